@@ -1,0 +1,447 @@
+// Package api is the Falcon API client: OAuth2 client-credentials auth with
+// clouds and autodiscovery, one transport for rate limits and retries, typed
+// errors with trace ids, and the Detects backend mapping the wire format onto
+// the model types.
+//
+// It must never import the console (ui), and never put a client secret or a
+// token into an error, a log line or a file.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Clouds maps the cloud names to their base URLs.
+var Clouds = map[string]string{
+	"us-1":     "https://api.crowdstrike.com",
+	"us-2":     "https://api.us-2.crowdstrike.com",
+	"eu-1":     "https://api.eu-1.crowdstrike.com",
+	"us-gov-1": "https://api.laggar.gcw.crowdstrike.com",
+	"us-gov-2": "https://api.us-gov-2.crowdstrike.mil",
+}
+
+// CloudNames lists the cloud names in a stable order, for messages.
+var CloudNames = []string{"us-1", "us-2", "eu-1", "us-gov-1", "us-gov-2", "autodiscover"}
+
+// Config says where and as whom to connect.
+type Config struct {
+	ClientID     string
+	ClientSecret string
+	MemberCID    string
+	// Cloud is a cloud name or "autodiscover" ("" means autodiscover unless
+	// BaseURL is set).
+	Cloud string
+	// BaseURL overrides the cloud: http:// only for loopback addresses.
+	BaseURL string
+	// CAFile adds PEM certificates to the system roots (TLS inspection).
+	CAFile string
+	// Clouds overrides the cloud table (tests point clouds at fakes).
+	Clouds map[string]string
+	// HTTPTransport is the base transport (default: a clone of
+	// http.DefaultTransport, which honours HTTPS_PROXY and NO_PROXY).
+	HTTPTransport http.RoundTripper
+	// OnRate is told about the rate budget and waits.
+	OnRate func(RateStatus)
+	// MaxWait caps any single wait (429, backoff, pacing); default 60s.
+	MaxWait time.Duration
+	// Sleep replaces the transport's waiting, for tests.
+	Sleep func(context.Context, time.Duration) error
+	// UserAgent is sent with every request.
+	UserAgent string
+}
+
+// Client talks to one Falcon tenant.
+type Client struct {
+	cfg       Config
+	tr        *transport
+	http      *http.Client
+	clouds    map[string]string
+	discovery bool
+
+	fetchMu sync.Mutex // one token fetch at a time
+
+	mu    sync.Mutex
+	base  string
+	cloud string
+	tok   *oauth2.Token
+}
+
+// New checks the configuration and builds a client. It does not connect.
+func New(cfg Config) (*Client, error) {
+	if cfg.ClientID == "" || cfg.ClientSecret == "" {
+		return nil, errors.New("missing credentials: set FALCON_CLIENT_ID and FALCON_CLIENT_SECRET (or client_id and client_secret in the config file)")
+	}
+	c := &Client{cfg: cfg, clouds: Clouds}
+	if cfg.Clouds != nil {
+		c.clouds = cfg.Clouds
+	}
+	switch {
+	case cfg.BaseURL != "":
+		base, err := CheckBaseURL(cfg.BaseURL)
+		if err != nil {
+			return nil, err
+		}
+		c.base, c.cloud = base, ""
+	case cfg.Cloud == "" || cfg.Cloud == "autodiscover":
+		c.base, c.cloud, c.discovery = c.clouds["us-1"], "us-1", true
+	default:
+		u, ok := c.clouds[strings.ToLower(cfg.Cloud)]
+		if !ok {
+			return nil, fmt.Errorf("unknown cloud %q: use one of %s, or --base-url", cfg.Cloud, strings.Join(CloudNames, ", "))
+		}
+		c.base, c.cloud = u, strings.ToLower(cfg.Cloud)
+	}
+	base := cfg.HTTPTransport
+	if base == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.Proxy = http.ProxyFromEnvironment
+		if cfg.CAFile != "" {
+			pool, err := loadCA(cfg.CAFile)
+			if err != nil {
+				return nil, err
+			}
+			t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		}
+		base = t
+	}
+	maxWait := cfg.MaxWait
+	if maxWait <= 0 {
+		maxWait = 60 * time.Second
+	}
+	sleep := cfg.Sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	c.tr = &transport{base: base, maxWait: maxWait, maxRetries: 5, sleep: sleep, now: time.Now, onStatus: cfg.OnRate}
+	c.http = &http.Client{Transport: c.tr, Timeout: 2 * time.Minute}
+	return c, nil
+}
+
+func loadCA(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("the CA file %s holds no PEM certificate", path)
+	}
+	return pool, nil
+}
+
+// CheckBaseURL accepts https:// anywhere and http:// only on loopback, and
+// returns the URL without a trailing slash.
+func CheckBaseURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("invalid base URL %q: give a URL such as https://api.crowdstrike.com", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		host := u.Hostname()
+		ip := net.ParseIP(host)
+		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return "", fmt.Errorf("refusing plain http:// to %s: only loopback addresses may be reached without TLS; use https://", host)
+		}
+	default:
+		return "", fmt.Errorf("invalid base URL %q: the scheme must be https", raw)
+	}
+	if u.User != nil {
+		return "", errors.New("invalid base URL: it must not carry credentials")
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.Path, "/"), nil
+}
+
+// BaseURL is the base URL in use (after autodiscovery).
+func (c *Client) BaseURL() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base
+}
+
+// Cloud is the cloud name in use, or "" for a base URL.
+func (c *Client) Cloud() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cloud
+}
+
+// ClientID is the API client's id (never its secret), for the audit trail.
+func (c *Client) ClientID() string { return c.cfg.ClientID }
+
+// MemberCID is the child CID the client works in, if any.
+func (c *Client) MemberCID() string { return c.cfg.MemberCID }
+
+func (c *Client) fetchToken(ctx context.Context, base string) (*oauth2.Token, error) {
+	cc := clientcredentials.Config{
+		ClientID:     c.cfg.ClientID,
+		ClientSecret: c.cfg.ClientSecret,
+		TokenURL:     base + "/oauth2/token",
+		AuthStyle:    oauth2.AuthStyleInParams,
+	}
+	if c.cfg.MemberCID != "" {
+		cc.EndpointParams = url.Values{"member_cid": {c.cfg.MemberCID}}
+	}
+	ctx = context.WithValue(asRead(ctx), oauth2.HTTPClient, c.http)
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		return nil, tokenError(err)
+	}
+	return tok, nil
+}
+
+// tokenError turns oauth2's error into ours, keeping the status, the
+// service's message and trace id, and nothing else of the exchange.
+func tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		e := &Error{Op: "authenticate", Status: re.Response.StatusCode, TraceID: re.Response.Header.Get("X-Cs-Traceid")}
+		var env wireEnvelope
+		if json.Unmarshal(re.Body, &env) == nil {
+			for _, m := range env.Errors {
+				e.Messages = append(e.Messages, m.Message)
+			}
+		}
+		if e.Status == http.StatusForbidden {
+			e.Messages = append(e.Messages, "check the client id and secret, the cloud, the member CID and the API client's IP allow-list")
+		}
+		return e
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &Error{Op: "authenticate", Err: ue.Err}
+	}
+	return &Error{Op: "authenticate", Err: errors.New("the token endpoint gave an unreadable answer")}
+}
+
+// Login gets a token, following autodiscovery to the tenant's region.
+func (c *Client) Login(ctx context.Context) error {
+	c.mu.Lock()
+	stale := c.tok
+	c.mu.Unlock()
+	_, err := c.token(ctx, stale)
+	return err
+}
+
+func (c *Client) current() *oauth2.Token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tok != nil && time.Until(c.tok.Expiry) > time.Minute {
+		return c.tok
+	}
+	return nil
+}
+
+// token returns a valid token, fetching one when there is none, it is within
+// a minute of expiry, or it is stale (the service refused it).
+func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, error) {
+	if tok := c.current(); tok != nil && tok != stale {
+		return tok, nil
+	}
+	c.fetchMu.Lock()
+	defer c.fetchMu.Unlock()
+	if tok := c.current(); tok != nil && tok != stale {
+		return tok, nil
+	}
+	tok, err := c.fetchToken(ctx, c.BaseURL())
+	if err != nil {
+		return nil, err
+	}
+	if c.discovery {
+		if region := c.tr.lastRegion(); region != "" && region != c.Cloud() && !strings.HasPrefix(region, "us-gov") {
+			if u, ok := c.clouds[region]; ok {
+				c.mu.Lock()
+				c.base, c.cloud = u, region
+				c.mu.Unlock()
+				if tok, err = c.fetchToken(ctx, u); err != nil {
+					return nil, err
+				}
+			}
+		}
+		c.discovery = false
+	}
+	c.mu.Lock()
+	c.tok = tok
+	c.mu.Unlock()
+	return tok, nil
+}
+
+// Close revokes the token. The secret travels only in the basic auth header
+// of that one request.
+func (c *Client) Close(ctx context.Context) error {
+	c.mu.Lock()
+	tok, base := c.tok, c.base
+	c.tok = nil
+	c.mu.Unlock()
+	if tok == nil {
+		return nil
+	}
+	body := url.Values{"token": {tok.AccessToken}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/oauth2/revoke", strings.NewReader(body))
+	if err != nil {
+		return &Error{Op: "revoke token", Err: errors.New("bad request")}
+	}
+	req.SetBasicAuth(c.cfg.ClientID, c.cfg.ClientSecret)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return &Error{Op: "revoke token", Err: netCause(err)}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return &Error{Op: "revoke token", Status: resp.StatusCode, TraceID: resp.Header.Get("X-Cs-Traceid")}
+	}
+	return nil
+}
+
+func netCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+type wireEnvelope struct {
+	Meta struct {
+		QueryTime  float64 `json:"query_time"`
+		PoweredBy  string  `json:"powered_by"`
+		TraceID    string  `json:"trace_id"`
+		Pagination *struct {
+			Offset int    `json:"offset"`
+			Limit  int    `json:"limit"`
+			Total  int    `json:"total"`
+			After  string `json:"after"`
+		} `json:"pagination"`
+		Writes *struct {
+			ResourcesAffected int `json:"resources_affected"`
+		} `json:"writes"`
+	} `json:"meta"`
+	Resources json.RawMessage `json:"resources"`
+	Errors    []wireError     `json:"errors"`
+}
+
+type wireError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	ID      string `json:"id"`
+}
+
+// call is one API request. body, when not nil, is sent as JSON. The envelope
+// comes back for every answer the service gave, with an *Error for non-2xx
+// answers; a 404 with resources (a partial answer) returns both.
+type call struct {
+	op     string
+	method string
+	path   string
+	query  url.Values
+	body   any
+	read   bool
+	ids    []string
+}
+
+func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
+	var payload []byte
+	if k.body != nil {
+		var err error
+		if payload, err = json.Marshal(k.body); err != nil {
+			return nil, &Error{Op: k.op, Err: err}
+		}
+	}
+	if k.read {
+		ctx = asRead(ctx)
+	}
+	var stale *oauth2.Token
+	for attempt := 0; ; attempt++ {
+		tok, err := c.token(ctx, stale)
+		if err != nil {
+			return nil, err
+		}
+		u := c.BaseURL() + k.path
+		if len(k.query) > 0 {
+			u += "?" + k.query.Encode()
+		}
+		var rd io.Reader
+		if payload != nil {
+			rd = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequestWithContext(ctx, k.method, u, rd)
+		if err != nil {
+			return nil, &Error{Op: k.op, Err: err}
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		req.Header.Set("Accept", "application/json")
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if c.cfg.UserAgent != "" {
+			req.Header.Set("User-Agent", c.cfg.UserAgent)
+		}
+		resp, err := c.http.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, &Error{Op: k.op, Err: ctx.Err(), IDs: k.ids}
+			}
+			return nil, &Error{Op: k.op, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
+		}
+		env, err := decodeEnvelope(resp, k)
+		// A token the service no longer takes (expired early, revoked):
+		// fetch a new one and try once more.
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+			stale = tok
+			continue
+		}
+		return env, err
+	}
+}
+
+func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
+	defer resp.Body.Close()
+	trace := resp.Header.Get("X-Cs-Traceid")
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
+	}
+	var env wireEnvelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		e := &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids}
+		if resp.StatusCode/100 == 2 {
+			e.Err = fmt.Errorf("unreadable answer: %v", err)
+		} else {
+			e.Messages = []string{"the service answered without a JSON envelope"}
+		}
+		return nil, e
+	}
+	if env.Meta.TraceID == "" {
+		env.Meta.TraceID = trace
+	}
+	if resp.StatusCode/100 == 2 {
+		return &env, nil
+	}
+	e := &Error{Op: k.op, Status: resp.StatusCode, TraceID: env.Meta.TraceID, IDs: k.ids}
+	for _, m := range env.Errors {
+		e.Messages = append(e.Messages, m.Message)
+	}
+	return &env, e
+}

@@ -1,0 +1,347 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// Detects is the backend for the Detects collection (QueryDetects,
+// GetDetectSummaries, UpdateDetectsByIdsV2, GetAggregateDetects).
+type Detects struct {
+	c *Client
+}
+
+// NewDetects returns the Detects backend of a client.
+func NewDetects(c *Client) *Detects { return &Detects{c: c} }
+
+// DetectsFields is the Detects field table.
+var DetectsFields = model.Fields{
+	ID:           "detection_id",
+	Status:       "status",
+	Severity:     "max_severity",
+	Time:         "last_behavior",
+	Created:      "created_timestamp",
+	Updated:      "date_updated",
+	Hostname:     "device.hostname",
+	Platform:     "device.platform_name",
+	AssigneeUID:  "assigned_to_uid",
+	AssigneeName: "assigned_to_name",
+	ShowInUI:     "show_in_ui",
+	Tactic:       "behaviors.tactic",
+	Technique:    "behaviors.technique",
+	TechniqueID:  "behaviors.technique_id",
+	Scenario:     "behaviors.scenario",
+	SHA256:       "behaviors.sha256",
+	FileName:     "behaviors.filename",
+	CmdLine:      "behaviors.cmdline",
+	SecondsTo:    [2]string{"seconds_to_triaged", "seconds_to_resolved"},
+	SortFields:   []string{"last_behavior", "first_behavior", "max_severity", "max_confidence", "device.hostname"},
+}
+
+// Name implements model.Backend.
+func (d *Detects) Name() string { return "detects" }
+
+// Fields implements model.Backend.
+func (d *Detects) Fields() model.Fields { return DetectsFields }
+
+// Statuses implements model.Backend: Detects takes every status.
+func (d *Detects) Statuses() []model.Status { return model.Statuses }
+
+// Window implements model.Backend: offset + limit must stay under 10,000.
+func (d *Detects) Window() int { return 10000 }
+
+// MaxIDs implements model.Backend.
+func (d *Detects) MaxIDs() int { return 1000 }
+
+// Client returns the client the backend speaks through.
+func (d *Detects) Client() *Client { return d.c }
+
+// Query implements model.Backend (QueryDetects).
+func (d *Detects) Query(ctx context.Context, q model.Query) (model.Page, error) {
+	v := url.Values{}
+	if q.Filter != "" {
+		v.Set("filter", q.Filter)
+	}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if s := q.Sort.String(); s != "" {
+		v.Set("sort", s)
+	}
+	v.Set("offset", strconv.Itoa(q.Offset))
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	v.Set("limit", strconv.Itoa(limit))
+	env, err := d.c.do(ctx, call{op: "query detections", method: http.MethodGet, path: "/detects/queries/detects/v1", query: v, read: true})
+	if err != nil {
+		return model.Page{}, err
+	}
+	var ids []string
+	if err := json.Unmarshal(env.Resources, &ids); err != nil && len(env.Resources) > 0 && string(env.Resources) != "null" {
+		return model.Page{}, &Error{Op: "query detections", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable ids: %v", err)}
+	}
+	p := model.Page{IDs: ids}
+	if env.Meta.Pagination != nil {
+		p.Total = env.Meta.Pagination.Total
+	}
+	return p, nil
+}
+
+// Details implements model.Backend (GetDetectSummaries), one request per
+// ≤ 1000 ids. Ids the service does not know are reported in missing.
+func (d *Detects) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
+	var out []model.Detection
+	missing := map[string]string{}
+	for start := 0; start < len(ids); start += d.MaxIDs() {
+		chunk := ids[start:min(start+d.MaxIDs(), len(ids))]
+		env, err := d.c.do(ctx, call{op: "read detections", method: http.MethodPost, path: "/detects/entities/summaries/GET/v1", body: map[string][]string{"ids": chunk}, read: true, ids: chunk})
+		if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
+			return out, missing, err
+		}
+		var wire []wireDetection
+		if len(env.Resources) > 0 {
+			if err := json.Unmarshal(env.Resources, &wire); err != nil {
+				return out, missing, &Error{Op: "read detections", Status: 200, TraceID: env.Meta.TraceID, IDs: chunk, Err: fmt.Errorf("unreadable detections: %v", err)}
+			}
+		}
+		got := make(map[string]bool, len(wire))
+		for i := range wire {
+			out = append(out, wire[i].model())
+			got[wire[i].DetectionID] = true
+		}
+		for id, msg := range perIDErrors(env.Errors, chunk) {
+			if !got[id] {
+				missing[id] = msg
+			}
+		}
+		for _, id := range chunk {
+			if !got[id] {
+				if _, ok := missing[id]; !ok {
+					missing[id] = "not returned by the service"
+				}
+			}
+		}
+	}
+	return out, missing, nil
+}
+
+// perIDErrors matches error entries to the ids they name.
+func perIDErrors(errs []wireError, ids []string) map[string]string {
+	out := map[string]string{}
+	for _, e := range errs {
+		if e.ID != "" {
+			out[e.ID] = e.Message
+			continue
+		}
+		for _, id := range ids {
+			if strings.Contains(e.Message, id) {
+				out[id] = e.Message
+			}
+		}
+	}
+	return out
+}
+
+// ErrCommentAlone is returned for a change carrying a comment but neither a
+// status nor show_in_ui, which the Detects service refuses.
+var ErrCommentAlone = errors.New("a comment must travel with a status or show_in_ui change on the Detects API")
+
+// Update implements model.Backend (UpdateDetectsByIdsV2) for ≤ 1000 ids.
+// Ids the service refused are in the result's Refused map.
+func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResult, error) {
+	if len(c.IDs) == 0 || len(c.IDs) > d.MaxIDs() {
+		return model.UpdateResult{}, fmt.Errorf("update: %d ids; send between 1 and %d per request", len(c.IDs), d.MaxIDs())
+	}
+	if c.Comment != "" && c.Status == nil && c.ShowInUI == nil {
+		return model.UpdateResult{}, ErrCommentAlone
+	}
+	if len(c.AddTags) > 0 || len(c.RemoveTags) > 0 {
+		return model.UpdateResult{}, errors.New("tags are an Alerts API feature; the Detects API has none")
+	}
+	body := map[string]any{"ids": c.IDs}
+	if c.Status != nil {
+		body["status"] = string(*c.Status)
+	}
+	if c.AssigneeUUID != nil {
+		body["assigned_to_uuid"] = *c.AssigneeUUID
+	}
+	if c.Comment != "" {
+		body["comment"] = c.Comment
+	}
+	if c.ShowInUI != nil {
+		body["show_in_ui"] = *c.ShowInUI
+	}
+	env, err := d.c.do(ctx, call{op: "update detections", method: http.MethodPatch, path: "/detects/entities/detects/v2", body: body, ids: c.IDs})
+	res := model.UpdateResult{Refused: map[string]string{}}
+	if env != nil {
+		res.TraceID = env.Meta.TraceID
+		if env.Meta.Writes != nil {
+			res.Affected = env.Meta.Writes.ResourcesAffected
+		}
+		for id, msg := range perIDErrors(env.Errors, c.IDs) {
+			res.Refused[id] = msg
+		}
+	}
+	if err != nil {
+		// A refusal that names its ids is a partial answer, not a failure
+		// of the whole request.
+		if env != nil && len(res.Refused) > 0 {
+			return res, nil
+		}
+		return res, err
+	}
+	return res, nil
+}
+
+type wireAggRequest struct {
+	Name          string           `json:"name"`
+	Type          string           `json:"type"`
+	Field         string           `json:"field"`
+	Filter        string           `json:"filter,omitempty"`
+	Q             string           `json:"q,omitempty"`
+	Interval      string           `json:"interval,omitempty"`
+	Size          int              `json:"size,omitempty"`
+	Sort          string           `json:"sort,omitempty"`
+	MinDocCount   *int             `json:"min_doc_count,omitempty"`
+	Missing       string           `json:"missing,omitempty"`
+	TimeZone      string           `json:"time_zone,omitempty"`
+	DateRanges    []wireDateRange  `json:"date_ranges,omitempty"`
+	Ranges        []wireRange      `json:"ranges,omitempty"`
+	SubAggregates []wireAggRequest `json:"sub_aggregates,omitempty"`
+}
+
+type wireDateRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+type wireRange struct {
+	From *float64 `json:"From,omitempty"`
+	To   *float64 `json:"To,omitempty"`
+}
+
+type wireAggResult struct {
+	Name             string          `json:"name"`
+	Buckets          []wireAggBucket `json:"buckets"`
+	SumOtherDocCount int64           `json:"sum_other_doc_count"`
+	ErrorUpperBound  int64           `json:"doc_count_error_upper_bound"`
+}
+
+type wireAggBucket struct {
+	Label         json.RawMessage `json:"label"`
+	Count         int64           `json:"count"`
+	Value         *float64        `json:"value"`
+	From          *float64        `json:"from"`
+	To            *float64        `json:"to"`
+	KeyAsString   string          `json:"key_as_string"`
+	SubAggregates []wireAggResult `json:"sub_aggregates"`
+}
+
+func toWireAgg(r model.AggregateRequest) wireAggRequest {
+	w := wireAggRequest{Name: r.Name, Type: r.Type, Field: r.Field, Filter: r.Filter, Q: r.Q, Interval: r.Interval,
+		Size: r.Size, Sort: r.Sort, MinDocCount: r.MinDocCount, Missing: r.Missing, TimeZone: r.TimeZone}
+	for _, d := range r.DateRanges {
+		w.DateRanges = append(w.DateRanges, wireDateRange(d))
+	}
+	for _, g := range r.Ranges {
+		w.Ranges = append(w.Ranges, wireRange(g))
+	}
+	for _, s := range r.SubAggregates {
+		w.SubAggregates = append(w.SubAggregates, toWireAgg(s))
+	}
+	return w
+}
+
+func (w wireAggResult) model() model.Aggregation {
+	a := model.Aggregation{Name: w.Name, SumOtherDocCount: w.SumOtherDocCount, ErrorUpperBound: w.ErrorUpperBound}
+	for _, b := range w.Buckets {
+		mb := model.Bucket{Label: labelString(b.Label), Count: b.Count, Value: b.Value, From: b.From, To: b.To, KeyAsString: b.KeyAsString}
+		for _, s := range b.SubAggregates {
+			mb.SubAggregates = append(mb.SubAggregates, s.model())
+		}
+		a.Buckets = append(a.Buckets, mb)
+	}
+	return a
+}
+
+// labelString renders a bucket label of whatever JSON type the service sent.
+func labelString(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return string(raw)
+}
+
+// Aggregate implements model.Backend (GetAggregateDetects): all requests in
+// one call.
+func (d *Detects) Aggregate(ctx context.Context, reqs []model.AggregateRequest) ([]model.Aggregation, error) {
+	return aggregate(ctx, d.c, "aggregate detections", "/detects/aggregates/detects/GET/v1", reqs)
+}
+
+func aggregate(ctx context.Context, c *Client, op, path string, reqs []model.AggregateRequest) ([]model.Aggregation, error) {
+	body := make([]wireAggRequest, len(reqs))
+	for i, r := range reqs {
+		body[i] = toWireAgg(r)
+	}
+	env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, body: body, read: true})
+	if err != nil {
+		return nil, err
+	}
+	var wire []wireAggResult
+	if err := json.Unmarshal(env.Resources, &wire); err != nil {
+		return nil, &Error{Op: op, Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable aggregates: %v", err)}
+	}
+	out := make([]model.Aggregation, len(wire))
+	for i, w := range wire {
+		out[i] = w.model()
+	}
+	return out, nil
+}
+
+// SortValue implements model.Backend.
+func (d *Detects) SortValue(det *model.Detection, field string) (string, bool) {
+	switch field {
+	case "max_severity":
+		return strconv.Itoa(det.MaxSeverity), true
+	case "max_confidence":
+		return strconv.Itoa(det.MaxConfidence), true
+	case "last_behavior":
+		return timeLiteral(det.LastBehavior)
+	case "first_behavior":
+		return timeLiteral(det.FirstBehavior)
+	case "date_updated":
+		return timeLiteral(det.Updated)
+	case "device.hostname":
+		if det.Device.Hostname == "" {
+			return "", false
+		}
+		return model.Quote(det.Device.Hostname), true
+	}
+	return "", false
+}
+
+func timeLiteral(t time.Time) (string, bool) {
+	if t.IsZero() {
+		return "", false
+	}
+	return model.Quote(t.UTC().Format(time.RFC3339Nano)), true
+}

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Error is every failure of a Falcon API call: the operation, the HTTP status
+// (0 when no answer came), the service's messages, the trace id CrowdStrike
+// support asks for, and the ids it concerned. It never holds a secret or a
+// token.
+type Error struct {
+	Op       string
+	Status   int
+	Messages []string
+	TraceID  string
+	IDs      []string
+	// Unknown is set when a write lost its connection: it may or may not
+	// have been applied.
+	Unknown bool
+	Err     error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Op)
+	b.WriteString(": ")
+	switch {
+	case e.Status != 0:
+		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
+	case e.Unknown:
+		b.WriteString("the connection was lost; the outcome is unknown")
+	default:
+		b.WriteString("no answer")
+	}
+	if len(e.Messages) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.Join(e.Messages, "; "))
+	} else if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.TraceID != "" {
+		b.WriteString(" (trace id ")
+		b.WriteString(e.TraceID)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Message is the service's own words, or the error itself without the
+// operation, for showing under an input the analyst is editing.
+func (e *Error) Message() string {
+	if len(e.Messages) > 0 {
+		return strings.Join(e.Messages, "; ")
+	}
+	return e.Error()
+}
+
+// StatusOf returns the HTTP status of an API error, or 0.
+func StatusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// TraceOf returns the trace id of an API error, or "".
+func TraceOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.TraceID
+	}
+	return ""
+}
+
+// IsForbidden reports a 403.
+func IsForbidden(err error) bool { return StatusOf(err) == http.StatusForbidden }

@@ -1,0 +1,737 @@
+// Package fake is a fake CrowdStrike Falcon API: an http.Handler, like
+// net/http/httptest's servers, that behaves as the real service does, its
+// limits and quirks included (OAuth2 with 201 answers, envelopes, FQL, the
+// 10,000 window, rate limits, partial 404s, comment-only updates refused).
+//
+// It serves the embedded demo and every test. It must never share a wire
+// struct with the client in package api, and must never be kinder than the
+// real service: a fake that forgives hides bugs users will meet.
+package fake
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Demo credentials the fake accepts unless told otherwise.
+const (
+	DemoClientID     = "demo-client-id"
+	DemoClientSecret = "demo-client-secret"
+)
+
+// Options configure a fake server.
+type Options struct {
+	GenOptions
+	ClientID     string
+	ClientSecret string
+	// TokenTTL is how long tokens live (default 30 minutes, as the real one).
+	TokenTTL time.Duration
+	// RateLimit is the requests per minute of the tenant (default 6000).
+	RateLimit int
+	// Region is what X-Cs-Region says on token answers (default us-1).
+	Region string
+	// Now is the fake's clock (default time.Now).
+	Now func() time.Time
+	// DenyUserScope answers 403 on the user management endpoints, as for an
+	// API client without that scope.
+	DenyUserScope bool
+}
+
+// Server is the fake Falcon API.
+type Server struct {
+	opts Options
+	now  func() time.Time
+
+	mu      sync.Mutex
+	dets    []*detection
+	byID    map[string]*detection
+	users   []user
+	tokens  map[string]time.Time
+	window  []time.Time // request times inside the rate limit window
+	faults  Faults
+	counts  map[string]int
+	patches [][]string
+	mux     *http.ServeMux
+}
+
+// Faults are injected misbehaviours, consumed as requests arrive.
+type Faults struct {
+	// Latency delays every API answer.
+	Latency time.Duration
+	// Fail5xx answers the next N API requests with 503.
+	Fail5xx int
+	// Burst429 answers the next N API requests with 429.
+	Burst429 int
+	// Drop closes the connection of the next N API requests without an answer.
+	Drop int
+	// DropAfterApply applies the next N updates and then drops the connection,
+	// so the client cannot know the outcome.
+	DropAfterApply int
+	// RefuseIDs makes updates refuse these ids with a 400 error entry.
+	RefuseIDs map[string]bool
+}
+
+// New makes a fake with generated data.
+func New(o Options) *Server {
+	if o.ClientID == "" {
+		o.ClientID, o.ClientSecret = DemoClientID, DemoClientSecret
+	}
+	if o.TokenTTL == 0 {
+		o.TokenTTL = 30 * time.Minute
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = 6000
+	}
+	if o.Region == "" {
+		o.Region = "us-1"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Base.IsZero() {
+		o.Base = o.Now().Truncate(time.Hour)
+	}
+	s := &Server{opts: o, now: o.Now, tokens: map[string]time.Time{}, counts: map[string]int{}, byID: map[string]*detection{}}
+	s.dets, s.users = generate(o.GenOptions)
+	for _, d := range s.dets {
+		s.byID[d.DetectionID] = d
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth2/token", s.token)
+	mux.HandleFunc("POST /oauth2/revoke", s.revoke)
+	mux.HandleFunc("GET /detects/queries/detects/v1", s.api("query", s.queryDetects))
+	mux.HandleFunc("POST /detects/entities/summaries/GET/v1", s.api("summaries", s.summaries))
+	mux.HandleFunc("PATCH /detects/entities/detects/v2", s.api("update", s.update))
+	mux.HandleFunc("POST /detects/aggregates/detects/GET/v1", s.api("aggregates", s.aggregates))
+	mux.HandleFunc("GET /user-management/queries/users/v1", s.api("users-query", s.queryUsers))
+	mux.HandleFunc("POST /user-management/entities/users/GET/v1", s.api("users-get", s.getUsers))
+	mux.HandleFunc("/", s.api("unknown", func(w http.ResponseWriter, r *http.Request, m *meta) {
+		s.writeError(w, m, http.StatusNotFound, "404: Page Not Found")
+	}))
+	s.mux = mux
+	return s
+}
+
+// NewServer starts a fake on a loopback port, like httptest.NewServer.
+// Close the returned server when done.
+func NewServer(o Options) (*Server, *httptest.Server) {
+	s := New(o)
+	return s, httptest.NewServer(s)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// SetFaults replaces the injected faults.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// ExpireTokens makes every issued token invalid, as if it had expired.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens = map[string]time.Time{}
+}
+
+// Count says how many requests an operation has seen ("token", "revoke",
+// "query", "summaries", "update", "aggregates", "users-query", "users-get").
+func (s *Server) Count(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[op]
+}
+
+// Patches returns the id lists of every update applied, in order.
+func (s *Server) Patches() [][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]string(nil), s.patches...)
+}
+
+// Users returns the tenant's people.
+func (s *Server) Users() []user {
+	return append([]user(nil), s.users...)
+}
+
+// Comments returns the comments recorded on a detection.
+func (s *Server) Comments(id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.byID[id]; d != nil {
+		return append([]string(nil), d.comments...)
+	}
+	return nil
+}
+
+// Detection returns a copy of a detection's state as JSON, for tests.
+func (s *Server) Detection(id string) (map[string]any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.byID[id]
+	if d == nil {
+		return nil, false
+	}
+	b, _ := json.Marshal(d)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m, true
+}
+
+// IDs returns every detection id, in generation order.
+func (s *Server) IDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, len(s.dets))
+	for i, d := range s.dets {
+		ids[i] = d.DetectionID
+	}
+	return ids
+}
+
+// Credentials returns the client id and secret the fake accepts.
+func (s *Server) Credentials() (string, string) { return s.opts.ClientID, s.opts.ClientSecret }
+
+func newTraceID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, m *meta)
+
+// api wraps an endpoint with what every Falcon API call gets: trace id,
+// authentication, rate limiting, faults and latency.
+func (s *Server) api(op string, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		m := &meta{PoweredBy: "legacy-detects", TraceID: newTraceID()}
+		if strings.HasPrefix(r.URL.Path, "/user-management") {
+			m.PoweredBy = "csam"
+		}
+		w.Header().Set("X-Cs-Traceid", m.TraceID)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
+
+		s.mu.Lock()
+		s.counts[op]++
+		f := &s.faults
+		latency := f.Latency
+		var fault string
+		switch {
+		case f.Drop > 0:
+			f.Drop--
+			fault = "drop"
+		case f.Burst429 > 0:
+			f.Burst429--
+			fault = "429"
+		case f.Fail5xx > 0:
+			f.Fail5xx--
+			fault = "5xx"
+		}
+		auth := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		exp, known := s.tokens[auth]
+		authorized := known && s.now().Before(exp)
+		limited, remaining, retry := false, 0, time.Time{}
+		if authorized {
+			limited, remaining, retry = s.takeBudget()
+		}
+		s.mu.Unlock()
+
+		if latency > 0 {
+			select {
+			case <-time.After(latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if fault == "drop" {
+			dropConnection(w)
+			return
+		}
+		w.Header().Set("X-Ratelimit-Limit", strconv.Itoa(s.opts.RateLimit))
+		if !authorized {
+			w.Header().Set("X-Ratelimit-Remaining", "14")
+			s.writeError(w, m, http.StatusUnauthorized, "access denied, invalid bearer token")
+			return
+		}
+		if fault == "429" || limited {
+			if fault == "429" {
+				retry = s.now().Add(time.Second)
+			}
+			w.Header().Set("X-Ratelimit-Remaining", "0")
+			w.Header().Set("X-Ratelimit-Retryafter", strconv.FormatInt(retry.Unix()+1, 10))
+			s.writeError(w, m, http.StatusTooManyRequests, "API rate limit exceeded.")
+			return
+		}
+		w.Header().Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
+		if fault == "5xx" {
+			s.writeError(w, m, http.StatusServiceUnavailable, "Service Unavailable")
+			return
+		}
+		m.QueryTime = time.Since(start).Seconds()
+		h(w, r, m)
+	}
+}
+
+// takeBudget counts a request against the sliding one-minute window.
+// Called with s.mu held.
+func (s *Server) takeBudget() (limited bool, remaining int, retry time.Time) {
+	now := s.now()
+	cut := now.Add(-time.Minute)
+	i := 0
+	for i < len(s.window) && !s.window[i].After(cut) {
+		i++
+	}
+	s.window = s.window[i:]
+	if len(s.window) >= s.opts.RateLimit {
+		return true, 0, s.window[0].Add(time.Minute)
+	}
+	s.window = append(s.window, now)
+	return false, s.opts.RateLimit - len(s.window), time.Time{}
+}
+
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+func (s *Server) write(w http.ResponseWriter, status int, e envelope) {
+	if e.Errors == nil {
+		e.Errors = []apiError{}
+	}
+	if e.Resources == nil {
+		e.Resources = []any{}
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(e)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, m *meta, status int, msg string) {
+	s.write(w, status, envelope{Meta: *m, Errors: []apiError{{Code: status, Message: msg}}})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.counts["token"]++
+	f := &s.faults
+	fault := ""
+	switch {
+	case f.Drop > 0:
+		f.Drop--
+		fault = "drop"
+	case f.Fail5xx > 0:
+		f.Fail5xx--
+		fault = "5xx"
+	}
+	s.mu.Unlock()
+	trace := newTraceID()
+	w.Header().Set("X-Cs-Traceid", trace)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Cs-Region", s.opts.Region)
+	switch fault {
+	case "drop":
+		dropConnection(w)
+		return
+	case "5xx":
+		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusBadRequest, "invalid form body")
+		return
+	}
+	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	if bid, bsecret, ok := r.BasicAuth(); ok && id == "" {
+		id, secret = bid, bsecret
+	}
+	if id != s.opts.ClientID || secret != s.opts.ClientSecret {
+		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusForbidden, "access denied, authorization failed")
+		return
+	}
+	if mc := r.PostForm.Get("member_cid"); mc != "" && !strings.EqualFold(mc, DemoCID) {
+		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusForbidden, "access denied, authorization failed")
+		return
+	}
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	tok := "fk1." + hex.EncodeToString(b[:])
+	s.mu.Lock()
+	s.tokens[tok] = s.now().Add(s.opts.TokenTTL)
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"access_token": tok, "token_type": "bearer", "expires_in": int(s.opts.TokenTTL.Seconds()),
+	})
+}
+
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+	trace := newTraceID()
+	w.Header().Set("X-Cs-Traceid", trace)
+	w.Header().Set("Content-Type", "application/json")
+	m := &meta{TraceID: trace, PoweredBy: "csam"}
+	id, secret, ok := r.BasicAuth()
+	if !ok || id != s.opts.ClientID || secret != s.opts.ClientSecret {
+		s.writeError(w, m, http.StatusUnauthorized, "access denied, invalid client credentials")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, m, http.StatusBadRequest, "invalid form body")
+		return
+	}
+	s.mu.Lock()
+	s.counts["revoke"]++
+	delete(s.tokens, r.PostForm.Get("token"))
+	s.mu.Unlock()
+	s.write(w, http.StatusOK, envelope{Meta: *m})
+}
+
+var detType = reflect.TypeOf(detection{})
+
+// sortFields are the fields QueryDetects sorts by.
+var sortFields = map[string]bool{
+	"first_behavior": true, "last_behavior": true, "max_severity": true, "max_confidence": true,
+	"adversary_id": true, "device.hostname": true, "date_updated": true,
+}
+
+// match returns the detections matching filter and q, in the given order.
+// Called with s.mu held.
+func (s *Server) match(filter, q, sortSpec string) ([]*detection, string) {
+	node, err := parseFQL(filter, detType)
+	if err != nil {
+		return nil, err.Error()
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	var out []*detection
+	for _, d := range s.dets {
+		v := reflect.ValueOf(d).Elem()
+		if !node.match(v) {
+			continue
+		}
+		if q != "" && !containsText(v, q) {
+			continue
+		}
+		out = append(out, d)
+	}
+	if sortSpec == "" {
+		return out, ""
+	}
+	field, dir, ok := strings.Cut(sortSpec, "|")
+	if !ok {
+		field, dir, _ = strings.Cut(sortSpec, ".")
+		if strings.HasPrefix(sortSpec, "device.") {
+			field, dir = sortSpec, ""
+			if i := strings.LastIndex(sortSpec, "."); i > len("device.") {
+				field, dir = sortSpec[:i], sortSpec[i+1:]
+			}
+		}
+	}
+	if !sortFields[field] || (dir != "" && dir != "asc" && dir != "desc") {
+		return nil, fmt.Sprintf("Invalid sort: %q; sortable fields are first_behavior, last_behavior, max_severity, max_confidence, adversary_id, device.hostname, date_updated with |asc or |desc", sortSpec)
+	}
+	if field == "adversary_id" {
+		field = "adversary_ids"
+	}
+	acc, err := resolve(detType, field)
+	if err != nil {
+		return nil, "Invalid sort: " + err.Error()
+	}
+	type keyed struct {
+		d  *detection
+		n  float64
+		s  string
+		ok bool
+	}
+	ks := make([]keyed, len(out))
+	for i, d := range out {
+		n, str, ok := sortKey(acc, reflect.ValueOf(d).Elem())
+		ks[i] = keyed{d, n, str, ok}
+	}
+	desc := dir == "desc"
+	// Ties keep generation order, which is not id order and not time order:
+	// as on the real service, nothing may be assumed about them.
+	sort.SliceStable(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
+		if a.ok != b.ok {
+			return a.ok // missing values last
+		}
+		c := cmpFloat(a.n, b.n)
+		if c == 0 {
+			c = strings.Compare(a.s, b.s)
+		}
+		if desc {
+			return c > 0
+		}
+		return c < 0
+	})
+	for i := range ks {
+		out[i] = ks[i].d
+	}
+	return out, ""
+}
+
+func (s *Server) queryDetects(w http.ResponseWriter, r *http.Request, m *meta) {
+	qv := r.URL.Query()
+	offset, limit := 0, 100
+	var err error
+	if v := qv.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			s.writeError(w, m, http.StatusBadRequest, "offset must be a non-negative integer")
+			return
+		}
+	}
+	if v := qv.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 0 || limit > 9999 {
+			s.writeError(w, m, http.StatusBadRequest, "limit must be an integer between 0 and 9999")
+			return
+		}
+	}
+	if offset+limit >= 10000 {
+		s.writeError(w, m, http.StatusBadRequest, "limit + offset must be less than 10000")
+		return
+	}
+	s.mu.Lock()
+	found, msg := s.match(qv.Get("filter"), qv.Get("q"), qv.Get("sort"))
+	s.mu.Unlock()
+	if msg != "" {
+		s.writeError(w, m, http.StatusBadRequest, msg)
+		return
+	}
+	ids := []string{}
+	for i := offset; i < len(found) && i < offset+limit; i++ {
+		ids = append(ids, found[i].DetectionID)
+	}
+	m.Pagination = &pagination{Offset: offset, Limit: limit, Total: len(found)}
+	s.write(w, http.StatusOK, envelope{Meta: *m, Resources: ids})
+}
+
+type idsBody struct {
+	IDs []string `json:"ids"`
+}
+
+func (s *Server) summaries(w http.ResponseWriter, r *http.Request, m *meta) {
+	var body idsBody
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(&body); err != nil {
+		s.writeError(w, m, http.StatusBadRequest, "invalid JSON body: "+err.Error())
+		return
+	}
+	if len(body.IDs) == 0 {
+		s.writeError(w, m, http.StatusBadRequest, "ids: at least one id is required")
+		return
+	}
+	if len(body.IDs) > 1000 {
+		s.writeError(w, m, http.StatusBadRequest, fmt.Sprintf("too many ids: %d requested, at most 1000 are allowed", len(body.IDs)))
+		return
+	}
+	s.mu.Lock()
+	var res []detection
+	var errs []apiError
+	for _, id := range body.IDs {
+		if d := s.byID[id]; d != nil {
+			res = append(res, *d)
+		} else {
+			errs = append(errs, apiError{Code: 404, Message: "detection not found: " + id, ID: id})
+		}
+	}
+	s.mu.Unlock()
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusNotFound
+	}
+	var resources any = res
+	if res == nil {
+		resources = []any{}
+	}
+	s.write(w, status, envelope{Meta: *m, Resources: resources, Errors: errs})
+}
+
+var validStatus = map[string]bool{"new": true, "in_progress": true, "true_positive": true, "false_positive": true, "ignored": true, "closed": true, "reopened": true}
+
+func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
+	var body updateRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20))
+	if err := dec.Decode(&body); err != nil {
+		s.writeError(w, m, http.StatusBadRequest, "invalid JSON body: "+err.Error())
+		return
+	}
+	switch {
+	case len(body.IDs) == 0:
+		s.writeError(w, m, http.StatusBadRequest, "ids: at least one id is required")
+		return
+	case len(body.IDs) > 1000:
+		s.writeError(w, m, http.StatusBadRequest, fmt.Sprintf("too many ids: %d, at most 1000 per request", len(body.IDs)))
+		return
+	case body.Status != nil && !validStatus[*body.Status]:
+		s.writeError(w, m, http.StatusBadRequest, fmt.Sprintf("invalid status %q", *body.Status))
+		return
+	case body.Comment != nil && body.Status == nil && body.ShowInUI == nil:
+		s.writeError(w, m, http.StatusBadRequest, "a comment must be sent along with a status or show_in_ui update")
+		return
+	case body.Status == nil && body.ShowInUI == nil && body.AssignedToUUID == nil && body.Comment == nil:
+		s.writeError(w, m, http.StatusBadRequest, "nothing to update: give status, assigned_to_uuid, comment or show_in_ui")
+		return
+	}
+	s.mu.Lock()
+	var assignee *user
+	if body.AssignedToUUID != nil && *body.AssignedToUUID != "" {
+		for i := range s.users {
+			if s.users[i].UUID == *body.AssignedToUUID {
+				assignee = &s.users[i]
+			}
+		}
+		if assignee == nil {
+			s.mu.Unlock()
+			s.writeError(w, m, http.StatusBadRequest, fmt.Sprintf("assigned_to_uuid %q is not a user of this customer", *body.AssignedToUUID))
+			return
+		}
+	}
+	dropAfter := false
+	if s.faults.DropAfterApply > 0 {
+		s.faults.DropAfterApply--
+		dropAfter = true
+	}
+	now := s.now().UTC()
+	var errs []apiError
+	var applied []string
+	for _, id := range body.IDs {
+		d := s.byID[id]
+		if d == nil {
+			errs = append(errs, apiError{Code: 404, Message: "detection not found: " + id, ID: id})
+			continue
+		}
+		if s.faults.RefuseIDs[id] {
+			errs = append(errs, apiError{Code: 400, Message: "update refused for " + id + ": detection is locked by a workflow", ID: id})
+			continue
+		}
+		if body.Status != nil {
+			if d.Status == "new" && *body.Status != "new" && d.SecondsToTriaged == 0 {
+				created, _ := time.Parse(time.RFC3339Nano, d.CreatedTimestamp)
+				d.SecondsToTriaged = max(1, int64(now.Sub(created).Seconds()))
+			}
+			d.Status = *body.Status
+		}
+		if body.AssignedToUUID != nil {
+			if assignee == nil {
+				d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = "", "", ""
+			} else {
+				d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = assignee.UID, assignee.Name(), assignee.UUID
+			}
+		}
+		if body.ShowInUI != nil {
+			d.ShowInUI = *body.ShowInUI
+		}
+		if body.Comment != nil {
+			d.comments = append(d.comments, *body.Comment)
+		}
+		d.DateUpdated = now.Format(time.RFC3339Nano)
+		applied = append(applied, id)
+	}
+	s.patches = append(s.patches, applied)
+	s.mu.Unlock()
+	if dropAfter {
+		dropConnection(w)
+		return
+	}
+	m.Writes = &writes{ResourcesAffected: len(applied)}
+	status := http.StatusOK
+	if len(applied) == 0 && len(errs) > 0 {
+		status = errs[0].Code
+	}
+	s.write(w, status, envelope{Meta: *m, Errors: errs})
+}
+
+var userType = reflect.TypeOf(user{})
+
+func (s *Server) queryUsers(w http.ResponseWriter, r *http.Request, m *meta) {
+	if s.opts.DenyUserScope {
+		s.writeError(w, m, http.StatusForbidden, "access denied, authorization failed")
+		return
+	}
+	qv := r.URL.Query()
+	node, err := parseFQL(qv.Get("filter"), userType)
+	if err != nil {
+		s.writeError(w, m, http.StatusBadRequest, err.Error())
+		return
+	}
+	offset, _ := strconv.Atoi(qv.Get("offset"))
+	limit := 100
+	if v := qv.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+			s.writeError(w, m, http.StatusBadRequest, "limit must be between 1 and 500")
+			return
+		}
+	}
+	var ids []string
+	for _, u := range s.users {
+		if node.match(reflect.ValueOf(u)) {
+			ids = append(ids, u.UUID)
+		}
+	}
+	total := len(ids)
+	ids = ids[min(offset, len(ids)):min(offset+limit, len(ids))]
+	if ids == nil {
+		ids = []string{}
+	}
+	m.Pagination = &pagination{Offset: offset, Limit: limit, Total: total}
+	s.write(w, http.StatusOK, envelope{Meta: *m, Resources: ids})
+}
+
+func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, m *meta) {
+	if s.opts.DenyUserScope {
+		s.writeError(w, m, http.StatusForbidden, "access denied, authorization failed")
+		return
+	}
+	var body idsBody
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body.IDs) == 0 {
+		s.writeError(w, m, http.StatusBadRequest, "ids: at least one id is required")
+		return
+	}
+	var res []user
+	var errs []apiError
+	for _, id := range body.IDs {
+		found := false
+		for _, u := range s.users {
+			if u.UUID == id {
+				res = append(res, u)
+				found = true
+			}
+		}
+		if !found {
+			errs = append(errs, apiError{Code: 404, Message: "user not found: " + id, ID: id})
+		}
+	}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusNotFound
+	}
+	var resources any = res
+	if res == nil {
+		resources = []any{}
+	}
+	s.write(w, status, envelope{Meta: *m, Resources: resources, Errors: errs})
+}

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// User lookups (User Management): an assignee is named by login or name on
+// screen, and sent as a UUID. Without the "User Management: read" scope the
+// service answers 403; callers test that with IsForbidden.
+
+// FindUsers returns the users whose login, first or last name contains text
+// (all users, up to 500, when text is empty).
+func (c *Client) FindUsers(ctx context.Context, text string) ([]model.User, error) {
+	v := url.Values{"limit": {"500"}}
+	if text = strings.TrimSpace(text); text != "" {
+		pat := "*" + text + "*"
+		v.Set("filter", model.Or(model.Wildcard("uid", pat), model.Wildcard("first_name", pat), model.Wildcard("last_name", pat)))
+	}
+	env, err := c.do(ctx, call{op: "find users", method: http.MethodGet, path: "/user-management/queries/users/v1", query: v, read: true})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	if err := json.Unmarshal(env.Resources, &ids); err != nil {
+		return nil, &Error{Op: "find users", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable user ids: %v", err)}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return c.GetUsers(ctx, ids)
+}
+
+// UserByLogin returns the user with exactly this login (uid).
+func (c *Client) UserByLogin(ctx context.Context, login string) (model.User, error) {
+	v := url.Values{"filter": {model.Eq("uid", login)}}
+	env, err := c.do(ctx, call{op: "find user", method: http.MethodGet, path: "/user-management/queries/users/v1", query: v, read: true})
+	if err != nil {
+		return model.User{}, err
+	}
+	var ids []string
+	_ = json.Unmarshal(env.Resources, &ids)
+	if len(ids) == 0 {
+		return model.User{}, &Error{Op: "find user", Status: http.StatusNotFound, TraceID: env.Meta.TraceID, Messages: []string{"no user with login " + login}}
+	}
+	users, err := c.GetUsers(ctx, ids[:1])
+	if err != nil {
+		return model.User{}, err
+	}
+	return users[0], nil
+}
+
+// GetUsers returns users by UUID.
+func (c *Client) GetUsers(ctx context.Context, uuids []string) ([]model.User, error) {
+	env, err := c.do(ctx, call{op: "read users", method: http.MethodPost, path: "/user-management/entities/users/GET/v1", body: map[string][]string{"ids": uuids}, read: true, ids: uuids})
+	if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
+		return nil, err
+	}
+	var wire []struct {
+		UUID      string `json:"uuid"`
+		UID       string `json:"uid"`
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+	}
+	if err := json.Unmarshal(env.Resources, &wire); err != nil {
+		return nil, &Error{Op: "read users", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable users: %v", err)}
+	}
+	out := make([]model.User, len(wire))
+	for i, w := range wire {
+		out[i] = model.User(w)
+	}
+	return out, nil
+}

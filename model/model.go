@@ -1,0 +1,440 @@
+// Package model holds the backend-neutral domain of falcon-triage: detections,
+// their behaviours, statuses, changes, queries and aggregations, and the
+// pure parts of the triage core that every other package speaks.
+//
+// It must never import Bubble Tea, the API client or anything that does I/O
+// by itself: the backends map their wire formats onto these types, and the
+// console renders them.
+package model
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Status is a triage status as the console knows it. The Detects API accepts
+// all of them; the Alerts API accepts new, in_progress, reopened and closed
+// and records the verdicts as tags.
+type Status string
+
+// The statuses, in the order the status menu lists them.
+const (
+	StatusNew           Status = "new"
+	StatusInProgress    Status = "in_progress"
+	StatusTruePositive  Status = "true_positive"
+	StatusFalsePositive Status = "false_positive"
+	StatusIgnored       Status = "ignored"
+	StatusClosed        Status = "closed"
+	StatusReopened      Status = "reopened"
+)
+
+// Statuses lists every status in menu order.
+var Statuses = []Status{StatusNew, StatusInProgress, StatusTruePositive, StatusFalsePositive, StatusIgnored, StatusClosed, StatusReopened}
+
+// Label is the status as an analyst reads it.
+func (s Status) Label() string {
+	switch s {
+	case StatusNew:
+		return "New"
+	case StatusInProgress:
+		return "In progress"
+	case StatusTruePositive:
+		return "True positive"
+	case StatusFalsePositive:
+		return "False positive"
+	case StatusIgnored:
+		return "Ignored"
+	case StatusClosed:
+		return "Closed"
+	case StatusReopened:
+		return "Reopened"
+	}
+	return string(s)
+}
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	for _, k := range Statuses {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SeverityBand is a named range of the 0–100 severity scale.
+type SeverityBand struct {
+	Name     string
+	From, To int // inclusive
+}
+
+// SeverityBands are defined once, here, and used by the list, the detail and
+// the overview alike.
+var SeverityBands = []SeverityBand{
+	{"Informational", 0, 19},
+	{"Low", 20, 39},
+	{"Medium", 40, 59},
+	{"High", 60, 79},
+	{"Critical", 80, 100},
+}
+
+// BandOf returns the band a severity falls in.
+func BandOf(severity int) SeverityBand {
+	for _, b := range SeverityBands {
+		if severity >= b.From && severity <= b.To {
+			return b
+		}
+	}
+	if severity > 100 {
+		return SeverityBands[len(SeverityBands)-1]
+	}
+	return SeverityBands[0]
+}
+
+// Device is the host a detection happened on.
+type Device struct {
+	ID              string
+	CID             string
+	Hostname        string
+	LocalIP         string
+	ExternalIP      string
+	MACAddress      string
+	Platform        string
+	OSVersion       string
+	AgentVersion    string
+	MachineDomain   string
+	SiteName        string
+	OU              []string
+	Groups          []string
+	Tags            []string
+	ProductTypeDesc string
+	FirstSeen       time.Time
+	LastSeen        time.Time
+}
+
+// Disposition says what the sensor did about a behaviour.
+type Disposition struct {
+	Code            int
+	Detect          bool
+	KillProcess     bool
+	KillParent      bool
+	QuarantineFile  bool
+	ProcessBlocked  bool
+	OperationBlock  bool
+	PolicyDisabled  bool
+	RegistryBlocked bool
+}
+
+// Words names the actions taken, as an analyst reads them.
+func (d Disposition) Words() string {
+	var w []string
+	if d.KillProcess {
+		w = append(w, "process killed")
+	}
+	if d.KillParent {
+		w = append(w, "parent killed")
+	}
+	if d.QuarantineFile {
+		w = append(w, "file quarantined")
+	}
+	if d.ProcessBlocked {
+		w = append(w, "process blocked")
+	}
+	if d.OperationBlock {
+		w = append(w, "operation blocked")
+	}
+	if d.RegistryBlocked {
+		w = append(w, "registry operation blocked")
+	}
+	if d.PolicyDisabled {
+		w = append(w, "policy disabled: detect only")
+	}
+	if len(w) == 0 {
+		if d.Detect {
+			return "detected, no action taken"
+		}
+		return "no action"
+	}
+	return strings.Join(w, ", ")
+}
+
+// Behavior is one observed behaviour of a detection (on Alerts, the alert itself).
+type Behavior struct {
+	ID              string
+	Time            time.Time
+	Severity        int
+	Confidence      int
+	Tactic          string
+	TacticID        string
+	Technique       string
+	TechniqueID     string
+	Objective       string
+	Scenario        string
+	DisplayName     string
+	Description     string
+	FileName        string
+	FilePath        string
+	CmdLine         string
+	MD5             string
+	SHA256          string
+	UserName        string
+	UserID          string
+	IOCType         string
+	IOCValue        string
+	IOCSource       string
+	IOCDescription  string
+	Disposition     Disposition
+	ParentCmdLine   string
+	ParentSHA256    string
+	ParentMD5       string
+	ControlGraphID  string
+	TriggeringGraph string
+}
+
+// QuarantinedFile is a file the sensor put aside.
+type QuarantinedFile struct {
+	ID     string
+	Paths  []string
+	SHA256 string
+	State  string
+}
+
+// Detection is one triage row: a Detects detection or an Alerts alert.
+type Detection struct {
+	ID                string
+	CID               string
+	AggregateID       string // Alerts: the incident the alert belongs to
+	Created           time.Time
+	FirstBehavior     time.Time
+	LastBehavior      time.Time
+	Updated           time.Time
+	Status            Status
+	AssigneeUID       string
+	AssigneeName      string
+	AssigneeUUID      string
+	ShowInUI          bool
+	MaxSeverity       int
+	SeverityName      string
+	MaxConfidence     int
+	SecondsToTriaged  int64
+	SecondsToResolved int64
+	AdversaryIDs      []int64
+	OverwatchNotes    string
+	Tags              []string
+	Device            Device
+	Domain            string
+	ADDisplay         []string
+	Behaviors         []Behavior
+	Quarantined       []QuarantinedFile
+}
+
+// Worst returns the behaviour with the highest severity, or nil.
+func (d *Detection) Worst() *Behavior {
+	var w *Behavior
+	for i := range d.Behaviors {
+		if w == nil || d.Behaviors[i].Severity > w.Severity {
+			w = &d.Behaviors[i]
+		}
+	}
+	return w
+}
+
+// Assignee is the name to show for the assignee, or "" when unassigned.
+func (d *Detection) Assignee() string {
+	if d.AssigneeName != "" {
+		return d.AssigneeName
+	}
+	return d.AssigneeUID
+}
+
+// User is a person of the tenant.
+type User struct {
+	UUID      string
+	UID       string // login, usually an email
+	FirstName string
+	LastName  string
+}
+
+// Name is the person's display name.
+func (u User) Name() string {
+	n := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	if n == "" {
+		return u.UID
+	}
+	return n
+}
+
+// Sort is a sort field and direction.
+type Sort struct {
+	Field string
+	Desc  bool
+}
+
+// String renders the sort as the API takes it: field|asc or field|desc.
+func (s Sort) String() string {
+	if s.Field == "" {
+		return ""
+	}
+	if s.Desc {
+		return s.Field + "|desc"
+	}
+	return s.Field + "|asc"
+}
+
+// ParseSort reads field|asc or field|desc (or a bare field, ascending).
+func ParseSort(s string) Sort {
+	f, dir, _ := strings.Cut(s, "|")
+	f, dir = strings.TrimSpace(f), strings.TrimSpace(dir)
+	if f == "" {
+		f, dir, _ = strings.Cut(s, ".")
+	}
+	return Sort{Field: f, Desc: strings.EqualFold(dir, "desc")}
+}
+
+// Query is one request for ids.
+type Query struct {
+	Filter string // FQL
+	Q      string // free text
+	Sort   Sort
+	Offset int
+	Limit  int
+	// After is the Alerts combined endpoint's cursor; empty elsewhere.
+	After string
+}
+
+// Page is the answer to a Query.
+type Page struct {
+	IDs   []string
+	Total int
+	// After is the cursor for the next page where the backend has one.
+	After string
+}
+
+// Change is one update to apply to a set of detections. A nil pointer means
+// "leave as is".
+type Change struct {
+	IDs          []string
+	Status       *Status
+	AssigneeUUID *string // "" unassigns
+	Comment      string
+	ShowInUI     *bool
+	AddTags      []string
+	RemoveTags   []string
+}
+
+// Empty reports whether the change would change nothing.
+func (c Change) Empty() bool {
+	return c.Status == nil && c.AssigneeUUID == nil && c.Comment == "" && c.ShowInUI == nil &&
+		len(c.AddTags) == 0 && len(c.RemoveTags) == 0
+}
+
+// UpdateResult says what happened to a change.
+type UpdateResult struct {
+	Affected int
+	// Refused maps an id to the reason the service gave for refusing it.
+	Refused map[string]string
+	TraceID string
+}
+
+// AggregateRange is a numeric range of a range aggregation.
+type AggregateRange struct {
+	From *float64
+	To   *float64
+}
+
+// DateRange is a range of a date_range aggregation (RFC 3339 or date math).
+type DateRange struct {
+	From string
+	To   string
+}
+
+// AggregateRequest asks for one aggregation.
+type AggregateRequest struct {
+	Name          string
+	Type          string // terms, date_histogram, date_range, range, cardinality, max, min, avg, sum, percentiles
+	Field         string
+	Filter        string
+	Q             string
+	Interval      string
+	Size          int
+	Sort          string
+	MinDocCount   *int
+	Missing       string
+	TimeZone      string
+	DateRanges    []DateRange
+	Ranges        []AggregateRange
+	SubAggregates []AggregateRequest
+}
+
+// Bucket is one bucket of an aggregation result.
+type Bucket struct {
+	Label         string
+	Count         int64
+	Value         *float64
+	From          *float64
+	To            *float64
+	KeyAsString   string
+	SubAggregates []Aggregation
+}
+
+// Aggregation is one aggregation result.
+type Aggregation struct {
+	Name             string
+	Buckets          []Bucket
+	SumOtherDocCount int64
+	// ErrorUpperBound is doc_count_error_upper_bound: terms counts are
+	// approximate when it is above zero.
+	ErrorUpperBound int64
+}
+
+// Fields is a backend's table of field names. Every filter, sort, quick
+// filter and aggregation the console builds takes its names from here, so a
+// backend with other names (Alerts) changes one table, not every screen.
+type Fields struct {
+	ID           string
+	Status       string
+	Severity     string
+	Time         string // the time the list sorts by first
+	Created      string
+	Updated      string
+	Hostname     string
+	Platform     string
+	AssigneeUID  string
+	AssigneeName string
+	ShowInUI     string
+	Tactic       string
+	Technique    string
+	TechniqueID  string
+	Scenario     string
+	SHA256       string
+	FileName     string
+	CmdLine      string
+	AggregateID  string
+	Tags         string
+	SecondsTo    [2]string // triaged, resolved
+	SortFields   []string
+}
+
+// Backend is what the console and export need from a Falcon API backend.
+// Both the Detects and the Alerts backends implement it with the same types.
+type Backend interface {
+	// Name is "detects" or "alerts".
+	Name() string
+	Fields() Fields
+	// Statuses are the statuses the backend accepts in an update.
+	Statuses() []Status
+	Query(ctx context.Context, q Query) (Page, error)
+	// Details returns the detections it found and, per id, why the others
+	// could not be read.
+	Details(ctx context.Context, ids []string) ([]Detection, map[string]string, error)
+	Update(ctx context.Context, c Change) (UpdateResult, error)
+	Aggregate(ctx context.Context, reqs []AggregateRequest) ([]Aggregation, error)
+	// SortValue renders d's value of a sort field as an FQL literal, for
+	// keyset paging past the result window.
+	SortValue(d *Detection, field string) (string, bool)
+	// Window is the largest offset+limit the query endpoint serves.
+	Window() int
+	// MaxIDs is the most ids one details or update request may carry.
+	MaxIDs() int
+}

@@ -1,0 +1,204 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrTooManyTies is returned when more rows share one value of the sort field
+// and one value of the time field than the result window holds, so no keyset
+// can step past them. Narrowing the filter is the only way on.
+var ErrTooManyTies = errors.New("more detections share one sort value than the service's result window holds: narrow the filter")
+
+// Walker yields the ids matching a query in order, one chunk at a time, past
+// the service's result window (10,000 on Detects).
+//
+// Inside the window it pages by offset. At the window's end it narrows the
+// filter to "sort field ≤ the last value seen" (≥ when ascending) and drops the
+// ids already yielded that reappear. When more rows share that last value than
+// a window holds, it walks that tie group on its own, ordered by the backend's
+// time field, and then carries on strictly below the value. No id is yielded
+// twice and none is skipped.
+type Walker struct {
+	b      Backend
+	filter string
+	q      string
+	chunk  int
+	levels []*walkLevel
+	total  int
+	first  bool
+	done   bool
+	// Requests counts the calls the walker made, for benchmarks and the footer.
+	Requests int
+}
+
+type walkLevel struct {
+	sort  Sort
+	fixed string // condition inherited from the level above (a tie value)
+	key   string // keyset condition of this level
+	// fixedStrict is what the level above goes on with once this tie level
+	// is walked: strictly past the tie value.
+	fixedStrict string
+	offset      int
+	lastID      string
+	prev        map[string]struct{}
+	cur         map[string]struct{}
+}
+
+// NewWalker walks q's filter, free text and sort, chunk ids per request
+// (bounded by the window).
+func NewWalker(b Backend, q Query, chunk int) *Walker {
+	if chunk <= 0 {
+		chunk = 1000
+	}
+	if chunk > b.Window()-1 {
+		chunk = b.Window() - 1
+	}
+	sort := q.Sort
+	if sort.Field == "" {
+		sort = Sort{Field: b.Fields().Time, Desc: true}
+	}
+	return &Walker{
+		b: b, filter: q.Filter, q: q.Q, chunk: chunk, first: true,
+		levels: []*walkLevel{{sort: sort, cur: map[string]struct{}{}}},
+	}
+}
+
+// Total is the number of matching detections the service reported on the
+// first request (-1 before it).
+func (w *Walker) Total() int {
+	if w.first {
+		return -1
+	}
+	return w.total
+}
+
+// Done reports whether every id has been yielded.
+func (w *Walker) Done() bool { return w.done }
+
+func (w *Walker) currentFilter() string {
+	parts := make([]string, 0, 2*len(w.levels)+1)
+	parts = append(parts, w.filter)
+	for _, l := range w.levels {
+		parts = append(parts, l.fixed, l.key)
+	}
+	return And(parts...)
+}
+
+func (w *Walker) seen(id string) bool {
+	for _, l := range w.levels {
+		if _, ok := l.prev[id]; ok {
+			return true
+		}
+		if _, ok := l.cur[id]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Next returns the next chunk of ids, or io.EOF when there are no more.
+func (w *Walker) Next(ctx context.Context) ([]string, error) {
+	for {
+		if w.done {
+			return nil, io.EOF
+		}
+		lv := w.levels[len(w.levels)-1]
+		limit := min(w.chunk, w.b.Window()-1-lv.offset)
+		if limit <= 0 {
+			if err := w.boundary(ctx, lv); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		w.Requests++
+		page, err := w.b.Query(ctx, Query{Filter: w.currentFilter(), Q: w.q, Sort: lv.sort, Offset: lv.offset, Limit: limit})
+		if err != nil {
+			return nil, err
+		}
+		if w.first {
+			w.total, w.first = page.Total, false
+		}
+		lv.offset += len(page.IDs)
+		if len(page.IDs) > 0 {
+			lv.lastID = page.IDs[len(page.IDs)-1]
+		}
+		out := make([]string, 0, len(page.IDs))
+		for _, id := range page.IDs {
+			if w.seen(id) {
+				continue
+			}
+			lv.cur[id] = struct{}{}
+			out = append(out, id)
+		}
+		if len(page.IDs) < limit {
+			w.pop()
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+}
+
+// pop ends the innermost level: the walk is over at the root; after a tie
+// group the level above goes on strictly past the tie value.
+func (w *Walker) pop() {
+	if len(w.levels) == 1 {
+		w.done = true
+		return
+	}
+	tie := w.levels[len(w.levels)-1]
+	w.levels = w.levels[:len(w.levels)-1]
+	parent := w.levels[len(w.levels)-1]
+	parent.key = tie.fixedStrict
+	parent.offset = 0
+	parent.prev, parent.cur = nil, map[string]struct{}{}
+}
+
+func (w *Walker) boundary(ctx context.Context, lv *walkLevel) error {
+	if lv.lastID == "" {
+		w.pop()
+		return nil
+	}
+	w.Requests++
+	dets, _, err := w.b.Details(ctx, []string{lv.lastID})
+	if err != nil {
+		return fmt.Errorf("reading the last row to page past %d: %w", w.b.Window(), err)
+	}
+	if len(dets) == 0 {
+		return fmt.Errorf("the last row %s vanished while paging past %d: refresh", lv.lastID, w.b.Window())
+	}
+	val, ok := w.b.SortValue(&dets[0], lv.sort.Field)
+	if !ok {
+		return fmt.Errorf("cannot page past %d rows sorted by %s: the last row has no value; sort by another field or narrow the filter", w.b.Window(), lv.sort.Field)
+	}
+	op, strict := "<=", "<"
+	if !lv.sort.Desc {
+		op, strict = ">=", ">"
+	}
+	eq := lv.sort.Field + ":" + val
+	w.Requests++
+	tp, err := w.b.Query(ctx, Query{Filter: And(w.currentFilter(), eq), Q: w.q, Sort: lv.sort, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if tp.Total < w.b.Window()-1 {
+		lv.key = lv.sort.Field + ":" + op + val
+		lv.offset = 0
+		lv.prev, lv.cur = lv.cur, map[string]struct{}{}
+		return nil
+	}
+	timeField := w.b.Fields().Time
+	if len(w.levels) > 1 || lv.sort.Field == timeField {
+		return ErrTooManyTies
+	}
+	w.levels = append(w.levels, &walkLevel{
+		sort:        Sort{Field: timeField, Desc: lv.sort.Desc},
+		fixed:       eq,
+		fixedStrict: lv.sort.Field + ":" + strict + val,
+		cur:         map[string]struct{}{},
+	})
+	return nil
+}
