@@ -190,9 +190,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			retry, why = t.backoff(attempt), "service error"
 		}
 		if why == "" {
-			if attempt > 0 {
-				t.status(0, "")
-			}
+			t.status(0, "")
 			return resp, nil
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

@@ -35,15 +35,15 @@ func NotEq(field, value string) string { return field + ":!" + Quote(value) }
 
 // In is field:['a','b'] (any of the values).
 func In(field string, values []string) string {
-	return field + ":" + list(values)
+	return field + ":" + valueList(values)
 }
 
 // NotIn is field:!['a','b'] (none of the values).
 func NotIn(field string, values []string) string {
-	return field + ":!" + list(values)
+	return field + ":!" + valueList(values)
 }
 
-func list(values []string) string {
+func valueList(values []string) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, v := range values {

@@ -282,14 +282,19 @@ func (s Sort) String() string {
 	return s.Field + "|asc"
 }
 
-// ParseSort reads field|asc or field|desc (or a bare field, ascending).
+// ParseSort reads field|asc, field|desc, field.asc, field.desc or a bare
+// field (ascending).
 func ParseSort(s string) Sort {
-	f, dir, _ := strings.Cut(s, "|")
-	f, dir = strings.TrimSpace(f), strings.TrimSpace(dir)
-	if f == "" {
-		f, dir, _ = strings.Cut(s, ".")
+	s = strings.TrimSpace(s)
+	f, dir, ok := strings.Cut(s, "|")
+	if !ok {
+		for _, d := range []string{".asc", ".desc"} {
+			if strings.HasSuffix(s, d) {
+				f, dir = strings.TrimSuffix(s, d), d[1:]
+			}
+		}
 	}
-	return Sort{Field: f, Desc: strings.EqualFold(dir, "desc")}
+	return Sort{Field: strings.TrimSpace(f), Desc: strings.EqualFold(strings.TrimSpace(dir), "desc")}
 }
 
 // Query is one request for ids.

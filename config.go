@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// person is someone the console can assign to: the analyst (me) or a team
+// member from the config file.
+type person struct {
+	Name  string `yaml:"name"`
+	Login string `yaml:"login"`
+	UUID  string `yaml:"uuid"`
+}
+
+// fileConfig is config.yaml. Unknown keys are an error, so a typo does not
+// silently do nothing.
+type fileConfig struct {
+	ClientID         string            `yaml:"client_id"`
+	ClientSecret     string            `yaml:"client_secret"`
+	Cloud            string            `yaml:"cloud"`
+	BaseURL          string            `yaml:"base_url"`
+	MemberCID        string            `yaml:"member_cid"`
+	CAFile           string            `yaml:"ca_file"`
+	Me               person            `yaml:"me"`
+	Team             []person          `yaml:"team"`
+	Theme            string            `yaml:"theme"`
+	Keys             map[string]string `yaml:"keys"`
+	SavedFilters     map[string]string `yaml:"saved_filters"`
+	ConfirmThreshold int               `yaml:"confirm_threshold"`
+	ReadOnly         bool              `yaml:"read_only"`
+}
+
+// configDir is $XDG_CONFIG_HOME/falcon-triage (or ~/.config/falcon-triage).
+func configDir() string {
+	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "falcon-triage")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".config", "falcon-triage")
+}
+
+// stateDir is $XDG_STATE_HOME/falcon-triage (or ~/.local/state/falcon-triage).
+func stateDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "falcon-triage")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".local", "state", "falcon-triage")
+}
+
+// loadConfig reads the config file. A missing file at the default path is an
+// empty config; a missing file named by --config is an error. A file that
+// holds a client secret must not be readable by group or others.
+func loadConfig(path string, explicit bool) (fileConfig, error) {
+	var c fileConfig
+	if path == "" {
+		return c, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !explicit {
+			return c, nil
+		}
+		return c, fmt.Errorf("reading the config file: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, errEOF) {
+		return fileConfig{}, fmt.Errorf("config file %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if c.ClientSecret != "" {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return fileConfig{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+			return fileConfig{}, fmt.Errorf("config file %s holds a client secret and is readable by others (mode %04o): run chmod 600 %s", path, mode, path)
+		}
+	}
+	return c, nil
+}
+
+// errEOF is what the YAML decoder returns for an empty document.
+var errEOF = func() error {
+	var v any
+	return yaml.NewDecoder(strings.NewReader("")).Decode(&v)
+}()
+
+// firstOf returns the first non-empty value: flag › environment › file.
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// exportBehavior and exportRecord are the stable shape of `export`'s JSON:
+// the service's field names, whichever backend the data came from.
+type exportBehavior struct {
+	BehaviorID    string `json:"behavior_id"`
+	Timestamp     string `json:"timestamp"`
+	Severity      int    `json:"severity"`
+	Confidence    int    `json:"confidence"`
+	Tactic        string `json:"tactic"`
+	TacticID      string `json:"tactic_id"`
+	Technique     string `json:"technique"`
+	TechniqueID   string `json:"technique_id"`
+	Scenario      string `json:"scenario"`
+	Objective     string `json:"objective"`
+	Description   string `json:"description"`
+	Filename      string `json:"filename"`
+	Filepath      string `json:"filepath"`
+	Cmdline       string `json:"cmdline"`
+	SHA256        string `json:"sha256"`
+	MD5           string `json:"md5"`
+	UserName      string `json:"user_name"`
+	ParentCmdline string `json:"parent_cmdline"`
+	Disposition   string `json:"disposition"`
+}
+
+type exportRecord struct {
+	DetectionID    string           `json:"detection_id"`
+	AggregateID    string           `json:"aggregate_id,omitempty"`
+	Status         string           `json:"status"`
+	MaxSeverity    int              `json:"max_severity"`
+	SeverityName   string           `json:"max_severity_displayname"`
+	MaxConfidence  int              `json:"max_confidence"`
+	Created        string           `json:"created_timestamp"`
+	FirstBehavior  string           `json:"first_behavior"`
+	LastBehavior   string           `json:"last_behavior"`
+	DateUpdated    string           `json:"date_updated"`
+	AssignedToUID  string           `json:"assigned_to_uid"`
+	AssignedToName string           `json:"assigned_to_name"`
+	ShowInUI       bool             `json:"show_in_ui"`
+	Hostname       string           `json:"hostname"`
+	DeviceID       string           `json:"device_id"`
+	Platform       string           `json:"platform_name"`
+	OSVersion      string           `json:"os_version"`
+	LocalIP        string           `json:"local_ip"`
+	ExternalIP     string           `json:"external_ip"`
+	Domain         string           `json:"machine_domain"`
+	Tags           []string         `json:"tags,omitempty"`
+	Behaviors      []exportBehavior `json:"behaviors"`
+}
+
+func timeString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func toRecord(d *model.Detection) exportRecord {
+	r := exportRecord{
+		DetectionID: d.ID, AggregateID: d.AggregateID, Status: string(d.Status), MaxSeverity: d.MaxSeverity,
+		SeverityName: d.SeverityName, MaxConfidence: d.MaxConfidence, Created: timeString(d.Created),
+		FirstBehavior: timeString(d.FirstBehavior), LastBehavior: timeString(d.LastBehavior), DateUpdated: timeString(d.Updated),
+		AssignedToUID: d.AssigneeUID, AssignedToName: d.AssigneeName, ShowInUI: d.ShowInUI,
+		Hostname: d.Device.Hostname, DeviceID: d.Device.ID, Platform: d.Device.Platform, OSVersion: d.Device.OSVersion,
+		LocalIP: d.Device.LocalIP, ExternalIP: d.Device.ExternalIP, Domain: d.Device.MachineDomain, Tags: d.Tags,
+		Behaviors: []exportBehavior{},
+	}
+	for _, b := range d.Behaviors {
+		r.Behaviors = append(r.Behaviors, exportBehavior{
+			BehaviorID: b.ID, Timestamp: timeString(b.Time), Severity: b.Severity, Confidence: b.Confidence,
+			Tactic: b.Tactic, TacticID: b.TacticID, Technique: b.Technique, TechniqueID: b.TechniqueID,
+			Scenario: b.Scenario, Objective: b.Objective, Description: b.Description, Filename: b.FileName,
+			Filepath: b.FilePath, Cmdline: b.CmdLine, SHA256: b.SHA256, MD5: b.MD5, UserName: b.UserName,
+			ParentCmdline: b.ParentCmdLine, Disposition: b.Disposition.Words(),
+		})
+	}
+	return r
+}
+
+// csvColumns are the CSV export's columns, in order. They do not change with
+// the data: one row per detection, its worst behaviour flattened in.
+var csvColumns = []string{
+	"detection_id", "status", "max_severity", "severity", "max_confidence", "first_behavior", "last_behavior",
+	"date_updated", "hostname", "platform", "local_ip", "external_ip", "assigned_to_uid", "assigned_to_name",
+	"show_in_ui", "behaviors", "tactic", "technique_id", "technique", "scenario", "filename", "filepath",
+	"cmdline", "sha256", "parent_cmdline", "disposition",
+}
+
+func csvRow(d *model.Detection) []string {
+	row := []string{
+		d.ID, string(d.Status), strconv.Itoa(d.MaxSeverity), d.SeverityName, strconv.Itoa(d.MaxConfidence),
+		timeString(d.FirstBehavior), timeString(d.LastBehavior), timeString(d.Updated), d.Device.Hostname,
+		d.Device.Platform, d.Device.LocalIP, d.Device.ExternalIP, d.AssigneeUID, d.AssigneeName,
+		strconv.FormatBool(d.ShowInUI), strconv.Itoa(len(d.Behaviors)),
+	}
+	if w := d.Worst(); w != nil {
+		row = append(row, w.Tactic, w.TechniqueID, w.Technique, w.Scenario, w.FileName, w.FilePath, w.CmdLine, w.SHA256, w.ParentCmdLine, w.Disposition.Words())
+	} else {
+		row = append(row, "", "", "", "", "", "", "", "", "", "")
+	}
+	for i, c := range row {
+		row[i] = csvSafe(c)
+	}
+	return row
+}
+
+// csvSafe neutralises a cell a spreadsheet would run as a formula: command
+// lines and file names are written by attackers.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+type exportOptions struct {
+	query    model.Query
+	limit    int
+	format   string
+	progress func(done, total int)
+	warn     func(string)
+}
+
+// export streams every detection matching the query to w: ids through the
+// walker (past the result window), details in chunks, in the query's order.
+func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer) (int, error) {
+	switch o.format {
+	case "json", "jsonl", "csv":
+	default:
+		return 0, fmt.Errorf("unknown format %q: use json, jsonl or csv", o.format)
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	var cw *csv.Writer
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	switch o.format {
+	case "csv":
+		cw = csv.NewWriter(bw)
+		if err := cw.Write(csvColumns); err != nil {
+			return 0, err
+		}
+	case "json":
+		_, _ = bw.WriteString("[")
+	}
+	chunk := 9999
+	if o.limit > 0 {
+		chunk = min(chunk, o.limit)
+	}
+	w := model.NewWalker(b, o.query, chunk)
+	written := 0
+	for o.limit <= 0 || written < o.limit {
+		ids, err := w.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return written, err
+		}
+		if o.limit > 0 && written+len(ids) > o.limit {
+			ids = ids[:o.limit-written]
+		}
+		for start := 0; start < len(ids); start += b.MaxIDs() {
+			part := ids[start:min(start+b.MaxIDs(), len(ids))]
+			dets, missing, err := b.Details(ctx, part)
+			if err != nil {
+				return written, err
+			}
+			byID := make(map[string]*model.Detection, len(dets))
+			for i := range dets {
+				byID[dets[i].ID] = &dets[i]
+			}
+			for _, id := range part {
+				d := byID[id]
+				if d == nil {
+					if o.warn != nil {
+						o.warn(fmt.Sprintf("skipped %s: %s", id, missing[id]))
+					}
+					continue
+				}
+				switch o.format {
+				case "csv":
+					err = cw.Write(csvRow(d))
+				case "jsonl":
+					err = enc.Encode(toRecord(d))
+				case "json":
+					if written > 0 {
+						_, _ = bw.WriteString(",")
+					}
+					_, _ = bw.WriteString("\n")
+					err = enc.Encode(toRecord(d))
+				}
+				if err != nil {
+					return written, err
+				}
+				written++
+			}
+			if o.progress != nil {
+				total := w.Total()
+				if o.limit > 0 && o.limit < total {
+					total = o.limit
+				}
+				o.progress(written, total)
+			}
+		}
+		if cw != nil {
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return written, err
+			}
+		}
+	}
+	if o.format == "json" {
+		_, _ = bw.WriteString("]\n")
+	}
+	if cw != nil {
+		cw.Flush()
+	}
+	return written, bw.Flush()
+}
+
+// parseSortFlag reads FIELD|DIR (or FIELD.DIR) for --sort.
+func parseSortFlag(s string) (model.Sort, error) {
+	if s == "" {
+		return model.Sort{}, nil
+	}
+	if _, dir, ok := strings.Cut(s, "|"); ok && dir != "asc" && dir != "desc" {
+		return model.Sort{}, fmt.Errorf("--sort %q: the direction must be asc or desc", s)
+	}
+	return model.ParseSort(s), nil
+}

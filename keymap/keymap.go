@@ -1,0 +1,172 @@
+// Package keymap holds every key binding of the console with its help text:
+// the defaults of shared/KEYS.md plus the user's overrides from the config
+// file. It must not import the console or the API: the console reads it.
+package keymap
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// Action names a binding, as the config file's keys section spells it.
+type Action string
+
+// The actions the console has.
+const (
+	Down          Action = "down"
+	Up            Action = "up"
+	HalfDown      Action = "half_page_down"
+	HalfUp        Action = "half_page_up"
+	PageDown      Action = "page_down"
+	PageUp        Action = "page_up"
+	Top           Action = "top"
+	Bottom        Action = "bottom"
+	Jump          Action = "jump"
+	Open          Action = "open"
+	Back          Action = "back"
+	Filter        Action = "filter"
+	Search        Action = "search"
+	QuickFilter   Action = "quick_filter"
+	AddFilter     Action = "add_to_filter"
+	ExcludeFilter Action = "exclude_from_filter"
+	ToggleHidden  Action = "toggle_hidden"
+	SortNext      Action = "sort_next"
+	SortFlip      Action = "sort_flip"
+	Refresh       Action = "refresh"
+	Copy          Action = "copy"
+	Help          Action = "help"
+	Quit          Action = "quit"
+	ForceQuit     Action = "force_quit"
+	Suspend       Action = "suspend"
+)
+
+// Binding is one action's keys and help.
+type Binding struct {
+	Action Action
+	Group  string
+	key.Binding
+}
+
+// KeyMap is every binding, in help order.
+type KeyMap struct {
+	bindings []Binding
+	index    map[Action]int
+}
+
+func b(a Action, group, help string, keys ...string) Binding {
+	return Binding{Action: a, Group: group, Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(keys, "/"), help))}
+}
+
+// Groups are the help screen's sections, in order.
+var Groups = []string{"Move", "Detail", "Filter and sort", "General"}
+
+// Reserved are the keys of shared/KEYS.md kept free for the triage actions,
+// the overview and tenant switching, so that nothing else takes them.
+var Reserved = []string{"space", "V", "ctrl+a", "*", "s", "a", "c", "H", "u", "R", "tab", "p"}
+
+// Default is the keymap of shared/KEYS.md.
+func Default() KeyMap {
+	km := KeyMap{bindings: []Binding{
+		b(Down, "Move", "down", "j", "down"),
+		b(Up, "Move", "up", "k", "up"),
+		b(HalfDown, "Move", "half page down", "ctrl+d"),
+		b(HalfUp, "Move", "half page up", "ctrl+u"),
+		b(PageDown, "Move", "page down", "pgdown"),
+		b(PageUp, "Move", "page up", "pgup"),
+		b(Top, "Move", "top", "g", "home"),
+		b(Bottom, "Move", "the real end", "G", "end"),
+		b(Jump, "Move", "jump to row", ":"),
+		b(Open, "Detail", "open detail", "enter"),
+		b(Back, "Detail", "close the topmost layer", "esc"),
+		b(AddFilter, "Detail", "filter on the field", "+"),
+		b(ExcludeFilter, "Detail", "exclude the field", "-"),
+		b(Copy, "Detail", "copy menu (OSC 52)", "y"),
+		b(Filter, "Filter and sort", "FQL filter", "/"),
+		b(Search, "Filter and sort", "free-text search", "F"),
+		b(QuickFilter, "Filter and sort", "quick filters", "f"),
+		b(ToggleHidden, "Filter and sort", "show hidden", "."),
+		b(SortNext, "Filter and sort", "next sort field", "o"),
+		b(SortFlip, "Filter and sort", "flip sort", "O"),
+		b(Refresh, "General", "refresh", "r"),
+		b(Help, "General", "all keys", "?"),
+		b(Quit, "General", "quit", "q"),
+		b(ForceQuit, "General", "quit now", "ctrl+c"),
+		b(Suspend, "General", "suspend", "ctrl+z"),
+	}}
+	km.reindex()
+	return km
+}
+
+func (km *KeyMap) reindex() {
+	km.index = make(map[Action]int, len(km.bindings))
+	for i, b := range km.bindings {
+		km.index[b.Action] = i
+	}
+}
+
+// Get returns an action's binding.
+func (km KeyMap) Get(a Action) key.Binding {
+	if i, ok := km.index[a]; ok {
+		return km.bindings[i].Binding
+	}
+	return key.NewBinding(key.WithDisabled())
+}
+
+// Match returns the action a key string is bound to, if any.
+func (km KeyMap) Match(k string) (Action, bool) {
+	for _, b := range km.bindings {
+		for _, bk := range b.Keys() {
+			if bk == k {
+				return b.Action, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Bindings returns every binding in help order.
+func (km KeyMap) Bindings() []Binding { return append([]Binding(nil), km.bindings...) }
+
+// Override applies the config file's keys section: action name to a
+// comma-separated list of keys. An unknown action, or a key bound twice, is
+// an error that names it.
+func (km KeyMap) Override(over map[string]string) (KeyMap, error) {
+	out := KeyMap{bindings: append([]Binding(nil), km.bindings...)}
+	out.reindex()
+	names := make([]string, 0, len(over))
+	for n := range over {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		i, ok := out.index[Action(name)]
+		if !ok {
+			return km, fmt.Errorf("keys: unknown action %q", name)
+		}
+		var keys []string
+		for _, k := range strings.Split(over[name], ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			return km, fmt.Errorf("keys: %q has no keys", name)
+		}
+		nb := out.bindings[i]
+		nb.Binding = key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(keys, "/"), nb.Help().Desc))
+		out.bindings[i] = nb
+	}
+	seen := map[string]Action{}
+	for _, b := range out.bindings {
+		for _, k := range b.Keys() {
+			if other, dup := seen[k]; dup {
+				return km, fmt.Errorf("keys: %q is bound to both %s and %s", k, other, b.Action)
+			}
+			seen[k] = b.Action
+		}
+	}
+	return out, nil
+}

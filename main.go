@@ -1,0 +1,353 @@
+// Command falcon-triage is a keyboard-driven terminal console for triaging
+// CrowdStrike Falcon detections, with an embedded fake Falcon for demos and
+// tests, and an export command for scripts.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/falcon-triage/falcon-triage/api"
+	"github.com/falcon-triage/falcon-triage/api/fake"
+	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui"
+)
+
+const usage = `falcon-triage: triage CrowdStrike Falcon detections from the terminal
+
+Usage:
+  falcon-triage [flags]              open the console
+  falcon-triage --demo               open the console on generated demo data
+  falcon-triage export [flags]       write matching detections to stdout
+  falcon-triage fake [flags]         serve the fake Falcon API on its own
+
+Credentials come from FALCON_CLIENT_ID, FALCON_CLIENT_SECRET, FALCON_CLOUD and
+FALCON_MEMBER_CID, or the config file. Run a command with -h for its flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "fake":
+			return runFake(args[1:], stdout, stderr)
+		case "export":
+			return runExport(args[1:], stdout, stderr)
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+	}
+	return runConsole(args, stderr)
+}
+
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "falcon-triage: %v\n", err)
+	return 1
+}
+
+// connFlags are the flags every command that talks to Falcon takes.
+type connFlags struct {
+	demo      bool
+	demoCount int
+	demoSeed  uint64
+	config    string
+	cloud     string
+	baseURL   string
+	memberCID string
+	caFile    string
+}
+
+func (c *connFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&c.demo, "demo", false, "use the embedded fake Falcon with generated data")
+	fs.IntVar(&c.demoCount, "demo-count", 5000, "detections in the demo data")
+	fs.Uint64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo data (same seed, same data)")
+	fs.StringVar(&c.config, "config", "", "config file (default $XDG_CONFIG_HOME/falcon-triage/config.yaml)")
+	fs.StringVar(&c.cloud, "cloud", "", "cloud: us-1, us-2, eu-1, us-gov-1, us-gov-2 or autodiscover (env FALCON_CLOUD)")
+	fs.StringVar(&c.baseURL, "base-url", "", "API base URL instead of a cloud (env FALCON_BASE_URL); http:// only on loopback")
+	fs.StringVar(&c.memberCID, "member-cid", "", "MSSP child CID (env FALCON_MEMBER_CID)")
+	fs.StringVar(&c.caFile, "ca-file", "", "extra PEM CA certificates, for TLS inspection proxies")
+}
+
+// connection is a connected backend and what the console shows about it.
+type connection struct {
+	backend model.Backend
+	client  *api.Client
+	label   string
+	cfg     fileConfig
+	closeFn func()
+}
+
+func (c *connection) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = c.client.Close(ctx)
+	if c.closeFn != nil {
+		c.closeFn()
+	}
+}
+
+// connect builds the client from flag › environment › config file, or starts
+// the in-process fake for --demo.
+func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
+	path, explicit := cf.config, cf.config != ""
+	if path == "" {
+		if d := configDir(); d != "" {
+			path = filepath.Join(d, "config.yaml")
+		}
+	}
+	fc, err := loadConfig(path, explicit)
+	if err != nil {
+		return nil, err
+	}
+	conn := &connection{cfg: fc}
+	var cfg api.Config
+	if cf.demo {
+		if cf.demoCount < 0 {
+			return nil, errors.New("--demo-count must not be negative")
+		}
+		f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}})
+		srv, err := serveLoopback(f)
+		if err != nil {
+			return nil, err
+		}
+		id, secret := f.Credentials()
+		cfg = api.Config{ClientID: id, ClientSecret: secret, BaseURL: srv.url}
+		conn.label, conn.closeFn = "DEMO", srv.close
+	} else {
+		cfg = api.Config{
+			ClientID:     firstOf(os.Getenv("FALCON_CLIENT_ID"), fc.ClientID),
+			ClientSecret: firstOf(os.Getenv("FALCON_CLIENT_SECRET"), fc.ClientSecret),
+			MemberCID:    firstOf(cf.memberCID, os.Getenv("FALCON_MEMBER_CID"), fc.MemberCID),
+			Cloud:        firstOf(cf.cloud, os.Getenv("FALCON_CLOUD"), fc.Cloud),
+			BaseURL:      firstOf(cf.baseURL, os.Getenv("FALCON_BASE_URL"), fc.BaseURL),
+			CAFile:       firstOf(cf.caFile, fc.CAFile),
+		}
+	}
+	cfg.OnRate = onRate
+	cfg.UserAgent = "falcon-triage"
+	c, err := api.New(cfg)
+	if err != nil {
+		if conn.closeFn != nil {
+			conn.closeFn()
+		}
+		return nil, err
+	}
+	conn.client = c
+	conn.backend = api.NewDetects(c)
+	if conn.label == "" {
+		conn.label = firstOf(c.Cloud(), c.BaseURL())
+	}
+	return conn, nil
+}
+
+type loopbackServer struct {
+	url   string
+	close func()
+}
+
+// serveLoopback serves h on a free loopback port.
+func serveLoopback(h http.Handler) (*loopbackServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("starting the demo server: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return &loopbackServer{url: "http://" + ln.Addr().String(), close: func() { _ = srv.Close() }}, nil
+}
+
+func runFake(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("falcon-triage fake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	count := fs.Int("count", 5000, "detections to generate")
+	seed := fs.Uint64("seed", 1, "seed of the generated data")
+	rate := fs.Int("rate-limit", 6000, "requests per minute before 429")
+	tokenTTL := fs.Duration("token-ttl", 30*time.Minute, "token lifetime")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: *count, Seed: *seed}, RateLimit: *rate, TokenTTL: *tokenTTL})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	id, secret := f.Credentials()
+	fmt.Fprintf(stdout, "fake Falcon API on http://%s with %d detections (seed %d)\n", ln.Addr(), *count, *seed)
+	fmt.Fprintf(stdout, "  FALCON_BASE_URL=http://%s FALCON_CLIENT_ID=%s FALCON_CLIENT_SECRET=%s\n", ln.Addr(), id, secret)
+	srv := &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+func runExport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("falcon-triage export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf connFlags
+	cf.register(fs)
+	filter := fs.String("filter", "", "FQL filter")
+	q := fs.String("q", "", "free-text search")
+	sortFlag := fs.String("sort", "", "sort as FIELD|DIR, e.g. last_behavior|desc (default)")
+	format := fs.String("format", "jsonl", "json, jsonl or csv")
+	limit := fs.Int("limit", 0, "stop after N detections (0: all)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "falcon-triage export: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	sort, err := parseSortFlag(*sortFlag)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if sort.Field == "" {
+		sort = model.Sort{Field: "last_behavior", Desc: true}
+	}
+	conn, err := connect(cf, nil)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer conn.close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	if err := conn.client.Login(ctx); err != nil {
+		return fail(stderr, err)
+	}
+	o := exportOptions{
+		query:  model.Query{Filter: *filter, Q: *q, Sort: sort},
+		limit:  *limit,
+		format: *format,
+		warn:   func(s string) { fmt.Fprintln(stderr, "falcon-triage export: "+ui.Sanitize(s)) },
+	}
+	tty := false
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		tty = true
+		o.progress = func(done, total int) { fmt.Fprintf(stderr, "\r%d of %d detections", done, total) }
+	}
+	n, err := export(ctx, conn.backend, o, stdout)
+	if tty {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return fail(stderr, fmt.Errorf("export stopped after %d detections: %w", n, err))
+	}
+	return 0
+}
+
+func runConsole(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("falcon-triage", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage+"\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	var cf connFlags
+	cf.register(fs)
+	noRestore := fs.Bool("fresh", false, "start at the top instead of restoring the last session")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "falcon-triage: unknown command %q\n%s", fs.Arg(0), usage)
+		return 2
+	}
+	var p *tea.Program
+	onRate := func(s api.RateStatus) {
+		if p != nil {
+			p.Send(ui.RateMsg{Limit: s.Limit, Remaining: s.Remaining, Waiting: s.Waiting, Why: s.Why})
+		}
+	}
+	conn, err := connect(cf, onRate)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer conn.close()
+	keys, err := keymap.Default().Override(conn.cfg.Keys)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("config file: %w", err))
+	}
+	state := stateDir()
+	if cf.demo && state != "" {
+		state = filepath.Join(state, "demo")
+	}
+	m := ui.New(ui.Options{
+		Source: ui.Source{
+			Backend: conn.backend,
+			Label:   conn.label,
+			CID:     firstOf(conn.client.MemberCID(), demoCID(cf.demo)),
+			ConsoleURL: func(d *model.Detection) string {
+				return consoleURL(conn.client.Cloud(), d)
+			},
+		},
+		StateDir: state,
+		Keys:     keys,
+		Me:       conn.cfg.Me.Login,
+		Restore:  !*noRestore,
+	})
+	p = tea.NewProgram(m)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			p.Send(ui.ShutdownMsg{})
+		}
+	}()
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+func demoCID(demo bool) string {
+	if demo {
+		return fake.DemoCID
+	}
+	return ""
+}
+
+// consoleURL is the Falcon console's page of a detection, for the copy menu.
+func consoleURL(cloud string, d *model.Detection) string {
+	host := map[string]string{
+		"us-1": "falcon.crowdstrike.com", "us-2": "falcon.us-2.crowdstrike.com", "eu-1": "falcon.eu-1.crowdstrike.com",
+		"us-gov-1": "falcon.laggar.gcw.crowdstrike.com", "us-gov-2": "falcon.us-gov-2.crowdstrike.mil",
+	}[cloud]
+	if host == "" {
+		host = "falcon.crowdstrike.com"
+	}
+	id := strings.TrimPrefix(d.ID, "ldt:")
+	return "https://" + host + "/activity/detections/detail/" + strings.ReplaceAll(id, ":", "/")
+}

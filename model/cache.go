@@ -1,0 +1,125 @@
+package model
+
+import "container/list"
+
+// DetailCache keeps detections by id, bounded (least recently used goes
+// first), and knows which ids are being fetched and which failed, so that an
+// id is never fetched twice at once nor refetched while cached.
+type DetailCache struct {
+	cap      int
+	items    map[string]*list.Element
+	order    *list.List // front: most recently used
+	inflight map[string]bool
+	failed   map[string]string
+}
+
+type cacheEntry struct {
+	id string
+	d  Detection
+}
+
+// NewDetailCache holds at most capacity detections.
+func NewDetailCache(capacity int) *DetailCache {
+	if capacity < 1 {
+		capacity = 1
+	}
+	return &DetailCache{cap: capacity, items: map[string]*list.Element{}, order: list.New(),
+		inflight: map[string]bool{}, failed: map[string]string{}}
+}
+
+// Peek returns a cached detection without touching its recency: rendering
+// must not reorder the cache.
+func (c *DetailCache) Peek(id string) (*Detection, bool) {
+	if e, ok := c.items[id]; ok {
+		return &e.Value.(*cacheEntry).d, true
+	}
+	return nil, false
+}
+
+// Failed returns why an id could not be read, or "".
+func (c *DetailCache) Failed(id string) string { return c.failed[id] }
+
+// Loading reports whether an id is being fetched.
+func (c *DetailCache) Loading(id string) bool { return c.inflight[id] }
+
+// InFlight is the number of ids being fetched.
+func (c *DetailCache) InFlight() int { return len(c.inflight) }
+
+// Len is the number of cached detections.
+func (c *DetailCache) Len() int { return len(c.items) }
+
+// Need returns the ids of want that are neither cached, nor being fetched,
+// nor failed, and marks them in flight: the caller must fetch exactly these
+// and report back with Done. Cached ones in want are marked recently used.
+func (c *DetailCache) Need(want []string) []string {
+	var out []string
+	for _, id := range want {
+		if e, ok := c.items[id]; ok {
+			c.order.MoveToFront(e)
+			continue
+		}
+		if c.inflight[id] || c.failed[id] != "" {
+			continue
+		}
+		c.inflight[id] = true
+		out = append(out, id)
+	}
+	return out
+}
+
+// Put stores a detection (or replaces it), most recently used.
+func (c *DetailCache) Put(d Detection) {
+	delete(c.failed, d.ID)
+	if e, ok := c.items[d.ID]; ok {
+		e.Value.(*cacheEntry).d = d
+		c.order.MoveToFront(e)
+		return
+	}
+	c.items[d.ID] = c.order.PushFront(&cacheEntry{id: d.ID, d: d})
+	for len(c.items) > c.cap {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.items, last.Value.(*cacheEntry).id)
+	}
+}
+
+// Done reports the answer to a fetch of ids: the detections found, the ids
+// the service could not return with its reason, or an error for them all.
+func (c *DetailCache) Done(ids []string, found []Detection, missing map[string]string, err error) {
+	for _, id := range ids {
+		delete(c.inflight, id)
+	}
+	for _, d := range found {
+		c.Put(d)
+	}
+	for id, why := range missing {
+		c.failed[id] = why
+	}
+	if err != nil {
+		for _, id := range ids {
+			if _, ok := c.items[id]; !ok {
+				c.failed[id] = err.Error()
+			}
+		}
+	}
+}
+
+// Retry forgets the failures of ids (all failures when ids is nil), so the
+// next Need fetches them again.
+func (c *DetailCache) Retry(ids []string) {
+	if ids == nil {
+		c.failed = map[string]string{}
+		return
+	}
+	for _, id := range ids {
+		delete(c.failed, id)
+	}
+}
+
+// Clear drops everything cached (a refresh); fetches in flight stay marked
+// until they answer.
+func (c *DetailCache) Clear() {
+	c.items = map[string]*list.Element{}
+	c.order.Init()
+	c.failed = map[string]string{}
+}

@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// entry is one field of the detail pane. in and out are the filter clauses
+// `+` and `-` add (empty when the field cannot be filtered on).
+type entry struct {
+	label   string
+	value   string // sanitised
+	section bool
+	in, out string
+}
+
+// detailPane shows one detection: every field an analyst needs for a
+// verdict, a field cursor for `+`/`-`, scrolling with the list's keys.
+type detailPane struct {
+	id      string
+	entries []entry
+	cursor  int
+	// lines is the wrapped rendering for width, with the entry of each line.
+	width   int
+	lines   []string
+	lineOf  []int
+	firstOf []int
+}
+
+func fmtTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entry {
+	var es []entry
+	add := func(label, value, field string) {
+		if value == "" {
+			return
+		}
+		e := entry{label: label, value: Sanitize(value)}
+		if field != "" {
+			e.in, e.out = model.Eq(field, value), model.NotEq(field, value)
+		}
+		es = append(es, e)
+	}
+	section := func(title string) { es = append(es, entry{label: title, section: true}) }
+	section("Detection")
+	add("Id", d.ID, f.ID)
+	if d.AggregateID != "" {
+		add("Incident", d.AggregateID, f.AggregateID)
+	}
+	add("Status", d.Status.Label(), "")
+	es[len(es)-1].in, es[len(es)-1].out = model.Eq(f.Status, string(d.Status)), model.NotEq(f.Status, string(d.Status))
+	if d.Assignee() != "" {
+		v := d.Assignee()
+		if d.AssigneeUID != "" && d.AssigneeUID != v {
+			v += " (" + d.AssigneeUID + ")"
+		}
+		add("Assignee", v, "")
+		es[len(es)-1].in, es[len(es)-1].out = model.Eq(f.AssigneeUID, d.AssigneeUID), model.NotEq(f.AssigneeUID, d.AssigneeUID)
+	} else {
+		es = append(es, entry{label: "Assignee", value: "unassigned", in: model.Null(f.AssigneeUID), out: f.AssigneeUID + ":!null"})
+	}
+	band := model.BandOf(d.MaxSeverity).Name
+	es = append(es, entry{label: "Severity", value: fmt.Sprintf("%s (%d) · confidence %d", band, d.MaxSeverity, d.MaxConfidence),
+		in: model.Num(f.Severity, ">=", int64(d.MaxSeverity)), out: model.Num(f.Severity, "<", int64(d.MaxSeverity))})
+	if !d.ShowInUI {
+		add("Visibility", "hidden from the console", "")
+	}
+	if len(d.Tags) > 0 {
+		add("Tags", strings.Join(d.Tags, ", "), "")
+	}
+	add("First behaviour", fmtTime(d.FirstBehavior, loc), "")
+	add("Last behaviour", fmtTime(d.LastBehavior, loc), "")
+	add("Created", fmtTime(d.Created, loc), "")
+	add("Updated", fmtTime(d.Updated, loc), "")
+	if d.SecondsToTriaged > 0 {
+		add("Triaged after", (time.Duration(d.SecondsToTriaged) * time.Second).String(), "")
+	}
+	if d.SecondsToResolved > 0 {
+		add("Resolved after", (time.Duration(d.SecondsToResolved) * time.Second).String(), "")
+	}
+	if len(d.AdversaryIDs) > 0 {
+		ids := make([]string, len(d.AdversaryIDs))
+		for i, a := range d.AdversaryIDs {
+			ids[i] = strconv.FormatInt(a, 10)
+		}
+		add("Adversaries", strings.Join(ids, ", "), "")
+	}
+	add("OverWatch", d.OverwatchNotes, "")
+
+	section("Host")
+	dev := d.Device
+	add("Hostname", dev.Hostname, f.Hostname)
+	add("Platform", strings.TrimSpace(dev.Platform+" · "+dev.OSVersion+" · "+dev.ProductTypeDesc), "")
+	add("Local IP", dev.LocalIP, "device.local_ip")
+	add("External IP", dev.ExternalIP, "device.external_ip")
+	add("MAC", dev.MACAddress, "")
+	add("Domain", firstNonEmpty(dev.MachineDomain, d.Domain), "device.machine_domain")
+	add("OU", strings.Join(dev.OU, ", "), "")
+	add("AD", strings.Join(d.ADDisplay, ", "), "")
+	add("Site", dev.SiteName, "device.site_name")
+	add("Agent", dev.AgentVersion, "")
+	add("Device id", dev.ID, "device.device_id")
+
+	for i := range d.Behaviors {
+		b := &d.Behaviors[i]
+		section(fmt.Sprintf("Behaviour %d of %d · %s", i+1, len(d.Behaviors), fmtTime(b.Time, loc)))
+		add("Tactic", joinID(b.Tactic, b.TacticID), "")
+		if b.Tactic != "" {
+			es[len(es)-1].in, es[len(es)-1].out = model.Eq(f.Tactic, b.Tactic), model.NotEq(f.Tactic, b.Tactic)
+		}
+		add("Technique", joinID(b.Technique, b.TechniqueID), "")
+		if b.TechniqueID != "" {
+			es[len(es)-1].in, es[len(es)-1].out = model.Eq(f.TechniqueID, b.TechniqueID), model.NotEq(f.TechniqueID, b.TechniqueID)
+		}
+		add("Severity", fmt.Sprintf("%s (%d) · confidence %d", model.BandOf(b.Severity).Name, b.Severity, b.Confidence), "")
+		add("Scenario", b.Scenario, f.Scenario)
+		add("Objective", b.Objective, "")
+		add("Name", b.DisplayName, "")
+		add("Description", b.Description, "")
+		add("User", b.UserName, "behaviors.user_name")
+		add("File", b.FileName, f.FileName)
+		add("Path", b.FilePath, "behaviors.filepath")
+		add("Command line", b.CmdLine, "")
+		add("Parent cmd", b.ParentCmdLine, "")
+		add("SHA256", b.SHA256, f.SHA256)
+		add("MD5", b.MD5, "behaviors.md5")
+		add("Parent SHA256", b.ParentSHA256, "behaviors.parent_details.parent_sha256")
+		if b.IOCValue != "" {
+			add("IOC", b.IOCType+": "+b.IOCValue, "")
+			add("IOC source", strings.TrimSpace(b.IOCSource+" "+b.IOCDescription), "")
+		}
+		add("Action taken", b.Disposition.Words(), "")
+	}
+	if len(d.Quarantined) > 0 {
+		section("Quarantined files")
+		for _, q := range d.Quarantined {
+			add("File", strings.Join(q.Paths, ", "), "")
+			add("SHA256", q.SHA256, "quarantined_files.sha256")
+			add("State", q.State, "")
+		}
+	}
+	return es
+}
+
+func joinID(name, id string) string {
+	switch {
+	case name == "":
+		return id
+	case id == "":
+		return name
+	}
+	return name + " (" + id + ")"
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+const labelWidth = 15
+
+// layout wraps the entries to width (memoised per width).
+func (p *detailPane) layout(width int, st *styles) {
+	if p.width == width && p.lines != nil {
+		return
+	}
+	p.width = width
+	p.lines, p.lineOf, p.firstOf = p.lines[:0], p.lineOf[:0], p.firstOf[:0]
+	valW := max(10, width-labelWidth-2)
+	for i, e := range p.entries {
+		p.firstOf = append(p.firstOf, len(p.lines))
+		if e.section {
+			p.lines = append(p.lines, st.section.Render(Truncate("── "+e.label+" ", width)))
+			p.lineOf = append(p.lineOf, i)
+			continue
+		}
+		wrapped := strings.Split(ansi.Hardwrap(ansi.Wordwrap(e.value, valW, " /\\,;"), valW, true), "\n")
+		for j, w := range wrapped {
+			lab := ""
+			if j == 0 {
+				lab = e.label
+			}
+			p.lines = append(p.lines, " "+st.label.Render(padRight(lab, labelWidth))+" "+w)
+			p.lineOf = append(p.lineOf, i)
+		}
+	}
+}
+
+// view renders height lines of the pane, keeping the cursor entry in sight.
+func (p *detailPane) view(width, height int, st *styles) []string {
+	p.layout(width, st)
+	first := p.firstOf[p.cursor]
+	last := first
+	for last+1 < len(p.lines) && p.lineOf[last+1] == p.cursor {
+		last++
+	}
+	top := 0
+	if last >= height {
+		top = last - height + 1
+	}
+	if first < top {
+		top = first
+	}
+	out := make([]string, 0, height)
+	for i := top; i < len(p.lines) && len(out) < height; i++ {
+		line := p.lines[i]
+		if p.lineOf[i] == p.cursor {
+			line = "▶" + strings.TrimPrefix(ansi.Strip(line), " ")
+			line = st.cursor.Render(padRight(line, width))
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (p *detailPane) move(n int) {
+	p.cursor = max(0, min(len(p.entries)-1, p.cursor+n))
+}
+
+func padRight(s string, w int) string {
+	if n := w - ansi.StringWidth(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}

@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Sanitize makes a string from the service safe to put on a terminal: every
+// C0 and C1 control character (ESC included, so no escape sequence survives),
+// DEL, the bidirectional overrides and isolates, and invalid UTF-8 become
+// visible, harmless text. Newlines and tabs become ↵ and → so that a field
+// stays on its line.
+//
+// Every string that came from the API passes through here before rendering:
+// command lines, file names and host names are written by attackers.
+func Sanitize(s string) string {
+	if clean(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+			i++
+			continue
+		}
+		i += size
+		writeRune(&b, r)
+	}
+	return b.String()
+}
+
+func writeRune(b *strings.Builder, r rune) {
+	switch {
+	case r == '\n':
+		b.WriteString("↵")
+	case r == '\t':
+		b.WriteString("→")
+	case r == 0x1b:
+		b.WriteString("␛")
+	case r < 0x20:
+		// The Control Pictures block has a glyph for each C0 control.
+		b.WriteRune(0x2400 + r)
+	case r == 0x7f:
+		b.WriteString("␡")
+	case r >= 0x80 && r < 0xa0:
+		fmt.Fprintf(b, `\u%04x`, r)
+	case isBidiControl(r), r == 0xfeff, r == 0x200b, r == 0x2028, r == 0x2029:
+		fmt.Fprintf(b, "<U+%04X>", r)
+	default:
+		b.WriteRune(r)
+	}
+}
+
+func isBidiControl(r rune) bool {
+	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// clean reports whether s needs no change: the common case, kept fast and
+// allocation-free.
+func clean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+		if c >= 0x80 {
+			return cleanUnicode(s[i:])
+		}
+	}
+	return true
+}
+
+func cleanUnicode(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) || r == 0xfeff || r == 0x200b || r == 0x2028 || r == 0x2029 {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// Truncate cuts s to at most w cells, ending with … when cut.
+func Truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}

@@ -1,0 +1,417 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// The smallest terminal the console draws a frame in.
+const (
+	minWidth  = 60
+	minHeight = 10
+	// sidePaneWidth is the width from which the detail opens beside the list.
+	sidePaneWidth = 140
+)
+
+var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// View renders the screen. It does no I/O and changes nothing the user can
+// see of the model; only layout memos are kept.
+func (m *Model) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	v.WindowTitle = "falcon-triage"
+	if m.quitting || m.width == 0 {
+		return v
+	}
+	if m.width < minWidth || m.height < minHeight {
+		v.SetContent(Truncate(fmt.Sprintf("Terminal %d×%d is too small: make the window at least %d×%d.", m.width, m.height, minWidth, minHeight), m.width))
+		return v
+	}
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.headerLines()...)
+	body := m.height - len(lines) - 2
+	listW := m.width
+	var right []string
+	if m.detail != nil {
+		if m.width >= sidePaneWidth {
+			listW = m.width * 11 / 20
+			right = m.detail.view(m.width-listW-1, body, &m.st)
+		} else {
+			listW = 0
+			right = m.detail.view(m.width, body, &m.st)
+		}
+	}
+	var left []string
+	if listW > 0 {
+		left = m.listLines(listW, body)
+	}
+	for i := 0; i < body; i++ {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		switch {
+		case listW == 0:
+			lines = append(lines, r)
+		case right != nil || m.detail != nil:
+			lines = append(lines, padRight(l, listW)+"│"+r)
+		default:
+			lines = append(lines, l)
+		}
+	}
+	lines = append(lines, m.footer())
+	bottom := m.helpLine()
+	if m.inputK != inputNone {
+		bottom = m.input.View()
+		if c := m.input.Cursor(); c != nil {
+			c.Position.Y = len(lines)
+			v.Cursor = c
+		}
+	}
+	lines = append(lines, Truncate(bottom, m.width))
+	content := strings.Join(lines, "\n")
+	if ov := m.overlayBox(); ov != "" {
+		content = placeOverlay(content, ov, m.width, m.height)
+	}
+	v.SetContent(content)
+	return v
+}
+
+func (m *Model) headerLines() []string {
+	api := "Detects API"
+	if m.b.Name() == "alerts" {
+		api = "Alerts API"
+	}
+	parts := []string{m.st.header.Render("falcon-triage"), Sanitize(m.src.Label)}
+	if m.src.CID != "" {
+		parts = append(parts, "CID "+Sanitize(m.src.CID))
+	}
+	parts = append(parts, api)
+	l1 := " " + strings.Join(parts, m.st.headerDim.Render(" │ "))
+	filter := m.cur.filter
+	if filter == "" {
+		filter = "(none)"
+	}
+	arrow := "↑"
+	if m.cur.sort.Desc {
+		arrow = "↓"
+	}
+	meta := []string{"sort " + m.cur.sort.Field + " " + arrow}
+	if m.cur.q != "" {
+		meta = append(meta, "search \""+Sanitize(m.cur.q)+"\"")
+	}
+	if m.cur.showHidden {
+		meta = append(meta, "hidden shown")
+	}
+	right := strings.Join(meta, " · ")
+	l2 := " filter: " + Sanitize(filter)
+	room := m.width - ansi.StringWidth(right) - 2
+	l2 = padRight(Truncate(l2, room), room) + " " + right
+	return []string{Truncate(l1, m.width), m.st.headerDim.Render(Truncate(l2, m.width))}
+}
+
+// column is one list column: a title, a width, and how it renders a row.
+type column struct {
+	title string
+	width int
+	cell  func(d *model.Detection) string
+}
+
+// columns fits the columns to width, dropping the least useful first
+// (assignee, then the time's date, then status) and giving spare room to
+// host and technique.
+func (m *Model) columns(width int) []column {
+	timeW := 16
+	timeFmt := "2006-01-02 15:04"
+	sev := column{"SEV", 4, func(d *model.Detection) string { return sevWord(d.MaxSeverity) }}
+	status := column{"STATUS", 11, func(d *model.Detection) string { return statusShort(d.Status) }}
+	host := column{"HOST", 12, func(d *model.Detection) string { return Sanitize(d.Device.Hostname) }}
+	tech := column{"TACTIC / TECHNIQUE", 16, func(d *model.Detection) string {
+		w := d.Worst()
+		if w == nil {
+			return ""
+		}
+		return Sanitize(w.Tactic + " / " + joinID(w.Technique, w.TechniqueID))
+	}}
+	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return Sanitize(d.Assignee()) }}
+	avail := width - 2 // cursor glyph and a space
+	fixed := func(cols []column) int {
+		n := 0
+		for _, c := range cols {
+			n += c.width + 1
+		}
+		return n
+	}
+	mk := func() []column {
+		tm := column{"LAST BEHAVIOUR", timeW, func(d *model.Detection) string {
+			if d.LastBehavior.IsZero() {
+				return ""
+			}
+			return d.LastBehavior.In(m.o.Location).Format(timeFmt)
+		}}
+		if timeW == 11 {
+			tm.title = "LAST SEEN"
+		}
+		return []column{sev, status, tm, host, tech, assignee}
+	}
+	cols := mk()
+	if fixed(cols) > avail {
+		timeW, timeFmt = 11, "01-02 15:04"
+		cols = mk()
+	}
+	if fixed(cols) > avail {
+		cols = cols[:5] // no assignee
+	}
+	if fixed(cols) > avail {
+		cols = append(cols[:1], cols[2:]...) // no status
+	}
+	spare := avail - fixed(cols)
+	for i := range cols {
+		switch cols[i].title {
+		case "HOST":
+			add := min(spare/3, 18)
+			cols[i].width += add
+			spare -= add
+		case "ASSIGNEE":
+			add := min(spare/3, 10)
+			cols[i].width += add
+			spare -= add
+		}
+	}
+	for i := range cols {
+		if cols[i].title == "TACTIC / TECHNIQUE" {
+			cols[i].width += max(0, spare)
+		}
+	}
+	return cols
+}
+
+func (m *Model) listLines(width, height int) []string {
+	cols := m.columns(width)
+	out := make([]string, 0, height)
+	var hb strings.Builder
+	hb.WriteString("  ")
+	for _, c := range cols {
+		hb.WriteString(padRight(c.title, c.width))
+		hb.WriteByte(' ')
+	}
+	out = append(out, m.st.colHeader.Render(Truncate(strings.TrimRight(hb.String(), " "), width)))
+	rows := height - 1
+	if len(m.ids) == 0 {
+		switch {
+		case m.idsErr != "":
+			out = append(out, m.st.err.Render(Truncate(" ✗ "+m.idsErr, width)))
+		case m.pend != nil || m.loading:
+			out = append(out, m.st.dim.Render(" loading detections…"))
+		default:
+			out = append(out, m.st.dim.Render(" no detections match the filter"))
+		}
+		return out
+	}
+	for i := m.top; i < len(m.ids) && i < m.top+rows; i++ {
+		out = append(out, m.row(i, cols, width))
+	}
+	return out
+}
+
+func (m *Model) row(i int, cols []column, width int) string {
+	id := m.ids[i]
+	isCursor := i == m.cursor
+	glyph := "  "
+	if isCursor {
+		glyph = "▶ "
+	}
+	d, ok := m.cache.Peek(id)
+	if !ok {
+		text := glyph + "…    " + Sanitize(id)
+		if why := m.cache.Failed(id); why != "" {
+			text = glyph + "✗ could not read " + Sanitize(id) + ": " + Sanitize(why)
+		}
+		text = padRight(Truncate(text, width), width)
+		if isCursor {
+			return m.st.cursor.Render(text)
+		}
+		return m.st.dim.Render(text)
+	}
+	var b strings.Builder
+	b.WriteString(glyph)
+	for ci, c := range cols {
+		cell := padRight(Truncate(c.cell(d), c.width), c.width)
+		if ci == 0 && !isCursor {
+			cell = m.st.sev[model.BandOf(d.MaxSeverity).Name].Render(cell)
+		}
+		b.WriteString(cell)
+		if ci < len(cols)-1 {
+			b.WriteByte(' ')
+		}
+	}
+	line := b.String()
+	if isCursor {
+		return m.st.cursor.Render(padRight(line, width))
+	}
+	return line
+}
+
+func (m *Model) footer() string {
+	var parts []string
+	switch {
+	case len(m.ids) == 0:
+		parts = append(parts, "0 rows")
+	default:
+		last := min(len(m.ids), m.top+m.rows())
+		total := commas(m.total)
+		if !m.walkDone && m.total < 0 {
+			total = "?"
+		}
+		parts = append(parts, fmt.Sprintf("%s–%s of %s", commas(m.top+1), commas(last), total))
+	}
+	if m.busy() {
+		parts = append(parts, spinnerFrames[m.frame%len(spinnerFrames)]+" loading")
+	}
+	if m.rate.Waiting > 0 {
+		parts = append(parts, fmt.Sprintf("waiting %s (%s)", m.rate.Waiting.Round(100_000_000), m.rate.Why))
+	} else if m.rate.Limit > 0 {
+		parts = append(parts, fmt.Sprintf("budget %s/%s", commas(m.rate.Remaining), commas(m.rate.Limit)))
+	}
+	line := " " + strings.Join(parts, " · ")
+	msg := m.message
+	if m.inputErr != "" {
+		msg = m.inputErr
+	}
+	if msg != "" {
+		prefix := " · "
+		style := m.st.ok
+		if m.isErr || (m.inputErr != "" && m.inputErr != "checking…" && m.inputErr != "searching…") {
+			prefix, style = " · ✗ ", m.st.err
+		}
+		room := m.width - ansi.StringWidth(line) - ansi.StringWidth(prefix)
+		line += prefix + style.Render(Truncate(Sanitize(msg), room))
+	}
+	return Truncate(line, m.width)
+}
+
+func (m *Model) helpLine() string {
+	var keys []keymap.Action
+	if m.detail != nil {
+		keys = []keymap.Action{keymap.Down, keymap.AddFilter, keymap.ExcludeFilter, keymap.Copy, keymap.Back, keymap.Help}
+	} else {
+		keys = []keymap.Action{keymap.Down, keymap.Open, keymap.Filter, keymap.QuickFilter, keymap.SortNext, keymap.Help, keymap.Quit}
+	}
+	parts := make([]string, 0, len(keys))
+	for _, a := range keys {
+		h := m.keys.Get(a).Help()
+		parts = append(parts, m.st.menuKey.Render(h.Key)+" "+h.Desc)
+	}
+	return m.st.dim.Render(" ") + strings.Join(parts, m.st.dim.Render(" · "))
+}
+
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func (m *Model) menuBox(title string, items [][2]string) string {
+	var b strings.Builder
+	b.WriteString(m.st.label.Render(title))
+	for _, it := range items {
+		b.WriteString("\n")
+		b.WriteString(m.st.menuKey.Render(padRight(it[0], 3)) + " " + it[1])
+	}
+	b.WriteString("\n" + m.st.dim.Render("esc closes"))
+	return m.st.menu.Render(b.String())
+}
+
+func (m *Model) overlayBox() string {
+	switch m.overlay {
+	case overlayHelp:
+		return m.helpBox()
+	case overlayQuick:
+		mine := "mine"
+		if m.o.Me != "" {
+			mine = "mine (" + Sanitize(m.o.Me) + ")"
+		}
+		return m.menuBox("Quick filters", [][2]string{
+			{"s", "status…"}, {"v", "minimum severity…"}, {"u", "unassigned"}, {"m", mine}, {"h", "host…"},
+			{"1", "last hour"}, {"2", "last 24 hours"}, {"3", "last 7 days"}, {"4", "last 30 days"}, {"x", "clear the filter"},
+		})
+	case overlayQuickStatus:
+		var items [][2]string
+		for _, k := range []string{"n", "i", "t", "f", "x", "c", "r"} {
+			s := statusKeys[k]
+			for _, ok := range m.b.Statuses() {
+				if ok == s {
+					items = append(items, [2]string{k, s.Label()})
+				}
+			}
+		}
+		return m.menuBox("Status is", items)
+	case overlayQuickSeverity:
+		return m.menuBox("Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
+	case overlayCopy:
+		return m.menuBox("Copy", [][2]string{{"i", "id"}, {"h", "host name"}, {"s", "SHA256"}, {"c", "command line"}, {"u", "console link"}})
+	}
+	return ""
+}
+
+func (m *Model) helpBox() string {
+	var b strings.Builder
+	b.WriteString(m.st.label.Render("Keys"))
+	for _, g := range keymap.Groups {
+		b.WriteString("\n\n" + m.st.section.Render(g))
+		for _, kb := range m.keys.Bindings() {
+			if kb.Group != g {
+				continue
+			}
+			h := kb.Help()
+			b.WriteString("\n" + m.st.menuKey.Render(padRight(h.Key, 12)) + " " + h.Desc)
+		}
+	}
+	b.WriteString("\n\n" + m.st.dim.Render("In a text field only its own keys work. esc or ? closes."))
+	return m.st.menu.Render(b.String())
+}
+
+// placeOverlay draws box centred over the screen content.
+func placeOverlay(content, box string, width, height int) string {
+	lines := strings.Split(content, "\n")
+	boxLines := strings.Split(box, "\n")
+	bw := lipgloss.Width(box)
+	bh := len(boxLines)
+	if bh > height {
+		boxLines = boxLines[:height]
+		bh = height
+	}
+	x := max(0, (width-bw)/2)
+	y := max(0, (height-bh)/2)
+	for i, bl := range boxLines {
+		if y+i >= len(lines) {
+			break
+		}
+		under := lines[y+i]
+		left := ansi.Truncate(under, x, "")
+		left = padRight(left, x)
+		right := ansi.TruncateLeft(under, x+bw, "")
+		lines[y+i] = left + bl + right
+	}
+	return strings.Join(lines, "\n")
+}
