@@ -219,6 +219,15 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmd, tea.RequestBackgroundColor)
 }
 
+// latest is the query the analyst last asked for: the one in flight, if
+// any, so keys typed before an answer arrives build on what was asked.
+func (m *Model) latest() query {
+	if m.pend != nil {
+		return m.pend.query
+	}
+	return m.cur
+}
+
 // effectiveFilter adds the hidden-rows clause to the analyst's filter.
 func (m *Model) effectiveFilter(q query) string {
 	if q.showHidden {
@@ -383,6 +392,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 		m.toEnd = false
 		m.cursor = max(0, len(m.ids)-1)
 		m.scrollTo()
+		m.say(fmt.Sprintf("at the end: %s rows", commas(len(m.ids))))
 	}
 	return m.ensure()
 }
@@ -462,6 +472,15 @@ func (m *Model) moveCursor(n int) {
 	}
 	m.cursor = max(0, min(len(m.ids)-1, m.cursor+n))
 	m.scrollTo()
+}
+
+// page scrolls the view and the cursor together by n rows, as a pager does.
+func (m *Model) page(n int) {
+	if len(m.ids) == 0 {
+		return
+	}
+	m.top = max(0, min(m.top+n, len(m.ids)-m.rows()))
+	m.moveCursor(n)
 }
 
 func (m *Model) current() (*model.Detection, bool) {
@@ -544,13 +563,13 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keymap.Up:
 		m.moveCursor(-1)
 	case keymap.HalfDown:
-		m.moveCursor(rows / 2)
+		m.page(rows / 2)
 	case keymap.HalfUp:
-		m.moveCursor(-rows / 2)
+		m.page(-rows / 2)
 	case keymap.PageDown:
-		m.moveCursor(rows)
+		m.page(rows)
 	case keymap.PageUp:
-		m.moveCursor(-rows)
+		m.page(-rows)
 	case keymap.Top:
 		m.cursor, m.top = 0, 0
 	case keymap.Bottom:
@@ -567,21 +586,21 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keymap.Back:
 		m.message = ""
 	case keymap.Filter:
-		return m.openInput(inputFilter, m.cur.filter)
+		return m.openInput(inputFilter, m.latest().filter)
 	case keymap.Search:
-		return m.openInput(inputSearch, m.cur.q)
+		return m.openInput(inputSearch, m.latest().q)
 	case keymap.QuickFilter:
 		m.overlay = overlayQuick
 	case keymap.ToggleHidden:
-		q := m.cur
+		q := m.latest()
 		q.showHidden = !q.showHidden
 		return m.startQuery(q, inputNone, -1)
 	case keymap.SortNext:
-		q := m.cur
+		q := m.latest()
 		q.sort.Field = nextField(m.f.SortFields, q.sort.Field)
 		return m.startQuery(q, inputNone, -1)
 	case keymap.SortFlip:
-		q := m.cur
+		q := m.latest()
 		q.sort.Desc = !q.sort.Desc
 		return m.startQuery(q, inputNone, -1)
 	case keymap.Refresh:
@@ -644,7 +663,7 @@ func (m *Model) onDetailKey(act keymap.Action) (tea.Cmd, bool) {
 			m.say(e.label + " cannot be filtered on: move to another field")
 			return nil, true
 		}
-		q := m.cur
+		q := m.latest()
 		q.filter = model.And(q.filter, clause)
 		m.history = pushHistory(m.history, q.filter)
 		_ = m.store.save(historyFile, m.history)
@@ -668,12 +687,12 @@ func (m *Model) onInputKey(msg tea.KeyPressMsg) tea.Cmd {
 			if err := m.store.save(historyFile, m.history); err != nil {
 				m.setErr(fmt.Errorf("saving the filter history: %w", err))
 			}
-			q := m.cur
+			q := m.latest()
 			q.filter = text
 			m.inputErr = "checking…"
 			return m.startQuery(q, inputFilter, -1)
 		case inputSearch:
-			q := m.cur
+			q := m.latest()
 			q.q = text
 			m.inputErr = "searching…"
 			return m.startQuery(q, inputSearch, -1)
@@ -729,7 +748,7 @@ func (m *Model) onInputKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // addClause narrows the current filter by one clause (a quick filter).
 func (m *Model) addClause(clause string) tea.Cmd {
-	q := m.cur
+	q := m.latest()
 	if strings.Contains(q.filter, clause) {
 		m.say("already filtered on " + clause)
 		return nil
@@ -780,7 +799,7 @@ func (m *Model) onOverlayKey(k string) tea.Cmd {
 			d := map[string]time.Duration{"1": time.Hour, "2": 24 * time.Hour, "3": 7 * 24 * time.Hour, "4": 30 * 24 * time.Hour}[k]
 			return m.addClause(model.After(m.f.Time, now.Add(-d).Truncate(time.Minute)))
 		case "x":
-			q := m.cur
+			q := m.latest()
 			q.filter = ""
 			return m.startQuery(q, inputNone, -1)
 		default:

@@ -1,0 +1,346 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/falcon-triage/falcon-triage/api/fake"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+func TestFirstScreen80x24(t *testing.T) {
+	h := newHarness(t, 300)
+	s := startScreen(t, New(h.options(t)), 80, 24)
+	sc := s.waitFor("first rows", func(sc string) bool { return strings.Contains(sc, "1–19 of 292") && settled(sc) })
+	golden.RequireEqual(t, []byte(sc+"\n"))
+	if q, sum := h.fake.Count("query"), h.fake.Count("summaries"); q != 1 || sum != 1 {
+		t.Fatalf("first screen took %d queries and %d summaries requests, want 1 and 1", q, sum)
+	}
+	s.quit()
+}
+
+func TestSpinnerTicksOnlyWhileBusy(t *testing.T) {
+	h := newHarness(t, 10)
+	m := New(h.options(t))
+	if cmd := m.spin(); cmd == nil || !m.spinning {
+		t.Fatal("the spinner did not start")
+	}
+	if m.spin() != nil {
+		t.Fatal("a second ticker was started")
+	}
+	m.pend = nil
+	if _, cmd := m.Update(tickMsg{}); cmd != nil || m.spinning {
+		t.Fatal("the spinner ticks on with nothing in flight")
+	}
+	m.loading = true
+	m.spin()
+	if _, cmd := m.Update(tickMsg{}); cmd == nil {
+		t.Fatal("the spinner stopped while rows load")
+	}
+}
+
+func TestPagingPastTheWindowToTheRealEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pages 12,500 detections")
+	}
+	h := newHarness(t, 12500)
+	s := startScreen(t, New(h.options(t)), 100, 30)
+	sc := s.waitFor("first rows", settled)
+	total := regexp.MustCompile(`of ([0-9,]+)`).FindStringSubmatch(sc)[1]
+	s.key("G")
+	sc = s.waitFor("the end", func(sc string) bool {
+		return strings.Contains(sc, "–"+total+" of "+total) && settled(sc)
+	})
+	m := s.quit()
+	seen := map[string]bool{}
+	for _, id := range m.ids {
+		if seen[id] {
+			t.Fatalf("%s listed twice", id)
+		}
+		seen[id] = true
+	}
+	if len(m.ids) <= 10000 || commas(len(m.ids)) != total || m.cursor != len(m.ids)-1 {
+		t.Fatalf("%d rows, cursor %d, total %s", len(m.ids), m.cursor, total)
+	}
+	if !strings.HasPrefix(cursorLine(sc), "▶") {
+		t.Fatal("no cursor on the last screen")
+	}
+}
+
+func TestLazyDetailsOnlyForWhatIsSeen(t *testing.T) {
+	h := newHarness(t, 5000)
+	s := startScreen(t, New(h.options(t)), 80, 24)
+	s.waitFor("first rows", settled)
+	// Five pages down, one key at a time, each screen waited for.
+	for i := 1; i <= 5; i++ {
+		s.key("pgdown")
+		want := commas(1+19*i) + "–"
+		s.waitFor(want, func(sc string) bool { return strings.Contains(sc, want) && settled(sc) })
+	}
+	m := s.quit()
+	sum := h.fake.Count("summaries")
+	// Six screens seen plus a screen ahead each: never more than one
+	// request per screen, never a row fetched twice.
+	if sum > 7 || sum < 2 {
+		t.Fatalf("%d summaries requests for six screens", sum)
+	}
+	if got := m.cache.Len(); got > 19*8 {
+		t.Fatalf("%d detections fetched for %d rows seen", got, 19*6)
+	}
+	if h.fake.Count("query") != 1 {
+		t.Fatalf("%d id queries for 114 rows", h.fake.Count("query"))
+	}
+}
+
+func TestDetailPane(t *testing.T) {
+	h := newHarness(t, 300)
+	s := startScreen(t, New(h.options(t)), 80, 24)
+	s.waitFor("first rows", settled)
+	s.key("j", "enter")
+	sc := s.waitText("── Host")
+	if !strings.Contains(sc, "Severity") || !strings.Contains(sc, "Assignee") {
+		t.Fatalf("detail lacks fields:\n%s", sc)
+	}
+	for range 40 {
+		s.key("j")
+	}
+	sc = s.waitText("Command line")
+	s.key("esc")
+	sc = s.waitFor("list back", func(sc string) bool { return strings.Contains(sc, "TACTIC / TECHNIQUE") })
+	if !strings.Contains(cursorLine(sc), "▶") {
+		t.Fatal("the cursor row is gone after closing the detail")
+	}
+	s.quit()
+}
+
+func TestDetailBesideTheListOnWideTerminals(t *testing.T) {
+	h := newHarness(t, 300)
+	s := startScreen(t, New(h.options(t)), 200, 50)
+	s.waitFor("first rows", settled)
+	s.key("enter")
+	sc := s.waitText("── Host")
+	if !strings.Contains(sc, "TACTIC / TECHNIQUE") || !strings.Contains(sc, "│") {
+		t.Fatalf("no side pane at 200 columns:\n%s", sc)
+	}
+	s.quit()
+}
+
+func TestFilterGoodAndBad(t *testing.T) {
+	h := newHarness(t, 300)
+	s := startScreen(t, New(h.options(t)), 100, 30)
+	first := s.waitFor("first rows", settled)
+	s.key("/")
+	s.typeText("max_severity:>=80+")
+	s.key("enter")
+	sc := s.waitText("Invalid filter")
+	if !strings.Contains(sc, "filter (FQL) › max_severity:>=80+") {
+		t.Fatalf("the typed filter is gone:\n%s", sc)
+	}
+	if cursorLine(sc) != cursorLine(first) {
+		t.Fatal("a refused filter changed the rows")
+	}
+	// Fix the text in place: delete the trailing +.
+	s.tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	s.key("enter")
+	sc = s.waitFor("filtered", func(sc string) bool {
+		return strings.Contains(sc, "filter: max_severity:>=80") && settled(sc) && !strings.Contains(sc, "filter (FQL)")
+	})
+	for _, l := range screenLines(sc)[3:] {
+		if strings.HasPrefix(strings.TrimPrefix(l, "▶"), "  ") && len(l) > 10 && !strings.Contains(l, "CRIT") && !strings.Contains(l, "of") && !strings.Contains(l, "·") {
+			t.Fatalf("a row below critical after filtering: %q", l)
+		}
+	}
+	m := s.quit()
+	if m.cur.filter != "max_severity:>=80" || m.history[0] != "max_severity:>=80" {
+		t.Fatalf("filter %q, history %v", m.cur.filter, m.history)
+	}
+}
+
+func TestSortAndHiddenAndSearch(t *testing.T) {
+	h := newHarness(t, 300)
+	s := startScreen(t, New(h.options(t)), 100, 30)
+	sc := s.waitFor("first rows", settled)
+	shownTotal := regexp.MustCompile(`of ([0-9,]+)`).FindStringSubmatch(sc)[1]
+	s.key("o")
+	s.waitText("sort first_behavior ↓")
+	s.key("O")
+	s.waitText("sort first_behavior ↑")
+	s.key(".")
+	sc = s.waitFor("hidden shown", func(sc string) bool { return strings.Contains(sc, "hidden shown") && strings.Contains(sc, "of 300") })
+	if shownTotal == "300" {
+		t.Fatal("hidden detections were listed before '.'")
+	}
+	s.key("F")
+	s.typeText("mimikatz-not-there")
+	s.key("enter")
+	s.waitText("no detections match")
+	m := s.quit()
+	if m.cur.q != "mimikatz-not-there" || !m.cur.showHidden || m.cur.sort.Desc {
+		t.Fatalf("query state %+v", m.cur)
+	}
+}
+
+func TestQuickFilters(t *testing.T) {
+	h := newHarness(t, 300)
+	o := h.options(t)
+	o.Me = h.fake.Users()[0].UID
+	s := startScreen(t, New(o), 100, 30)
+	s.waitFor("first rows", settled)
+	s.key("f", "s", "n")
+	s.waitText("filter: status:'new'")
+	s.key("f", "v", "h")
+	s.waitText("filter: status:'new'+max_severity:>=60")
+	s.key("f", "u")
+	s.waitText("assigned_to_uid:null")
+	s.key("f", "x")
+	s.waitText("filter: (none)")
+	s.key("f", "m")
+	s.waitText("assigned_to_uid:'" + o.Me + "'")
+	s.key("f", "x", "f", "3")
+	s.waitText("last_behavior:>='2026-11-13T12:00:00Z'")
+	s.key("f", "x", "f", "h")
+	s.typeText("it's+x,y")
+	s.key("enter")
+	sc := s.waitText("no detections match")
+	if !strings.Contains(sc, `device.hostname:'it\'s+x,y'`) {
+		t.Fatalf("the host name was not quoted:\n%s", sc)
+	}
+	s.quit()
+}
+
+func TestResizeTooSmallAndBack(t *testing.T) {
+	h := newHarness(t, 300)
+	s := startScreen(t, New(h.options(t)), 80, 24)
+	s.waitFor("first rows", settled)
+	s.tm.Send(tea.WindowSizeMsg{Width: 50, Height: 8})
+	s.waitText("too small")
+	s.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	s.waitFor("rows again", func(sc string) bool { return strings.Contains(sc, "1–19 of") })
+	s.quit()
+}
+
+func TestSessionRestored(t *testing.T) {
+	h := newHarness(t, 300)
+	o := h.options(t)
+	s := startScreen(t, New(o), 80, 24)
+	s.waitFor("first rows", settled)
+	s.key("f", "s", "n")
+	s.waitText("filter: status:'new'")
+	s.waitFor("rows", settled)
+	for range 25 {
+		s.key("j")
+	}
+	s.waitText("8–26 of")
+	s.quit()
+
+	o.Restore = true
+	s = startScreen(t, New(o), 80, 24)
+	sc := s.waitFor("restored", func(sc string) bool { return strings.Contains(sc, "8–26 of") && settled(sc) })
+	if !strings.Contains(sc, "filter: status:'new'") {
+		t.Fatalf("filter not restored:\n%s", sc)
+	}
+	m := s.quit()
+	if m.cursor != 25 {
+		t.Fatalf("cursor at %d, want 25", m.cursor)
+	}
+}
+
+func TestStaleAnswersAreDropped(t *testing.T) {
+	h := newHarness(t, 50)
+	m := New(h.options(t))
+	m.width, m.height = 80, 24
+	m.startQuery(query{filter: "status:'new'"}, inputNone, -1)
+	oldGen := m.gen
+	m.startQuery(query{filter: "status:'closed'"}, inputNone, -1)
+	m.Update(idsMsg{gen: oldGen, ids: []string{"ldt:old:1"}, total: 1, done: true})
+	if len(m.ids) != 0 || m.pend == nil || m.pend.filter != "status:'closed'" {
+		t.Fatalf("an answer to the old filter was shown: ids %v", m.ids)
+	}
+	m.Update(idsMsg{gen: m.gen, ids: []string{"ldt:new:1"}, total: 1, done: true})
+	if len(m.ids) != 1 || m.cur.filter != "status:'closed'" {
+		t.Fatalf("the current answer was not shown: %v %q", m.ids, m.cur.filter)
+	}
+}
+
+func TestDetailPlusMinusAddToTheFilter(t *testing.T) {
+	h := newHarness(t, 50)
+	m := New(h.options(t))
+	m.width, m.height = 80, 24
+	d := model.Detection{ID: "ldt:1:2", Status: model.StatusNew, MaxSeverity: 70, Device: model.Device{Hostname: "it's+x,y"},
+		Behaviors: []model.Behavior{{Tactic: "Execution", TechniqueID: "T1059"}}}
+	m.ids = []string{d.ID}
+	m.cache.Put(d)
+	m.openDetail()
+	find := func(label string) int {
+		for i, e := range m.detail.entries {
+			if e.label == label {
+				return i
+			}
+		}
+		t.Fatalf("no %s entry", label)
+		return 0
+	}
+	m.detail.cursor = find("Hostname")
+	m.Update(keyPress("+"))
+	if m.pend == nil || m.pend.filter != `device.hostname:'it\'s+x,y'` {
+		t.Fatalf("+ on the host gave %+v", m.pend)
+	}
+	m.pend = nil
+	m.detail.cursor = find("Technique")
+	m.Update(keyPress("-"))
+	if m.pend == nil || m.pend.filter != `behaviors.technique_id:!'T1059'` {
+		t.Fatalf("- on the technique gave %+v", m.pend)
+	}
+}
+
+func TestCopyMenuUsesOSC52(t *testing.T) {
+	h := newHarness(t, 50)
+	m := New(h.options(t))
+	m.width, m.height = 80, 24
+	d := model.Detection{ID: "ldt:1:2", Device: model.Device{Hostname: "evil\x1b]0;x\x07host"}}
+	m.ids = []string{d.ID}
+	m.cache.Put(d)
+	m.Update(keyPress("y"))
+	_, cmd := m.Update(keyPress("h"))
+	if cmd == nil {
+		t.Fatal("no clipboard command")
+	}
+	got := fmt.Sprint(cmd())
+	if got != "evil]0;xhost" {
+		t.Fatalf("clipboard got %q: control characters must not reach it", got)
+	}
+	if !strings.Contains(m.message, "copied the host name") {
+		t.Fatalf("message %q", m.message)
+	}
+}
+
+func TestHiddenDetectionFromFakeRendersHarmlessly(t *testing.T) {
+	h := newHarness(t, 400, func(o *fake.Options) {})
+	m := New(h.options(t))
+	m.width, m.height = 200, 60
+	all := h.fake.IDs()
+	dets, _, err := h.src.Backend.Details(t.Context(), all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sgr := regexp.MustCompile("\x1b\\[[0-9;:]*m")
+	for _, d := range dets {
+		m.ids = []string{d.ID}
+		m.cursor, m.top = 0, 0
+		m.cache.Put(d)
+		m.detail = nil
+		m.openDetail()
+		for range len(m.detail.entries) {
+			content := sgr.ReplaceAllString(m.View().Content, "")
+			if i := strings.IndexAny(content, "\x1b\x07\x00\u202e\u009b\r"); i >= 0 {
+				t.Fatalf("%s: a control character reached the screen at %d: %q", d.ID, i, content[max(0, i-20):min(len(content), i+20)])
+			}
+			m.detail.move(1)
+		}
+	}
+}

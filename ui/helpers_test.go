@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"bytes"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/charmbracelet/x/vt"
+
+	"github.com/falcon-triage/falcon-triage/api"
+	"github.com/falcon-triage/falcon-triage/api/fake"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+var testBase = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+type harness struct {
+	fake *fake.Server
+	srv  *httptest.Server
+	src  Source
+}
+
+// newHarness serves a fake with count detections and builds a Detects
+// source on it, as main does.
+func newHarness(t testing.TB, count int, mod ...func(*fake.Options)) *harness {
+	t.Helper()
+	o := fake.Options{GenOptions: fake.GenOptions{Count: count, Seed: 11, Base: testBase}}
+	for _, f := range mod {
+		f(&o)
+	}
+	f, srv := fake.NewServer(o)
+	t.Cleanup(srv.Close)
+	id, secret := f.Credentials()
+	c, err := api.New(api.Config{ClientID: id, ClientSecret: secret, BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{fake: f, srv: srv, src: Source{Backend: api.NewDetects(c), Label: "DEMO", CID: fake.DemoCID,
+		ConsoleURL: func(d *model.Detection) string { return "https://falcon.crowdstrike.com/x/" + d.ID }}}
+}
+
+func (h *harness) options(t testing.TB) Options {
+	return Options{Source: h.src, StateDir: t.TempDir(), Location: time.UTC, Now: func() time.Time { return testBase }}
+}
+
+// screen drives a model through teatest and keeps a terminal emulator fed
+// with everything the program wrote, so tests read the screen the analyst
+// would see (the renderer writes only changed cells, so the byte stream
+// alone does not hold whole words).
+type screen struct {
+	t   testing.TB
+	tm  *teatest.TestModel
+	mu  sync.Mutex
+	emu *vt.Emulator
+	raw []byte
+}
+
+func startScreen(t testing.TB, m tea.Model, w, h int) *screen {
+	t.Helper()
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
+	emu := vt.NewEmulator(w, h)
+	go func() { _, _ = io.Copy(io.Discard, emu) }()
+	t.Cleanup(func() { _ = emu.Close() })
+	return &screen{t: t, tm: tm, emu: emu}
+}
+
+// waitFor waits until the screen satisfies cond; it fails the test with
+// the last screen after ten seconds. It polls the output as
+// teatest.WaitFor does, but reports the screen rather than raw bytes.
+func (s *screen) waitFor(what string, cond func(screen string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := io.ReadAll(s.tm.Output())
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		s.mu.Lock()
+		// Without a tty the renderer writes bare newlines, counting on the
+		// terminal's output mapping (ONLCR) to return the carriage.
+		_, _ = s.emu.Write(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")))
+		s.raw = append(s.raw, b...)
+		last := s.emu.String()
+		s.mu.Unlock()
+		if cond(last) {
+			return last
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("waiting for %s: not on screen after 10s; the screen:\n%s", what, last)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (s *screen) waitText(text string) string {
+	s.t.Helper()
+	return s.waitFor(text, func(sc string) bool { return strings.Contains(sc, text) })
+}
+
+// settled is a screen whose rows have all loaded.
+func settled(sc string) bool {
+	return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") && !strings.Contains(sc, "…    ldt:")
+}
+
+func (s *screen) key(keys ...string) {
+	for _, k := range keys {
+		s.tm.Send(keyPress(k))
+	}
+}
+
+func (s *screen) typeText(text string) {
+	for _, r := range text {
+		s.tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func (s *screen) quit() *Model {
+	s.t.Helper()
+	s.key("q")
+	return s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+}
+
+func keyPress(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "ctrl+d":
+		return tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// screenLines splits a screen into its lines.
+func screenLines(sc string) []string { return strings.Split(sc, "\n") }
+
+// cursorLine returns the list line holding the cursor glyph.
+func cursorLine(sc string) string {
+	for _, l := range screenLines(sc) {
+		if strings.HasPrefix(l, "▶") {
+			return l
+		}
+	}
+	return ""
+}
