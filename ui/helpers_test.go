@@ -68,7 +68,9 @@ func startScreen(t testing.TB, m tea.Model, w, h int) *screen {
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
 	emu := vt.NewEmulator(w, h)
 	go func() { _, _ = io.Copy(io.Discard, emu) }()
-	t.Cleanup(func() { _ = emu.Close() })
+	// Closing the input pipe ends the drain; Emulator.Close would race
+	// with it on the emulator's closed flag.
+	t.Cleanup(func() { _ = emu.InputPipe().(*io.PipeWriter).Close() })
 	return &screen{t: t, tm: tm, emu: emu}
 }
 

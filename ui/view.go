@@ -137,13 +137,7 @@ func (m *Model) columns(width int) []column {
 	sev := column{"SEV", 4, func(d *model.Detection) string { return sevWord(d.MaxSeverity) }}
 	status := column{"STATUS", 11, func(d *model.Detection) string { return statusShort(d.Status) }}
 	host := column{"HOST", 12, func(d *model.Detection) string { return Sanitize(d.Device.Hostname) }}
-	tech := column{"TACTIC / TECHNIQUE", 16, func(d *model.Detection) string {
-		w := d.Worst()
-		if w == nil {
-			return ""
-		}
-		return Sanitize(w.Tactic + " / " + joinID(w.Technique, w.TechniqueID))
-	}}
+	tech := column{"TACTIC / TECHNIQUE", 16, nil}
 	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return Sanitize(d.Assignee()) }}
 	avail := width - 2 // cursor glyph and a space
 	fixed := func(cols []column) int {
@@ -161,7 +155,7 @@ func (m *Model) columns(width int) []column {
 			return d.LastBehavior.In(m.o.Location).Format(timeFmt)
 		}}
 		if timeW == 11 {
-			tm.title = "LAST SEEN"
+			tm.title = "LAST BEHAV."
 		}
 		return []column{sev, status, tm, host, tech, assignee}
 	}
@@ -175,6 +169,11 @@ func (m *Model) columns(width int) []column {
 	}
 	if fixed(cols) > avail {
 		cols = append(cols[:1], cols[2:]...) // no status
+	}
+	if fixed(cols) > avail-8 && timeW == 16 {
+		// Room for the technique matters more than the date.
+		timeW, timeFmt = 11, "01-02 15:04"
+		cols = mk()
 	}
 	spare := avail - fixed(cols)
 	for i := range cols {
@@ -192,9 +191,29 @@ func (m *Model) columns(width int) []column {
 	for i := range cols {
 		if cols[i].title == "TACTIC / TECHNIQUE" {
 			cols[i].width += max(0, spare)
+			cols[i].cell = techniqueCell(cols[i].width)
+			if cols[i].width < 34 {
+				cols[i].title = "TECHNIQUE"
+			}
 		}
 	}
 	return cols
+}
+
+// techniqueCell shows the worst behaviour's tactic and technique, or on a
+// narrow column the technique id and name, which say the most in the least
+// room.
+func techniqueCell(width int) func(d *model.Detection) string {
+	return func(d *model.Detection) string {
+		w := d.Worst()
+		if w == nil {
+			return ""
+		}
+		if width < 34 {
+			return Sanitize(strings.TrimSpace(w.TechniqueID + " " + w.Technique))
+		}
+		return Sanitize(w.Tactic + " / " + joinID(w.Technique, w.TechniqueID))
+	}
 }
 
 func (m *Model) listLines(width, height int) []string {
