@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// buildBinary builds the static binary once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "falcon-triage")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startFake runs `falcon-triage fake` on a free port and returns its URL.
+func startFake(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"fake", "--addr", "127.0.0.1:0"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("fake said nothing: %v", err)
+	}
+	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+	if url == "" {
+		t.Fatalf("no URL in %q", line)
+	}
+	return url
+}
+
+// tmuxTerm is a real terminal: a tmux server of the test's own.
+type tmuxTerm struct {
+	t      *testing.T
+	socket string
+}
+
+func newTmux(t *testing.T, w, h int, env []string, argv ...string) *tmuxTerm {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is missing: .ci/run must install it")
+		}
+		t.Skip("tmux not installed")
+	}
+	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("ft-e2e-%d", time.Now().UnixNano())}
+	args := []string{"-L", tm.socket, "-f", "/dev/null", "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	args = append(args, argv...)
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	return tm
+}
+
+func (tm *tmuxTerm) capture() string {
+	out, _ := exec.Command("tmux", "-L", tm.socket, "capture-pane", "-p").Output()
+	return string(out)
+}
+
+func (tm *tmuxTerm) send(keys ...string) {
+	tm.t.Helper()
+	args := append([]string{"-L", tm.socket, "send-keys"}, keys...)
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		tm.t.Fatalf("send-keys %v: %v %s", keys, err, out)
+	}
+}
+
+func (tm *tmuxTerm) sendText(text string) {
+	tm.t.Helper()
+	if out, err := exec.Command("tmux", "-L", tm.socket, "send-keys", "-l", text).CombinedOutput(); err != nil {
+		tm.t.Fatalf("send-keys -l: %v %s", err, out)
+	}
+}
+
+// waitFor polls the pane until cond holds, up to 15 s.
+func (tm *tmuxTerm) waitFor(what string, cond func(string) bool) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		sc := tm.capture()
+		if cond(sc) {
+			return sc
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("waiting for %s; the screen:\n%s", what, sc)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (tm *tmuxTerm) waitText(s string) string {
+	tm.t.Helper()
+	return tm.waitFor(s, func(sc string) bool { return strings.Contains(sc, s) })
+}
+
+func (tm *tmuxTerm) alive() bool {
+	return exec.Command("tmux", "-L", tm.socket, "has-session").Run() == nil
+}
+
+func TestEndToEndInTmux(t *testing.T) {
+	bin := buildBinary(t)
+	url := startFake(t, bin, "--count", "800", "--seed", "5")
+	state := t.TempDir()
+	env := []string{
+		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
+		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color", "TZ=UTC",
+	}
+	tm := newTmux(t, 80, 24, env, bin)
+	sc := tm.waitFor("the first rows", func(sc string) bool {
+		return strings.Contains(sc, "1–19 of") && !strings.Contains(sc, "loading")
+	})
+	if !strings.Contains(sc, "▶") || !strings.Contains(sc, url[len("http://"):]) {
+		t.Fatalf("no cursor or no source in the header:\n%s", sc)
+	}
+	tm.send("j", "Enter")
+	tm.waitText("── Host")
+	tm.send("Escape")
+	tm.waitText("TECHNIQUE")
+	tm.send("/")
+	tm.sendText("max_severity:>=80")
+	tm.send("Enter")
+	sc = tm.waitFor("the filter applied", func(sc string) bool {
+		return strings.Contains(sc, "filter: max_severity:>=80") && !strings.Contains(sc, "loading")
+	})
+	for _, l := range strings.Split(sc, "\n")[3:20] {
+		if strings.TrimSpace(l) != "" && !strings.Contains(l, "CRIT") {
+			t.Fatalf("a row that is not critical after the filter: %q", l)
+		}
+	}
+	tm.send("q")
+	tm.waitFor("the program to end", func(string) bool { return !tm.alive() })
+	raw, err := os.ReadFile(filepath.Join(state, "falcon-triage", "session.json"))
+	if err != nil || !strings.Contains(string(raw), "max_severity:>=80") {
+		t.Fatalf("session not saved: %v %s", err, raw)
+	}
+}

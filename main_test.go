@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/falcon-triage/falcon-triage/api/fake"
+)
+
+// runCLI runs the program in-process with a clean environment of its own.
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	for _, k := range []string{"FALCON_CLIENT_ID", "FALCON_CLIENT_SECRET", "FALCON_CLOUD", "FALCON_BASE_URL", "FALCON_MEMBER_CID"} {
+		t.Setenv(k, env[k])
+	}
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestExportPastTheWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exports 12,000 detections")
+	}
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "15000", "--format", "jsonl", "--limit", "12000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	for sc.Scan() {
+		var r exportRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %d: %v", len(seen)+1, err)
+		}
+		if r.DetectionID == "" || seen[r.DetectionID] {
+			t.Fatalf("empty or repeated id %q", r.DetectionID)
+		}
+		seen[r.DetectionID] = true
+	}
+	if len(seen) != 12000 {
+		t.Fatalf("%d detections, want 12000", len(seen))
+	}
+}
+
+func TestExportCSVIsSpreadsheetSafe(t *testing.T) {
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "400", "--format", "csv", "--filter", "show_in_ui:true,show_in_ui:false")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 401 || strings.Join(rows[0], ",") != strings.Join(csvColumns, ",") {
+		t.Fatalf("%d rows; header %v", len(rows), rows[0])
+	}
+	for _, r := range rows[1:] {
+		if len(r) != len(csvColumns) {
+			t.Fatalf("row of %d cells", len(r))
+		}
+		for _, c := range r {
+			if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+				t.Fatalf("a cell a spreadsheet would run: %q", c)
+			}
+		}
+	}
+	if csvSafe("=cmd|' /C calc'!A0") != "'=cmd|' /C calc'!A0" || csvSafe("-2+3") != "'-2+3" || csvSafe("ok") != "ok" {
+		t.Fatal("csvSafe does not neutralise formulas")
+	}
+}
+
+func TestExportJSONIsOneDocument(t *testing.T) {
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "50", "--format", "json", "--sort", "max_severity|desc")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var recs []exportRecord
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) == 0 || recs[0].MaxSeverity < recs[len(recs)-1].MaxSeverity {
+		t.Fatalf("%d records, not sorted by severity", len(recs))
+	}
+}
+
+func TestBadInputIsOneClearLine(t *testing.T) {
+	f, srv := fake.NewServer(fake.Options{GenOptions: fake.GenOptions{Count: 20, Seed: 1}})
+	defer srv.Close()
+	id, secret := f.Credentials()
+	good := map[string]string{"FALCON_CLIENT_ID": id, "FALCON_CLIENT_SECRET": secret, "FALCON_BASE_URL": srv.URL}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"missing credentials", map[string]string{"FALCON_CLOUD": "us-1"}, []string{"export"}, "missing credentials"},
+		{"unknown cloud", map[string]string{"FALCON_CLIENT_ID": "a", "FALCON_CLIENT_SECRET": "b", "FALCON_CLOUD": "mars"}, []string{"export"}, `unknown cloud "mars"`},
+		{"plain http", map[string]string{"FALCON_CLIENT_ID": "a", "FALCON_CLIENT_SECRET": "b"}, []string{"export", "--base-url", "http://falcon.example.com"}, "only loopback"},
+		{"bad filter", good, []string{"export", "--filter", "status:'new'+"}, "Invalid filter"},
+		{"bad sort", good, []string{"export", "--sort", "last_behavior|sideways"}, "asc or desc"},
+		{"bad format", good, []string{"export", "--format", "xml"}, "unknown format"},
+		{"bad credentials", map[string]string{"FALCON_CLIENT_ID": id, "FALCON_CLIENT_SECRET": "wrong-secret-123", "FALCON_BASE_URL": srv.URL}, []string{"export"}, "403"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, errs := runCLI(t, c.env, c.args...)
+			if code == 0 || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Fatalf("exit %d, stderr %q; want one line with %q", code, errs, c.want)
+			}
+			if strings.Contains(errs, "wrong-secret-123") || strings.Contains(errs, secret) {
+				t.Fatal("a secret is in the error")
+			}
+		})
+	}
+}
+
+func TestConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	write := func(body string, mode os.FileMode) {
+		if err := os.WriteFile(path, []byte(body), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("client_id: a\nclient_secret: s3cret\n", 0o644)
+	_, err := loadConfig(path, true)
+	if err == nil || !strings.Contains(err.Error(), "chmod 600 "+path) || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("a world-readable secret: %v", err)
+	}
+	write("client_id: a\nclient_secret: s3cret\ncloud: eu-1\nme: {login: me@corp.example}\n", 0o600)
+	c, err := loadConfig(path, true)
+	if err != nil || c.Cloud != "eu-1" || c.Me.Login != "me@corp.example" {
+		t.Fatalf("%v %+v", err, c)
+	}
+	write("cloud: eu-1\ncolour: blue\n", 0o644)
+	if _, err := loadConfig(path, true); err == nil || !strings.Contains(err.Error(), "colour") {
+		t.Fatalf("an unknown key: %v", err)
+	}
+	if _, err := loadConfig(filepath.Join(dir, "none.yaml"), true); err == nil {
+		t.Fatal("a missing --config file was accepted")
+	}
+	if c, err := loadConfig(filepath.Join(dir, "none.yaml"), false); err != nil || c.Cloud != "" {
+		t.Fatal("a missing default config file is an error")
+	}
+	// Flag › environment › file.
+	write("cloud: eu-1\nbase_url: https://file.example\n", 0o600)
+	t.Setenv("FALCON_CLIENT_ID", "a")
+	t.Setenv("FALCON_CLIENT_SECRET", "b")
+	t.Setenv("FALCON_CLOUD", "us-2")
+	t.Setenv("FALCON_BASE_URL", "")
+	conn, err := connect(connFlags{config: path}, nil)
+	if err != nil || conn.client.BaseURL() != "https://file.example" {
+		t.Fatalf("file base URL: %v", err)
+	}
+	t.Setenv("FALCON_BASE_URL", "https://env.example")
+	conn, err = connect(connFlags{config: path, baseURL: "https://flag.example"}, nil)
+	if err != nil || conn.client.BaseURL() != "https://flag.example" {
+		t.Fatalf("flag base URL: %v", err)
+	}
+	conn, err = connect(connFlags{config: path}, nil)
+	if err != nil || conn.client.BaseURL() != "https://env.example" {
+		t.Fatalf("environment base URL: %v", err)
+	}
+}
+
+func TestExportAgainstABaseURL(t *testing.T) {
+	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: 5, Seed: 1}})
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	code, out, errs := runCLI(t, map[string]string{"FALCON_CLIENT_ID": fake.DemoClientID, "FALCON_CLIENT_SECRET": fake.DemoClientSecret, "FALCON_BASE_URL": srv.URL}, "export", "--format", "jsonl")
+	if code != 0 || strings.Count(out, "\n") != 5 {
+		t.Fatalf("exit %d, %d lines: %s", code, strings.Count(out, "\n"), errs)
+	}
+}
