@@ -263,23 +263,30 @@ func (m *Model) row(i int, cols []column, width int) string {
 		}
 		return m.st.dim.Render(text)
 	}
-	var b strings.Builder
-	b.WriteString(glyph)
+	// The cursor is the ▶ glyph and reverse video over the leading
+	// columns, not the whole row: a cursor move then rewrites a few cells
+	// of two rows instead of both rows whole, which is most of its cost
+	// over SSH.
+	var head, b strings.Builder
+	head.WriteString(glyph)
+	out := &head
 	for ci, c := range cols {
 		cell := padRight(Truncate(c.cell(d), c.width), c.width)
 		if ci == 0 && !isCursor {
 			cell = m.st.sev[model.BandOf(d.MaxSeverity).Name].Render(cell)
 		}
-		b.WriteString(cell)
+		out.WriteString(cell)
 		if ci < len(cols)-1 {
-			b.WriteByte(' ')
+			out.WriteByte(' ')
+		}
+		if ci == min(1, len(cols)-1) {
+			out = &b
 		}
 	}
-	line := b.String()
 	if isCursor {
-		return m.st.cursor.Render(padRight(line, width))
+		return m.st.cursor.Render(head.String()) + b.String()
 	}
-	return line
+	return head.String() + b.String()
 }
 
 func (m *Model) footer() string {

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/falcon-triage/falcon-triage/api"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// memBackend serves n synthetic detections from memory, for benchmarks of
+// the console alone.
+type memBackend struct {
+	ids  []string
+	dets map[string]model.Detection
+}
+
+func newMemBackend(n int) *memBackend {
+	b := &memBackend{dets: map[string]model.Detection{}}
+	for i := range n {
+		id := fmt.Sprintf("ldt:%032x:%d", i, i)
+		b.ids = append(b.ids, id)
+		b.dets[id] = model.Detection{ID: id, Status: model.StatusNew, MaxSeverity: 10 + i%90, ShowInUI: true,
+			LastBehavior: testBase.Add(-time.Duration(i) * time.Minute),
+			Device:       model.Device{Hostname: fmt.Sprintf("WS-%05d", i%5000)}, AssigneeName: "Alice Martin",
+			Behaviors: []model.Behavior{{Tactic: "Execution", Technique: "PowerShell", TechniqueID: "T1059.001", Severity: 10 + i%90}}}
+	}
+	return b
+}
+
+func (b *memBackend) Name() string             { return "detects" }
+func (b *memBackend) Fields() model.Fields     { return api.DetectsFields }
+func (b *memBackend) Statuses() []model.Status { return model.Statuses }
+func (b *memBackend) Window() int              { return 1 << 30 }
+func (b *memBackend) MaxIDs() int              { return 1000 }
+func (b *memBackend) Query(_ context.Context, q model.Query) (model.Page, error) {
+	end := min(len(b.ids), q.Offset+q.Limit)
+	return model.Page{IDs: b.ids[min(q.Offset, end):end], Total: len(b.ids)}, nil
+}
+func (b *memBackend) Details(_ context.Context, ids []string) ([]model.Detection, map[string]string, error) {
+	out := make([]model.Detection, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, b.dets[id])
+	}
+	return out, nil, nil
+}
+func (b *memBackend) Update(context.Context, model.Change) (model.UpdateResult, error) {
+	return model.UpdateResult{}, nil
+}
+func (b *memBackend) Aggregate(context.Context, []model.AggregateRequest) ([]model.Aggregation, error) {
+	return nil, nil
+}
+func (b *memBackend) SortValue(*model.Detection, string) (string, bool) { return "", false }
+
+// loadedModel is a console with n rows in its id index and the visible
+// ones' details cached, at w×h.
+func loadedModel(n, w, h int) *Model {
+	b := newMemBackend(n)
+	m := New(Options{Source: Source{Backend: b, Label: "DEMO"}, Location: time.UTC})
+	m.width, m.height = w, h
+	m.ids = b.ids
+	m.total, m.walkDone = n, true
+	for _, id := range b.ids[:min(n, 3*h)] {
+		m.cache.Put(b.dets[id])
+	}
+	return m
+}
+
+func BenchmarkView100kRows200x60(b *testing.B) {
+	m := loadedModel(100_000, 200, 60)
+	m.cursor, m.top = 10, 0
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+// countingWriter counts what the program writes to the terminal and says
+// when a write arrives.
+type countingWriter struct {
+	mu    sync.Mutex
+	n     int
+	wrote chan struct{}
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.n += len(p)
+	w.mu.Unlock()
+	select {
+	case w.wrote <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+func (w *countingWriter) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n
+}
+
+// quiet waits until the program has written nothing for a while.
+func (w *countingWriter) quiet() {
+	for {
+		select {
+		case <-w.wrote:
+		case <-time.After(60 * time.Millisecond):
+			return
+		}
+	}
+}
+
+// benchKeyBytes reports the bytes written to a 200×60 terminal for one key.
+func benchKeyBytes(b *testing.B, key tea.KeyPressMsg, back tea.KeyPressMsg) {
+	m := loadedModel(100_000, 200, 60)
+	out := &countingWriter{wrote: make(chan struct{}, 1)}
+	p := tea.NewProgram(m, tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(200, 60),
+		tea.WithoutSignals(), tea.WithColorProfile(colorprofile.ANSI256))
+	done := make(chan struct{})
+	go func() { _, _ = p.Run(); close(done) }()
+	out.quiet()
+	total := 0
+	for i := 0; i < b.N; i++ {
+		before := out.count()
+		p.Send(key)
+		out.quiet()
+		total += out.count() - before
+		p.Send(back)
+		out.quiet()
+	}
+	b.ReportMetric(float64(total)/float64(b.N), "bytes/key")
+	p.Quit()
+	<-done
+}
+
+func BenchmarkBytesCursorMove200x60(b *testing.B) {
+	benchKeyBytes(b, keyPress("j"), keyPress("k"))
+}
+
+func BenchmarkBytesPageDown200x60(b *testing.B) {
+	benchKeyBytes(b, keyPress("pgdown"), keyPress("pgup"))
+}
+
+// BenchmarkFirstScreen counts the requests and terminal bytes from start to
+// the first screen of rows against the fake over HTTP (token cold).
+func BenchmarkFirstScreen(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		h := newHarness(b, 5000)
+		out := &countingWriter{wrote: make(chan struct{}, 1)}
+		b.StartTimer()
+		m := New(Options{Source: h.src, Location: time.UTC})
+		p := tea.NewProgram(m, tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(80, 24),
+			tea.WithoutSignals(), tea.WithColorProfile(colorprofile.ANSI256))
+		done := make(chan struct{})
+		go func() { _, _ = p.Run(); close(done) }()
+		out.quiet()
+		b.StopTimer()
+		reqs := h.fake.Count("token") + h.fake.Count("query") + h.fake.Count("summaries")
+		b.ReportMetric(float64(reqs), "requests")
+		b.ReportMetric(float64(out.count()), "term-bytes")
+		p.Quit()
+		<-done
+		b.StartTimer()
+	}
+}
