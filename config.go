@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/falcon-triage/falcon-triage/model"
 )
 
 // person is someone the console can assign to: the analyst (me) or a team
@@ -18,6 +20,11 @@ type person struct {
 	Name  string `yaml:"name"`
 	Login string `yaml:"login"`
 	UUID  string `yaml:"uuid"`
+}
+
+func (p person) user() model.User {
+	first, last, _ := strings.Cut(strings.TrimSpace(p.Name), " ")
+	return model.User{UUID: p.UUID, UID: p.Login, FirstName: first, LastName: last}
 }
 
 // fileConfig is config.yaml. Unknown keys are an error, so a typo does not

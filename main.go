@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -274,6 +275,7 @@ func runConsole(args []string, stderr io.Writer) int {
 	var cf connFlags
 	cf.register(fs)
 	noRestore := fs.Bool("fresh", false, "start at the top instead of restoring the last session")
+	readOnly := fs.Bool("read-only", false, "disable every write (also read_only in the config file)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -303,19 +305,37 @@ func runConsole(args []string, stderr io.Writer) int {
 	if cf.demo && state != "" {
 		state = filepath.Join(state, "demo")
 	}
+	if state == "" {
+		return fail(stderr, errors.New("no home folder: set XDG_STATE_HOME for the audit log and session"))
+	}
+	audit, err := api.OpenAudit(filepath.Join(state, "audit.jsonl"), api.Who{
+		ClientID: conn.client.ClientID(), OSUser: osUser(), SSHConnection: os.Getenv("SSH_CONNECTION"),
+	})
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer audit.Close()
+	team := make([]model.User, 0, len(conn.cfg.Team))
+	for _, p := range conn.cfg.Team {
+		team = append(team, p.user())
+	}
 	m := ui.New(ui.Options{
 		Source: ui.Source{
-			Backend: conn.backend,
+			Backend: api.Audited{Backend: conn.backend, Log: audit},
 			Label:   conn.label,
 			CID:     firstOf(conn.client.MemberCID(), demoCID(cf.demo)),
 			ConsoleURL: func(d *model.Detection) string {
 				return consoleURL(conn.client.Cloud(), d)
 			},
+			People: conn.client,
 		},
-		StateDir: state,
-		Keys:     keys,
-		Me:       conn.cfg.Me.Login,
-		Restore:  !*noRestore,
+		StateDir:         state,
+		Keys:             keys,
+		Me:               conn.cfg.Me.user(),
+		Team:             team,
+		ReadOnly:         *readOnly || conn.cfg.ReadOnly,
+		ConfirmThreshold: conn.cfg.ConfirmThreshold,
+		Restore:          !*noRestore,
 	})
 	p = tea.NewProgram(m)
 	sigs := make(chan os.Signal, 1)
@@ -330,6 +350,14 @@ func runConsole(args []string, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	return 0
+}
+
+// osUser names the person at the keyboard for the audit log.
+func osUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
 }
 
 func demoCID(demo bool) string {

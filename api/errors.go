@@ -52,6 +52,16 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// HTTPStatus is the answer's status, 0 when none came. The console tests
+// errors through this method, since it must not import this package.
+func (e *Error) HTTPStatus() int { return e.Status }
+
+// OutcomeUnknown reports a write whose answer was lost.
+func (e *Error) OutcomeUnknown() bool { return e.Unknown }
+
+// Trace is the Falcon trace id.
+func (e *Error) Trace() string { return e.TraceID }
+
 // Message is the service's own words, or the error itself without the
 // operation, for showing under an input the analyst is editing.
 func (e *Error) Message() string {

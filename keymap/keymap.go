@@ -41,6 +41,16 @@ const (
 	Quit          Action = "quit"
 	ForceQuit     Action = "force_quit"
 	Suspend       Action = "suspend"
+	Mark          Action = "mark"
+	RangeMark     Action = "range_mark"
+	MarkScreen    Action = "mark_screen"
+	MarkAll       Action = "mark_all_matching"
+	Status        Action = "status"
+	Assign        Action = "assign"
+	Comment       Action = "comment"
+	Hide          Action = "hide"
+	Undo          Action = "undo"
+	Retry         Action = "retry"
 )
 
 // Binding is one action's keys and help.
@@ -61,11 +71,11 @@ func b(a Action, group, help string, keys ...string) Binding {
 }
 
 // Groups are the help screen's sections, in order.
-var Groups = []string{"Move", "Detail", "Filter and sort", "General"}
+var Groups = []string{"Move", "Detail", "Filter and sort", "Triage", "General"}
 
-// Reserved are the keys of shared/KEYS.md kept free for the triage actions,
-// the overview and tenant switching, so that nothing else takes them.
-var Reserved = []string{"space", "V", "ctrl+a", "*", "s", "a", "c", "H", "u", "R", "tab", "p"}
+// Reserved are the keys of shared/KEYS.md kept free for the overview and
+// tenant switching, so that nothing else takes them.
+var Reserved = []string{"tab", "p"}
 
 // Default is the keymap of shared/KEYS.md.
 func Default() KeyMap {
@@ -90,6 +100,16 @@ func Default() KeyMap {
 		b(ToggleHidden, "Filter and sort", "show hidden", "."),
 		b(SortNext, "Filter and sort", "next sort field", "o"),
 		b(SortFlip, "Filter and sort", "flip sort", "O"),
+		b(Mark, "Triage", "mark and move down", "space"),
+		b(RangeMark, "Triage", "mark from the last mark to here", "V"),
+		b(MarkScreen, "Triage", "mark every row on screen", "ctrl+a"),
+		b(MarkAll, "Triage", "mark every row matching the filter", "*"),
+		b(Status, "Triage", "status menu", "s"),
+		b(Assign, "Triage", "assign", "a"),
+		b(Comment, "Triage", "comment", "c"),
+		b(Hide, "Triage", "hide / unhide", "H"),
+		b(Undo, "Triage", "undo the last action", "u"),
+		b(Retry, "Triage", "retry what was refused", "R"),
 		b(Refresh, "General", "refresh", "r"),
 		b(Help, "General", "all keys", "?"),
 		b(Quit, "General", "quit", "q"),

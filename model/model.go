@@ -326,6 +326,13 @@ type Change struct {
 	ShowInUI     *bool
 	AddTags      []string
 	RemoveTags   []string
+	// AssigneeUID and AssigneeName name the assignee for the screen and
+	// the audit log; only the UUID is sent.
+	AssigneeUID  string
+	AssigneeName string
+	// Before holds each row's values before the change, for the audit log
+	// and undo; it is not sent.
+	Before map[string]Values
 }
 
 // Empty reports whether the change would change nothing.

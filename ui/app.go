@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -33,6 +34,9 @@ type Source struct {
 	CID string
 	// ConsoleURL is the Falcon console's page of a detection.
 	ConsoleURL func(d *model.Detection) string
+	// People looks up the tenant's users for the assignee picker (nil:
+	// only the people of the config file and the data).
+	People People
 }
 
 // Options configure the console.
@@ -41,8 +45,16 @@ type Options struct {
 	// StateDir holds the session and the filter history ("" keeps nothing).
 	StateDir string
 	Keys     keymap.KeyMap
-	// Me is the analyst's login, for the "mine" quick filter.
-	Me string
+	// Me is the analyst (login, name, UUID when known), for "mine" and
+	// the assignee picker.
+	Me model.User
+	// Team are the people of the config file, offered by the picker.
+	Team []model.User
+	// ReadOnly disables every write key.
+	ReadOnly bool
+	// ConfirmThreshold is the number of rows above which an action asks
+	// first (default 50).
+	ConfirmThreshold int
 	// Restore starts where the last session left off.
 	Restore bool
 	// Location is the time zone times are shown in (default local).
@@ -91,6 +103,7 @@ const (
 	overlayQuickStatus
 	overlayQuickSeverity
 	overlayCopy
+	overlayStatus
 )
 
 type inputKind int
@@ -101,6 +114,7 @@ const (
 	inputSearch
 	inputHost
 	inputJump
+	inputAssign
 )
 
 // query is what the list shows: filter, free text, sort, hidden rows.
@@ -165,6 +179,27 @@ type Model struct {
 	spinning bool
 	frame    int
 	quitting bool
+
+	marks       map[string]struct{}
+	anchor      int
+	loadingAll  bool
+	prompt      *prompt
+	running     *action
+	last        *action
+	actSeq      int
+	pendingRows map[string]int
+	sem         chan struct{}
+	lastTrace   string
+	people      *directory
+
+	comment       textarea.Model
+	commentOpen   bool
+	statusComment bool // the status menu sends the comment draft along
+
+	pick       []pickItem
+	pickSel    int
+	searching  string // user search in flight
+	searchedAt string
 }
 
 // New builds the console.
@@ -181,6 +216,9 @@ func New(o Options) *Model {
 	if o.IDChunk <= 0 {
 		o.IDChunk = 1000
 	}
+	if o.ConfirmThreshold <= 0 {
+		o.ConfirmThreshold = 50
+	}
 	if len(o.Keys.Bindings()) == 0 {
 		o.Keys = keymap.Default()
 	}
@@ -188,10 +226,18 @@ func New(o Options) *Model {
 		o: o, src: o.Source, b: o.Source.Backend, f: o.Source.Backend.Fields(), keys: o.Keys,
 		store: stateStore{dir: o.StateDir}, dark: true, total: -1, target: -1,
 		cache: model.NewDetailCache(o.CacheSize),
+		marks: map[string]struct{}{}, anchor: -1, pendingRows: map[string]int{},
+		sem: make(chan struct{}, maxConcurrentBatches),
 	}
+	known := append([]model.User(nil), o.Team...)
+	if o.Me.UID != "" || o.Me.UUID != "" {
+		known = append(known, o.Me)
+	}
+	m.people = newDirectory(known)
 	m.st = newStyles(m.dark)
 	m.cur = query{sort: model.Sort{Field: m.f.Time, Desc: true}}
 	m.store.load(historyFile, &m.history)
+	draft := ""
 	if o.Restore {
 		var s session
 		if m.store.load(sessionFile, &s) {
@@ -202,12 +248,26 @@ func New(o Options) *Model {
 			if s.Row > 0 {
 				m.target = s.Row
 			}
+			draft = s.CommentDraft
 		}
 	}
 	ti := textinput.New()
 	ti.SetVirtualCursor(false)
+	tis := ti.Styles()
+	tis.Cursor.Blink = false // a blinking virtual cursor repaints while idle
+	ti.SetStyles(tis)
 	ti.CharLimit = 4096
 	m.input = ti
+	ta := textarea.New()
+	tas := ta.Styles()
+	tas.Cursor.Blink = false
+	ta.SetStyles(tas)
+	ta.SetVirtualCursor(true) // it sits in a box: draw the cursor in place
+	ta.ShowLineNumbers = false
+	ta.Placeholder = "What did you find? (ctrl+s sends, ctrl+t sends with a status, esc keeps the draft)"
+	ta.CharLimit = 8000
+	ta.SetValue(draft)
+	m.comment = ta
 	return m
 }
 
@@ -264,7 +324,7 @@ func fetchDetails(b model.Backend, ids []string) tea.Cmd {
 }
 
 func (m *Model) busy() bool {
-	return m.loading || m.pend != nil || m.cache.InFlight() > 0
+	return m.loading || m.pend != nil || m.cache.InFlight() > 0 || m.running != nil || m.loadingAll || m.searching != ""
 }
 
 // spin starts the spinner if work is in flight and it is not already
@@ -315,6 +375,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onIDs(msg)
 	case detailsMsg:
 		m.cache.Done(msg.ids, msg.found, msg.missing, msg.err)
+		for i := range msg.found {
+			m.people.seen(&msg.found[i])
+		}
 		if msg.err != nil {
 			m.setErr(fmt.Errorf("reading %d detections: %w (r retries)", len(msg.ids), msg.err))
 		}
@@ -322,8 +385,34 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.openDetail()
 		}
 		return m, m.ensure()
+	case allIDsMsg:
+		m.onAllIDs(msg)
+		return m, nil
+	case preReadMsg:
+		return m, m.onPreRead(msg)
+	case batchMsg:
+		return m, m.onBatch(msg)
+	case rereadMsg:
+		m.onReread(msg)
+		return m, nil
+	case resolvedMsg:
+		return m, m.onResolved(msg)
+	case usersMsg:
+		if msg.text == "" && msg.err != nil {
+			m.setErr(msg.err)
+			return m, nil
+		}
+		return m, m.onUsers(msg)
+	case assignMsg:
+		m.people.learn(msg.user)
+		return m, m.assign(msg.user)
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
+	}
+	if m.commentOpen {
+		var cmd tea.Cmd
+		m.comment, cmd = m.comment.Update(msg)
+		return m, cmd
 	}
 	if m.inputK != inputNone {
 		var cmd tea.Cmd
@@ -505,7 +594,8 @@ func (m *Model) openDetail() {
 }
 
 func (m *Model) saveSession() {
-	s := session{Filter: m.cur.filter, Q: m.cur.q, Sort: m.cur.sort.String(), ShowHidden: m.cur.showHidden, Row: m.cursor}
+	s := session{Filter: m.cur.filter, Q: m.cur.q, Sort: m.cur.sort.String(), ShowHidden: m.cur.showHidden, Row: m.cursor,
+		CommentDraft: m.comment.Value()}
 	if err := m.store.save(sessionFile, s); err != nil {
 		m.setErr(fmt.Errorf("saving the session: %w", err))
 	}
@@ -515,6 +605,24 @@ func (m *Model) quit() tea.Cmd {
 	m.quitting = true
 	m.saveSession()
 	return tea.Quit
+}
+
+// askQuit quits, asking first while changes are in flight.
+func (m *Model) askQuit() tea.Cmd {
+	if m.running == nil {
+		return m.quit()
+	}
+	m.prompt = &prompt{
+		text:    fmt.Sprintf("%s is still being sent: quit anyway? What was sent is in the audit log.", m.running.verb),
+		answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
+		on: func(k string) tea.Cmd {
+			if k == "y" {
+				return m.quit()
+			}
+			return nil
+		},
+	}
+	return nil
 }
 
 func (m *Model) openInput(k inputKind, text string) tea.Cmd {
@@ -528,6 +636,9 @@ func (m *Model) openInput(k inputKind, text string) tea.Cmd {
 	}
 	m.input.SetValue(text)
 	m.input.CursorEnd()
+	// The picker's input sits in a box, the others on the bottom line
+	// where the terminal's own cursor goes.
+	m.input.SetVirtualCursor(k == inputAssign)
 	return m.input.Focus()
 }
 
@@ -540,6 +651,25 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := msg.String()
 	if k == "ctrl+c" {
 		return m.quit()
+	}
+	if p := m.prompt; p != nil {
+		for _, a := range p.answers {
+			if a[0] == k {
+				m.prompt = nil
+				return p.on(k)
+			}
+		}
+		if k == "esc" {
+			m.prompt = nil
+			return p.on("esc")
+		}
+		return nil
+	}
+	if m.commentOpen {
+		return m.onCommentKey(msg)
+	}
+	if m.inputK == inputAssign {
+		return m.onAssignKey(msg)
 	}
 	if m.inputK != inputNone {
 		return m.onInputKey(msg)
@@ -584,7 +714,23 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keymap.Open:
 		m.openDetail()
 	case keymap.Back:
-		m.message = ""
+		if len(m.marks) > 0 {
+			m.say(fmt.Sprintf("%s marks cleared", commas(len(m.marks))))
+			m.marks = map[string]struct{}{}
+		} else {
+			m.message = ""
+		}
+	case keymap.Mark:
+		m.toggleMark(m.cursor)
+		m.moveCursor(1)
+	case keymap.RangeMark:
+		m.markRange()
+	case keymap.MarkScreen:
+		m.markScreen()
+	case keymap.MarkAll:
+		return m.markAll()
+	case keymap.Status, keymap.Assign, keymap.Comment, keymap.Hide, keymap.Undo, keymap.Retry:
+		return m.onActionKey(act)
 	case keymap.Filter:
 		return m.openInput(inputFilter, m.latest().filter)
 	case keymap.Search:
@@ -616,7 +762,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keymap.Help:
 		m.overlay = overlayHelp
 	case keymap.Quit:
-		return m.quit()
+		return m.askQuit()
 	case keymap.Suspend:
 		return tea.Suspend
 	}
@@ -770,9 +916,19 @@ func (m *Model) onOverlayKey(k string) tea.Cmd {
 	ov := m.overlay
 	m.overlay = overlayNone
 	if k == "esc" || k == "q" && ov == overlayHelp {
+		if ov == overlayStatus && m.statusComment {
+			m.statusComment = false
+			m.commentOpen = true
+			return m.comment.Focus()
+		}
 		return nil
 	}
 	switch ov {
+	case overlayStatus:
+		if st, ok := statusKeys[k]; ok && m.accepts(st) {
+			return m.statusAction(st)
+		}
+		m.overlay = overlayStatus
 	case overlayHelp:
 		m.overlay = overlayHelp
 		if k == "?" {
@@ -788,11 +944,11 @@ func (m *Model) onOverlayKey(k string) tea.Cmd {
 		case "u":
 			return m.addClause(model.Null(m.f.AssigneeUID))
 		case "m":
-			if m.o.Me == "" {
+			if m.o.Me.UID == "" {
 				m.say("set me.login in the config file to use the \"mine\" filter")
 				return nil
 			}
-			return m.addClause(model.Eq(m.f.AssigneeUID, m.o.Me))
+			return m.addClause(model.Eq(m.f.AssigneeUID, m.o.Me.UID))
 		case "h":
 			return m.openInput(inputHost, "")
 		case "1", "2", "3", "4":

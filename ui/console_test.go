@@ -187,7 +187,7 @@ func TestSortAndHiddenAndSearch(t *testing.T) {
 func TestQuickFilters(t *testing.T) {
 	h := newHarness(t, 300)
 	o := h.options(t)
-	o.Me = h.fake.Users()[0].UID
+	o.Me = model.User{UID: h.fake.Users()[0].UID}
 	s := startScreen(t, New(o), 100, 30)
 	s.waitFor("first rows", settled)
 	s.key("f", "s", "n")
@@ -199,7 +199,7 @@ func TestQuickFilters(t *testing.T) {
 	s.key("f", "x")
 	s.waitText("filter: (none)")
 	s.key("f", "m")
-	s.waitText("assigned_to_uid:'" + o.Me + "'")
+	s.waitText("assigned_to_uid:'" + o.Me.UID + "'")
 	s.key("f", "x", "f", "3")
 	s.waitText("last_behavior:>='2026-11-13T12:00:00Z'")
 	s.key("f", "x", "f", "h")

@@ -163,11 +163,13 @@ func joinID(name, id string) string {
 	return name + " (" + id + ")"
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
 	}
-	return b
+	return ""
 }
 
 const labelWidth = 15

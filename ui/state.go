@@ -15,6 +15,9 @@ type session struct {
 	Sort       string `json:"sort"`
 	ShowHidden bool   `json:"show_hidden"`
 	Row        int    `json:"row"`
+	// CommentDraft is the comment being written, kept across a dropped
+	// connection.
+	CommentDraft string `json:"comment_draft,omitempty"`
 }
 
 const (

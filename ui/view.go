@@ -72,7 +72,7 @@ func (m *Model) View() tea.View {
 	}
 	lines = append(lines, m.footer())
 	bottom := m.helpLine()
-	if m.inputK != inputNone {
+	if m.inputK != inputNone && m.inputK != inputAssign {
 		bottom = m.input.View()
 		if c := m.input.Cursor(); c != nil {
 			c.Position.Y = len(lines)
@@ -98,6 +98,9 @@ func (m *Model) headerLines() []string {
 		parts = append(parts, "CID "+Sanitize(m.src.CID))
 	}
 	parts = append(parts, api)
+	if m.o.ReadOnly {
+		parts = append(parts, m.st.err.Render("READ-ONLY"))
+	}
 	l1 := " " + strings.Join(parts, m.st.headerDim.Render(" │ "))
 	filter := m.cur.filter
 	if filter == "" {
@@ -247,9 +250,21 @@ func (m *Model) listLines(width, height int) []string {
 func (m *Model) row(i int, cols []column, width int) string {
 	id := m.ids[i]
 	isCursor := i == m.cursor
-	glyph := "  "
+	glyph := " "
 	if isCursor {
-		glyph = "▶ "
+		glyph = "▶"
+	}
+	// The second cell says what is happening to the row, in a glyph that
+	// reads without colour: ● marked, ◌ being sent, ✗ refused.
+	switch {
+	case m.pendingRows[id] > 0:
+		glyph += "◌"
+	case m.last != nil && m.last.refused[id] != "":
+		glyph += "✗"
+	case m.marked(id):
+		glyph += "●"
+	default:
+		glyph += " "
 	}
 	d, ok := m.cache.Peek(id)
 	if !ok {
@@ -302,8 +317,18 @@ func (m *Model) footer() string {
 		}
 		parts = append(parts, fmt.Sprintf("%s–%s of %s", commas(m.top+1), commas(last), total))
 	}
+	if len(m.marks) > 0 {
+		parts = append(parts, commas(len(m.marks))+" marked")
+	}
 	if m.busy() {
-		parts = append(parts, spinnerFrames[m.frame%len(spinnerFrames)]+" loading")
+		what := "loading"
+		if m.running != nil {
+			what = "sending"
+			if n := len(m.running.batches); n > 1 {
+				what = fmt.Sprintf("sending %d/%d batches", m.running.done, n)
+			}
+		}
+		parts = append(parts, spinnerFrames[m.frame%len(spinnerFrames)]+" "+what)
 	}
 	if m.rate.Waiting > 0 {
 		parts = append(parts, fmt.Sprintf("waiting %s (%s)", m.rate.Waiting.Round(100_000_000), m.rate.Why))
@@ -327,19 +352,31 @@ func (m *Model) footer() string {
 	return Truncate(line, m.width)
 }
 
+// shortHelp names the always-visible keys in a word each, so the line fits
+// 80 columns; the keys themselves come from the keymap, overrides included.
+var shortHelp = map[keymap.Action]string{
+	keymap.Down: "move", keymap.Open: "detail", keymap.Mark: "mark", keymap.Status: "status",
+	keymap.Assign: "assign", keymap.Comment: "comment", keymap.Filter: "filter", keymap.Help: "help",
+	keymap.Quit: "quit", keymap.AddFilter: "filter on", keymap.ExcludeFilter: "exclude", keymap.Copy: "copy",
+	keymap.Back: "close",
+}
+
 func (m *Model) helpLine() string {
 	var keys []keymap.Action
 	if m.detail != nil {
-		keys = []keymap.Action{keymap.Down, keymap.AddFilter, keymap.ExcludeFilter, keymap.Copy, keymap.Back, keymap.Help}
+		keys = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.Back, keymap.Help}
 	} else {
-		keys = []keymap.Action{keymap.Down, keymap.Open, keymap.Filter, keymap.QuickFilter, keymap.SortNext, keymap.Help, keymap.Quit}
+		keys = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Help, keymap.Quit}
 	}
 	parts := make([]string, 0, len(keys))
 	for _, a := range keys {
-		h := m.keys.Get(a).Help()
-		parts = append(parts, m.st.menuKey.Render(h.Key)+" "+h.Desc)
+		k := m.keys.Get(a).Keys()
+		if len(k) == 0 {
+			continue
+		}
+		parts = append(parts, m.st.menuKey.Render(k[0])+" "+shortHelp[a])
 	}
-	return m.st.dim.Render(" ") + strings.Join(parts, m.st.dim.Render(" · "))
+	return " " + strings.Join(parts, "  ")
 }
 
 func commas(n int) string {
@@ -369,13 +406,47 @@ func (m *Model) menuBox(title string, items [][2]string) string {
 }
 
 func (m *Model) overlayBox() string {
+	if p := m.prompt; p != nil {
+		var b strings.Builder
+		b.WriteString(p.text)
+		b.WriteString("\n")
+		for i, a := range p.answers {
+			if i > 0 {
+				b.WriteString("   ")
+			}
+			b.WriteString(m.st.menuKey.Render(a[0]) + " " + a[1])
+		}
+		return m.st.menu.Render(b.String())
+	}
+	if m.commentOpen {
+		n := len(m.targets())
+		title := fmt.Sprintf("Comment on %s %s", commas(n), plural(n, "detection"))
+		return m.st.menu.Render(m.st.label.Render(title) + "\n" + m.comment.View() + "\n" +
+			m.st.dim.Render("ctrl+s send · ctrl+t send with a status · esc keep the draft"))
+	}
+	if m.inputK == inputAssign {
+		return m.pickerBox()
+	}
 	switch m.overlay {
+	case overlayStatus:
+		var items [][2]string
+		for _, k := range []string{"n", "i", "t", "f", "x", "c", "r"} {
+			if st := statusKeys[k]; m.accepts(st) {
+				items = append(items, [2]string{k, st.Label()})
+			}
+		}
+		n := len(m.targets())
+		title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), plural(n, "detection"), m.statusSummary())
+		if m.statusComment {
+			title += ", with the comment"
+		}
+		return m.menuBox(title, items)
 	case overlayHelp:
 		return m.helpBox()
 	case overlayQuick:
 		mine := "mine"
-		if m.o.Me != "" {
-			mine = "mine (" + Sanitize(m.o.Me) + ")"
+		if m.o.Me.UID != "" {
+			mine = "mine (" + Sanitize(m.o.Me.UID) + ")"
 		}
 		return m.menuBox("Quick filters", [][2]string{
 			{"s", "status…"}, {"v", "minimum severity…"}, {"u", "unassigned"}, {"m", mine}, {"h", "host…"},
@@ -398,6 +469,30 @@ func (m *Model) overlayBox() string {
 		return m.menuBox("Copy", [][2]string{{"i", "id"}, {"h", "host name"}, {"s", "SHA256"}, {"c", "command line"}, {"u", "console link"}})
 	}
 	return ""
+}
+
+func (m *Model) pickerBox() string {
+	n := len(m.targets())
+	var b strings.Builder
+	b.WriteString(m.st.label.Render(fmt.Sprintf("Assign %s %s", commas(n), plural(n, "detection"))))
+	b.WriteString("\n" + m.input.View())
+	limit := max(3, m.height-12)
+	start := max(0, m.pickSel-limit+1)
+	for i := start; i < len(m.pick) && i < start+limit; i++ {
+		line := "  " + m.pick[i].label
+		if i == m.pickSel {
+			line = m.st.cursor.Render("▶ " + m.pick[i].label)
+		}
+		b.WriteString("\n" + Truncate(line, max(20, m.width-10)))
+	}
+	if len(m.pick) == 0 {
+		b.WriteString("\n" + m.st.dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
+	}
+	if m.people.denied != "" {
+		b.WriteString("\n" + m.st.err.Render(Truncate(m.people.denied, max(20, m.width-10))))
+	}
+	b.WriteString("\n" + m.st.dim.Render("↑/↓ choose · enter assign · m me (empty text) · esc cancel"))
+	return m.st.menu.Render(b.String())
 }
 
 func (m *Model) helpBox() string {
