@@ -544,7 +544,7 @@ func (m *Model) undo() tea.Cmd {
 		return nil
 	}
 	m.actSeq++
-	act := &action{seq: m.actSeq, verb: "Undo " + strings.ToLower(last.verb), undo: true, refused: map[string]string{},
+	act := &action{seq: m.actSeq, verb: "Undo: " + last.verb, undo: true, refused: map[string]string{},
 		before: map[string]model.Values{}, change: model.Change{IDs: c.IDs}}
 	for _, id := range c.IDs {
 		if d, ok := m.cache.Peek(id); ok {

@@ -339,7 +339,7 @@ func (m *Model) spin() tea.Cmd {
 
 // rows is the number of list rows on screen.
 func (m *Model) rows() int {
-	return max(1, m.height-5)
+	return max(1, m.height-5-len(m.messageLines()))
 }
 
 // Update handles one message.
@@ -628,7 +628,7 @@ func (m *Model) askQuit() tea.Cmd {
 func (m *Model) openInput(k inputKind, text string) tea.Cmd {
 	m.inputK, m.inputErr, m.histPos = k, "", -1
 	m.overlay = overlayNone
-	prompts := map[inputKind]string{inputFilter: "filter (FQL) › ", inputSearch: "search › ", inputHost: "host › ", inputJump: "row › "}
+	prompts := map[inputKind]string{inputFilter: "filter (FQL) › ", inputSearch: "search › ", inputHost: "host › ", inputJump: "row › ", inputAssign: "person › "}
 	m.input.Prompt = prompts[k]
 	m.input.Placeholder = ""
 	if k == inputFilter {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,9 +23,11 @@ import (
 var testBase = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 type harness struct {
-	fake *fake.Server
-	srv  *httptest.Server
-	src  Source
+	fake      *fake.Server
+	srv       *httptest.Server
+	src       Source
+	client    *api.Client
+	auditPath string
 }
 
 // newHarness serves a fake with count detections and builds a Detects
@@ -42,7 +45,14 @@ func newHarness(t testing.TB, count int, mod ...func(*fake.Options)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{fake: f, srv: srv, src: Source{Backend: api.NewDetects(c), Label: "DEMO", CID: fake.DemoCID,
+	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	audit, err := api.OpenAudit(auditPath, api.Who{ClientID: id, OSUser: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { audit.Close() })
+	return &harness{fake: f, srv: srv, client: c, auditPath: auditPath, src: Source{
+		Backend: api.Audited{Backend: api.NewDetects(c), Log: audit}, Label: "DEMO", CID: fake.DemoCID, People: c,
 		ConsoleURL: func(d *model.Detection) string { return "https://falcon.crowdstrike.com/x/" + d.ID }}}
 }
 
@@ -148,6 +158,14 @@ func keyPress(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
+	case "ctrl+t":
+		return tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl}
+	case "ctrl+a":
+		return tea.KeyPressMsg{Code: 'a', Mod: tea.ModCtrl}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}
 	r := []rune(k)
 	return tea.KeyPressMsg{Code: r[0], Text: k}

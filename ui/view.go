@@ -37,7 +37,8 @@ func (m *Model) View() tea.View {
 	}
 	lines := make([]string, 0, m.height)
 	lines = append(lines, m.headerLines()...)
-	body := m.height - len(lines) - 2
+	msgLines := m.messageLines()
+	body := m.height - len(lines) - 2 - len(msgLines)
 	listW := m.width
 	var right []string
 	if m.detail != nil {
@@ -71,6 +72,7 @@ func (m *Model) View() tea.View {
 		}
 	}
 	lines = append(lines, m.footer())
+	lines = append(lines, msgLines...)
 	bottom := m.helpLine()
 	if m.inputK != inputNone && m.inputK != inputAssign {
 		bottom = m.input.View()
@@ -336,20 +338,67 @@ func (m *Model) footer() string {
 		parts = append(parts, fmt.Sprintf("budget %s/%s", commas(m.rate.Remaining), commas(m.rate.Limit)))
 	}
 	line := " " + strings.Join(parts, " · ")
-	msg := m.message
-	if m.inputErr != "" {
-		msg = m.inputErr
-	}
-	if msg != "" {
-		prefix := " · "
-		style := m.st.ok
-		if m.isErr || (m.inputErr != "" && m.inputErr != "checking…" && m.inputErr != "searching…") {
-			prefix, style = " · ✗ ", m.st.err
-		}
-		room := m.width - ansi.StringWidth(line) - ansi.StringWidth(prefix)
-		line += prefix + style.Render(Truncate(Sanitize(msg), room))
+	if text, _ := m.messageText(); text != "" && m.messageLines() == nil {
+		line += " · " + text
 	}
 	return Truncate(line, m.width)
+}
+
+// footerRoom is the width the footer keeps for its own parts; a message
+// longer than the rest goes onto lines of its own.
+const footerRoom = 42
+
+// messageText is the message to show, styled, with its ✗ when it is an
+// error, and its plain width.
+func (m *Model) messageText() (string, int) {
+	msg := m.message
+	isErr := m.isErr
+	if m.inputErr != "" {
+		msg = m.inputErr
+		isErr = m.inputErr != "checking…" && m.inputErr != "searching…"
+	}
+	if msg == "" {
+		return "", 0
+	}
+	msg = Sanitize(msg)
+	if isErr {
+		return m.st.err.Render("✗ " + msg), ansi.StringWidth(msg) + 2
+	}
+	return m.st.ok.Render(msg), ansi.StringWidth(msg)
+}
+
+// messageLines wraps a message too long for the footer onto up to three
+// lines of its own, above the help line: a refusal with its reason and
+// trace id is worth the rows it takes.
+func (m *Model) messageLines() []string {
+	msg := m.message
+	isErr := m.isErr
+	if m.inputErr != "" {
+		msg, isErr = m.inputErr, true
+	}
+	if msg == "" || m.width == 0 {
+		return nil
+	}
+	msg = Sanitize(msg)
+	if isErr {
+		msg = "✗ " + msg
+	}
+	if ansi.StringWidth(msg) <= m.width-footerRoom {
+		return nil
+	}
+	lines := strings.Split(ansi.Hardwrap(ansi.Wordwrap(msg, m.width-2, " "), m.width-2, true), "\n")
+	if len(lines) > 3 {
+		lines = lines[:3]
+		lines[2] = Truncate(lines[2]+" …", m.width-2)
+	}
+	style := m.st.ok
+	if isErr {
+		style = m.st.err
+	}
+	for i, l := range lines {
+		lines[i] = " " + style.Render(l)
+	}
+	return lines
 }
 
 // shortHelp names the always-visible keys in a word each, so the line fits
