@@ -149,8 +149,35 @@ func TestEndToEndInTmux(t *testing.T) {
 			t.Fatalf("a row that is not critical after the filter: %q", l)
 		}
 	}
+	// Triage the row under the cursor: status, assignee, comment.
+	tm.send("s")
+	tm.waitText("Status of 1 detection")
+	tm.send("i")
+	tm.waitText("Status → In progress: 1 of 1 applied")
+	tm.send("a")
+	tm.waitText("Assign 1 detection")
+	tm.sendText("chen")
+	tm.waitText("Chen Wei <chen.wei@corp.example>")
+	tm.send("Enter")
+	tm.waitText("Assign → Chen Wei: 1 of 1 applied")
+	tm.send("c")
+	tm.waitText("Comment on 1 detection")
+	tm.sendText("triaged from tmux")
+	tm.send("C-s")
+	tm.waitText("Comment added to 1 of 1")
 	tm.send("q")
 	tm.waitFor("the program to end", func(string) bool { return !tm.alive() })
+	exp := exec.Command(bin, "export", "--base-url", url, "--format", "csv",
+		"--filter", "status:'in_progress'+assigned_to_uid:'chen.wei@corp.example'+max_severity:>=80")
+	exp.Env = append(os.Environ(), "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret", "XDG_CONFIG_HOME="+t.TempDir())
+	out, err := exp.Output()
+	if err != nil || strings.Count(string(out), "\n") < 2 {
+		t.Fatalf("the triaged detection is not on the fake: %v\n%s", err, out)
+	}
+	audit, err := os.ReadFile(filepath.Join(state, "falcon-triage", "audit.jsonl"))
+	if err != nil || strings.Count(string(audit), `"event":"sent"`) != 3 || strings.Count(string(audit), `"outcome":"applied"`) != 3 {
+		t.Fatalf("audit log: %v\n%s", err, audit)
+	}
 	raw, err := os.ReadFile(filepath.Join(state, "falcon-triage", "session.json"))
 	if err != nil || !strings.Contains(string(raw), "max_severity:>=80") {
 		t.Fatalf("session not saved: %v %s", err, raw)

@@ -287,6 +287,9 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 	}
 	seen := map[string]model.Values{}
 	for _, id := range act.change.IDs {
+		if m.rereading[id] {
+			continue // our own write, not yet re-read: no baseline to compare
+		}
 		if d, ok := m.cache.Peek(id); ok {
 			seen[id] = model.ValuesOf(d)
 		}
@@ -482,14 +485,22 @@ func (m *Model) finish(act *action) tea.Cmd {
 		}
 		parts = append(parts, p+"; still marked, R retries")
 	}
-	var cmd tea.Cmd
+	// Re-read what was sent: the rows then show the service's own state,
+	// its update time included, which is the baseline the next action's
+	// check for other analysts' changes compares against.
+	reread := append(append([]string(nil), act.applied...), act.unknown...)
 	if n := len(act.unknown); n > 0 {
 		parts = append(parts, fmt.Sprintf("%s with an unknown outcome (connection lost): re-reading them, not retrying", commas(n)))
-		ids := append([]string(nil), act.unknown...)
+	}
+	var cmd tea.Cmd
+	if len(reread) > 0 {
+		for _, id := range reread {
+			m.rereading[id] = true
+		}
 		b := m.b
 		cmd = func() tea.Msg {
-			found, _, err := b.Details(context.Background(), ids)
-			return rereadMsg{ids: ids, found: found, err: err}
+			found, _, err := b.Details(context.Background(), reread)
+			return rereadMsg{ids: reread, found: found, err: err}
 		}
 	}
 	if act.change.Comment != "" && act.change.Status == nil && len(act.applied) > 0 {
@@ -506,6 +517,9 @@ func (m *Model) finish(act *action) tea.Cmd {
 }
 
 func (m *Model) onReread(msg rereadMsg) {
+	for _, id := range msg.ids {
+		delete(m.rereading, id)
+	}
 	if msg.err != nil {
 		m.setErr(fmt.Errorf("re-reading rows with an unknown outcome: %w (r refreshes)", msg.err))
 		return

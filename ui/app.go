@@ -188,6 +188,7 @@ type Model struct {
 	last        *action
 	actSeq      int
 	pendingRows map[string]int
+	rereading   map[string]bool
 	sem         chan struct{}
 	lastTrace   string
 	people      *directory
@@ -226,7 +227,7 @@ func New(o Options) *Model {
 		o: o, src: o.Source, b: o.Source.Backend, f: o.Source.Backend.Fields(), keys: o.Keys,
 		store: stateStore{dir: o.StateDir}, dark: true, total: -1, target: -1,
 		cache: model.NewDetailCache(o.CacheSize),
-		marks: map[string]struct{}{}, anchor: -1, pendingRows: map[string]int{},
+		marks: map[string]struct{}{}, anchor: -1, pendingRows: map[string]int{}, rereading: map[string]bool{},
 		sem: make(chan struct{}, maxConcurrentBatches),
 	}
 	known := append([]model.User(nil), o.Team...)
