@@ -276,6 +276,7 @@ func runConsole(args []string, stderr io.Writer) int {
 	cf.register(fs)
 	noRestore := fs.Bool("fresh", false, "start at the top instead of restoring the last session")
 	readOnly := fs.Bool("read-only", false, "disable every write (also read_only in the config file)")
+	overview := fs.Bool("overview", false, "open the overview first")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -336,6 +337,7 @@ func runConsole(args []string, stderr io.Writer) int {
 		ReadOnly:         *readOnly || conn.cfg.ReadOnly,
 		ConfirmThreshold: conn.cfg.ConfirmThreshold,
 		Restore:          !*noRestore,
+		Overview:         *overview,
 	})
 	p = tea.NewProgram(m)
 	sigs := make(chan os.Signal, 1)

@@ -45,6 +45,7 @@ var DetectsFields = model.Fields{
 	CmdLine:      "behaviors.cmdline",
 	SecondsTo:    [2]string{"seconds_to_triaged", "seconds_to_resolved"},
 	SortFields:   []string{"last_behavior", "first_behavior", "max_severity", "max_confidence", "device.hostname"},
+	MultiValued:  []string{"behaviors.tactic", "behaviors.technique", "behaviors.technique_id", "behaviors.scenario", "behaviors.sha256", "behaviors.filename", "behaviors.cmdline"},
 }
 
 // Name implements model.Backend.

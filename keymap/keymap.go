@@ -51,6 +51,8 @@ const (
 	Hide          Action = "hide"
 	Undo          Action = "undo"
 	Retry         Action = "retry"
+	Overview      Action = "overview"
+	Window        Action = "overview_window"
 )
 
 // Binding is one action's keys and help.
@@ -73,9 +75,9 @@ func b(a Action, group, help string, keys ...string) Binding {
 // Groups are the help screen's sections, in order.
 var Groups = []string{"Move", "Detail", "Filter and sort", "Triage", "General"}
 
-// Reserved are the keys of shared/KEYS.md kept free for the overview and
-// tenant switching, so that nothing else takes them.
-var Reserved = []string{"tab", "p"}
+// Reserved are the keys of shared/KEYS.md kept free for tenant switching,
+// so that nothing else takes them.
+var Reserved = []string{"p"}
 
 // Default is the keymap of shared/KEYS.md.
 func Default() KeyMap {
@@ -110,6 +112,8 @@ func Default() KeyMap {
 		b(Hide, "Triage", "hide / unhide", "H"),
 		b(Undo, "Triage", "undo the last action", "u"),
 		b(Retry, "Triage", "retry what was refused", "R"),
+		b(Overview, "General", "list ⇄ overview", "tab"),
+		b(Window, "General", "overview: next histogram window", "w"),
 		b(Refresh, "General", "refresh", "r"),
 		b(Help, "General", "all keys", "?"),
 		b(Quit, "General", "quit", "q"),

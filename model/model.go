@@ -426,6 +426,20 @@ type Fields struct {
 	Tags         string
 	SecondsTo    [2]string // triaged, resolved
 	SortFields   []string
+	// MultiValued are the fields a row can hold several values of (the
+	// behaviours' fields on Detects): a terms count over them can count a
+	// row in several buckets.
+	MultiValued []string
+}
+
+// IsMultiValued reports whether a field can hold several values per row.
+func (f Fields) IsMultiValued(field string) bool {
+	for _, m := range f.MultiValued {
+		if m == field {
+			return true
+		}
+	}
+	return false
 }
 
 // Backend is what the console and export need from a Falcon API backend.

@@ -65,6 +65,8 @@ type Options struct {
 	CacheSize int
 	// IDChunk is how many ids one query request asks for (default 1,000).
 	IDChunk int
+	// Overview opens the overview first.
+	Overview bool
 }
 
 // RateMsg tells the console about the tenant's rate budget.
@@ -197,6 +199,11 @@ type Model struct {
 	commentOpen   bool
 	statusComment bool // the status menu sends the comment draft along
 
+	ov           *overview
+	ovGen        int
+	showOverview bool
+	drills       []query // the queries drill-downs left, for esc
+
 	pick       []pickItem
 	pickSel    int
 	searching  string // user search in flight
@@ -269,6 +276,7 @@ func New(o Options) *Model {
 	ta.CharLimit = 8000
 	ta.SetValue(draft)
 	m.comment = ta
+	m.showOverview = o.Overview
 	return m
 }
 
@@ -277,6 +285,9 @@ func New(o Options) *Model {
 func (m *Model) Init() tea.Cmd {
 	target := m.target
 	cmd := m.startQuery(m.cur, inputNone, target)
+	if m.showOverview {
+		return tea.Batch(cmd, m.loadOverview(), tea.RequestBackgroundColor)
+	}
 	return tea.Batch(cmd, tea.RequestBackgroundColor)
 }
 
@@ -325,7 +336,8 @@ func fetchDetails(b model.Backend, ids []string) tea.Cmd {
 }
 
 func (m *Model) busy() bool {
-	return m.loading || m.pend != nil || m.cache.InFlight() > 0 || m.running != nil || m.loadingAll || m.searching != ""
+	return m.loading || m.pend != nil || m.cache.InFlight() > 0 || m.running != nil || m.loadingAll || m.searching != "" ||
+		(m.ov != nil && m.ov.loading)
 }
 
 // spin starts the spinner if work is in flight and it is not already
@@ -386,6 +398,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.openDetail()
 		}
 		return m, m.ensure()
+	case overviewMsg:
+		m.onOverview(msg)
+		return m, nil
 	case allIDsMsg:
 		m.onAllIDs(msg)
 		return m, nil
@@ -456,6 +471,9 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			m.closeInput()
 		}
 		m.saveSession()
+		if m.showOverview && (m.ov == nil || m.ov.asked != m.effectiveFilter(m.cur)) {
+			return tea.Batch(m.loadOverview(), m.ensure())
+		}
 	}
 	m.loading = false
 	if msg.err != nil {
@@ -682,6 +700,38 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	switch act {
+	case keymap.Overview:
+		m.showOverview = !m.showOverview
+		if m.showOverview && (m.ov == nil || m.ov.asked != m.effectiveFilter(m.cur)) {
+			return m.loadOverview()
+		}
+		return nil
+	case keymap.Window:
+		if m.showOverview {
+			return m.onOverviewKey("window")
+		}
+		return nil
+	}
+	if m.showOverview {
+		switch act {
+		case keymap.Down:
+			return m.onOverviewKey("down")
+		case keymap.Up:
+			return m.onOverviewKey("up")
+		case keymap.Top:
+			return m.onOverviewKey("top")
+		case keymap.Bottom:
+			return m.onOverviewKey("bottom")
+		case keymap.Open:
+			return m.onOverviewKey("open")
+		case keymap.Refresh:
+			return m.onOverviewKey("refresh")
+		case keymap.Filter, keymap.Search, keymap.QuickFilter, keymap.ToggleHidden, keymap.Help, keymap.Quit, keymap.Suspend, keymap.Back:
+		default:
+			return nil
+		}
+	}
 	if m.detail != nil {
 		if cmd, handled := m.onDetailKey(act); handled {
 			return cmd
@@ -715,6 +765,12 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keymap.Open:
 		m.openDetail()
 	case keymap.Back:
+		if n := len(m.drills); n > 0 && !m.showOverview && len(m.marks) == 0 {
+			q := m.drills[n-1]
+			m.drills = m.drills[:n-1]
+			m.showOverview = true
+			return m.startQuery(q, inputNone, -1)
+		}
 		if len(m.marks) > 0 {
 			m.say(fmt.Sprintf("%s marks cleared", commas(len(m.marks))))
 			m.marks = map[string]struct{}{}

@@ -51,7 +51,9 @@ func (m *Model) View() tea.View {
 		}
 	}
 	var left []string
-	if listW > 0 {
+	if m.showOverview {
+		left, right, listW = m.overviewLines(m.width, body), nil, m.width
+	} else if listW > 0 {
 		left = m.listLines(listW, body)
 	}
 	for i := 0; i < body; i++ {
@@ -65,7 +67,7 @@ func (m *Model) View() tea.View {
 		switch {
 		case listW == 0:
 			lines = append(lines, r)
-		case right != nil || m.detail != nil:
+		case right != nil || (m.detail != nil && !m.showOverview):
 			lines = append(lines, padRight(l, listW)+"│"+r)
 		default:
 			lines = append(lines, l)
@@ -113,6 +115,12 @@ func (m *Model) headerLines() []string {
 		arrow = "↓"
 	}
 	meta := []string{"sort " + m.cur.sort.Field + " " + arrow}
+	if m.showOverview {
+		meta = []string{"OVERVIEW"}
+		if m.ov != nil {
+			meta = append(meta, "histogram "+histWindows[m.ov.window].name)
+		}
+	}
 	if m.cur.q != "" {
 		meta = append(meta, "search \""+Sanitize(m.cur.q)+"\"")
 	}
@@ -407,12 +415,14 @@ var shortHelp = map[keymap.Action]string{
 	keymap.Down: "move", keymap.Open: "detail", keymap.Mark: "mark", keymap.Status: "status",
 	keymap.Assign: "assign", keymap.Comment: "comment", keymap.Filter: "filter", keymap.Help: "help",
 	keymap.Quit: "quit", keymap.AddFilter: "filter on", keymap.ExcludeFilter: "exclude", keymap.Copy: "copy",
-	keymap.Back: "close",
+	keymap.Back: "close", keymap.Window: "window", keymap.Overview: "list",
 }
 
 func (m *Model) helpLine() string {
 	var keys []keymap.Action
-	if m.detail != nil {
+	if m.showOverview {
+		keys = []keymap.Action{keymap.Down, keymap.Open, keymap.Window, keymap.Overview, keymap.Filter, keymap.Help, keymap.Quit}
+	} else if m.detail != nil {
 		keys = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.Back, keymap.Help}
 	} else {
 		keys = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Help, keymap.Quit}
@@ -423,7 +433,11 @@ func (m *Model) helpLine() string {
 		if len(k) == 0 {
 			continue
 		}
-		parts = append(parts, m.st.menuKey.Render(k[0])+" "+shortHelp[a])
+		word := shortHelp[a]
+		if a == keymap.Open && m.showOverview {
+			word = "drill down"
+		}
+		parts = append(parts, m.st.menuKey.Render(k[0])+" "+word)
 	}
 	return " " + strings.Join(parts, "  ")
 }

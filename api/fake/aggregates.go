@@ -123,8 +123,9 @@ func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
 			}
 			for _, v := range vals {
 				k := fmt.Sprint(v.Interface())
+				var label any = v.Interface()
 				if k == "" && q.Missing != "" {
-					k = q.Missing
+					k, label = q.Missing, q.Missing
 				}
 				if k == "" || seen[k] {
 					continue
@@ -132,7 +133,7 @@ func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
 				seen[k] = true
 				counts[k]++
 				members[k] = append(members[k], d)
-				labels[k] = v.Interface()
+				labels[k] = label
 			}
 		}
 		keys := make([]string, 0, len(counts))

@@ -104,7 +104,7 @@ func generate(o GenOptions) ([]*detection, []user) {
 			h.name = fmt.Sprintf("%s-%02d.prod.corp.example", []string{"web", "api", "db", "k8s-node", "bastion"}[r.IntN(5)], r.IntN(100))
 		default:
 			h.platform, h.os = "Mac", []string{"Sonoma (14)", "Sequoia (15)", "Tahoe (26)"}[r.IntN(3)]
-			h.name = fmt.Sprintf("%s-MacBook-Pro", firstNames[r.IntN(len(firstNames))])
+			h.name = fmt.Sprintf("%s-MBP-%03d", firstNames[r.IntN(len(firstNames))], r.IntN(1000))
 		}
 		h.ip = fmt.Sprintf("10.%d.%d.%d", r.IntN(256), r.IntN(256), 1+r.IntN(254))
 		h.ext = fmt.Sprintf("192.0.2.%d", 1+r.IntN(254))

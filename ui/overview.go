@@ -1,0 +1,556 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// The overview: "what is on fire", from one aggregate call carrying every
+// aggregation, under the list's filter. Every bucket drills down into the
+// list, filtered to it.
+
+// histWindows are the date histogram's windows, w cycles them.
+var histWindows = []struct {
+	name     string
+	span     time.Duration
+	interval string
+	step     time.Duration
+}{
+	{"24h", 24 * time.Hour, "hour", time.Hour},
+	{"7d", 7 * 24 * time.Hour, "day", 24 * time.Hour},
+	{"30d", 30 * 24 * time.Hour, "day", 24 * time.Hour},
+}
+
+// panel is one box of the overview.
+type panel struct {
+	title   string
+	agg     string // aggregation name
+	field   string
+	kind    string // terms, range, histogram
+	buckets []ovBucket
+	err     string
+	note    string
+}
+
+// ovBucket is one selectable line: a label, a count, and the filter clause
+// its drill-down adds.
+type ovBucket struct {
+	label  string
+	count  int64
+	approx bool
+	clause string
+	sub    string // a breakdown (severity within host)
+}
+
+type overview struct {
+	gen     int
+	loading bool
+	window  int
+	panels  []panel
+	err     string
+	cursor  int // index over every bucket of every panel
+	metrics []string
+	at      time.Time
+	filter  string // the filter the answer is for
+	asked   string // the filter of the request in flight or answered
+}
+
+type overviewMsg struct {
+	gen    int
+	aggs   []model.Aggregation
+	err    error
+	filter string
+	window int
+	at     time.Time
+}
+
+const (
+	topN        = 6
+	aggStatus   = "status"
+	aggSeverity = "severity"
+	aggHosts    = "hosts"
+	aggTactics  = "tactics"
+	aggTech     = "techniques"
+	aggScenario = "scenarios"
+	aggAssignee = "assignees"
+	aggDistinct = "distinct_hosts"
+	aggHist     = "new_over_time"
+	aggTriage   = "triage_avg"
+	aggTriageP  = "triage_pct"
+	aggResolve  = "resolve_avg"
+	aggResolveP = "resolve_pct"
+	unassigned  = "(unassigned)"
+)
+
+// severityRanges are the bands as range aggregation ranges ([From, To)).
+func severityRanges() []model.AggregateRange {
+	out := make([]model.AggregateRange, len(model.SeverityBands))
+	for i, b := range model.SeverityBands {
+		from, to := float64(b.From), float64(b.To+1)
+		out[i] = model.AggregateRange{From: &from, To: &to}
+	}
+	return out
+}
+
+// overviewRequests is the one aggregate call of the overview.
+func (m *Model) overviewRequests(filter string, window int, now time.Time) []model.AggregateRequest {
+	f := m.f
+	w := histWindows[window]
+	zero := 0
+	terms := func(name, field string, size int) model.AggregateRequest {
+		return model.AggregateRequest{Name: name, Type: "terms", Field: field, Filter: filter, Q: m.cur.q, Size: size}
+	}
+	hosts := terms(aggHosts, f.Hostname, topN)
+	hosts.SubAggregates = []model.AggregateRequest{{Name: aggSeverity, Type: "range", Field: f.Severity, Ranges: severityRanges()}}
+	assignees := terms(aggAssignee, f.AssigneeUID, topN)
+	assignees.Missing = unassigned
+	triaged := model.And(filter, model.Num(f.SecondsTo[0], ">", 0))
+	resolved := model.And(filter, model.Num(f.SecondsTo[1], ">", 0))
+	return []model.AggregateRequest{
+		terms(aggStatus, f.Status, 10),
+		{Name: aggSeverity, Type: "range", Field: f.Severity, Filter: filter, Q: m.cur.q, Ranges: severityRanges()},
+		hosts,
+		terms(aggTactics, f.Tactic, topN),
+		terms(aggTech, f.Technique, topN),
+		terms(aggScenario, f.Scenario, topN),
+		assignees,
+		{Name: aggDistinct, Type: "cardinality", Field: f.Hostname, Filter: filter, Q: m.cur.q},
+		{Name: aggHist, Type: "date_histogram", Field: f.Created, Interval: w.interval, MinDocCount: &zero,
+			Filter: model.And(filter, model.After(f.Created, now.Add(-w.span).Truncate(w.step))), Q: m.cur.q},
+		{Name: aggTriage, Type: "avg", Field: f.SecondsTo[0], Filter: triaged, Q: m.cur.q},
+		{Name: aggTriageP, Type: "percentiles", Field: f.SecondsTo[0], Filter: triaged, Q: m.cur.q},
+		{Name: aggResolve, Type: "avg", Field: f.SecondsTo[1], Filter: resolved, Q: m.cur.q},
+		{Name: aggResolveP, Type: "percentiles", Field: f.SecondsTo[1], Filter: resolved, Q: m.cur.q},
+	}
+}
+
+func (m *Model) loadOverview() tea.Cmd {
+	if m.ov == nil {
+		m.ov = &overview{window: 1}
+	}
+	ov := m.ov
+	m.ovGen++
+	ov.gen, ov.loading = m.ovGen, true
+	filter := m.effectiveFilter(m.cur)
+	ov.asked = filter
+	now := m.o.Now()
+	reqs := m.overviewRequests(filter, ov.window, now)
+	b, gen, window := m.b, ov.gen, ov.window
+	return tea.Batch(func() tea.Msg {
+		aggs, err := b.Aggregate(context.Background(), reqs)
+		return overviewMsg{gen: gen, aggs: aggs, err: err, filter: filter, window: window, at: now}
+	}, m.spin())
+}
+
+func (m *Model) onOverview(msg overviewMsg) {
+	ov := m.ov
+	if ov == nil || msg.gen != ov.gen {
+		return // an answer to a filter or window the analyst has left
+	}
+	ov.loading = false
+	ov.filter, ov.at = msg.filter, msg.at
+	if msg.err != nil {
+		ov.err = errMessage(msg.err)
+		if t := traceOf(msg.err); t != "" {
+			ov.err += " (trace id " + t + ")"
+		}
+		ov.panels = nil
+		return
+	}
+	ov.err = ""
+	byName := map[string]*model.Aggregation{}
+	for i := range msg.aggs {
+		byName[msg.aggs[i].Name] = &msg.aggs[i]
+	}
+	f := m.f
+	ov.panels = []panel{
+		m.termsPanel("Status", byName[aggStatus], f.Status, msg.filter),
+		m.severityPanel(byName[aggSeverity]),
+		m.termsPanel("Top hosts", byName[aggHosts], f.Hostname, msg.filter),
+		m.termsPanel("Top tactics", byName[aggTactics], f.Tactic, msg.filter),
+		m.termsPanel("Top techniques", byName[aggTech], f.Technique, msg.filter),
+		m.termsPanel("Top scenarios", byName[aggScenario], f.Scenario, msg.filter),
+		m.termsPanel("Assignees", byName[aggAssignee], f.AssigneeUID, msg.filter),
+		m.histogramPanel(byName[aggHist], msg.window),
+	}
+	if a := byName[aggDistinct]; a != nil && len(a.Buckets) > 0 && a.Buckets[0].Value != nil {
+		ov.panels[2].note = fmt.Sprintf("%s distinct", commas(int(*a.Buckets[0].Value)))
+	}
+	ov.metrics = []string{
+		timing("Time to triage", byName[aggTriage], byName[aggTriageP]),
+		timing("Time to resolve", byName[aggResolve], byName[aggResolveP]),
+	}
+	ov.cursor = min(ov.cursor, max(0, m.ovBucketCount()-1))
+}
+
+func timing(title string, avg, pct *model.Aggregation) string {
+	if avg == nil || len(avg.Buckets) == 0 || avg.Buckets[0].Value == nil {
+		return title + ": no data"
+	}
+	s := fmt.Sprintf("%s: avg %s", title, dur(*avg.Buckets[0].Value))
+	if pct != nil {
+		for _, b := range pct.Buckets {
+			if b.Value != nil && (b.Label == "50.0" || b.Label == "95.0" || b.Label == "50" || b.Label == "95") {
+				s += fmt.Sprintf(" · p%s %s", strings.TrimSuffix(b.Label, ".0"), dur(*b.Value))
+			}
+		}
+	}
+	return s
+}
+
+func dur(seconds float64) string {
+	d := time.Duration(seconds) * time.Second
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%.1fd", d.Hours()/24)
+	case d >= time.Hour:
+		return fmt.Sprintf("%.1fh", d.Hours())
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
+}
+
+// termsPanel lists a terms aggregation's buckets and its "other" bucket,
+// each with the clause that drills down to exactly its rows.
+func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter string) panel {
+	p := panel{title: title, agg: field, field: field, kind: "terms"}
+	if a == nil {
+		p.err = "no answer for this panel"
+		return p
+	}
+	if len(a.Buckets) == 0 {
+		p.err = "no data under this filter"
+		return p
+	}
+	approx := a.ErrorUpperBound > 0
+	var shown []string
+	missingShown := false
+	for _, b := range a.Buckets {
+		label := b.Label
+		clause := model.Eq(field, label)
+		if label == unassigned && field == m.f.AssigneeUID {
+			clause, missingShown = model.Null(field), true
+		} else {
+			shown = append(shown, label)
+		}
+		bk := ovBucket{label: label, count: b.Count, approx: approx, clause: clause}
+		if field == m.f.Status {
+			bk.label = model.Status(label).Label()
+		}
+		for _, sub := range b.SubAggregates {
+			bk.sub = severityBreakdown(sub)
+		}
+		p.buckets = append(p.buckets, bk)
+	}
+	if a.SumOtherDocCount > 0 {
+		clause := model.NotIn(field, shown)
+		if missingShown || field == m.f.AssigneeUID {
+			clause = model.And(clause, field+":!null")
+		}
+		p.buckets = append(p.buckets, ovBucket{label: "other", count: a.SumOtherDocCount, clause: clause,
+			// One row can hold several values of a multi-valued field, and
+			// then counts once per value.
+			approx: approx || m.f.IsMultiValued(field)})
+	}
+	if approx {
+		p.note = "approximate counts"
+	}
+	return p
+}
+
+func severityBreakdown(a model.Aggregation) string {
+	var parts []string
+	for i, b := range a.Buckets {
+		if b.Count > 0 && i < len(model.SeverityBands) {
+			parts = append(parts, fmt.Sprintf("%s %d", sevWord(model.SeverityBands[i].From), b.Count))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (m *Model) severityPanel(a *model.Aggregation) panel {
+	p := panel{title: "Severity", field: m.f.Severity, kind: "range"}
+	if a == nil || len(a.Buckets) == 0 {
+		p.err = "no answer for this panel"
+		return p
+	}
+	for i := len(a.Buckets) - 1; i >= 0; i-- {
+		b := a.Buckets[i]
+		if i >= len(model.SeverityBands) {
+			continue
+		}
+		band := model.SeverityBands[i]
+		p.buckets = append(p.buckets, ovBucket{label: band.Name, count: b.Count,
+			clause: model.And(model.Num(m.f.Severity, ">=", int64(band.From)), model.Num(m.f.Severity, "<=", int64(band.To)))})
+	}
+	return p
+}
+
+func (m *Model) histogramPanel(a *model.Aggregation, window int) panel {
+	w := histWindows[window]
+	p := panel{title: fmt.Sprintf("New detections, last %s (per %s)", w.name, w.interval), field: m.f.Created, kind: "histogram"}
+	if a == nil {
+		p.err = "no answer for this panel"
+		return p
+	}
+	for _, b := range a.Buckets {
+		start, ok := bucketTime(b)
+		if !ok {
+			p.err = "unreadable bucket label " + Sanitize(b.Label)
+			return p
+		}
+		p.buckets = append(p.buckets, ovBucket{label: start.In(m.o.Location).Format("01-02 15:04"), count: b.Count,
+			clause: model.And(model.After(m.f.Created, start), model.Before(m.f.Created, start.Add(w.step)))})
+	}
+	if len(p.buckets) == 0 {
+		p.err = "no detections in this window"
+	}
+	return p
+}
+
+// bucketTime reads a histogram bucket's start: epoch milliseconds or a time.
+func bucketTime(b model.Bucket) (time.Time, bool) {
+	if ms, err := strconv.ParseInt(b.Label, 10, 64); err == nil {
+		return time.UnixMilli(ms).UTC(), true
+	}
+	for _, s := range []string{b.KeyAsString, b.Label} {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func (m *Model) ovBucketCount() int {
+	n := 0
+	for _, p := range m.ov.panels {
+		n += len(p.buckets)
+	}
+	return n
+}
+
+// ovSelected returns the bucket under the cursor.
+func (m *Model) ovSelected() (*panel, *ovBucket) {
+	i := m.ov.cursor
+	for pi := range m.ov.panels {
+		p := &m.ov.panels[pi]
+		if i < len(p.buckets) {
+			return p, &p.buckets[i]
+		}
+		i -= len(p.buckets)
+	}
+	return nil, nil
+}
+
+func (m *Model) onOverviewKey(act string) tea.Cmd {
+	ov := m.ov
+	switch act {
+	case "down":
+		ov.cursor = min(ov.cursor+1, max(0, m.ovBucketCount()-1))
+	case "up":
+		ov.cursor = max(0, ov.cursor-1)
+	case "top":
+		ov.cursor = 0
+	case "bottom":
+		ov.cursor = max(0, m.ovBucketCount()-1)
+	case "window":
+		ov.window = (ov.window + 1) % len(histWindows)
+		return m.loadOverview()
+	case "refresh":
+		return m.loadOverview()
+	case "open":
+		_, b := m.ovSelected()
+		if b == nil {
+			return nil
+		}
+		q := m.latest()
+		m.drills = append(m.drills, q)
+		q.filter = model.And(q.filter, b.clause)
+		m.showOverview = false
+		m.say("drill-down: " + b.clause + " (esc returns to the overview)")
+		return m.startQuery(q, inputNone, -1)
+	}
+	return nil
+}
+
+// overviewLines renders the overview in the body's height.
+func (m *Model) overviewLines(width, height int) []string {
+	ov := m.ov
+	if ov == nil || (ov.loading && ov.panels == nil && ov.err == "") {
+		return []string{m.st.dim.Render(" loading the overview…")}
+	}
+	if ov.err != "" {
+		return []string{m.st.err.Render(Truncate(" ✗ the overview could not be loaded: "+Sanitize(ov.err), width)), m.st.dim.Render(" r retries")}
+	}
+	colW := width
+	two := width >= 70
+	if two {
+		colW = (width - 1) / 2
+	}
+	idx := 0
+	render := func(p panel) []string {
+		head := p.title
+		if p.note != "" {
+			head += " · " + p.note
+		}
+		lines := []string{m.st.section.Render(Truncate(head, colW))}
+		if p.err != "" {
+			return append(lines, m.st.err.Render(Truncate("  "+Sanitize(p.err), colW)))
+		}
+		if p.kind == "histogram" {
+			lines = append(lines, m.histogramLines(p, idx, colW)...)
+			idx += len(p.buckets)
+			return lines
+		}
+		var maxC int64 = 1
+		for _, b := range p.buckets {
+			if b.label != "other" {
+				maxC = max(maxC, b.count)
+			}
+		}
+		for _, b := range p.buckets {
+			lines = append(lines, m.bucketLine(p, b, idx == ov.cursor, maxC, colW))
+			idx++
+		}
+		return lines
+	}
+	var out []string
+	for _, s := range ov.metrics {
+		out = append(out, m.st.label.Render(Truncate(" "+s, width)))
+	}
+	var hist *panel
+	var cols []panel
+	for _, p := range ov.panels {
+		if p.kind == "histogram" {
+			hist = &p
+			continue
+		}
+		cols = append(cols, p)
+	}
+	for i := 0; i < len(cols); i++ {
+		left := render(cols[i])
+		if !two || i+1 == len(cols) {
+			out = append(out, left...)
+			continue
+		}
+		i++
+		right := render(cols[i])
+		for j := 0; j < max(len(left), len(right)); j++ {
+			l, r := "", ""
+			if j < len(left) {
+				l = left[j]
+			}
+			if j < len(right) {
+				r = right[j]
+			}
+			out = append(out, padRight(l, colW)+" "+r)
+		}
+	}
+	if hist != nil {
+		colW = width
+		out = append(out, render(*hist)...)
+	}
+	// Keep the cursor's line in sight.
+	cursorLine := 0
+	for i, l := range out {
+		if strings.HasPrefix(ansi.Strip(l), "▶") || strings.Contains(ansi.Strip(l), " ▶") {
+			cursorLine = i
+			break
+		}
+	}
+	top := 0
+	if cursorLine >= height {
+		top = cursorLine - height + 1
+	}
+	out = out[top:]
+	if len(out) > height {
+		out = out[:height]
+	}
+	return out
+}
+
+func (m *Model) bucketLine(p panel, b ovBucket, selected bool, maxC int64, w int) string {
+	glyph := " "
+	if selected {
+		glyph = "▶"
+	}
+	count := commas(int(b.count))
+	if b.approx {
+		count = "≈" + count
+	}
+	labelW := max(8, w/2-2)
+	label := padRight(Truncate(Sanitize(b.label), labelW), labelW)
+	if p.kind == "range" {
+		label = m.st.sev[b.label].Render(label)
+	}
+	barW := max(0, w-labelW-13)
+	bar := strings.Repeat("█", min(barW, int(math.Round(float64(barW)*float64(b.count)/float64(maxC)))))
+	line := glyph + " " + label + " " + fmt.Sprintf("%8s", count) + " " + bar
+	if b.sub != "" && selected {
+		line = glyph + " " + label + " " + fmt.Sprintf("%8s", count) + " " + b.sub
+	}
+	if selected {
+		return m.st.cursor.Render(glyph) + strings.TrimPrefix(Truncate(line, w), glyph)
+	}
+	return Truncate(line, w)
+}
+
+var blocks = []string{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"}
+
+// histogramLines draws the histogram as a four-row column chart, one column
+// per bucket, with the selected bucket named below: it reads in 80 columns
+// and without colour.
+func (m *Model) histogramLines(p panel, first, width int) []string {
+	const rows = 4
+	var maxC int64 = 1
+	for _, b := range p.buckets {
+		maxC = max(maxC, b.count)
+	}
+	colW := 1
+	if len(p.buckets)*2 <= width-12 {
+		colW = 2
+	}
+	lines := make([]string, rows)
+	for r := 0; r < rows; r++ {
+		var sb strings.Builder
+		sb.WriteString(" ")
+		if r == 0 {
+			sb.WriteString(fmt.Sprintf("%6s ", commas(int(maxC))))
+		} else {
+			sb.WriteString("       ")
+		}
+		for _, b := range p.buckets {
+			eighths := int(math.Round(float64(b.count) / float64(maxC) * rows * 8))
+			level := eighths - (rows-1-r)*8
+			cell := blocks[max(0, min(8, level))]
+			sb.WriteString(strings.Repeat(cell, colW))
+		}
+		lines[r] = Truncate(sb.String(), width)
+	}
+	var axis strings.Builder
+	axis.WriteString("        ")
+	sel := -1
+	for i := range p.buckets {
+		if first+i == m.ov.cursor {
+			sel = i
+			axis.WriteString(strings.Repeat("▲", colW))
+		} else {
+			axis.WriteString(strings.Repeat("─", colW))
+		}
+	}
+	lines = append(lines, Truncate(axis.String(), width))
+	info := fmt.Sprintf("        %s … %s", p.buckets[0].label, p.buckets[len(p.buckets)-1].label)
+	if sel >= 0 {
+		b := p.buckets[sel]
+		info = fmt.Sprintf("▶ %s: %s new", b.label, commas(int(b.count)))
+	}
+	return append(lines, Truncate(info, width))
+}
