@@ -43,6 +43,14 @@ type fileConfig struct {
 	SavedFilters     map[string]string `yaml:"saved_filters"`
 	ConfirmThreshold int               `yaml:"confirm_threshold"`
 	ReadOnly         bool              `yaml:"read_only"`
+	// API is detects, alerts or auto.
+	API string `yaml:"api"`
+	// VerdictTags name the tags the verdicts become on the Alerts API.
+	VerdictTags struct {
+		TruePositive  string `yaml:"true_positive"`
+		FalsePositive string `yaml:"false_positive"`
+		Ignored       string `yaml:"ignored"`
+	} `yaml:"verdict_tags"`
 }
 
 // configDir is $XDG_CONFIG_HOME/falcon-triage (or ~/.config/falcon-triage).

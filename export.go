@@ -179,11 +179,15 @@ func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer
 		if o.limit > 0 && written+len(ids) > o.limit {
 			ids = ids[:o.limit-written]
 		}
+		carried := w.Found()
 		for start := 0; start < len(ids); start += b.MaxIDs() {
 			part := ids[start:min(start+b.MaxIDs(), len(ids))]
-			dets, missing, err := b.Details(ctx, part)
-			if err != nil {
-				return written, err
+			dets, missing := carried, map[string]string{}
+			if len(carried) != len(ids) {
+				var err error
+				if dets, missing, err = b.Details(ctx, part); err != nil {
+					return written, err
+				}
 			}
 			byID := make(map[string]*model.Detection, len(dets))
 			for i := range dets {

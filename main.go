@@ -67,6 +67,8 @@ func fail(stderr io.Writer, err error) int {
 
 // connFlags are the flags every command that talks to Falcon takes.
 type connFlags struct {
+	api       string
+	demoGone  bool
 	demo      bool
 	demoCount int
 	demoSeed  uint64
@@ -78,7 +80,9 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.api, "api", "", "detects, alerts or auto (default auto: Detects while the tenant serves it, else Alerts)")
 	fs.BoolVar(&c.demo, "demo", false, "use the embedded fake Falcon with generated data")
+	fs.BoolVar(&c.demoGone, "demo-decommissioned", false, "demo: the fake answers the Detects endpoints as decommissioned")
 	fs.IntVar(&c.demoCount, "demo-count", 5000, "detections in the demo data")
 	fs.Uint64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo data (same seed, same data)")
 	fs.StringVar(&c.config, "config", "", "config file (default $XDG_CONFIG_HOME/falcon-triage/config.yaml)")
@@ -125,7 +129,7 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		if cf.demoCount < 0 {
 			return nil, errors.New("--demo-count must not be negative")
 		}
-		f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}})
+		f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: cf.demoGone})
 		srv, err := serveLoopback(f)
 		if err != nil {
 			return nil, err
@@ -153,11 +157,28 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		return nil, err
 	}
 	conn.client = c
-	conn.backend = api.NewDetects(c)
 	if conn.label == "" {
 		conn.label = firstOf(c.Cloud(), c.BaseURL())
 	}
 	return conn, nil
+}
+
+// chooseBackend logs in and picks the API: flag › config › auto.
+func (c *connection) chooseBackend(ctx context.Context, flagAPI string) error {
+	if err := c.client.Login(ctx); err != nil {
+		return err
+	}
+	verdicts := map[model.Status]string{
+		model.StatusTruePositive:  c.cfg.VerdictTags.TruePositive,
+		model.StatusFalsePositive: c.cfg.VerdictTags.FalsePositive,
+		model.StatusIgnored:       c.cfg.VerdictTags.Ignored,
+	}
+	b, err := api.ChooseBackend(ctx, c.client, firstOf(flagAPI, c.cfg.API), verdicts)
+	if err != nil {
+		return err
+	}
+	c.backend = b
+	return nil
 }
 
 type loopbackServer struct {
@@ -184,10 +205,11 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of the generated data")
 	rate := fs.Int("rate-limit", 6000, "requests per minute before 429")
 	tokenTTL := fs.Duration("token-ttl", 30*time.Minute, "token lifetime")
+	gone := fs.Bool("decommission-detects", false, "answer the Detects endpoints as decommissioned (404, 405), as today's tenants do")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: *count, Seed: *seed}, RateLimit: *rate, TokenTTL: *tokenTTL})
+	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: *count, Seed: *seed}, RateLimit: *rate, TokenTTL: *tokenTTL, DetectsGone: *gone})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(stderr, err)
@@ -241,8 +263,11 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	defer conn.close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	if err := conn.client.Login(ctx); err != nil {
+	if err := conn.chooseBackend(ctx, cf.api); err != nil {
 		return fail(stderr, err)
+	}
+	if sort == (model.Sort{Field: "last_behavior", Desc: true}) {
+		sort.Field = conn.backend.Fields().Time
 	}
 	o := exportOptions{
 		query:  model.Query{Filter: *filter, Q: *q, Sort: sort},
@@ -298,6 +323,14 @@ func runConsole(args []string, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer conn.close()
+	{
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		err := conn.chooseBackend(ctx, cf.api)
+		cancel()
+		if err != nil {
+			return fail(stderr, err)
+		}
+	}
 	keys, err := keymap.Default().Override(conn.cfg.Keys)
 	if err != nil {
 		return fail(stderr, fmt.Errorf("config file: %w", err))

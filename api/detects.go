@@ -63,6 +63,9 @@ func (d *Detects) Window() int { return 10000 }
 // MaxIDs implements model.Backend.
 func (d *Detects) MaxIDs() int { return 1000 }
 
+// CursorPaging implements model.Backend: Detects pages by offset.
+func (d *Detects) CursorPaging() bool { return false }
+
 // Client returns the client the backend speaks through.
 func (d *Detects) Client() *Client { return d.c }
 

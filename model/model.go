@@ -304,8 +304,10 @@ type Query struct {
 	Sort   Sort
 	Offset int
 	Limit  int
-	// After is the Alerts combined endpoint's cursor; empty elsewhere.
-	After string
+	// Cursor asks for cursor paging (the Alerts combined endpoint), After
+	// being the cursor of the page to read ("" for the first).
+	Cursor bool
+	After  string
 }
 
 // Page is the answer to a Query.
@@ -314,6 +316,9 @@ type Page struct {
 	Total int
 	// After is the cursor for the next page where the backend has one.
 	After string
+	// Found holds the rows themselves when the backend's page carries them
+	// (the Alerts combined endpoint), so they need not be read again.
+	Found []Detection
 }
 
 // Change is one update to apply to a set of detections. A nil pointer means
@@ -463,4 +468,7 @@ type Backend interface {
 	Window() int
 	// MaxIDs is the most ids one details or update request may carry.
 	MaxIDs() int
+	// CursorPaging reports a backend that pages with a cursor past any
+	// window (Alerts), instead of offsets and keysets.
+	CursorPaging() bool
 }

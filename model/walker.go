@@ -30,6 +30,10 @@ type Walker struct {
 	total  int
 	first  bool
 	done   bool
+	// cursor mode: the backend's own cursor carries the walk.
+	cursor bool
+	after  string
+	found  []Detection
 	// Requests counts the calls the walker made, for benchmarks and the footer.
 	Requests int
 }
@@ -60,10 +64,16 @@ func NewWalker(b Backend, q Query, chunk int) *Walker {
 	if sort.Field == "" {
 		sort = Sort{Field: b.Fields().Time, Desc: true}
 	}
-	return &Walker{
+	w := &Walker{
 		b: b, filter: q.Filter, q: q.Q, chunk: chunk, first: true,
 		levels: []*walkLevel{{sort: sort, cur: map[string]struct{}{}}},
+		// The cursor endpoint takes no free text: a search walks by offset.
+		cursor: b.CursorPaging() && q.Q == "",
 	}
+	if w.cursor {
+		w.chunk = min(w.chunk, 1000)
+	}
+	return w
 }
 
 // Total is the number of matching detections the service reported on the
@@ -99,8 +109,15 @@ func (w *Walker) seen(id string) bool {
 	return false
 }
 
+// Found returns the rows the last chunk's answer carried, if the backend's
+// pages carry them (nil otherwise).
+func (w *Walker) Found() []Detection { return w.found }
+
 // Next returns the next chunk of ids, or io.EOF when there are no more.
 func (w *Walker) Next(ctx context.Context) ([]string, error) {
+	if w.cursor {
+		return w.nextCursor(ctx)
+	}
 	for {
 		if w.done {
 			return nil, io.EOF
@@ -201,4 +218,26 @@ func (w *Walker) boundary(ctx context.Context, lv *walkLevel) error {
 		cur:         map[string]struct{}{},
 	})
 	return nil
+}
+
+func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
+	if w.done {
+		return nil, io.EOF
+	}
+	w.Requests++
+	page, err := w.b.Query(ctx, Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: w.chunk, Cursor: true, After: w.after})
+	if err != nil {
+		return nil, err
+	}
+	if w.first {
+		w.total, w.first = page.Total, false
+	}
+	w.after, w.found = page.After, page.Found
+	if page.After == "" || len(page.IDs) == 0 {
+		w.done = true
+	}
+	if len(page.IDs) == 0 {
+		return nil, io.EOF
+	}
+	return page.IDs, nil
 }

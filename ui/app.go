@@ -82,6 +82,7 @@ type ShutdownMsg struct{}
 type idsMsg struct {
 	gen   int
 	ids   []string
+	found []model.Detection // rows the page carried (Alerts' cursor pages)
 	total int
 	done  bool
 	err   error
@@ -250,7 +251,8 @@ func New(o Options) *Model {
 		var s session
 		if m.store.load(sessionFile, &s) {
 			m.cur = query{filter: s.Filter, q: s.Q, sort: model.ParseSort(s.Sort), showHidden: s.ShowHidden}
-			if m.cur.sort.Field == "" {
+			if !contains(m.f.SortFields, m.cur.sort.Field) {
+				// Saved against another backend, or empty.
 				m.cur.sort = model.Sort{Field: m.f.Time, Desc: true}
 			}
 			if s.Row > 0 {
@@ -318,7 +320,7 @@ func (m *Model) startQuery(q query, from inputKind, keep int) tea.Cmd {
 func fetchIDs(gen int, w *model.Walker) tea.Cmd {
 	return func() tea.Msg {
 		ids, err := w.Next(context.Background())
-		msg := idsMsg{gen: gen, ids: ids, total: w.Total(), done: w.Done()}
+		msg := idsMsg{gen: gen, ids: ids, found: w.Found(), total: w.Total(), done: w.Done()}
 		if errors.Is(err, io.EOF) {
 			msg.done = true
 		} else if err != nil {
@@ -449,6 +451,12 @@ func (m *Model) say(s string) {
 func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 	if msg.gen != m.gen {
 		return nil // an answer to a query the analyst has moved on from
+	}
+	for i := range msg.found {
+		if !m.cache.Loading(msg.found[i].ID) {
+			m.cache.Put(msg.found[i])
+			m.people.seen(&msg.found[i])
+		}
 	}
 	if p := m.pend; p != nil {
 		m.pend = nil
@@ -824,6 +832,15 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Suspend
 	}
 	return m.ensure()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func nextField(fields []string, cur string) string {

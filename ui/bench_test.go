@@ -39,6 +39,7 @@ func (b *memBackend) Name() string             { return "detects" }
 func (b *memBackend) Fields() model.Fields     { return api.DetectsFields }
 func (b *memBackend) Statuses() []model.Status { return model.Statuses }
 func (b *memBackend) Window() int              { return 1 << 30 }
+func (b *memBackend) CursorPaging() bool       { return false }
 func (b *memBackend) MaxIDs() int              { return 1000 }
 func (b *memBackend) Query(_ context.Context, q model.Query) (model.Page, error) {
 	end := min(len(b.ids), q.Offset+q.Limit)

@@ -20,6 +20,19 @@ var aggTypes = map[string]bool{
 }
 
 func (s *Server) aggregates(w http.ResponseWriter, r *http.Request, m *meta) {
+	s.aggregateOver(w, r, m, detType, func(filter, q string) ([]reflect.Value, string) {
+		found, msg := s.match(filter, q, "")
+		out := make([]reflect.Value, len(found))
+		for i, d := range found {
+			out[i] = reflect.ValueOf(d).Elem()
+		}
+		return out, msg
+	})
+}
+
+// aggregateOver answers an aggregate request over the documents of type t
+// that match finds.
+func (s *Server) aggregateOver(w http.ResponseWriter, r *http.Request, m *meta, t reflect.Type, find func(filter, q string) ([]reflect.Value, string)) {
 	var reqs []aggRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&reqs); err != nil {
 		s.writeError(w, m, http.StatusBadRequest, "the body must be a JSON array of aggregate requests: "+err.Error())
@@ -33,16 +46,16 @@ func (s *Server) aggregates(w http.ResponseWriter, r *http.Request, m *meta) {
 	defer s.mu.Unlock()
 	var out []aggResult
 	for _, q := range reqs {
-		if err := validateAgg(q, 1); err != nil {
+		if err := validateAgg(q, t, 1); err != nil {
 			s.writeError(w, m, http.StatusBadRequest, err.Error())
 			return
 		}
-		docs, msg := s.match(q.Filter, q.Q, "")
+		docs, msg := find(q.Filter, q.Q)
 		if msg != "" {
 			s.writeError(w, m, http.StatusBadRequest, msg)
 			return
 		}
-		res, err := s.aggregate(q, docs)
+		res, err := s.aggregate(q, t, docs)
 		if err != nil {
 			s.writeError(w, m, http.StatusBadRequest, err.Error())
 			return
@@ -52,7 +65,7 @@ func (s *Server) aggregates(w http.ResponseWriter, r *http.Request, m *meta) {
 	s.write(w, http.StatusOK, envelope{Meta: *m, Resources: out})
 }
 
-func validateAgg(q aggRequest, depth int) error {
+func validateAgg(q aggRequest, t reflect.Type, depth int) error {
 	if depth > maxAggDepth {
 		return fmt.Errorf("sub_aggregates may nest at most %d levels", maxAggDepth)
 	}
@@ -65,11 +78,11 @@ func validateAgg(q aggRequest, depth int) error {
 	if q.Field == "" {
 		return fmt.Errorf("aggregate %q: field is required", q.Name)
 	}
-	if _, err := resolve(detType, q.Field); err != nil {
+	if _, err := resolve(t, q.Field); err != nil {
 		return fmt.Errorf("aggregate %q: %v", q.Name, err)
 	}
 	for _, sub := range q.SubAggregates {
-		if err := validateAgg(sub, depth+1); err != nil {
+		if err := validateAgg(sub, t, depth+1); err != nil {
 			return err
 		}
 	}
@@ -77,26 +90,26 @@ func validateAgg(q aggRequest, depth int) error {
 }
 
 // aggregate computes one aggregation over docs. Called with s.mu held.
-func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
-	acc, _ := resolve(detType, q.Field)
+func (s *Server) aggregate(q aggRequest, t reflect.Type, docs []reflect.Value) (aggResult, error) {
+	acc, _ := resolve(t, q.Field)
 	res := aggResult{Name: q.Name, Buckets: []aggBucket{}}
-	subs := func(b *aggBucket, members []*detection) error {
+	subs := func(b *aggBucket, members []reflect.Value) error {
 		for _, sq := range q.SubAggregates {
 			sub := sq
 			if sub.Filter != "" {
-				node, err := parseFQL(sub.Filter, detType)
+				node, err := parseFQL(sub.Filter, t)
 				if err != nil {
 					return err
 				}
-				var keep []*detection
+				var keep []reflect.Value
 				for _, d := range members {
-					if node.match(reflect.ValueOf(d).Elem()) {
+					if node.match(d) {
 						keep = append(keep, d)
 					}
 				}
 				members = keep
 			}
-			r, err := s.aggregate(sub, members)
+			r, err := s.aggregate(sub, t, members)
 			if err != nil {
 				return err
 			}
@@ -111,11 +124,11 @@ func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
 			size = 10
 		}
 		counts := map[string]int64{}
-		members := map[string][]*detection{}
+		members := map[string][]reflect.Value{}
 		labels := map[string]any{}
 		for _, d := range docs {
 			seen := map[string]bool{}
-			vals := acc.values(reflect.ValueOf(d).Elem())
+			vals := acc.values(d)
 			if len(vals) == 0 && q.Missing != "" {
 				counts[q.Missing]++
 				members[q.Missing] = append(members[q.Missing], d)
@@ -179,9 +192,9 @@ func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
 				loc = l
 			}
 		}
-		counts := map[int64][]*detection{}
+		counts := map[int64][]reflect.Value{}
 		for _, d := range docs {
-			for _, v := range firstOnly(acc.values(reflect.ValueOf(d).Elem())) {
+			for _, v := range firstOnly(acc.values(d)) {
 				t, err := parseTime(v.String())
 				if err != nil {
 					continue
@@ -217,9 +230,9 @@ func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
 					return res, fmt.Errorf("aggregate %q: %v", q.Name, err)
 				}
 			}
-			var members []*detection
+			var members []reflect.Value
 			for _, d := range docs {
-				for _, v := range firstOnly(acc.values(reflect.ValueOf(d).Elem())) {
+				for _, v := range firstOnly(acc.values(d)) {
 					t, err := parseTime(v.String())
 					if err == nil && (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to)) {
 						members = append(members, d)
@@ -242,9 +255,9 @@ func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
 		}
 	case "range":
 		for _, rg := range q.Ranges {
-			var members []*detection
+			var members []reflect.Value
 			for _, d := range docs {
-				for _, v := range firstOnly(acc.values(reflect.ValueOf(d).Elem())) {
+				for _, v := range firstOnly(acc.values(d)) {
 					f, ok := number(v)
 					if ok && (rg.From == nil || f >= *rg.From) && (rg.To == nil || f < *rg.To) {
 						members = append(members, d)
@@ -260,7 +273,7 @@ func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
 	case "cardinality":
 		seen := map[string]bool{}
 		for _, d := range docs {
-			for _, v := range acc.values(reflect.ValueOf(d).Elem()) {
+			for _, v := range acc.values(d) {
 				if !v.IsZero() {
 					seen[fmt.Sprint(v.Interface())] = true
 				}
@@ -271,7 +284,7 @@ func (s *Server) aggregate(q aggRequest, docs []*detection) (aggResult, error) {
 	case "max", "min", "avg", "sum", "percentiles":
 		var nums []float64
 		for _, d := range docs {
-			for _, v := range acc.values(reflect.ValueOf(d).Elem()) {
+			for _, v := range acc.values(d) {
 				if f, ok := number(v); ok {
 					nums = append(nums, f)
 				}

@@ -46,6 +46,9 @@ type Options struct {
 	// DenyUserScope answers 403 on the user management endpoints, as for an
 	// API client without that scope.
 	DenyUserScope bool
+	// DetectsGone answers the Detects endpoints as decommissioned: 404, and
+	// 405 for the update, as the real service does since 2025.
+	DetectsGone bool
 }
 
 // Server is the fake Falcon API.
@@ -53,16 +56,18 @@ type Server struct {
 	opts Options
 	now  func() time.Time
 
-	mu      sync.Mutex
-	dets    []*detection
-	byID    map[string]*detection
-	users   []user
-	tokens  map[string]time.Time
-	window  []time.Time // request times inside the rate limit window
-	faults  Faults
-	counts  map[string]int
-	patches [][]string
-	mux     *http.ServeMux
+	mu        sync.Mutex
+	dets      []*detection
+	byID      map[string]*detection
+	alerts    []*alert
+	alertByID map[string]*alert
+	users     []user
+	tokens    map[string]time.Time
+	window    []time.Time // request times inside the rate limit window
+	faults    Faults
+	counts    map[string]int
+	patches   [][]string
+	mux       *http.ServeMux
 }
 
 // Faults are injected misbehaviours, consumed as requests arrive.
@@ -107,13 +112,23 @@ func New(o Options) *Server {
 	for _, d := range s.dets {
 		s.byID[d.DetectionID] = d
 	}
+	s.alerts = alertsFrom(s.dets)
+	s.alertByID = make(map[string]*alert, len(s.alerts))
+	for _, a := range s.alerts {
+		s.alertByID[a.CompositeID] = a
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth2/token", s.token)
 	mux.HandleFunc("POST /oauth2/revoke", s.revoke)
-	mux.HandleFunc("GET /detects/queries/detects/v1", s.api("query", s.queryDetects))
-	mux.HandleFunc("POST /detects/entities/summaries/GET/v1", s.api("summaries", s.summaries))
-	mux.HandleFunc("PATCH /detects/entities/detects/v2", s.api("update", s.update))
-	mux.HandleFunc("POST /detects/aggregates/detects/GET/v1", s.api("aggregates", s.aggregates))
+	mux.HandleFunc("GET /detects/queries/detects/v1", s.api("query", s.detects(s.queryDetects)))
+	mux.HandleFunc("POST /detects/entities/summaries/GET/v1", s.api("summaries", s.detects(s.summaries)))
+	mux.HandleFunc("PATCH /detects/entities/detects/v2", s.api("update", s.detects(s.update)))
+	mux.HandleFunc("POST /detects/aggregates/detects/GET/v1", s.api("aggregates", s.detects(s.aggregates)))
+	mux.HandleFunc("GET /alerts/queries/alerts/v2", s.api("query", s.queryAlerts))
+	mux.HandleFunc("POST /alerts/combined/alerts/v1", s.api("query", s.combinedAlerts))
+	mux.HandleFunc("POST /alerts/entities/alerts/v2", s.api("summaries", s.getAlerts))
+	mux.HandleFunc("PATCH /alerts/entities/alerts/v3", s.api("update", s.updateAlerts))
+	mux.HandleFunc("POST /alerts/aggregates/alerts/v2", s.api("aggregates", s.aggregateAlerts))
 	mux.HandleFunc("GET /user-management/queries/users/v1", s.api("users-query", s.queryUsers))
 	mux.HandleFunc("POST /user-management/entities/users/GET/v1", s.api("users-get", s.getUsers))
 	mux.HandleFunc("/", s.api("unknown", func(w http.ResponseWriter, r *http.Request, m *meta) {
@@ -132,6 +147,22 @@ func NewServer(o Options) (*Server, *httptest.Server) {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
+}
+
+// detects guards a Detects endpoint: once decommissioned it answers 404, and
+// the update 405.
+func (s *Server) detects(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, m *meta) {
+		if s.opts.DetectsGone {
+			status := http.StatusNotFound
+			if r.Method == http.MethodPatch {
+				status = http.StatusMethodNotAllowed
+			}
+			s.writeError(w, m, status, "the Detects API has been decommissioned: use the Alerts API")
+			return
+		}
+		h(w, r, m)
+	}
 }
 
 // SetFaults replaces the injected faults.
@@ -461,24 +492,29 @@ func (s *Server) match(filter, q, sortSpec string) ([]*detection, string) {
 	if err != nil {
 		return nil, "Invalid sort: " + err.Error()
 	}
+	sortDocs(out, func(d *detection) reflect.Value { return reflect.ValueOf(d).Elem() }, acc, dir == "desc")
+	return out, ""
+}
+
+// sortDocs sorts documents by a field. Ties keep generation order, which is
+// neither id order nor time order: as on the real service, nothing may be
+// assumed about them. Rows without a value go last.
+func sortDocs[T any](docs []T, val func(T) reflect.Value, acc *accessor, desc bool) {
 	type keyed struct {
-		d  *detection
+		d  T
 		n  float64
 		s  string
 		ok bool
 	}
-	ks := make([]keyed, len(out))
-	for i, d := range out {
-		n, str, ok := sortKey(acc, reflect.ValueOf(d).Elem())
+	ks := make([]keyed, len(docs))
+	for i, d := range docs {
+		n, str, ok := sortKey(acc, val(d))
 		ks[i] = keyed{d, n, str, ok}
 	}
-	desc := dir == "desc"
-	// Ties keep generation order, which is not id order and not time order:
-	// as on the real service, nothing may be assumed about them.
 	sort.SliceStable(ks, func(i, j int) bool {
 		a, b := ks[i], ks[j]
 		if a.ok != b.ok {
-			return a.ok // missing values last
+			return a.ok
 		}
 		c := cmpFloat(a.n, b.n)
 		if c == 0 {
@@ -490,9 +526,8 @@ func (s *Server) match(filter, q, sortSpec string) ([]*detection, string) {
 		return c < 0
 	})
 	for i := range ks {
-		out[i] = ks[i].d
+		docs[i] = ks[i].d
 	}
-	return out, ""
 }
 
 func (s *Server) queryDetects(w http.ResponseWriter, r *http.Request, m *meta) {

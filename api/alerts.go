@@ -1,0 +1,426 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// Alerts is the backend for the Alerts API, the successor of Detects: one
+// row is one alert (a behaviour), grouped into incidents by aggregate_id.
+type Alerts struct {
+	c *Client
+	// Verdicts maps the statuses the Alerts API does not take (the
+	// Detects verdicts) to the tag that records them on a closed alert.
+	Verdicts map[model.Status]string
+}
+
+// DefaultVerdictTags are the tags the verdicts become on Alerts.
+var DefaultVerdictTags = map[model.Status]string{
+	model.StatusTruePositive:  "true_positive",
+	model.StatusFalsePositive: "false_positive",
+	model.StatusIgnored:       "ignored",
+}
+
+// NewAlerts returns the Alerts backend of a client.
+func NewAlerts(c *Client, verdicts map[model.Status]string) *Alerts {
+	v := map[model.Status]string{}
+	for k, t := range DefaultVerdictTags {
+		v[k] = t
+	}
+	for k, t := range verdicts {
+		if t != "" {
+			v[k] = t
+		}
+	}
+	return &Alerts{c: c, Verdicts: v}
+}
+
+// AlertsFields is the Alerts field table.
+var AlertsFields = model.Fields{
+	ID:           "composite_id",
+	Status:       "status",
+	Severity:     "severity",
+	Time:         "timestamp",
+	Created:      "created_timestamp",
+	Updated:      "updated_timestamp",
+	Hostname:     "device.hostname",
+	Platform:     "device.platform_name",
+	AssigneeUID:  "assigned_to_uid",
+	AssigneeName: "assigned_to_name",
+	ShowInUI:     "show_in_ui",
+	Tactic:       "tactic",
+	Technique:    "technique",
+	TechniqueID:  "technique_id",
+	Scenario:     "scenario",
+	SHA256:       "sha256",
+	FileName:     "filename",
+	CmdLine:      "cmdline",
+	AggregateID:  "aggregate_id",
+	Tags:         "tags",
+	SecondsTo:    [2]string{"seconds_to_triaged", "seconds_to_resolved"},
+	SortFields:   []string{"timestamp", "created_timestamp", "updated_timestamp", "severity", "confidence", "device.hostname"},
+}
+
+// Name implements model.Backend.
+func (a *Alerts) Name() string { return "alerts" }
+
+// Fields implements model.Backend.
+func (a *Alerts) Fields() model.Fields { return AlertsFields }
+
+// Statuses implements model.Backend: the verdicts are accepted and sent as
+// closed plus their tag.
+func (a *Alerts) Statuses() []model.Status { return model.Statuses }
+
+// Window implements model.Backend: offset + limit ≤ 10,000 (the walker keeps
+// under Window).
+func (a *Alerts) Window() int { return 10001 }
+
+// MaxIDs implements model.Backend.
+func (a *Alerts) MaxIDs() int { return 1000 }
+
+// CursorPaging implements model.Backend: Alerts pages with the combined
+// endpoint's after cursor, past any window.
+func (a *Alerts) CursorPaging() bool { return true }
+
+// Query implements model.Backend. With After set, or for a cursor walk,
+// it uses the combined endpoint, whose answer carries the alerts too.
+func (a *Alerts) Query(ctx context.Context, q model.Query) (model.Page, error) {
+	if q.Cursor {
+		return a.combined(ctx, q)
+	}
+	v := url.Values{}
+	if q.Filter != "" {
+		v.Set("filter", q.Filter)
+	}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if s := q.Sort.String(); s != "" {
+		v.Set("sort", s)
+	}
+	v.Set("offset", strconv.Itoa(q.Offset))
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	v.Set("limit", strconv.Itoa(limit))
+	v.Set("include_hidden", "true")
+	env, err := a.c.do(ctx, call{op: "query alerts", method: http.MethodGet, path: "/alerts/queries/alerts/v2", query: v, read: true})
+	if err != nil {
+		return model.Page{}, err
+	}
+	var ids []string
+	if len(env.Resources) > 0 && string(env.Resources) != "null" {
+		if err := json.Unmarshal(env.Resources, &ids); err != nil {
+			return model.Page{}, &Error{Op: "query alerts", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable ids: %v", err)}
+		}
+	}
+	p := model.Page{IDs: ids}
+	if env.Meta.Pagination != nil {
+		p.Total = env.Meta.Pagination.Total
+	}
+	return p, nil
+}
+
+// combined pages with the after cursor. Free text is not a parameter of the
+// combined endpoint; a walk with q stays inside the window.
+func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	body := map[string]any{"limit": limit}
+	if q.Filter != "" {
+		body["filter"] = q.Filter
+	}
+	if s := q.Sort.String(); s != "" {
+		body["sort"] = s
+	}
+	if q.After != "" {
+		body["after"] = q.After
+	}
+	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true})
+	if err != nil {
+		return model.Page{}, err
+	}
+	var wire []wireAlert
+	if err := json.Unmarshal(env.Resources, &wire); err != nil {
+		return model.Page{}, &Error{Op: "page alerts", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable alerts: %v", err)}
+	}
+	p := model.Page{}
+	for i := range wire {
+		p.IDs = append(p.IDs, wire[i].CompositeID)
+		p.Found = append(p.Found, wire[i].model())
+	}
+	if pg := env.Meta.Pagination; pg != nil {
+		p.Total, p.After = pg.Total, pg.After
+	}
+	return p, nil
+}
+
+// Details implements model.Backend (one request per ≤ 1000 composite ids).
+func (a *Alerts) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
+	var out []model.Detection
+	missing := map[string]string{}
+	for start := 0; start < len(ids); start += a.MaxIDs() {
+		chunk := ids[start:min(start+a.MaxIDs(), len(ids))]
+		env, err := a.c.do(ctx, call{op: "read alerts", method: http.MethodPost, path: "/alerts/entities/alerts/v2", body: map[string][]string{"composite_ids": chunk}, read: true, ids: chunk})
+		if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
+			return out, missing, err
+		}
+		var wire []wireAlert
+		if len(env.Resources) > 0 {
+			if err := json.Unmarshal(env.Resources, &wire); err != nil {
+				return out, missing, &Error{Op: "read alerts", Status: 200, TraceID: env.Meta.TraceID, IDs: chunk, Err: fmt.Errorf("unreadable alerts: %v", err)}
+			}
+		}
+		got := map[string]bool{}
+		for i := range wire {
+			out = append(out, wire[i].model())
+			got[wire[i].CompositeID] = true
+		}
+		errs := perIDErrors(env.Errors, chunk)
+		for _, id := range chunk {
+			if !got[id] {
+				missing[id] = firstNonEmpty(errs[id], "not returned by the service")
+			}
+		}
+	}
+	return out, missing, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+type actionParam struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// actions turns a change into the Alerts action parameters. Every value is
+// a string: the service refuses a JSON boolean.
+func (a *Alerts) actions(c model.Change) []actionParam {
+	var out []actionParam
+	if c.Status != nil {
+		if tag, verdict := a.Verdicts[*c.Status]; verdict {
+			out = append(out, actionParam{"update_status", "closed"}, actionParam{"add_tag", tag})
+		} else {
+			out = append(out, actionParam{"update_status", string(*c.Status)})
+		}
+	}
+	if c.AssigneeUUID != nil {
+		if *c.AssigneeUUID == "" {
+			out = append(out, actionParam{"unassign", ""})
+		} else {
+			out = append(out, actionParam{"assign_to_uuid", *c.AssigneeUUID})
+		}
+	}
+	if c.Comment != "" {
+		out = append(out, actionParam{"append_comment", c.Comment})
+	}
+	if c.ShowInUI != nil {
+		out = append(out, actionParam{"show_in_ui", strconv.FormatBool(*c.ShowInUI)})
+	}
+	for _, t := range c.AddTags {
+		out = append(out, actionParam{"add_tag", t})
+	}
+	for _, t := range c.RemoveTags {
+		out = append(out, actionParam{"remove_tag", t})
+	}
+	return out
+}
+
+// Update implements model.Backend for ≤ 1000 ids.
+func (a *Alerts) Update(ctx context.Context, c model.Change) (model.UpdateResult, error) {
+	if len(c.IDs) == 0 || len(c.IDs) > a.MaxIDs() {
+		return model.UpdateResult{}, fmt.Errorf("update: %d ids; send between 1 and %d per request", len(c.IDs), a.MaxIDs())
+	}
+	body := map[string]any{"composite_ids": c.IDs, "action_parameters": a.actions(c)}
+	env, err := a.c.do(ctx, call{op: "update alerts", method: http.MethodPatch, path: "/alerts/entities/alerts/v3", body: body, ids: c.IDs})
+	res := model.UpdateResult{Refused: map[string]string{}}
+	if env != nil {
+		res.TraceID = env.Meta.TraceID
+		if env.Meta.Writes != nil {
+			res.Affected = env.Meta.Writes.ResourcesAffected
+		}
+		for id, msg := range perIDErrors(env.Errors, c.IDs) {
+			res.Refused[id] = msg
+		}
+	}
+	if err != nil {
+		if env != nil && len(res.Refused) > 0 {
+			return res, nil
+		}
+		return res, err
+	}
+	return res, nil
+}
+
+// Aggregate implements model.Backend.
+func (a *Alerts) Aggregate(ctx context.Context, reqs []model.AggregateRequest) ([]model.Aggregation, error) {
+	return aggregate(ctx, a.c, "aggregate alerts", "/alerts/aggregates/alerts/v2", reqs)
+}
+
+// SortValue implements model.Backend.
+func (a *Alerts) SortValue(d *model.Detection, field string) (string, bool) {
+	switch field {
+	case "severity":
+		return strconv.Itoa(d.MaxSeverity), true
+	case "confidence":
+		return strconv.Itoa(d.MaxConfidence), true
+	case "timestamp":
+		return timeLiteral(d.LastBehavior)
+	case "created_timestamp":
+		return timeLiteral(d.Created)
+	case "updated_timestamp":
+		return timeLiteral(d.Updated)
+	case "device.hostname":
+		if d.Device.Hostname == "" {
+			return "", false
+		}
+		return model.Quote(d.Device.Hostname), true
+	}
+	return "", false
+}
+
+type wireAlert struct {
+	CompositeID       string   `json:"composite_id"`
+	AggregateID       string   `json:"aggregate_id"`
+	CID               string   `json:"cid"`
+	CreatedTimestamp  string   `json:"created_timestamp"`
+	Timestamp         string   `json:"timestamp"`
+	UpdatedTimestamp  string   `json:"updated_timestamp"`
+	Status            string   `json:"status"`
+	AssignedToUID     string   `json:"assigned_to_uid"`
+	AssignedToName    string   `json:"assigned_to_name"`
+	AssignedToUUID    string   `json:"assigned_to_uuid"`
+	ShowInUI          bool     `json:"show_in_ui"`
+	Severity          int      `json:"severity"`
+	SeverityName      string   `json:"severity_name"`
+	Confidence        int      `json:"confidence"`
+	Tags              []string `json:"tags"`
+	SecondsToTriaged  int64    `json:"seconds_to_triaged"`
+	SecondsToResolved int64    `json:"seconds_to_resolved"`
+	Device            struct {
+		DeviceID      string   `json:"device_id"`
+		Hostname      string   `json:"hostname"`
+		LocalIP       string   `json:"local_ip"`
+		ExternalIP    string   `json:"external_ip"`
+		MACAddress    string   `json:"mac_address"`
+		PlatformName  string   `json:"platform_name"`
+		OSVersion     string   `json:"os_version"`
+		AgentVersion  string   `json:"agent_version"`
+		MachineDomain string   `json:"machine_domain"`
+		SiteName      string   `json:"site_name"`
+		OU            []string `json:"ou"`
+		ProductType   string   `json:"product_type_desc"`
+	} `json:"device"`
+	Tactic       string `json:"tactic"`
+	TacticID     string `json:"tactic_id"`
+	Technique    string `json:"technique"`
+	TechniqueID  string `json:"technique_id"`
+	Objective    string `json:"objective"`
+	Scenario     string `json:"scenario"`
+	DisplayName  string `json:"display_name"`
+	Description  string `json:"description"`
+	Filename     string `json:"filename"`
+	Filepath     string `json:"filepath"`
+	Cmdline      string `json:"cmdline"`
+	SHA256       string `json:"sha256"`
+	MD5          string `json:"md5"`
+	UserName     string `json:"user_name"`
+	PatternDispo int    `json:"pattern_disposition"`
+	Parent       struct {
+		Cmdline string `json:"parent_cmdline"`
+		SHA256  string `json:"parent_sha256"`
+		MD5     string `json:"parent_md5"`
+	} `json:"parent_details"`
+	Dispo struct {
+		Detect          bool `json:"detect"`
+		KillProcess     bool `json:"kill_process"`
+		KillParent      bool `json:"kill_parent"`
+		QuarantineFile  bool `json:"quarantine_file"`
+		ProcessBlocked  bool `json:"process_blocked"`
+		OperationBlock  bool `json:"operation_blocked"`
+		PolicyDisabled  bool `json:"policy_disabled"`
+		RegistryBlocked bool `json:"registry_operation_blocked"`
+	} `json:"pattern_disposition_details"`
+}
+
+// model maps an alert onto a Detection with one behaviour.
+func (w *wireAlert) model() model.Detection {
+	t := parseTime(w.Timestamp)
+	d := model.Detection{
+		ID: w.CompositeID, CID: w.CID, AggregateID: w.AggregateID,
+		Created: parseTime(w.CreatedTimestamp), FirstBehavior: t, LastBehavior: t, Updated: parseTime(w.UpdatedTimestamp),
+		Status: model.Status(w.Status), AssigneeUID: w.AssignedToUID, AssigneeName: w.AssignedToName, AssigneeUUID: w.AssignedToUUID,
+		ShowInUI: w.ShowInUI, MaxSeverity: w.Severity, SeverityName: w.SeverityName, MaxConfidence: w.Confidence,
+		SecondsToTriaged: w.SecondsToTriaged, SecondsToResolved: w.SecondsToResolved, Tags: w.Tags,
+		Domain: w.Device.MachineDomain,
+		Device: model.Device{ID: w.Device.DeviceID, CID: w.CID, Hostname: w.Device.Hostname, LocalIP: w.Device.LocalIP,
+			ExternalIP: w.Device.ExternalIP, MACAddress: w.Device.MACAddress, Platform: w.Device.PlatformName,
+			OSVersion: w.Device.OSVersion, AgentVersion: w.Device.AgentVersion, MachineDomain: w.Device.MachineDomain,
+			SiteName: w.Device.SiteName, OU: w.Device.OU, ProductTypeDesc: w.Device.ProductType},
+		Behaviors: []model.Behavior{{
+			ID: w.CompositeID, Time: t, Severity: w.Severity, Confidence: w.Confidence, Tactic: w.Tactic, TacticID: w.TacticID,
+			Technique: w.Technique, TechniqueID: w.TechniqueID, Objective: w.Objective, Scenario: w.Scenario,
+			DisplayName: w.DisplayName, Description: w.Description, FileName: w.Filename, FilePath: w.Filepath,
+			CmdLine: w.Cmdline, SHA256: w.SHA256, MD5: w.MD5, UserName: w.UserName,
+			ParentCmdLine: w.Parent.Cmdline, ParentSHA256: w.Parent.SHA256, ParentMD5: w.Parent.MD5,
+			Disposition: model.Disposition{Code: w.PatternDispo, Detect: w.Dispo.Detect, KillProcess: w.Dispo.KillProcess,
+				KillParent: w.Dispo.KillParent, QuarantineFile: w.Dispo.QuarantineFile, ProcessBlocked: w.Dispo.ProcessBlocked,
+				OperationBlock: w.Dispo.OperationBlock, PolicyDisabled: w.Dispo.PolicyDisabled, RegistryBlocked: w.Dispo.RegistryBlocked},
+		}},
+	}
+	if d.SeverityName == "" {
+		d.SeverityName = model.BandOf(d.MaxSeverity).Name
+	}
+	return d
+}
+
+// DetectsGone reports whether an error says the Detects API is no longer
+// served (404, 405 or 410): the sign to move to Alerts.
+func DetectsGone(err error) bool {
+	switch StatusOf(err) {
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusGone:
+		return true
+	}
+	return false
+}
+
+// ChooseBackend returns the backend for api ("detects", "alerts" or "auto").
+// auto asks Detects once and moves to Alerts when the service says Detects
+// is gone.
+func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string) (model.Backend, error) {
+	switch api {
+	case "detects":
+		return NewDetects(c), nil
+	case "alerts":
+		return NewAlerts(c, verdicts), nil
+	case "", "auto":
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		_, err := NewDetects(c).Query(ctx, model.Query{Limit: 1})
+		switch {
+		case err == nil:
+			return NewDetects(c), nil
+		case DetectsGone(err):
+			return NewAlerts(c, verdicts), nil
+		}
+		return nil, err
+	}
+	return nil, fmt.Errorf("unknown --api %q: use detects, alerts or auto", api)
+}
