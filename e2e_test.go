@@ -121,7 +121,17 @@ func (tm *tmuxTerm) alive() bool {
 
 func TestEndToEndInTmux(t *testing.T) {
 	bin := buildBinary(t)
-	url := startFake(t, bin, "--count", "800", "--seed", "5")
+	t.Run("detects", func(t *testing.T) { triageInTmux(t, bin, "Detects API", "max_severity") })
+	t.Run("alerts", func(t *testing.T) {
+		triageInTmux(t, bin, "Alerts API", "severity", "--decommission-detects")
+	})
+}
+
+// triageInTmux runs the built binary in tmux against `falcon-triage fake`,
+// filters, opens a detail, and triages a row through status, assignee and
+// comment; then checks the fake and the audit log.
+func triageInTmux(t *testing.T, bin, apiLabel, sevField string, fakeArgs ...string) {
+	url := startFake(t, bin, append([]string{"--count", "800", "--seed", "5"}, fakeArgs...)...)
 	state := t.TempDir()
 	env := []string{
 		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
@@ -131,7 +141,7 @@ func TestEndToEndInTmux(t *testing.T) {
 	sc := tm.waitFor("the first rows", func(sc string) bool {
 		return strings.Contains(sc, "1–19 of") && !strings.Contains(sc, "loading")
 	})
-	if !strings.Contains(sc, "▶") || !strings.Contains(sc, url[len("http://"):]) {
+	if !strings.Contains(sc, "▶") || !strings.Contains(sc, url[len("http://"):]) || !strings.Contains(sc, apiLabel) {
 		t.Fatalf("no cursor or no source in the header:\n%s", sc)
 	}
 	tm.send("j", "Enter")
@@ -139,10 +149,10 @@ func TestEndToEndInTmux(t *testing.T) {
 	tm.send("Escape")
 	tm.waitText("TECHNIQUE")
 	tm.send("/")
-	tm.sendText("max_severity:>=80")
+	tm.sendText(sevField + ":>=80")
 	tm.send("Enter")
 	sc = tm.waitFor("the filter applied", func(sc string) bool {
-		return strings.Contains(sc, "filter: max_severity:>=80") && !strings.Contains(sc, "loading")
+		return strings.Contains(sc, "filter: "+sevField+":>=80") && !strings.Contains(sc, "loading")
 	})
 	for _, l := range strings.Split(sc, "\n")[3:20] {
 		if strings.TrimSpace(l) != "" && !strings.Contains(l, "CRIT") {
@@ -168,7 +178,7 @@ func TestEndToEndInTmux(t *testing.T) {
 	tm.send("q")
 	tm.waitFor("the program to end", func(string) bool { return !tm.alive() })
 	exp := exec.Command(bin, "export", "--base-url", url, "--format", "csv",
-		"--filter", "status:'in_progress'+assigned_to_uid:'chen.wei@corp.example'+max_severity:>=80")
+		"--filter", "status:'in_progress'+assigned_to_uid:'chen.wei@corp.example'+"+sevField+":>=80")
 	exp.Env = append(os.Environ(), "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret", "XDG_CONFIG_HOME="+t.TempDir())
 	out, err := exp.Output()
 	if err != nil || strings.Count(string(out), "\n") < 2 {
@@ -179,7 +189,7 @@ func TestEndToEndInTmux(t *testing.T) {
 		t.Fatalf("audit log: %v\n%s", err, audit)
 	}
 	raw, err := os.ReadFile(filepath.Join(state, "falcon-triage", "session.json"))
-	if err != nil || !strings.Contains(string(raw), "max_severity:>=80") {
+	if err != nil || !strings.Contains(string(raw), sevField+":>=80") {
 		t.Fatalf("session not saved: %v %s", err, raw)
 	}
 }

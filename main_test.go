@@ -187,3 +187,27 @@ func TestExportAgainstABaseURL(t *testing.T) {
 		t.Fatalf("exit %d, %d lines: %s", code, strings.Count(out, "\n"), errs)
 	}
 }
+
+func TestExportOnAlertsPastTheWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exports 11,000 alerts")
+	}
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-decommissioned", "--demo-count", "5000", "--limit", "11000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r exportRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil || r.AggregateID == "" {
+			t.Fatalf("not an alert: %v %q", err, line[:min(80, len(line))])
+		}
+		if seen[r.DetectionID] {
+			t.Fatalf("%s twice", r.DetectionID)
+		}
+		seen[r.DetectionID] = true
+	}
+	if len(seen) != 11000 {
+		t.Fatalf("%d alerts, want 11000", len(seen))
+	}
+}

@@ -34,7 +34,14 @@ type harness struct {
 // source on it, as main does.
 func newHarness(t testing.TB, count int, mod ...func(*fake.Options)) *harness {
 	t.Helper()
-	o := fake.Options{GenOptions: fake.GenOptions{Count: count, Seed: 11, Base: testBase}}
+	return newBackendHarness(t, "detects", count, mod...)
+}
+
+// newBackendHarness is newHarness on the named API; for "alerts" the fake's
+// Detects endpoints are decommissioned, as on today's tenants.
+func newBackendHarness(t testing.TB, backend string, count int, mod ...func(*fake.Options)) *harness {
+	t.Helper()
+	o := fake.Options{GenOptions: fake.GenOptions{Count: count, Seed: 11, Base: testBase}, DetectsGone: backend == "alerts"}
 	for _, f := range mod {
 		f(&o)
 	}
@@ -51,8 +58,12 @@ func newHarness(t testing.TB, count int, mod ...func(*fake.Options)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { audit.Close() })
+	var b model.Backend = api.NewDetects(c)
+	if backend == "alerts" {
+		b = api.NewAlerts(c, nil)
+	}
 	return &harness{fake: f, srv: srv, client: c, auditPath: auditPath, src: Source{
-		Backend: api.Audited{Backend: api.NewDetects(c), Log: audit}, Label: "DEMO", CID: fake.DemoCID, People: c,
+		Backend: api.Audited{Backend: b, Log: audit}, Label: "DEMO", CID: fake.DemoCID, People: c,
 		ConsoleURL: func(d *model.Detection) string { return "https://falcon.crowdstrike.com/x/" + d.ID }}}
 }
 

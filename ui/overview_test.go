@@ -53,7 +53,12 @@ func loadedOverview(t *testing.T, h *harness, window int) *Model {
 }
 
 func TestEveryBucketCountsWhatItsDrillDownLists(t *testing.T) {
-	h := newHarness(t, 800)
+	for _, backend := range []string{"detects", "alerts"} {
+		t.Run(backend, func(t *testing.T) { checkDrillDowns(t, newBackendHarness(t, backend, 800)) })
+	}
+}
+
+func checkDrillDowns(t *testing.T, h *harness) {
 	for window := range histWindows {
 		m := loadedOverview(t, h, window)
 		checked := 0

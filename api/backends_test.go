@@ -1,0 +1,196 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/falcon-triage/falcon-triage/api/fake"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// The client suite that matters to every screen, run over both backends.
+
+type backendCase struct {
+	name string
+	make func(c *Client) model.Backend
+	ids  func(f *fake.Server) []string
+	get  func(f *fake.Server, id string) (map[string]any, bool)
+}
+
+var backendCases = []backendCase{
+	{"detects", func(c *Client) model.Backend { return NewDetects(c) }, (*fake.Server).IDs, (*fake.Server).Detection},
+	{"alerts", func(c *Client) model.Backend { return NewAlerts(c, nil) }, (*fake.Server).AlertIDs, (*fake.Server).Alert},
+}
+
+func forBackends(t *testing.T, o fake.Options, test func(t *testing.T, e *env, b model.Backend, bc backendCase)) {
+	for _, bc := range backendCases {
+		t.Run(bc.name, func(t *testing.T) {
+			e := newEnv(t, o)
+			test(t, e, bc.make(e.client), bc)
+		})
+	}
+}
+
+func TestBackendsQueryDetailsUpdateAggregate(t *testing.T) {
+	forBackends(t, fake.Options{}, func(t *testing.T, e *env, b model.Backend, bc backendCase) {
+		ctx := context.Background()
+		f := b.Fields()
+		p, err := b.Query(ctx, model.Query{Filter: model.Bool(f.ShowInUI, true), Sort: model.Sort{Field: f.Time, Desc: true}, Limit: 20})
+		if err != nil || len(p.IDs) != 20 || p.Total < 20 {
+			t.Fatalf("query: %v %d/%d", err, len(p.IDs), p.Total)
+		}
+		dets, missing, err := b.Details(ctx, append(p.IDs[:3:3], "nope:1"))
+		if err != nil || len(dets) != 3 || missing["nope:1"] == "" {
+			t.Fatalf("details: %v %d %v", err, len(dets), missing)
+		}
+		for i := 1; i < len(dets); i++ {
+			if dets[i].LastBehavior.After(dets[i-1].LastBehavior) {
+				t.Fatal("not sorted newest first")
+			}
+		}
+		if _, err := b.Query(ctx, model.Query{Filter: "status:'new'+", Limit: 1}); StatusOf(err) != 400 {
+			t.Fatalf("bad filter: %v", err)
+		}
+		st := model.StatusTruePositive
+		res, err := b.Update(ctx, model.Change{IDs: p.IDs[:2], Status: &st, Comment: "verdict"})
+		if err != nil || len(res.Refused) != 0 {
+			t.Fatalf("update: %v %+v", err, res)
+		}
+		got, _ := bc.get(e.fake, p.IDs[0])
+		switch bc.name {
+		case "detects":
+			if got["status"] != "true_positive" {
+				t.Fatalf("status %v", got["status"])
+			}
+		case "alerts":
+			tags, _ := got["tags"].([]any)
+			if got["status"] != "closed" || len(tags) == 0 || tags[len(tags)-1] != "true_positive" {
+				t.Fatalf("a verdict on Alerts is closed plus a tag: %v %v", got["status"], tags)
+			}
+		}
+		// A comment alone: refused by Detects unless it has a carrier,
+		// taken by Alerts.
+		_, err = b.Update(ctx, model.Change{IDs: p.IDs[2:3], Comment: "alone"})
+		if (bc.name == "detects") != errors.Is(err, ErrCommentAlone) {
+			t.Fatalf("comment alone: %v", err)
+		}
+		aggs, err := b.Aggregate(ctx, []model.AggregateRequest{{Name: "s", Type: "terms", Field: f.Status, Size: 10}})
+		if err != nil || len(aggs) != 1 || len(aggs[0].Buckets) == 0 {
+			t.Fatalf("aggregate: %v %+v", err, aggs)
+		}
+		var sum int64
+		for _, bk := range aggs[0].Buckets {
+			sum += bk.Count
+		}
+		all, _ := b.Query(ctx, model.Query{Limit: 1})
+		if sum+aggs[0].SumOtherDocCount != int64(all.Total) {
+			t.Fatalf("status counts %d, total %d", sum, all.Total)
+		}
+	})
+}
+
+func TestBackendsWalkPastTenThousand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("walks 12,000 rows")
+	}
+	for _, bc := range backendCases {
+		t.Run(bc.name, func(t *testing.T) {
+			count := 12000
+			if bc.name == "alerts" {
+				count = 5000 // about 2.5 alerts per detection: over 12,000 alerts
+			}
+			e := newEnv(t, fake.Options{GenOptions: fake.GenOptions{Count: count, Seed: 8}})
+			b := bc.make(e.client)
+			w := model.NewWalker(b, model.Query{Sort: model.Sort{Field: b.Fields().Time, Desc: true}}, 9999)
+			seen := map[string]bool{}
+			for {
+				ids, err := w.Next(context.Background())
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, id := range ids {
+					if seen[id] {
+						t.Fatalf("%s twice", id)
+					}
+					seen[id] = true
+				}
+			}
+			want := len(bc.ids(e.fake))
+			if want <= 10000 || len(seen) != want || w.Total() != want {
+				t.Fatalf("walked %d of %d (total %d)", len(seen), want, w.Total())
+			}
+		})
+	}
+}
+
+func TestAlertsValidation(t *testing.T) {
+	e := newEnv(t, fake.Options{})
+	ctx := context.Background()
+	if err := e.client.Login(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ids := e.fake.AlertIDs()
+	patch := func(body string) (int, string) {
+		tok, _ := e.client.token(ctx, nil)
+		req, _ := http.NewRequest(http.MethodPatch, e.srv.URL+"/alerts/entities/alerts/v3", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(raw)
+	}
+	id := `"` + ids[0] + `"`
+	if s, body := patch(`{"composite_ids":[` + id + `],"action_parameters":[{"name":"show_in_ui","value":true}]}`); s != 400 || !strings.Contains(body, "must be a string") {
+		t.Fatalf("a JSON boolean: %d %s", s, body)
+	}
+	if s, _ := patch(`{"composite_ids":[` + id + `],"action_parameters":[{"name":"update_status","value":"ignored"}]}`); s != 400 {
+		t.Fatalf("ignored as a status: %d", s)
+	}
+	many := strings.Repeat(id+",", 1000) + id
+	if s, _ := patch(`{"composite_ids":[` + many + `],"action_parameters":[{"name":"update_status","value":"closed"}]}`); s != 413 {
+		t.Fatalf("1001 ids: %d", s)
+	}
+	// The client never sends what the service refuses.
+	a := NewAlerts(e.client, nil)
+	ig, show := model.StatusIgnored, false
+	if _, err := a.Update(ctx, model.Change{IDs: ids[:1], Status: &ig, ShowInUI: &show}); err != nil {
+		t.Fatalf("ignored through the client: %v", err)
+	}
+	got, _ := e.fake.Alert(ids[0])
+	if got["status"] != "closed" || got["show_in_ui"] != false {
+		t.Fatalf("%v", got)
+	}
+}
+
+func TestAutoMovesToAlertsWhenDetectsIsGone(t *testing.T) {
+	for _, gone := range []bool{false, true} {
+		e := newEnv(t, fake.Options{DetectsGone: gone})
+		b, err := ChooseBackend(context.Background(), e.client, "auto", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]string{false: "detects", true: "alerts"}[gone]
+		if b.Name() != want {
+			t.Fatalf("gone=%v: %s, want %s", gone, b.Name(), want)
+		}
+		if gone {
+			st := model.StatusClosed
+			if _, err := NewDetects(e.client).Update(context.Background(), model.Change{IDs: []string{"x"}, Status: &st}); StatusOf(err) != 405 {
+				t.Fatalf("a decommissioned PATCH: %v", err)
+			}
+		}
+	}
+	if _, err := ChooseBackend(context.Background(), nil, "carrier-pigeon", nil); err == nil {
+		t.Fatal("an unknown --api was accepted")
+	}
+}
