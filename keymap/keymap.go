@@ -51,6 +51,7 @@ const (
 	Hide          Action = "hide"
 	Undo          Action = "undo"
 	Retry         Action = "retry"
+	Tag           Action = "tag"
 	Overview      Action = "overview"
 	Window        Action = "overview_window"
 )
@@ -110,6 +111,7 @@ func Default() KeyMap {
 		b(Assign, "Triage", "assign", "a"),
 		b(Comment, "Triage", "comment", "c"),
 		b(Hide, "Triage", "hide / unhide", "H"),
+		b(Tag, "Triage", "add (+name) or remove (-name) a tag (Alerts)", "T"),
 		b(Undo, "Triage", "undo the last action", "u"),
 		b(Retry, "Triage", "retry what was refused", "R"),
 		b(Overview, "General", "list ⇄ overview", "tab"),

@@ -149,9 +149,13 @@ func (c Change) Batches(maxIDs int, visible map[string]bool, commentNeedsCarrier
 }
 
 // UndoBatches builds the changes that put rows back to their previous
-// values, grouped so rows with the same previous values share requests.
-// Comments and tags added cannot be taken back this way and are left out.
+// values, grouped so rows with the same previous values share requests. A
+// tag added is removed and a tag removed added back; a comment cannot be
+// taken back and is left out.
 func UndoBatches(c Change, before map[string]Values, maxIDs int) []Change {
+	if len(c.AddTags) > 0 || len(c.RemoveTags) > 0 {
+		return Change{IDs: c.IDs, AddTags: c.RemoveTags, RemoveTags: c.AddTags}.Batches(maxIDs, nil, false)
+	}
 	type key struct {
 		status string
 		uuid   string

@@ -51,3 +51,35 @@ func TestQuickFiltersUseTheAlertsFieldNames(t *testing.T) {
 	}
 	s.quit()
 }
+
+func TestTagsOnAlerts(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 100)
+	s := startTriage(t, h)
+	s.key("T")
+	s.typeText("escalated")
+	s.key("enter")
+	waitMessage(s, "Tag +escalated: 1 of 1 applied")
+	m := s.quit()
+	got, _ := h.fake.Alert(m.ids[0])
+	if tags, _ := got["tags"].([]any); len(tags) == 0 || tags[len(tags)-1] != "escalated" {
+		t.Fatalf("tags on the fake: %v", got["tags"])
+	}
+	s = startTriage(t, h)
+	s.key("T", "ctrl+u")
+	s.typeText("-escalated")
+	s.key("enter")
+	waitMessage(s, "Tag −escalated: 1 of 1 applied")
+	s.key("u")
+	waitMessage(s, "Undo: Tag −escalated: 1 of 1 applied")
+	s.quit()
+	got, _ = h.fake.Alert(m.ids[0])
+	if tags, _ := got["tags"].([]any); len(tags) == 0 || tags[len(tags)-1] != "escalated" {
+		t.Fatalf("undo did not put the tag back: %v", got["tags"])
+	}
+
+	d := newHarness(t, 50)
+	s = startTriage(t, d)
+	s.key("T")
+	s.waitText("tags are an Alerts API feature")
+	s.quit()
+}

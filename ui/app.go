@@ -118,6 +118,7 @@ const (
 	inputHost
 	inputJump
 	inputAssign
+	inputTag
 )
 
 // query is what the list shows: filter, free text, sort, hidden rows.
@@ -655,7 +656,7 @@ func (m *Model) askQuit() tea.Cmd {
 func (m *Model) openInput(k inputKind, text string) tea.Cmd {
 	m.inputK, m.inputErr, m.histPos = k, "", -1
 	m.overlay = overlayNone
-	prompts := map[inputKind]string{inputFilter: "filter (FQL) › ", inputSearch: "search › ", inputHost: "host › ", inputJump: "row › ", inputAssign: "person › "}
+	prompts := map[inputKind]string{inputFilter: "filter (FQL) › ", inputSearch: "search › ", inputHost: "host › ", inputJump: "row › ", inputAssign: "person › ", inputTag: "tag (+add -remove) › "}
 	m.input.Prompt = prompts[k]
 	m.input.Placeholder = ""
 	if k == inputFilter {
@@ -794,7 +795,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.markScreen()
 	case keymap.MarkAll:
 		return m.markAll()
-	case keymap.Status, keymap.Assign, keymap.Comment, keymap.Hide, keymap.Undo, keymap.Retry:
+	case keymap.Status, keymap.Assign, keymap.Comment, keymap.Hide, keymap.Undo, keymap.Retry, keymap.Tag:
 		return m.onActionKey(act)
 	case keymap.Filter:
 		return m.openInput(inputFilter, m.latest().filter)
@@ -926,6 +927,16 @@ func (m *Model) onInputKey(msg tea.KeyPressMsg) tea.Cmd {
 				clause = model.Wildcard(m.f.Hostname, text)
 			}
 			return m.addClause(clause)
+		case inputTag:
+			m.closeInput()
+			name := strings.TrimSpace(strings.TrimLeft(text, "+-"))
+			if name == "" {
+				return nil
+			}
+			if strings.HasPrefix(text, "-") {
+				return m.begin("Tag −"+name, model.Change{RemoveTags: []string{name}})
+			}
+			return m.begin("Tag +"+name, model.Change{AddTags: []string{name}})
 		case inputJump:
 			n, err := strconv.Atoi(strings.ReplaceAll(text, ",", ""))
 			if err != nil || n < 1 {

@@ -66,6 +66,12 @@ func (m *Model) onActionKey(act keymap.Action) tea.Cmd {
 			show, verb = true, "Unhide"
 		}
 		return m.begin(verb, model.Change{ShowInUI: &show})
+	case keymap.Tag:
+		if m.f.Tags == "" {
+			m.say("tags are an Alerts API feature; this tenant is on the Detects API")
+			return nil
+		}
+		return m.openInput(inputTag, "+")
 	case keymap.Undo:
 		return m.undo()
 	case keymap.Retry:
