@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -191,5 +193,60 @@ func triageInTmux(t *testing.T, bin, apiLabel, sevField string, fakeArgs ...stri
 	raw, err := os.ReadFile(filepath.Join(state, "falcon-triage", "session.json"))
 	if err != nil || !strings.Contains(string(raw), sevField+":>=80") {
 		t.Fatalf("session not saved: %v %s", err, raw)
+	}
+}
+
+func fakeStats(t *testing.T, url string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(url + "/_fake/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func revokes(t *testing.T, url string) float64 {
+	n, _ := fakeStats(t, url)["requests"].(map[string]any)["revoke"].(float64)
+	return n
+}
+
+// TestHangupSavesTheSessionAndRevokesTheToken kills the tmux session under
+// a running console, as a dropped SSH connection does (SIGHUP).
+func TestHangupSavesTheSessionAndRevokesTheToken(t *testing.T) {
+	bin := buildBinary(t)
+	url := startFake(t, bin, "--count", "300")
+	state := t.TempDir()
+	env := []string{
+		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
+		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color",
+	}
+	tm := newTmux(t, 80, 24, env, bin)
+	tm.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, "1–19 of") && !strings.Contains(sc, "loading") })
+	tm.send("j", "j", "j", "j", "j")
+	tm.waitFor("the cursor on row 6", func(sc string) bool {
+		lines := strings.Split(sc, "\n")
+		return len(lines) > 8 && strings.HasPrefix(lines[8], "▶")
+	})
+	if n := revokes(t, url); n != 0 {
+		t.Fatalf("%v revokes before the hangup", n)
+	}
+	if out, err := exec.Command("tmux", "-L", tm.socket, "kill-server").CombinedOutput(); err != nil {
+		t.Fatalf("kill: %v %s", err, out)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for revokes(t, url) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the token was not revoked after SIGHUP")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	raw, err := os.ReadFile(filepath.Join(state, "falcon-triage", "session.json"))
+	if err != nil || !strings.Contains(string(raw), `"row": 5`) {
+		t.Fatalf("the session was not saved at row 5: %v %s", err, raw)
 	}
 }

@@ -381,8 +381,12 @@ func runConsole(args []string, stderr io.Writer) int {
 			p.Send(ui.ShutdownMsg{})
 		}
 	}()
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-		return fail(stderr, err)
+	_, runErr := p.Run()
+	if !m.WaitWrites(10 * time.Second) {
+		fmt.Fprintln(stderr, "falcon-triage: some updates were still being sent at exit; the audit log records them as sent without a result")
+	}
+	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
+		return fail(stderr, runErr)
 	}
 	return 0
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -391,8 +392,10 @@ func (m *Model) send(act *action, fresh map[string]model.Detection) tea.Cmd {
 }
 
 func (m *Model) sendBatch(act *action, b model.Change) tea.Cmd {
-	backend, sem := m.b, m.sem
+	backend, sem, writes := m.b, m.sem, m.writes
+	writes.Add(1)
 	return func() tea.Msg {
+		defer writes.Done()
 		sem <- struct{}{}
 		defer func() { <-sem }()
 		res, err := backend.Update(context.Background(), b)
@@ -445,6 +448,20 @@ func traceOf(err error) string {
 		return e.Trace()
 	}
 	return ""
+}
+
+// WaitWrites waits, at most timeout, for the updates still being sent when
+// the program ended (quit, ctrl+c, SIGTERM, SIGHUP), so they finish and are
+// recorded in the audit log rather than cut off. It reports whether all did.
+func (m *Model) WaitWrites(timeout time.Duration) bool {
+	done := make(chan struct{})
+	go func() { m.writes.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
 }
 
 // rollback puts a refused row back as it was before the action.

@@ -15,6 +15,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/textarea"
@@ -194,6 +195,7 @@ type Model struct {
 	pendingRows map[string]int
 	rereading   map[string]bool
 	sem         chan struct{}
+	writes      *sync.WaitGroup
 	lastTrace   string
 	people      *directory
 
@@ -237,7 +239,7 @@ func New(o Options) *Model {
 		store: stateStore{dir: o.StateDir}, dark: true, total: -1, target: -1,
 		cache: model.NewDetailCache(o.CacheSize),
 		marks: map[string]struct{}{}, anchor: -1, pendingRows: map[string]int{}, rereading: map[string]bool{},
-		sem: make(chan struct{}, maxConcurrentBatches),
+		sem: make(chan struct{}, maxConcurrentBatches), writes: &sync.WaitGroup{},
 	}
 	known := append([]model.User(nil), o.Team...)
 	if o.Me.UID != "" || o.Me.UUID != "" {

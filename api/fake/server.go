@@ -131,6 +131,10 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /alerts/aggregates/alerts/v2", s.api("aggregates", s.aggregateAlerts))
 	mux.HandleFunc("GET /user-management/queries/users/v1", s.api("users-query", s.queryUsers))
 	mux.HandleFunc("POST /user-management/entities/users/GET/v1", s.api("users-get", s.getUsers))
+	// Not part of the Falcon API: hooks for scripts and end-to-end tests
+	// driving a fake in another process.
+	mux.HandleFunc("GET /_fake/stats", s.stats)
+	mux.HandleFunc("POST /_fake/faults", s.setFaults)
 	mux.HandleFunc("/", s.api("unknown", func(w http.ResponseWriter, r *http.Request, m *meta) {
 		s.writeError(w, m, http.StatusNotFound, "404: Page Not Found")
 	}))
@@ -163,6 +167,23 @@ func (s *Server) detects(h handler) handler {
 		}
 		h(w, r, m)
 	}
+}
+
+func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"requests": s.counts, "patches": len(s.patches), "tokens": len(s.tokens)})
+}
+
+func (s *Server) setFaults(w http.ResponseWriter, r *http.Request) {
+	var f Faults
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&f); err != nil {
+		http.Error(w, "faults: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.SetFaults(f)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // SetFaults replaces the injected faults.
