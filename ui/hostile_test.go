@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// TestHostileDetectionsOverARealRenderer renders the fake's hostile
+// detections (OSC title and clipboard writes, screen clears, bidi overrides,
+// a 10 kB command line, control characters) in the list and the detail, and
+// checks the raw bytes written to the terminal: none of the attacker's
+// sequences gets through.
+func TestHostileDetectionsOverARealRenderer(t *testing.T) {
+	h := newHarness(t, 800)
+	dets, _, err := h.src.Backend.Details(t.Context(), h.fake.IDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hostile []string
+	for _, d := range dets {
+		b := d.Behaviors[0]
+		if Sanitize(d.Device.Hostname+b.CmdLine+b.FileName) != d.Device.Hostname+b.CmdLine+b.FileName || len(b.CmdLine) > 10000 {
+			hostile = append(hostile, d.ID)
+		}
+	}
+	if len(hostile) < 4 {
+		t.Fatalf("%d hostile detections in the demo data", len(hostile))
+	}
+	attacker := []string{"\x1b]52;", "\x1b]0;owned", "\x1b[6n", "\x1bP+q", "\u202e", "\x1b[8m", "\x1b[31mred", "\x00", "\u009b"}
+	for i, id := range hostile[:4] {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			m := New(h.options(t))
+			m.cur.filter = model.Eq(m.f.ID, id)
+			m.cur.showHidden = true
+			// Tall enough for the whole detail, the 10 kB command line
+			// wrapped included, to be on screen at once.
+			s := startScreen(t, m, 120, 220)
+			s.waitFor("the row", settled)
+			s.key("enter")
+			sc := s.waitFor("the whole detail", func(sc string) bool {
+				return strings.Contains(sc, "Action taken") && strings.Contains(sc, "── Host")
+			})
+			golden.RequireEqual(t, []byte(sc+"\n"))
+			s.quit()
+			raw := string(s.raw)
+			for _, seq := range attacker {
+				if strings.Contains(raw, seq) {
+					t.Errorf("%q reached the terminal", seq)
+				}
+			}
+		})
+	}
+}
