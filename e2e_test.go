@@ -250,3 +250,75 @@ func TestHangupSavesTheSessionAndRevokesTheToken(t *testing.T) {
 		t.Fatalf("the session was not saved at row 5: %v %s", err, raw)
 	}
 }
+
+// TestSecretsAppearNowhere runs the binary with a recognisable client
+// secret through start-up, a refused login, a bad filter, service errors,
+// export and quit, and looks for the secret and any token on the screen, on
+// stderr, and in every file the tool wrote.
+func TestSecretsAppearNowhere(t *testing.T) {
+	const secret = "CANARY-s3cr3t-7f3a9b2e"
+	bin := buildBinary(t)
+	url := startFake(t, bin, "--count", "300", "--client-id", "canary-client", "--client-secret", secret)
+	state, config := t.TempDir(), t.TempDir()
+	env := []string{
+		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=canary-client", "FALCON_CLIENT_SECRET=" + secret,
+		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + config, "TERM=xterm-256color",
+	}
+	var seen strings.Builder
+	// A refused login: one clear line, no secret.
+	bad := exec.Command(bin, "export")
+	bad.Env = append(os.Environ(), "FALCON_BASE_URL="+url, "FALCON_CLIENT_ID=canary-client",
+		"FALCON_CLIENT_SECRET="+secret+"-wrong", "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+config)
+	out, err := bad.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "403") {
+		t.Fatalf("a wrong secret: %v %s", err, out)
+	}
+	seen.Write(out)
+	// Export.
+	exp := exec.Command(bin, "export", "--format", "csv", "--limit", "20")
+	exp.Env = append(os.Environ(), env...)
+	var stderr strings.Builder
+	exp.Stderr = &stderr
+	if _, err := exp.Output(); err != nil {
+		t.Fatalf("export: %v %s", err, stderr.String())
+	}
+	seen.WriteString(stderr.String())
+	// The console: a bad filter, then the service failing, then quit.
+	tm := newTmux(t, 100, 30, env, "sh", "-c", bin+" 2>"+filepath.Join(t.TempDir(), "stderr"))
+	seen.WriteString(tm.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") }))
+	tm.send("/")
+	tm.sendText("status:'new'+")
+	tm.send("Enter")
+	seen.WriteString(tm.waitText("Invalid filter"))
+	tm.send("Escape")
+	tm.waitFor("the filter line to close", func(sc string) bool { return !strings.Contains(sc, "filter (FQL) ›") })
+	resp, err := http.Post(url+"/_fake/faults", "application/json", strings.NewReader(`{"Fail5xx": 50}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	tm.send("r")
+	seen.WriteString(tm.waitText("503"))
+	tm.send("q")
+	tm.waitFor("the end", func(string) bool { return !tm.alive() })
+	// Every file the tool wrote.
+	for _, dir := range []string{state, config} {
+		_ = filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				raw, _ := os.ReadFile(path)
+				seen.WriteString(path + "\n" + string(raw))
+			}
+			return nil
+		})
+	}
+	all := seen.String()
+	if strings.Contains(all, secret) {
+		t.Fatalf("the secret was seen:\n%s", all)
+	}
+	if strings.Contains(all, "fk1.") {
+		t.Fatalf("a token was seen:\n%s", all)
+	}
+	if !strings.Contains(all, "audit.jsonl") && !strings.Contains(all, "session.json") {
+		t.Fatalf("the tool wrote no files to check:\n%s", all)
+	}
+}

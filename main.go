@@ -205,11 +205,14 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of the generated data")
 	rate := fs.Int("rate-limit", 6000, "requests per minute before 429")
 	tokenTTL := fs.Duration("token-ttl", 30*time.Minute, "token lifetime")
+	clientID := fs.String("client-id", fake.DemoClientID, "the client id the fake accepts")
+	clientSecret := fs.String("client-secret", fake.DemoClientSecret, "the client secret the fake accepts")
 	gone := fs.Bool("decommission-detects", false, "answer the Detects endpoints as decommissioned (404, 405), as today's tenants do")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: *count, Seed: *seed}, RateLimit: *rate, TokenTTL: *tokenTTL, DetectsGone: *gone})
+	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: *count, Seed: *seed}, RateLimit: *rate, TokenTTL: *tokenTTL, DetectsGone: *gone,
+		ClientID: *clientID, ClientSecret: *clientSecret})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(stderr, err)
