@@ -48,7 +48,9 @@ func newBackendHarness(t testing.TB, backend string, count int, mod ...func(*fak
 	f, srv := fake.NewServer(o)
 	t.Cleanup(srv.Close)
 	id, secret := f.Credentials()
-	c, err := api.New(api.Config{ClientID: id, ClientSecret: secret, BaseURL: srv.URL})
+	// Waits are capped short: the tests inject 429s and 5xx bursts and must
+	// not sleep through the service's retry times.
+	c, err := api.New(api.Config{ClientID: id, ClientSecret: secret, BaseURL: srv.URL, MaxWait: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
