@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -170,6 +171,33 @@ func BenchmarkFirstScreen(b *testing.B) {
 		b.ReportMetric(float64(out.count()), "term-bytes")
 		p.Quit()
 		<-done
+		b.StartTimer()
+	}
+}
+
+// BenchmarkConsoleMemory100k reports the heap the console holds with
+// 100,000 ids indexed and the detail cache at its bound.
+func BenchmarkConsoleMemory100k(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		bk := newMemBackend(100_000)
+		m := New(Options{Source: Source{Backend: bk, Label: "DEMO"}, Location: time.UTC})
+		m.ids = bk.ids
+		for _, id := range bk.ids {
+			m.cache.Put(bk.dets[id])
+		}
+		b.StopTimer()
+		bk.dets = nil // the backend's own copy is not the console's
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
+		b.ReportMetric(float64(m.cache.Len()), "cached")
+		runtime.KeepAlive(m)
 		b.StartTimer()
 	}
 }

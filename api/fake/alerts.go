@@ -55,6 +55,19 @@ type alert struct {
 
 var alertType = reflect.TypeOf(alert{})
 
+// ensureAlerts derives the alerts from the detections on first use, so a
+// fake that only serves Detects does not hold both. Called with s.mu held.
+func (s *Server) ensureAlerts() {
+	if s.alertByID != nil {
+		return
+	}
+	s.alerts = alertsFrom(s.dets)
+	s.alertByID = make(map[string]*alert, len(s.alerts))
+	for _, a := range s.alerts {
+		s.alertByID[a.CompositeID] = a
+	}
+}
+
 var alertSortFields = map[string]bool{
 	"timestamp": true, "created_timestamp": true, "updated_timestamp": true, "severity": true,
 	"confidence": true, "device.hostname": true,
@@ -95,6 +108,7 @@ func alertsFrom(dets []*detection) []*alert {
 
 // matchAlerts filters and sorts alerts. Called with s.mu held.
 func (s *Server) matchAlerts(filter, q, sortSpec string, includeHidden bool) ([]*alert, string) {
+	s.ensureAlerts()
 	node, err := parseFQL(filter, alertType)
 	if err != nil {
 		return nil, err.Error()
@@ -231,6 +245,7 @@ func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 		return
 	}
 	s.mu.Lock()
+	s.ensureAlerts()
 	var res []alert
 	var errs []apiError
 	for _, id := range body.CompositeIDs {
@@ -304,6 +319,7 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ensureAlerts()
 	var assignee *user
 	for _, a := range acts {
 		var match func(u user) bool
@@ -412,6 +428,7 @@ func (s *Server) aggregateAlerts(w http.ResponseWriter, r *http.Request, m *meta
 func (s *Server) Alert(id string) (map[string]any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ensureAlerts()
 	a := s.alertByID[id]
 	if a == nil {
 		return nil, false
@@ -426,6 +443,7 @@ func (s *Server) Alert(id string) (map[string]any, bool) {
 func (s *Server) AlertComments(id string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ensureAlerts()
 	if a := s.alertByID[id]; a != nil {
 		return append([]string(nil), a.comments...)
 	}
@@ -436,6 +454,7 @@ func (s *Server) AlertComments(id string) []string {
 func (s *Server) AlertIDs() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ensureAlerts()
 	ids := make([]string, len(s.alerts))
 	for i, a := range s.alerts {
 		ids[i] = a.CompositeID

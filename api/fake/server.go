@@ -112,11 +112,7 @@ func New(o Options) *Server {
 	for _, d := range s.dets {
 		s.byID[d.DetectionID] = d
 	}
-	s.alerts = alertsFrom(s.dets)
-	s.alertByID = make(map[string]*alert, len(s.alerts))
-	for _, a := range s.alerts {
-		s.alertByID[a.CompositeID] = a
-	}
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth2/token", s.token)
 	mux.HandleFunc("POST /oauth2/revoke", s.revoke)
@@ -323,6 +319,9 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 			return
 		}
 		if fault == "429" || limited {
+			s.mu.Lock()
+			s.counts["429"]++
+			s.mu.Unlock()
 			if fault == "429" {
 				retry = s.now().Add(time.Second)
 			}
