@@ -18,11 +18,15 @@ import (
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
+	b, err := readFixture(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func readFixture(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("..", "testdata", name))
 }
 
 type recorded struct {

@@ -1,8 +1,13 @@
 package ui
 
 import (
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/falcon-triage/falcon-triage/model"
 )
 
 func TestSanitize(t *testing.T) {
@@ -54,4 +59,35 @@ func BenchmarkSanitizeClean(b *testing.B) {
 	for b.Loop() {
 		_ = Sanitize(s)
 	}
+}
+
+// FuzzRenderDetection: whatever strings a detection carries, the list and
+// the detail put no control sequence of the data's on the screen: what
+// escapes remain are the console's own colours.
+func FuzzRenderDetection(f *testing.F) {
+	f.Add("host\x1b]0;owned\x07", "cmd \x1b[2J\u202e", "evil\x00.exe", "Alice\x9b")
+	f.Add("ok", strings.Repeat("A", 3000), "", "")
+	f.Add("\xff\xfe", "\r\n\t", "\u2066x\u2069", "\x1bP+q\x1b\\")
+	sgr := regexp.MustCompile("\x1b\\[[0-9;:]*m")
+	f.Fuzz(func(t *testing.T, host, cmd, file, user string) {
+		d := model.Detection{ID: "ldt:" + host, Status: model.Status(user), MaxSeverity: 70, ShowInUI: true, AssigneeName: user,
+			Device: model.Device{Hostname: host, OU: []string{file}}, Tags: []string{cmd},
+			Behaviors: []model.Behavior{{CmdLine: cmd, FileName: file, UserName: user, Tactic: host, Technique: cmd, ParentCmdLine: cmd + file}}}
+		m := New(Options{Source: Source{Backend: newMemBackend(0), Label: host, CID: user}, Location: time.UTC})
+		m.width, m.height = 120, 60
+		m.ids = []string{d.ID}
+		m.cache.Put(d)
+		m.message = cmd
+		for _, detail := range []bool{false, true} {
+			if detail {
+				m.openDetail()
+			}
+			out := sgr.ReplaceAllString(m.View().Content, "")
+			for _, r := range out {
+				if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+					t.Fatalf("control %U on the screen", r)
+				}
+			}
+		}
+	})
 }

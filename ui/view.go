@@ -148,7 +148,7 @@ func (m *Model) columns(width int) []column {
 	timeW := 16
 	timeFmt := "2006-01-02 15:04"
 	sev := column{"SEV", 4, func(d *model.Detection) string { return sevWord(d.MaxSeverity) }}
-	status := column{"STATUS", 11, func(d *model.Detection) string { return statusShort(d.Status) }}
+	status := column{"STATUS", 11, func(d *model.Detection) string { return Sanitize(statusShort(d.Status)) }}
 	host := column{"HOST", 12, func(d *model.Detection) string { return Sanitize(d.Device.Hostname) }}
 	tech := column{"TACTIC / TECHNIQUE", 16, nil}
 	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return Sanitize(d.Assignee()) }}
