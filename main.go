@@ -98,6 +98,8 @@ type connection struct {
 	client  *api.Client
 	label   string
 	cfg     fileConfig
+	// secret is kept only to redact it from crash reports.
+	secret  string
 	closeFn func()
 }
 
@@ -149,6 +151,7 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 	}
 	cfg.OnRate = onRate
 	cfg.UserAgent = "falcon-triage"
+	conn.secret = cfg.ClientSecret
 	c, err := api.New(cfg)
 	if err != nil {
 		if conn.closeFn != nil {
@@ -384,7 +387,12 @@ func runConsole(args []string, stderr io.Writer) int {
 			p.Send(ui.ShutdownMsg{})
 		}
 	}()
+	guard, err := guardStderr(state, conn.secret)
+	if err != nil {
+		return fail(stderr, err)
+	}
 	_, runErr := p.Run()
+	guard.restore()
 	if !m.WaitWrites(10 * time.Second) {
 		fmt.Fprintln(stderr, "falcon-triage: some updates were still being sent at exit; the audit log records them as sent without a result")
 	}

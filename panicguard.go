@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/falcon-triage/falcon-triage/ui"
+)
+
+// stderrGuard stands between the process and its stderr while the console
+// runs. Bubble Tea restores the terminal on a panic and prints the panic
+// value and the stack there; a panic value may carry a service string (with
+// escape sequences) or, in the worst case, a secret. The guard redacts the
+// secrets it knows, sanitises every line, keeps the report short on screen,
+// and saves the whole (redacted) text to a crash file readable by the user
+// alone.
+type stderrGuard struct {
+	real    *os.File
+	w       *os.File
+	done    chan struct{}
+	secrets []string
+	crash   string // path of the crash file, once written
+	dir     string
+}
+
+// guardStderr redirects os.Stderr through the guard.
+func guardStderr(stateDir string, secrets ...string) (*stderrGuard, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	g := &stderrGuard{real: os.Stderr, w: w, done: make(chan struct{}), dir: stateDir}
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			g.secrets = append(g.secrets, s)
+		}
+	}
+	os.Stderr = w
+	go g.run(r)
+	return g, nil
+}
+
+// redact replaces the known secrets and anything that looks like a bearer
+// token in a line.
+func (g *stderrGuard) redact(line string) string {
+	for _, s := range g.secrets {
+		line = strings.ReplaceAll(line, s, "[REDACTED]")
+	}
+	if i := strings.Index(strings.ToLower(line), "bearer "); i >= 0 {
+		line = line[:i+len("bearer ")] + "[REDACTED]"
+	}
+	return line
+}
+
+func (g *stderrGuard) run(r io.Reader) {
+	defer close(g.done)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var all []string
+	for sc.Scan() {
+		line := g.redact(strings.TrimRight(sc.Text(), "\r"))
+		all = append(all, ui.Sanitize(line))
+	}
+	if len(all) == 0 {
+		return
+	}
+	// Short on screen: the panic's first lines; the rest goes to a file.
+	const shown = 6
+	for i, l := range all {
+		if i == shown {
+			break
+		}
+		fmt.Fprintln(g.real, l)
+	}
+	if len(all) > shown && g.dir != "" {
+		path := filepath.Join(g.dir, fmt.Sprintf("crash-%s.log", time.Now().UTC().Format("20060102T150405Z")))
+		if err := os.MkdirAll(g.dir, 0o700); err == nil {
+			if err := os.WriteFile(path, []byte(strings.Join(all, "\n")+"\n"), 0o600); err == nil {
+				g.crash = path
+				fmt.Fprintf(g.real, "falcon-triage: the full report (secrets removed) is in %s\n", path)
+			}
+		}
+	}
+}
+
+// restore puts stderr back once everything written has been passed on.
+func (g *stderrGuard) restore() {
+	os.Stderr = g.real
+	g.w.Close()
+	<-g.done
+}
