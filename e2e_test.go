@@ -10,20 +10,35 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// buildBinary builds the static binary once per test run.
+var (
+	buildOnce sync.Once
+	binDir    string
+	binErr    error
+)
+
+// buildBinary builds the static binary once per test run (TestMain removes
+// it).
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "falcon-triage")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "falcon-triage-e2e"); binErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "falcon-triage"), ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return filepath.Join(binDir, "falcon-triage")
 }
 
 // startFake runs `falcon-triage fake` on a free port and returns its URL.
@@ -213,6 +228,23 @@ func fakeStats(t *testing.T, url string) map[string]any {
 func revokes(t *testing.T, url string) float64 {
 	n, _ := fakeStats(t, url)["requests"].(map[string]any)["revoke"].(float64)
 	return n
+}
+
+// TestCtrlCRevokesTheToken quits with ctrl+c and checks the token is revoked.
+func TestCtrlCRevokesTheToken(t *testing.T) {
+	bin := buildBinary(t)
+	url := startFake(t, bin, "--count", "100")
+	env := []string{
+		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
+		"XDG_STATE_HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color",
+	}
+	tm := newTmux(t, 80, 24, env, bin)
+	tm.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") })
+	tm.send("C-c")
+	tm.waitFor("the program to end", func(string) bool { return !tm.alive() })
+	if n := revokes(t, url); n != 1 {
+		t.Fatalf("%v revokes after ctrl+c, want 1", n)
+	}
 }
 
 // TestHangupSavesTheSessionAndRevokesTheToken kills the tmux session under
