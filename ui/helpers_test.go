@@ -87,8 +87,9 @@ type screen struct {
 
 func startScreen(t testing.TB, m tea.Model, w, h int) *screen {
 	t.Helper()
+	// The ASCII profile: styles reduce to bold and reverse, as goldens want.
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	emu := vt.NewEmulator(w, h)
 	go func() { _, _ = io.Copy(io.Discard, emu) }()
 	// Closing the input pipe ends the drain; Emulator.Close would race
