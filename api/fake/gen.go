@@ -225,13 +225,17 @@ func severityName(s int) string {
 	return "Informational"
 }
 
-func genBehavior(r *rand.Rand, h host, t time.Time, users []user) behavior {
-	var candidates []process
+// processesOf lists the processes of each platform.
+var processesOf = func() map[string][]process {
+	m := map[string][]process{}
 	for _, p := range processes {
-		if p.platform == h.platform {
-			candidates = append(candidates, p)
-		}
+		m[p.platform] = append(m[p.platform], p)
 	}
+	return m
+}()
+
+func genBehavior(r *rand.Rand, h host, t time.Time, users []user) behavior {
+	candidates := processesOf[h.platform]
 	p := candidates[r.IntN(len(candidates))]
 	tq := techniques[r.IntN(len(techniques))]
 	// Severities as tenants see them: mostly low and medium, few critical.
