@@ -95,38 +95,7 @@ func (a *Alerts) Query(ctx context.Context, q model.Query) (model.Page, error) {
 	if q.Cursor {
 		return a.combined(ctx, q)
 	}
-	v := url.Values{}
-	if q.Filter != "" {
-		v.Set("filter", q.Filter)
-	}
-	if q.Q != "" {
-		v.Set("q", q.Q)
-	}
-	if s := q.Sort.String(); s != "" {
-		v.Set("sort", s)
-	}
-	v.Set("offset", strconv.Itoa(q.Offset))
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	v.Set("limit", strconv.Itoa(limit))
-	v.Set("include_hidden", "true")
-	env, err := a.c.do(ctx, call{op: "query alerts", method: http.MethodGet, path: "/alerts/queries/alerts/v2", query: v, read: true})
-	if err != nil {
-		return model.Page{}, err
-	}
-	var ids []string
-	if len(env.Resources) > 0 && string(env.Resources) != "null" {
-		if err := json.Unmarshal(env.Resources, &ids); err != nil {
-			return model.Page{}, &Error{Op: "query alerts", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable ids: %v", err)}
-		}
-	}
-	p := model.Page{IDs: ids}
-	if env.Meta.Pagination != nil {
-		p.Total = env.Meta.Pagination.Total
-	}
-	return p, nil
+	return queryIDs(ctx, a.c, "query alerts", "/alerts/queries/alerts/v2", q, url.Values{"include_hidden": {"true"}})
 }
 
 // combined pages with the after cursor. Free text is not a parameter of the

@@ -106,21 +106,16 @@ func TestBackendsWalkPastTenThousand(t *testing.T) {
 			e := newEnv(t, fake.Options{GenOptions: fake.GenOptions{Count: count, Seed: 8}})
 			b := bc.make(e.client)
 			w := model.NewWalker(b, model.Query{Sort: model.Sort{Field: b.Fields().Time, Desc: true}}, 9999)
+			all, err := w.All(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
 			seen := map[string]bool{}
-			for {
-				ids, err := w.Next(context.Background())
-				if err == io.EOF {
-					break
+			for _, id := range all {
+				if seen[id] {
+					t.Fatalf("%s twice", id)
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, id := range ids {
-					if seen[id] {
-						t.Fatalf("%s twice", id)
-					}
-					seen[id] = true
-				}
+				seen[id] = true
 			}
 			want := len(bc.ids(e.fake))
 			if want <= 10000 || len(seen) != want || w.Total() != want {

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -447,21 +446,16 @@ func TestWalkerPastTheWindow(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, c.o)
 			w := model.NewWalker(e.det, model.Query{Sort: c.sort}, 9999)
+			all, err := w.All(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
 			seen := map[string]bool{}
-			for {
-				ids, err := w.Next(context.Background())
-				if err == io.EOF {
-					break
+			for _, id := range all {
+				if seen[id] {
+					t.Fatalf("%s twice", id)
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, id := range ids {
-					if seen[id] {
-						t.Fatalf("%s yielded twice", id)
-					}
-					seen[id] = true
-				}
+				seen[id] = true
 			}
 			if len(seen) != c.o.Count || w.Total() != c.o.Count {
 				t.Fatalf("walked %d of %d (total %d)", len(seen), c.o.Count, w.Total())

@@ -71,6 +71,12 @@ func (d *Detects) Client() *Client { return d.c }
 
 // Query implements model.Backend (QueryDetects).
 func (d *Detects) Query(ctx context.Context, q model.Query) (model.Page, error) {
+	return queryIDs(ctx, d.c, "query detections", "/detects/queries/detects/v1", q, nil)
+}
+
+// queryIDs runs a query endpoint: filter, q, sort, offset and limit (100
+// when unset) plus extra parameters; the answer is ids and the total.
+func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, extra url.Values) (model.Page, error) {
 	v := url.Values{}
 	if q.Filter != "" {
 		v.Set("filter", q.Filter)
@@ -87,13 +93,18 @@ func (d *Detects) Query(ctx context.Context, q model.Query) (model.Page, error) 
 		limit = 100
 	}
 	v.Set("limit", strconv.Itoa(limit))
-	env, err := d.c.do(ctx, call{op: "query detections", method: http.MethodGet, path: "/detects/queries/detects/v1", query: v, read: true})
+	for k, vals := range extra {
+		v[k] = vals
+	}
+	env, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, query: v, read: true})
 	if err != nil {
 		return model.Page{}, err
 	}
 	var ids []string
-	if err := json.Unmarshal(env.Resources, &ids); err != nil && len(env.Resources) > 0 && string(env.Resources) != "null" {
-		return model.Page{}, &Error{Op: "query detections", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable ids: %v", err)}
+	if len(env.Resources) > 0 && string(env.Resources) != "null" {
+		if err := json.Unmarshal(env.Resources, &ids); err != nil {
+			return model.Page{}, &Error{Op: op, Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable ids: %v", err)}
+		}
 	}
 	p := model.Page{IDs: ids}
 	if env.Meta.Pagination != nil {

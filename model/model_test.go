@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"testing"
@@ -262,21 +261,16 @@ func TestWalkerWithTiesPastTheWindow(t *testing.T) {
 				b.rows = append(b.rows, row{id: fmt.Sprint("r", i), sev: c.sev(i), t: i})
 			}
 			w := NewWalker(b, Query{Sort: Sort{Field: "sev", Desc: c.desc}}, 40)
+			all, err := w.All(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
 			seen := map[string]bool{}
-			for {
-				ids, err := w.Next(context.Background())
-				if err == io.EOF {
-					break
+			for _, id := range all {
+				if seen[id] {
+					t.Fatalf("%s twice", id)
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, id := range ids {
-					if seen[id] {
-						t.Fatalf("%s twice", id)
-					}
-					seen[id] = true
-				}
+				seen[id] = true
 			}
 			if len(seen) != 950 {
 				t.Fatalf("walked %d of 950", len(seen))

@@ -220,6 +220,21 @@ func (w *Walker) boundary(ctx context.Context, lv *walkLevel) error {
 	return nil
 }
 
+// All walks to the end and returns every id, or those read before an error.
+func (w *Walker) All(ctx context.Context) ([]string, error) {
+	var all []string
+	for {
+		ids, err := w.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return all, nil
+		}
+		if err != nil {
+			return all, err
+		}
+		all = append(all, ids...)
+	}
+}
+
 func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 	if w.done {
 		return nil, io.EOF

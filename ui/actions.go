@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -148,17 +147,8 @@ func (m *Model) markAll() tea.Cmd {
 			gen := m.gen
 			w := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(m.cur), Q: m.cur.q, Sort: m.cur.sort}, m.b.Window()-1)
 			return tea.Batch(func() tea.Msg {
-				var all []string
-				for {
-					ids, err := w.Next(context.Background())
-					if errors.Is(err, io.EOF) {
-						return allIDsMsg{gen: gen, ids: all}
-					}
-					if err != nil {
-						return allIDsMsg{gen: gen, ids: all, err: err}
-					}
-					all = append(all, ids...)
-				}
+				all, err := w.All(context.Background())
+				return allIDsMsg{gen: gen, ids: all, err: err}
 			}, m.spin())
 		},
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -144,22 +143,12 @@ type cursor struct {
 func (s *Server) queryAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 	m.PoweredBy = "detectsapi"
 	qv := r.URL.Query()
-	offset, limit := 0, 100
-	var err error
-	if v := qv.Get("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			s.writeError(w, m, http.StatusBadRequest, "offset must be a non-negative integer")
-			return
-		}
+	offset, limit, msg := pageParams(qv, 10000)
+	if msg == "" && offset+limit > 10000 {
+		msg = "offset + limit must not exceed 10000: use the combined endpoint's after cursor"
 	}
-	if v := qv.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 0 || limit > 10000 {
-			s.writeError(w, m, http.StatusBadRequest, "limit must be an integer between 0 and 10000")
-			return
-		}
-	}
-	if offset+limit > 10000 {
-		s.writeError(w, m, http.StatusBadRequest, "offset + limit must not exceed 10000: use the combined endpoint's after cursor")
+	if msg != "" {
+		s.writeError(w, m, http.StatusBadRequest, msg)
 		return
 	}
 	includeHidden := qv.Get("include_hidden") != "false"
@@ -256,11 +245,8 @@ func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 		}
 	}
 	s.mu.Unlock()
-	var resources any = res
-	if res == nil {
-		resources = []any{}
-	}
-	s.write(w, http.StatusOK, envelope{Meta: *m, Resources: resources, Errors: errs})
+	// Alerts answers 200 with error entries for the ids it does not know.
+	writeEntities(s, w, m, res, errs, http.StatusOK)
 }
 
 type actionParameter struct {

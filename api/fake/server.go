@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"sort"
 	"strconv"
@@ -552,22 +553,12 @@ func sortDocs[T any](docs []T, val func(T) reflect.Value, acc *accessor, desc bo
 
 func (s *Server) queryDetects(w http.ResponseWriter, r *http.Request, m *meta) {
 	qv := r.URL.Query()
-	offset, limit := 0, 100
-	var err error
-	if v := qv.Get("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			s.writeError(w, m, http.StatusBadRequest, "offset must be a non-negative integer")
-			return
-		}
+	offset, limit, msg := pageParams(qv, 9999)
+	if msg == "" && offset+limit >= 10000 {
+		msg = "limit + offset must be less than 10000"
 	}
-	if v := qv.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 0 || limit > 9999 {
-			s.writeError(w, m, http.StatusBadRequest, "limit must be an integer between 0 and 9999")
-			return
-		}
-	}
-	if offset+limit >= 10000 {
-		s.writeError(w, m, http.StatusBadRequest, "limit + offset must be less than 10000")
+	if msg != "" {
+		s.writeError(w, m, http.StatusBadRequest, msg)
 		return
 	}
 	s.mu.Lock()
@@ -583,6 +574,38 @@ func (s *Server) queryDetects(w http.ResponseWriter, r *http.Request, m *meta) {
 	}
 	m.Pagination = &pagination{Offset: offset, Limit: limit, Total: len(found)}
 	s.write(w, http.StatusOK, envelope{Meta: *m, Resources: ids})
+}
+
+// pageParams reads offset (default 0) and limit (default 100, at most
+// maxLimit) as the query endpoints do, or says what is wrong with them.
+func pageParams(qv url.Values, maxLimit int) (offset, limit int, msg string) {
+	offset, limit = 0, 100
+	var err error
+	if v := qv.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, "offset must be a non-negative integer"
+		}
+	}
+	if v := qv.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 0 || limit > maxLimit {
+			return 0, 0, fmt.Sprintf("limit must be an integer between 0 and %d", maxLimit)
+		}
+	}
+	return offset, limit, ""
+}
+
+// writeEntities answers an entities request: what was found, an error entry
+// per id that was not, and partialStatus when any was missing.
+func writeEntities[T any](s *Server, w http.ResponseWriter, m *meta, found []T, errs []apiError, partialStatus int) {
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = partialStatus
+	}
+	var resources any = found
+	if found == nil {
+		resources = []any{}
+	}
+	s.write(w, status, envelope{Meta: *m, Resources: resources, Errors: errs})
 }
 
 type idsBody struct {
@@ -614,15 +637,7 @@ func (s *Server) summaries(w http.ResponseWriter, r *http.Request, m *meta) {
 		}
 	}
 	s.mu.Unlock()
-	status := http.StatusOK
-	if len(errs) > 0 {
-		status = http.StatusNotFound
-	}
-	var resources any = res
-	if res == nil {
-		resources = []any{}
-	}
-	s.write(w, status, envelope{Meta: *m, Resources: resources, Errors: errs})
+	writeEntities(s, w, m, res, errs, http.StatusNotFound)
 }
 
 var validStatus = map[string]bool{"new": true, "in_progress": true, "true_positive": true, "false_positive": true, "ignored": true, "closed": true, "reopened": true}
@@ -780,13 +795,5 @@ func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, m *meta) {
 			errs = append(errs, apiError{Code: 404, Message: "user not found: " + id, ID: id})
 		}
 	}
-	status := http.StatusOK
-	if len(errs) > 0 {
-		status = http.StatusNotFound
-	}
-	var resources any = res
-	if res == nil {
-		resources = []any{}
-	}
-	s.write(w, status, envelope{Meta: *m, Resources: resources, Errors: errs})
+	writeEntities(s, w, m, res, errs, http.StatusNotFound)
 }
