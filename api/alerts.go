@@ -219,23 +219,7 @@ func (a *Alerts) Update(ctx context.Context, c model.Change) (model.UpdateResult
 	}
 	body := map[string]any{"composite_ids": c.IDs, "action_parameters": a.actions(c)}
 	env, err := a.c.do(ctx, call{op: "update alerts", method: http.MethodPatch, path: "/alerts/entities/alerts/v3", body: body, ids: c.IDs})
-	res := model.UpdateResult{Refused: map[string]string{}}
-	if env != nil {
-		res.TraceID = env.Meta.TraceID
-		if env.Meta.Writes != nil {
-			res.Affected = env.Meta.Writes.ResourcesAffected
-		}
-		for id, msg := range perIDErrors(env.Errors, c.IDs) {
-			res.Refused[id] = msg
-		}
-	}
-	if err != nil {
-		if env != nil && len(res.Refused) > 0 {
-			return res, nil
-		}
-		return res, err
-	}
-	return res, nil
+	return updateResult(env, err, c.IDs)
 }
 
 // Aggregate implements model.Backend.

@@ -198,13 +198,19 @@ func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResul
 		body["show_in_ui"] = *c.ShowInUI
 	}
 	env, err := d.c.do(ctx, call{op: "update detections", method: http.MethodPatch, path: "/detects/entities/detects/v2", body: body, ids: c.IDs})
+	return updateResult(env, err, c.IDs)
+}
+
+// updateResult reads an update's answer: what it affected, and which ids it
+// refused and why.
+func updateResult(env *wireEnvelope, err error, ids []string) (model.UpdateResult, error) {
 	res := model.UpdateResult{Refused: map[string]string{}}
 	if env != nil {
 		res.TraceID = env.Meta.TraceID
 		if env.Meta.Writes != nil {
 			res.Affected = env.Meta.Writes.ResourcesAffected
 		}
-		for id, msg := range perIDErrors(env.Errors, c.IDs) {
+		for id, msg := range perIDErrors(env.Errors, ids) {
 			res.Refused[id] = msg
 		}
 	}
