@@ -233,7 +233,7 @@ func (p *detailPane) move(n int) {
 }
 
 func padRight(s string, w int) string {
-	if n := w - ansi.StringWidth(s); n > 0 {
+	if n := w - cellWidth(s); n > 0 {
 		return s + strings.Repeat(" ", n)
 	}
 	return s

@@ -95,5 +95,19 @@ func Truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	if len(s) <= w {
+		return s // no UTF-8 string is wider in cells than in bytes
+	}
 	return ansi.Truncate(s, w, "…")
+}
+
+// cellWidth is the width of s in terminal cells, with a fast path for plain
+// ASCII, which most of a row is.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c == 0x1b {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }

@@ -91,3 +91,23 @@ func FuzzRenderDetection(f *testing.F) {
 		}
 	})
 }
+
+func TestTruncateAndWidth(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"WS-0042", 10, "WS-0042"},
+		{"WS-0042.corp.example", 8, "WS-0042…"},
+		{"日本語のホスト", 6, "日本…"},
+		{"", 3, ""},
+	} {
+		if got := Truncate(c.s, c.w); got != c.want || cellWidth(got) > c.w {
+			t.Errorf("Truncate(%q, %d) = %q (%d cells), want %q", c.s, c.w, got, cellWidth(got), c.want)
+		}
+	}
+	if cellWidth("日本") != 4 || cellWidth("\x1b[1mab\x1b[0m") != 2 || cellWidth("abc") != 3 {
+		t.Fatal("cellWidth")
+	}
+}
