@@ -166,8 +166,9 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 	return conn, nil
 }
 
-// chooseBackend logs in and picks the API: flag › config › auto.
-func (c *connection) chooseBackend(ctx context.Context, flagAPI string) error {
+// chooseBackend logs in and picks the API: flag › config › auto. A
+// read-only run does not probe the update endpoint.
+func (c *connection) chooseBackend(ctx context.Context, flagAPI string, readOnly bool) error {
 	if err := c.client.Login(ctx); err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func (c *connection) chooseBackend(ctx context.Context, flagAPI string) error {
 		model.StatusFalsePositive: c.cfg.VerdictTags.FalsePositive,
 		model.StatusIgnored:       c.cfg.VerdictTags.Ignored,
 	}
-	b, err := api.ChooseBackend(ctx, c.client, firstOf(flagAPI, c.cfg.API), verdicts)
+	b, err := api.ChooseBackend(ctx, c.client, firstOf(flagAPI, c.cfg.API), verdicts, !readOnly)
 	if err != nil {
 		return err
 	}
@@ -211,11 +212,12 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	clientID := fs.String("client-id", fake.DemoClientID, "the client id the fake accepts")
 	clientSecret := fs.String("client-secret", fake.DemoClientSecret, "the client secret the fake accepts")
 	gone := fs.Bool("decommission-detects", false, "answer the Detects endpoints as decommissioned (404, 405), as today's tenants do")
+	writesGone := fs.Bool("retiring-detects", false, "serve the Detects reads but answer its update 405, as tenants did while it was retired")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: *count, Seed: *seed}, RateLimit: *rate, TokenTTL: *tokenTTL, DetectsGone: *gone,
-		ClientID: *clientID, ClientSecret: *clientSecret})
+		DetectsWritesGone: *writesGone, ClientID: *clientID, ClientSecret: *clientSecret})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(stderr, err)
@@ -269,7 +271,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	defer conn.close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	if err := conn.chooseBackend(ctx, cf.api); err != nil {
+	if err := conn.chooseBackend(ctx, cf.api, true); err != nil {
 		return fail(stderr, err)
 	}
 	if sort == (model.Sort{Field: "last_behavior", Desc: true}) {
@@ -330,9 +332,19 @@ func runConsole(args []string, stderr io.Writer) int {
 	}
 	defer conn.close()
 	{
+		// Over a slow link the login and the API check take a moment:
+		// say what is happening until the console takes the screen.
+		tty := false
+		if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
+			tty = true
+			fmt.Fprintf(stderr, "falcon-triage: connecting to %s…", ui.Sanitize(conn.label))
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		err := conn.chooseBackend(ctx, cf.api)
+		err := conn.chooseBackend(ctx, cf.api, *readOnly || conn.cfg.ReadOnly)
 		cancel()
+		if tty {
+			fmt.Fprint(stderr, "\r\x1b[K")
+		}
 		if err != nil {
 			return fail(stderr, err)
 		}

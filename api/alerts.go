@@ -356,8 +356,9 @@ func DetectsGone(err error) bool {
 
 // ChooseBackend returns the backend for api ("detects", "alerts" or "auto").
 // auto asks Detects once and moves to Alerts when the service says Detects
-// is gone.
-func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string) (model.Backend, error) {
+// is gone; with probeWrites it also asks the update endpoint (with no ids),
+// which a read-only console does not.
+func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool) (model.Backend, error) {
 	switch api {
 	case "detects":
 		return NewDetects(c), nil
@@ -366,14 +367,24 @@ func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[mode
 	case "", "auto":
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		_, err := NewDetects(c).Query(ctx, model.Query{Limit: 1})
+		d := NewDetects(c)
+		_, err := d.Query(ctx, model.Query{Limit: 1})
 		switch {
-		case err == nil:
-			return NewDetects(c), nil
 		case DetectsGone(err):
 			return NewAlerts(c, verdicts), nil
+		case err != nil:
+			return nil, err
 		}
-		return nil, err
+		// Reads can outlive writes on a retiring endpoint: ask the update
+		// too, with no ids, which changes nothing. A live endpoint refuses
+		// it as invalid (400); a retired one says it is gone.
+		if !probeWrites {
+			return d, nil
+		}
+		if err := d.probeUpdate(ctx); DetectsGone(err) {
+			return NewAlerts(c, verdicts), nil
+		}
+		return d, nil
 	}
 	return nil, fmt.Errorf("unknown --api %q: use detects, alerts or auto", api)
 }

@@ -168,15 +168,25 @@ func TestAlertsValidation(t *testing.T) {
 }
 
 func TestAutoMovesToAlertsWhenDetectsIsGone(t *testing.T) {
+	e := newEnv(t, fake.Options{DetectsWritesGone: true})
+	if b, err := ChooseBackend(context.Background(), e.client, "auto", nil, true); err != nil || b.Name() != "alerts" {
+		t.Fatalf("reads served, writes gone: %v %v", b, err)
+	}
+	if n := len(e.fake.Patches()); n != 0 {
+		t.Fatalf("the probe changed %d detections", n)
+	}
 	for _, gone := range []bool{false, true} {
 		e := newEnv(t, fake.Options{DetectsGone: gone})
-		b, err := ChooseBackend(context.Background(), e.client, "auto", nil)
+		b, err := ChooseBackend(context.Background(), e.client, "auto", nil, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := map[bool]string{false: "detects", true: "alerts"}[gone]
 		if b.Name() != want {
 			t.Fatalf("gone=%v: %s, want %s", gone, b.Name(), want)
+		}
+		if n := len(e.fake.Patches()); n != 0 && !gone {
+			t.Fatalf("the probe applied %d patches", n)
 		}
 		if gone {
 			st := model.StatusClosed
@@ -185,7 +195,7 @@ func TestAutoMovesToAlertsWhenDetectsIsGone(t *testing.T) {
 			}
 		}
 	}
-	if _, err := ChooseBackend(context.Background(), nil, "carrier-pigeon", nil); err == nil {
+	if _, err := ChooseBackend(context.Background(), nil, "carrier-pigeon", nil, true); err == nil {
 		t.Fatal("an unknown --api was accepted")
 	}
 }

@@ -201,6 +201,14 @@ func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResul
 	return updateResult(env, err, c.IDs)
 }
 
+// probeUpdate sends an update with no ids, which no service applies: its
+// answer says whether the endpoint is still served.
+func (d *Detects) probeUpdate(ctx context.Context) error {
+	_, err := d.c.do(ctx, call{op: "probe detections update", method: http.MethodPatch, path: "/detects/entities/detects/v2",
+		body: map[string]any{"ids": []string{}, "status": "new"}})
+	return err
+}
+
 // updateResult reads an update's answer: what it affected, and which ids it
 // refused and why.
 func updateResult(env *wireEnvelope, err error, ids []string) (model.UpdateResult, error) {

@@ -50,6 +50,9 @@ type Options struct {
 	// DetectsGone answers the Detects endpoints as decommissioned: 404, and
 	// 405 for the update, as the real service does since 2025.
 	DetectsGone bool
+	// DetectsWritesGone keeps the Detects reads but answers the update
+	// 405, as tenants did while the endpoints were being retired.
+	DetectsWritesGone bool
 }
 
 // Server is the fake Falcon API.
@@ -154,7 +157,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the update 405.
 func (s *Server) detects(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request, m *meta) {
-		if s.opts.DetectsGone {
+		if s.opts.DetectsGone || (s.opts.DetectsWritesGone && r.Method == http.MethodPatch) {
 			status := http.StatusNotFound
 			if r.Method == http.MethodPatch {
 				status = http.StatusMethodNotAllowed
