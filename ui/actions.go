@@ -327,7 +327,7 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 		answers: [][2]string{{"o", "overwrite them too"}, {"s", "skip them"}, {"n", "cancel"}},
 		on: func(k string) tea.Cmd {
 			for _, d := range msg.found {
-				m.cache.Put(d) // show the truth either way
+				m.put(d) // show the truth either way
 			}
 			switch k {
 			case "o":
@@ -367,7 +367,7 @@ func (m *Model) send(act *action, fresh map[string]model.Detection) tea.Cmd {
 		d := fresh[id]
 		visible[id] = d.ShowInUI
 		act.change.Apply(&d)
-		m.cache.Put(d)
+		m.put(d)
 		m.pendingRows[id]++
 	}
 	act.change.Before = act.before
@@ -463,7 +463,7 @@ func (m *Model) rollback(act *action, id string) {
 	if d, ok := m.cache.Peek(id); ok {
 		c := *d
 		before.Restore(&c)
-		m.cache.Put(c)
+		m.put(c)
 	}
 }
 
@@ -532,7 +532,7 @@ func (m *Model) onReread(msg rereadMsg) {
 		return
 	}
 	for _, d := range msg.found {
-		m.cache.Put(d)
+		m.put(d)
 	}
 }
 
@@ -614,7 +614,7 @@ func (m *Model) sendPlanned(act *action, batches []model.Change, note string) te
 			if d, ok := m.cache.Peek(id); ok {
 				c := *d
 				b.Apply(&c)
-				m.cache.Put(c)
+				m.put(c)
 			}
 			m.pendingRows[id]++
 		}

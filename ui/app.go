@@ -395,6 +395,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.cache.Done(msg.ids, msg.found, msg.missing, msg.err)
 		for i := range msg.found {
 			m.people.seen(&msg.found[i])
+			if m.detail != nil && m.detail.id == msg.found[i].ID && len(m.detail.entries) > 1 {
+				m.put(msg.found[i]) // a refresh of the row the detail shows
+			}
 		}
 		if msg.err != nil {
 			m.setErr(fmt.Errorf("reading %d detections: %w (r retries)", len(msg.ids), msg.err))
@@ -457,7 +460,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 	}
 	for i := range msg.found {
 		if !m.cache.Loading(msg.found[i].ID) {
-			m.cache.Put(msg.found[i])
+			m.put(msg.found[i])
 			m.people.seen(&msg.found[i])
 		}
 	}
@@ -607,6 +610,18 @@ func (m *Model) current() (*model.Detection, bool) {
 		return nil, false
 	}
 	return m.cache.Peek(m.ids[m.cursor])
+}
+
+// put stores a detection and, when the detail shows it, redraws the detail
+// from it, keeping the field cursor: a row that changed (an action, its
+// re-read, a rollback) never shows stale values there.
+func (m *Model) put(d model.Detection) {
+	m.cache.Put(d)
+	if m.detail != nil && m.detail.id == d.ID {
+		cursor := m.detail.cursor
+		m.detail = &detailPane{id: d.ID, entries: buildEntries(&d, m.f, m.o.Location)}
+		m.detail.move(cursor)
+	}
 }
 
 func (m *Model) openDetail() {
