@@ -131,13 +131,25 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		if cf.demoCount < 0 {
 			return nil, errors.New("--demo-count must not be negative")
 		}
-		f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: cf.demoGone})
-		srv, err := serveLoopback(f)
+		// The demo data is generated while the console starts: requests
+		// wait for it, the first frame does not.
+		ready := make(chan struct{})
+		var f *fake.Server
+		go func() {
+			f = fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: cf.demoGone})
+			close(ready)
+		}()
+		srv, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-ready:
+				f.ServeHTTP(w, r)
+			case <-r.Context().Done():
+			}
+		}))
 		if err != nil {
 			return nil, err
 		}
-		id, secret := f.Credentials()
-		cfg = api.Config{ClientID: id, ClientSecret: secret, BaseURL: srv.url}
+		cfg = api.Config{ClientID: fake.DemoClientID, ClientSecret: fake.DemoClientSecret, BaseURL: srv.url}
 		conn.label, conn.closeFn = "DEMO", srv.close
 	} else {
 		cfg = api.Config{
@@ -331,24 +343,6 @@ func runConsole(args []string, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer conn.close()
-	{
-		// Over a slow link the login and the API check take a moment:
-		// say what is happening until the console takes the screen.
-		tty := false
-		if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
-			tty = true
-			fmt.Fprintf(stderr, "falcon-triage: connecting to %s…", ui.Sanitize(conn.label))
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		err := conn.chooseBackend(ctx, cf.api, *readOnly || conn.cfg.ReadOnly)
-		cancel()
-		if tty {
-			fmt.Fprint(stderr, "\r\x1b[K")
-		}
-		if err != nil {
-			return fail(stderr, err)
-		}
-	}
 	keys, err := keymap.Default().Override(conn.cfg.Keys)
 	if err != nil {
 		return fail(stderr, fmt.Errorf("config file: %w", err))
@@ -371,11 +365,21 @@ func runConsole(args []string, stderr io.Writer) int {
 	for _, p := range conn.cfg.Team {
 		team = append(team, p.user())
 	}
+	readOnlyRun := *readOnly || conn.cfg.ReadOnly
 	m := ui.New(ui.Options{
+		// The login and the choice of API run inside the console, so its
+		// first frame does not wait for the network.
+		Connect: func(ctx context.Context) (model.Backend, error) {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			defer cancel()
+			if err := conn.chooseBackend(ctx, cf.api, readOnlyRun); err != nil {
+				return nil, err
+			}
+			return api.Audited{Backend: conn.backend, Log: audit}, nil
+		},
 		Source: ui.Source{
-			Backend: api.Audited{Backend: conn.backend, Log: audit},
-			Label:   conn.label,
-			CID:     firstOf(conn.client.MemberCID(), demoCID(cf.demo)),
+			Label: conn.label,
+			CID:   firstOf(conn.client.MemberCID(), demoCID(cf.demo)),
 			ConsoleURL: func(d *model.Detection) string {
 				return consoleURL(conn.client.Cloud(), d)
 			},
@@ -385,7 +389,7 @@ func runConsole(args []string, stderr io.Writer) int {
 		Keys:             keys,
 		Me:               conn.cfg.Me.user(),
 		Team:             team,
-		ReadOnly:         *readOnly || conn.cfg.ReadOnly,
+		ReadOnly:         readOnlyRun,
 		ConfirmThreshold: conn.cfg.ConfirmThreshold,
 		Restore:          !*noRestore,
 		Overview:         *overview,

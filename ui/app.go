@@ -68,6 +68,15 @@ type Options struct {
 	IDChunk int
 	// Overview opens the overview first.
 	Overview bool
+	// Connect, when Source.Backend is nil, logs in and picks the backend
+	// from within the running console, so the first frame does not wait
+	// for the network.
+	Connect func(ctx context.Context) (model.Backend, error)
+}
+
+type connectedMsg struct {
+	b   model.Backend
+	err error
 }
 
 // RateMsg tells the console about the tenant's rate budget.
@@ -185,6 +194,10 @@ type Model struct {
 	frame    int
 	quitting bool
 
+	connecting bool
+	connectErr string
+	restored   session
+
 	marks       map[string]struct{}
 	anchor      int
 	loadingAll  bool
@@ -235,7 +248,7 @@ func New(o Options) *Model {
 		o.Keys = keymap.Default()
 	}
 	m := &Model{
-		o: o, src: o.Source, b: o.Source.Backend, f: o.Source.Backend.Fields(), keys: o.Keys,
+		o: o, src: o.Source, keys: o.Keys,
 		store: stateStore{dir: o.StateDir}, dark: true, total: -1, target: -1,
 		cache: model.NewDetailCache(o.CacheSize),
 		marks: map[string]struct{}{}, anchor: -1, pendingRows: map[string]int{}, rereading: map[string]bool{},
@@ -247,22 +260,16 @@ func New(o Options) *Model {
 	}
 	m.people = newDirectory(known)
 	m.st = newStyles(m.dark)
-	m.cur = query{sort: model.Sort{Field: m.f.Time, Desc: true}}
 	m.store.load(historyFile, &m.history)
 	draft := ""
-	if o.Restore {
-		var s session
-		if m.store.load(sessionFile, &s) {
-			m.cur = query{filter: s.Filter, q: s.Q, sort: model.ParseSort(s.Sort), showHidden: s.ShowHidden}
-			if !contains(m.f.SortFields, m.cur.sort.Field) {
-				// Saved against another backend, or empty.
-				m.cur.sort = model.Sort{Field: m.f.Time, Desc: true}
-			}
-			if s.Row > 0 {
-				m.target = s.Row
-			}
-			draft = s.CommentDraft
-		}
+	if o.Restore && m.store.load(sessionFile, &m.restored) {
+		draft = m.restored.CommentDraft
+		m.target = max(-1, m.restored.Row)
+	}
+	if o.Source.Backend != nil {
+		m.connected(o.Source.Backend)
+	} else {
+		m.connecting = true
 	}
 	ti := textinput.New()
 	ti.SetVirtualCursor(false)
@@ -285,15 +292,44 @@ func New(o Options) *Model {
 	return m
 }
 
-// Init starts the first query and asks the terminal for its background,
-// without waiting for an answer.
-func (m *Model) Init() tea.Cmd {
-	target := m.target
-	cmd := m.startQuery(m.cur, inputNone, target)
-	if m.showOverview {
-		return tea.Batch(cmd, m.loadOverview(), tea.RequestBackgroundColor)
+// connected takes the backend: its field table names the default sort, and
+// a restored sort from another backend gives way to it.
+func (m *Model) connected(b model.Backend) {
+	m.b, m.src.Backend, m.f = b, b, b.Fields()
+	m.connecting, m.connectErr = false, ""
+	m.cur = query{sort: model.Sort{Field: m.f.Time, Desc: true}}
+	if r := m.restored; r.Sort != "" || r.Filter != "" || r.Q != "" || r.ShowHidden {
+		m.cur = query{filter: r.Filter, q: r.Q, sort: model.ParseSort(r.Sort), showHidden: r.ShowHidden}
+		if !contains(m.f.SortFields, m.cur.sort.Field) {
+			m.cur.sort = model.Sort{Field: m.f.Time, Desc: true}
+		}
 	}
-	return tea.Batch(cmd, tea.RequestBackgroundColor)
+}
+
+// Init starts the first query (or the connection) and asks the terminal for
+// its background, without waiting for an answer.
+func (m *Model) Init() tea.Cmd {
+	if m.connecting {
+		return tea.Batch(m.connect(), tea.RequestBackgroundColor)
+	}
+	return tea.Batch(m.start(), tea.RequestBackgroundColor)
+}
+
+func (m *Model) start() tea.Cmd {
+	cmd := m.startQuery(m.cur, inputNone, m.target)
+	if m.showOverview {
+		return tea.Batch(cmd, m.loadOverview())
+	}
+	return cmd
+}
+
+func (m *Model) connect() tea.Cmd {
+	m.connectErr = ""
+	connect := m.o.Connect
+	return tea.Batch(func() tea.Msg {
+		b, err := connect(context.Background())
+		return connectedMsg{b: b, err: err}
+	}, m.spin())
 }
 
 // latest is the query the analyst last asked for: the one in flight, if
@@ -341,7 +377,7 @@ func fetchDetails(b model.Backend, ids []string) tea.Cmd {
 }
 
 func (m *Model) busy() bool {
-	return m.loading || m.pend != nil || m.cache.InFlight() > 0 || m.running != nil || m.loadingAll || m.searching != "" ||
+	return (m.connecting && m.connectErr == "") || m.loading || m.pend != nil || m.cache.InFlight() > 0 || m.running != nil || m.loadingAll || m.searching != "" ||
 		(m.ov != nil && m.ov.loading)
 }
 
@@ -389,6 +425,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case ShutdownMsg:
 		return m, m.quit()
+	case connectedMsg:
+		if msg.err != nil {
+			m.connectErr = errMessage(msg.err)
+			if t := traceOf(msg.err); t != "" {
+				m.connectErr += " (trace id " + t + ")"
+			}
+			return m, nil
+		}
+		m.connected(msg.b)
+		return m, m.start()
 	case idsMsg:
 		return m, m.onIDs(msg)
 	case detailsMsg:
@@ -696,6 +742,17 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := msg.String()
 	if k == "ctrl+c" {
 		return m.quit()
+	}
+	if m.connecting {
+		switch act, _ := m.keys.Match(k); act {
+		case keymap.Quit:
+			return m.quit()
+		case keymap.Refresh:
+			if m.connectErr != "" {
+				return m.connect()
+			}
+		}
+		return nil
 	}
 	if p := m.prompt; p != nil {
 		for _, a := range p.answers {

@@ -36,6 +36,9 @@ func (m *Model) View() tea.View {
 		return v
 	}
 	lines := make([]string, 0, m.height)
+	if m.connecting {
+		return m.connectingView(v)
+	}
 	lines = append(lines, m.headerLines()...)
 	msgLines := m.messageLines()
 	body := m.height - len(lines) - 2 - len(msgLines)
@@ -89,6 +92,22 @@ func (m *Model) View() tea.View {
 		content = placeOverlay(content, ov, m.width, m.height)
 	}
 	v.SetContent(content)
+	return v
+}
+
+// connectingView is the screen while the console logs in and picks the API.
+func (m *Model) connectingView(v tea.View) tea.View {
+	lines := []string{Truncate(" "+m.st.header.Render("falcon-triage")+m.st.headerDim.Render(" │ ")+Sanitize(m.src.Label), m.width), ""}
+	if m.connectErr != "" {
+		msg := "✗ could not connect: " + Sanitize(m.connectErr)
+		for _, l := range strings.Split(ansi.Wordwrap(msg, max(20, m.width-2), " "), "\n") {
+			lines = append(lines, m.st.err.Render(" "+Truncate(l, m.width-1)))
+		}
+		lines = append(lines, m.st.dim.Render(" r tries again · q quits"))
+	} else {
+		lines = append(lines, m.st.dim.Render(" "+spinnerFrames[m.frame%len(spinnerFrames)]+" connecting to "+Truncate(Sanitize(m.src.Label), m.width-20)+"…"))
+	}
+	v.SetContent(strings.Join(lines, "\n"))
 	return v
 }
 
