@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"os/user"
@@ -124,6 +125,11 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 	fc, err := loadConfig(path, explicit)
 	if err != nil {
 		return nil, err
+	}
+	switch a := firstOf(cf.api, fc.API); a {
+	case "", "auto", "detects", "alerts":
+	default:
+		return nil, fmt.Errorf("unknown API %q: use --api detects, alerts or auto", a)
 	}
 	conn := &connection{cfg: fc}
 	var cfg api.Config
@@ -433,7 +439,9 @@ func demoCID(demo bool) string {
 	return ""
 }
 
-// consoleURL is the Falcon console's page of a detection, for the copy menu.
+// consoleURL is the Falcon console's page of a detection (Detects) or of an
+// alert (Alerts: the unified detections page takes the composite id), for
+// the copy menu.
 func consoleURL(cloud string, d *model.Detection) string {
 	host := map[string]string{
 		"us-1": "falcon.crowdstrike.com", "us-2": "falcon.us-2.crowdstrike.com", "eu-1": "falcon.eu-1.crowdstrike.com",
@@ -441,6 +449,9 @@ func consoleURL(cloud string, d *model.Detection) string {
 	}[cloud]
 	if host == "" {
 		host = "falcon.crowdstrike.com"
+	}
+	if d.AggregateID != "" {
+		return "https://" + host + "/unified-detections/" + url.PathEscape(d.ID)
 	}
 	id := strings.TrimPrefix(d.ID, "ldt:")
 	return "https://" + host + "/activity/detections/detail/" + strings.ReplaceAll(id, ":", "/")

@@ -111,6 +111,7 @@ func TestBadInputIsOneClearLine(t *testing.T) {
 		{"bad filter", good, []string{"export", "--filter", "status:'new'+"}, "Invalid filter"},
 		{"bad sort", good, []string{"export", "--sort", "last_behavior|sideways"}, "asc or desc"},
 		{"bad format", good, []string{"export", "--format", "xml"}, "unknown format"},
+		{"bad api", good, []string{"export", "--api", "carrier-pigeon"}, `unknown API "carrier-pigeon"`},
 		{"bad credentials", map[string]string{"FALCON_CLIENT_ID": id, "FALCON_CLIENT_SECRET": "wrong-secret-123", "FALCON_BASE_URL": srv.URL}, []string{"export"}, "403"},
 	}
 	for _, c := range cases {
