@@ -490,7 +490,8 @@ func (m *Model) menuBox(title string, items [][2]string) string {
 func (m *Model) overlayBox() string {
 	if p := m.prompt; p != nil {
 		var b strings.Builder
-		b.WriteString(p.text)
+		// Wrapped to the screen: a prompt listing changed rows can be long.
+		b.WriteString(ansi.Hardwrap(ansi.Wordwrap(p.text, max(20, m.width-8), " "), max(20, m.width-8), true))
 		b.WriteString("\n")
 		for i, a := range p.answers {
 			if i > 0 {
