@@ -201,3 +201,28 @@ func BenchmarkConsoleMemory100k(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkFirstFrame measures the time from starting the program to its
+// first bytes on the terminal while the connection is still pending: what an
+// analyst waits before the console shows.
+func BenchmarkFirstFrame(b *testing.B) {
+	for b.Loop() {
+		block := make(chan struct{})
+		m := New(Options{Source: Source{Label: "DEMO"}, Location: time.UTC,
+			Connect: func(ctx context.Context) (model.Backend, error) {
+				<-block
+				return nil, context.Canceled
+			}})
+		out := &countingWriter{wrote: make(chan struct{}, 1)}
+		p := tea.NewProgram(m, tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(80, 24),
+			tea.WithoutSignals(), tea.WithColorProfile(colorprofile.ANSI256))
+		done := make(chan struct{})
+		go func() { _, _ = p.Run(); close(done) }()
+		<-out.wrote
+		b.StopTimer()
+		close(block)
+		p.Quit()
+		<-done
+		b.StartTimer()
+	}
+}
