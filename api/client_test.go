@@ -425,7 +425,7 @@ func TestUsers(t *testing.T) {
 		t.Fatalf("find: %v %v", err, found)
 	}
 	d := newEnv(t, fake.Options{DenyUserScope: true})
-	if _, err := d.client.FindUsers(ctx, "a"); !IsForbidden(err) {
+	if _, err := d.client.FindUsers(ctx, "a"); StatusOf(err) != 403 {
 		t.Fatalf("without the scope: %v", err)
 	}
 }

@@ -88,6 +88,3 @@ func TraceOf(err error) string {
 	}
 	return ""
 }
-
-// IsForbidden reports a 403.
-func IsForbidden(err error) bool { return StatusOf(err) == http.StatusForbidden }

@@ -104,19 +104,8 @@ func (c *DetailCache) Done(ids []string, found []Detection, missing map[string]s
 	}
 }
 
-// Retry forgets the failures of ids (all failures when ids is nil), so the
-// next Need fetches them again.
-func (c *DetailCache) Retry(ids []string) {
-	if ids == nil {
-		c.failed = map[string]string{}
-		return
-	}
-	for _, id := range ids {
-		delete(c.failed, id)
-	}
-}
-
-// Clear drops everything cached (a refresh); fetches in flight stay marked
+// Clear drops everything cached and every failure (a refresh, which is how a
+// row that could not be read is tried again); fetches in flight stay marked
 // until they answer.
 func (c *DetailCache) Clear() {
 	c.items = map[string]*list.Element{}

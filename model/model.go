@@ -53,16 +53,6 @@ func (s Status) Label() string {
 	return string(s)
 }
 
-// Valid reports whether s is one of the known statuses.
-func (s Status) Valid() bool {
-	for _, k := range Statuses {
-		if k == s {
-			return true
-		}
-	}
-	return false
-}
-
 // SeverityBand is a named range of the 0–100 severity scale.
 type SeverityBand struct {
 	Name     string

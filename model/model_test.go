@@ -103,8 +103,9 @@ func TestCache(t *testing.T) {
 	if n := c.Need([]string{"a", "b"}); len(n) != 0 {
 		t.Fatal("a cached or failed id was fetched again")
 	}
-	c.Retry([]string{"b"})
-	c.Need([]string{"b"})
+	c.Clear()
+	c.Need([]string{"a", "b"})
+	c.Done([]string{"a"}, []Detection{{ID: "a"}}, nil, nil)
 	c.Done([]string{"b"}, []Detection{{ID: "b"}}, nil, nil)
 	c.Put(Detection{ID: "c"})
 	if c.Len() != 2 {

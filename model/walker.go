@@ -34,8 +34,6 @@ type Walker struct {
 	cursor bool
 	after  string
 	found  []Detection
-	// Requests counts the calls the walker made, for benchmarks and the footer.
-	Requests int
 }
 
 type walkLevel struct {
@@ -130,7 +128,6 @@ func (w *Walker) Next(ctx context.Context) ([]string, error) {
 			}
 			continue
 		}
-		w.Requests++
 		page, err := w.b.Query(ctx, Query{Filter: w.currentFilter(), Q: w.q, Sort: lv.sort, Offset: lv.offset, Limit: limit})
 		if err != nil {
 			return nil, err
@@ -179,7 +176,6 @@ func (w *Walker) boundary(ctx context.Context, lv *walkLevel) error {
 		w.pop()
 		return nil
 	}
-	w.Requests++
 	dets, _, err := w.b.Details(ctx, []string{lv.lastID})
 	if err != nil {
 		return fmt.Errorf("reading the last row to page past %d: %w", w.b.Window(), err)
@@ -196,7 +192,6 @@ func (w *Walker) boundary(ctx context.Context, lv *walkLevel) error {
 		op, strict = ">=", ">"
 	}
 	eq := lv.sort.Field + ":" + val
-	w.Requests++
 	tp, err := w.b.Query(ctx, Query{Filter: And(w.currentFilter(), eq), Q: w.q, Sort: lv.sort, Limit: 1})
 	if err != nil {
 		return err
@@ -239,7 +234,6 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 	if w.done {
 		return nil, io.EOF
 	}
-	w.Requests++
 	page, err := w.b.Query(ctx, Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: w.chunk, Cursor: true, After: w.after})
 	if err != nil {
 		return nil, err
