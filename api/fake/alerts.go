@@ -329,24 +329,9 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 			return
 		}
 	}
-	dropAfter := false
-	if s.faults.DropAfterApply > 0 {
-		s.faults.DropAfterApply--
-		dropAfter = true
-	}
 	now := s.now().UTC().Format(time.RFC3339Nano)
-	var errs []apiError
-	var applied []string
-	for _, id := range body.CompositeIDs {
+	applied, errs, drop := s.applyEach(body.CompositeIDs, "alert", func(id string) bool { return s.alertByID[id] != nil }, func(id string) {
 		al := s.alertByID[id]
-		if al == nil {
-			errs = append(errs, apiError{Code: 404, Message: "alert not found: " + id, ID: id})
-			continue
-		}
-		if s.faults.RefuseIDs[id] {
-			errs = append(errs, apiError{Code: 400, Message: "update refused for " + id + ": alert is locked by a workflow", ID: id})
-			continue
-		}
 		for _, a := range acts {
 			switch a.name {
 			case "update_status":
@@ -362,31 +347,20 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 					al.Tags = append(al.Tags, a.value)
 				}
 			case "remove_tag":
-				var keep []string
+				keep := []string{}
 				for _, t := range al.Tags {
 					if t != a.value {
 						keep = append(keep, t)
 					}
 				}
-				al.Tags = append([]string{}, keep...)
+				al.Tags = keep
 			case "show_in_ui":
 				al.ShowInUI = a.value == "true"
 			}
 		}
 		al.UpdatedTimestamp = now
-		applied = append(applied, id)
-	}
-	s.patches = append(s.patches, applied)
-	if dropAfter {
-		dropConnection(w)
-		return
-	}
-	m.Writes = &writes{ResourcesAffected: len(applied)}
-	status := http.StatusOK
-	if len(applied) == 0 && len(errs) > 0 {
-		status = errs[0].Code
-	}
-	s.write(w, status, envelope{Meta: *m, Errors: errs})
+	})
+	s.answerUpdate(w, m, applied, errs, drop)
 }
 
 func containsString(list []string, s string) bool {

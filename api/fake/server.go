@@ -683,24 +683,9 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 			return
 		}
 	}
-	dropAfter := false
-	if s.faults.DropAfterApply > 0 {
-		s.faults.DropAfterApply--
-		dropAfter = true
-	}
 	now := s.now().UTC()
-	var errs []apiError
-	var applied []string
-	for _, id := range body.IDs {
+	applied, errs, drop := s.applyEach(body.IDs, "detection", func(id string) bool { return s.byID[id] != nil }, func(id string) {
 		d := s.byID[id]
-		if d == nil {
-			errs = append(errs, apiError{Code: 404, Message: "detection not found: " + id, ID: id})
-			continue
-		}
-		if s.faults.RefuseIDs[id] {
-			errs = append(errs, apiError{Code: 400, Message: "update refused for " + id + ": detection is locked by a workflow", ID: id})
-			continue
-		}
 		if body.Status != nil {
 			if d.Status == "new" && *body.Status != "new" && d.SecondsToTriaged == 0 {
 				created, _ := time.Parse(time.RFC3339Nano, d.CreatedTimestamp)
@@ -722,11 +707,40 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 			d.comments = append(d.comments, *body.Comment)
 		}
 		d.DateUpdated = now.Format(time.RFC3339Nano)
-		applied = append(applied, id)
+	})
+	s.mu.Unlock()
+	s.answerUpdate(w, m, applied, errs, drop)
+}
+
+// applyEach applies an update to every id the fake knows and does not
+// refuse, and records the applied ids. drop says the connection is to be
+// dropped after applying (a write whose answer is lost). Called with s.mu
+// held.
+func (s *Server) applyEach(ids []string, what string, known func(id string) bool, apply func(id string)) (applied []string, errs []apiError, drop bool) {
+	if s.faults.DropAfterApply > 0 {
+		s.faults.DropAfterApply--
+		drop = true
+	}
+	for _, id := range ids {
+		switch {
+		case !known(id):
+			errs = append(errs, apiError{Code: 404, Message: what + " not found: " + id, ID: id})
+		case s.faults.RefuseIDs[id]:
+			errs = append(errs, apiError{Code: 400, Message: "update refused for " + id + ": " + what + " is locked by a workflow", ID: id})
+		default:
+			apply(id)
+			applied = append(applied, id)
+		}
 	}
 	s.patches = append(s.patches, applied)
-	s.mu.Unlock()
-	if dropAfter {
+	return applied, errs, drop
+}
+
+// answerUpdate answers an update as the service does: 200 with what was
+// affected and an error entry per refused id, or the first refusal's status
+// when nothing was applied.
+func (s *Server) answerUpdate(w http.ResponseWriter, m *meta, applied []string, errs []apiError, drop bool) {
+	if drop {
 		dropConnection(w)
 		return
 	}
