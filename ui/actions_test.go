@@ -71,7 +71,11 @@ func TestAssignThreeMarkedRows(t *testing.T) {
 	h := newHarness(t, 200)
 	s := startTriage(t, h)
 	s.key("space", "space", "space")
-	s.waitText("3 marked")
+	sc := s.waitText("3 marked")
+	// Under the ASCII profile marks read by their glyph alone.
+	if strings.Count(sc, "●") != 3 {
+		t.Fatalf("marks without their glyph:\n%s", sc)
+	}
 	s.key("a")
 	s.waitText("Assign 3 detections")
 	s.typeText("chen")

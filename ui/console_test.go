@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"regexp"
 	"strings"
 	"testing"
@@ -350,5 +351,15 @@ func TestHostileDetectionsRenderHarmlessly(t *testing.T) {
 	}
 	if hostile < 3 {
 		t.Fatalf("only %d hostile detections in the demo data", hostile)
+	}
+}
+
+func TestLightBackgroundIsFollowed(t *testing.T) {
+	h := newHarness(t, 10)
+	m := New(h.options(t))
+	dark := m.st.header.Render("x")
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	if m.dark || m.st.header.Render("x") == dark {
+		t.Fatal("a light terminal kept the dark theme")
 	}
 }
