@@ -54,27 +54,22 @@ type fileConfig struct {
 }
 
 // configDir is $XDG_CONFIG_HOME/falcon-triage (or ~/.config/falcon-triage).
-func configDir() string {
-	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
-		return filepath.Join(d, "falcon-triage")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(home, ".config", "falcon-triage")
-}
+func configDir() string { return xdgDir("XDG_CONFIG_HOME", ".config") }
 
 // stateDir is $XDG_STATE_HOME/falcon-triage (or ~/.local/state/falcon-triage).
-func stateDir() string {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+func stateDir() string { return xdgDir("XDG_STATE_HOME", filepath.Join(".local", "state")) }
+
+// xdgDir is the tool's folder under an XDG base directory, or under its
+// default below the home folder ("" when there is no home).
+func xdgDir(env, underHome string) string {
+	if d := os.Getenv(env); d != "" {
 		return filepath.Join(d, "falcon-triage")
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(home, ".local", "state", "falcon-triage")
+	return filepath.Join(home, underHome, "falcon-triage")
 }
 
 // loadConfig reads the config file. A missing file at the default path is an

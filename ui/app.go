@@ -468,12 +468,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case resolvedMsg:
 		return m, m.onResolved(msg)
 	case usersMsg:
-		if msg.text == "" && msg.err != nil {
+		return m, m.onUsers(msg)
+	case assignMsg:
+		if msg.err != nil {
 			m.setErr(msg.err)
 			return m, nil
 		}
-		return m, m.onUsers(msg)
-	case assignMsg:
 		m.people.learn(msg.user)
 		return m, m.assign(msg.user)
 	case tea.KeyPressMsg:

@@ -97,10 +97,10 @@ func (m *Model) statusAction(s model.Status) tea.Cmd {
 }
 
 // statusSummary says the current statuses of the rows an action will touch.
-func (m *Model) statusSummary() string {
+func (m *Model) statusSummary(ids []string) string {
 	counts := map[model.Status]int{}
 	unknown := 0
-	for _, id := range m.targets() {
+	for _, id := range ids {
 		if d, ok := m.cache.Peek(id); ok {
 			counts[d.Status]++
 		} else {
@@ -259,10 +259,14 @@ func (m *Model) assign(u model.User) tea.Cmd {
 	return func() tea.Msg {
 		found, err := people.UserByLogin(context.Background(), u.UID)
 		if err != nil {
-			return usersMsg{err: fmt.Errorf("finding %s: %w", u.UID, err)}
+			return assignMsg{err: fmt.Errorf("finding %s: %w", u.UID, err)}
 		}
 		return assignMsg{user: found}
 	}
 }
 
-type assignMsg struct{ user model.User }
+// assignMsg answers the lookup of a login's UUID for an assignment.
+type assignMsg struct {
+	user model.User
+	err  error
+}

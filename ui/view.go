@@ -518,8 +518,9 @@ func (m *Model) overlayBox() string {
 				items = append(items, [2]string{k, st.Label()})
 			}
 		}
-		n := len(m.targets())
-		title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), plural(n, "detection"), m.statusSummary())
+		ids := m.targets() // once per frame: it walks the whole id index
+		n := len(ids)
+		title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), plural(n, "detection"), m.statusSummary(ids))
 		if m.statusComment {
 			title += ", with the comment"
 		}

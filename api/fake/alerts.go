@@ -235,15 +235,7 @@ func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 	}
 	s.mu.Lock()
 	s.ensureAlerts()
-	var res []alert
-	var errs []apiError
-	for _, id := range body.CompositeIDs {
-		if a := s.alertByID[id]; a != nil {
-			res = append(res, *a)
-		} else {
-			errs = append(errs, apiError{Code: 404, Message: "alert not found: " + id, ID: id})
-		}
-	}
+	res, errs := lookup(body.CompositeIDs, s.alertByID, "alert")
 	s.mu.Unlock()
 	// Alerts answers 200 with error entries for the ids it does not know.
 	writeEntities(s, w, m, res, errs, http.StatusOK)

@@ -597,6 +597,21 @@ func pageParams(qv url.Values, maxLimit int) (offset, limit int, msg string) {
 	return offset, limit, ""
 }
 
+// lookup copies the documents of ids out of byID, with a 404 error entry for
+// each id it does not know. Called with s.mu held.
+func lookup[T any](ids []string, byID map[string]*T, what string) ([]T, []apiError) {
+	var found []T
+	var errs []apiError
+	for _, id := range ids {
+		if d := byID[id]; d != nil {
+			found = append(found, *d)
+		} else {
+			errs = append(errs, apiError{Code: 404, Message: what + " not found: " + id, ID: id})
+		}
+	}
+	return found, errs
+}
+
 // writeEntities answers an entities request: what was found, an error entry
 // per id that was not, and partialStatus when any was missing.
 func writeEntities[T any](s *Server, w http.ResponseWriter, m *meta, found []T, errs []apiError, partialStatus int) {
@@ -630,15 +645,7 @@ func (s *Server) summaries(w http.ResponseWriter, r *http.Request, m *meta) {
 		return
 	}
 	s.mu.Lock()
-	var res []detection
-	var errs []apiError
-	for _, id := range body.IDs {
-		if d := s.byID[id]; d != nil {
-			res = append(res, *d)
-		} else {
-			errs = append(errs, apiError{Code: 404, Message: "detection not found: " + id, ID: id})
-		}
-	}
+	res, errs := lookup(body.IDs, s.byID, "detection")
 	s.mu.Unlock()
 	writeEntities(s, w, m, res, errs, http.StatusNotFound)
 }
