@@ -50,6 +50,8 @@ const (
 	Comment       Action = "comment"
 	Hide          Action = "hide"
 	Undo          Action = "undo"
+	Redo          Action = "redo"
+	RestoreMarks  Action = "restore_marks"
 	Retry         Action = "retry"
 	Tag           Action = "tag"
 	Overview      Action = "overview"
@@ -60,6 +62,9 @@ const (
 type Binding struct {
 	Action Action
 	Group  string
+	// Writes marks an action that changes the tenant's data: read-only
+	// mode refuses it, and offers it nowhere.
+	Writes bool
 	key.Binding
 }
 
@@ -71,6 +76,12 @@ type KeyMap struct {
 
 func b(a Action, group, help string, keys ...string) Binding {
 	return Binding{Action: a, Group: group, Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(keys, "/"), help))}
+}
+
+func w(a Action, group, help string, keys ...string) Binding {
+	kb := b(a, group, help, keys...)
+	kb.Writes = true
+	return kb
 }
 
 // Groups are the help screen's sections, in order.
@@ -107,13 +118,15 @@ func Default() KeyMap {
 		b(RangeMark, "Triage", "mark from the last mark to here", "V"),
 		b(MarkScreen, "Triage", "mark every row on screen", "ctrl+a"),
 		b(MarkAll, "Triage", "mark every row matching the filter", "*"),
-		b(Status, "Triage", "status menu", "s"),
-		b(Assign, "Triage", "assign", "a"),
-		b(Comment, "Triage", "comment", "c"),
-		b(Hide, "Triage", "hide / unhide", "H"),
-		b(Tag, "Triage", "add (+name) or remove (-name) a tag (Alerts)", "T"),
-		b(Undo, "Triage", "undo the last action", "u"),
-		b(Retry, "Triage", "retry what was refused", "R"),
+		b(RestoreMarks, "Triage", "bring back the marks esc cleared", "M"),
+		w(Status, "Triage", "status menu", "s"),
+		w(Assign, "Triage", "assign", "a"),
+		w(Comment, "Triage", "comment", "c"),
+		w(Hide, "Triage", "hide / unhide", "H"),
+		w(Tag, "Triage", "add (+name) or remove (-name) a tag (Alerts)", "T"),
+		w(Undo, "Triage", "undo, stepping back through this run's actions", "u"),
+		w(Redo, "Triage", "redo what was undone", "ctrl+r"),
+		w(Retry, "Triage", "retry what was refused", "R"),
 		b(Overview, "General", "list ⇄ overview", "tab"),
 		b(Window, "General", "overview: next histogram window", "w"),
 		b(Refresh, "General", "refresh", "r"),
@@ -155,6 +168,12 @@ func (km KeyMap) Match(k string) (Action, bool) {
 
 // Bindings returns every binding in help order.
 func (km KeyMap) Bindings() []Binding { return append([]Binding(nil), km.bindings...) }
+
+// Writes reports whether an action changes the tenant's data.
+func (km KeyMap) Writes(a Action) bool {
+	i, ok := km.index[a]
+	return ok && km.bindings[i].Writes
+}
 
 // Override applies the config file's keys section: action name to a
 // comma-separated list of keys. An unknown action, or a key bound twice, is

@@ -1,6 +1,10 @@
 package model
 
-import "container/list"
+import (
+	"container/list"
+	"context"
+	"errors"
+)
 
 // DetailCache keeps detections by id, bounded (least recently used goes
 // first), and knows which ids are being fetched and which failed, so that an
@@ -11,11 +15,13 @@ type DetailCache struct {
 	order    *list.List // front: most recently used
 	inflight map[string]bool
 	failed   map[string]string
+	epoch    int
 }
 
 type cacheEntry struct {
-	id string
-	d  Detection
+	id    string
+	d     Detection
+	epoch int // the cache's epoch when stored: older entries are stale
 }
 
 // NewDetailCache holds at most capacity detections.
@@ -48,13 +54,13 @@ func (c *DetailCache) InFlight() int { return len(c.inflight) }
 // Len is the number of cached detections.
 func (c *DetailCache) Len() int { return len(c.items) }
 
-// Need returns the ids of want that are neither cached, nor being fetched,
-// nor failed, and marks them in flight: the caller must fetch exactly these
+// Need returns the ids of want that are neither cached (and fresh), nor
+// being fetched, nor failed, and marks them in flight: the caller must fetch exactly these
 // and report back with Done. Cached ones in want are marked recently used.
 func (c *DetailCache) Need(want []string) []string {
 	var out []string
 	for _, id := range want {
-		if e, ok := c.items[id]; ok {
+		if e, ok := c.items[id]; ok && e.Value.(*cacheEntry).epoch == c.epoch {
 			c.order.MoveToFront(e)
 			continue
 		}
@@ -71,11 +77,12 @@ func (c *DetailCache) Need(want []string) []string {
 func (c *DetailCache) Put(d Detection) {
 	delete(c.failed, d.ID)
 	if e, ok := c.items[d.ID]; ok {
-		e.Value.(*cacheEntry).d = d
+		ce := e.Value.(*cacheEntry)
+		ce.d, ce.epoch = d, c.epoch
 		c.order.MoveToFront(e)
 		return
 	}
-	c.items[d.ID] = c.order.PushFront(&cacheEntry{id: d.ID, d: d})
+	c.items[d.ID] = c.order.PushFront(&cacheEntry{id: d.ID, d: d, epoch: c.epoch})
 	for len(c.items) > c.cap {
 		last := c.order.Back()
 		c.order.Remove(last)
@@ -84,7 +91,9 @@ func (c *DetailCache) Put(d Detection) {
 }
 
 // Done reports the answer to a fetch of ids: the detections found, the ids
-// the service could not return with its reason, or an error for them all.
+// the service could not return with its reason, or an error for them all. A
+// cancelled fetch (its query was replaced) is no failure: the ids are simply
+// no longer being fetched.
 func (c *DetailCache) Done(ids []string, found []Detection, missing map[string]string, err error) {
 	for _, id := range ids {
 		delete(c.inflight, id)
@@ -95,7 +104,7 @@ func (c *DetailCache) Done(ids []string, found []Detection, missing map[string]s
 	for id, why := range missing {
 		c.failed[id] = why
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, context.Canceled) {
 		for _, id := range ids {
 			if _, ok := c.items[id]; !ok {
 				c.failed[id] = err.Error()
@@ -104,11 +113,12 @@ func (c *DetailCache) Done(ids []string, found []Detection, missing map[string]s
 	}
 }
 
-// Clear drops everything cached and every failure (a refresh, which is how a
-// row that could not be read is tried again); fetches in flight stay marked
+// Invalidate makes every cached detection stale and forgets every failure (a
+// refresh, which is how a row that could not be read is tried again): stale
+// rows stay readable with Peek, so the screen keeps them until the fresh
+// ones arrive, but Need asks for them again. Fetches in flight stay marked
 // until they answer.
-func (c *DetailCache) Clear() {
-	c.items = map[string]*list.Element{}
-	c.order.Init()
+func (c *DetailCache) Invalidate() {
+	c.epoch++
 	c.failed = map[string]string{}
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -47,20 +48,63 @@ func TestBatchesSplitAndCarryComments(t *testing.T) {
 	}
 }
 
-func TestUndoBatchesGroupByPreviousValues(t *testing.T) {
+func TestRevertGroupsByPreviousValues(t *testing.T) {
 	before := map[string]Values{
 		"a": {Status: StatusNew, ShowInUI: true}, "b": {Status: StatusNew, ShowInUI: true},
 		"c": {Status: StatusInProgress, ShowInUI: true},
 	}
-	u := UndoBatches(Change{IDs: []string{"a", "b", "c"}, Status: ptr(StatusClosed)}, before, 1000)
+	touched := Change{Status: ptr(StatusClosed)}.Touches()
+	now := Values{Status: StatusClosed, ShowInUI: true}
+	per := map[string]Change{}
+	for id, v := range before {
+		per[id] = Revert(touched, now, v)
+	}
+	u := Group([]string{"a", "b", "c"}, per, 1000)
 	if len(u) != 2 || *u[0].Status != StatusNew || len(u[0].IDs) != 2 || *u[1].Status != StatusInProgress {
 		t.Fatalf("%+v", u)
 	}
 	if u[0].ShowInUI != nil || u[0].AssigneeUUID != nil {
 		t.Fatal("undo touched fields the action did not")
 	}
-	if len(UndoBatches(Change{IDs: []string{"a"}, Comment: "x"}, before, 1000)) != 0 {
+	if !Revert(Change{Comment: "x"}.Touches(), now, before["a"]).Empty() {
 		t.Fatal("a comment was 'undone'")
+	}
+}
+
+func TestRevertPutsTagsBackExactly(t *testing.T) {
+	// An Alerts verdict: closed plus the verdict tag; undo removes the tag
+	// and puts back the one another verdict had.
+	before := Values{Status: StatusClosed, Tags: []string{"keep", "true_positive"}}
+	now := Values{Status: StatusClosed, Tags: []string{"keep", "false_positive"}}
+	c := Revert(Change{Status: ptr(StatusFalsePositive)}.Touches(), now, before)
+	if c.Status != nil || !slices.Equal(c.AddTags, []string{"true_positive"}) || !slices.Equal(c.RemoveTags, []string{"false_positive"}) {
+		t.Fatalf("%+v", c)
+	}
+	d := Detection{Status: StatusClosed, Tags: []string{"keep", "false_positive"}}
+	c.Apply(&d)
+	if !slices.Equal(d.Tags, []string{"keep", "true_positive"}) {
+		t.Fatalf("tags after the revert: %q", d.Tags)
+	}
+}
+
+func TestRevertAssigneeByLogin(t *testing.T) {
+	// Detects summaries carry logins, not UUIDs: each row keeps its own.
+	touched := Change{AssigneeUUID: ptr("u-new")}.Touches()
+	now := Values{AssigneeUUID: "u-new", AssigneeUID: "new@x"}
+	per := map[string]Change{
+		"a": Revert(touched, now, Values{AssigneeUID: "ann@x"}),
+		"b": Revert(touched, now, Values{AssigneeUID: "bob@x"}),
+		"c": Revert(touched, now, Values{}),
+	}
+	u := Group([]string{"a", "b", "c"}, per, 1000)
+	if len(u) != 3 {
+		t.Fatalf("%d groups, want one per previous assignee: %+v", len(u), u)
+	}
+	for _, b := range u {
+		want := map[string]string{"a": "ann@x", "b": "bob@x", "c": ""}[b.IDs[0]]
+		if b.AssigneeUID != want || *b.AssigneeUUID != "" {
+			t.Fatalf("%s goes to %q/%q, want %q", b.IDs[0], b.AssigneeUID, *b.AssigneeUUID, want)
+		}
 	}
 }
 
@@ -103,7 +147,17 @@ func TestCache(t *testing.T) {
 	if n := c.Need([]string{"a", "b"}); len(n) != 0 {
 		t.Fatal("a cached or failed id was fetched again")
 	}
-	c.Clear()
+	c.Invalidate()
+	if _, ok := c.Peek("a"); !ok {
+		t.Fatal("a stale row left the screen before its fresh read")
+	}
+	if n := c.Need([]string{"a", "b"}); len(n) != 2 {
+		t.Fatalf("a refresh did not read the rows again: %v", n)
+	}
+	c.Done([]string{"a", "b"}, nil, nil, context.Canceled)
+	if c.Failed("a") != "" || c.InFlight() != 0 {
+		t.Fatal("a cancelled read was taken for a failure")
+	}
 	c.Need([]string{"a", "b"})
 	c.Done([]string{"a"}, []Detection{{ID: "a"}}, nil, nil)
 	c.Done([]string{"b"}, []Detection{{ID: "b"}}, nil, nil)

@@ -2,7 +2,7 @@ package model
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,18 +14,20 @@ type Values struct {
 	AssigneeName string
 	AssigneeUUID string
 	ShowInUI     bool
+	Tags         []string
 	Updated      time.Time
 }
 
 // ValuesOf reads a detection's triage fields.
 func ValuesOf(d *Detection) Values {
 	return Values{Status: d.Status, AssigneeUID: d.AssigneeUID, AssigneeName: d.AssigneeName,
-		AssigneeUUID: d.AssigneeUUID, ShowInUI: d.ShowInUI, Updated: d.Updated}
+		AssigneeUUID: d.AssigneeUUID, ShowInUI: d.ShowInUI, Tags: slices.Clone(d.Tags), Updated: d.Updated}
 }
 
 // Restore puts v's triage fields back on d.
 func (v Values) Restore(d *Detection) {
 	d.Status, d.AssigneeUID, d.AssigneeName, d.AssigneeUUID, d.ShowInUI = v.Status, v.AssigneeUID, v.AssigneeName, v.AssigneeUUID, v.ShowInUI
+	d.Tags = slices.Clone(v.Tags)
 }
 
 // Apply is the optimistic view of c on d: what the row will look like once
@@ -41,29 +43,14 @@ func (c *Change) Apply(d *Detection) {
 	if c.ShowInUI != nil {
 		d.ShowInUI = *c.ShowInUI
 	}
-	for _, t := range c.AddTags {
-		if !contains(d.Tags, t) {
-			d.Tags = append(d.Tags, t)
-		}
-	}
 	if len(c.RemoveTags) > 0 {
-		var keep []string
-		for _, t := range d.Tags {
-			if !contains(c.RemoveTags, t) {
-				keep = append(keep, t)
-			}
-		}
-		d.Tags = keep
+		d.Tags = slices.DeleteFunc(slices.Clone(d.Tags), func(t string) bool { return slices.Contains(c.RemoveTags, t) })
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+	for _, t := range c.AddTags {
+		if !slices.Contains(d.Tags, t) {
+			d.Tags = append(slices.Clip(d.Tags), t)
 		}
 	}
-	return false
 }
 
 // Describe says what a change does, in words, for prompts and the log.
@@ -148,63 +135,106 @@ func (c Change) Batches(maxIDs int, visible map[string]bool, commentNeedsCarrier
 	return out
 }
 
-// UndoBatches builds the changes that put rows back to their previous
-// values, grouped so rows with the same previous values share requests. A
-// tag added is removed and a tag removed added back; a comment cannot be
-// taken back and is left out.
-func UndoBatches(c Change, before map[string]Values, maxIDs int) []Change {
-	if len(c.AddTags) > 0 || len(c.RemoveTags) > 0 {
-		return Change{IDs: c.IDs, AddTags: c.RemoveTags, RemoveTags: c.AddTags}.Batches(maxIDs, nil, false)
+// Touched says which triage fields a change sets; an undo puts back those
+// and no others.
+type Touched struct{ Status, Assignee, Show, Tags bool }
+
+// Touches reads the fields c sets. A status touches the tags too: on Alerts
+// a verdict is a tag next to the closed status.
+func (c Change) Touches() Touched {
+	return Touched{Status: c.Status != nil, Assignee: c.AssigneeUUID != nil, Show: c.ShowInUI != nil,
+		Tags: c.Status != nil || len(c.AddTags) > 0 || len(c.RemoveTags) > 0}
+}
+
+// Revert is the change that takes one row's touched fields from cur to to.
+// An assignee known only by login comes back with an empty AssigneeUUID and
+// the login in AssigneeUID: the caller finds the UUID before sending.
+func Revert(t Touched, cur, to Values) Change {
+	var c Change
+	if t.Status && cur.Status != to.Status {
+		s := to.Status
+		c.Status = &s
 	}
-	type key struct {
-		status string
-		uuid   string
-		show   bool
+	if t.Assignee && !sameAssignee(cur, to) {
+		u := to.AssigneeUUID
+		c.AssigneeUUID, c.AssigneeUID, c.AssigneeName = &u, to.AssigneeUID, to.AssigneeName
 	}
-	groups := map[key][]string{}
-	var keys []key
-	for _, id := range c.IDs {
-		v, ok := before[id]
-		if !ok {
-			continue
-		}
-		k := key{show: v.ShowInUI}
-		if c.Status != nil {
-			k.status = string(v.Status)
-		}
-		if c.AssigneeUUID != nil {
-			k.uuid = v.AssigneeUUID
-		}
-		if _, seen := groups[k]; !seen {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], id)
+	if t.Show && cur.ShowInUI != to.ShowInUI {
+		v := to.ShowInUI
+		c.ShowInUI = &v
 	}
-	sort.SliceStable(keys, func(i, j int) bool { return len(groups[keys[i]]) > len(groups[keys[j]]) })
-	var out []Change
-	for _, k := range keys {
-		u := Change{}
-		if c.Status != nil {
-			s := Status(k.status)
-			u.Status = &s
-		}
-		if c.AssigneeUUID != nil {
-			uuid := k.uuid
-			u.AssigneeUUID = &uuid
-			for _, id := range groups[k] {
-				u.AssigneeUID, u.AssigneeName = before[id].AssigneeUID, before[id].AssigneeName
-				break
+	if t.Tags {
+		for _, tag := range to.Tags {
+			if !slices.Contains(cur.Tags, tag) {
+				c.AddTags = append(c.AddTags, tag)
 			}
 		}
-		if c.ShowInUI != nil && (c.Status != nil || c.Comment == "") {
-			show := k.show
-			u.ShowInUI = &show
+		for _, tag := range cur.Tags {
+			if !slices.Contains(to.Tags, tag) {
+				c.RemoveTags = append(c.RemoveTags, tag)
+			}
 		}
-		if u.Empty() {
+	}
+	return c
+}
+
+// sameAssignee compares by login where a side lacks the UUID: Detects
+// summaries carry the login only.
+func sameAssignee(a, b Values) bool {
+	if a.AssigneeUUID != "" && b.AssigneeUUID != "" {
+		return a.AssigneeUUID == b.AssigneeUUID
+	}
+	return strings.EqualFold(a.AssigneeUID, b.AssigneeUID) && (a.AssigneeUID != "" || a.AssigneeUUID == b.AssigneeUUID)
+}
+
+// Same reports whether a and b agree on the touched fields.
+func Same(t Touched, a, b Values) bool { return Revert(t, a, b).Empty() }
+
+// AllFields touches every triage field.
+var AllFields = Touched{Status: true, Assignee: true, Show: true, Tags: true}
+
+// key identifies what a per-row change sets, for grouping rows into batches.
+func (c Change) key() string {
+	var b strings.Builder
+	if c.Status != nil {
+		b.WriteString("s=" + string(*c.Status))
+	}
+	if c.AssigneeUUID != nil {
+		b.WriteString("|a=" + *c.AssigneeUUID + "/" + strings.ToLower(c.AssigneeUID))
+	}
+	if c.ShowInUI != nil {
+		fmt.Fprintf(&b, "|v=%t", *c.ShowInUI)
+	}
+	fmt.Fprintf(&b, "|+%q|-%q|c=%q", c.AddTags, c.RemoveTags, c.Comment)
+	return b.String()
+}
+
+// Group turns per-row changes into batches: rows that get the same change
+// share requests of at most maxIDs ids, the largest group first; ids keeps
+// the order rows are sent in. Rows whose change is empty are left out.
+func Group(ids []string, per map[string]Change, maxIDs int) []Change {
+	groups := map[string]*Change{}
+	var order []*Change
+	for _, id := range ids {
+		c, ok := per[id]
+		if !ok || c.Empty() {
 			continue
 		}
-		u.IDs = groups[k]
-		out = append(out, u.Batches(maxIDs, nil, false)...)
+		k := c.key()
+		g := groups[k]
+		if g == nil {
+			cp := c
+			cp.IDs = nil
+			g = &cp
+			groups[k] = g
+			order = append(order, g)
+		}
+		g.IDs = append(g.IDs, id)
+	}
+	slices.SortStableFunc(order, func(a, b *Change) int { return len(b.IDs) - len(a.IDs) })
+	var out []Change
+	for _, g := range order {
+		out = append(out, g.Batches(maxIDs, nil, false)...)
 	}
 	return out
 }
@@ -256,7 +286,7 @@ func FindConflicts(seen map[string]Values, fresh []Detection) []Conflict {
 			continue
 		}
 		f := ValuesOf(d)
-		if !s.Updated.Equal(f.Updated) || s.Status != f.Status || s.AssigneeUID != f.AssigneeUID || s.ShowInUI != f.ShowInUI {
+		if !s.Updated.IsZero() && !s.Updated.Equal(f.Updated) || !Same(AllFields, s, f) {
 			out = append(out, Conflict{ID: d.ID, Seen: s, Fresh: f})
 		}
 	}
