@@ -400,7 +400,9 @@ func runConsole(args []string, stderr io.Writer) int {
 		Restore:          !*noRestore,
 		Overview:         *overview,
 	})
-	p = tea.NewProgram(m)
+	// 120 frames a second: a key reaches the screen within 8 ms of being
+	// handled; the cell renderer still writes nothing while nothing changes.
+	p = tea.NewProgram(m, tea.WithFPS(120))
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -415,7 +417,7 @@ func runConsole(args []string, stderr io.Writer) int {
 	}
 	_, runErr := p.Run()
 	guard.restore()
-	if !m.WaitWrites(10 * time.Second) {
+	if !m.Close(10 * time.Second) {
 		fmt.Fprintln(stderr, "falcon-triage: some updates were still being sent at exit; the audit log records them as sent without a result")
 	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {

@@ -36,7 +36,7 @@ type AuditLog struct {
 // AuditRecord is one line of the audit log.
 type AuditRecord struct {
 	Time    time.Time              `json:"time"`
-	Event   string                 `json:"event"` // sent, result
+	Event   string                 `json:"event"` // sent, result, not_sent
 	Batch   string                 `json:"batch"`
 	Who     Who                    `json:"who"`
 	Backend string                 `json:"backend"`
@@ -160,4 +160,16 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 		err = lerr
 	}
 	return res, err
+}
+
+// NotSent records a batch that a quit kept from being sent: the change was
+// asked for, and nothing of it left.
+func (a Audited) NotSent(c model.Change, why string) {
+	rec := AuditRecord{Time: time.Now().UTC(), Event: "not_sent", Batch: batchID(), Backend: a.Name(), IDs: c.IDs,
+		Change: auditChange{AssigneeUUID: c.AssigneeUUID, AssigneeUID: c.AssigneeUID, ShowInUI: c.ShowInUI,
+			Comment: c.Comment, AddTags: c.AddTags, RemoveTags: c.RemoveTags}, Error: why}
+	if c.Status != nil {
+		rec.Change.Status = string(*c.Status)
+	}
+	_ = a.Log.write(rec)
 }

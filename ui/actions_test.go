@@ -55,11 +55,11 @@ func TestStatusOnOneRow(t *testing.T) {
 	s.key("s", "i")
 	waitMessage(s, "Status → In progress: 1 of 1 applied")
 	m := s.quit()
-	id := m.ids[0]
+	id := m.list.cur.ids[0]
 	if got := fakeField(t, h, id, "status"); got != "in_progress" {
 		t.Fatalf("the fake has %v", got)
 	}
-	if d, _ := m.cache.Peek(id); d.Status != model.StatusInProgress {
+	if d, _ := m.rows.cache.Peek(id); d.Status != model.StatusInProgress {
 		t.Fatalf("the row shows %s", d.Status)
 	}
 	if len(h.fake.Patches()) != 3 {
@@ -83,16 +83,16 @@ func TestAssignThreeMarkedRows(t *testing.T) {
 	s.key("enter")
 	waitMessage(s, "Assign → Chen Wei: 3 of 3 applied")
 	m := s.quit()
-	for _, id := range m.ids[:3] {
+	for _, id := range m.list.cur.ids[:3] {
 		if got := fakeField(t, h, id, "assigned_to_uid"); got != "chen.wei@corp.example" {
 			t.Fatalf("%s assigned to %v", id, got)
 		}
 	}
-	if fakeField(t, h, m.ids[3], "assigned_to_uid") == "chen.wei@corp.example" && len(h.fake.Patches()[0]) != 3 {
+	if fakeField(t, h, m.list.cur.ids[3], "assigned_to_uid") == "chen.wei@corp.example" && len(h.fake.Patches()[0]) != 3 {
 		t.Fatal("an unmarked row was assigned")
 	}
-	if len(m.marks) != 0 {
-		t.Fatal("marks stay after a fully applied action")
+	if len(m.list.marks) != 3 {
+		t.Fatalf("%d marks after the action: marks stay, so the next action can take the same rows", len(m.list.marks))
 	}
 }
 
@@ -105,7 +105,7 @@ func TestCommentWithoutStatus(t *testing.T) {
 	s.key("ctrl+s")
 	waitMessage(s, "Comment added to 1 of 1")
 	m := s.quit()
-	id := m.ids[0]
+	id := m.list.cur.ids[0]
 	if c := h.fake.Comments(id); len(c) != 1 || c[0] != "benign admin script, ticket 4711" {
 		t.Fatalf("comments on the fake: %q", c)
 	}
@@ -125,7 +125,7 @@ func TestCommentWithStatus(t *testing.T) {
 	s.key("t")
 	waitMessage(s, "1 of 1 applied")
 	m := s.quit()
-	id := m.ids[0]
+	id := m.list.cur.ids[0]
 	if fakeField(t, h, id, "status") != "true_positive" || len(h.fake.Comments(id)) != 1 {
 		t.Fatal("status and comment did not travel together")
 	}
@@ -198,7 +198,7 @@ func TestRefusedRowsRollBackAndStayMarked(t *testing.T) {
 	if !strings.Contains(sc, "1 refused") || !strings.Contains(sc, "locked by a workflow") || !strings.Contains(sc, "trace id") {
 		t.Fatalf("the refusal is not explained:\n%s", sc)
 	}
-	if !strings.Contains(sc, "1 marked") || !strings.Contains(sc, "✗") {
+	if !strings.Contains(sc, "3 marked") || strings.Count(sc, "✗") != 2 {
 		t.Fatalf("the refused row is not marked:\n%s", sc)
 	}
 	s.key("R")
@@ -223,16 +223,16 @@ func TestRefusedRowShowsItsOldValueMeanwhile(t *testing.T) {
 	s.key("space", "space", "s", "c")
 	waitMessage(s, "1 of 2 applied")
 	m := s.quit()
-	d0, _ := m.cache.Peek(ids[0])
-	d1, _ := m.cache.Peek(ids[1])
+	d0, _ := m.rows.cache.Peek(ids[0])
+	d1, _ := m.rows.cache.Peek(ids[1])
 	if want := fakeField(t, h, ids[0], "status"); string(d0.Status) != want {
 		t.Fatalf("the refused row shows %s, the service has %v", d0.Status, want)
 	}
 	if d1.Status != model.StatusClosed {
 		t.Fatalf("the applied row shows %s", d1.Status)
 	}
-	if _, marked := m.marks[ids[0]]; !marked || len(m.marks) != 1 {
-		t.Fatalf("marks after the action: %v", m.marks)
+	if _, marked := m.list.marks[ids[0]]; !marked || len(m.list.marks) != 2 {
+		t.Fatalf("marks after the action: %v", m.list.marks)
 	}
 }
 
@@ -292,7 +292,7 @@ func TestHideAsksFirst(t *testing.T) {
 	s.key("H", "y")
 	waitMessage(s, "Hide: 1 of 1 applied")
 	m := s.quit()
-	if fakeField(t, h, m.ids[0], "show_in_ui") != false || len(h.fake.Patches()) != 1 {
+	if fakeField(t, h, m.list.cur.ids[0], "show_in_ui") != false || len(h.fake.Patches()) != 1 {
 		t.Fatal("the row was not hidden exactly once")
 	}
 }
@@ -368,7 +368,7 @@ func TestAuditLogMatchesTheFakeAlsoWhenTheConnectionDrops(t *testing.T) {
 	}
 	// The re-read shows the truth on the rows.
 	for _, id := range lines[0].IDs {
-		if d, ok := m.cache.Peek(id); !ok || d.Status != model.StatusInProgress {
+		if d, ok := m.rows.cache.Peek(id); !ok || d.Status != model.StatusInProgress {
 			t.Fatalf("%s does not show the re-read state", id)
 		}
 	}

@@ -26,7 +26,7 @@ func TestTriageOnAlerts(t *testing.T) {
 	s.key("ctrl+s")
 	waitMessage(s, "Comment added to 1 of 1")
 	m := s.quit()
-	id := m.ids[0]
+	id := m.list.cur.ids[0]
 	got, _ := h.fake.Alert(id)
 	if got["status"] != "closed" {
 		t.Fatalf("a true positive on Alerts is closed, the fake has %v", got["status"])
@@ -34,7 +34,7 @@ func TestTriageOnAlerts(t *testing.T) {
 	if c := h.fake.AlertComments(id); len(c) != 1 {
 		t.Fatalf("comments %v", c)
 	}
-	if d, _ := m.cache.Peek(id); d.Status != model.StatusClosed {
+	if d, _ := m.rows.cache.Peek(id); d.Status != model.StatusClosed {
 		t.Fatalf("after the re-read the row shows %s", d.Status)
 	}
 }
@@ -60,7 +60,7 @@ func TestTagsOnAlerts(t *testing.T) {
 	s.key("enter")
 	waitMessage(s, "Tag +escalated: 1 of 1 applied")
 	m := s.quit()
-	got, _ := h.fake.Alert(m.ids[0])
+	got, _ := h.fake.Alert(m.list.cur.ids[0])
 	if tags, _ := got["tags"].([]any); len(tags) == 0 || tags[len(tags)-1] != "escalated" {
 		t.Fatalf("tags on the fake: %v", got["tags"])
 	}
@@ -72,7 +72,7 @@ func TestTagsOnAlerts(t *testing.T) {
 	s.key("u")
 	waitMessage(s, "Undo: Tag −escalated: 1 of 1 applied")
 	s.quit()
-	got, _ = h.fake.Alert(m.ids[0])
+	got, _ = h.fake.Alert(m.list.cur.ids[0])
 	if tags, _ := got["tags"].([]any); len(tags) == 0 || tags[len(tags)-1] != "escalated" {
 		t.Fatalf("undo did not put the tag back: %v", got["tags"])
 	}

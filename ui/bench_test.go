@@ -67,17 +67,17 @@ func loadedModel(n, w, h int) *Model {
 	b := newMemBackend(n)
 	m := New(Options{Source: Source{Backend: b, Label: "DEMO"}, Location: time.UTC})
 	m.width, m.height = w, h
-	m.ids = b.ids
-	m.total, m.walkDone = n, true
+	m.list.cur.ids = b.ids
+	m.list.cur.total, m.list.cur.done = n, true
 	for _, id := range b.ids[:min(n, 3*h)] {
-		m.cache.Put(b.dets[id])
+		m.rows.cache.Put(b.dets[id])
 	}
 	return m
 }
 
 func BenchmarkView100kRows200x60(b *testing.B) {
 	m := loadedModel(100_000, 200, 60)
-	m.cursor, m.top = 10, 0
+	m.list.cursor, m.list.top = 10, 0
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
@@ -186,9 +186,9 @@ func BenchmarkConsoleMemory100k(b *testing.B) {
 		b.StartTimer()
 		bk := newMemBackend(100_000)
 		m := New(Options{Source: Source{Backend: bk, Label: "DEMO"}, Location: time.UTC})
-		m.ids = bk.ids
+		m.list.cur.ids = bk.ids
 		for _, id := range bk.ids {
-			m.cache.Put(bk.dets[id])
+			m.rows.cache.Put(bk.dets[id])
 		}
 		b.StopTimer()
 		bk.dets = nil // the backend's own copy is not the console's
@@ -196,7 +196,7 @@ func BenchmarkConsoleMemory100k(b *testing.B) {
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
-		b.ReportMetric(float64(m.cache.Len()), "cached")
+		b.ReportMetric(float64(m.rows.cache.Len()), "cached")
 		runtime.KeepAlive(m)
 		b.StartTimer()
 	}

@@ -27,19 +27,19 @@ func TestFirstScreen80x24(t *testing.T) {
 func TestSpinnerTicksOnlyWhileBusy(t *testing.T) {
 	h := newHarness(t, 10)
 	m := New(h.options(t))
-	if cmd := m.spin(); cmd == nil || !m.spinning {
+	if cmd := m.startSpinner(); cmd == nil || !m.spinning {
 		t.Fatal("the spinner did not start")
 	}
-	if m.spin() != nil {
+	if m.startSpinner() != nil {
 		t.Fatal("a second ticker was started")
 	}
-	m.pend = nil
-	if _, cmd := m.Update(tickMsg{}); cmd != nil || m.spinning {
+	tick := m.spin.Tick()
+	if _, cmd := m.Update(tick); cmd != nil || m.spinning {
 		t.Fatal("the spinner ticks on with nothing in flight")
 	}
-	m.loading = true
-	m.spin()
-	if _, cmd := m.Update(tickMsg{}); cmd == nil {
+	m.list.cur.loading = true
+	m.startSpinner()
+	if _, cmd := m.Update(m.spin.Tick()); cmd == nil {
 		t.Fatal("the spinner stopped while rows load")
 	}
 }
@@ -58,14 +58,14 @@ func TestPagingPastTheWindowToTheRealEnd(t *testing.T) {
 	})
 	m := s.quit()
 	seen := map[string]bool{}
-	for _, id := range m.ids {
+	for _, id := range m.list.cur.ids {
 		if seen[id] {
 			t.Fatalf("%s listed twice", id)
 		}
 		seen[id] = true
 	}
-	if len(m.ids) <= 10000 || commas(len(m.ids)) != total || m.cursor != len(m.ids)-1 {
-		t.Fatalf("%d rows, cursor %d, total %s", len(m.ids), m.cursor, total)
+	if len(m.list.cur.ids) <= 10000 || commas(len(m.list.cur.ids)) != total || m.list.cursor != len(m.list.cur.ids)-1 {
+		t.Fatalf("%d rows, cursor %d, total %s", len(m.list.cur.ids), m.list.cursor, total)
 	}
 	if !strings.HasPrefix(cursorLine(sc), "▶") {
 		t.Fatal("no cursor on the last screen")
@@ -89,7 +89,7 @@ func TestLazyDetailsOnlyForWhatIsSeen(t *testing.T) {
 	if sum > 7 || sum < 2 {
 		t.Fatalf("%d summaries requests for six screens", sum)
 	}
-	if got := m.cache.Len(); got > 19*8 {
+	if got := m.rows.cache.Len(); got > 19*8 {
 		t.Fatalf("%d detections fetched for %d rows seen", got, 19*6)
 	}
 	if h.fake.Count("query") != 1 {
@@ -156,8 +156,8 @@ func TestFilterGoodAndBad(t *testing.T) {
 		}
 	}
 	m := s.quit()
-	if m.cur.filter != "max_severity:>=80" || m.history[0] != "max_severity:>=80" {
-		t.Fatalf("filter %q, history %v", m.cur.filter, m.history)
+	if m.list.cur.filter != "max_severity:>=80" || m.list.history[0] != "max_severity:>=80" {
+		t.Fatalf("filter %q, history %v", m.list.cur.filter, m.list.history)
 	}
 }
 
@@ -180,8 +180,8 @@ func TestSortAndHiddenAndSearch(t *testing.T) {
 	s.key("enter")
 	s.waitText("no detections match")
 	m := s.quit()
-	if m.cur.q != "mimikatz-not-there" || !m.cur.showHidden || m.cur.sort.Desc {
-		t.Fatalf("query state %+v", m.cur)
+	if m.list.cur.q != "mimikatz-not-there" || !m.list.cur.showHidden || m.list.cur.sort.Desc {
+		t.Fatalf("query state %+v", m.list.cur.query)
 	}
 }
 
@@ -245,8 +245,8 @@ func TestSessionRestored(t *testing.T) {
 		t.Fatalf("filter not restored:\n%s", sc)
 	}
 	m := s.quit()
-	if m.cursor != 25 {
-		t.Fatalf("cursor at %d, want 25", m.cursor)
+	if m.list.cursor != 25 {
+		t.Fatalf("cursor at %d, want 25", m.list.cursor)
 	}
 }
 
@@ -254,16 +254,16 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 	h := newHarness(t, 50)
 	m := New(h.options(t))
 	m.width, m.height = 80, 24
-	m.startQuery(query{filter: "status:'new'"}, inputNone, -1)
-	oldGen := m.gen
-	m.startQuery(query{filter: "status:'closed'"}, inputNone, -1)
+	m.startQuery(query{filter: "status:'new'"}, nil, -1)
+	oldGen := m.list.gen
+	m.startQuery(query{filter: "status:'closed'"}, nil, -1)
 	m.Update(idsMsg{gen: oldGen, ids: []string{"ldt:old:1"}, total: 1, done: true})
-	if len(m.ids) != 0 || m.pend == nil || m.pend.filter != "status:'closed'" {
-		t.Fatalf("an answer to the old filter was shown: ids %v", m.ids)
+	if len(m.list.cur.ids) != 0 || m.list.pend == nil || m.list.pend.filter != "status:'closed'" {
+		t.Fatalf("an answer to the old filter was shown: ids %v", m.list.cur.ids)
 	}
-	m.Update(idsMsg{gen: m.gen, ids: []string{"ldt:new:1"}, total: 1, done: true})
-	if len(m.ids) != 1 || m.cur.filter != "status:'closed'" {
-		t.Fatalf("the current answer was not shown: %v %q", m.ids, m.cur.filter)
+	m.Update(idsMsg{gen: m.list.gen, ids: []string{"ldt:new:1"}, total: 1, done: true})
+	if len(m.list.cur.ids) != 1 || m.list.cur.filter != "status:'closed'" {
+		t.Fatalf("the current answer was not shown: %v %q", m.list.cur.ids, m.list.cur.filter)
 	}
 }
 
@@ -273,8 +273,8 @@ func TestDetailPlusMinusAddToTheFilter(t *testing.T) {
 	m.width, m.height = 80, 24
 	d := model.Detection{ID: "ldt:1:2", Status: model.StatusNew, MaxSeverity: 70, Device: model.Device{Hostname: "it's+x,y"},
 		Behaviors: []model.Behavior{{Tactic: "Execution", TechniqueID: "T1059"}}}
-	m.ids = []string{d.ID}
-	m.cache.Put(d)
+	m.list.cur.ids = []string{d.ID}
+	m.rows.cache.Put(d)
 	m.openDetail()
 	find := func(label string) int {
 		for i, e := range m.detail.entries {
@@ -287,14 +287,14 @@ func TestDetailPlusMinusAddToTheFilter(t *testing.T) {
 	}
 	m.detail.cursor = find("Hostname")
 	m.Update(keyPress("+"))
-	if m.pend == nil || m.pend.filter != `device.hostname:'it\'s+x,y'` {
-		t.Fatalf("+ on the host gave %+v", m.pend)
+	if m.list.pend == nil || m.list.pend.filter != `device.hostname:'it\'s+x,y'` {
+		t.Fatalf("+ on the host gave %+v", m.list.pend)
 	}
-	m.pend = nil
+	m.list.pend = nil
 	m.detail.cursor = find("Technique")
 	m.Update(keyPress("-"))
-	if m.pend == nil || m.pend.filter != `behaviors.technique_id:!'T1059'` {
-		t.Fatalf("- on the technique gave %+v", m.pend)
+	if m.list.pend == nil || m.list.pend.filter != `behaviors.technique_id:!'T1059'` {
+		t.Fatalf("- on the technique gave %+v", m.list.pend)
 	}
 }
 
@@ -303,8 +303,8 @@ func TestCopyMenuUsesOSC52(t *testing.T) {
 	m := New(h.options(t))
 	m.width, m.height = 80, 24
 	d := model.Detection{ID: "ldt:1:2", Device: model.Device{Hostname: "evil\x1b]0;x\x07host"}}
-	m.ids = []string{d.ID}
-	m.cache.Put(d)
+	m.list.cur.ids = []string{d.ID}
+	m.rows.cache.Put(d)
 	m.Update(keyPress("y"))
 	_, cmd := m.Update(keyPress("h"))
 	if cmd == nil {
@@ -314,8 +314,8 @@ func TestCopyMenuUsesOSC52(t *testing.T) {
 	if got != "evil]0;xhost" {
 		t.Fatalf("clipboard got %q: control characters must not reach it", got)
 	}
-	if !strings.Contains(m.message, "copied the host name") {
-		t.Fatalf("message %q", m.message)
+	if !strings.Contains(m.msg.text, "copied the host name") {
+		t.Fatalf("message %q", m.msg.text)
 	}
 }
 
@@ -335,9 +335,9 @@ func TestHostileDetectionsRenderHarmlessly(t *testing.T) {
 			continue
 		}
 		hostile++
-		m.ids = []string{d.ID}
-		m.cursor, m.top = 0, 0
-		m.cache.Put(d)
+		m.list.cur.ids = []string{d.ID}
+		m.list.cursor, m.list.top = 0, 0
+		m.rows.cache.Put(d)
 		for _, detail := range []bool{false, true} {
 			m.detail = nil
 			if detail {

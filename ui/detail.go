@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 )
 
@@ -26,6 +28,7 @@ type detailPane struct {
 	id      string
 	entries []entry
 	cursor  int
+	loading bool // the row is not read yet
 	// lines is the wrapped rendering for width, with the entry of each line.
 	width   int
 	lines   []string
@@ -226,6 +229,71 @@ func (p *detailPane) view(width, height int, st *styles) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// show (re)builds the pane from the row, keeping the field cursor.
+func (p *detailPane) show(d *model.Detection, f model.Fields, loc *time.Location) {
+	p.entries, p.loading, p.lines = buildEntries(d, f, loc), false, nil
+	p.move(0)
+}
+
+// openDetail opens the detail of the row under the cursor, or says it is
+// loading; the row's read, when it lands, fills it in.
+func (m *Model) openDetail() {
+	id := m.list.cursorID()
+	if id == "" {
+		return
+	}
+	if m.detail == nil || m.detail.id != id {
+		m.detail = &detailPane{id: id}
+	}
+	if d, ok := m.rows.peek(id); ok {
+		if m.detail.loading || m.detail.entries == nil {
+			m.detail.show(d, m.f, m.o.Location)
+		}
+		return
+	}
+	m.detail.loading = true
+	m.detail.entries = []entry{{label: "Loading", value: "reading the detection…"}}
+	m.detail.lines = nil
+}
+
+// onDetailKey handles the keys that mean something else while the detail is
+// open: movement scrolls the detail, esc closes it, +/- filter on a field.
+func (m *Model) onDetailKey(act keymap.Action) (tea.Cmd, bool) {
+	d := m.detail
+	half := max(1, (m.height-4)/2)
+	switch act {
+	case keymap.Down:
+		d.move(1)
+	case keymap.Up:
+		d.move(-1)
+	case keymap.HalfDown, keymap.PageDown:
+		d.move(half)
+	case keymap.HalfUp, keymap.PageUp:
+		d.move(-half)
+	case keymap.Top:
+		d.cursor = 0
+	case keymap.Bottom:
+		d.cursor = len(d.entries) - 1
+	case keymap.Back:
+		m.detail = nil
+	case keymap.Open:
+	case keymap.AddFilter, keymap.ExcludeFilter:
+		e := d.entries[d.cursor]
+		clause := e.in
+		if act == keymap.ExcludeFilter {
+			clause = e.out
+		}
+		if clause == "" {
+			m.say(e.label + " cannot be filtered on: move to another field")
+			return nil, true
+		}
+		return m.addClause(clause), true
+	default:
+		return nil, false
+	}
+	return nil, true
 }
 
 func (p *detailPane) move(n int) {

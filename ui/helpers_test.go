@@ -151,7 +151,16 @@ func (s *screen) typeText(text string) {
 func (s *screen) quit() *Model {
 	s.t.Helper()
 	s.key("q")
-	return s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	return s.final()
+}
+
+// final waits for the program to end and closes it as main does: the
+// writes still in flight and the state files.
+func (s *screen) final() *Model {
+	s.t.Helper()
+	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	m.Close(10 * time.Second)
+	return m
 }
 
 func keyPress(k string) tea.KeyPressMsg {

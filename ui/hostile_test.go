@@ -35,8 +35,8 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 	for i, id := range hostile[:4] {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			m := New(h.options(t))
-			m.cur.filter = model.Eq(m.f.ID, id)
-			m.cur.showHidden = true
+			m.list.restore.filter = model.Eq(m.f.ID, id)
+			m.list.restore.showHidden = true
 			// Tall enough for the whole detail, the 10 kB command line
 			// wrapped included, to be on screen at once.
 			s := startScreen(t, m, 120, 220)

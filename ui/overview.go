@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 )
 
@@ -51,8 +52,13 @@ type ovBucket struct {
 	sub    string // a breakdown (severity within host)
 }
 
+// overview is the overview's state. It is kept once opened, so tab back
+// and forth does not ask again for the same filter.
 type overview struct {
+	shown   bool
 	gen     int
+	cancel  context.CancelFunc // the aggregate call in flight
+	drills  []query            // the queries drill-downs left, for esc
 	loading bool
 	window  int
 	panels  []panel
@@ -102,12 +108,12 @@ func severityRanges() []model.AggregateRange {
 }
 
 // overviewRequests is the one aggregate call of the overview.
-func (m *Model) overviewRequests(filter string, window int, now time.Time) []model.AggregateRequest {
+func (m *Model) overviewRequests(filter, text string, window int, now time.Time) []model.AggregateRequest {
 	f := m.f
 	w := histWindows[window]
 	zero := 0
 	terms := func(name, field string, size int) model.AggregateRequest {
-		return model.AggregateRequest{Name: name, Type: "terms", Field: field, Filter: filter, Q: m.cur.q, Size: size}
+		return model.AggregateRequest{Name: name, Type: "terms", Field: field, Filter: filter, Q: text, Size: size}
 	}
 	hosts := terms(aggHosts, f.Hostname, topN)
 	hosts.SubAggregates = []model.AggregateRequest{{Name: aggSeverity, Type: "range", Field: f.Severity, Ranges: severityRanges()}}
@@ -117,38 +123,72 @@ func (m *Model) overviewRequests(filter string, window int, now time.Time) []mod
 	resolved := model.And(filter, model.Num(f.SecondsTo[1], ">", 0))
 	return []model.AggregateRequest{
 		terms(aggStatus, f.Status, 10),
-		{Name: aggSeverity, Type: "range", Field: f.Severity, Filter: filter, Q: m.cur.q, Ranges: severityRanges()},
+		{Name: aggSeverity, Type: "range", Field: f.Severity, Filter: filter, Q: text, Ranges: severityRanges()},
 		hosts,
 		terms(aggTactics, f.Tactic, topN),
 		terms(aggTech, f.Technique, topN),
 		terms(aggScenario, f.Scenario, topN),
 		assignees,
-		{Name: aggDistinct, Type: "cardinality", Field: f.Hostname, Filter: filter, Q: m.cur.q},
+		{Name: aggDistinct, Type: "cardinality", Field: f.Hostname, Filter: filter, Q: text},
 		{Name: aggHist, Type: "date_histogram", Field: f.Created, Interval: w.interval, MinDocCount: &zero,
-			Filter: model.And(filter, model.After(f.Created, now.Add(-w.span).Truncate(w.step))), Q: m.cur.q},
-		{Name: aggTriage, Type: "avg", Field: f.SecondsTo[0], Filter: triaged, Q: m.cur.q},
-		{Name: aggTriageP, Type: "percentiles", Field: f.SecondsTo[0], Filter: triaged, Q: m.cur.q},
-		{Name: aggResolve, Type: "avg", Field: f.SecondsTo[1], Filter: resolved, Q: m.cur.q},
-		{Name: aggResolveP, Type: "percentiles", Field: f.SecondsTo[1], Filter: resolved, Q: m.cur.q},
+			Filter: model.And(filter, model.After(f.Created, now.Add(-w.span).Truncate(w.step))), Q: text},
+		{Name: aggTriage, Type: "avg", Field: f.SecondsTo[0], Filter: triaged, Q: text},
+		{Name: aggTriageP, Type: "percentiles", Field: f.SecondsTo[0], Filter: triaged, Q: text},
+		{Name: aggResolve, Type: "avg", Field: f.SecondsTo[1], Filter: resolved, Q: text},
+		{Name: aggResolveP, Type: "percentiles", Field: f.SecondsTo[1], Filter: resolved, Q: text},
 	}
 }
 
-func (m *Model) loadOverview() tea.Cmd {
+func (o *overview) isShown() bool { return o != nil && o.shown }
+
+func (o *overview) isLoading() bool { return o != nil && o.loading }
+
+// popDrill returns the query the last drill-down left.
+func (o *overview) popDrill() (query, bool) {
+	if o == nil || len(o.drills) == 0 {
+		return query{}, false
+	}
+	q := o.drills[len(o.drills)-1]
+	o.drills = o.drills[:len(o.drills)-1]
+	return q, true
+}
+
+func (m *Model) toggleOverview() tea.Cmd {
 	if m.ov == nil {
 		m.ov = &overview{window: 1}
 	}
+	m.ov.shown = !m.ov.shown
+	if m.ov.shown && m.ov.asked != m.effectiveFilter(m.list.cur.query) {
+		return m.loadOverview()
+	}
+	return nil
+}
+
+// loadOverview asks for the overview of the list's query; an answer to an
+// older ask (another filter or window) is dropped by its generation, and
+// the older call is cancelled.
+func (m *Model) loadOverview() tea.Cmd {
+	if m.ov == nil {
+		m.ov = &overview{window: 1, shown: true}
+	}
 	ov := m.ov
-	m.ovGen++
-	ov.gen, ov.loading = m.ovGen, true
-	filter := m.effectiveFilter(m.cur)
+	if ov.cancel != nil {
+		ov.cancel()
+	}
+	ov.gen++
+	ov.loading = true
+	q := m.list.cur.query
+	filter := m.effectiveFilter(q)
 	ov.asked = filter
 	now := m.o.Now()
-	reqs := m.overviewRequests(filter, ov.window, now)
+	reqs := m.overviewRequests(filter, q.q, ov.window, now)
+	var ctx context.Context
+	ctx, ov.cancel = context.WithCancel(m.ctx)
 	b, gen, window := m.b, ov.gen, ov.window
 	return tea.Batch(func() tea.Msg {
-		aggs, err := b.Aggregate(context.Background(), reqs)
+		aggs, err := b.Aggregate(ctx, reqs)
 		return overviewMsg{gen: gen, aggs: aggs, err: err, filter: filter, window: window, at: now}
-	}, m.spin())
+	}, m.startSpinner())
 }
 
 func (m *Model) onOverview(msg overviewMsg) {
@@ -350,33 +390,43 @@ func (m *Model) ovSelected() (*panel, *ovBucket) {
 	return nil, nil
 }
 
-func (m *Model) onOverviewKey(act string) tea.Cmd {
+func (m *Model) onOverviewKey(act keymap.Action) tea.Cmd {
 	ov := m.ov
 	switch act {
-	case "down":
+	case keymap.Down:
 		ov.cursor = min(ov.cursor+1, max(0, m.ovBucketCount()-1))
-	case "up":
+	case keymap.Up:
 		ov.cursor = max(0, ov.cursor-1)
-	case "top":
+	case keymap.Top:
 		ov.cursor = 0
-	case "bottom":
+	case keymap.Bottom:
 		ov.cursor = max(0, m.ovBucketCount()-1)
-	case "window":
+	case keymap.Window:
 		ov.window = (ov.window + 1) % len(histWindows)
 		return m.loadOverview()
-	case "refresh":
+	case keymap.Refresh:
 		return m.loadOverview()
-	case "open":
+	case keymap.Open:
 		_, b := m.ovSelected()
 		if b == nil {
 			return nil
 		}
-		q := m.latest()
-		m.drills = append(m.drills, q)
+		q := m.list.latest()
+		ov.drills = append(ov.drills, q)
 		q.filter = model.And(q.filter, b.clause)
-		m.showOverview = false
+		ov.shown = false
 		m.say("drill-down: " + b.clause + " (esc returns to the overview)")
-		return m.startQuery(q, inputNone, -1)
+		return m.startQuery(q, nil, -1)
+	case keymap.Filter:
+		return m.openInput(inputFilter, m.list.latest().filter, nil)
+	case keymap.Search:
+		return m.openInput(inputSearch, m.list.latest().q, nil)
+	case keymap.QuickFilter:
+		m.push(&menuModal{kind: menuQuick})
+	case keymap.ToggleHidden:
+		q := m.list.latest()
+		q.showHidden = !q.showHidden
+		return m.startQuery(q, nil, -1)
 	}
 	return nil
 }

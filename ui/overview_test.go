@@ -42,12 +42,12 @@ func loadedOverview(t *testing.T, h *harness, window int) *Model {
 	t.Helper()
 	m := New(h.options(t))
 	m.width, m.height = 200, 60
-	filter := m.effectiveFilter(m.cur)
-	aggs, err := h.src.Backend.Aggregate(t.Context(), m.overviewRequests(filter, window, m.o.Now()))
+	filter := m.effectiveFilter(m.list.cur.query)
+	aggs, err := h.src.Backend.Aggregate(t.Context(), m.overviewRequests(filter, "", window, m.o.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.ov = &overview{gen: 1, window: window}
+	m.ov = &overview{gen: 1, window: window, shown: true}
 	m.onOverview(overviewMsg{gen: 1, aggs: aggs, filter: filter, window: window, at: m.o.Now()})
 	return m
 }

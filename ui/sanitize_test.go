@@ -75,9 +75,9 @@ func FuzzRenderDetection(f *testing.F) {
 			Behaviors: []model.Behavior{{CmdLine: cmd, FileName: file, UserName: user, Tactic: host, Technique: cmd, ParentCmdLine: cmd + file}}}
 		m := New(Options{Source: Source{Backend: newMemBackend(0), Label: host, CID: user}, Location: time.UTC})
 		m.width, m.height = 120, 60
-		m.ids = []string{d.ID}
-		m.cache.Put(d)
-		m.message = cmd
+		m.list.cur.ids = []string{d.ID}
+		m.rows.cache.Put(d)
+		m.msg.text = cmd
 		for _, detail := range []bool{false, true} {
 			if detail {
 				m.openDetail()

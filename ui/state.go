@@ -3,8 +3,12 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // session is what the next start restores: after a dropped SSH connection
@@ -27,10 +31,24 @@ const (
 )
 
 // stateStore reads and writes the console's state files, 0600 in a 0700
-// folder. A store with no folder does nothing.
-type stateStore struct{ dir string }
+// folder, off the Update path: save encodes at once (cheap) and returns a
+// command that writes; writes of one file are ordered, the newest wins, and
+// flush writes what is still pending when the program ends. A store with no
+// folder does nothing.
+type stateStore struct {
+	dir     string
+	mu      sync.Mutex // guards pending
+	pending map[string][]byte
+	write   sync.Mutex // one writer at a time, in the order taken
+}
 
-func (s stateStore) load(name string, v any) bool {
+type saveErrMsg struct{ err error }
+
+func newStateStore(dir string) *stateStore {
+	return &stateStore{dir: dir, pending: map[string][]byte{}}
+}
+
+func (s *stateStore) load(name string, v any) bool {
 	if s.dir == "" {
 		return false
 	}
@@ -41,22 +59,59 @@ func (s stateStore) load(name string, v any) bool {
 	return json.Unmarshal(raw, v) == nil
 }
 
-// save writes atomically: a crash mid-write leaves the old file.
-func (s stateStore) save(name string, v any) error {
+// stage queues v for name, to be written by the next flush.
+func (s *stateStore) stage(name string, v any) {
 	if s.dir == "" {
-		return nil
-	}
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return err
+		return
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // filters are full of > and <
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.pending[name] = buf.Bytes()
+	s.mu.Unlock()
+}
+
+// save stages v and returns the command that writes it.
+func (s *stateStore) save(name string, v any) tea.Cmd {
+	if s.dir == "" {
+		return nil
+	}
+	s.stage(name, v)
+	return func() tea.Msg {
+		if err := s.flush(); err != nil {
+			return saveErrMsg{fmt.Errorf("saving the console's state: %w", err)}
+		}
+		return nil
+	}
+}
+
+// flush writes every file staged, each atomically.
+func (s *stateStore) flush() error {
+	s.write.Lock()
+	defer s.write.Unlock()
+	s.mu.Lock()
+	todo := s.pending
+	s.pending = map[string][]byte{}
+	s.mu.Unlock()
+	var first error
+	for name, raw := range todo {
+		if err := s.writeFile(name, raw); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// writeFile writes atomically: a crash mid-write leaves the old file.
+func (s *stateStore) writeFile(name string, raw []byte) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return err
 	}
-	raw := buf.Bytes()
 	tmp, err := os.CreateTemp(s.dir, name+".*")
 	if err != nil {
 		return err

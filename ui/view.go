@@ -8,7 +8,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 )
 
@@ -21,6 +20,11 @@ const (
 )
 
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// wrap folds text to width, breaking words only when one is longer.
+func wrap(text string, width int) string {
+	return ansi.Hardwrap(ansi.Wordwrap(text, width, " "), width, true)
+}
 
 // View renders the screen. It does no I/O and changes nothing the user can
 // see of the model; only layout memos are kept.
@@ -36,7 +40,7 @@ func (m *Model) View() tea.View {
 		return v
 	}
 	lines := make([]string, 0, m.height)
-	if m.connecting {
+	if m.conn.pending {
 		return m.connectingView(v)
 	}
 	lines = append(lines, m.headerLines()...)
@@ -54,7 +58,7 @@ func (m *Model) View() tea.View {
 		}
 	}
 	var left []string
-	if m.showOverview {
+	if m.ov.isShown() {
 		left, right, listW = m.overviewLines(m.width, body), nil, m.width
 	} else if listW > 0 {
 		left = m.listLines(listW, body)
@@ -70,7 +74,7 @@ func (m *Model) View() tea.View {
 		switch {
 		case listW == 0:
 			lines = append(lines, r)
-		case right != nil || (m.detail != nil && !m.showOverview):
+		case right != nil || (m.detail != nil && !m.ov.isShown()):
 			lines = append(lines, padRight(l, listW)+"│"+r)
 		default:
 			lines = append(lines, l)
@@ -79,33 +83,45 @@ func (m *Model) View() tea.View {
 	lines = append(lines, m.footer())
 	lines = append(lines, msgLines...)
 	bottom := m.helpLine()
-	if m.inputK != inputNone && m.inputK != inputAssign {
-		bottom = m.input.View()
-		if c := m.input.Cursor(); c != nil {
+	if in := m.inputInFront(); in != nil {
+		bottom = in.ti.View()
+		if c := in.ti.Cursor(); c != nil && m.top() == in {
 			c.Position.Y = len(lines)
 			v.Cursor = c
 		}
 	}
 	lines = append(lines, Truncate(bottom, m.width))
 	content := strings.Join(lines, "\n")
-	if ov := m.overlayBox(); ov != "" {
-		content = placeOverlay(content, ov, m.width, m.height)
+	if top := m.top(); top != nil {
+		if _, isInput := top.(*inputModal); !isInput {
+			content = placeOverlay(content, top.view(m), m.width, m.height)
+		}
 	}
 	v.SetContent(content)
 	return v
 }
 
+// inputInFront is the bottom line's text field, if one is open.
+func (m *Model) inputInFront() *inputModal {
+	for i := len(m.modals) - 1; i >= 0; i-- {
+		if in, ok := m.modals[i].(*inputModal); ok {
+			return in
+		}
+	}
+	return nil
+}
+
 // connectingView is the screen while the console logs in and picks the API.
 func (m *Model) connectingView(v tea.View) tea.View {
 	lines := []string{Truncate(" "+m.st.header.Render("falcon-triage")+m.st.headerDim.Render(" │ ")+Sanitize(m.src.Label), m.width), ""}
-	if m.connectErr != "" {
-		msg := "✗ could not connect: " + Sanitize(m.connectErr)
+	if m.conn.err != "" {
+		msg := "✗ could not connect: " + Sanitize(m.conn.err)
 		for _, l := range strings.Split(ansi.Wordwrap(msg, max(20, m.width-2), " "), "\n") {
 			lines = append(lines, m.st.err.Render(" "+Truncate(l, m.width-1)))
 		}
 		lines = append(lines, m.st.dim.Render(" r tries again · q quits"))
 	} else {
-		lines = append(lines, m.st.dim.Render(" "+spinnerFrames[m.frame%len(spinnerFrames)]+" connecting to "+Truncate(Sanitize(m.src.Label), m.width-20)+"…"))
+		lines = append(lines, m.st.dim.Render(" "+m.spin.View()+" connecting to "+Truncate(Sanitize(m.src.Label), m.width-20)+"…"))
 	}
 	v.SetContent(strings.Join(lines, "\n"))
 	return v
@@ -125,25 +141,26 @@ func (m *Model) headerLines() []string {
 		parts = append(parts, m.st.err.Render("READ-ONLY"))
 	}
 	l1 := " " + strings.Join(parts, m.st.headerDim.Render(" │ "))
-	filter := m.cur.filter
+	cur := m.list.cur.query
+	filter := cur.filter
 	if filter == "" {
 		filter = "(none)"
 	}
 	arrow := "↑"
-	if m.cur.sort.Desc {
+	if cur.sort.Desc {
 		arrow = "↓"
 	}
-	meta := []string{"sort " + m.cur.sort.Field + " " + arrow}
-	if m.showOverview {
+	meta := []string{"sort " + cur.sort.Field + " " + arrow}
+	if m.ov.isShown() {
 		meta = []string{"OVERVIEW"}
 		if m.ov != nil {
 			meta = append(meta, "histogram "+histWindows[m.ov.window].name)
 		}
 	}
-	if m.cur.q != "" {
-		meta = append(meta, "search \""+Sanitize(m.cur.q)+"\"")
+	if cur.q != "" {
+		meta = append(meta, "search \""+Sanitize(cur.q)+"\"")
 	}
-	if m.cur.showHidden {
+	if cur.showHidden {
 		meta = append(meta, "hidden shown")
 	}
 	right := strings.Join(meta, " · ")
@@ -259,26 +276,28 @@ func (m *Model) listLines(width, height int) []string {
 	}
 	out = append(out, m.st.colHeader.Render(Truncate(strings.TrimRight(hb.String(), " "), width)))
 	rows := height - 1
-	if len(m.ids) == 0 {
+	l := m.list
+	ids := l.ids()
+	if len(ids) == 0 {
 		switch {
-		case m.idsErr != "":
-			out = append(out, m.st.err.Render(Truncate(" ✗ "+m.idsErr, width)))
-		case m.pend != nil || m.loading:
+		case l.cur.err != "":
+			out = append(out, m.st.err.Render(Truncate(" ✗ "+Sanitize(l.cur.err), width)))
+		case l.pend != nil || l.cur.loading || l.cur.ctx == nil:
 			out = append(out, m.st.dim.Render(" loading detections…"))
 		default:
 			out = append(out, m.st.dim.Render(" no detections match the filter"))
 		}
 		return out
 	}
-	for i := m.top; i < len(m.ids) && i < m.top+rows; i++ {
+	for i := l.top; i < len(ids) && i < l.top+rows; i++ {
 		out = append(out, m.row(i, cols, width))
 	}
 	return out
 }
 
 func (m *Model) row(i int, cols []column, width int) string {
-	id := m.ids[i]
-	isCursor := i == m.cursor
+	id := m.list.ids()[i]
+	isCursor := i == m.list.cursor
 	glyph := " "
 	if isCursor {
 		glyph = "▶"
@@ -286,19 +305,19 @@ func (m *Model) row(i int, cols []column, width int) string {
 	// The second cell says what is happening to the row, in a glyph that
 	// reads without colour: ● marked, ◌ being sent, ✗ refused.
 	switch {
-	case m.pendingRows[id] > 0:
+	case m.rows.pending(id):
 		glyph += "◌"
-	case m.last != nil && m.last.refused[id] != "":
+	case m.run.refused(id) != "":
 		glyph += "✗"
-	case m.marked(id):
+	case m.list.marked(id):
 		glyph += "●"
 	default:
 		glyph += " "
 	}
-	d, ok := m.cache.Peek(id)
+	d, ok := m.rows.peek(id)
 	if !ok {
 		text := glyph + "…    " + Sanitize(id)
-		if why := m.cache.Failed(id); why != "" {
+		if why := m.rows.cache.Failed(id); why != "" {
 			text = glyph + "✗ could not read " + Sanitize(id) + ": " + Sanitize(why)
 		}
 		text = padRight(Truncate(text, width), width)
@@ -335,29 +354,30 @@ func (m *Model) row(i int, cols []column, width int) string {
 
 func (m *Model) footer() string {
 	var parts []string
-	switch {
-	case len(m.ids) == 0:
+	l := m.list
+	switch n := len(l.ids()); {
+	case n == 0:
 		parts = append(parts, "0 rows")
 	default:
-		last := min(len(m.ids), m.top+m.rows())
-		total := commas(m.total)
-		if !m.walkDone && m.total < 0 {
+		last := min(n, l.top+m.rowsOnScreen())
+		total := commas(l.cur.total)
+		if !l.cur.done && l.cur.total < 0 {
 			total = "?"
 		}
-		parts = append(parts, fmt.Sprintf("%s–%s of %s", commas(m.top+1), commas(last), total))
+		parts = append(parts, fmt.Sprintf("%s–%s of %s", commas(l.top+1), commas(last), total))
 	}
-	if len(m.marks) > 0 {
-		parts = append(parts, commas(len(m.marks))+" marked")
+	if len(l.marks) > 0 {
+		parts = append(parts, commas(len(l.marks))+" marked")
 	}
 	if m.busy() {
 		what := "loading"
-		if m.running != nil {
+		if a := m.run.active; a != nil {
 			what = "sending"
-			if n := len(m.running.batches); n > 1 {
-				what = fmt.Sprintf("sending %d/%d batches", m.running.done, n)
+			if n := len(a.batches); n > 1 {
+				what = fmt.Sprintf("sending %d/%d batches", a.done, n)
 			}
 		}
-		parts = append(parts, spinnerFrames[m.frame%len(spinnerFrames)]+" "+what)
+		parts = append(parts, m.spin.View()+" "+what)
 	}
 	if m.rate.Waiting > 0 {
 		parts = append(parts, fmt.Sprintf("waiting %s (%s)", m.rate.Waiting.Round(100_000_000), m.rate.Why))
@@ -378,11 +398,9 @@ const footerRoom = 42
 // messageText is the message to show, styled, with its ✗ when it is an
 // error, and its plain width.
 func (m *Model) messageText() (string, int) {
-	msg := m.message
-	isErr := m.isErr
-	if m.inputErr != "" {
-		msg = m.inputErr
-		isErr = m.inputErr != "checking…" && m.inputErr != "searching…"
+	msg, isErr := m.msg.text, m.msg.isErr
+	if in := m.inputInFront(); in != nil && in.err != "" {
+		msg, isErr = in.err, !in.checking()
 	}
 	if msg == "" {
 		return "", 0
@@ -398,10 +416,9 @@ func (m *Model) messageText() (string, int) {
 // lines of its own, above the help line: a refusal with its reason and
 // trace id is worth the rows it takes.
 func (m *Model) messageLines() []string {
-	msg := m.message
-	isErr := m.isErr
-	if m.inputErr != "" {
-		msg, isErr = m.inputErr, true
+	msg, isErr := m.msg.text, m.msg.isErr
+	if in := m.inputInFront(); in != nil && in.err != "" {
+		msg, isErr = in.err, !in.checking()
 	}
 	if msg == "" || m.width == 0 {
 		return nil
@@ -426,39 +443,6 @@ func (m *Model) messageLines() []string {
 		lines[i] = " " + style.Render(l)
 	}
 	return lines
-}
-
-// shortHelp names the always-visible keys in a word each, so the line fits
-// 80 columns; the keys themselves come from the keymap, overrides included.
-var shortHelp = map[keymap.Action]string{
-	keymap.Down: "move", keymap.Open: "detail", keymap.Mark: "mark", keymap.Status: "status",
-	keymap.Assign: "assign", keymap.Comment: "comment", keymap.Filter: "filter", keymap.Help: "help",
-	keymap.Quit: "quit", keymap.AddFilter: "filter on", keymap.ExcludeFilter: "exclude", keymap.Copy: "copy",
-	keymap.Back: "close", keymap.Window: "window", keymap.Overview: "list",
-}
-
-func (m *Model) helpLine() string {
-	var keys []keymap.Action
-	if m.showOverview {
-		keys = []keymap.Action{keymap.Down, keymap.Open, keymap.Window, keymap.Overview, keymap.Filter, keymap.Help, keymap.Quit}
-	} else if m.detail != nil {
-		keys = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.Back, keymap.Help}
-	} else {
-		keys = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Help, keymap.Quit}
-	}
-	parts := make([]string, 0, len(keys))
-	for _, a := range keys {
-		k := m.keys.Get(a).Keys()
-		if len(k) == 0 {
-			continue
-		}
-		word := shortHelp[a]
-		if a == keymap.Open && m.showOverview {
-			word = "drill down"
-		}
-		parts = append(parts, m.st.menuKey.Render(k[0])+" "+word)
-	}
-	return " " + strings.Join(parts, "  ")
 }
 
 func commas(n int) string {
@@ -487,136 +471,12 @@ func (m *Model) menuBox(title string, items [][2]string) string {
 	return m.st.menu.Render(b.String())
 }
 
-func (m *Model) overlayBox() string {
-	if p := m.prompt; p != nil {
-		var b strings.Builder
-		// Wrapped to the screen: a prompt listing changed rows can be long.
-		b.WriteString(ansi.Hardwrap(ansi.Wordwrap(p.text, max(20, m.width-8), " "), max(20, m.width-8), true))
-		b.WriteString("\n")
-		for i, a := range p.answers {
-			if i > 0 {
-				b.WriteString("   ")
-			}
-			b.WriteString(m.st.menuKey.Render(a[0]) + " " + a[1])
-		}
-		return m.st.menu.Render(b.String())
-	}
-	if m.commentOpen {
-		n := len(m.targets())
-		title := fmt.Sprintf("Comment on %s %s", commas(n), plural(n, "detection"))
-		return m.st.menu.Render(m.st.label.Render(title) + "\n" + m.comment.View() + "\n" +
-			m.st.dim.Render("ctrl+s send · ctrl+t send with a status · esc keep the draft"))
-	}
-	if m.inputK == inputAssign {
-		return m.pickerBox()
-	}
-	switch m.overlay {
-	case overlayStatus:
-		var items [][2]string
-		for _, k := range []string{"n", "i", "t", "f", "x", "c", "r"} {
-			if st := statusKeys[k]; m.accepts(st) {
-				items = append(items, [2]string{k, st.Label()})
-			}
-		}
-		ids := m.targets() // once per frame: it walks the whole id index
-		n := len(ids)
-		title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), plural(n, "detection"), m.statusSummary(ids))
-		if m.statusComment {
-			title += ", with the comment"
-		}
-		return m.menuBox(title, items)
-	case overlayHelp:
-		return m.helpBox()
-	case overlayQuick:
-		mine := "mine"
-		if m.o.Me.UID != "" {
-			mine = "mine (" + Sanitize(m.o.Me.UID) + ")"
-		}
-		return m.menuBox("Quick filters", [][2]string{
-			{"s", "status…"}, {"v", "minimum severity…"}, {"u", "unassigned"}, {"m", mine}, {"h", "host…"},
-			{"1", "last hour"}, {"2", "last 24 hours"}, {"3", "last 7 days"}, {"4", "last 30 days"}, {"x", "clear the filter"},
-		})
-	case overlayQuickStatus:
-		var items [][2]string
-		for _, k := range []string{"n", "i", "t", "f", "x", "c", "r"} {
-			s := statusKeys[k]
-			for _, ok := range m.b.Statuses() {
-				if ok == s {
-					items = append(items, [2]string{k, s.Label()})
-				}
-			}
-		}
-		return m.menuBox("Status is", items)
-	case overlayQuickSeverity:
-		return m.menuBox("Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
-	case overlayCopy:
-		return m.menuBox("Copy", [][2]string{{"i", "id"}, {"h", "host name"}, {"s", "SHA256"}, {"c", "command line"}, {"u", "console link"}})
-	}
-	return ""
-}
-
-func (m *Model) pickerBox() string {
-	n := len(m.targets())
-	var b strings.Builder
-	b.WriteString(m.st.label.Render(fmt.Sprintf("Assign %s %s", commas(n), plural(n, "detection"))))
-	b.WriteString("\n" + m.input.View())
-	limit := max(3, m.height-12)
-	start := max(0, m.pickSel-limit+1)
-	for i := start; i < len(m.pick) && i < start+limit; i++ {
-		line := "  " + m.pick[i].label
-		if i == m.pickSel {
-			line = m.st.cursor.Render("▶ " + m.pick[i].label)
-		}
-		b.WriteString("\n" + Truncate(line, max(20, m.width-10)))
-	}
-	if len(m.pick) == 0 {
-		b.WriteString("\n" + m.st.dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
-	}
-	if m.people.denied != "" {
-		b.WriteString("\n" + m.st.err.Render(Truncate(m.people.denied, max(20, m.width-10))))
-	}
-	b.WriteString("\n" + m.st.dim.Render("↑/↓ choose · enter assign · m me (empty text) · esc cancel"))
-	return m.st.menu.Render(b.String())
-}
-
-func (m *Model) helpBox() string {
-	var b strings.Builder
-	b.WriteString(m.st.label.Render("Keys"))
-	for _, g := range keymap.Groups {
-		b.WriteString("\n\n" + m.st.section.Render(g))
-		for _, kb := range m.keys.Bindings() {
-			if kb.Group != g {
-				continue
-			}
-			h := kb.Help()
-			b.WriteString("\n" + m.st.menuKey.Render(padRight(h.Key, 12)) + " " + h.Desc)
-		}
-	}
-	b.WriteString("\n\n" + m.st.dim.Render("In a text field only its own keys work. esc or ? closes."))
-	return m.st.menu.Render(b.String())
-}
-
-// placeOverlay draws box centred over the screen content.
+// placeOverlay draws box centred over the screen content, as two Lip Gloss
+// layers on one canvas.
 func placeOverlay(content, box string, width, height int) string {
-	lines := strings.Split(content, "\n")
-	boxLines := strings.Split(box, "\n")
-	bw := lipgloss.Width(box)
-	bh := len(boxLines)
-	if bh > height {
-		boxLines = boxLines[:height]
-		bh = height
-	}
-	x := max(0, (width-bw)/2)
-	y := max(0, (height-bh)/2)
-	for i, bl := range boxLines {
-		if y+i >= len(lines) {
-			break
-		}
-		under := lines[y+i]
-		left := ansi.Truncate(under, x, "")
-		left = padRight(left, x)
-		right := ansi.TruncateLeft(under, x+bw, "")
-		lines[y+i] = left + bl + right
-	}
-	return strings.Join(lines, "\n")
+	bw, bh := lipgloss.Width(box), min(lipgloss.Height(box), height)
+	c := lipgloss.NewCanvas(width, height)
+	c.Compose(lipgloss.NewLayer(content))
+	c.Compose(lipgloss.NewLayer(box).X(max(0, (width-bw)/2)).Y(max(0, (height-bh)/2)).Z(1))
+	return c.Render()
 }

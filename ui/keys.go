@@ -1,0 +1,346 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// onKey routes a key: quit now first (whatever is open), then the modal on
+// top, then the screen in front (overview, detail, list).
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := msg.String()
+	act, bound := m.keys.Match(k)
+	if bound && act == keymap.ForceQuit {
+		return m.forceQuit()
+	}
+	if m.conn.pending {
+		switch act {
+		case keymap.Quit:
+			return m.quit()
+		case keymap.Refresh:
+			if m.conn.err != "" {
+				return m.connect()
+			}
+		}
+		return nil
+	}
+	if top := m.top(); top != nil {
+		return top.key(m, msg)
+	}
+	if !bound {
+		return nil
+	}
+	// Read-only is one property of an action, checked here and nowhere else.
+	if m.o.ReadOnly && m.keys.Writes(act) {
+		m.say("read-only: writes are disabled")
+		return nil
+	}
+	switch act {
+	case keymap.Overview:
+		return m.toggleOverview()
+	case keymap.Help:
+		m.push(&helpModal{})
+		return nil
+	case keymap.Quit:
+		return m.askQuit()
+	case keymap.Suspend:
+		return tea.Suspend
+	}
+	if m.ov.isShown() {
+		return m.onOverviewKey(act)
+	}
+	if m.detail != nil {
+		if cmd, handled := m.onDetailKey(act); handled {
+			return cmd
+		}
+	}
+	return m.onListKey(act)
+}
+
+func (m *Model) onListKey(act keymap.Action) tea.Cmd {
+	l := m.list
+	rows := m.rowsOnScreen()
+	switch act {
+	case keymap.Down:
+		l.move(1, rows)
+	case keymap.Up:
+		l.move(-1, rows)
+	case keymap.HalfDown:
+		l.page(rows/2, rows)
+	case keymap.HalfUp:
+		l.page(-rows/2, rows)
+	case keymap.PageDown:
+		l.page(rows, rows)
+	case keymap.PageUp:
+		l.page(-rows, rows)
+	case keymap.Top:
+		l.cursor, l.top = 0, 0
+	case keymap.Bottom:
+		if l.cur.done {
+			l.move(len(l.ids()), rows)
+		} else {
+			l.toEnd = true
+			m.say("going to the end: loading every row…")
+		}
+	case keymap.Jump:
+		return m.openInput(inputJump, "", nil)
+	case keymap.Open:
+		m.openDetail()
+	case keymap.Back:
+		return m.back()
+	case keymap.Mark:
+		l.toggleMark()
+		l.move(1, rows)
+	case keymap.RangeMark:
+		l.markRange()
+		m.say(fmt.Sprintf("%s marked", commas(len(l.marks))))
+	case keymap.MarkScreen:
+		l.markScreen(rows)
+		m.say(fmt.Sprintf("%s marked", commas(len(l.marks))))
+	case keymap.MarkAll:
+		return m.markAll()
+	case keymap.RestoreMarks:
+		if n := l.restoreMarks(); n > 0 {
+			m.say(fmt.Sprintf("%s marks back", commas(n)))
+		} else {
+			m.say("no cleared marks to bring back")
+		}
+	case keymap.Status:
+		m.openStatusMenu(l.targets(), false)
+	case keymap.Assign:
+		return m.openPicker(l.targets())
+	case keymap.Comment:
+		return m.openComment(l.targets())
+	case keymap.Hide:
+		return m.hide(l.targets())
+	case keymap.Tag:
+		if m.f.Tags == "" {
+			m.say("tags are an Alerts API feature; this tenant is on the Detects API")
+			return nil
+		}
+		return m.openInput(inputTag, "+", l.targets())
+	case keymap.Undo:
+		return m.undo()
+	case keymap.Redo:
+		return m.redo()
+	case keymap.Retry:
+		return m.retry()
+	case keymap.Filter:
+		return m.openInput(inputFilter, l.latest().filter, nil)
+	case keymap.Search:
+		return m.openInput(inputSearch, l.latest().q, nil)
+	case keymap.QuickFilter:
+		m.push(&menuModal{kind: menuQuick})
+	case keymap.ToggleHidden:
+		q := l.latest()
+		q.showHidden = !q.showHidden
+		return m.startQuery(q, nil, -1)
+	case keymap.SortNext:
+		q := l.latest()
+		q.sort.Field = nextField(m.f.SortFields, q.sort.Field)
+		return m.startQuery(q, nil, -1)
+	case keymap.SortFlip:
+		q := l.latest()
+		q.sort.Desc = !q.sort.Desc
+		return m.startQuery(q, nil, -1)
+	case keymap.Refresh:
+		m.rows.cache.Invalidate()
+		m.say("refreshing…")
+		return m.startQuery(l.cur.query, nil, l.cursor)
+	case keymap.Copy:
+		if _, ok := m.rows.peek(l.cursorID()); ok {
+			m.push(&menuModal{kind: menuCopy, targets: []string{l.cursorID()}})
+		} else {
+			m.say("nothing to copy yet: the row is still loading")
+		}
+	}
+	return m.ensure()
+}
+
+// back closes the topmost layer of the list: a drill-down returns to the
+// overview, then marks are cleared (M brings them back), then the message.
+func (m *Model) back() tea.Cmd {
+	l := m.list
+	if n := l.clearMarks(); n > 0 {
+		m.say(fmt.Sprintf("%s marks cleared (M brings them back)", commas(n)))
+		return nil
+	}
+	if q, ok := m.ov.popDrill(); ok {
+		m.ov.shown = true
+		return m.startQuery(q, nil, -1)
+	}
+	m.msg = flash{}
+	return nil
+}
+
+// hide hides the targets, or unhides them when every one is hidden.
+func (m *Model) hide(targets []string) tea.Cmd {
+	show, verb := false, "Hide"
+	allHidden := len(targets) > 0
+	for _, id := range targets {
+		if d, ok := m.rows.peek(id); !ok || d.ShowInUI {
+			allHidden = false
+			break
+		}
+	}
+	if allHidden {
+		show, verb = true, "Unhide"
+	}
+	return m.begin(m.newAction(kindChange, verb, model.Change{ShowInUI: &show}, targets))
+}
+
+func nextField(fields []string, cur string) string {
+	i := slices.Index(fields, cur)
+	return fields[(i+1)%len(fields)]
+}
+
+// keyHelp is the keymap as bubbles' help.KeyMap for the screen in front:
+// the footer and ? are generated from the bindings in force, overrides
+// included, and read-only offers no write key.
+type keyHelp struct {
+	m *Model
+}
+
+var (
+	listShort     = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Help, keymap.Quit}
+	detailShort   = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.Back, keymap.Help}
+	overviewShort = []keymap.Action{keymap.Down, keymap.Open, keymap.Window, keymap.Overview, keymap.Filter, keymap.Help, keymap.Quit}
+)
+
+// shortWords name the footer's keys in a word each, so the line fits 80
+// columns.
+var shortWords = map[keymap.Action]string{
+	keymap.Down: "move", keymap.Open: "detail", keymap.Mark: "mark", keymap.Status: "status",
+	keymap.Assign: "assign", keymap.Comment: "comment", keymap.Filter: "filter", keymap.Help: "help",
+	keymap.Quit: "quit", keymap.AddFilter: "filter on", keymap.ExcludeFilter: "exclude", keymap.Copy: "copy",
+	keymap.Back: "close", keymap.Window: "window", keymap.Overview: "list",
+}
+
+func (h keyHelp) binding(a keymap.Action, short bool) (key.Binding, bool) {
+	m := h.m
+	if m.o.ReadOnly && m.keys.Writes(a) {
+		return key.Binding{}, false
+	}
+	kb := m.keys.Get(a)
+	keys := kb.Keys()
+	if len(keys) == 0 {
+		return key.Binding{}, false
+	}
+	if short {
+		word := shortWords[a]
+		if a == keymap.Open && m.ov.isShown() {
+			word = "drill down"
+		}
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], word)), true
+	}
+	return kb, true
+}
+
+// ShortHelp implements help.KeyMap: the footer's keys for the screen in
+// front.
+func (h keyHelp) ShortHelp() []key.Binding {
+	acts := listShort
+	switch {
+	case h.m.ov.isShown():
+		acts = overviewShort
+	case h.m.detail != nil:
+		acts = detailShort
+	}
+	out := make([]key.Binding, 0, len(acts))
+	for _, a := range acts {
+		if kb, ok := h.binding(a, true); ok {
+			out = append(out, kb)
+		}
+	}
+	return out
+}
+
+// FullHelp implements help.KeyMap: every binding in force, by group.
+func (h keyHelp) FullHelp() [][]key.Binding {
+	_, cols := h.groups()
+	return cols
+}
+
+// groups are the full help's sections with their titles.
+func (h keyHelp) groups() (titles []string, out [][]key.Binding) {
+	for _, g := range keymap.Groups {
+		var col []key.Binding
+		for _, kb := range h.m.keys.Bindings() {
+			if kb.Group != g {
+				continue
+			}
+			if b, ok := h.binding(kb.Action, false); ok {
+				col = append(col, b)
+			}
+		}
+		if len(col) > 0 {
+			titles, out = append(titles, g), append(out, col)
+		}
+	}
+	return titles, out
+}
+
+func (m *Model) helpLine() string {
+	hm := help.New()
+	hm.ShortSeparator = "  "
+	hm.Styles.ShortKey = m.st.menuKey
+	hm.Styles.ShortDesc = lipgloss.NewStyle()
+	hm.Styles.ShortSeparator = lipgloss.NewStyle()
+	hm.SetWidth(m.width - 1)
+	return " " + hm.ShortHelpView(keyHelp{m}.ShortHelp())
+}
+
+// helpBox lays every section out in as many columns as fit, scrolling
+// when even that is taller than the screen.
+func (m *Model) helpBox(x *helpModal) string {
+	const colW = 38
+	titles, groups := keyHelp{m}.groups()
+	var sections []string
+	for gi, col := range groups {
+		lines := []string{m.st.section.Render(titles[gi])}
+		for _, kb := range col {
+			h := kb.Help()
+			lines = append(lines, Truncate(m.st.menuKey.Render(padRight(h.Key, 10))+" "+h.Desc, colW))
+		}
+		sections = append(sections, strings.Join(lines, "\n"))
+	}
+	ncol := max(1, min(len(sections), (m.width-4)/(colW+2)))
+	cols := make([][]string, ncol)
+	heights := make([]int, ncol)
+	for _, s := range sections {
+		// Each section goes to the shortest column, so they balance.
+		i := 0
+		for j := range heights {
+			if heights[j] < heights[i] {
+				i = j
+			}
+		}
+		cols[i] = append(cols[i], s)
+		heights[i] += strings.Count(s, "\n") + 2
+	}
+	rendered := make([]string, ncol)
+	for i, c := range cols {
+		rendered[i] = lipgloss.NewStyle().Width(colW).MarginRight(2).Render(strings.Join(c, "\n\n"))
+	}
+	body := strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, rendered...), "\n")
+	room := max(3, m.height-6)
+	x.scroll = max(0, min(x.scroll, len(body)-room))
+	end := min(len(body), x.scroll+room)
+	foot := "esc or ? closes"
+	if len(body) > room {
+		foot = fmt.Sprintf("j/k scroll (%d–%d of %d) · esc or ? closes", x.scroll+1, end, len(body))
+	}
+	if m.o.ReadOnly {
+		foot = "read-only: write keys are off · " + foot
+	}
+	return m.st.menu.Render(m.st.label.Render("Keys") + "\n" + strings.Join(body[x.scroll:end], "\n") + "\n" + m.st.dim.Render(foot))
+}

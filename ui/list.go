@@ -1,0 +1,486 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// query is what the list shows: filter, free text, sort, hidden rows.
+type query struct {
+	filter     string
+	q          string
+	sort       model.Sort
+	showHidden bool
+}
+
+// walk is one query's rows: its generation, its context (cancelled when
+// another query replaces it), its walker and the ids loaded so far.
+type walk struct {
+	query
+	gen     int
+	ctx     context.Context
+	cancel  context.CancelFunc
+	walker  *model.Walker
+	ids     []string
+	total   int
+	done    bool
+	loading bool
+	err     string
+	// from is the text field that asked for the query, told of a refusal;
+	// keep is the row to return to (a refresh), or -1.
+	from *inputModal
+	keep int
+}
+
+// listView is the list of detections: the query on screen, the one asked
+// for and not yet answered, the cursor, and the marks, which are by id so
+// they survive paging, re-sorting and new filters.
+type listView struct {
+	gen     int
+	cur     *walk
+	pend    *walk
+	restore query
+	history []string // filters, newest first
+
+	cursor int
+	top    int
+	target int // row to reach once loaded (G, jump, restore); -1 none
+	toEnd  bool
+
+	marks   map[string]struct{}
+	anchor  string   // the id V ranges from
+	cleared []string // the marks esc cleared, for M
+	allGen  int      // the generation a mark-all walk is for, 0 none
+}
+
+func newListView(history []string, restored session) *listView {
+	l := &listView{history: history, marks: map[string]struct{}{}, target: -1, cur: &walk{total: -1}}
+	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
+		l.restore = query{filter: restored.Filter, q: restored.Q, sort: model.ParseSort(restored.Sort), showHidden: restored.ShowHidden}
+	}
+	if restored.Row > 0 {
+		l.target = restored.Row
+	}
+	return l
+}
+
+// connected sets the first query: the restored one, on a sort the backend
+// knows, or the backend's time field, newest first.
+func (l *listView) connected(f model.Fields) {
+	if l.restore.sort.Field == "" || !slices.Contains(f.SortFields, l.restore.sort.Field) {
+		l.restore.sort = model.Sort{Field: f.Time, Desc: true}
+	}
+}
+
+func (l *listView) first() query { return l.restore }
+
+// latest is the query the analyst last asked for: the one in flight, if
+// any, so keys typed before an answer arrives build on what was asked.
+func (l *listView) latest() query {
+	if l.pend != nil {
+		return l.pend.query
+	}
+	return l.cur.query
+}
+
+func (l *listView) ids() []string { return l.cur.ids }
+
+func (l *listView) busy() bool {
+	return l.pend != nil || l.cur.loading || l.allGen != 0
+}
+
+// effectiveFilter adds the hidden-rows clause to the analyst's filter.
+func (m *Model) effectiveFilter(q query) string {
+	if q.showHidden {
+		return q.filter
+	}
+	return model.And(q.filter, model.Bool(m.f.ShowInUI, true))
+}
+
+type idsMsg struct {
+	gen   int
+	stamp uint64 // the rows' write clock when the page was asked for
+	ids   []string
+	found []model.Detection // rows the page carried (Alerts' cursor pages)
+	total int
+	done  bool
+	err   error
+}
+
+// startQuery asks for q's first page. The rows on screen stay until it
+// answers; a refusal leaves them and tells the field that asked.
+func (m *Model) startQuery(q query, from *inputModal, keep int) tea.Cmd {
+	l := m.list
+	if l.pend != nil {
+		l.pend.cancel()
+	}
+	l.gen++
+	ctx, cancel := context.WithCancel(m.ctx)
+	w := &walk{query: q, gen: l.gen, ctx: ctx, cancel: cancel, total: -1, from: from, keep: keep,
+		walker: model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(q), Q: q.q, Sort: q.sort}, m.o.IDChunk)}
+	l.pend = w
+	return tea.Batch(m.fetchIDs(w), m.startSpinner())
+}
+
+func (m *Model) fetchIDs(w *walk) tea.Cmd {
+	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, m.rows.stamp()
+	return func() tea.Msg {
+		ids, err := walker.Next(ctx)
+		msg := idsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done()}
+		if errors.Is(err, io.EOF) {
+			msg.done = true
+		} else if err != nil {
+			msg.err = err
+		}
+		return msg
+	}
+}
+
+// onIDs takes a page: the first of the query asked for, which replaces the
+// one on screen, or the next of the one on screen. Any other is an answer
+// to a query the analyst has left.
+func (m *Model) onIDs(msg idsMsg) tea.Cmd {
+	l := m.list
+	switch {
+	case l.pend != nil && msg.gen == l.pend.gen:
+		p := l.pend
+		l.pend = nil
+		if msg.err != nil {
+			p.cancel()
+			if errors.Is(msg.err, context.Canceled) {
+				return nil
+			}
+			m.setErr(msg.err)
+			if p.from != nil {
+				p.from.err = errMessage(msg.err)
+				if !m.onStack(p.from) {
+					m.push(p.from)
+				}
+			}
+			return nil
+		}
+		if l.cur.cancel != nil {
+			l.cur.cancel()
+		}
+		if l.cur.query != p.query {
+			l.anchor = ""
+		}
+		l.cur = p
+		l.cursor, l.top = 0, 0
+		if p.keep >= 0 {
+			l.target = p.keep
+		}
+		m.detail = nil
+		if p.from != nil {
+			m.pop(p.from)
+			if p.from.kind == inputFilter {
+				l.history = pushHistory(l.history, p.query.filter)
+			}
+		}
+		m.storeRows(msg.stamp, msg.found)
+		var cmds []tea.Cmd
+		if p.from != nil && p.from.kind == inputFilter {
+			cmds = append(cmds, m.store.save(historyFile, l.history))
+		}
+		cmds = append(cmds, m.saveSession())
+		if m.ov.isShown() && m.ov.asked != m.effectiveFilter(l.cur.query) {
+			cmds = append(cmds, m.loadOverview())
+		}
+		return tea.Batch(append(cmds, m.takePage(msg))...)
+	case msg.gen == l.cur.gen && l.cur.ctx != nil:
+		l.cur.loading = false
+		m.storeRows(msg.stamp, msg.found)
+		return m.takePage(msg)
+	}
+	return nil
+}
+
+func (m *Model) takePage(msg idsMsg) tea.Cmd {
+	l := m.list
+	w := l.cur
+	if msg.err != nil {
+		if errors.Is(msg.err, context.Canceled) {
+			return nil
+		}
+		w.err = msg.err.Error()
+		m.setErr(fmt.Errorf("loading rows: %w (r retries)", msg.err))
+		return nil
+	}
+	w.ids = append(w.ids, msg.ids...)
+	if msg.total >= 0 {
+		w.total = msg.total
+	}
+	w.done = msg.done
+	if w.done {
+		w.total = len(w.ids)
+	}
+	rows := m.rowsOnScreen()
+	if l.target >= 0 && (l.target < len(w.ids) || w.done) {
+		l.cursor = min(l.target, max(0, len(w.ids)-1))
+		l.target = -1
+		l.scrollTo(rows)
+	}
+	if l.toEnd && w.done {
+		l.toEnd = false
+		l.cursor = max(0, len(w.ids)-1)
+		l.scrollTo(rows)
+		m.say(fmt.Sprintf("at the end: %s rows", commas(len(w.ids))))
+	}
+	return m.ensure()
+}
+
+// ensure asks for what the screen needs: more ids when the cursor nears the
+// end of those loaded (or a target lies beyond), and the details of the rows
+// on screen plus one screen ahead.
+func (m *Model) ensure() tea.Cmd {
+	l := m.list
+	w := l.cur
+	var cmds []tea.Cmd
+	rows := m.rowsOnScreen()
+	if w.walker != nil && !w.loading && !w.done && w.err == "" {
+		need := l.cursor + 2*rows + 1
+		if l.target >= 0 {
+			need = max(need, l.target+rows)
+		}
+		if len(w.ids) < need || l.toEnd {
+			w.loading = true
+			cmds = append(cmds, m.fetchIDs(w))
+		}
+	}
+	if len(w.ids) > 0 && m.width > 0 {
+		// Page-aligned blocks of a screen each: a row scrolled into view
+		// brings its whole block, so scrolling costs a request per screen,
+		// not per row.
+		from := (l.top / rows) * rows
+		to := min(len(w.ids), l.top+2*rows)
+		to = min(len(w.ids), ((to+rows-1)/rows)*rows)
+		if need := m.rows.cache.Need(w.ids[from:to]); len(need) > 0 {
+			cmds = append(cmds, m.fetchDetails(w.ctx, need))
+		}
+	}
+	if len(cmds) > 0 {
+		cmds = append(cmds, m.startSpinner())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (l *listView) clamp(rows int) {
+	if l.cursor >= len(l.cur.ids) {
+		l.cursor = max(0, len(l.cur.ids)-1)
+	}
+	l.scrollTo(rows)
+}
+
+// scrollTo keeps the cursor on screen, moving the view as little as needed.
+func (l *listView) scrollTo(rows int) {
+	if l.cursor < l.top {
+		l.top = l.cursor
+	}
+	if l.cursor >= l.top+rows {
+		l.top = l.cursor - rows + 1
+	}
+	l.top = max(0, min(l.top, max(0, len(l.cur.ids)-rows)))
+}
+
+func (l *listView) move(n, rows int) {
+	if len(l.cur.ids) == 0 {
+		return
+	}
+	l.cursor = max(0, min(len(l.cur.ids)-1, l.cursor+n))
+	l.scrollTo(rows)
+}
+
+// page scrolls the view and the cursor together by n rows, as a pager does.
+func (l *listView) page(n, rows int) {
+	if len(l.cur.ids) == 0 {
+		return
+	}
+	l.top = max(0, min(l.top+n, len(l.cur.ids)-rows))
+	l.move(n, rows)
+}
+
+// cursorID is the id under the cursor, or "".
+func (l *listView) cursorID() string {
+	if l.cursor < len(l.cur.ids) {
+		return l.cur.ids[l.cursor]
+	}
+	return ""
+}
+
+// --- marks
+
+func (l *listView) marked(id string) bool {
+	_, ok := l.marks[id]
+	return ok
+}
+
+func (l *listView) toggleMark() {
+	id := l.cursorID()
+	if id == "" {
+		return
+	}
+	if l.marked(id) {
+		delete(l.marks, id)
+		return
+	}
+	l.marks[id] = struct{}{}
+	l.anchor = id
+}
+
+// markRange marks from the last row marked (by id, in the list on screen)
+// to the cursor.
+func (l *listView) markRange() {
+	from := -1
+	if l.anchor != "" {
+		from = slices.Index(l.cur.ids, l.anchor)
+	}
+	if from < 0 {
+		l.toggleMark()
+		return
+	}
+	lo, hi := min(from, l.cursor), max(from, l.cursor)
+	for _, id := range l.cur.ids[lo : hi+1] {
+		l.marks[id] = struct{}{}
+	}
+}
+
+func (l *listView) markScreen(rows int) {
+	for _, id := range l.cur.ids[l.top:min(len(l.cur.ids), l.top+rows)] {
+		l.marks[id] = struct{}{}
+	}
+}
+
+// clearMarks drops the marks, keeping them for M, and says how many.
+func (l *listView) clearMarks() int {
+	n := len(l.marks)
+	if n == 0 {
+		return 0
+	}
+	l.cleared = make([]string, 0, n)
+	for id := range l.marks {
+		l.cleared = append(l.cleared, id)
+	}
+	l.marks = map[string]struct{}{}
+	l.anchor = ""
+	return n
+}
+
+// restoreMarks brings back what esc cleared.
+func (l *listView) restoreMarks() int {
+	for _, id := range l.cleared {
+		l.marks[id] = struct{}{}
+	}
+	n := len(l.cleared)
+	l.cleared = nil
+	return n
+}
+
+// targets are the marked rows, in list order first, or the cursor row:
+// what an action acts on, captured when its key is pressed.
+func (l *listView) targets() []string {
+	if len(l.marks) == 0 {
+		if id := l.cursorID(); id != "" {
+			return []string{id}
+		}
+		return nil
+	}
+	out := make([]string, 0, len(l.marks))
+	inList := make(map[string]bool, len(l.marks))
+	for _, id := range l.cur.ids {
+		if l.marked(id) {
+			out = append(out, id)
+			inList[id] = true
+		}
+	}
+	var rest []string
+	for id := range l.marks {
+		if !inList[id] {
+			rest = append(rest, id)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// outOfView counts the ids not in the list on screen.
+func (l *listView) outOfView(ids []string) int {
+	if len(ids) <= 1 {
+		return 0
+	}
+	in := make(map[string]struct{}, len(l.cur.ids))
+	for _, id := range l.cur.ids {
+		in[id] = struct{}{}
+	}
+	n := 0
+	for _, id := range ids {
+		if _, ok := in[id]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+type allIDsMsg struct {
+	gen int
+	ids []string
+	err error
+}
+
+// markAll asks to mark every row matching the filter on screen, however
+// many, after saying how many that is.
+func (m *Model) markAll() tea.Cmd {
+	l := m.list
+	n := l.cur.total
+	if n < 0 || l.cur.walker == nil {
+		m.say("the total is not known yet")
+		return nil
+	}
+	w := l.cur
+	m.push(&promptModal{
+		text:    fmt.Sprintf("Mark all %s detections matching the filter?", commas(n)),
+		answers: [][2]string{{"y", "mark them"}, {"n", "cancel"}},
+		on: func(k string) tea.Cmd {
+			if k != "y" {
+				return nil
+			}
+			m.say(fmt.Sprintf("loading the ids of %s detections…", commas(n)))
+			l.allGen = w.gen
+			walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
+			ctx, gen := w.ctx, w.gen
+			return tea.Batch(func() tea.Msg {
+				all, err := walker.All(ctx)
+				return allIDsMsg{gen: gen, ids: all, err: err}
+			}, m.startSpinner())
+		},
+	})
+	return nil
+}
+
+// onAllIDs marks every id of the walk it was asked for, if that query is
+// still the one on screen.
+func (m *Model) onAllIDs(msg allIDsMsg) {
+	l := m.list
+	if msg.gen != l.allGen {
+		return
+	}
+	l.allGen = 0
+	if msg.gen != l.cur.gen {
+		m.say("marking every match stopped: the filter changed")
+		return
+	}
+	if msg.err != nil {
+		m.setErr(fmt.Errorf("marking every match stopped after %s: %w", commas(len(msg.ids)), msg.err))
+		return
+	}
+	for _, id := range msg.ids {
+		l.marks[id] = struct{}{}
+	}
+	m.say(fmt.Sprintf("%s marked", commas(len(l.marks))))
+}

@@ -1,0 +1,591 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// The modal stack: prompts, menus, text fields, the assignee picker, the
+// comment box and help, each an explicit mode with its own keys. The one on
+// top takes every key; esc closes it. An action's modal captures its target
+// ids when it opens, so what it acts on is what its title said.
+
+type modal interface {
+	key(m *Model, msg tea.KeyPressMsg) tea.Cmd
+	view(m *Model) string
+}
+
+// updater is a modal with a text field that takes other messages (paste).
+type updater interface {
+	update(m *Model, msg tea.Msg) tea.Cmd
+}
+
+func (m *Model) push(x modal) { m.modals = append(m.modals, x) }
+
+// pop removes x from the stack wherever it is.
+func (m *Model) pop(x modal) {
+	for i, y := range m.modals {
+		if y == x {
+			m.modals = append(m.modals[:i], m.modals[i+1:]...)
+			return
+		}
+	}
+}
+
+func (m *Model) onStack(x modal) bool {
+	for _, y := range m.modals {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Model) top() modal {
+	if n := len(m.modals); n > 0 {
+		return m.modals[n-1]
+	}
+	return nil
+}
+
+func (m *Model) resizeModals() {
+	for _, x := range m.modals {
+		switch x := x.(type) {
+		case *inputModal:
+			x.ti.SetWidth(max(10, m.width-12))
+		case *pickerModal:
+			x.ti.SetWidth(max(10, min(60, m.width-16)))
+		}
+	}
+	m.draft.SetWidth(max(20, min(100, m.width-6)))
+}
+
+// --- prompt
+
+// promptModal is a question with one-key answers.
+type promptModal struct {
+	text    string
+	answers [][2]string // key, meaning
+	on      func(key string) tea.Cmd
+}
+
+func (p *promptModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	k := msg.String()
+	for _, a := range p.answers {
+		if a[0] == k {
+			m.pop(p)
+			return p.on(k)
+		}
+	}
+	if k == "esc" {
+		m.pop(p)
+		return p.on("esc")
+	}
+	return nil
+}
+
+func (p *promptModal) view(m *Model) string {
+	var b strings.Builder
+	// Wrapped to the screen: a prompt listing changed rows can be long.
+	b.WriteString(wrap(Sanitize(p.text), max(20, m.width-8)))
+	b.WriteString("\n")
+	for i, a := range p.answers {
+		if i > 0 {
+			b.WriteString("   ")
+		}
+		b.WriteString(m.st.menuKey.Render(a[0]) + " " + a[1])
+	}
+	return m.st.menu.Render(b.String())
+}
+
+// --- menus
+
+type menuKind int
+
+const (
+	menuStatus menuKind = iota
+	menuQuick
+	menuQuickStatus
+	menuQuickSeverity
+	menuCopy
+)
+
+// menuModal is a one-key menu. The status menu holds the targets captured
+// when s was pressed, and whether it sends the comment draft along.
+type menuModal struct {
+	kind        menuKind
+	targets     []string
+	withComment bool
+	title       string // the status menu's, made when it opens
+}
+
+var statusKeys = map[string]model.Status{
+	"n": model.StatusNew, "i": model.StatusInProgress, "t": model.StatusTruePositive, "f": model.StatusFalsePositive,
+	"x": model.StatusIgnored, "c": model.StatusClosed, "r": model.StatusReopened,
+}
+
+var statusOrder = []string{"n", "i", "t", "f", "x", "c", "r"}
+
+var severityKeys = map[string]int{"l": 20, "m": 40, "h": 60, "c": 80}
+
+func (m *Model) openStatusMenu(targets []string, withComment bool) {
+	n := len(targets)
+	title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), plural(n, "detection"), m.statusSummary(targets))
+	if withComment {
+		title += ", with the comment"
+	}
+	m.push(&menuModal{kind: menuStatus, targets: targets, withComment: withComment, title: title})
+}
+
+func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	k := msg.String()
+	if k == "esc" {
+		m.pop(x)
+		if x.kind == menuStatus && x.withComment {
+			return m.openComment(x.targets)
+		}
+		return nil
+	}
+	switch x.kind {
+	case menuStatus:
+		st, ok := statusKeys[k]
+		if !ok || !m.accepts(st) {
+			return nil
+		}
+		m.pop(x)
+		c := model.Change{Status: &st}
+		verb := "Status → " + st.Label()
+		if x.withComment {
+			c.Comment = strings.TrimSpace(m.draft.Value())
+			verb += " with a comment"
+		}
+		a := m.newAction(kindChange, verb, c, x.targets)
+		a.draft = x.withComment
+		return m.begin(a)
+	case menuQuick:
+		switch k {
+		case "s":
+			x.kind = menuQuickStatus
+		case "v":
+			x.kind = menuQuickSeverity
+		case "u":
+			m.pop(x)
+			return m.addClause(model.Null(m.f.AssigneeUID))
+		case "m":
+			m.pop(x)
+			if m.o.Me.UID == "" {
+				m.say("set me.login in the config file to use the \"mine\" filter")
+				return nil
+			}
+			return m.addClause(model.Eq(m.f.AssigneeUID, m.o.Me.UID))
+		case "h":
+			m.pop(x)
+			return m.openInput(inputHost, "", nil)
+		case "1", "2", "3", "4":
+			m.pop(x)
+			d := map[string]time.Duration{"1": time.Hour, "2": 24 * time.Hour, "3": 7 * 24 * time.Hour, "4": 30 * 24 * time.Hour}[k]
+			return m.addClause(model.After(m.f.Time, m.o.Now().Add(-d).Truncate(time.Minute)))
+		case "x":
+			m.pop(x)
+			q := m.list.latest()
+			q.filter = ""
+			return m.startQuery(q, nil, -1)
+		}
+	case menuQuickStatus:
+		if s, ok := statusKeys[k]; ok && m.accepts(s) {
+			m.pop(x)
+			return m.addClause(model.Eq(m.f.Status, string(s)))
+		}
+	case menuQuickSeverity:
+		if n, ok := severityKeys[k]; ok {
+			m.pop(x)
+			return m.addClause(model.Num(m.f.Severity, ">=", int64(n)))
+		}
+	case menuCopy:
+		return m.copyField(x, k)
+	}
+	return nil
+}
+
+func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
+	if k != "i" && k != "h" && k != "s" && k != "c" && k != "u" {
+		return nil
+	}
+	m.pop(x)
+	d, ok := m.rows.peek(firstOf(x.targets))
+	if !ok {
+		m.say("nothing to copy: the row is not loaded")
+		return nil
+	}
+	what, val := "", ""
+	w := d.Worst()
+	switch k {
+	case "i":
+		what, val = "the id", d.ID
+	case "h":
+		what, val = "the host name", d.Device.Hostname
+	case "s":
+		if w != nil {
+			what, val = "the SHA256", w.SHA256
+		}
+	case "c":
+		if w != nil {
+			what, val = "the command line", w.CmdLine
+		}
+	case "u":
+		if m.src.ConsoleURL != nil {
+			what, val = "the console link", m.src.ConsoleURL(d)
+		}
+	}
+	if val == "" {
+		m.say("nothing to copy: the field is empty")
+		return nil
+	}
+	m.say("copied " + what + " to the clipboard (OSC 52)")
+	return tea.SetClipboard(stripControls(val))
+}
+
+// stripControls drops control characters and bidi overrides from a value
+// headed for the clipboard, so a paste into a shell runs what was shown.
+func stripControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func firstOf(ids []string) string {
+	if len(ids) > 0 {
+		return ids[0]
+	}
+	return ""
+}
+
+func (x *menuModal) view(m *Model) string {
+	switch x.kind {
+	case menuStatus:
+		var items [][2]string
+		for _, k := range statusOrder {
+			if st := statusKeys[k]; m.accepts(st) {
+				items = append(items, [2]string{k, st.Label()})
+			}
+		}
+		return m.menuBox(x.title, items)
+	case menuQuick:
+		mine := "mine"
+		if m.o.Me.UID != "" {
+			mine = "mine (" + Sanitize(m.o.Me.UID) + ")"
+		}
+		return m.menuBox("Quick filters", [][2]string{
+			{"s", "status…"}, {"v", "minimum severity…"}, {"u", "unassigned"}, {"m", mine}, {"h", "host…"},
+			{"1", "last hour"}, {"2", "last 24 hours"}, {"3", "last 7 days"}, {"4", "last 30 days"}, {"x", "clear the filter"},
+		})
+	case menuQuickStatus:
+		var items [][2]string
+		for _, k := range statusOrder {
+			if s := statusKeys[k]; m.accepts(s) {
+				items = append(items, [2]string{k, s.Label()})
+			}
+		}
+		return m.menuBox("Status is", items)
+	case menuQuickSeverity:
+		return m.menuBox("Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
+	}
+	return m.menuBox("Copy", [][2]string{{"i", "id"}, {"h", "host name"}, {"s", "SHA256"}, {"c", "command line"}, {"u", "console link"}})
+}
+
+func (m *Model) accepts(s model.Status) bool {
+	for _, ok := range m.b.Statuses() {
+		if ok == s {
+			return true
+		}
+	}
+	return false
+}
+
+// statusSummary says the current statuses of the rows an action will touch.
+func (m *Model) statusSummary(ids []string) string {
+	counts := map[model.Status]int{}
+	unknown := 0
+	for _, id := range ids {
+		if d, ok := m.rows.peek(id); ok {
+			counts[d.Status]++
+		} else {
+			unknown++
+		}
+	}
+	var parts []string
+	for _, s := range model.Statuses {
+		if n := counts[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", commas(n), s.Label()))
+		}
+	}
+	for s, n := range counts {
+		if !slices.Contains(model.Statuses, s) {
+			parts = append(parts, fmt.Sprintf("%s %s", commas(n), Sanitize(string(s))))
+		}
+	}
+	if unknown > 0 {
+		parts = append(parts, commas(unknown)+" not loaded")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// --- text fields on the bottom line
+
+type inputKind int
+
+const (
+	inputFilter inputKind = iota
+	inputSearch
+	inputHost
+	inputJump
+	inputTag
+)
+
+// inputModal is a one-line text field on the bottom line. A filter or a
+// search stays open, saying "checking…", until the service answers: a
+// refusal leaves the text as typed with the service's words under it.
+type inputModal struct {
+	kind    inputKind
+	ti      textinput.Model
+	err     string
+	histPos int
+	targets []string // a tag's rows, captured when T was pressed
+}
+
+var inputPrompts = map[inputKind]string{inputFilter: "filter (FQL) › ", inputSearch: "search › ", inputHost: "host › ", inputJump: "row › ", inputTag: "tag (+add -remove) › "}
+
+func newTextInput(prompt string, width int) textinput.Model {
+	ti := textinput.New()
+	tis := ti.Styles()
+	tis.Cursor.Blink = false // a blinking cursor repaints while idle
+	ti.SetStyles(tis)
+	ti.CharLimit = 4096
+	ti.Prompt = prompt
+	ti.SetWidth(width)
+	return ti
+}
+
+func (m *Model) openInput(k inputKind, text string, targets []string) tea.Cmd {
+	x := &inputModal{kind: k, histPos: -1, targets: targets, ti: newTextInput(inputPrompts[k], max(10, m.width-12))}
+	x.ti.SetVirtualCursor(false) // the terminal's own cursor, on the bottom line
+	if k == inputFilter {
+		x.ti.Placeholder = "status:'new'+max_severity:>=60  (↑/↓ history)"
+	}
+	x.ti.SetValue(text)
+	x.ti.CursorEnd()
+	m.push(x)
+	return x.ti.Focus()
+}
+
+func (x *inputModal) update(m *Model, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	x.ti, cmd = x.ti.Update(msg)
+	return cmd
+}
+
+func (x *inputModal) checking() bool { return x.err == "checking…" || x.err == "searching…" }
+
+func (x *inputModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		m.pop(x)
+		return nil
+	case "enter":
+		return x.submit(m, strings.TrimSpace(x.ti.Value()))
+	case "up", "down":
+		h := m.list.history
+		if x.kind == inputFilter && len(h) > 0 {
+			if msg.String() == "up" {
+				x.histPos = min(len(h)-1, x.histPos+1)
+			} else {
+				x.histPos = max(-1, x.histPos-1)
+			}
+			if x.histPos >= 0 {
+				x.ti.SetValue(h[x.histPos])
+			} else {
+				x.ti.SetValue(m.list.latest().filter)
+			}
+			x.ti.CursorEnd()
+			return nil
+		}
+	}
+	if x.checking() {
+		x.err = "" // typing again: the answer will still land here
+	}
+	return x.update(m, msg)
+}
+
+func (x *inputModal) submit(m *Model, text string) tea.Cmd {
+	switch x.kind {
+	case inputFilter:
+		q := m.list.latest()
+		q.filter = text
+		x.err = "checking…"
+		return m.startQuery(q, x, -1)
+	case inputSearch:
+		q := m.list.latest()
+		q.q = text
+		x.err = "searching…"
+		return m.startQuery(q, x, -1)
+	case inputHost:
+		m.pop(x)
+		if text == "" {
+			return nil
+		}
+		clause := model.Eq(m.f.Hostname, text)
+		if strings.ContainsAny(text, "*?") {
+			clause = model.Wildcard(m.f.Hostname, text)
+		}
+		return m.addClause(clause)
+	case inputTag:
+		name := strings.TrimSpace(strings.TrimLeft(text, "+-"))
+		if name == "" {
+			x.err = "type +name to add a tag or -name to remove one"
+			return nil
+		}
+		m.pop(x)
+		c, verb := model.Change{AddTags: []string{name}}, "Tag +"+name
+		if strings.HasPrefix(text, "-") {
+			c, verb = model.Change{RemoveTags: []string{name}}, "Tag −"+name
+		}
+		return m.begin(m.newAction(kindChange, verb, c, x.targets))
+	case inputJump:
+		n, err := strconv.Atoi(strings.ReplaceAll(text, ",", ""))
+		if err != nil || n < 1 {
+			x.err = "type a row number, 1 or more"
+			return nil
+		}
+		m.pop(x)
+		l := m.list
+		rows := m.rowsOnScreen()
+		switch {
+		case n-1 < len(l.ids()):
+			l.cursor = n - 1
+			l.scrollTo(rows)
+		case l.cur.done:
+			l.move(len(l.ids()), rows)
+			m.say(fmt.Sprintf("there are only %s rows", commas(len(l.ids()))))
+		default:
+			l.target = n - 1
+			m.say(fmt.Sprintf("loading rows up to %s…", commas(n)))
+		}
+		return m.ensure()
+	}
+	return nil
+}
+
+func (x *inputModal) view(m *Model) string { return x.ti.View() }
+
+// addClause narrows the filter asked for last by one clause (a quick
+// filter, + and - in the detail).
+func (m *Model) addClause(clause string) tea.Cmd {
+	q := m.list.latest()
+	if strings.Contains(q.filter, clause) {
+		m.say("already filtered on " + clause)
+		return nil
+	}
+	q.filter = model.And(q.filter, clause)
+	x := &inputModal{kind: inputFilter, histPos: -1, ti: newTextInput(inputPrompts[inputFilter], max(10, m.width-12))}
+	x.ti.SetValue(q.filter)
+	// A refusal opens the filter line with the clause in it.
+	return m.startQuery(q, x, -1)
+}
+
+// --- the comment box
+
+// commentModal edits the comment draft for the rows captured when c was
+// pressed. esc keeps the draft; it is cleared only once applied.
+type commentModal struct {
+	targets []string
+}
+
+func (m *Model) openComment(targets []string) tea.Cmd {
+	m.draft.SetWidth(max(20, min(100, m.width-6)))
+	m.draft.SetHeight(6)
+	m.push(&commentModal{targets: targets})
+	return m.draft.Focus()
+}
+
+func (x *commentModal) update(m *Model, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	m.draft, cmd = m.draft.Update(msg)
+	return cmd
+}
+
+func (x *commentModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		m.pop(x)
+		m.draft.Blur()
+		if strings.TrimSpace(m.draft.Value()) != "" {
+			m.say("comment draft kept: c reopens it")
+		}
+		return m.saveSession()
+	case "ctrl+s", "ctrl+t":
+		text := strings.TrimSpace(m.draft.Value())
+		if text == "" {
+			m.say("the comment is empty")
+			return nil
+		}
+		m.pop(x)
+		m.draft.Blur()
+		if msg.String() == "ctrl+t" {
+			m.openStatusMenu(x.targets, true)
+			return m.saveSession()
+		}
+		a := m.newAction(kindChange, "Comment", model.Change{Comment: text}, x.targets)
+		a.draft = true
+		return tea.Batch(m.begin(a), m.saveSession())
+	}
+	return x.update(m, msg)
+}
+
+func (x *commentModal) view(m *Model) string {
+	n := len(x.targets)
+	title := fmt.Sprintf("Comment on %s %s", commas(n), plural(n, "detection"))
+	return m.st.menu.Render(m.st.label.Render(title) + "\n" + m.draft.View() + "\n" +
+		m.st.dim.Render("ctrl+s send · ctrl+t send with a status · esc keep the draft"))
+}
+
+// --- help
+
+// helpModal shows every key in force, in columns, scrolling.
+type helpModal struct {
+	scroll int
+}
+
+func (x *helpModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	act, _ := m.keys.Match(msg.String())
+	switch {
+	case msg.String() == "esc" || act == keymap.Help || act == keymap.Quit:
+		m.pop(x)
+	case act == keymap.Down:
+		x.scroll++
+	case act == keymap.Up:
+		x.scroll = max(0, x.scroll-1)
+	case act == keymap.PageDown || act == keymap.HalfDown:
+		x.scroll += max(1, m.height/2)
+	case act == keymap.PageUp || act == keymap.HalfUp:
+		x.scroll = max(0, x.scroll-max(1, m.height/2))
+	case act == keymap.Top:
+		x.scroll = 0
+	case act == keymap.Bottom:
+		x.scroll = 1 << 20
+	}
+	return nil
+}
+
+func (x *helpModal) view(m *Model) string { return m.helpBox(x) }

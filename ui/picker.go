@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// pickItem is one line of the assignee picker.
+type pickItem struct {
+	label    string
+	user     model.User
+	unassign bool
+}
+
+// pickerModal is the assignee picker: people from the config file, the
+// data and the tenant's user search, for the rows captured when a was
+// pressed.
+type pickerModal struct {
+	ti         textinput.Model
+	items      []pickItem
+	sel        int
+	targets    []string
+	searching  string // the text of the user search in flight
+	searchedAt string
+}
+
+type usersMsg struct {
+	picker *pickerModal
+	text   string
+	users  []model.User
+	err    error
+}
+
+func (m *Model) openPicker(targets []string) tea.Cmd {
+	x := &pickerModal{targets: targets, ti: newTextInput("person › ", max(10, min(60, m.width-16)))}
+	x.ti.SetVirtualCursor(true) // it sits in a box: draw the cursor in place
+	m.push(x)
+	return tea.Batch(x.ti.Focus(), x.refresh(m))
+}
+
+func (m *Model) pickerSearching() bool {
+	for _, x := range m.modals {
+		if p, ok := x.(*pickerModal); ok && p.searching != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// refresh rebuilds the list for the typed text, and asks the tenant for
+// more people when the text is long enough.
+func (x *pickerModal) refresh(m *Model) tea.Cmd {
+	text := strings.TrimSpace(x.ti.Value())
+	x.items = x.items[:0]
+	if text == "" {
+		x.items = append(x.items, pickItem{label: "Unassign", unassign: true})
+		if m.o.Me.UID != "" || m.o.Me.UUID != "" {
+			x.items = append(x.items, pickItem{label: "Me: " + Sanitize(m.o.Me.Name()) + " (m)", user: m.o.Me})
+		}
+	}
+	matches := m.people.match(text)
+	for _, u := range matches {
+		label := Sanitize(u.Name())
+		if u.UID != "" && u.UID != u.Name() {
+			label += " <" + Sanitize(u.UID) + ">"
+		}
+		x.items = append(x.items, pickItem{label: label, user: u})
+	}
+	if uuidPattern.MatchString(text) {
+		x.items = append(x.items, pickItem{label: "UUID " + text, user: model.User{UUID: text}})
+	} else if strings.Contains(text, "@") && len(matches) == 0 {
+		x.items = append(x.items, pickItem{label: "Login " + Sanitize(text), user: model.User{UID: text}})
+	}
+	x.sel = max(0, min(x.sel, len(x.items)-1))
+	if m.src.People == nil || m.people.denied != "" || len(text) < 2 || x.searching != "" || x.searchedAt == text {
+		return nil
+	}
+	x.searching, x.searchedAt = text, text
+	people, ctx := m.src.People, m.ctx
+	return tea.Batch(func() tea.Msg {
+		users, err := people.FindUsers(ctx, text)
+		return usersMsg{picker: x, text: text, users: users, err: err}
+	}, m.startSpinner())
+}
+
+// onUsers learns the people a search found; the picker that asked, if it is
+// still open, shows them and asks for its newer text.
+func (m *Model) onUsers(msg usersMsg) tea.Cmd {
+	msg.picker.searching = ""
+	if msg.err != nil {
+		if errStatus(msg.err) == 403 {
+			m.people.denied = "the API client lacks the User Management: read scope: showing the config's team and the assignees seen"
+		} else {
+			m.people.denied = "user search failed: " + errMessage(msg.err)
+		}
+	}
+	for _, u := range msg.users {
+		m.people.learn(u)
+	}
+	if m.onStack(msg.picker) {
+		return msg.picker.refresh(m)
+	}
+	return nil
+}
+
+func (x *pickerModal) update(m *Model, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	x.ti, cmd = x.ti.Update(msg)
+	return tea.Batch(cmd, x.refresh(m))
+}
+
+func (x *pickerModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		m.pop(x)
+		return nil
+	case "up", "ctrl+p":
+		x.sel = max(0, x.sel-1)
+		return nil
+	case "down", "ctrl+n":
+		x.sel = min(len(x.items)-1, x.sel+1)
+		return nil
+	case "m":
+		if x.ti.Value() == "" {
+			if m.o.Me.UID == "" && m.o.Me.UUID == "" {
+				m.say("set me (uuid, login, name) in the config file to assign to yourself with m")
+				return nil
+			}
+			m.pop(x)
+			return m.assign(m.o.Me, x.targets)
+		}
+	case "enter":
+		if len(x.items) == 0 {
+			return nil
+		}
+		it := x.items[x.sel]
+		m.pop(x)
+		if it.unassign {
+			empty := ""
+			return m.begin(m.newAction(kindChange, "Unassign", model.Change{AssigneeUUID: &empty}, x.targets))
+		}
+		return m.assign(it.user, x.targets)
+	}
+	return x.update(m, msg)
+}
+
+// assign starts an assignment of the captured targets; the runner finds
+// the person's UUID first when only the login is known.
+func (m *Model) assign(u model.User, targets []string) tea.Cmd {
+	if u.UUID == "" {
+		u.UUID = m.people.uuidOf(u.UID)
+	}
+	uuid := u.UUID
+	verb := "Assign → " + firstNonEmpty(u.Name(), u.UID, uuid)
+	return m.begin(m.newAction(kindChange, verb, model.Change{AssigneeUUID: &uuid, AssigneeUID: u.UID, AssigneeName: u.Name()}, targets))
+}
+
+func (x *pickerModal) view(m *Model) string {
+	n := len(x.targets)
+	w := max(20, m.width-10)
+	var b strings.Builder
+	b.WriteString(m.st.label.Render(fmt.Sprintf("Assign %s %s", commas(n), plural(n, "detection"))))
+	b.WriteString("\n" + x.ti.View())
+	limit := max(3, m.height-12)
+	start := max(0, x.sel-limit+1)
+	for i := start; i < len(x.items) && i < start+limit; i++ {
+		line := "  " + x.items[i].label
+		if i == x.sel {
+			line = m.st.cursor.Render("▶ " + x.items[i].label)
+		}
+		b.WriteString("\n" + Truncate(line, w))
+	}
+	if len(x.items) == 0 {
+		b.WriteString("\n" + m.st.dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
+	}
+	if m.people.denied != "" {
+		b.WriteString("\n" + m.st.err.Render(Truncate(Sanitize(m.people.denied), w)))
+	}
+	b.WriteString("\n" + m.st.dim.Render(Truncate("↑/↓ choose · enter assign · m me (empty text) · esc cancel", w)))
+	return m.st.menu.Render(b.String())
+}

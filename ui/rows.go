@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// rowStore is the console's copy of the rows: the bounded detail cache, and
+// the per-row write sequence that decides whether a read may overwrite a
+// row. A read is stamped with the write clock when it is asked for; it may
+// store a row only if no write to that row is in flight and none started or
+// ended since the stamp. So a detail read, a page, a pre-read or a re-read
+// that left before a write never puts the old values back over it.
+type rowStore struct {
+	cache   *model.DetailCache
+	clock   uint64
+	touched map[string]uint64 // the clock when a write to the row last started or ended
+	writing map[string]int    // writes in flight per row
+}
+
+func newRowStore(size int) *rowStore {
+	return &rowStore{cache: model.NewDetailCache(size), touched: map[string]uint64{}, writing: map[string]int{}}
+}
+
+// stamp is the write clock now, for a read about to be asked for.
+func (r *rowStore) stamp() uint64 { return r.clock }
+
+// accepts reports whether a read stamped s may store the row id.
+func (r *rowStore) accepts(s uint64, id string) bool {
+	return r.writing[id] == 0 && r.touched[id] <= s
+}
+
+func (r *rowStore) beginWrite(ids []string) {
+	r.clock++
+	for _, id := range ids {
+		r.writing[id]++
+		r.touched[id] = r.clock
+	}
+}
+
+func (r *rowStore) endWrite(ids []string) {
+	r.clock++
+	for _, id := range ids {
+		if r.writing[id]--; r.writing[id] <= 0 {
+			delete(r.writing, id)
+		}
+		r.touched[id] = r.clock
+	}
+}
+
+// pending reports whether a write to the row is in flight.
+func (r *rowStore) pending(id string) bool { return r.writing[id] > 0 }
+
+func (r *rowStore) peek(id string) (*model.Detection, bool) { return r.cache.Peek(id) }
+
+// fresh keeps the rows of a read stamped s that it may store.
+func (r *rowStore) fresh(s uint64, found []model.Detection) []model.Detection {
+	out := found[:0:0]
+	for _, d := range found {
+		if r.accepts(s, d.ID) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// put stores a row and redraws the detail if it shows it: a row that
+// changed (an action, its re-read, a rollback) never shows stale values
+// there.
+func (m *Model) put(d model.Detection) {
+	m.rows.cache.Put(d)
+	m.people.seen(&d)
+	if m.detail != nil && m.detail.id == d.ID {
+		m.detail.show(&d, m.f, m.o.Location)
+	}
+}
+
+// storeRows stores the rows of a read stamped s that it may store.
+func (m *Model) storeRows(s uint64, found []model.Detection) {
+	for _, d := range m.rows.fresh(s, found) {
+		m.put(d)
+	}
+}
+
+type detailsMsg struct {
+	stamp   uint64
+	ids     []string
+	found   []model.Detection
+	missing map[string]string
+	err     error
+}
+
+// fetchDetails reads rows for the screen, under the context of the query
+// they belong to: a query replaced cancels its reads.
+func (m *Model) fetchDetails(ctx context.Context, ids []string) tea.Cmd {
+	b, stamp := m.b, m.rows.stamp()
+	return func() tea.Msg {
+		found, missing, err := b.Details(ctx, ids)
+		return detailsMsg{stamp: stamp, ids: ids, found: found, missing: missing, err: err}
+	}
+}
+
+func (m *Model) onDetails(msg detailsMsg) tea.Cmd {
+	found := m.rows.fresh(msg.stamp, msg.found)
+	m.rows.cache.Done(msg.ids, nil, msg.missing, msg.err)
+	for _, d := range found {
+		m.put(d)
+	}
+	if msg.err != nil && msg.err != context.Canceled && m.ctx.Err() == nil {
+		m.setErr(fmt.Errorf("reading %d detections: %w (r retries)", len(msg.ids), msg.err))
+	}
+	if m.detail != nil && m.detail.loading {
+		m.openDetail()
+	}
+	return m.ensure()
+}

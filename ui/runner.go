@@ -1,0 +1,807 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// The triage runner: one action at a time, from the key press to the last
+// re-read, and the history that undo and redo walk.
+//
+// An action captures its target ids when its key is pressed, and every
+// answer it gets (a login lookup, the pre-read, a batch, a re-read) names
+// the action it belongs to. Nothing here reads "the rows under the cursor"
+// when an answer arrives.
+
+// maxConcurrentBatches bounds the updates in flight at once; the transport
+// paces them under the tenant's rate budget.
+const maxConcurrentBatches = 3
+
+type actionKind int
+
+const (
+	kindChange actionKind = iota
+	kindUndo
+	kindRedo
+	kindRetry
+)
+
+// action is one analyst decision applied to a set of rows.
+type action struct {
+	id     int
+	kind   actionKind
+	verb   string // "Status → Closed", "Assign → …", "Undo: …"
+	change model.Change
+	// targets are the ids captured when the key was pressed; seen is what
+	// the console showed of them then, to catch another analyst's changes.
+	targets []string
+	seen    map[string]model.Values
+	// draft: the action sends the comment draft, cleared once applied.
+	draft bool
+	// entry is the history entry an undo or a redo walks.
+	entry *histEntry
+	// planned are a retry's batches: exactly the values the rows were meant
+	// to get.
+	planned []model.Change
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	before  map[string]model.Values // the fresh read just before sending
+	fresh   map[string]model.Detection
+	stamp   uint64
+	batches []model.Change
+	done    int
+	applied []string
+	unknown []string
+	notSent []string
+	refused map[string]string
+	trace   string
+	note    string
+}
+
+// histEntry is one action of the history: the full before and after of every
+// row it changed, so undo and redo put back exactly that.
+type histEntry struct {
+	verb    string
+	change  model.Change // the change as the analyst asked it
+	touched model.Touched
+	ids     []string // applied, or of unknown outcome (re-read decides)
+	before  map[string]model.Values
+	after   map[string]model.Values
+	comment bool // a comment alone: it cannot be unsent
+}
+
+type runner struct {
+	seq     int
+	active  *action
+	last    *action // the last finished action: its refused rows for R and ✗
+	history []*histEntry
+	pos     int // history[:pos] are done, history[pos:] undone
+	// rereading are rows whose own write is not read back yet: no baseline
+	// to compare another analyst's changes against.
+	rereading map[string]bool
+	sem       chan struct{}
+	writes    *sync.WaitGroup
+}
+
+func newRunner() *runner {
+	return &runner{rereading: map[string]bool{}, sem: make(chan struct{}, maxConcurrentBatches), writes: &sync.WaitGroup{}}
+}
+
+func (r *runner) busy() bool { return r.active != nil || len(r.rereading) > 0 }
+
+// refused says why the last action could not change a row, or "".
+func (r *runner) refused(id string) string {
+	if r.last == nil {
+		return ""
+	}
+	return r.last.refused[id]
+}
+
+type lookupMsg struct {
+	act  *action
+	user model.User
+	err  error
+}
+
+type preReadMsg struct {
+	act   *action
+	stamp uint64
+	found []model.Detection
+	err   error
+}
+
+type resolvedMsg struct {
+	act   *action
+	uuids map[string]string
+	err   error
+}
+
+type batchMsg struct {
+	act     *action
+	batch   model.Change
+	res     model.UpdateResult
+	err     error
+	notSent bool
+}
+
+type rereadMsg struct {
+	act   *action
+	stamp uint64
+	ids   []string
+	found []model.Detection
+	err   error
+}
+
+// update takes the answers that belong to an action. An answer for an
+// action that is not the one running is dropped: it cannot happen, since
+// one runs at a time, and if it did it must land nowhere else.
+func (r *runner) update(m *Model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case lookupMsg:
+		if msg.act != r.active {
+			return nil
+		}
+		return m.onLookup(msg)
+	case preReadMsg:
+		if msg.act != r.active {
+			return nil
+		}
+		return m.onPreRead(msg)
+	case resolvedMsg:
+		if msg.act != r.active {
+			return nil
+		}
+		if msg.err != nil {
+			return m.endAction(msg.act, fmt.Errorf("%s: %w; nothing was sent", msg.act.verb, msg.err))
+		}
+		for i := range msg.act.batches {
+			b := &msg.act.batches[i]
+			if needsUUID(*b) {
+				u := msg.uuids[strings.ToLower(b.AssigneeUID)]
+				b.AssigneeUUID = &u
+			}
+		}
+		return m.send(msg.act)
+	case batchMsg:
+		return m.onBatch(msg)
+	case rereadMsg:
+		m.onReread(msg)
+	}
+	return nil
+}
+
+// newAction captures the targets and what the console shows of them now.
+func (m *Model) newAction(kind actionKind, verb string, c model.Change, targets []string) *action {
+	m.run.seq++
+	a := &action{id: m.run.seq, kind: kind, verb: verb, change: c, targets: slices.Clone(targets),
+		seen: map[string]model.Values{}, refused: map[string]string{}}
+	for _, id := range a.targets {
+		if m.run.rereading[id] {
+			continue // the console's own write, not read back yet
+		}
+		if d, ok := m.rows.peek(id); ok {
+			a.seen[id] = model.ValuesOf(d)
+		}
+	}
+	return a
+}
+
+// begin starts an action: after a login lookup when the assignee has no
+// known UUID, a confirmation when it is large or hides rows, then the
+// pre-read. The draft it may carry stays until it is applied.
+func (m *Model) begin(a *action) tea.Cmd {
+	if m.o.ReadOnly {
+		m.say("read-only: writes are disabled")
+		return nil
+	}
+	if m.run.active != nil {
+		m.say(fmt.Sprintf("wait: %s is still being sent (nothing else was sent; a draft is kept)", m.run.active.verb))
+		return nil
+	}
+	if len(a.targets) == 0 {
+		m.say("no row to act on")
+		return nil
+	}
+	a.ctx, a.cancel = context.WithCancel(m.ctx)
+	m.run.active = a
+	if c := a.change; c.AssigneeUUID != nil && *c.AssigneeUUID == "" && c.AssigneeUID != "" && a.kind == kindChange {
+		if u := m.people.uuidOf(c.AssigneeUID); u != "" {
+			a.change.AssigneeUUID = &u
+		} else {
+			return m.lookup(a)
+		}
+	}
+	return m.confirm(a)
+}
+
+// lookup finds the UUID of the login an assignment names.
+func (m *Model) lookup(a *action) tea.Cmd {
+	login := a.change.AssigneeUID
+	if m.src.People == nil || m.people.denied != "" {
+		return m.endAction(a, fmt.Errorf("no UUID known for %s and user lookups are unavailable: add its uuid to the team in the config file", login))
+	}
+	people := m.src.People
+	m.say("finding " + login + "…")
+	return tea.Batch(func() tea.Msg {
+		u, err := people.UserByLogin(a.ctx, login)
+		if err != nil {
+			return lookupMsg{act: a, err: fmt.Errorf("finding %s: %w", login, err)}
+		}
+		return lookupMsg{act: a, user: u}
+	}, m.startSpinner())
+}
+
+func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
+	a := msg.act
+	if msg.err != nil {
+		return m.endAction(a, fmt.Errorf("%s: %w; nothing was sent", a.verb, msg.err))
+	}
+	if msg.user.UUID == "" {
+		return m.endAction(a, fmt.Errorf("%s: the service named no UUID for %s; nothing was sent", a.verb, a.change.AssigneeUID))
+	}
+	m.people.learn(msg.user)
+	u := msg.user.UUID
+	a.change.AssigneeUUID = &u
+	return m.confirm(a)
+}
+
+// confirm asks first when the action is large or hides rows.
+func (m *Model) confirm(a *action) tea.Cmd {
+	n := len(a.targets)
+	c := a.change
+	hide := c.ShowInUI != nil && !*c.ShowInUI && c.Status == nil && c.Comment == ""
+	if n <= m.o.ConfirmThreshold && !hide {
+		return m.preRead(a)
+	}
+	text := fmt.Sprintf("%s: %s %s?", a.verb, commas(n), plural(n, "detection"))
+	if out := m.list.outOfView(a.targets); out > 0 {
+		text += fmt.Sprintf(" (%s of them not in view)", commas(out))
+	}
+	m.push(&promptModal{text: text, answers: [][2]string{{"y", "go"}, {"n", "cancel"}}, on: func(k string) tea.Cmd {
+		if k != "y" {
+			return m.endAction(a, nil)
+		}
+		return m.preRead(a)
+	}})
+	return nil
+}
+
+// preRead reads the rows just before sending: what the analyst saw may be
+// stale, and undo decides from the service's state, not the screen's.
+func (m *Model) preRead(a *action) tea.Cmd {
+	b, ids, ctx, stamp := m.b, a.targets, a.ctx, m.rows.stamp()
+	m.say(fmt.Sprintf("%s: checking %s %s…", a.verb, commas(len(ids)), plural(len(ids), "row")))
+	return tea.Batch(func() tea.Msg {
+		found, _, err := b.Details(ctx, ids)
+		return preReadMsg{act: a, stamp: stamp, found: found, err: err}
+	}, m.startSpinner())
+}
+
+func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
+	a := msg.act
+	if msg.err != nil {
+		return m.endAction(a, fmt.Errorf("%s: reading the rows before sending failed, nothing was sent: %w", a.verb, msg.err))
+	}
+	a.stamp = msg.stamp
+	a.before = make(map[string]model.Values, len(msg.found))
+	a.fresh = make(map[string]model.Detection, len(msg.found))
+	for _, d := range msg.found {
+		a.before[d.ID] = model.ValuesOf(&d)
+		a.fresh[d.ID] = d
+	}
+	var kept []string
+	gone := 0
+	for _, id := range a.targets {
+		if _, ok := a.fresh[id]; ok {
+			kept = append(kept, id)
+		} else {
+			gone++
+			delete(m.list.marks, id)
+		}
+	}
+	if gone > 0 {
+		a.note = fmt.Sprintf("%d %s no longer exist and %s left out", gone, plural(gone, "detection"), plural2(gone, "was", "were"))
+	}
+	per, conflicts := m.plan(a, kept)
+	if len(conflicts) == 0 {
+		return m.resolveThenSend(a, kept, per)
+	}
+	var lines []string
+	for i, c := range conflicts {
+		if i == 3 {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(conflicts)-3))
+			break
+		}
+		host := a.fresh[c.ID].Device.Hostname
+		lines = append(lines, Sanitize(firstNonEmpty(host, c.ID))+": "+Sanitize(c.Describe()))
+	}
+	m.push(&promptModal{
+		text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s", len(conflicts), len(kept),
+			plural(len(kept), "row"), strings.Join(lines, "\n")),
+		answers: [][2]string{{"o", "overwrite them too"}, {"s", "skip them"}, {"n", "cancel"}},
+		on: func(k string) tea.Cmd {
+			m.storeRows(a.stamp, msg.found) // show the truth either way
+			switch k {
+			case "o":
+				return m.resolveThenSend(a, kept, per)
+			case "s":
+				skip := map[string]bool{}
+				for _, c := range conflicts {
+					skip[c.ID] = true
+				}
+				kept = slices.DeleteFunc(kept, func(id string) bool { return skip[id] })
+				if len(kept) == 0 {
+					return m.endAction(a, nil, "every row had changed: nothing was sent")
+				}
+				return m.resolveThenSend(a, kept, per)
+			}
+			return m.endAction(a, nil)
+		},
+	})
+	return nil
+}
+
+// plan works out each row's change and the rows another analyst changed
+// since the console last knew them.
+func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.Conflict) {
+	per := make(map[string]model.Change, len(ids))
+	var conflicts []model.Conflict
+	conflict := func(id string, seen model.Values) {
+		fresh := a.before[id]
+		if !seen.Updated.IsZero() && !seen.Updated.Equal(fresh.Updated) || !model.Same(model.AllFields, seen, fresh) {
+			conflicts = append(conflicts, model.Conflict{ID: id, Seen: seen, Fresh: fresh})
+		}
+	}
+	switch a.kind {
+	case kindUndo:
+		e := a.entry
+		for _, id := range ids {
+			fresh := a.before[id]
+			if model.Same(e.touched, fresh, e.before[id]) {
+				continue // nothing to undo: never applied, or already put back
+			}
+			per[id] = model.Revert(e.touched, fresh, e.before[id])
+			if after, ok := e.after[id]; ok {
+				conflict(id, after)
+			}
+		}
+	case kindRedo:
+		e := a.entry
+		for _, id := range ids {
+			fresh := a.before[id]
+			if !model.Same(e.touched, fresh, e.before[id]) {
+				conflicts = append(conflicts, model.Conflict{ID: id, Seen: e.before[id], Fresh: fresh})
+			}
+			c := e.change
+			c.IDs = nil
+			per[id] = c
+		}
+	case kindRetry:
+		for _, b := range a.planned {
+			for _, id := range b.IDs {
+				c := b
+				c.IDs, c.Before = nil, nil
+				per[id] = c
+			}
+		}
+		for _, id := range ids {
+			if seen, ok := a.seen[id]; ok {
+				conflict(id, seen)
+			}
+		}
+	default:
+		for _, id := range ids {
+			per[id] = a.change
+			if seen, ok := a.seen[id]; ok {
+				conflict(id, seen)
+			}
+		}
+	}
+	return per, conflicts
+}
+
+// needsUUID is a batch that assigns by login alone.
+func needsUUID(c model.Change) bool {
+	return c.AssigneeUUID != nil && *c.AssigneeUUID == "" && c.AssigneeUID != ""
+}
+
+// resolveThenSend groups the rows by their change and finds the UUIDs of
+// assignees known by login only (an undo on Detects, whose summaries carry
+// logins), each login on its own.
+func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Change) tea.Cmd {
+	if a.kind == kindChange && a.change.Comment != "" && a.change.Status == nil && a.change.ShowInUI == nil {
+		// A comment alone travels on Detects with each row's own
+		// visibility, which the service demands.
+		visible := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			visible[id] = a.fresh[id].ShowInUI
+		}
+		c := a.change
+		c.IDs = ids
+		a.batches = c.Batches(m.b.MaxIDs(), visible, m.b.Name() == "detects")
+	} else {
+		a.batches = model.Group(ids, per, m.b.MaxIDs())
+	}
+	if len(a.batches) == 0 {
+		m.step(a) // an undo with nothing left to put back still steps past its entry
+		return m.endAction(a, nil, "nothing to change: the rows already hold those values")
+	}
+	var logins []string
+	for i := range a.batches {
+		b := &a.batches[i]
+		if !needsUUID(*b) {
+			continue
+		}
+		if u := m.people.uuidOf(b.AssigneeUID); u != "" {
+			b.AssigneeUUID = &u
+		} else if !slices.Contains(logins, strings.ToLower(b.AssigneeUID)) {
+			logins = append(logins, strings.ToLower(b.AssigneeUID))
+		}
+	}
+	if len(logins) == 0 {
+		return m.send(a)
+	}
+	if m.src.People == nil {
+		return m.endAction(a, fmt.Errorf("%s: no way to find the UUID of %s (add it to the team in the config file); nothing was sent", a.verb, logins[0]))
+	}
+	people, ctx := m.src.People, a.ctx
+	return func() tea.Msg {
+		out := map[string]string{}
+		for _, l := range logins {
+			u, err := people.UserByLogin(ctx, l)
+			if err != nil {
+				return resolvedMsg{act: a, err: fmt.Errorf("finding the UUID of %s: %w", l, err)}
+			}
+			if u.UUID == "" {
+				return resolvedMsg{act: a, err: fmt.Errorf("the service named no UUID for %s", l)}
+			}
+			out[l] = u.UUID
+		}
+		return resolvedMsg{act: a, uuids: out}
+	}
+}
+
+// send applies each batch to its rows at once (optimistic), marks them
+// written, and sends the batches, a few at a time.
+func (m *Model) send(a *action) tea.Cmd {
+	cmds := []tea.Cmd{m.startSpinner()}
+	n := 0
+	for i := range a.batches {
+		b := &a.batches[i]
+		b.Before = a.before
+		m.rows.beginWrite(b.IDs)
+		for _, id := range b.IDs {
+			d := a.fresh[id]
+			b.Apply(&d)
+			m.put(d)
+		}
+		n += len(b.IDs)
+		cmds = append(cmds, m.sendBatch(a, *b))
+	}
+	m.say(fmt.Sprintf("%s: sending %s %s…", a.verb, commas(n), plural(n, "row")))
+	return tea.Batch(cmds...)
+}
+
+// notSentLogger is a backend that records the batches a quit kept from
+// being sent (the audit log).
+type notSentLogger interface {
+	NotSent(c model.Change, why string)
+}
+
+func (m *Model) sendBatch(a *action, b model.Change) tea.Cmd {
+	backend, sem, writes, ctx := m.b, m.run.sem, m.run.writes, a.ctx
+	writes.Add(1)
+	return func() tea.Msg {
+		defer writes.Done()
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			if l, ok := backend.(notSentLogger); ok {
+				l.NotSent(b, "the console was quit before this batch was sent")
+			}
+			return batchMsg{act: a, batch: b, notSent: true}
+		}
+		defer func() { <-sem }()
+		// Once a batch has left it finishes: cutting it off would only
+		// make its outcome unknown.
+		res, err := backend.Update(context.WithoutCancel(ctx), b)
+		return batchMsg{act: a, batch: b, res: res, err: err}
+	}
+}
+
+func (m *Model) onBatch(msg batchMsg) tea.Cmd {
+	a := msg.act
+	a.done++
+	m.rows.endWrite(msg.batch.IDs)
+	switch {
+	case msg.notSent:
+		a.notSent = append(a.notSent, msg.batch.IDs...)
+		for _, id := range msg.batch.IDs {
+			m.rollback(a, id)
+		}
+	case msg.err != nil && errUnknown(msg.err):
+		a.unknown = append(a.unknown, msg.batch.IDs...)
+	case msg.err != nil:
+		for _, id := range msg.batch.IDs {
+			a.refused[id] = errMessage(msg.err)
+			m.rollback(a, id)
+		}
+		a.trace = firstNonEmpty(a.trace, traceOf(msg.err))
+	default:
+		for _, id := range msg.batch.IDs {
+			if why, ok := msg.res.Refused[id]; ok {
+				a.refused[id] = why
+				m.rollback(a, id)
+				a.trace = firstNonEmpty(a.trace, msg.res.TraceID)
+			} else {
+				a.applied = append(a.applied, id)
+			}
+		}
+	}
+	if a != m.run.active {
+		return nil // the program is ending; the row state no longer matters
+	}
+	if a.done < len(a.batches) {
+		m.say(fmt.Sprintf("%s: %d of %d batches done…", a.verb, a.done, len(a.batches)))
+		return nil
+	}
+	return m.finish(a)
+}
+
+// rollback puts a row back as the pre-read found it.
+func (m *Model) rollback(a *action, id string) {
+	if d, ok := a.fresh[id]; ok {
+		m.put(d)
+	}
+}
+
+// endAction ends an action that sent nothing: err says why (nil: the
+// analyst cancelled). A draft it carried stays.
+func (m *Model) endAction(a *action, err error, say ...string) tea.Cmd {
+	if m.run.active == a {
+		m.run.active = nil
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	switch {
+	case err != nil:
+		m.setErr(err)
+	case len(say) > 0:
+		m.say(say[0])
+	default:
+		m.say("cancelled: nothing was sent")
+	}
+	return nil
+}
+
+// finish reports the action, records it in the history, clears a draft it
+// applied, and reads back what was sent: the rows then show the service's
+// own state, which is the next action's baseline.
+func (m *Model) finish(a *action) tea.Cmd {
+	r := m.run
+	r.active, r.last = nil, a
+	a.cancel()
+	sent := len(a.applied) + len(a.unknown) + len(a.refused)
+	var parts []string
+	parts = append(parts, fmt.Sprintf("%s: %s of %s applied", a.verb, commas(len(a.applied)), commas(sent+len(a.notSent))))
+	if a.kind == kindChange && a.change.Comment != "" && a.change.Status == nil && len(a.applied) > 0 {
+		parts[0] = fmt.Sprintf("Comment added to %s of %s", commas(len(a.applied)), commas(sent+len(a.notSent)))
+	}
+	if n := len(a.refused); n > 0 {
+		reason := ""
+		for _, b := range a.batches {
+			for _, id := range b.IDs {
+				if why := a.refused[id]; why != "" && reason == "" {
+					reason = why
+				}
+			}
+		}
+		p := fmt.Sprintf("%s refused: %s", commas(n), reason)
+		if a.trace != "" {
+			p += " (trace id " + a.trace + ")"
+		}
+		parts = append(parts, p+"; R retries them")
+	}
+	if n := len(a.unknown); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s with an unknown outcome (connection lost): re-reading them, not retrying", commas(n)))
+	}
+	if n := len(a.notSent); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s not sent", commas(n)))
+	}
+	if a.note != "" {
+		parts = append(parts, a.note)
+	}
+	text := strings.Join(parts, " · ")
+	if len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 {
+		m.msg = flash{text: text, isErr: true}
+	} else {
+		m.say(text)
+	}
+	var cmds []tea.Cmd
+	if a.draft && len(a.applied) > 0 {
+		m.draft.Reset()
+		cmds = append(cmds, m.saveSession())
+	}
+	m.step(a)
+	reread := slices.Concat(a.applied, a.unknown)
+	if len(reread) > 0 {
+		for _, id := range reread {
+			r.rereading[id] = true
+		}
+		b, stamp := m.b, m.rows.stamp()
+		ctx := m.ctx
+		cmds = append(cmds, func() tea.Msg {
+			found, _, err := b.Details(ctx, reread)
+			return rereadMsg{act: a, stamp: stamp, ids: reread, found: found, err: err}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+// step moves the history: a change or a retry of one adds an entry (and
+// drops what was undone after it), an undo steps back over its entry, a redo
+// forward.
+func (m *Model) step(a *action) {
+	r := m.run
+	changed := slices.Concat(a.applied, a.unknown)
+	switch a.kind {
+	case kindUndo:
+		if i := slices.Index(r.history, a.entry); i >= 0 && (len(changed) > 0 || len(a.batches) == 0) {
+			r.pos = i
+		}
+		return
+	case kindRedo:
+		if i := slices.Index(r.history, a.entry); i >= 0 && (len(changed) > 0 || len(a.batches) == 0) {
+			r.pos = i + 1
+		}
+		return
+	}
+	if len(changed) == 0 {
+		return
+	}
+	c := a.change
+	c.IDs, c.Before = nil, nil
+	e := &histEntry{verb: a.verb, change: c, touched: c.Touches(), ids: changed,
+		before: map[string]model.Values{}, after: map[string]model.Values{},
+		comment: c.Comment != "" && c.Status == nil && c.AssigneeUUID == nil && c.ShowInUI == nil && len(c.AddTags) == 0 && len(c.RemoveTags) == 0}
+	for _, id := range changed {
+		e.before[id] = a.before[id]
+		if d, ok := m.rows.peek(id); ok {
+			e.after[id] = model.ValuesOf(d)
+		}
+	}
+	a.entry = e
+	r.history = append(r.history[:r.pos], e)
+	r.pos = len(r.history)
+}
+
+func (m *Model) onReread(msg rereadMsg) {
+	for _, id := range msg.ids {
+		delete(m.run.rereading, id)
+	}
+	if msg.err != nil {
+		if m.ctx.Err() == nil {
+			m.setErr(fmt.Errorf("re-reading the rows just changed: %w (r refreshes)", msg.err))
+		}
+		return
+	}
+	// What the service now holds is the entry's after: the baseline an
+	// undo checks for other analysts' changes (an undo's re-read leaves
+	// it, since the entry's after is still what a redo puts back).
+	e := msg.act.entry
+	if msg.act.kind == kindUndo {
+		e = nil
+	}
+	for _, d := range m.rows.fresh(msg.stamp, msg.found) {
+		m.put(d)
+		if e != nil {
+			if _, ok := e.before[d.ID]; ok {
+				e.after[d.ID] = model.ValuesOf(&d)
+			}
+		}
+	}
+}
+
+// undo steps back through the history: the newest entry not yet undone
+// whose rows can be put back. Comments cannot be unsent: they are skipped
+// with a word, not a wall.
+func (m *Model) undo() tea.Cmd {
+	r := m.run
+	var skipped []string
+	for r.pos > 0 && r.history[r.pos-1].comment {
+		skipped = append(skipped, r.history[r.pos-1].verb)
+		r.pos--
+	}
+	if r.pos == 0 {
+		if len(skipped) > 0 {
+			m.say("a comment cannot be unsent (Falcon keeps comments): skipped; nothing older to undo")
+			return nil
+		}
+		m.say("nothing to undo")
+		return nil
+	}
+	e := r.history[r.pos-1]
+	a := m.newAction(kindUndo, "Undo: "+e.verb, model.Change{}, e.ids)
+	a.entry = e
+	if e.change.Comment != "" {
+		a.note = "the comment stays: comments cannot be unsent"
+	}
+	if len(skipped) > 0 {
+		a.note = strings.TrimPrefix(a.note+"; a later comment cannot be unsent and was skipped", "; ")
+	}
+	return m.begin(a)
+}
+
+// redo applies again what the last undo put back.
+func (m *Model) redo() tea.Cmd {
+	r := m.run
+	for r.pos < len(r.history) && r.history[r.pos].comment {
+		r.pos++
+	}
+	if r.pos >= len(r.history) {
+		m.say("nothing to redo")
+		return nil
+	}
+	e := r.history[r.pos]
+	a := m.newAction(kindRedo, "Redo: "+e.verb, e.change, e.ids)
+	a.entry = e
+	return m.begin(a)
+}
+
+// retry sends the rows the last action could not change again, each with
+// exactly the values it was meant to get.
+func (m *Model) retry() tea.Cmd {
+	last := m.run.last
+	if last == nil || len(last.refused) == 0 {
+		m.say("nothing was refused")
+		return nil
+	}
+	var ids []string
+	var planned []model.Change
+	for _, b := range last.batches {
+		c := b
+		c.IDs, c.Before = nil, nil
+		for _, id := range b.IDs {
+			if _, ok := last.refused[id]; ok {
+				c.IDs = append(c.IDs, id)
+				ids = append(ids, id)
+			}
+		}
+		if len(c.IDs) > 0 {
+			planned = append(planned, c)
+		}
+	}
+	verb := strings.TrimPrefix(last.verb, "Retry: ")
+	a := m.newAction(kindRetry, "Retry: "+verb, last.change, ids)
+	a.planned = planned
+	if last.kind == kindUndo || last.kind == kindRedo {
+		a.kind = last.kind
+		a.entry = last.entry
+	}
+	return m.begin(a)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func plural2(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
