@@ -349,59 +349,54 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 	return nil
 }
 
-// plan works out each row's change and the rows another analyst changed
-// since the console last knew them.
+// plan works out each row's change and the rows another analyst changed:
+// since the console last read them (any field), or, for an undo or a redo,
+// in the fields it would put back.
 func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.Conflict) {
 	per := make(map[string]model.Change, len(ids))
 	var conflicts []model.Conflict
-	conflict := func(id string, seen model.Values) {
+	check := func(id string, expect model.Values, t model.Touched) {
 		fresh := a.before[id]
-		if !seen.Updated.IsZero() && !seen.Updated.Equal(fresh.Updated) || !model.Same(model.AllFields, seen, fresh) {
-			conflicts = append(conflicts, model.Conflict{ID: id, Seen: seen, Fresh: fresh})
+		moved := !model.Same(t, expect, fresh)
+		if seen, ok := a.seen[id]; ok {
+			moved = moved || !seen.Updated.IsZero() && !seen.Updated.Equal(fresh.Updated) || !model.Same(model.AllFields, seen, fresh)
+			if moved && model.Same(t, expect, fresh) {
+				expect = seen
+			}
+		}
+		if moved {
+			conflicts = append(conflicts, model.Conflict{ID: id, Seen: expect, Fresh: fresh})
 		}
 	}
-	switch a.kind {
-	case kindUndo:
-		e := a.entry
-		for _, id := range ids {
-			fresh := a.before[id]
+	for _, id := range ids {
+		fresh := a.before[id]
+		switch a.kind {
+		case kindUndo:
+			e := a.entry
 			if model.Same(e.touched, fresh, e.before[id]) {
 				continue // nothing to undo: never applied, or already put back
 			}
 			per[id] = model.Revert(e.touched, fresh, e.before[id])
-			if after, ok := e.after[id]; ok {
-				conflict(id, after)
-			}
-		}
-	case kindRedo:
-		e := a.entry
-		for _, id := range ids {
-			fresh := a.before[id]
-			if !model.Same(e.touched, fresh, e.before[id]) {
-				conflicts = append(conflicts, model.Conflict{ID: id, Seen: e.before[id], Fresh: fresh})
-			}
+			check(id, e.after[id], e.touched)
+		case kindRedo:
+			e := a.entry
 			c := e.change
 			c.IDs = nil
 			per[id] = c
+			check(id, e.before[id], e.touched)
+		default:
+			per[id] = a.change
+			if seen, ok := a.seen[id]; ok {
+				check(id, seen, model.AllFields)
+			}
 		}
-	case kindRetry:
+	}
+	if a.kind == kindRetry {
 		for _, b := range a.planned {
 			for _, id := range b.IDs {
 				c := b
 				c.IDs, c.Before = nil, nil
 				per[id] = c
-			}
-		}
-		for _, id := range ids {
-			if seen, ok := a.seen[id]; ok {
-				conflict(id, seen)
-			}
-		}
-	default:
-		for _, id := range ids {
-			per[id] = a.change
-			if seen, ok := a.seen[id]; ok {
-				conflict(id, seen)
 			}
 		}
 	}
