@@ -375,9 +375,10 @@ func TestAuditLogMatchesTheFakeAlsoWhenTheConnectionDrops(t *testing.T) {
 }
 
 type auditLine struct {
-	Event   string   `json:"event"`
-	IDs     []string `json:"ids"`
-	Outcome string   `json:"outcome"`
+	Refused map[string]string `json:"refused"`
+	Event   string            `json:"event"`
+	IDs     []string          `json:"ids"`
+	Outcome string            `json:"outcome"`
 	Change  struct {
 		Status string `json:"status"`
 	} `json:"change"`
@@ -386,7 +387,7 @@ type auditLine struct {
 	} `json:"before"`
 }
 
-func auditLines(t *testing.T, h *harness) []auditLine {
+func auditLines(t testing.TB, h *harness) []auditLine {
 	t.Helper()
 	f, err := os.Open(h.auditPath)
 	if err != nil {

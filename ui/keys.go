@@ -166,10 +166,15 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 	return m.ensure()
 }
 
-// back closes the topmost layer of the list: a drill-down returns to the
-// overview, then marks are cleared (M brings them back), then the message.
+// back closes the topmost layer of the list: a mark-all in flight is
+// cancelled, then marks are cleared (M brings them back), then a
+// drill-down returns to the overview, then the message goes.
 func (m *Model) back() tea.Cmd {
 	l := m.list
+	if l.stopMarkAll() {
+		m.say("marking every match cancelled")
+		return nil
+	}
 	if n := l.clearMarks(); n > 0 {
 		m.say(fmt.Sprintf("%s marks cleared (M brings them back)", commas(n)))
 		return nil

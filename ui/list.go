@@ -57,7 +57,8 @@ type listView struct {
 	marks   map[string]struct{}
 	anchor  string   // the id V ranges from
 	cleared []string // the marks esc cleared, for M
-	allGen  int      // the generation a mark-all walk is for, 0 none
+	allGen    int                // the generation a mark-all walk is for, 0 none
+	allCancel context.CancelFunc // stops that walk
 }
 
 func newListView(history []string, restored session) *listView {
@@ -427,6 +428,16 @@ func (l *listView) outOfView(ids []string) int {
 	return n
 }
 
+// stopMarkAll forgets a mark-all walk in flight; its answer marks nothing.
+func (l *listView) stopMarkAll() bool {
+	if l.allGen == 0 {
+		return false
+	}
+	l.allCancel()
+	l.allGen, l.allCancel = 0, nil
+	return true
+}
+
 type allIDsMsg struct {
 	gen int
 	ids []string
@@ -453,7 +464,9 @@ func (m *Model) markAll() tea.Cmd {
 			m.say(fmt.Sprintf("loading the ids of %s detections…", commas(n)))
 			l.allGen = w.gen
 			walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
-			ctx, gen := w.ctx, w.gen
+			var ctx context.Context
+			ctx, l.allCancel = context.WithCancel(w.ctx)
+			gen := w.gen
 			return tea.Batch(func() tea.Msg {
 				all, err := walker.All(ctx)
 				return allIDsMsg{gen: gen, ids: all, err: err}
@@ -470,7 +483,7 @@ func (m *Model) onAllIDs(msg allIDsMsg) {
 	if msg.gen != l.allGen {
 		return
 	}
-	l.allGen = 0
+	l.stopMarkAll()
 	if msg.gen != l.cur.gen {
 		m.say("marking every match stopped: the filter changed")
 		return
