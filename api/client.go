@@ -130,7 +130,9 @@ func New(cfg Config) (*Client, error) {
 		sleep = sleepCtx
 	}
 	c.tr = &transport{base: base, maxWait: maxWait, maxRetries: 5, sleep: sleep, now: time.Now, onStatus: cfg.OnRate}
-	c.http = &http.Client{Transport: c.tr, Timeout: 2 * time.Minute}
+	// oauth2 takes this client from the context too (oauth2.HTTPClient), so
+	// the token and revoke requests refuse redirects like every API call.
+	c.http = &http.Client{Transport: c.tr, Timeout: 2 * time.Minute, CheckRedirect: refuseRedirect}
 	return c, nil
 }
 
@@ -214,6 +216,9 @@ func (c *Client) fetchToken(ctx context.Context, base string) (*oauth2.Token, er
 // tokenError turns oauth2's error into ours, keeping the status, the
 // service's message and trace id, and nothing else of the exchange.
 func tokenError(err error) error {
+	if e := redirectRefusal("authenticate", err, nil); e != nil {
+		return e
+	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		e := &Error{Op: "authenticate", Status: re.Response.StatusCode, TraceID: re.Response.Header.Get("X-Cs-Traceid")}
@@ -306,6 +311,9 @@ func (c *Client) Close(ctx context.Context) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if e := redirectRefusal("revoke token", err, nil); e != nil {
+			return e
+		}
 		return &Error{Op: "revoke token", Err: netCause(err)}
 	}
 	defer resp.Body.Close()
@@ -402,6 +410,11 @@ func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, &Error{Op: k.op, Err: ctx.Err(), IDs: k.ids}
+			}
+			// A redirect is an answer: the request was not applied here,
+			// and it is not sent on.
+			if e := redirectRefusal(k.op, err, k.ids); e != nil {
+				return nil, e
 			}
 			return nil, &Error{Op: k.op, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
 		}
