@@ -61,8 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runConsole(args, stderr)
 }
 
+// fail prints err on one line, sanitised: errors carry the service's words
+// and the data's strings, which may hold escape sequences.
 func fail(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "falcon-triage: %v\n", err)
+	fmt.Fprintf(stderr, "falcon-triage: %s\n", ui.Sanitize(err.Error()))
 	return 1
 }
 
