@@ -12,11 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/termsafe"
 )
 
 // exportBehavior and exportRecord are the stable shape of `export`'s JSON:
@@ -119,7 +117,7 @@ func csvRow(d *model.Detection) []string {
 		row = append(row, "", "", "", "", "", "", "", "", "", "")
 	}
 	for i, c := range row {
-		row[i] = csvSafe(csvText(c))
+		row[i] = csvSafe(termsafe.CSV(c))
 	}
 	return row
 }
@@ -137,7 +135,7 @@ func csvSafe(s string) string {
 	return s
 }
 
-// writeJSON writes one record on a line, its strings escaped by escapeJSON.
+// writeJSON writes one record on a line, its strings escaped by termsafe.JSON.
 func writeJSON(w *bufio.Writer, r exportRecord) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -145,7 +143,7 @@ func writeJSON(w *bufio.Writer, r exportRecord) error {
 	if err := enc.Encode(r); err != nil {
 		return err
 	}
-	_, err := w.Write(escapeJSON(buf.Bytes()))
+	_, err := w.Write(termsafe.JSON(buf.Bytes()))
 	return err
 }
 
@@ -265,74 +263,4 @@ func parseSortFlag(s string) (model.Sort, error) {
 		return model.Sort{}, fmt.Errorf("--sort %q: the direction must be asc or desc", s)
 	}
 	return model.ParseSort(s), nil
-}
-
-// terminalActive reports a character a terminal may act on, or one that
-// reorders or hides text: C0 and C1 controls, DEL, the format characters
-// (bidi overrides and isolates, zero-width characters, the BOM, tags) and the
-// line and paragraph separators. Exports carry them escaped, never raw.
-func terminalActive(r rune) bool {
-	return r < 0x20 || r == 0x7f || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp)
-}
-
-// escapeJSON rewrites what encoding/json leaves raw (DEL, C1, bidi and other
-// format characters) as \u escapes, a surrogate pair beyond the BMP. It
-// works on encoded JSON: outside strings everything is ASCII, so only
-// string contents change, and they decode to the same text.
-func escapeJSON(b []byte) []byte {
-	out := b[:0:0]
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r < 0x7f || !terminalActive(r) {
-			out = append(out, b[i:i+size]...)
-			i += size
-			continue
-		}
-		if out == nil {
-			out = append(make([]byte, 0, len(b)+16), b[:i]...)
-		}
-		if r > 0xffff {
-			hi, lo := utf16.EncodeRune(r)
-			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
-		} else {
-			out = fmt.Appendf(out, `\u%04x`, r)
-		}
-		i += size
-	}
-	if out == nil {
-		return b
-	}
-	return out
-}
-
-// csvText replaces what a terminal may act on with visible escapes: \xNN
-// for an ASCII control or an invalid byte, \uNNNN or \UNNNNNNNN otherwise.
-// Newlines and tabs stay: CSV quotes them.
-func csvText(s string) string {
-	clean := true
-	for _, r := range s {
-		if (terminalActive(r) && r != '\n' && r != '\t') || r == utf8.RuneError {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1, r < 0x80 && terminalActive(r) && r != '\n' && r != '\t':
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r >= 0x80 && terminalActive(r) && r <= 0xffff:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		case r >= 0x80 && terminalActive(r):
-			fmt.Fprintf(&b, `\U%08x`, r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
 }
