@@ -25,11 +25,13 @@ func Active(r rune) bool {
 // works on encoded JSON: outside strings everything is ASCII, so only
 // string contents change, and they decode to the same text.
 func JSON(b []byte) []byte {
-	out := b[:0:0]
+	var out []byte
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
 		if r < 0x7f || !Active(r) {
-			out = append(out, b[i:i+size]...)
+			if out != nil {
+				out = append(out, b[i:i+size]...)
+			}
 			i += size
 			continue
 		}
