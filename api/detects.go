@@ -223,6 +223,22 @@ func updateResult(env *wireEnvelope, err error, ids []string) (model.UpdateResul
 		}
 	}
 	if err != nil {
+		// A 5xx is the service failing mid-write: the ids it names were
+		// refused, and the others may or may not have been applied. They
+		// are not counted as applied; the caller re-reads them.
+		var ae *Error
+		if errors.As(err, &ae) && ae.Status >= 500 {
+			var unnamed []string
+			for _, id := range ids {
+				if _, ok := res.Refused[id]; !ok {
+					unnamed = append(unnamed, id)
+				}
+			}
+			if len(unnamed) > 0 {
+				ae.Unknown, ae.IDs = true, unnamed
+				return res, ae
+			}
+		}
 		// A refusal that names its ids is a partial answer, not a failure
 		// of the whole request.
 		if env != nil && len(res.Refused) > 0 {
