@@ -367,6 +367,32 @@ type call struct {
 	body   any
 	read   bool
 	ids    []string
+	// answer is the most bytes the answer may have (see answerFor);
+	// 0 means the size of an answer about ids: an update's.
+	answer int64
+}
+
+// Answers are capped in proportion to what was asked, so a broken or
+// hostile service cannot fill the memory: an envelope's own share, and so
+// much per id or per document asked for. A summary or an alert is a few KB;
+// 16 KB each leaves room for long command lines.
+const (
+	envelopeBytes = 1 << 20
+	idBytes       = 512
+	documentBytes = 16 << 10
+	// aggregateBytes caps the answer of one aggregates request, whatever
+	// it asked.
+	aggregateBytes = 16 << 20
+)
+
+// answerFor is the cap of an answer carrying n items of per bytes each.
+func answerFor(n, per int) int64 { return envelopeBytes + int64(n)*int64(per) }
+
+func (k call) maxAnswer() int64 {
+	if k.answer > 0 {
+		return k.answer
+	}
+	return answerFor(len(k.ids), idBytes)
 }
 
 func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
@@ -432,9 +458,14 @@ func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
 func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 	defer resp.Body.Close()
 	trace := resp.Header.Get("X-Cs-Traceid")
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	limit := k.maxAnswer()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
+	}
+	if int64(len(raw)) > limit {
+		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids, Unknown: !k.read,
+			Err: fmt.Errorf("the answer is larger than %.1f MB, more than what was asked for could take: refused", float64(limit)/(1<<20))}
 	}
 	var env wireEnvelope
 	if err := json.Unmarshal(raw, &env); err != nil {

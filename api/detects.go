@@ -96,7 +96,7 @@ func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, ex
 	for k, vals := range extra {
 		v[k] = vals
 	}
-	env, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, query: v, read: true})
+	env, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, query: v, read: true, answer: answerFor(limit, idBytes)})
 	if err != nil {
 		return model.Page{}, err
 	}
@@ -120,7 +120,7 @@ func (d *Detects) Details(ctx context.Context, ids []string) ([]model.Detection,
 	missing := map[string]string{}
 	for start := 0; start < len(ids); start += d.MaxIDs() {
 		chunk := ids[start:min(start+d.MaxIDs(), len(ids))]
-		env, err := d.c.do(ctx, call{op: "read detections", method: http.MethodPost, path: "/detects/entities/summaries/GET/v1", body: map[string][]string{"ids": chunk}, read: true, ids: chunk})
+		env, err := d.c.do(ctx, call{op: "read detections", method: http.MethodPost, path: "/detects/entities/summaries/GET/v1", body: map[string][]string{"ids": chunk}, read: true, ids: chunk, answer: answerFor(len(chunk), documentBytes)})
 		if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
 			return out, missing, err
 		}
@@ -347,7 +347,7 @@ func aggregate(ctx context.Context, c *Client, op, path string, reqs []model.Agg
 	for i, r := range reqs {
 		body[i] = toWireAgg(r)
 	}
-	env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, body: body, read: true})
+	env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, body: body, read: true, answer: aggregateBytes})
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ func (c *Client) FindUsers(ctx context.Context, text string) ([]model.User, erro
 		pat := "*" + text + "*"
 		v.Set("filter", model.Or(model.Wildcard("uid", pat), model.Wildcard("first_name", pat), model.Wildcard("last_name", pat)))
 	}
-	env, err := c.do(ctx, call{op: "find users", method: http.MethodGet, path: "/user-management/queries/users/v1", query: v, read: true})
+	env, err := c.do(ctx, call{op: "find users", method: http.MethodGet, path: "/user-management/queries/users/v1", query: v, read: true, answer: answerFor(500, idBytes)})
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (c *Client) UserByLogin(ctx context.Context, login string) (model.User, err
 // GetUsers returns users by UUID: those the service returned of the ones
 // asked for.
 func (c *Client) GetUsers(ctx context.Context, uuids []string) ([]model.User, error) {
-	env, err := c.do(ctx, call{op: "read users", method: http.MethodPost, path: "/user-management/entities/users/GET/v1", body: map[string][]string{"ids": uuids}, read: true, ids: uuids})
+	env, err := c.do(ctx, call{op: "read users", method: http.MethodPost, path: "/user-management/entities/users/GET/v1", body: map[string][]string{"ids": uuids}, read: true, ids: uuids, answer: answerFor(len(uuids), documentBytes)})
 	if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
 		return nil, err
 	}
