@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -73,35 +74,51 @@ func xdgDir(env, underHome string) string {
 }
 
 // loadConfig reads the config file. A missing file at the default path is an
-// empty config; a missing file named by --config is an error. A file that
-// holds a client secret must not be readable by group or others.
+// empty config; a missing file named by --config is an error. No one but the
+// user may write the file, and a file that holds a client secret must not be
+// readable by group or others.
 func loadConfig(path string, explicit bool) (fileConfig, error) {
 	var c fileConfig
 	if path == "" {
 		return c, nil
 	}
-	raw, err := os.ReadFile(path)
+	raw, mode, err := readConfigFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !explicit {
 			return c, nil
 		}
 		return c, fmt.Errorf("reading the config file: %w", err)
 	}
+	// Whoever can write the file can set base_url and have the secret from
+	// the environment sent to a host of theirs, secret in the file or not.
+	if mode&0o022 != 0 {
+		return c, fmt.Errorf("config file %s is writable by group or others (mode %04o), who could point base_url anywhere: run chmod go-w %s (chmod 600 if it holds a secret)", path, mode, path)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, errEOF) {
 		return fileConfig{}, fmt.Errorf("config file %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	if c.ClientSecret != "" {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return fileConfig{}, fmt.Errorf("config file %s: %w", path, err)
-		}
-		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
-			return fileConfig{}, fmt.Errorf("config file %s holds a client secret and is readable by others (mode %04o): run chmod 600 %s", path, mode, path)
-		}
+	if c.ClientSecret != "" && mode&0o077 != 0 {
+		return fileConfig{}, fmt.Errorf("config file %s holds a client secret and is readable by others (mode %04o): run chmod 600 %s", path, mode, path)
 	}
 	return c, nil
+}
+
+// readConfigFile reads the file and its permissions from one open file, so
+// the mode checked is the mode of the file read.
+func readConfigFile(path string) ([]byte, fs.FileMode, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	return raw, fi.Mode().Perm(), err
 }
 
 // errEOF is what the YAML decoder returns for an empty document.

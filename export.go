@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/termsafe"
 )
 
 // exportBehavior and exportRecord are the stable shape of `export`'s JSON:
@@ -115,7 +117,7 @@ func csvRow(d *model.Detection) []string {
 		row = append(row, "", "", "", "", "", "", "", "", "", "")
 	}
 	for i, c := range row {
-		row[i] = csvSafe(c)
+		row[i] = csvSafe(termsafe.CSV(c))
 	}
 	return row
 }
@@ -131,6 +133,18 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// writeJSON writes one record on a line, its strings escaped by termsafe.JSON.
+func writeJSON(w *bufio.Writer, r exportRecord) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(termsafe.JSON(buf.Bytes()))
+	return err
 }
 
 type exportOptions struct {
@@ -151,8 +165,6 @@ func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var cw *csv.Writer
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
 	switch o.format {
 	case "csv":
 		cw = csv.NewWriter(bw)
@@ -205,13 +217,13 @@ func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer
 				case "csv":
 					err = cw.Write(csvRow(d))
 				case "jsonl":
-					err = enc.Encode(toRecord(d))
+					err = writeJSON(bw, toRecord(d))
 				case "json":
 					if written > 0 {
 						_, _ = bw.WriteString(",")
 					}
 					_, _ = bw.WriteString("\n")
-					err = enc.Encode(toRecord(d))
+					err = writeJSON(bw, toRecord(d))
 				}
 				if err != nil {
 					return written, err

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -61,8 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runConsole(args, stderr)
 }
 
+// fail prints err on one line, sanitised: errors carry the service's words
+// and the data's strings, which may hold escape sequences.
 func fail(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "falcon-triage: %v\n", err)
+	fmt.Fprintf(stderr, "falcon-triage: %s\n", ui.Sanitize(err.Error()))
 	return 1
 }
 
@@ -360,7 +363,9 @@ func runConsole(args []string, stderr io.Writer) int {
 	if state == "" {
 		return fail(stderr, errors.New("no home folder: set XDG_STATE_HOME for the audit log and session"))
 	}
-	audit, err := api.OpenAudit(filepath.Join(state, "audit.jsonl"), api.Who{
+	auditPath := filepath.Join(state, "audit.jsonl")
+	reportUnfinished(stderr, auditPath)
+	audit, err := api.OpenAudit(auditPath, api.Who{
 		ClientID: conn.client.ClientID(), OSUser: osUser(), SSHConnection: os.Getenv("SSH_CONNECTION"),
 	})
 	if err != nil {
@@ -457,4 +462,34 @@ func consoleURL(cloud string, d *model.Detection) string {
 	}
 	id := strings.TrimPrefix(d.ID, "ldt:")
 	return "https://" + host + "/activity/detections/detail/" + strings.ReplaceAll(id, ":", "/")
+}
+
+// reportUnfinished tells, before the console starts, about the batches the
+// last run sent without recording a result: they may or may not have been
+// applied, and the analyst should check them.
+func reportUnfinished(stderr io.Writer, path string) {
+	batches, rows, first, err := api.Unfinished(path)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "falcon-triage: %s\n", ui.Sanitize(err.Error()))
+	case batches > 0:
+		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, from %s have no recorded result in the audit log (%s): they may or may not have been applied\n",
+			plural(batches, "batch", "batches"), thousands(rows), first.Local().Format("2006-01-02 15:04"), ui.Sanitize(path))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
+}
+
+// thousands writes n with comma separators (2,719).
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

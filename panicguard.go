@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/falcon-triage/falcon-triage/localfile"
 	"github.com/falcon-triage/falcon-triage/ui"
 )
 
@@ -79,8 +80,8 @@ func (g *stderrGuard) run(r io.Reader) {
 	}
 	if len(all) > shown && g.dir != "" {
 		path := filepath.Join(g.dir, fmt.Sprintf("crash-%s.log", time.Now().UTC().Format("20060102T150405Z")))
-		if err := os.MkdirAll(g.dir, 0o700); err == nil {
-			if err := os.WriteFile(path, []byte(strings.Join(all, "\n")+"\n"), 0o600); err == nil {
+		if err := localfile.PrivateDir(g.dir); err == nil {
+			if err := saveCrash(path, strings.Join(all, "\n")+"\n"); err == nil {
 				g.crash = path
 				fmt.Fprintf(g.real, "falcon-triage: the full report (secrets removed) is in %s\n", path)
 			}
@@ -93,4 +94,18 @@ func (g *stderrGuard) restore() {
 	os.Stderr = g.real
 	g.w.Close()
 	<-g.done
+}
+
+// saveCrash writes a crash report readable by the user alone, into a new
+// file: never through a symbolic link, never over an existing file.
+func saveCrash(path, text string) error {
+	f, err := localfile.Open(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -115,7 +115,7 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 	if q.After != "" {
 		body["after"] = q.After
 	}
-	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true})
+	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true, answer: answerFor(limit, documentBytes)})
 	if err != nil {
 		return model.Page{}, err
 	}
@@ -140,7 +140,7 @@ func (a *Alerts) Details(ctx context.Context, ids []string) ([]model.Detection, 
 	missing := map[string]string{}
 	for start := 0; start < len(ids); start += a.MaxIDs() {
 		chunk := ids[start:min(start+a.MaxIDs(), len(ids))]
-		env, err := a.c.do(ctx, call{op: "read alerts", method: http.MethodPost, path: "/alerts/entities/alerts/v2", body: map[string][]string{"composite_ids": chunk}, read: true, ids: chunk})
+		env, err := a.c.do(ctx, call{op: "read alerts", method: http.MethodPost, path: "/alerts/entities/alerts/v2", body: map[string][]string{"composite_ids": chunk}, read: true, ids: chunk, answer: answerFor(len(chunk), documentBytes)})
 		if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
 			return out, missing, err
 		}

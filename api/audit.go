@@ -1,18 +1,23 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/falcon-triage/falcon-triage/localfile"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/termsafe"
 )
 
 // Who says who sent a change: the API client's id (never its secret), the
@@ -26,17 +31,39 @@ type Who struct {
 // AuditLog is the local JSONL trail of every change sent: a "sent" record
 // written (and fsync'd) before the request leaves, a "result" record after
 // the answer. A run cut off mid-batch leaves "sent" records without their
-// "result": exactly what may or may not have been applied.
+// "result": exactly what may or may not have been applied (see Unfinished).
+//
+// Each record is one write, so records never interleave, and one line:
+// when the file may end in a torn line (a crash, a full disk) the next
+// record starts with a newline. Strings are stored with every control,
+// bidi and zero-width character escaped, so reading the log in a terminal
+// is safe.
 type AuditLog struct {
 	mu  sync.Mutex
-	f   *os.File
+	f   auditFile
 	who Who
+	run string
+	// mend is set while the file may not end in a newline: the next write
+	// checks its last byte first.
+	mend bool
+}
+
+// auditFile is what the log needs of its file: tests stand a full disk in.
+type auditFile interface {
+	io.Writer
+	io.ReaderAt
+	Sync() error
+	Close() error
+	Stat() (os.FileInfo, error)
 }
 
 // AuditRecord is one line of the audit log.
 type AuditRecord struct {
-	Time    time.Time              `json:"time"`
-	Event   string                 `json:"event"` // sent, result, not_sent
+	Time  time.Time `json:"time"`
+	Event string    `json:"event"` // sent, result, not_sent, resumed
+	// Run tells one run of the console from the next (Unfinished reports
+	// the last one).
+	Run     string                 `json:"run,omitempty"`
 	Batch   string                 `json:"batch"`
 	Who     Who                    `json:"who"`
 	Backend string                 `json:"backend"`
@@ -65,20 +92,17 @@ type auditValues struct {
 	ShowInUI    bool   `json:"show_in_ui"`
 }
 
-// OpenAudit opens (or creates) the log at path, 0600 in a 0700 folder.
+// OpenAudit opens (or creates) the log at path, 0600 in a 0700 folder. A
+// symbolic link at path is refused.
 func OpenAudit(path string, who Who) (*AuditLog, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := localfile.PrivateDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := localfile.Open(path, os.O_RDWR|os.O_APPEND|os.O_CREATE)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("audit log: %w", err)
-	}
-	return &AuditLog{f: f, who: who}, nil
+	return &AuditLog{f: f, who: who, run: batchID(), mend: true}, nil
 }
 
 // Close closes the log.
@@ -89,21 +113,73 @@ func (l *AuditLog) Close() error {
 }
 
 func (l *AuditLog) write(r AuditRecord) error {
-	r.Who = l.who
+	r.Who, r.Run = l.who, l.run
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
+	raw = termsafe.JSON(raw)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, err := l.f.Write(append(raw, '\n')); err != nil {
+	line := make([]byte, 0, len(raw)+2)
+	if l.mend && l.torn() {
+		line = append(line, '\n')
+	}
+	line = append(append(line, raw...), '\n')
+	if _, err := l.f.Write(line); err != nil {
+		l.mend = true
 		return fmt.Errorf("audit log: %w", err)
 	}
+	l.mend = false
 	if err := l.f.Sync(); err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
 	return nil
 }
+
+// torn reports whether the file ends in a torn line. When that cannot be
+// told it says so: an empty line costs less than two records on one line.
+func (l *AuditLog) torn() bool {
+	fi, err := l.f.Stat()
+	if err != nil {
+		return true
+	}
+	if fi.Size() == 0 {
+		return false
+	}
+	var last [1]byte
+	if _, err := l.f.ReadAt(last[:], fi.Size()-1); err != nil {
+		return true
+	}
+	return last[0] != '\n'
+}
+
+// ErrAuditFailed is matched (errors.Is) by the error of an update the
+// service answered but whose result the audit log could not record.
+var ErrAuditFailed = errors.New("the audit log failed")
+
+// AuditError is an update's error when the service answered (applied, or
+// applied in part) but its "result" record could not be written: the change
+// is in effect and must not be shown as refused or rolled back.
+type AuditError struct {
+	// Outcome is what the service said: applied or partial.
+	Outcome string
+	Err     error
+}
+
+func (e *AuditError) Error() string {
+	return e.Outcome + "; the audit log failed: " + e.Err.Error()
+}
+
+func (e *AuditError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrAuditFailed) true.
+func (e *AuditError) Is(target error) bool { return target == ErrAuditFailed }
+
+// AuditFailed reports an applied change whose audit record failed. The
+// console tests errors through this method, since it must not import this
+// package.
+func (e *AuditError) AuditFailed() bool { return true }
 
 // Audited wraps a backend so every Update is logged before it is sent and
 // after it is answered. A change that cannot be logged is not sent.
@@ -157,7 +233,11 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 		out.Outcome = "applied"
 	}
 	if lerr := a.Log.write(out); lerr != nil && err == nil {
-		err = lerr
+		if out.Outcome == "refused" {
+			err = lerr
+		} else {
+			err = &AuditError{Outcome: out.Outcome, Err: lerr}
+		}
 	}
 	return res, err
 }
@@ -172,4 +252,70 @@ func (a Audited) NotSent(c model.Change, why string) {
 		rec.Change.Status = string(*c.Status)
 	}
 	_ = a.Log.write(rec)
+}
+
+// Unfinished reads the log at path and reports the batches of its last run
+// that have a "sent" record and no "result": how many, their rows, and when
+// the first was sent. They may or may not have been applied. A missing log
+// has none; torn lines are skipped (a torn result leaves its batch
+// unfinished, as it should).
+func Unfinished(path string) (batches, rows int, first time.Time, err error) {
+	f, err := localfile.Open(path, os.O_RDONLY)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, 0, time.Time{}, nil
+	}
+	if err != nil {
+		return 0, 0, time.Time{}, fmt.Errorf("audit log: %w", err)
+	}
+	defer f.Close()
+	type sent struct {
+		rows int
+		at   time.Time
+	}
+	var run string
+	open := map[string]sent{}
+	r := bufio.NewReaderSize(f, 64<<10)
+	for {
+		line, rerr := r.ReadBytes('\n')
+		var rec struct {
+			Time  time.Time `json:"time"`
+			Event string    `json:"event"`
+			Run   string    `json:"run"`
+			Batch string    `json:"batch"`
+			IDs   []string  `json:"ids"`
+		}
+		if len(line) > 0 && json.Unmarshal(line, &rec) == nil {
+			if rec.Run != run {
+				run, open = rec.Run, map[string]sent{}
+			}
+			switch rec.Event {
+			case "sent":
+				open[rec.Batch] = sent{rows: len(rec.IDs), at: rec.Time}
+			case "result":
+				delete(open, rec.Batch)
+			}
+		}
+		if errors.Is(rerr, io.EOF) {
+			break
+		}
+		if rerr != nil {
+			return 0, 0, time.Time{}, fmt.Errorf("audit log: %w", rerr)
+		}
+	}
+	for _, s := range open {
+		batches++
+		rows += s.rows
+		if first.IsZero() || s.at.Before(first) {
+			first = s.at
+		}
+	}
+	return batches, rows, first, nil
+}
+
+// CheckLog writes a record saying writes resume, which succeeds only once
+// the log can be written again (after a full disk was freed, say): the
+// console stops sending changes while the log fails and calls this before
+// it sends again.
+func (a Audited) CheckLog() error {
+	return a.Log.write(AuditRecord{Time: time.Now().UTC(), Event: "resumed", Backend: a.Name()})
 }

@@ -130,7 +130,9 @@ func New(cfg Config) (*Client, error) {
 		sleep = sleepCtx
 	}
 	c.tr = &transport{base: base, maxWait: maxWait, maxRetries: 5, sleep: sleep, now: time.Now, onStatus: cfg.OnRate}
-	c.http = &http.Client{Transport: c.tr, Timeout: 2 * time.Minute}
+	// oauth2 takes this client from the context too (oauth2.HTTPClient), so
+	// the token and revoke requests refuse redirects like every API call.
+	c.http = &http.Client{Transport: c.tr, Timeout: 2 * time.Minute, CheckRedirect: refuseRedirect}
 	return c, nil
 }
 
@@ -214,6 +216,9 @@ func (c *Client) fetchToken(ctx context.Context, base string) (*oauth2.Token, er
 // tokenError turns oauth2's error into ours, keeping the status, the
 // service's message and trace id, and nothing else of the exchange.
 func tokenError(err error) error {
+	if e := redirectRefusal("authenticate", err, nil); e != nil {
+		return e
+	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		e := &Error{Op: "authenticate", Status: re.Response.StatusCode, TraceID: re.Response.Header.Get("X-Cs-Traceid")}
@@ -306,6 +311,9 @@ func (c *Client) Close(ctx context.Context) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if e := redirectRefusal("revoke token", err, nil); e != nil {
+			return e
+		}
 		return &Error{Op: "revoke token", Err: netCause(err)}
 	}
 	defer resp.Body.Close()
@@ -359,6 +367,32 @@ type call struct {
 	body   any
 	read   bool
 	ids    []string
+	// answer is the most bytes the answer may have (see answerFor);
+	// 0 means the size of an answer about ids: an update's.
+	answer int64
+}
+
+// Answers are capped in proportion to what was asked, so a broken or
+// hostile service cannot fill the memory: an envelope's own share, and so
+// much per id or per document asked for. A summary or an alert is a few KB;
+// 16 KB each leaves room for long command lines.
+const (
+	envelopeBytes = 1 << 20
+	idBytes       = 512
+	documentBytes = 16 << 10
+	// aggregateBytes caps the answer of one aggregates request, whatever
+	// it asked.
+	aggregateBytes = 16 << 20
+)
+
+// answerFor is the cap of an answer carrying n items of per bytes each.
+func answerFor(n, per int) int64 { return envelopeBytes + int64(n)*int64(per) }
+
+func (k call) maxAnswer() int64 {
+	if k.answer > 0 {
+		return k.answer
+	}
+	return answerFor(len(k.ids), idBytes)
 }
 
 func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
@@ -403,6 +437,11 @@ func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
 			if ctx.Err() != nil {
 				return nil, &Error{Op: k.op, Err: ctx.Err(), IDs: k.ids}
 			}
+			// A redirect is an answer: the request was not applied here,
+			// and it is not sent on.
+			if e := redirectRefusal(k.op, err, k.ids); e != nil {
+				return nil, e
+			}
 			return nil, &Error{Op: k.op, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
 		}
 		env, err := decodeEnvelope(resp, k)
@@ -419,9 +458,14 @@ func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
 func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 	defer resp.Body.Close()
 	trace := resp.Header.Get("X-Cs-Traceid")
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	limit := k.maxAnswer()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
+	}
+	if int64(len(raw)) > limit {
+		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids, Unknown: !k.read,
+			Err: fmt.Errorf("the answer is larger than %.1f MB, more than what was asked for could take: refused", float64(limit)/(1<<20))}
 	}
 	var env wireEnvelope
 	if err := json.Unmarshal(raw, &env); err != nil {

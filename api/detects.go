@@ -96,7 +96,7 @@ func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, ex
 	for k, vals := range extra {
 		v[k] = vals
 	}
-	env, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, query: v, read: true})
+	env, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, query: v, read: true, answer: answerFor(limit, idBytes)})
 	if err != nil {
 		return model.Page{}, err
 	}
@@ -120,7 +120,7 @@ func (d *Detects) Details(ctx context.Context, ids []string) ([]model.Detection,
 	missing := map[string]string{}
 	for start := 0; start < len(ids); start += d.MaxIDs() {
 		chunk := ids[start:min(start+d.MaxIDs(), len(ids))]
-		env, err := d.c.do(ctx, call{op: "read detections", method: http.MethodPost, path: "/detects/entities/summaries/GET/v1", body: map[string][]string{"ids": chunk}, read: true, ids: chunk})
+		env, err := d.c.do(ctx, call{op: "read detections", method: http.MethodPost, path: "/detects/entities/summaries/GET/v1", body: map[string][]string{"ids": chunk}, read: true, ids: chunk, answer: answerFor(len(chunk), documentBytes)})
 		if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
 			return out, missing, err
 		}
@@ -223,6 +223,22 @@ func updateResult(env *wireEnvelope, err error, ids []string) (model.UpdateResul
 		}
 	}
 	if err != nil {
+		// A 5xx is the service failing mid-write: the ids it names were
+		// refused, and the others may or may not have been applied. They
+		// are not counted as applied; the caller re-reads them.
+		var ae *Error
+		if errors.As(err, &ae) && ae.Status >= 500 {
+			var unnamed []string
+			for _, id := range ids {
+				if _, ok := res.Refused[id]; !ok {
+					unnamed = append(unnamed, id)
+				}
+			}
+			if len(unnamed) > 0 {
+				ae.Unknown, ae.IDs = true, unnamed
+				return res, ae
+			}
+		}
 		// A refusal that names its ids is a partial answer, not a failure
 		// of the whole request.
 		if env != nil && len(res.Refused) > 0 {
@@ -331,7 +347,7 @@ func aggregate(ctx context.Context, c *Client, op, path string, reqs []model.Agg
 	for i, r := range reqs {
 		body[i] = toWireAgg(r)
 	}
-	env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, body: body, read: true})
+	env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, body: body, read: true, answer: aggregateBytes})
 	if err != nil {
 		return nil, err
 	}

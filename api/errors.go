@@ -17,8 +17,9 @@ type Error struct {
 	Messages []string
 	TraceID  string
 	IDs      []string
-	// Unknown is set when a write lost its connection: it may or may not
-	// have been applied.
+	// Unknown is set when a write lost its connection or got a 5xx: it
+	// may or may not have been applied, to IDs (after a 5xx, the ids its
+	// answer did not name).
 	Unknown bool
 	Err     error
 }
@@ -41,6 +42,13 @@ func (e *Error) Error() string {
 	} else if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
+	}
+	if e.Status != 0 && e.Unknown {
+		if len(e.IDs) == 1 {
+			b.WriteString("; the outcome of 1 id is unknown")
+		} else {
+			fmt.Fprintf(&b, "; the outcome of %d ids is unknown", len(e.IDs))
+		}
 	}
 	if e.TraceID != "" {
 		b.WriteString(" (trace id ")

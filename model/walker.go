@@ -12,6 +12,12 @@ import (
 // can step past them. Narrowing the filter is the only way on.
 var ErrTooManyTies = errors.New("more detections share one sort value than the service's result window holds: narrow the filter")
 
+// ErrNoProgress is returned when the service's answers stop moving the walk
+// on: a cursor that does not advance, a page of ids already yielded, a query
+// that ignores its offset. Going on would spend the tenant's rate budget for
+// ever.
+var ErrNoProgress = errors.New("the service's answers make no progress")
+
 // Walker yields the ids matching a query in order, one chunk at a time, past
 // the service's result window (10,000 on Detects).
 //
@@ -34,6 +40,11 @@ type Walker struct {
 	cursor bool
 	after  string
 	found  []Detection
+	// stale counts the ids of the pages in a row that brought nothing new;
+	// stuck is the error the next call returns once the service's cursor
+	// has stopped moving.
+	stale int
+	stuck error
 }
 
 type walkLevel struct {
@@ -45,8 +56,11 @@ type walkLevel struct {
 	fixedStrict string
 	offset      int
 	lastID      string
-	prev        map[string]struct{}
-	cur         map[string]struct{}
+	// ties is how many rows share the value this level's keyset starts
+	// at: those come back once after the boundary, and no more.
+	ties int
+	prev map[string]struct{}
+	cur  map[string]struct{}
 }
 
 // NewWalker walks q's filter, free text and sort, chunk ids per request
@@ -147,6 +161,18 @@ func (w *Walker) Next(ctx context.Context) ([]string, error) {
 			lv.cur[id] = struct{}{}
 			out = append(out, id)
 		}
+		// Rows already yielded come back after a keyset boundary (the
+		// ties) and when new rows push a page down (less than a page).
+		// More than that in a row is a service answering the same rows
+		// whatever the offset.
+		if len(out) == 0 {
+			w.stale += len(page.IDs)
+		} else {
+			w.stale = 0
+		}
+		if w.stale > lv.ties+limit {
+			return nil, fmt.Errorf("%w: %d ids in a row came back again up to offset %d, as if the service ignored the offset; stopped", ErrNoProgress, w.stale, lv.offset)
+		}
 		if len(page.IDs) < limit {
 			w.pop()
 		}
@@ -198,7 +224,7 @@ func (w *Walker) boundary(ctx context.Context, lv *walkLevel) error {
 	}
 	if tp.Total < w.b.Window()-1 {
 		lv.key = lv.sort.Field + ":" + op + val
-		lv.offset = 0
+		lv.offset, lv.ties = 0, tp.Total
 		lv.prev, lv.cur = lv.cur, map[string]struct{}{}
 		return nil
 	}
@@ -231,6 +257,9 @@ func (w *Walker) All(ctx context.Context) ([]string, error) {
 }
 
 func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
+	if w.stuck != nil {
+		return nil, w.stuck
+	}
 	if w.done {
 		return nil, io.EOF
 	}
@@ -241,12 +270,33 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 	if w.first {
 		w.total, w.first = page.Total, false
 	}
-	w.after, w.found = page.After, page.Found
+	if page.After != "" && page.After == w.after {
+		// The next request would be this one again.
+		w.stuck = fmt.Errorf("%w: the service returned the cursor it was given; stopped", ErrNoProgress)
+	}
+	w.after = page.After
 	if page.After == "" || len(page.IDs) == 0 {
 		w.done = true
 	}
 	if len(page.IDs) == 0 {
 		return nil, io.EOF
 	}
-	return page.IDs, nil
+	seen := w.levels[0].cur
+	out := make([]string, 0, len(page.IDs))
+	w.found = nil
+	for i, id := range page.IDs {
+		if _, dup := seen[id]; dup {
+			continue
+		}
+		seen[id] = struct{}{}
+		out = append(out, id)
+		if len(page.Found) == len(page.IDs) {
+			w.found = append(w.found, page.Found[i])
+		}
+	}
+	if len(out) == 0 {
+		w.done = true
+		return nil, fmt.Errorf("%w: a page of %d ids already read; stopped", ErrNoProgress, len(page.IDs))
+	}
+	return out, nil
 }

@@ -312,7 +312,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case usersMsg:
 		return m, m.onUsers(msg)
-	case lookupMsg, preReadMsg, batchMsg, rereadMsg, resolvedMsg:
+	case lookupMsg, preReadMsg, batchMsg, rereadMsg, resolvedMsg, auditCheckMsg:
 		return m, m.run.update(m, msg)
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)

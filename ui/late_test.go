@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -494,5 +496,68 @@ func TestUpdateWritesNoFile(t *testing.T) {
 	d.settle()
 	if _, err := os.Stat(session); err != nil {
 		t.Fatalf("the session was never written: %v", err)
+	}
+}
+
+// brokenLog answers every update as the audit decorator does when the
+// service applied it and the log could not record the result (a full
+// disk), until mended.
+type brokenLog struct {
+	model.Backend
+	broken bool
+	checks int
+}
+
+type auditErr struct{ error }
+
+func (auditErr) AuditFailed() bool { return true }
+func (e auditErr) Unwrap() error   { return e.error }
+
+func (b *brokenLog) Update(ctx context.Context, c model.Change) (model.UpdateResult, error) {
+	res, err := b.Backend.Update(ctx, c)
+	if err == nil && b.broken {
+		err = auditErr{errors.New("write audit.jsonl: no space left on device")}
+	}
+	return res, err
+}
+
+func (b *brokenLog) CheckLog() error {
+	b.checks++
+	if b.broken {
+		return errors.New("write audit.jsonl: no space left on device")
+	}
+	return nil
+}
+
+func TestAuditLogFailureIsAppliedAndStopsWrites(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	bl := &brokenLog{Backend: d.m.b, broken: true}
+	d.m.b = bl
+	id := d.m.list.cursorID()
+	setStatus(t, h, model.StatusNew, id)
+	d.key("r")
+	d.settle()
+	d.key("s", "i")
+	d.settle()
+	if !strings.Contains(d.m.msg.text, "1 of 1 applied") || !strings.Contains(d.m.msg.text, "applied; the audit log failed: write audit.jsonl: no space left") {
+		t.Fatalf("message %q", d.m.msg.text)
+	}
+	if d.row(id).Status != model.StatusInProgress || fakeField(t, h, id, "status") != "in_progress" {
+		t.Fatal("the applied change was rolled back on screen")
+	}
+	patches := len(h.fake.Patches())
+	d.key("s", "c")
+	d.settle()
+	if len(h.fake.Patches()) != patches || !strings.Contains(d.m.msg.text, "still cannot be written") {
+		t.Fatalf("a change was sent while the log fails: %q", d.m.msg.text)
+	}
+	bl.broken = false
+	d.key("s", "c")
+	d.settle()
+	d.key("s", "c")
+	d.settle()
+	if fakeField(t, h, id, "status") != "closed" || bl.checks != 2 {
+		t.Fatalf("writes did not resume once the log could be written (%d checks)", bl.checks)
 	}
 }

@@ -54,9 +54,9 @@ type listView struct {
 	target int // row to reach once loaded (G, jump, restore); -1 none
 	toEnd  bool
 
-	marks   map[string]struct{}
-	anchor  string   // the id V ranges from
-	cleared []string // the marks esc cleared, for M
+	marks     map[string]struct{}
+	anchor    string             // the id V ranges from
+	cleared   []string           // the marks esc cleared, for M
 	allGen    int                // the generation a mark-all walk is for, 0 none
 	allCancel context.CancelFunc // stops that walk
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -89,6 +90,9 @@ type runner struct {
 	rereading map[string]bool
 	sem       chan struct{}
 	writes    *sync.WaitGroup
+	// auditErr stops every write while the audit log cannot be written:
+	// nothing is sent that the log cannot record.
+	auditErr string
 }
 
 func newRunner() *runner {
@@ -174,6 +178,8 @@ func (r *runner) update(m *Model, msg tea.Msg) tea.Cmd {
 		return m.onBatch(msg)
 	case rereadMsg:
 		m.onReread(msg)
+	case auditCheckMsg:
+		m.onAuditCheck(msg)
 	}
 	return nil
 }
@@ -205,6 +211,9 @@ func (m *Model) begin(a *action) tea.Cmd {
 	if m.run.active != nil {
 		m.say(fmt.Sprintf("wait: %s is still being sent (nothing else was sent; a draft is kept)", m.run.active.verb))
 		return nil
+	}
+	if m.run.auditErr != "" {
+		return m.checkAuditLog()
 	}
 	if len(a.targets) == 0 {
 		m.say("no row to act on")
@@ -485,6 +494,48 @@ func (m *Model) send(a *action) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// logChecker is a backend whose audit log can be checked for writing.
+type logChecker interface {
+	CheckLog() error
+}
+
+type auditCheckMsg struct{ err error }
+
+// checkAuditLog tries the audit log before any change is sent again.
+func (m *Model) checkAuditLog() tea.Cmd {
+	l, ok := m.b.(logChecker)
+	if !ok {
+		m.run.auditErr = ""
+		return nil
+	}
+	m.setErr(fmt.Errorf("no change was sent: the audit log failed (%s); checking it", m.run.auditErr))
+	return func() tea.Msg { return auditCheckMsg{err: l.CheckLog()} }
+}
+
+func (m *Model) onAuditCheck(msg auditCheckMsg) {
+	if msg.err != nil {
+		m.run.auditErr = errMessage(msg.err)
+		m.setErr(fmt.Errorf("no change was sent: the audit log still cannot be written: %s", m.run.auditErr))
+		return
+	}
+	m.run.auditErr = ""
+	m.say("the audit log can be written again: changes may be sent (press the key again)")
+}
+
+func cmpOr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func auditFailed(err error) bool {
+	var e interface{ AuditFailed() bool }
+	return errors.As(err, &e) && e.AuditFailed()
+}
+
 // notSentLogger is a backend that records the batches a quit kept from
 // being sent (the audit log).
 type notSentLogger interface {
@@ -524,8 +575,28 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 		for _, id := range msg.batch.IDs {
 			m.rollback(a, id)
 		}
+	case msg.err != nil && auditFailed(msg.err):
+		// The service applied the change; the log could not record it.
+		for _, id := range msg.batch.IDs {
+			if why, ok := msg.res.Refused[id]; ok {
+				a.refused[id] = why
+				m.rollback(a, id)
+			} else {
+				a.applied = append(a.applied, id)
+			}
+		}
+		m.run.auditErr = errMessage(cmpOr(errors.Unwrap(msg.err), msg.err))
 	case msg.err != nil && errUnknown(msg.err):
-		a.unknown = append(a.unknown, msg.batch.IDs...)
+		// Ids the answer named as refused are refused; the rest may or
+		// may not have been applied, and are read again.
+		for _, id := range msg.batch.IDs {
+			if why, ok := msg.res.Refused[id]; ok {
+				a.refused[id] = why
+				m.rollback(a, id)
+			} else {
+				a.unknown = append(a.unknown, id)
+			}
+		}
 	case msg.err != nil:
 		for _, id := range msg.batch.IDs {
 			a.refused[id] = errMessage(msg.err)
@@ -617,8 +688,11 @@ func (m *Model) finish(a *action) tea.Cmd {
 	if a.note != "" {
 		parts = append(parts, a.note)
 	}
+	if r.auditErr != "" {
+		parts = append(parts, "applied; the audit log failed: "+r.auditErr+"; no more changes are sent until it can be written")
+	}
 	text := strings.Join(parts, " · ")
-	if len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 {
+	if len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != "" {
 		m.msg = flash{text: text, isErr: true}
 	} else {
 		m.say(text)

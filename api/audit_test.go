@@ -1,0 +1,226 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// applying is a backend whose updates the service applies.
+type applying struct {
+	model.Backend
+	calls int
+}
+
+func (a *applying) Name() string { return "detects" }
+
+func (a *applying) Update(_ context.Context, c model.Change) (model.UpdateResult, error) {
+	a.calls++
+	return model.UpdateResult{Affected: len(c.IDs), Refused: map[string]string{}, TraceID: "tr-1"}, nil
+}
+
+// fullDisk counts the writes to the log and, from write number failFrom
+// on, writes half the record and fails as a full disk does.
+type fullDisk struct {
+	auditFile
+	writes   int
+	failFrom int
+}
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	d.writes++
+	if d.failFrom > 0 && d.writes >= d.failFrom {
+		n, _ := d.auditFile.Write(p[:len(p)/2])
+		return n, &os.PathError{Op: "write", Path: "audit.jsonl", Err: syscall.ENOSPC}
+	}
+	return d.auditFile.Write(p)
+}
+
+func openTestAudit(t *testing.T, path string) *AuditLog {
+	t.Helper()
+	l, err := OpenAudit(path, Who{ClientID: "id", OSUser: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func change(ids ...string) model.Change {
+	st := model.StatusClosed
+	return model.Change{IDs: ids, Status: &st}
+}
+
+// logLines returns the log's lines; the torn ones (not JSON) come back in
+// torn.
+func logLines(t *testing.T, path string) (recs []AuditRecord, torn []string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) > 0 && raw[len(raw)-1] != '\n' {
+		t.Fatalf("the log does not end in a newline: %q", raw)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
+		var r AuditRecord
+		if json.Unmarshal([]byte(line), &r) != nil {
+			torn = append(torn, line)
+			continue
+		}
+		recs = append(recs, r)
+	}
+	return recs, torn
+}
+
+func TestAuditRefusesASymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere")
+	_ = os.WriteFile(target, []byte("x\n"), 0o644)
+	path := filepath.Join(dir, "audit.jsonl")
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenAudit(path, Who{}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("got %v, want a refused symbolic link", err)
+	}
+	if _, _, _, err := Unfinished(path); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("Unfinished read through a link: %v", err)
+	}
+}
+
+func TestAuditMendsATornLastLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	if err := os.WriteFile(path, []byte(`{"event":"sent","batch":"ab`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := openTestAudit(t, path)
+	if _, err := (Audited{Backend: &applying{}, Log: l}).Update(context.Background(), change("a")); err != nil {
+		t.Fatal(err)
+	}
+	recs, torn := logLines(t, path)
+	if len(recs) != 2 || len(torn) != 1 || torn[0] != `{"event":"sent","batch":"ab` {
+		t.Fatalf("records %d, torn %q", len(recs), torn)
+	}
+}
+
+func TestAuditFailureAfterAWriteSaysApplied(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := openTestAudit(t, path)
+	disk := &fullDisk{auditFile: l.f, failFrom: 2} // the "sent" record lands, the "result" does not
+	l.f = disk
+	b := &applying{}
+	a := Audited{Backend: b, Log: l}
+	res, err := a.Update(context.Background(), change("a", "b"))
+	if b.calls != 1 || res.Affected != 2 {
+		t.Fatalf("calls %d, result %+v", b.calls, res)
+	}
+	var af interface{ AuditFailed() bool }
+	if !errors.Is(err, ErrAuditFailed) || !errors.As(err, &af) || !af.AuditFailed() {
+		t.Fatalf("got %v, want ErrAuditFailed", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "applied") || !strings.Contains(msg, "audit log") || strings.Contains(msg, "refused") {
+		t.Fatalf("the error does not say the change was applied and the log failed: %q", msg)
+	}
+	if errors.As(err, new(*Error)) {
+		t.Fatal("an audit failure reads as an API error")
+	}
+	// The disk frees up: the next record starts on a line of its own.
+	disk.failFrom = 0
+	if _, err := a.Update(context.Background(), change("c")); err != nil {
+		t.Fatal(err)
+	}
+	if disk.writes != 4 {
+		t.Fatalf("%d writes for 4 records, want one write per record", disk.writes)
+	}
+	recs, torn := logLines(t, path)
+	if len(recs) != 3 || len(torn) != 1 || recs[2].Event != "result" || recs[2].IDs[0] != "c" {
+		t.Fatalf("records %+v, torn %q", recs, torn)
+	}
+}
+
+func TestAuditSentRecordFailureIsNotSent(t *testing.T) {
+	l := openTestAudit(t, filepath.Join(t.TempDir(), "audit.jsonl"))
+	l.f = &fullDisk{auditFile: l.f, failFrom: 1}
+	b := &applying{}
+	_, err := (Audited{Backend: b, Log: l}).Update(context.Background(), change("a"))
+	if b.calls != 0 || err == nil || errors.Is(err, ErrAuditFailed) || !strings.Contains(err.Error(), "not sent") {
+		t.Fatalf("calls %d, err %v", b.calls, err)
+	}
+}
+
+func TestAuditStoresNoRawControls(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := openTestAudit(t, path)
+	c := change("ldt:\x1b]0;owned\x07:1")
+	c.Comment = "see \x1b]52;c;cHduZWQ=\x07 \u009b2J \u202eexe.txt \u200b\x7f"
+	c.AssigneeUID = "eve\u202e@corp"
+	if _, err := (Audited{Backend: &applying{}, Log: l}).Update(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if i := bytes.IndexAny(raw, "\x1b\x07\x7f\u009b\u202e\u200b"); i >= 0 {
+		t.Fatalf("raw control in the log near %q", raw[max(0, i-20):i])
+	}
+	recs, _ := logLines(t, path)
+	if len(recs) != 2 || recs[0].Change.Comment != c.Comment || recs[0].IDs[0] != c.IDs[0] || recs[0].Change.AssigneeUID != c.AssigneeUID {
+		t.Fatalf("the log does not decode to what was sent: %+v", recs)
+	}
+}
+
+func TestUnfinishedBatchesOfTheLastRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	if b, rows, _, err := Unfinished(path); b != 0 || rows != 0 || err != nil {
+		t.Fatalf("no log: %d %d %v", b, rows, err)
+	}
+	// An earlier run left one batch without a result: it was reported then.
+	l := openTestAudit(t, path)
+	if err := l.write(AuditRecord{Event: "sent", Batch: "old", IDs: []string{"x"}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	l = openTestAudit(t, path)
+	a := Audited{Backend: &applying{}, Log: l}
+	if _, err := a.Update(context.Background(), change("done")); err != nil {
+		t.Fatal(err)
+	}
+	first := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
+	for i, ids := range [][]string{{"a", "b"}, {"c", "d", "e"}} {
+		if err := l.write(AuditRecord{Event: "sent", Batch: string(rune('p' + i)), IDs: ids, Time: first.Add(time.Duration(i) * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	// The crash tore the last line.
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	_, _ = f.WriteString(`{"event":"result","batch":"p"`)
+	f.Close()
+	batches, rows, when, err := Unfinished(path)
+	if err != nil || batches != 2 || rows != 5 || !when.Equal(first) {
+		t.Fatalf("got %d batches, %d rows, from %v (%v); want 2, 5, %v", batches, rows, when, err, first)
+	}
+}
+
+func TestUnfinishedReadsLongLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := openTestAudit(t, path)
+	ids := make([]string, 1000)
+	for i := range ids {
+		ids[i] = "ldt:" + strings.Repeat("f", 32) + ":" + strings.Repeat("9", 20)
+	}
+	if err := l.write(AuditRecord{Event: "sent", Batch: "big", IDs: ids, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if batches, rows, _, err := Unfinished(path); err != nil || batches != 1 || rows != 1000 {
+		t.Fatalf("got %d batches, %d rows (%v)", batches, rows, err)
+	}
+}
