@@ -405,9 +405,7 @@ func runConsole(args []string, stderr io.Writer) int {
 		Restore:          !*noRestore,
 		Overview:         *overview,
 	})
-	// 120 frames a second: a key reaches the screen within 8 ms of being
-	// handled; the cell renderer still writes nothing while nothing changes.
-	p = tea.NewProgram(m, tea.WithFPS(120))
+	p = tea.NewProgram(m, ui.ProgramOptions()...)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)

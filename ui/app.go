@@ -107,15 +107,11 @@ type flash struct {
 // Model is the console's root model: it routes messages to the parts and
 // composes their views.
 type Model struct {
-	o      Options
-	src    Source
-	b      model.Backend
-	f      model.Fields
-	keys   keymap.KeyMap
-	st     styles
-	dark   bool
-	width  int
-	height int
+	o             Options
+	b             model.Backend
+	f             model.Fields
+	st            styles
+	width, height int
 	// ctx is cancelled by a quit now: what has not started is not sent.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -159,7 +155,7 @@ func New(o Options) *Model {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{
-		o: o, src: o.Source, keys: o.Keys, dark: true, ctx: ctx, cancel: cancel,
+		o: o, ctx: ctx, cancel: cancel,
 		store: newStateStore(o.StateDir),
 		rows:  newRowStore(o.CacheSize),
 		run:   newRunner(),
@@ -170,7 +166,7 @@ func New(o Options) *Model {
 		known = append(known, o.Me)
 	}
 	m.people = newDirectory(known)
-	m.st = newStyles(m.dark)
+	m.st = newStyles(true)
 	var history []string
 	m.store.load(historyFile, &history)
 	var restored session
@@ -206,7 +202,7 @@ func newDraft(text string) textarea.Model {
 // connected takes the backend: its field table names the default sort, and
 // a restored sort from another backend gives way to it.
 func (m *Model) connected(b model.Backend) {
-	m.b, m.src.Backend, m.f = b, b, b.Fields()
+	m.b, m.o.Source.Backend, m.f = b, b, b.Fields()
 	m.conn = connection{}
 	m.list.connected(m.f)
 }
@@ -266,8 +262,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.list.clamp(m.rowsOnScreen())
 		return m, m.ensure()
 	case tea.BackgroundColorMsg:
-		if d := msg.IsDark(); d != m.dark {
-			m.dark = d
+		if d := msg.IsDark(); d != m.st.dark {
 			m.st = newStyles(d)
 			if m.detail != nil {
 				m.detail.lines = nil
@@ -428,4 +423,11 @@ func (m *Model) Close(timeout time.Duration) bool {
 	case <-time.After(timeout):
 		return false
 	}
+}
+
+// ProgramOptions are the options the console runs with: 120 frames a
+// second, so a key reaches the screen within 8 ms of being handled; the
+// cell renderer still writes nothing while nothing changes.
+func ProgramOptions() []tea.ProgramOption {
+	return []tea.ProgramOption{tea.WithFPS(120)}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
@@ -224,5 +225,43 @@ func BenchmarkFirstFrame(b *testing.B) {
 		p.Quit()
 		<-done
 		b.StartTimer()
+	}
+}
+
+// BenchmarkKeyToScreen measures the time from a key reaching the program to
+// the first bytes of the frame that shows it (a cursor move at 200×60), at
+// the console's frame rate and at Bubble Tea's default of 60.
+func BenchmarkKeyToScreen(b *testing.B) {
+	for _, fps := range []int{60, 120} {
+		b.Run(fmt.Sprintf("fps=%d", fps), func(b *testing.B) {
+			m := loadedModel(100_000, 200, 60)
+			out := &countingWriter{wrote: make(chan struct{}, 1)}
+			opts := append([]tea.ProgramOption{tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(200, 60),
+				tea.WithoutSignals(), tea.WithColorProfile(colorprofile.ANSI256)}, ProgramOptions()...)
+			opts = append(opts, tea.WithFPS(fps))
+			p := tea.NewProgram(m, opts...)
+			done := make(chan struct{})
+			go func() { _, _ = p.Run(); close(done) }()
+			out.quiet()
+			var total, worst time.Duration
+			keys := []tea.KeyPressMsg{keyPress("j"), keyPress("k")}
+			for i := 0; i < b.N; i++ {
+				// A key comes at any point of the frame clock.
+				b.StopTimer()
+				time.Sleep(time.Duration(rand.Int64N(int64(20 * time.Millisecond))))
+				b.StartTimer()
+				start := time.Now()
+				p.Send(keys[i%2])
+				<-out.wrote
+				d := time.Since(start)
+				total += d
+				worst = max(worst, d)
+				out.quiet()
+			}
+			b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms/key")
+			b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
+			p.Quit()
+			<-done
+		})
 	}
 }

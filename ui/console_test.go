@@ -359,7 +359,7 @@ func TestLightBackgroundIsFollowed(t *testing.T) {
 	m := New(h.options(t))
 	dark := m.st.header.Render("x")
 	m.Update(tea.BackgroundColorMsg{Color: color.White})
-	if m.dark || m.st.header.Render("x") == dark {
+	if m.st.dark || m.st.header.Render("x") == dark {
 		t.Fatal("a light terminal kept the dark theme")
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -108,7 +109,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	add("Local IP", dev.LocalIP, "device.local_ip")
 	add("External IP", dev.ExternalIP, "device.external_ip")
 	add("MAC", dev.MACAddress, "")
-	add("Domain", firstNonEmpty(dev.MachineDomain, d.Domain), "device.machine_domain")
+	add("Domain", cmp.Or(dev.MachineDomain, d.Domain), "device.machine_domain")
 	add("OU", strings.Join(dev.OU, ", "), "")
 	add("AD", strings.Join(d.ADDisplay, ", "), "")
 	add("Site", dev.SiteName, "device.site_name")
@@ -164,15 +165,6 @@ func joinID(name, id string) string {
 		return name
 	}
 	return name + " (" + id + ")"
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 const labelWidth = 15

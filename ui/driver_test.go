@@ -174,3 +174,5 @@ func (d *driver) markIDs(ids ...string) {
 		d.key("space")
 	}
 }
+
+func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

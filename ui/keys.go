@@ -18,7 +18,7 @@ import (
 // top, then the screen in front (overview, detail, list).
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := msg.String()
-	act, bound := m.keys.Match(k)
+	act, bound := m.o.Keys.Match(k)
 	if bound && act == keymap.ForceQuit {
 		return m.forceQuit()
 	}
@@ -40,7 +40,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	// Read-only is one property of an action, checked here and nowhere else.
-	if m.o.ReadOnly && m.keys.Writes(act) {
+	if m.o.ReadOnly && m.o.Keys.Writes(act) {
 		m.say("read-only: writes are disabled")
 		return nil
 	}
@@ -232,10 +232,10 @@ var shortWords = map[keymap.Action]string{
 
 func (h keyHelp) binding(a keymap.Action, short bool) (key.Binding, bool) {
 	m := h.m
-	if m.o.ReadOnly && m.keys.Writes(a) {
+	if m.o.ReadOnly && m.o.Keys.Writes(a) {
 		return key.Binding{}, false
 	}
-	kb := m.keys.Get(a)
+	kb := m.o.Keys.Get(a)
 	keys := kb.Keys()
 	if len(keys) == 0 {
 		return key.Binding{}, false
@@ -279,7 +279,7 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 func (h keyHelp) groups() (titles []string, out [][]key.Binding) {
 	for _, g := range keymap.Groups {
 		var col []key.Binding
-		for _, kb := range h.m.keys.Bindings() {
+		for _, kb := range h.m.o.Keys.Bindings() {
 			if kb.Group != g {
 				continue
 			}
@@ -307,14 +307,22 @@ func (m *Model) helpLine() string {
 // helpBox lays every section out in as many columns as fit, scrolling
 // when even that is taller than the screen.
 func (m *Model) helpBox(x *helpModal) string {
-	const colW = 38
+	const colW = 36
 	titles, groups := keyHelp{m}.groups()
 	var sections []string
 	for gi, col := range groups {
 		lines := []string{m.st.section.Render(titles[gi])}
 		for _, kb := range col {
+			// A long description wraps under itself, never cut: help must
+			// say everything a key does.
 			h := kb.Help()
-			lines = append(lines, Truncate(m.st.menuKey.Render(padRight(h.Key, 10))+" "+h.Desc, colW))
+			for i, l := range strings.Split(wrap(h.Desc, colW-11), "\n") {
+				k := ""
+				if i == 0 {
+					k = h.Key
+				}
+				lines = append(lines, m.st.menuKey.Render(padRight(Truncate(k, 10), 10))+" "+l)
+			}
 		}
 		sections = append(sections, strings.Join(lines, "\n"))
 	}

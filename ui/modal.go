@@ -242,8 +242,8 @@ func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
 			what, val = "the command line", w.CmdLine
 		}
 	case "u":
-		if m.src.ConsoleURL != nil {
-			what, val = "the console link", m.src.ConsoleURL(d)
+		if m.o.Source.ConsoleURL != nil {
+			what, val = "the console link", m.o.Source.ConsoleURL(d)
 		}
 	}
 	if val == "" {
@@ -568,7 +568,7 @@ type helpModal struct {
 }
 
 func (x *helpModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
-	act, _ := m.keys.Match(msg.String())
+	act, _ := m.o.Keys.Match(msg.String())
 	switch {
 	case msg.String() == "esc" || act == keymap.Help || act == keymap.Quit:
 		m.pop(x)

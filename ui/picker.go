@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -77,11 +78,11 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 		x.items = append(x.items, pickItem{label: "Login " + Sanitize(text), user: model.User{UID: text}})
 	}
 	x.sel = max(0, min(x.sel, len(x.items)-1))
-	if m.src.People == nil || m.people.denied != "" || len(text) < 2 || x.searching != "" || x.searchedAt == text {
+	if m.o.Source.People == nil || m.people.denied != "" || len(text) < 2 || x.searching != "" || x.searchedAt == text {
 		return nil
 	}
 	x.searching, x.searchedAt = text, text
-	people, ctx := m.src.People, m.ctx
+	people, ctx := m.o.Source.People, m.ctx
 	return tea.Batch(func() tea.Msg {
 		users, err := people.FindUsers(ctx, text)
 		return usersMsg{picker: x, text: text, users: users, err: err}
@@ -156,7 +157,7 @@ func (m *Model) assign(u model.User, targets []string) tea.Cmd {
 		u.UUID = m.people.uuidOf(u.UID)
 	}
 	uuid := u.UUID
-	verb := "Assign → " + firstNonEmpty(u.Name(), u.UID, uuid)
+	verb := "Assign → " + cmp.Or(u.Name(), u.UID, uuid)
 	return m.begin(m.newAction(kindChange, verb, model.Change{AssigneeUUID: &uuid, AssigneeUID: u.UID, AssigneeName: u.Name()}, targets))
 }
 

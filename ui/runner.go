@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -234,10 +235,10 @@ func (m *Model) begin(a *action) tea.Cmd {
 // lookup finds the UUID of the login an assignment names.
 func (m *Model) lookup(a *action) tea.Cmd {
 	login := a.change.AssigneeUID
-	if m.src.People == nil || m.people.denied != "" {
+	if m.o.Source.People == nil || m.people.denied != "" {
 		return m.endAction(a, fmt.Errorf("no UUID known for %s and user lookups are unavailable: add its uuid to the team in the config file", login))
 	}
-	people := m.src.People
+	people := m.o.Source.People
 	m.say("finding " + login + "…")
 	return tea.Batch(func() tea.Msg {
 		u, err := people.UserByLogin(a.ctx, login)
@@ -330,7 +331,7 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 			break
 		}
 		host := a.fresh[c.ID].Device.Hostname
-		lines = append(lines, Sanitize(firstNonEmpty(host, c.ID))+": "+Sanitize(c.Describe()))
+		lines = append(lines, Sanitize(cmp.Or(host, c.ID))+": "+Sanitize(c.Describe()))
 	}
 	m.push(&promptModal{
 		text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s", len(conflicts), len(kept),
@@ -453,10 +454,10 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 	if len(logins) == 0 {
 		return m.send(a)
 	}
-	if m.src.People == nil {
+	if m.o.Source.People == nil {
 		return m.endAction(a, fmt.Errorf("%s: no way to find the UUID of %s (add it to the team in the config file); nothing was sent", a.verb, logins[0]))
 	}
-	people, ctx := m.src.People, a.ctx
+	people, ctx := m.o.Source.People, a.ctx
 	return func() tea.Msg {
 		out := map[string]string{}
 		for _, l := range logins {
@@ -522,15 +523,6 @@ func (m *Model) onAuditCheck(msg auditCheckMsg) {
 	m.say("the audit log can be written again: changes may be sent (press the key again)")
 }
 
-func cmpOr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
 func auditFailed(err error) bool {
 	var e interface{ AuditFailed() bool }
 	return errors.As(err, &e) && e.AuditFailed()
@@ -585,7 +577,7 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 				a.applied = append(a.applied, id)
 			}
 		}
-		m.run.auditErr = errMessage(cmpOr(errors.Unwrap(msg.err), msg.err))
+		m.run.auditErr = errMessage(cmp.Or(errors.Unwrap(msg.err), msg.err))
 	case msg.err != nil && errUnknown(msg.err):
 		// Ids the answer named as refused are refused; the rest may or
 		// may not have been applied, and are read again.
@@ -602,13 +594,13 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 			a.refused[id] = errMessage(msg.err)
 			m.rollback(a, id)
 		}
-		a.trace = firstNonEmpty(a.trace, traceOf(msg.err))
+		a.trace = cmp.Or(a.trace, traceOf(msg.err))
 	default:
 		for _, id := range msg.batch.IDs {
 			if why, ok := msg.res.Refused[id]; ok {
 				a.refused[id] = why
 				m.rollback(a, id)
-				a.trace = firstNonEmpty(a.trace, msg.res.TraceID)
+				a.trace = cmp.Or(a.trace, msg.res.TraceID)
 			} else {
 				a.applied = append(a.applied, id)
 			}

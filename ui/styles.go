@@ -12,6 +12,7 @@ import (
 // cursor has a glyph and reverse video, severities a word, errors a prefix,
 // so NO_COLOR and TERM=dumb terminals read the same.
 type styles struct {
+	dark      bool // for a dark background
 	header    lipgloss.Style
 	headerDim lipgloss.Style
 	colHeader lipgloss.Style
@@ -30,6 +31,7 @@ func newStyles(dark bool) styles {
 	ld := lipgloss.LightDark(dark)
 	c := func(light, darkC string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(darkC)) }
 	s := styles{
+		dark:      dark,
 		header:    lipgloss.NewStyle().Bold(true).Foreground(c("#1d4ed8", "#93c5fd")),
 		headerDim: lipgloss.NewStyle().Foreground(c("#4b5563", "#9ca3af")),
 		colHeader: lipgloss.NewStyle().Bold(true).Underline(true),

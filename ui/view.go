@@ -113,7 +113,7 @@ func (m *Model) inputInFront() *inputModal {
 
 // connectingView is the screen while the console logs in and picks the API.
 func (m *Model) connectingView(v tea.View) tea.View {
-	lines := []string{Truncate(" "+m.st.header.Render("falcon-triage")+m.st.headerDim.Render(" │ ")+Sanitize(m.src.Label), m.width), ""}
+	lines := []string{Truncate(" "+m.st.header.Render("falcon-triage")+m.st.headerDim.Render(" │ ")+Sanitize(m.o.Source.Label), m.width), ""}
 	if m.conn.err != "" {
 		msg := "✗ could not connect: " + Sanitize(m.conn.err)
 		for _, l := range strings.Split(ansi.Wordwrap(msg, max(20, m.width-2), " "), "\n") {
@@ -121,7 +121,7 @@ func (m *Model) connectingView(v tea.View) tea.View {
 		}
 		lines = append(lines, m.st.dim.Render(" r tries again · q quits"))
 	} else {
-		lines = append(lines, m.st.dim.Render(" "+m.spin.View()+" connecting to "+Truncate(Sanitize(m.src.Label), m.width-20)+"…"))
+		lines = append(lines, m.st.dim.Render(" "+m.spin.View()+" connecting to "+Truncate(Sanitize(m.o.Source.Label), m.width-20)+"…"))
 	}
 	v.SetContent(strings.Join(lines, "\n"))
 	return v
@@ -132,9 +132,9 @@ func (m *Model) headerLines() []string {
 	if m.b.Name() == "alerts" {
 		api = "Alerts API"
 	}
-	parts := []string{m.st.header.Render("falcon-triage"), Sanitize(m.src.Label)}
-	if m.src.CID != "" {
-		parts = append(parts, "CID "+Sanitize(m.src.CID))
+	parts := []string{m.st.header.Render("falcon-triage"), Sanitize(m.o.Source.Label)}
+	if m.o.Source.CID != "" {
+		parts = append(parts, "CID "+Sanitize(m.o.Source.CID))
 	}
 	parts = append(parts, api)
 	if m.o.ReadOnly {
@@ -475,8 +475,7 @@ func (m *Model) menuBox(title string, items [][2]string) string {
 // layers on one canvas.
 func placeOverlay(content, box string, width, height int) string {
 	bw, bh := lipgloss.Width(box), min(lipgloss.Height(box), height)
-	c := lipgloss.NewCanvas(width, height)
-	c.Compose(lipgloss.NewLayer(content))
-	c.Compose(lipgloss.NewLayer(box).X(max(0, (width-bw)/2)).Y(max(0, (height-bh)/2)).Z(1))
-	return c.Render()
+	comp := lipgloss.NewCompositor(lipgloss.NewLayer(content),
+		lipgloss.NewLayer(box).X(max(0, (width-bw)/2)).Y(max(0, (height-bh)/2)).Z(1))
+	return lipgloss.NewCanvas(width, height).Compose(comp).Render()
 }
