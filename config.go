@@ -46,6 +46,9 @@ type fileConfig struct {
 	ReadOnly         bool              `yaml:"read_only"`
 	// API is detects, alerts or auto.
 	API string `yaml:"api"`
+	// Products scopes the first view to these Alerts products (epp, idp,
+	// ngsiem, cwpp, thirdparty, xdr, mobile).
+	Products []string `yaml:"products"`
 	// VerdictTags name the tags the verdicts become on the Alerts API.
 	VerdictTags struct {
 		TruePositive  string `yaml:"true_positive"`

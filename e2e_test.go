@@ -138,23 +138,23 @@ func (tm *tmuxTerm) alive() bool {
 
 func TestEndToEndInTmux(t *testing.T) {
 	bin := buildBinary(t)
-	t.Run("detects", func(t *testing.T) { triageInTmux(t, bin, "Detects API", "max_severity") })
+	t.Run("detects", func(t *testing.T) { triageInTmux(t, bin, "Detects API", "max_severity", []string{"--api", "detects"}) })
 	t.Run("alerts", func(t *testing.T) {
-		triageInTmux(t, bin, "Alerts API", "severity", "--decommission-detects")
+		triageInTmux(t, bin, "Alerts API", "severity", nil, "--decommission-detects")
 	})
 }
 
 // triageInTmux runs the built binary in tmux against `falcon-triage fake`,
 // filters, opens a detail, and triages a row through status, assignee and
 // comment; then checks the fake and the audit log.
-func triageInTmux(t *testing.T, bin, apiLabel, sevField string, fakeArgs ...string) {
+func triageInTmux(t *testing.T, bin, apiLabel, sevField string, consoleArgs []string, fakeArgs ...string) {
 	url := startFake(t, bin, append([]string{"--count", "800", "--seed", "5"}, fakeArgs...)...)
 	state := t.TempDir()
 	env := []string{
 		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
 		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color", "TZ=UTC",
 	}
-	tm := newTmux(t, 80, 24, env, bin)
+	tm := newTmux(t, 80, 24, env, append([]string{bin}, consoleArgs...)...)
 	sc := tm.waitFor("the first rows", func(sc string) bool {
 		return strings.Contains(sc, "1–19 of") && !strings.Contains(sc, "loading")
 	})
@@ -194,8 +194,8 @@ func triageInTmux(t *testing.T, bin, apiLabel, sevField string, fakeArgs ...stri
 	tm.waitText("Comment added to 1 of 1")
 	tm.send("q")
 	tm.waitFor("the program to end", func(string) bool { return !tm.alive() })
-	exp := exec.Command(bin, "export", "--base-url", url, "--format", "csv",
-		"--filter", "status:'in_progress'+assigned_to_uid:'chen.wei@corp.example'+"+sevField+":>=80")
+	exp := exec.Command(bin, append([]string{"export", "--base-url", url, "--format", "csv",
+		"--filter", "status:'in_progress'+assigned_to_uid:'chen.wei@corp.example'+" + sevField + ":>=80"}, consoleArgs...)...)
 	exp.Env = append(os.Environ(), "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret", "XDG_CONFIG_HOME="+t.TempDir())
 	out, err := exp.Output()
 	if err != nil || strings.Count(string(out), "\n") < 2 {

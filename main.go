@@ -84,7 +84,7 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.api, "api", "", "detects, alerts or auto (default auto: Detects while the tenant serves it, else Alerts)")
+	fs.StringVar(&c.api, "api", "", "detects, alerts or auto (default auto: Alerts, the API of every product; Detects only where Alerts is unavailable)")
 	fs.BoolVar(&c.demo, "demo", false, "use the embedded fake Falcon with generated data")
 	fs.BoolVar(&c.demoGone, "demo-decommissioned", false, "demo: the fake answers the Detects endpoints as decommissioned")
 	fs.IntVar(&c.demoCount, "demo-count", 5000, "detections in the demo data")
@@ -404,6 +404,7 @@ func runConsole(args []string, stderr io.Writer) int {
 		ConfirmThreshold: conn.cfg.ConfirmThreshold,
 		Restore:          !*noRestore,
 		Overview:         *overview,
+		Products:         conn.cfg.Products,
 	})
 	p = tea.NewProgram(m, ui.ProgramOptions()...)
 	sigs := make(chan os.Signal, 1)

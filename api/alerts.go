@@ -1,12 +1,15 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/falcon-triage/falcon-triage/model"
@@ -19,6 +22,10 @@ type Alerts struct {
 	// Verdicts maps the statuses the Alerts API does not take (the
 	// Detects verdicts) to the tag that records them on a closed alert.
 	Verdicts map[model.Status]string
+	why      string
+	// noCombined is set once the combined endpoint refused this client
+	// (403 or 404): walks then use queries and entities.
+	noCombined atomic.Bool
 }
 
 // DefaultVerdictTags are the tags the verdicts become on Alerts.
@@ -64,15 +71,53 @@ var AlertsFields = model.Fields{
 	CmdLine:      "cmdline",
 	AggregateID:  "aggregate_id",
 	Tags:         "tags",
+	Product:      "product",
 	SecondsTo:    [2]string{"seconds_to_triaged", "seconds_to_resolved"},
 	SortFields:   []string{"timestamp", "created_timestamp", "updated_timestamp", "severity", "confidence", "device.hostname"},
+	StableSorts:  []string{"timestamp", "created_timestamp"},
 }
 
 // Name implements model.Backend.
 func (a *Alerts) Name() string { return "alerts" }
 
-// Fields implements model.Backend.
-func (a *Alerts) Fields() model.Fields { return AlertsFields }
+// Fields implements model.Backend: the verdict tags are this tenant's.
+func (a *Alerts) Fields() model.Fields {
+	f := AlertsFields
+	f.VerdictTags = a.Verdicts
+	return f
+}
+
+// Why implements model.Backend.
+func (a *Alerts) Why() string { return cmp.Or(a.why, "chosen with --api alerts or the config file") }
+
+// Effective implements model.Backend: a verdict is the closed status plus
+// its tag, with every other verdict tag removed in the same request, so an
+// alert carries exactly one verdict; new, in progress and reopened remove
+// the verdict. Tags the change itself adds or removes come along.
+func (a *Alerts) Effective(c model.Change) model.Change {
+	if c.Status == nil {
+		return c
+	}
+	out := c
+	out.AddTags, out.RemoveTags = slices.Clone(c.AddTags), slices.Clone(c.RemoveTags)
+	keep := ""
+	if tag, verdict := a.Verdicts[*c.Status]; verdict {
+		closed := model.StatusClosed
+		out.Status = &closed
+		keep = tag
+		if !slices.Contains(out.AddTags, tag) {
+			out.AddTags = append(out.AddTags, tag)
+		}
+	} else if *c.Status == model.StatusClosed {
+		return out // a bare close keeps whatever verdict there is
+	}
+	for _, s := range model.Statuses {
+		if t, ok := a.Verdicts[s]; ok && t != keep && !slices.Contains(out.RemoveTags, t) && !slices.Contains(out.AddTags, t) {
+			out.RemoveTags = append(out.RemoveTags, t)
+		}
+	}
+	return out
+}
 
 // Statuses implements model.Backend: the verdicts are accepted and sent as
 // closed plus their tag.
@@ -86,8 +131,9 @@ func (a *Alerts) Window() int { return 10001 }
 func (a *Alerts) MaxIDs() int { return 1000 }
 
 // CursorPaging implements model.Backend: Alerts pages with the combined
-// endpoint's after cursor, past any window.
-func (a *Alerts) CursorPaging() bool { return true }
+// endpoint's after cursor, past any window, unless that endpoint refused
+// this client.
+func (a *Alerts) CursorPaging() bool { return !a.noCombined.Load() }
 
 // Query implements model.Backend. With After set, or for a cursor walk,
 // it uses the combined endpoint, whose answer carries the alerts too.
@@ -116,6 +162,10 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 		body["after"] = q.After
 	}
 	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true, answer: answerFor(limit, documentBytes)})
+	if st := StatusOf(err); st == http.StatusForbidden || st == http.StatusNotFound {
+		a.noCombined.Store(true)
+		return model.Page{}, fmt.Errorf("%w: %w", model.ErrNoCursor, err)
+	}
 	if err != nil {
 		return model.Page{}, err
 	}
@@ -126,7 +176,7 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 	p := model.Page{}
 	for i := range wire {
 		p.IDs = append(p.IDs, wire[i].CompositeID)
-		p.Found = append(p.Found, wire[i].model())
+		p.Found = append(p.Found, a.row(&wire[i]))
 	}
 	if pg := env.Meta.Pagination; pg != nil {
 		p.Total, p.After = pg.Total, pg.After
@@ -152,7 +202,7 @@ func (a *Alerts) Details(ctx context.Context, ids []string) ([]model.Detection, 
 		}
 		got := map[string]bool{}
 		for i := range wire {
-			out = append(out, wire[i].model())
+			out = append(out, a.row(&wire[i]))
 			got[wire[i].CompositeID] = true
 		}
 		errs := perIDErrors(env.Errors, chunk)
@@ -182,13 +232,10 @@ type actionParam struct {
 // actions turns a change into the Alerts action parameters. Every value is
 // a string: the service refuses a JSON boolean.
 func (a *Alerts) actions(c model.Change) []actionParam {
+	c = a.Effective(c)
 	var out []actionParam
 	if c.Status != nil {
-		if tag, verdict := a.Verdicts[*c.Status]; verdict {
-			out = append(out, actionParam{"update_status", "closed"}, actionParam{"add_tag", tag})
-		} else {
-			out = append(out, actionParam{"update_status", string(*c.Status)})
-		}
+		out = append(out, actionParam{"update_status", string(*c.Status)})
 	}
 	if c.AssigneeUUID != nil {
 		if *c.AssigneeUUID == "" {
@@ -281,22 +328,28 @@ type wireAlert struct {
 		OU            []string `json:"ou"`
 		ProductType   string   `json:"product_type_desc"`
 	} `json:"device"`
-	Tactic       string `json:"tactic"`
-	TacticID     string `json:"tactic_id"`
-	Technique    string `json:"technique"`
-	TechniqueID  string `json:"technique_id"`
-	Objective    string `json:"objective"`
-	Scenario     string `json:"scenario"`
-	DisplayName  string `json:"display_name"`
-	Description  string `json:"description"`
-	Filename     string `json:"filename"`
-	Filepath     string `json:"filepath"`
-	Cmdline      string `json:"cmdline"`
-	SHA256       string `json:"sha256"`
-	MD5          string `json:"md5"`
-	UserName     string `json:"user_name"`
-	PatternDispo int    `json:"pattern_disposition"`
-	Parent       struct {
+	Product            string `json:"product"`
+	SourceAccountName  string `json:"source_account_name"`
+	SourceAccountUPN   string `json:"source_account_upn"`
+	SourceEndpointHost string `json:"source_endpoint_host_name"`
+	SourceEndpointIP   string `json:"source_endpoint_ip_address"`
+	TargetAccountName  string `json:"target_account_name"`
+	Tactic             string `json:"tactic"`
+	TacticID           string `json:"tactic_id"`
+	Technique          string `json:"technique"`
+	TechniqueID        string `json:"technique_id"`
+	Objective          string `json:"objective"`
+	Scenario           string `json:"scenario"`
+	DisplayName        string `json:"display_name"`
+	Description        string `json:"description"`
+	Filename           string `json:"filename"`
+	Filepath           string `json:"filepath"`
+	Cmdline            string `json:"cmdline"`
+	SHA256             string `json:"sha256"`
+	MD5                string `json:"md5"`
+	UserName           string `json:"user_name"`
+	PatternDispo       int    `json:"pattern_disposition"`
+	Parent             struct {
 		Cmdline string `json:"parent_cmdline"`
 		SHA256  string `json:"parent_sha256"`
 		MD5     string `json:"parent_md5"`
@@ -313,6 +366,15 @@ type wireAlert struct {
 	} `json:"pattern_disposition_details"`
 }
 
+// row maps an alert onto a row, its verdict read from its tags.
+func (a *Alerts) row(w *wireAlert) model.Detection {
+	d := w.model()
+	if d.Status == model.StatusClosed {
+		d.Verdict = a.Fields().VerdictOf(d.Tags)
+	}
+	return d
+}
+
 // model maps an alert onto a Detection with one behaviour.
 func (w *wireAlert) model() model.Detection {
 	t := parseTime(w.Timestamp)
@@ -322,7 +384,9 @@ func (w *wireAlert) model() model.Detection {
 		Status: model.Status(w.Status), AssigneeUID: w.AssignedToUID, AssigneeName: w.AssignedToName, AssigneeUUID: w.AssignedToUUID,
 		ShowInUI: w.ShowInUI, MaxSeverity: w.Severity, SeverityName: w.SeverityName, MaxConfidence: w.Confidence,
 		SecondsToTriaged: w.SecondsToTriaged, SecondsToResolved: w.SecondsToResolved, Tags: w.Tags,
-		Domain: w.Device.MachineDomain,
+		Domain: w.Device.MachineDomain, Product: w.Product,
+		Identity: model.Identity{AccountName: w.SourceAccountName, AccountUPN: w.SourceAccountUPN, SourceHost: w.SourceEndpointHost,
+			SourceIP: w.SourceEndpointIP, TargetAccount: w.TargetAccountName},
 		Device: model.Device{ID: w.Device.DeviceID, CID: w.CID, Hostname: w.Device.Hostname, LocalIP: w.Device.LocalIP,
 			ExternalIP: w.Device.ExternalIP, MACAddress: w.Device.MACAddress, Platform: w.Device.PlatformName,
 			OSVersion: w.Device.OSVersion, AgentVersion: w.Device.AgentVersion, MachineDomain: w.Device.MachineDomain,
@@ -355,9 +419,12 @@ func DetectsGone(err error) bool {
 }
 
 // ChooseBackend returns the backend for api ("detects", "alerts" or "auto").
-// auto asks Detects once and moves to Alerts when the service says Detects
-// is gone; with probeWrites it also asks the update endpoint (with no ids),
-// which a read-only console does not.
+// auto asks Alerts first: API clients made today hold Alerts scopes only,
+// and the Alerts API spans every product. Detects only where Alerts is
+// unavailable (403, 404) and Detects answers; with probeWrites a Detects
+// that still reads is also asked for an update with no ids (which changes
+// nothing), since reads outlived writes on retiring tenants. The backend's
+// Why says which it is and why.
 func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool) (model.Backend, error) {
 	switch api {
 	case "detects":
@@ -365,26 +432,38 @@ func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[mode
 	case "alerts":
 		return NewAlerts(c, verdicts), nil
 	case "", "auto":
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		d := NewDetects(c)
-		_, err := d.Query(ctx, model.Query{Limit: 1})
-		switch {
-		case DetectsGone(err):
-			return NewAlerts(c, verdicts), nil
-		case err != nil:
-			return nil, err
-		}
-		// Reads can outlive writes on a retiring endpoint: ask the update
-		// too, with no ids, which changes nothing. A live endpoint refuses
-		// it as invalid (400); a retired one says it is gone.
-		if !probeWrites {
-			return d, nil
-		}
-		if err := d.probeUpdate(ctx); DetectsGone(err) {
-			return NewAlerts(c, verdicts), nil
-		}
-		return d, nil
+	default:
+		return nil, fmt.Errorf("unknown --api %q: use detects, alerts or auto", api)
 	}
-	return nil, fmt.Errorf("unknown --api %q: use detects, alerts or auto", api)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	a := NewAlerts(c, verdicts)
+	_, aerr := a.Query(ctx, model.Query{Limit: 1})
+	if aerr == nil {
+		a.why = "auto: the Alerts API answered (it spans every product)"
+		return a, nil
+	}
+	astatus := StatusOf(aerr)
+	if astatus != http.StatusForbidden && astatus != http.StatusNotFound {
+		return nil, aerr
+	}
+	alertsWhy := "the Alerts API is not served here (404)"
+	if astatus == http.StatusForbidden {
+		alertsWhy = "this API client lacks Alerts: read (403)"
+	}
+	d := NewDetects(c)
+	_, derr := d.Query(ctx, model.Query{Limit: 1})
+	switch {
+	case derr != nil && StatusOf(derr) == http.StatusForbidden:
+		return nil, fmt.Errorf("%s, and lacks Detections: read too: give the API client the Alerts read and write scopes", alertsWhy)
+	case derr != nil:
+		return nil, fmt.Errorf("%s, and the Detects API failed: %w", alertsWhy, derr)
+	}
+	if probeWrites {
+		if err := d.probeUpdate(ctx); DetectsGone(err) {
+			return nil, fmt.Errorf("%s, and the Detects API no longer takes updates: give the API client the Alerts scopes, or use --read-only", alertsWhy)
+		}
+	}
+	d.why = "auto: " + alertsWhy + "; the Detects API answered"
+	return d, nil
 }

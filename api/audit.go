@@ -196,6 +196,9 @@ func batchID() string {
 
 // Update implements model.Backend.
 func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult, error) {
+	// The log says what was sent: on Alerts a verdict is the close and the
+	// tag changes, not the console's shorthand.
+	c = a.Backend.Effective(c)
 	rec := AuditRecord{Time: time.Now().UTC(), Event: "sent", Batch: batchID(), Backend: a.Name(), IDs: c.IDs,
 		Change: auditChange{AssigneeUUID: c.AssigneeUUID, AssigneeUID: c.AssigneeUID, ShowInUI: c.ShowInUI,
 			Comment: c.Comment, AddTags: c.AddTags, RemoveTags: c.RemoveTags}}
@@ -245,6 +248,7 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 // NotSent records a batch that a quit kept from being sent: the change was
 // asked for, and nothing of it left.
 func (a Audited) NotSent(c model.Change, why string) {
+	c = a.Backend.Effective(c)
 	rec := AuditRecord{Time: time.Now().UTC(), Event: "not_sent", Batch: batchID(), Backend: a.Name(), IDs: c.IDs,
 		Change: auditChange{AssigneeUUID: c.AssigneeUUID, AssigneeUID: c.AssigneeUID, ShowInUI: c.ShowInUI,
 			Comment: c.Comment, AddTags: c.AddTags, RemoveTags: c.RemoveTags}, Error: why}

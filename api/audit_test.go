@@ -23,6 +23,8 @@ type applying struct {
 
 func (a *applying) Name() string { return "detects" }
 
+func (a *applying) Effective(c model.Change) model.Change { return c }
+
 func (a *applying) Update(_ context.Context, c model.Change) (model.UpdateResult, error) {
 	a.calls++
 	return model.UpdateResult{Affected: len(c.IDs), Refused: map[string]string{}, TraceID: "tr-1"}, nil

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +18,8 @@ import (
 // Detects is the backend for the Detects collection (QueryDetects,
 // GetDetectSummaries, UpdateDetectsByIdsV2, GetAggregateDetects).
 type Detects struct {
-	c *Client
+	c   *Client
+	why string
 }
 
 // NewDetects returns the Detects backend of a client.
@@ -53,6 +55,12 @@ func (d *Detects) Name() string { return "detects" }
 
 // Fields implements model.Backend.
 func (d *Detects) Fields() model.Fields { return DetectsFields }
+
+// Why implements model.Backend.
+func (d *Detects) Why() string { return cmp.Or(d.why, "chosen with --api detects or the config file") }
+
+// Effective implements model.Backend: Detects takes every status as it is.
+func (d *Detects) Effective(c model.Change) model.Change { return c }
 
 // Statuses implements model.Backend: Detects takes every status.
 func (d *Detects) Statuses() []model.Status { return model.Statuses }

@@ -9,6 +9,7 @@ package model
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -192,14 +193,23 @@ type QuarantinedFile struct {
 
 // Detection is one triage row: a Detects detection or an Alerts alert.
 type Detection struct {
-	ID                string
-	CID               string
-	AggregateID       string // Alerts: the incident the alert belongs to
-	Created           time.Time
-	FirstBehavior     time.Time
-	LastBehavior      time.Time
-	Updated           time.Time
-	Status            Status
+	ID            string
+	CID           string
+	AggregateID   string // Alerts: the incident the alert belongs to
+	Created       time.Time
+	FirstBehavior time.Time
+	LastBehavior  time.Time
+	Updated       time.Time
+	Status        Status
+	// Verdict is the verdict a closed Alerts alert carries as a tag (true
+	// or false positive, ignored), or "".
+	Verdict Status
+	// Product is the Falcon product that raised an alert (epp, idp,
+	// ngsiem, …; "" on Detects).
+	Product string
+	// Identity names the accounts and hosts of an alert with no device
+	// (identity protection).
+	Identity          Identity
 	AssigneeUID       string
 	AssigneeName      string
 	AssigneeUUID      string
@@ -217,6 +227,27 @@ type Detection struct {
 	ADDisplay         []string
 	Behaviors         []Behavior
 	Quarantined       []QuarantinedFile
+}
+
+// Identity is what an identity alert names instead of a device.
+type Identity struct {
+	AccountName   string
+	AccountUPN    string
+	SourceHost    string
+	SourceIP      string
+	TargetAccount string
+}
+
+// Host is the host to show for a row: the device's, or for an alert with no
+// device the host or account it names.
+func (d *Detection) Host() string {
+	if d.Device.Hostname != "" {
+		return d.Device.Hostname
+	}
+	if d.Identity.SourceHost != "" {
+		return d.Identity.SourceHost
+	}
+	return d.Identity.AccountName
 }
 
 // Worst returns the behaviour with the highest severity, or nil.
@@ -419,12 +450,30 @@ type Fields struct {
 	CmdLine      string
 	AggregateID  string
 	Tags         string
-	SecondsTo    [2]string // triaged, resolved
-	SortFields   []string
+	// Product is the product field (Alerts), "" where the backend has none.
+	Product    string
+	SecondsTo  [2]string // triaged, resolved
+	SortFields []string
+	// StableSorts are the sort fields whose values never change, the only
+	// ones a cursor may walk: on another the order can shift while paging.
+	StableSorts []string
+	// VerdictTags are the tags that record a verdict on a closed row
+	// (Alerts), by verdict.
+	VerdictTags map[Status]string
 	// MultiValued are the fields a row can hold several values of (the
 	// behaviours' fields on Detects): a terms count over them can count a
 	// row in several buckets.
 	MultiValued []string
+}
+
+// VerdictOf is the verdict a row's tags record, or "".
+func (f Fields) VerdictOf(tags []string) Status {
+	for _, s := range Statuses {
+		if t, ok := f.VerdictTags[s]; ok && slices.Contains(tags, t) {
+			return s
+		}
+	}
+	return ""
 }
 
 // IsMultiValued reports whether a field can hold several values per row.
@@ -461,4 +510,10 @@ type Backend interface {
 	// CursorPaging reports a backend that pages with a cursor past any
 	// window (Alerts), instead of offsets and keysets.
 	CursorPaging() bool
+	// Effective is the change as the backend sends it: on Alerts a verdict
+	// is the closed status plus its tag, the other verdict tags removed.
+	// The optimistic rows, undo and the audit log all use it.
+	Effective(c Change) Change
+	// Why says why this backend is the one in use (auto's choice).
+	Why() string
 }

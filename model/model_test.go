@@ -199,12 +199,14 @@ type row struct {
 	t   int
 }
 
-func (b *sliceBackend) Name() string       { return "test" }
-func (b *sliceBackend) Fields() Fields     { return Fields{Time: "t", Severity: "sev"} }
-func (b *sliceBackend) Statuses() []Status { return Statuses }
-func (b *sliceBackend) Window() int        { return b.window }
-func (b *sliceBackend) CursorPaging() bool { return false }
-func (b *sliceBackend) MaxIDs() int        { return 1000 }
+func (b *sliceBackend) Name() string              { return "test" }
+func (b *sliceBackend) Effective(c Change) Change { return c }
+func (b *sliceBackend) Why() string               { return "test" }
+func (b *sliceBackend) Fields() Fields            { return Fields{Time: "t", Severity: "sev"} }
+func (b *sliceBackend) Statuses() []Status        { return Statuses }
+func (b *sliceBackend) Window() int               { return b.window }
+func (b *sliceBackend) CursorPaging() bool        { return false }
+func (b *sliceBackend) MaxIDs() int               { return 1000 }
 func (b *sliceBackend) Update(context.Context, Change) (UpdateResult, error) {
 	return UpdateResult{}, nil
 }

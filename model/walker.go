@@ -5,12 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // ErrTooManyTies is returned when more rows share one value of the sort field
 // and one value of the time field than the result window holds, so no keyset
 // can step past them. Narrowing the filter is the only way on.
 var ErrTooManyTies = errors.New("more detections share one sort value than the service's result window holds: narrow the filter")
+
+// ErrNoCursor is returned by a backend whose cursor endpoint refused the
+// client: the walk goes on by offset and keyset instead.
+var ErrNoCursor = errors.New("the cursor endpoint is unavailable to this API client")
 
 // ErrNoProgress is returned when the service's answers stop moving the walk
 // on: a cursor that does not advance, a page of ids already yielded, a query
@@ -80,7 +85,9 @@ func NewWalker(b Backend, q Query, chunk int) *Walker {
 		b: b, filter: q.Filter, q: q.Q, chunk: chunk, first: true,
 		levels: []*walkLevel{{sort: sort, cur: map[string]struct{}{}}},
 		// The cursor endpoint takes no free text: a search walks by offset.
-		cursor: b.CursorPaging() && q.Q == "",
+		// A cursor walks only a sort whose values never change: on
+		// another, rows move between pages while the walk goes on.
+		cursor: b.CursorPaging() && q.Q == "" && slices.Contains(b.Fields().StableSorts, sort.Field),
 	}
 	if w.cursor {
 		w.chunk = min(w.chunk, 1000)
@@ -264,6 +271,12 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 		return nil, io.EOF
 	}
 	page, err := w.b.Query(ctx, Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: w.chunk, Cursor: true, After: w.after})
+	if errors.Is(err, ErrNoCursor) {
+		// Queries and entities instead; the ids already yielded are
+		// dropped if they come again.
+		w.cursor = false
+		return w.Next(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,10 @@ type cursorService struct {
 
 func (b *cursorService) CursorPaging() bool { return true }
 
+func (b *cursorService) Fields() Fields {
+	return Fields{Time: "t", Severity: "sev", StableSorts: []string{"t"}}
+}
+
 func (b *cursorService) Query(_ context.Context, q Query) (Page, error) {
 	b.calls++
 	if b.calls > 50 {
@@ -116,4 +120,44 @@ func TestCursorWalkDropsRepeatedIDs(t *testing.T) {
 	if strings.Join(all, "") != "abcdef" {
 		t.Fatalf("walked %v", all)
 	}
+}
+
+// A cursor walks only a sort whose values never change; where the cursor
+// endpoint refuses the client, the walk goes on by offset.
+func TestCursorOnlyOnStableSortsAndFallsBack(t *testing.T) {
+	rows := idsFrom("r", 30)
+	var data []row
+	for i, id := range rows {
+		data = append(data, row{id: id, sev: i % 3, t: 1000 - i})
+	}
+	b := &cursorService{sliceBackend: sliceBackend{rows: data, window: 10000}}
+	for _, p := range [][]string{rows[:10], rows[10:20], rows[20:]} {
+		b.pages = append(b.pages, Page{IDs: p, After: "next"})
+	}
+	if w := NewWalker(b, Query{Sort: Sort{Field: "sev", Desc: true}}, 10); w.cursor {
+		t.Fatal("a cursor walks a sort that is not stable")
+	}
+	if w := NewWalker(b, Query{Sort: Sort{Field: "t", Desc: true}}, 10); !w.cursor {
+		t.Fatal("no cursor on a stable sort")
+	}
+	refused := &noCursor{sliceBackend: sliceBackend{rows: data, window: 10000}}
+	got, err := walkAll(t, NewWalker(refused, Query{Sort: Sort{Field: "t", Desc: true}}, 10))
+	if err != nil || len(got) != len(rows) {
+		t.Fatalf("after the cursor endpoint refused: %d rows, %v", len(got), err)
+	}
+}
+
+type noCursor struct{ sliceBackend }
+
+func (b *noCursor) CursorPaging() bool { return true }
+
+func (b *noCursor) Fields() Fields {
+	return Fields{Time: "t", Severity: "sev", StableSorts: []string{"t"}}
+}
+
+func (b *noCursor) Query(ctx context.Context, q Query) (Page, error) {
+	if q.Cursor {
+		return Page{}, fmt.Errorf("%w: 403", ErrNoCursor)
+	}
+	return b.sliceBackend.Query(ctx, q)
 }

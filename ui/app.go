@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
@@ -70,6 +71,9 @@ type Options struct {
 	IDChunk int
 	// Overview opens the overview first.
 	Overview bool
+	// Products scopes the first view to these Alerts products (the config
+	// file's products, e.g. [epp]) when no session is restored.
+	Products []string
 	// Connect, when Source.Backend is nil, logs in and picks the backend
 	// from within the running console, so the first frame does not wait
 	// for the network.
@@ -204,7 +208,7 @@ func newDraft(text string) textarea.Model {
 func (m *Model) connected(b model.Backend) {
 	m.b, m.o.Source.Backend, m.f = b, b, b.Fields()
 	m.conn = connection{}
-	m.list.connected(m.f)
+	m.list.connected(m.f, m.o.Products)
 }
 
 // Init starts the first query (or the connection) and asks the terminal for
@@ -294,6 +298,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.connected(msg.b)
+		if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
+			// A fall back to Detects is worth a word; ? always says why.
+			m.say(m.apiName() + ": " + why)
+		}
 		return m, m.start()
 	case idsMsg:
 		return m, m.onIDs(msg)
@@ -360,6 +368,14 @@ func traceOf(err error) string {
 		return e.Trace()
 	}
 	return ""
+}
+
+// apiName names the API in use, for the header.
+func (m *Model) apiName() string {
+	if m.b.Name() == "alerts" {
+		return "Alerts API"
+	}
+	return "Detects API"
 }
 
 // session is what the running console would restore now.

@@ -37,12 +37,14 @@ func newMemBackend(n int) *memBackend {
 	return b
 }
 
-func (b *memBackend) Name() string             { return "detects" }
-func (b *memBackend) Fields() model.Fields     { return api.DetectsFields }
-func (b *memBackend) Statuses() []model.Status { return model.Statuses }
-func (b *memBackend) Window() int              { return 1 << 30 }
-func (b *memBackend) CursorPaging() bool       { return false }
-func (b *memBackend) MaxIDs() int              { return 1000 }
+func (b *memBackend) Name() string                          { return "detects" }
+func (b *memBackend) Effective(c model.Change) model.Change { return c }
+func (b *memBackend) Why() string                           { return "test" }
+func (b *memBackend) Fields() model.Fields                  { return api.DetectsFields }
+func (b *memBackend) Statuses() []model.Status              { return model.Statuses }
+func (b *memBackend) Window() int                           { return 1 << 30 }
+func (b *memBackend) CursorPaging() bool                    { return false }
+func (b *memBackend) MaxIDs() int                           { return 1000 }
 func (b *memBackend) Query(_ context.Context, q model.Query) (model.Page, error) {
 	end := min(len(b.ids), q.Offset+q.Limit)
 	return model.Page{IDs: b.ids[min(q.Offset, end):end], Total: len(b.ids)}, nil

@@ -59,10 +59,13 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	section := func(title string) { es = append(es, entry{label: title, section: true}) }
 	section("Detection")
 	add("Id", d.ID, f.ID)
+	if f.Product != "" {
+		add("Product", d.Product, f.Product)
+	}
 	if d.AggregateID != "" {
 		add("Incident", d.AggregateID, f.AggregateID)
 	}
-	add("Status", d.Status.Label(), "")
+	add("Status", statusLabel(d), "")
 	es[len(es)-1].in, es[len(es)-1].out = model.Eq(f.Status, string(d.Status)), model.NotEq(f.Status, string(d.Status))
 	if d.Assignee() != "" {
 		v := d.Assignee()
@@ -102,19 +105,29 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	}
 	add("OverWatch", d.OverwatchNotes, "")
 
-	section("Host")
-	dev := d.Device
-	add("Hostname", dev.Hostname, f.Hostname)
-	add("Platform", strings.TrimSpace(dev.Platform+" · "+dev.OSVersion+" · "+dev.ProductTypeDesc), "")
-	add("Local IP", dev.LocalIP, "device.local_ip")
-	add("External IP", dev.ExternalIP, "device.external_ip")
-	add("MAC", dev.MACAddress, "")
-	add("Domain", cmp.Or(dev.MachineDomain, d.Domain), "device.machine_domain")
-	add("OU", strings.Join(dev.OU, ", "), "")
-	add("AD", strings.Join(d.ADDisplay, ", "), "")
-	add("Site", dev.SiteName, "device.site_name")
-	add("Agent", dev.AgentVersion, "")
-	add("Device id", dev.ID, "device.device_id")
+	if id := d.Identity; id != (model.Identity{}) {
+		section("Identity")
+		add("Account", id.AccountName, "source_account_name")
+		add("Account UPN", id.AccountUPN, "source_account_upn")
+		add("Source host", id.SourceHost, "source_endpoint_host_name")
+		add("Source IP", id.SourceIP, "source_endpoint_ip_address")
+		add("Target account", id.TargetAccount, "target_account_name")
+	}
+	// An alert with no device (identity, SIEM) has no host section.
+	if dev := d.Device; dev.ID != "" || dev.Hostname != "" {
+		section("Host")
+		add("Hostname", dev.Hostname, f.Hostname)
+		add("Platform", strings.Trim(dev.Platform+" · "+dev.OSVersion+" · "+dev.ProductTypeDesc, " ·"), "")
+		add("Local IP", dev.LocalIP, "device.local_ip")
+		add("External IP", dev.ExternalIP, "device.external_ip")
+		add("MAC", dev.MACAddress, "")
+		add("Domain", cmp.Or(dev.MachineDomain, d.Domain), "device.machine_domain")
+		add("OU", strings.Join(dev.OU, ", "), "")
+		add("AD", strings.Join(d.ADDisplay, ", "), "")
+		add("Site", dev.SiteName, "device.site_name")
+		add("Agent", dev.AgentVersion, "")
+		add("Device id", dev.ID, "device.device_id")
+	}
 
 	for i := range d.Behaviors {
 		b := &d.Behaviors[i]

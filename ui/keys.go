@@ -355,5 +355,6 @@ func (m *Model) helpBox(x *helpModal) string {
 	if m.o.ReadOnly {
 		foot = "read-only: write keys are off · " + foot
 	}
-	return m.st.menu.Render(m.st.label.Render("Keys") + "\n" + strings.Join(body[x.scroll:end], "\n") + "\n" + m.st.dim.Render(foot))
+	title := m.st.label.Render("Keys") + m.st.dim.Render(Truncate(" · "+m.apiName()+": "+Sanitize(m.b.Why()), max(10, m.width-12)))
+	return m.st.menu.Render(title + "\n" + strings.Join(body[x.scroll:end], "\n") + "\n" + m.st.dim.Render(foot))
 }

@@ -73,8 +73,12 @@ func newListView(history []string, restored session) *listView {
 }
 
 // connected sets the first query: the restored one, on a sort the backend
-// knows, or the backend's time field, newest first.
-func (l *listView) connected(f model.Fields) {
+// knows, or the backend's time field, newest first; with no session, scoped
+// to the configured products.
+func (l *listView) connected(f model.Fields, products []string) {
+	if l.restore == (query{}) && len(products) > 0 && f.Product != "" {
+		l.restore.filter = model.In(f.Product, products)
+	}
 	if l.restore.sort.Field == "" || !slices.Contains(f.SortFields, l.restore.sort.Field) {
 		l.restore.sort = model.Sort{Field: f.Time, Desc: true}
 	}

@@ -116,6 +116,7 @@ const (
 	menuQuick
 	menuQuickStatus
 	menuQuickSeverity
+	menuQuickProduct
 	menuCopy
 )
 
@@ -177,6 +178,10 @@ func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			x.kind = menuQuickStatus
 		case "v":
 			x.kind = menuQuickSeverity
+		case "p":
+			if m.f.Product != "" {
+				x.kind = menuQuickProduct
+			}
 		case "u":
 			m.pop(x)
 			return m.addClause(model.Null(m.f.AssigneeUID))
@@ -209,6 +214,13 @@ func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		if n, ok := severityKeys[k]; ok {
 			m.pop(x)
 			return m.addClause(model.Num(m.f.Severity, ">=", int64(n)))
+		}
+	case menuQuickProduct:
+		for _, p := range products {
+			if p.key == k {
+				m.pop(x)
+				return m.addClause(model.Eq(m.f.Product, p.name))
+			}
 		}
 	case menuCopy:
 		return m.copyField(x, k)
@@ -287,10 +299,14 @@ func (x *menuModal) view(m *Model) string {
 		if m.o.Me.UID != "" {
 			mine = "mine (" + Sanitize(m.o.Me.UID) + ")"
 		}
-		return m.menuBox("Quick filters", [][2]string{
-			{"s", "status…"}, {"v", "minimum severity…"}, {"u", "unassigned"}, {"m", mine}, {"h", "host…"},
+		items := [][2]string{{"s", "status…"}, {"v", "minimum severity…"}}
+		if m.f.Product != "" {
+			items = append(items, [2]string{"p", "product…"})
+		}
+		return m.menuBox("Quick filters", append(items, [][2]string{
+			{"u", "unassigned"}, {"m", mine}, {"h", "host…"},
 			{"1", "last hour"}, {"2", "last 24 hours"}, {"3", "last 7 days"}, {"4", "last 30 days"}, {"x", "clear the filter"},
-		})
+		}...))
 	case menuQuickStatus:
 		var items [][2]string
 		for _, k := range statusOrder {
@@ -301,6 +317,12 @@ func (x *menuModal) view(m *Model) string {
 		return m.menuBox("Status is", items)
 	case menuQuickSeverity:
 		return m.menuBox("Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
+	case menuQuickProduct:
+		var items [][2]string
+		for _, p := range products {
+			items = append(items, [2]string{p.key, p.label})
+		}
+		return m.menuBox("Product is", items)
 	}
 	return m.menuBox("Copy", [][2]string{{"i", "id"}, {"h", "host name"}, {"s", "SHA256"}, {"c", "command line"}, {"u", "console link"}})
 }
@@ -316,25 +338,25 @@ func (m *Model) accepts(s model.Status) bool {
 
 // statusSummary says the current statuses of the rows an action will touch.
 func (m *Model) statusSummary(ids []string) string {
-	counts := map[model.Status]int{}
+	counts := map[string]int{}
+	var order []string
 	unknown := 0
 	for _, id := range ids {
-		if d, ok := m.rows.peek(id); ok {
-			counts[d.Status]++
-		} else {
+		d, ok := m.rows.peek(id)
+		if !ok {
 			unknown++
+			continue
 		}
+		l := Sanitize(statusLabel(d))
+		if counts[l] == 0 {
+			order = append(order, l)
+		}
+		counts[l]++
 	}
+	slices.Sort(order)
 	var parts []string
-	for _, s := range model.Statuses {
-		if n := counts[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", commas(n), s.Label()))
-		}
-	}
-	for s, n := range counts {
-		if !slices.Contains(model.Statuses, s) {
-			parts = append(parts, fmt.Sprintf("%s %s", commas(n), Sanitize(string(s))))
-		}
+	for _, l := range order {
+		parts = append(parts, fmt.Sprintf("%s %s", commas(counts[l]), l))
 	}
 	if unknown > 0 {
 		parts = append(parts, commas(unknown)+" not loaded")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,6 +95,7 @@ const (
 	aggTriageP  = "triage_pct"
 	aggResolve  = "resolve_avg"
 	aggResolveP = "resolve_pct"
+	aggProduct  = "products"
 	unassigned  = "(unassigned)"
 )
 
@@ -121,7 +123,7 @@ func (m *Model) overviewRequests(filter, text string, window int, now time.Time)
 	assignees.Missing = unassigned
 	triaged := model.And(filter, model.Num(f.SecondsTo[0], ">", 0))
 	resolved := model.And(filter, model.Num(f.SecondsTo[1], ">", 0))
-	return []model.AggregateRequest{
+	reqs := []model.AggregateRequest{
 		terms(aggStatus, f.Status, 10),
 		{Name: aggSeverity, Type: "range", Field: f.Severity, Filter: filter, Q: text, Ranges: severityRanges()},
 		hosts,
@@ -137,6 +139,10 @@ func (m *Model) overviewRequests(filter, text string, window int, now time.Time)
 		{Name: aggResolve, Type: "avg", Field: f.SecondsTo[1], Filter: resolved, Q: text},
 		{Name: aggResolveP, Type: "percentiles", Field: f.SecondsTo[1], Filter: resolved, Q: text},
 	}
+	if f.Product != "" {
+		reqs = append(reqs, terms(aggProduct, f.Product, 10))
+	}
+	return reqs
 }
 
 func (o *overview) isShown() bool { return o != nil && o.shown }
@@ -221,6 +227,12 @@ func (m *Model) onOverview(msg overviewMsg) {
 		m.termsPanel("Top scenarios", byName[aggScenario], f.Scenario, msg.filter),
 		m.termsPanel("Assignees", byName[aggAssignee], f.AssigneeUID, msg.filter),
 		m.histogramPanel(byName[aggHist], msg.window),
+	}
+	if f.Product != "" {
+		// Before the histogram, which is drawn last: the cursor walks the
+		// panels in the order they are drawn.
+		last := len(ov.panels) - 1
+		ov.panels = slices.Insert(ov.panels, last, m.termsPanel("Products", byName[aggProduct], f.Product, msg.filter))
 	}
 	if a := byName[aggDistinct]; a != nil && len(a.Buckets) > 0 && a.Buckets[0].Value != nil {
 		ov.panels[2].note = fmt.Sprintf("%s distinct", commas(int(*a.Buckets[0].Value)))

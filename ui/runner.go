@@ -275,6 +275,9 @@ func (m *Model) confirm(a *action) tea.Cmd {
 	if out := m.list.outOfView(a.targets); out > 0 {
 		text += fmt.Sprintf(" (%s of them not in view)", commas(out))
 	}
+	if hide && m.b.Name() == "detects" {
+		text += " The Detects service may not allow a hide to be undone."
+	}
 	m.push(&promptModal{text: text, answers: [][2]string{{"y", "go"}, {"n", "cancel"}}, on: func(k string) tea.Cmd {
 		if k != "y" {
 			return m.endAction(a, nil)
@@ -485,7 +488,7 @@ func (m *Model) send(a *action) tea.Cmd {
 		m.rows.beginWrite(b.IDs)
 		for _, id := range b.IDs {
 			d := a.fresh[id]
-			b.Apply(&d)
+			m.preview(*b, &d)
 			m.put(d)
 		}
 		n += len(b.IDs)
@@ -526,6 +529,17 @@ func (m *Model) onAuditCheck(msg auditCheckMsg) {
 func auditFailed(err error) bool {
 	var e interface{ AuditFailed() bool }
 	return errors.As(err, &e) && e.AuditFailed()
+}
+
+// preview shows on a row what a change will make of it, as the backend
+// sends it (on Alerts a verdict is the close and its tag).
+func (m *Model) preview(c model.Change, d *model.Detection) {
+	eff := m.b.Effective(c)
+	eff.Apply(d)
+	d.Verdict = ""
+	if d.Status == model.StatusClosed {
+		d.Verdict = m.f.VerdictOf(d.Tags)
+	}
 }
 
 // notSentLogger is a backend that records the batches a quit kept from
@@ -669,6 +683,7 @@ func (m *Model) finish(a *action) tea.Cmd {
 		if a.trace != "" {
 			p += " (trace id " + a.trace + ")"
 		}
+		p += suggestion(a)
 		parts = append(parts, p+"; R retries them")
 	}
 	if n := len(a.unknown); n > 0 {
@@ -851,6 +866,21 @@ func (m *Model) retry() tea.Cmd {
 		a.entry = last.entry
 	}
 	return m.begin(a)
+}
+
+// suggestion names the nearest status a tenant takes when it refused one
+// that tenants differ on (Detects: ignored, reopened).
+func suggestion(a *action) string {
+	if a.change.Status == nil {
+		return ""
+	}
+	switch *a.change.Status {
+	case model.StatusIgnored:
+		return "; this tenant may not take ignored: try false positive or closed"
+	case model.StatusReopened:
+		return "; this tenant may not take reopened: try in progress"
+	}
+	return ""
 }
 
 func plural(n int, word string) string {

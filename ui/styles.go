@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/lipgloss/v2"
 
@@ -69,6 +70,28 @@ func sevWord(severity int) string {
 	return "INFO"
 }
 
+// statusCell is a row's status in at most 12 cells, its verdict after it
+// ("Closed · FP") where the backend records one as a tag.
+func statusCell(d *model.Detection) string {
+	switch d.Verdict {
+	case model.StatusTruePositive:
+		return "Closed · TP"
+	case model.StatusFalsePositive:
+		return "Closed · FP"
+	case model.StatusIgnored:
+		return "Closed · Ign"
+	}
+	return statusShort(d.Status)
+}
+
+// statusLabel is a row's status in words, with its verdict.
+func statusLabel(d *model.Detection) string {
+	if d.Verdict != "" {
+		return d.Status.Label() + " · " + d.Verdict.Label()
+	}
+	return d.Status.Label()
+}
+
 // statusShort is a status in at most 11 cells.
 func statusShort(s model.Status) string {
 	switch s {
@@ -78,4 +101,26 @@ func statusShort(s model.Status) string {
 		return "False pos."
 	}
 	return s.Label()
+}
+
+// products names the Alerts products in a short tag each, in the order the
+// quick filter lists them.
+var products = []struct{ key, name, tag, label string }{
+	{"e", "epp", "EPP", "endpoint (epp)"},
+	{"i", "idp", "IDP", "identity (idp)"},
+	{"s", "ngsiem", "SIEM", "next-gen SIEM (ngsiem)"},
+	{"c", "cwpp", "CLD", "cloud workloads (cwpp)"},
+	{"t", "thirdparty", "3RD", "third party"},
+	{"x", "xdr", "XDR", "XDR"},
+	{"m", "mobile", "MOB", "mobile"},
+}
+
+// productTag is a product in at most four cells.
+func productTag(p string) string {
+	for _, x := range products {
+		if x.name == p {
+			return x.tag
+		}
+	}
+	return Truncate(Sanitize(strings.ToUpper(p)), 4)
 }

@@ -128,10 +128,7 @@ func (m *Model) connectingView(v tea.View) tea.View {
 }
 
 func (m *Model) headerLines() []string {
-	api := "Detects API"
-	if m.b.Name() == "alerts" {
-		api = "Alerts API"
-	}
+	api := m.apiName()
 	parts := []string{m.st.header.Render("falcon-triage"), Sanitize(m.o.Source.Label)}
 	if m.o.Source.CID != "" {
 		parts = append(parts, "CID "+Sanitize(m.o.Source.CID))
@@ -151,6 +148,11 @@ func (m *Model) headerLines() []string {
 		arrow = "↓"
 	}
 	meta := []string{"sort " + cur.sort.Field + " " + arrow}
+	if cur.sort.Field == m.f.Updated {
+		// Rows move while they are paged: the walk drops those it has
+		// shown, and says the order can shift.
+		meta[0] += " (order can shift while paging)"
+	}
 	if m.ov.isShown() {
 		meta = []string{"OVERVIEW"}
 		if m.ov != nil {
@@ -184,8 +186,8 @@ func (m *Model) columns(width int) []column {
 	timeW := 16
 	timeFmt := "2006-01-02 15:04"
 	sev := column{"SEV", 4, func(d *model.Detection) string { return sevWord(d.MaxSeverity) }}
-	status := column{"STATUS", 11, func(d *model.Detection) string { return Sanitize(statusShort(d.Status)) }}
-	host := column{"HOST", 12, func(d *model.Detection) string { return Sanitize(d.Device.Hostname) }}
+	status := column{"STATUS", 12, func(d *model.Detection) string { return Sanitize(statusCell(d)) }}
+	host := column{"HOST", 12, func(d *model.Detection) string { return Sanitize(d.Host()) }}
 	tech := column{"TACTIC / TECHNIQUE", 16, nil}
 	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return Sanitize(d.Assignee()) }}
 	avail := width - 2 // cursor glyph and a space
@@ -206,6 +208,11 @@ func (m *Model) columns(width int) []column {
 		if timeW == 11 {
 			tm.title = "LAST BEHAV."
 		}
+		if m.f.Product != "" {
+			// Alerts span every product: a short tag says which raised it.
+			prod := column{"PROD", 4, func(d *model.Detection) string { return productTag(d.Product) }}
+			return []column{sev, status, tm, prod, host, tech, assignee}
+		}
 		return []column{sev, status, tm, host, tech, assignee}
 	}
 	cols := mk()
@@ -214,7 +221,7 @@ func (m *Model) columns(width int) []column {
 		cols = mk()
 	}
 	if fixed(cols) > avail {
-		cols = cols[:5] // no assignee
+		cols = cols[:len(cols)-1] // no assignee
 	}
 	if fixed(cols) > avail {
 		cols = append(cols[:1], cols[2:]...) // no status
