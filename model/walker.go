@@ -37,6 +37,7 @@ type Walker struct {
 	filter string
 	q      string
 	chunk  int
+	limit  int // the page size while the target is far, 0 otherwise
 	levels []*walkLevel
 	total  int
 	first  bool
@@ -128,6 +129,27 @@ func (w *Walker) seen(id string) bool {
 	return false
 }
 
+// Far makes the next requests ask for the largest page the service allows
+// (a target far ahead: the end, a row number), or back to the usual chunk.
+// Call it only while no Next is running.
+func (w *Walker) Far(far bool) {
+	if far {
+		w.limit = w.b.Window() - 1
+		if w.cursor {
+			w.limit = 1000
+		}
+		return
+	}
+	w.limit = 0
+}
+
+func (w *Walker) size() int {
+	if w.limit > 0 {
+		return w.limit
+	}
+	return w.chunk
+}
+
 // Found returns the rows the last chunk's answer carried, if the backend's
 // pages carry them (nil otherwise).
 func (w *Walker) Found() []Detection { return w.found }
@@ -142,7 +164,7 @@ func (w *Walker) Next(ctx context.Context) ([]string, error) {
 			return nil, io.EOF
 		}
 		lv := w.levels[len(w.levels)-1]
-		limit := min(w.chunk, w.b.Window()-1-lv.offset)
+		limit := min(w.size(), w.b.Window()-1-lv.offset)
 		if limit <= 0 {
 			if err := w.boundary(ctx, lv); err != nil {
 				return nil, err
@@ -270,7 +292,7 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 	if w.done {
 		return nil, io.EOF
 	}
-	page, err := w.b.Query(ctx, Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: w.chunk, Cursor: true, After: w.after})
+	page, err := w.b.Query(ctx, Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: min(w.size(), 1000), Cursor: true, After: w.after})
 	if errors.Is(err, ErrNoCursor) {
 		// Queries and entities instead; the ids already yielded are
 		// dropped if they come again.

@@ -51,6 +51,9 @@ type listView struct {
 
 	cursor int
 	top    int
+	// readTo is where the last read of details ended; ahead how far past
+	// the screen it read, doubling while the analyst pages on.
+	readTo, ahead int
 	target int // row to reach once loaded (G, jump, restore); -1 none
 	toEnd  bool
 
@@ -255,6 +258,9 @@ func (m *Model) ensure() tea.Cmd {
 			need = max(need, l.target+rows)
 		}
 		if len(w.ids) < need || l.toEnd {
+			// A target far ahead (G, a row number) is reached in the
+			// largest pages the service allows.
+			w.walker.Far(l.toEnd || need-len(w.ids) > m.o.IDChunk)
 			w.loading = true
 			cmds = append(cmds, m.fetchIDs(w))
 		}
@@ -267,6 +273,17 @@ func (m *Model) ensure() tea.Cmd {
 		to := min(len(w.ids), l.top+2*rows)
 		to = min(len(w.ids), ((to+rows-1)/rows)*rows)
 		if need := m.rows.cache.Need(w.ids[from:to]); len(need) > 0 {
+			// Paging on through rows just read: read further ahead each
+			// time, up to the most one request carries, so paging through
+			// thousands of rows costs a request per thousand.
+			if from <= l.readTo && l.readTo <= to {
+				l.ahead = min(m.b.MaxIDs()-len(need), max(rows, 2*l.ahead))
+			} else {
+				l.ahead = 0
+			}
+			end := min(len(w.ids), to+max(0, l.ahead))
+			need = append(need, m.rows.cache.Need(w.ids[to:end])...)
+			l.readTo = end
 			cmds = append(cmds, m.fetchDetails(w.ctx, need))
 		}
 	}
