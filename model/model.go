@@ -361,6 +361,13 @@ type Change struct {
 	Before map[string]Values
 }
 
+// CommentOnly reports a change that adds a comment and nothing else: it
+// cannot be undone, and Detects refuses it without a carrier.
+func (c Change) CommentOnly() bool {
+	return c.Comment != "" && c.Status == nil && c.AssigneeUUID == nil && c.ShowInUI == nil &&
+		len(c.AddTags) == 0 && len(c.RemoveTags) == 0
+}
+
 // Empty reports whether the change would change nothing.
 func (c Change) Empty() bool {
 	return c.Status == nil && c.AssigneeUUID == nil && c.Comment == "" && c.ShowInUI == nil &&

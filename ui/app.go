@@ -411,8 +411,12 @@ func (m *Model) askQuit() tea.Cmd {
 	if a == nil {
 		return m.quit()
 	}
+	text := fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", a.verb)
+	if len(a.batches) == 0 {
+		text = fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.verb)
+	}
 	m.push(&promptModal{
-		text:    fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", a.verb),
+		text:    text,
 		answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
 		on: func(k string) tea.Cmd {
 			if k == "y" {
@@ -437,8 +441,14 @@ func (m *Model) Close(timeout time.Duration) bool {
 	case <-done:
 		return true
 	case <-time.After(timeout):
-		return false
 	}
+	// Out of time: what has not left is not sent, and is recorded so.
+	m.cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	return false
 }
 
 // ProgramOptions are the options the console runs with: 120 frames a

@@ -155,7 +155,11 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 	case keymap.Refresh:
 		m.rows.cache.Invalidate()
 		m.say("refreshing…")
-		return m.startQuery(l.cur.query, nil, l.cursor)
+		keep := l.cursor
+		if l.pend != nil {
+			keep = -1 // a new query asked for: refresh that one, from the top
+		}
+		return m.startQuery(l.latest(), nil, keep)
 	case keymap.Copy:
 		if _, ok := m.rows.peek(l.cursorID()); ok {
 			m.push(&menuModal{kind: menuCopy, targets: []string{l.cursorID()}})

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
@@ -424,23 +425,30 @@ func fakeTags(t *testing.T, h *harness, id string) []string {
 }
 
 // 9. Quit now sends nothing that has not started and records it as not
-// sent; a replaced query's reads are cancelled.
+// sent; what had left finishes. The batches go to writers at once; the
+// first three hold the send slots (a gate keeps them in flight).
 func TestQuitNowSendsNothingMore(t *testing.T) {
 	h := newHarness(t, 300)
 	d := loaded(t, h)
-	d.m.b = smallBatches{d.m.b}
+	gate := &gated{Backend: d.m.b, entered: make(chan struct{}, 100), release: make(chan struct{})}
+	d.m.b = smallBatches{gate}
 	d.key("ctrl+a")
+	marked := len(d.m.list.marks)
 	d.key("s", "c")
 	d.run()
-	deliver[preReadMsg](d) // the batches are queued, none has started
-	before := len(h.fake.Patches())
+	deliver[preReadMsg](d) // the writers start; three take the slots
+	for range maxConcurrentBatches {
+		<-gate.entered
+	}
 	d.key("ctrl+c")
+	close(gate.release)
+	d.m.Close(10 * time.Second)
 	d.settle()
 	if !d.quit {
 		t.Fatal("ctrl+c did not quit")
 	}
-	if got := len(h.fake.Patches()); got != before {
-		t.Fatalf("%d batches were sent after quit now", got-before)
+	if got := len(h.fake.Patches()); got != maxConcurrentBatches {
+		t.Fatalf("%d batches reached the service, want the %d in flight at quit now", got, maxConcurrentBatches)
 	}
 	notSent := 0
 	for _, l := range auditLines(t, h) {
@@ -448,8 +456,27 @@ func TestQuitNowSendsNothingMore(t *testing.T) {
 			notSent += len(l.IDs)
 		}
 	}
-	if n := len(d.m.list.marks); notSent != n {
-		t.Fatalf("the audit log records %d rows as not sent, want %d", notSent, n)
+	if want := marked - maxConcurrentBatches; notSent != want {
+		t.Fatalf("the audit log records %d rows as not sent, want %d", notSent, want)
+	}
+}
+
+// gated holds every update until released.
+type gated struct {
+	model.Backend
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gated) Update(ctx context.Context, c model.Change) (model.UpdateResult, error) {
+	g.entered <- struct{}{}
+	<-g.release
+	return g.Backend.Update(ctx, c)
+}
+
+func (g *gated) NotSent(c model.Change, why string) {
+	if l, ok := g.Backend.(notSentLogger); ok {
+		l.NotSent(c, why)
 	}
 }
 

@@ -54,8 +54,8 @@ type listView struct {
 	// readTo is where the last read of details ended; ahead how far past
 	// the screen it read, doubling while the analyst pages on.
 	readTo, ahead int
-	target int // row to reach once loaded (G, jump, restore); -1 none
-	toEnd  bool
+	target        int // row to reach once loaded (G, jump, restore); -1 none
+	toEnd         bool
 
 	marks     map[string]struct{}
 	anchor    string             // the id V ranges from
@@ -168,7 +168,10 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			m.setErr(msg.err)
 			if p.from != nil {
 				p.from.err = errMessage(msg.err)
-				if !m.onStack(p.from) {
+				// The text as typed comes back with the service's words,
+				// unless the analyst is in another layer by now: then the
+				// footer says it.
+				if !m.onStack(p.from) && m.top() == nil {
 					m.push(p.from)
 				}
 			}
@@ -181,10 +184,9 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			l.anchor = ""
 		}
 		l.cur = p
-		l.cursor, l.top = 0, 0
-		if p.keep >= 0 {
-			l.target = p.keep
-		}
+		l.cursor, l.top, l.readTo, l.ahead = 0, 0, 0, 0
+		// A G or a row number asked of the old list is not carried over.
+		l.toEnd, l.target = false, p.keep
 		m.detail = nil
 		if p.from != nil {
 			m.pop(p.from)
@@ -198,7 +200,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			cmds = append(cmds, m.store.save(historyFile, l.history))
 		}
 		cmds = append(cmds, m.saveSession())
-		if m.ov.isShown() && m.ov.asked != m.effectiveFilter(l.cur.query) {
+		if m.ov.isShown() && m.ov.asked != m.overviewKey(l.cur.query) {
 			cmds = append(cmds, m.loadOverview())
 		}
 		return tea.Batch(append(cmds, m.takePage(msg))...)
@@ -272,7 +274,7 @@ func (m *Model) ensure() tea.Cmd {
 		from := (l.top / rows) * rows
 		to := min(len(w.ids), l.top+2*rows)
 		to = min(len(w.ids), ((to+rows-1)/rows)*rows)
-		if need := m.rows.cache.Need(w.ids[from:to]); len(need) > 0 {
+		if need := m.rows.need(w.ids[from:to]); len(need) > 0 {
 			// Paging on through rows just read: read further ahead each
 			// time, up to the most one request carries, so paging through
 			// thousands of rows costs a request per thousand.
@@ -282,7 +284,7 @@ func (m *Model) ensure() tea.Cmd {
 				l.ahead = 0
 			}
 			end := min(len(w.ids), to+max(0, l.ahead))
-			need = append(need, m.rows.cache.Need(w.ids[to:end])...)
+			need = append(need, m.rows.need(w.ids[to:end])...)
 			l.readTo = end
 			cmds = append(cmds, m.fetchDetails(w.ctx, need))
 		}
@@ -483,6 +485,7 @@ func (m *Model) markAll() tea.Cmd {
 				return nil
 			}
 			m.say(fmt.Sprintf("loading the ids of %s detections…", commas(n)))
+			l.stopMarkAll()
 			l.allGen = w.gen
 			walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
 			var ctx context.Context

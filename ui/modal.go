@@ -31,11 +31,17 @@ type updater interface {
 
 func (m *Model) push(x modal) { m.modals = append(m.modals, x) }
 
+// closer is a modal with something to stop when it closes.
+type closer interface{ close() }
+
 // pop removes x from the stack wherever it is.
 func (m *Model) pop(x modal) {
 	for i, y := range m.modals {
 		if y == x {
 			m.modals = append(m.modals[:i], m.modals[i+1:]...)
+			if c, ok := x.(closer); ok {
+				c.close()
+			}
 			return
 		}
 	}
@@ -96,7 +102,11 @@ func (p *promptModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 func (p *promptModal) view(m *Model) string {
 	var b strings.Builder
 	// Wrapped to the screen: a prompt listing changed rows can be long.
-	b.WriteString(wrap(Sanitize(p.text), max(20, m.width-8)))
+	lines := strings.Split(p.text, "\n")
+	for i, l := range lines {
+		lines[i] = wrap(Sanitize(l), max(20, m.width-8))
+	}
+	b.WriteString(strings.Join(lines, "\n"))
 	b.WriteString("\n")
 	for i, a := range p.answers {
 		if i > 0 {
@@ -424,6 +434,11 @@ func (x *inputModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		m.pop(x)
+		if p := m.list.pend; p != nil && p.from == x {
+			// Backing out of a filter still being checked drops it.
+			p.cancel()
+			m.list.pend = nil
+		}
 		return nil
 	case "enter":
 		return x.submit(m, strings.TrimSpace(x.ti.Value()))

@@ -145,6 +145,9 @@ func (m *Model) overviewRequests(filter, text string, window int, now time.Time)
 	return reqs
 }
 
+// overviewKey is what an overview is for: the filter and the search text.
+func (m *Model) overviewKey(q query) string { return m.effectiveFilter(q) + "\x00" + q.q }
+
 func (o *overview) isShown() bool { return o != nil && o.shown }
 
 func (o *overview) isLoading() bool { return o != nil && o.loading }
@@ -164,7 +167,7 @@ func (m *Model) toggleOverview() tea.Cmd {
 		m.ov = &overview{window: 1}
 	}
 	m.ov.shown = !m.ov.shown
-	if m.ov.shown && m.ov.asked != m.effectiveFilter(m.list.cur.query) {
+	if m.ov.shown && m.ov.asked != m.overviewKey(m.list.cur.query) {
 		return m.loadOverview()
 	}
 	return nil
@@ -185,7 +188,7 @@ func (m *Model) loadOverview() tea.Cmd {
 	ov.loading = true
 	q := m.list.cur.query
 	filter := m.effectiveFilter(q)
-	ov.asked = filter
+	ov.asked = m.overviewKey(q)
 	now := m.o.Now()
 	reqs := m.overviewRequests(filter, q.q, ov.window, now)
 	var ctx context.Context

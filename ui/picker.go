@@ -2,6 +2,8 @@ package ui
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -28,7 +30,13 @@ type pickerModal struct {
 	targets    []string
 	searching  string // the text of the user search in flight
 	searchedAt string
+	err        string // why the last search failed
+	// ctx is cancelled when the picker closes: its searches stop.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
+
+func (x *pickerModal) close() { x.cancel() }
 
 type usersMsg struct {
 	picker *pickerModal
@@ -39,6 +47,7 @@ type usersMsg struct {
 
 func (m *Model) openPicker(targets []string) tea.Cmd {
 	x := &pickerModal{targets: targets, ti: newTextInput("person › ", max(10, min(60, m.width-16)))}
+	x.ctx, x.cancel = context.WithCancel(m.ctx)
 	x.ti.SetVirtualCursor(true) // it sits in a box: draw the cursor in place
 	m.push(x)
 	return tea.Batch(x.ti.Focus(), x.refresh(m))
@@ -82,7 +91,7 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 		return nil
 	}
 	x.searching, x.searchedAt = text, text
-	people, ctx := m.o.Source.People, m.ctx
+	people, ctx := m.o.Source.People, x.ctx
 	return tea.Batch(func() tea.Msg {
 		users, err := people.FindUsers(ctx, text)
 		return usersMsg{picker: x, text: text, users: users, err: err}
@@ -92,13 +101,14 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 // onUsers learns the people a search found; the picker that asked, if it is
 // still open, shows them and asks for its newer text.
 func (m *Model) onUsers(msg usersMsg) tea.Cmd {
-	msg.picker.searching = ""
-	if msg.err != nil {
-		if errStatus(msg.err) == 403 {
-			m.people.denied = "the API client lacks the User Management: read scope: showing the config's team and the assignees seen"
-		} else {
-			m.people.denied = "user search failed: " + errMessage(msg.err)
-		}
+	msg.picker.searching, msg.picker.err = "", ""
+	switch {
+	case msg.err == nil:
+	case errStatus(msg.err) == 403:
+		// For good: without the scope no lookup will work this run.
+		m.people.denied = "the API client lacks the User Management: read scope: showing the config's team and the assignees seen"
+	case !errors.Is(msg.err, context.Canceled):
+		msg.picker.err = "user search failed: " + errMessage(msg.err)
 	}
 	for _, u := range msg.users {
 		m.people.learn(u)
@@ -179,8 +189,8 @@ func (x *pickerModal) view(m *Model) string {
 	if len(x.items) == 0 {
 		b.WriteString("\n" + m.st.dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
 	}
-	if m.people.denied != "" {
-		b.WriteString("\n" + m.st.err.Render(Truncate(Sanitize(m.people.denied), w)))
+	if why := cmp.Or(m.people.denied, x.err); why != "" {
+		b.WriteString("\n" + m.st.err.Render(Truncate(Sanitize(why), w)))
 	}
 	b.WriteString("\n" + m.st.dim.Render(Truncate("↑/↓ choose · enter assign · m me (empty text) · esc cancel", w)))
 	return m.st.menu.Render(b.String())

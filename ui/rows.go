@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -20,10 +22,13 @@ type rowStore struct {
 	clock   uint64
 	touched map[string]uint64 // the clock when a write to the row last started or ended
 	writing map[string]int    // writes in flight per row
+	// unread are rows showing the console's own write, not yet read back
+	// from the service: no baseline to compare other analysts' changes to.
+	unread map[string]bool
 }
 
 func newRowStore(size int) *rowStore {
-	return &rowStore{cache: model.NewDetailCache(size), touched: map[string]uint64{}, writing: map[string]int{}}
+	return &rowStore{cache: model.NewDetailCache(size), touched: map[string]uint64{}, writing: map[string]int{}, unread: map[string]bool{}}
 }
 
 // stamp is the write clock now, for a read about to be asked for.
@@ -39,6 +44,7 @@ func (r *rowStore) beginWrite(ids []string) {
 	for _, id := range ids {
 		r.writing[id]++
 		r.touched[id] = r.clock
+		r.unread[id] = true
 	}
 }
 
@@ -55,14 +61,23 @@ func (r *rowStore) endWrite(ids []string) {
 // pending reports whether a write to the row is in flight.
 func (r *rowStore) pending(id string) bool { return r.writing[id] > 0 }
 
+// need marks in flight and returns the ids of want to read: neither fresh
+// in the cache nor being read, and not being written (the write's own
+// re-read brings those, and a read now could not be stored).
+func (r *rowStore) need(want []string) []string {
+	return r.cache.Need(slices.DeleteFunc(slices.Clone(want), r.pending))
+}
+
 func (r *rowStore) peek(id string) (*model.Detection, bool) { return r.cache.Peek(id) }
 
-// fresh keeps the rows of a read stamped s that it may store.
+// fresh keeps the rows of a read stamped s that it may store; those rows
+// are read back.
 func (r *rowStore) fresh(s uint64, found []model.Detection) []model.Detection {
 	out := found[:0:0]
 	for _, d := range found {
 		if r.accepts(s, d.ID) {
 			out = append(out, d)
+			delete(r.unread, d.ID)
 		}
 	}
 	return out
@@ -108,13 +123,17 @@ func (m *Model) onDetails(msg detailsMsg) tea.Cmd {
 	found := m.rows.fresh(msg.stamp, msg.found)
 	m.rows.cache.Done(msg.ids, nil, msg.missing, msg.err)
 	for _, d := range found {
-		m.put(d)
+		m.put(d) // the detail, if it shows one of these, follows
 	}
-	if msg.err != nil && msg.err != context.Canceled && m.ctx.Err() == nil {
+	if msg.err != nil && !errors.Is(msg.err, context.Canceled) && m.ctx.Err() == nil {
 		m.setErr(fmt.Errorf("reading %d detections: %w (r retries)", len(msg.ids), msg.err))
 	}
-	if m.detail != nil && m.detail.loading {
-		m.openDetail()
+	if p := m.detail; p != nil && p.loading {
+		// The detail waits for its own row, by id, whatever the cursor
+		// did meanwhile.
+		if why := m.rows.cache.Failed(p.id); why != "" {
+			p.entries, p.lines = []entry{{label: "Unreadable", value: Sanitize(why) + " (r retries)"}}, nil
+		}
 	}
 	return m.ensure()
 }

@@ -57,7 +57,6 @@ type action struct {
 
 	before  map[string]model.Values // the fresh read just before sending
 	fresh   map[string]model.Detection
-	stamp   uint64
 	batches []model.Change
 	done    int
 	applied []string
@@ -86,21 +85,19 @@ type runner struct {
 	last    *action // the last finished action: its refused rows for R and ✗
 	history []*histEntry
 	pos     int // history[:pos] are done, history[pos:] undone
-	// rereading are rows whose own write is not read back yet: no baseline
-	// to compare another analyst's changes against.
-	rereading map[string]bool
-	sem       chan struct{}
-	writes    *sync.WaitGroup
+	rereads int // re-reads of written rows in flight
+	sem     chan struct{}
+	writes  *sync.WaitGroup
 	// auditErr stops every write while the audit log cannot be written:
 	// nothing is sent that the log cannot record.
 	auditErr string
 }
 
 func newRunner() *runner {
-	return &runner{rereading: map[string]bool{}, sem: make(chan struct{}, maxConcurrentBatches), writes: &sync.WaitGroup{}}
+	return &runner{sem: make(chan struct{}, maxConcurrentBatches), writes: &sync.WaitGroup{}}
 }
 
-func (r *runner) busy() bool { return r.active != nil || len(r.rereading) > 0 }
+func (r *runner) busy() bool { return r.active != nil || r.rereads > 0 }
 
 // refused says why the last action could not change a row, or "".
 func (r *runner) refused(id string) string {
@@ -191,7 +188,7 @@ func (m *Model) newAction(kind actionKind, verb string, c model.Change, targets 
 	a := &action{id: m.run.seq, kind: kind, verb: verb, change: c, targets: slices.Clone(targets),
 		seen: map[string]model.Values{}, refused: map[string]string{}}
 	for _, id := range a.targets {
-		if m.run.rereading[id] {
+		if m.rows.unread[id] {
 			continue // the console's own write, not read back yet
 		}
 		if d, ok := m.rows.peek(id); ok {
@@ -214,7 +211,10 @@ func (m *Model) begin(a *action) tea.Cmd {
 		return nil
 	}
 	if m.run.auditErr != "" {
-		return m.checkAuditLog()
+		if l, ok := m.b.(logChecker); ok {
+			return m.checkAuditLog(l)
+		}
+		m.run.auditErr = "" // nothing to check: the backend keeps no log
 	}
 	if len(a.targets) == 0 {
 		m.say("no row to act on")
@@ -303,7 +303,6 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.endAction(a, fmt.Errorf("%s: reading the rows before sending failed, nothing was sent: %w", a.verb, msg.err))
 	}
-	a.stamp = msg.stamp
 	a.before = make(map[string]model.Values, len(msg.found))
 	a.fresh = make(map[string]model.Detection, len(msg.found))
 	for _, d := range msg.found {
@@ -323,6 +322,9 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 	if gone > 0 {
 		a.note = fmt.Sprintf("%d %s no longer exist and %s left out", gone, plural(gone, "detection"), plural2(gone, "was", "were"))
 	}
+	if len(kept) == 0 {
+		return m.endAction(a, nil, a.verb+": "+a.note+": nothing was sent")
+	}
 	per, conflicts := m.plan(a, kept)
 	if len(conflicts) == 0 {
 		return m.resolveThenSend(a, kept, per)
@@ -341,7 +343,7 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 			plural(len(kept), "row"), strings.Join(lines, "\n")),
 		answers: [][2]string{{"o", "overwrite them too"}, {"s", "skip them"}, {"n", "cancel"}},
 		on: func(k string) tea.Cmd {
-			m.storeRows(a.stamp, msg.found) // show the truth either way
+			m.storeRows(msg.stamp, msg.found) // show the truth either way
 			switch k {
 			case "o":
 				return m.resolveThenSend(a, kept, per)
@@ -425,9 +427,9 @@ func needsUUID(c model.Change) bool {
 // assignees known by login only (an undo on Detects, whose summaries carry
 // logins), each login on its own.
 func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Change) tea.Cmd {
-	if a.kind == kindChange && a.change.Comment != "" && a.change.Status == nil && a.change.ShowInUI == nil {
-		// A comment alone travels on Detects with each row's own
-		// visibility, which the service demands.
+	if a.kind == kindChange {
+		// A comment without a status travels on Detects with each row's
+		// own visibility, which the service demands.
 		visible := make(map[string]bool, len(ids))
 		for _, id := range ids {
 			visible[id] = a.fresh[id].ShowInUI
@@ -506,12 +508,7 @@ type logChecker interface {
 type auditCheckMsg struct{ err error }
 
 // checkAuditLog tries the audit log before any change is sent again.
-func (m *Model) checkAuditLog() tea.Cmd {
-	l, ok := m.b.(logChecker)
-	if !ok {
-		m.run.auditErr = ""
-		return nil
-	}
+func (m *Model) checkAuditLog(l logChecker) tea.Cmd {
 	m.setErr(fmt.Errorf("no change was sent: the audit log failed (%s); checking it", m.run.auditErr))
 	return func() tea.Msg { return auditCheckMsg{err: l.CheckLog()} }
 }
@@ -548,27 +545,41 @@ type notSentLogger interface {
 	NotSent(c model.Change, why string)
 }
 
+// sendBatch hands a batch to a writer goroutine started now, not when Bubble
+// Tea runs the command: a quit may end the program before that, and the
+// batch must still be sent (q) or recorded as not sent (quit now). The
+// command only waits for the writer's answer.
 func (m *Model) sendBatch(a *action, b model.Change) tea.Cmd {
 	backend, sem, writes, ctx := m.b, m.run.sem, m.run.writes, a.ctx
+	answer := make(chan batchMsg, 1)
 	writes.Add(1)
-	return func() tea.Msg {
+	go func() {
 		defer writes.Done()
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
+		answer <- writeBatch(ctx, backend, sem, a, b)
+	}()
+	return func() tea.Msg { return <-answer }
+}
+
+func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a *action, b model.Change) batchMsg {
+	notSent := func() batchMsg {
+		if l, ok := backend.(notSentLogger); ok {
+			l.NotSent(b, "the console was quit before this batch was sent")
 		}
-		if ctx.Err() != nil {
-			if l, ok := backend.(notSentLogger); ok {
-				l.NotSent(b, "the console was quit before this batch was sent")
-			}
-			return batchMsg{act: a, batch: b, notSent: true}
-		}
-		defer func() { <-sem }()
-		// Once a batch has left it finishes: cutting it off would only
-		// make its outcome unknown.
-		res, err := backend.Update(context.WithoutCancel(ctx), b)
-		return batchMsg{act: a, batch: b, res: res, err: err}
+		return batchMsg{act: a, batch: b, notSent: true}
 	}
+	select {
+	case <-ctx.Done():
+		return notSent()
+	case sem <- struct{}{}:
+	}
+	defer func() { <-sem }()
+	if ctx.Err() != nil {
+		return notSent()
+	}
+	// Once a batch has left it finishes: cutting it off would only make
+	// its outcome unknown.
+	res, err := backend.Update(context.WithoutCancel(ctx), b)
+	return batchMsg{act: a, batch: b, res: res, err: err}
 }
 
 func (m *Model) onBatch(msg batchMsg) tea.Cmd {
@@ -620,9 +631,6 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 			}
 		}
 	}
-	if a != m.run.active {
-		return nil // the program is ending; the row state no longer matters
-	}
 	if a.done < len(a.batches) {
 		m.say(fmt.Sprintf("%s: %d of %d batches done…", a.verb, a.done, len(a.batches)))
 		return nil
@@ -667,7 +675,7 @@ func (m *Model) finish(a *action) tea.Cmd {
 	sent := len(a.applied) + len(a.unknown) + len(a.refused)
 	var parts []string
 	parts = append(parts, fmt.Sprintf("%s: %s of %s applied", a.verb, commas(len(a.applied)), commas(sent+len(a.notSent))))
-	if a.kind == kindChange && a.change.Comment != "" && a.change.Status == nil && len(a.applied) > 0 {
+	if a.kind == kindChange && a.change.CommentOnly() && len(a.applied) > 0 {
 		parts[0] = fmt.Sprintf("Comment added to %s of %s", commas(len(a.applied)), commas(sent+len(a.notSent)))
 	}
 	if n := len(a.refused); n > 0 {
@@ -705,16 +713,15 @@ func (m *Model) finish(a *action) tea.Cmd {
 		m.say(text)
 	}
 	var cmds []tea.Cmd
-	if a.draft && len(a.applied) > 0 {
+	if a.draft && len(a.applied) > 0 && strings.TrimSpace(m.draft.Value()) == a.change.Comment {
+		// Only the text that was sent goes: words typed since stay.
 		m.draft.Reset()
 		cmds = append(cmds, m.saveSession())
 	}
 	m.step(a)
 	reread := slices.Concat(a.applied, a.unknown)
 	if len(reread) > 0 {
-		for _, id := range reread {
-			r.rereading[id] = true
-		}
+		r.rereads++
 		b, stamp := m.b, m.rows.stamp()
 		ctx := m.ctx
 		cmds = append(cmds, func() tea.Msg {
@@ -750,11 +757,14 @@ func (m *Model) step(a *action) {
 	c.IDs, c.Before = nil, nil
 	e := &histEntry{verb: a.verb, change: c, touched: c.Touches(), ids: changed,
 		before: map[string]model.Values{}, after: map[string]model.Values{},
-		comment: c.Comment != "" && c.Status == nil && c.AssigneeUUID == nil && c.ShowInUI == nil && len(c.AddTags) == 0 && len(c.RemoveTags) == 0}
-	for _, id := range changed {
-		e.before[id] = a.before[id]
-		if d, ok := m.rows.peek(id); ok {
-			e.after[id] = model.ValuesOf(d)
+		comment: c.CommentOnly()}
+	for _, b := range a.batches {
+		for _, id := range b.IDs {
+			if slices.Contains(changed, id) {
+				d := a.fresh[id]
+				m.preview(b, &d)
+				e.before[id], e.after[id] = a.before[id], model.ValuesOf(&d)
+			}
 		}
 	}
 	a.entry = e
@@ -763,9 +773,7 @@ func (m *Model) step(a *action) {
 }
 
 func (m *Model) onReread(msg rereadMsg) {
-	for _, id := range msg.ids {
-		delete(m.run.rereading, id)
-	}
+	m.run.rereads--
 	if msg.err != nil {
 		if m.ctx.Err() == nil {
 			m.setErr(fmt.Errorf("re-reading the rows just changed: %w (r refreshes)", msg.err))
@@ -794,42 +802,44 @@ func (m *Model) onReread(msg rereadMsg) {
 // with a word, not a wall.
 func (m *Model) undo() tea.Cmd {
 	r := m.run
-	var skipped []string
-	for r.pos > 0 && r.history[r.pos-1].comment {
-		skipped = append(skipped, r.history[r.pos-1].verb)
-		r.pos--
+	i := r.pos - 1
+	for i >= 0 && r.history[i].comment {
+		i-- // the history moves past them only once the undo is sent
 	}
-	if r.pos == 0 {
-		if len(skipped) > 0 {
-			m.say("a comment cannot be unsent (Falcon keeps comments): skipped; nothing older to undo")
+	if i < 0 {
+		if r.pos > 0 {
+			m.say("a comment cannot be unsent (Falcon keeps comments); nothing older to undo")
 			return nil
 		}
 		m.say("nothing to undo")
 		return nil
 	}
-	e := r.history[r.pos-1]
+	e := r.history[i]
 	a := m.newAction(kindUndo, "Undo: "+e.verb, model.Change{}, e.ids)
 	a.entry = e
+	var notes []string
 	if e.change.Comment != "" {
-		a.note = "the comment stays: comments cannot be unsent"
+		notes = append(notes, "the comment stays: comments cannot be unsent")
 	}
-	if len(skipped) > 0 {
-		a.note = strings.TrimPrefix(a.note+"; a later comment cannot be unsent and was skipped", "; ")
+	if i < r.pos-1 {
+		notes = append(notes, "a later comment cannot be unsent and was skipped")
 	}
+	a.note = strings.Join(notes, "; ")
 	return m.begin(a)
 }
 
 // redo applies again what the last undo put back.
 func (m *Model) redo() tea.Cmd {
 	r := m.run
-	for r.pos < len(r.history) && r.history[r.pos].comment {
-		r.pos++
+	i := r.pos
+	for i < len(r.history) && r.history[i].comment {
+		i++
 	}
-	if r.pos >= len(r.history) {
+	if i >= len(r.history) {
 		m.say("nothing to redo")
 		return nil
 	}
-	e := r.history[r.pos]
+	e := r.history[i]
 	a := m.newAction(kindRedo, "Redo: "+e.verb, e.change, e.ids)
 	a.entry = e
 	return m.begin(a)

@@ -1,0 +1,277 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/falcon-triage/falcon-triage/api/fake"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// A. r while a write is in flight: the refreshed screen's read of the
+// written row is refused by the write clock, the row stays stale in the
+// cache, and ensure asks for it again after every answer: a request loop
+// that lasts as long as the batch.
+func TestLateRefreshDuringWriteLoops(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	id := d.m.list.cursorID()
+	setStatus(t, h, model.StatusNew, id)
+	d.key("r")
+	d.settle()
+	d.key("s", "i")
+	d.run()
+	deliver[preReadMsg](d)
+	d.run() // the batch, held
+	if holds[batchMsg](d) != 1 {
+		t.Fatalf("no batch held: %s", d.heldTypes())
+	}
+	d.key("r")
+	d.run()
+	deliver[idsMsg](d)
+	d.run()
+	reads := 0
+	for i := 0; i < 20 && holds[detailsMsg](d) > 0; i++ {
+		m := deliver[detailsMsg](d)
+		d.run()
+		reads++
+		if i > 0 && (len(m.ids) != 1 || m.ids[0] != id) {
+			t.Logf("read %d: %v", i, m.ids)
+		}
+	}
+	if reads > 2 {
+		t.Fatalf("%d detail reads of the row being written while one batch was in flight", reads)
+	}
+}
+
+// B. A comment sent, then the comment box reopened and typed in while the
+// batch is out: the finish of the first comment wipes the new text.
+func TestLateFinishWipesANewDraft(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.key("c")
+	d.typeText("first")
+	d.key("ctrl+s")
+	d.run()
+	deliver[preReadMsg](d)
+	d.run() // the batch, held
+	d.key("c")
+	d.typeText(" and a second thought")
+	deliver[batchMsg](d)
+	d.settle()
+	if got := d.m.draft.Value(); !strings.Contains(got, "second thought") {
+		t.Fatalf("the text typed while the first comment was sending is gone: draft %q", got)
+	}
+}
+
+// C. The detail waits for row X; space marks X and moves the list cursor;
+// X's read fails: onDetails reopens the detail on the row under the cursor
+// now, not the one it was opened for.
+func TestLateDetailFollowsTheCursorOnALateAnswer(t *testing.T) {
+	h := newHarness(t, 100)
+	d := newDriver(t, h.options(t))
+	d.run()
+	deliver[idsMsg](d)
+	x := d.m.list.cursorID()
+	d.key("enter")
+	if d.m.detail == nil || !d.m.detail.loading {
+		t.Fatal("the detail is not waiting for its row")
+	}
+	d.key("space")
+	h.fake.SetFaults(fake.Faults{Fail5xx: 50})
+	d.run()
+	deliver[detailsMsg](d)
+	h.fake.SetFaults(fake.Faults{})
+	if d.m.detail == nil || d.m.detail.id != x {
+		t.Fatalf("the detail opened for %s now shows %v", x, d.m.detail.id)
+	}
+}
+
+// D. esc on a filter that is still being checked: the analyst backed out,
+// yet the late answer applies the filter (and records it in the history).
+func TestLateEscapedFilterIsStillApplied(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.key("/")
+	d.m.top().(*inputModal).ti.SetValue("status:'new'")
+	d.key("enter")
+	d.key("esc")
+	if d.m.top() != nil {
+		t.Fatal("esc did not close the field")
+	}
+	d.settle()
+	if f := d.m.list.cur.filter; f != "" {
+		t.Fatalf("the filter the analyst escaped from was applied: %q", f)
+	}
+}
+
+// E. The overview does not follow a new search text: only the filter is
+// compared.
+func TestLateOverviewIgnoresSearchText(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.key("tab")
+	d.settle()
+	if !d.m.ov.isShown() {
+		t.Skip("tab is not the overview key")
+	}
+	gen := d.m.ov.gen
+	d.key("?")
+	d.key("esc")
+	q := d.m.list.latest()
+	q.q = "mimikatz"
+	d.queue(d.m.startQuery(q, nil, -1))
+	d.settle()
+	if d.m.list.cur.q != "mimikatz" {
+		t.Fatal("the search did not land")
+	}
+	if d.m.ov.gen == gen {
+		t.Fatalf("the overview still shows the aggregates of the old search text")
+	}
+}
+
+// L. Two re-reads of one row overlap (two actions back to back): the older
+// one lands last-but-one, is refused by the write clock, yet clears the
+// row's "rereading" flag while the newer re-read is still out. The next
+// action then takes the optimistic row as what the analyst saw, and the
+// analyst's own write comes back as "changed since you saw them".
+func TestLateOverlappingRereadsFakeAConflict(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	id := d.m.list.cursorID()
+	setStatus(t, h, model.StatusNew, id)
+	d.key("r")
+	d.settle()
+	act := func(keys ...string) {
+		d.key(keys...)
+		d.run()
+		deliver[preReadMsg](d)
+		d.run()
+		deliver[batchMsg](d)
+		d.run() // the re-read, held
+	}
+	act("s", "i")
+	act("s", "c")
+	if holds[rereadMsg](d) != 2 {
+		t.Fatalf("want two re-reads held: %s", d.heldTypes())
+	}
+	deliver[rereadMsg](d) // the older one
+	d.key("s", "f")
+	d.run()
+	deliver[rereadMsg](d) // the newer one, before the pre-read
+	d.run()
+	deliver[preReadMsg](d)
+	if strings.Contains(d.screen(), "changed since you saw them") {
+		t.Fatalf("the analyst's own close is reported as another analyst's change: %q", d.m.top().(*promptModal).text)
+	}
+}
+
+// F. G (go to the end) then a new query: toEnd, which belonged to the old
+// walk, carries over; the new list is loaded to its end and the cursor is
+// thrown to its last row.
+func TestLateGoToEndCarriesOverToTheNextQuery(t *testing.T) {
+	h := newHarness(t, 300)
+	d := loaded(t, h, func(o *Options) { o.IDChunk = 20 })
+	d.key("G")
+	d.run()    // the next page, held
+	d.key("o") // flip the sort: a new query
+	d.settle()
+	if c := d.m.list.cursor; c != 0 || d.m.list.toEnd {
+		t.Fatalf("the new query opened at row %d (toEnd %v), not at the top", c+1, d.m.list.toEnd)
+	}
+}
+
+// G. A screen read cut off by a new query: onDetails compares the error
+// with == context.Canceled, so a wrapped cancellation flashes an error.
+func TestLateCancelledReadFlashesAnError(t *testing.T) {
+	h := newHarness(t, 300)
+	d := newDriver(t, h.options(t))
+	d.run()
+	deliver[idsMsg](d) // the first page; its screen read is queued, not run
+	pending := d.cmds
+	d.cmds = nil
+	d.key("o")
+	d.run()
+	deliver[idsMsg](d) // the new query lands: the old one's reads are cancelled
+	d.cmds = append(d.cmds, pending...)
+	d.settle()
+	if d.m.msg.isErr {
+		t.Fatalf("a cancelled read flashed an error: %q", d.m.msg.text)
+	}
+}
+
+// I. One failed picker search (a 503 burst) marks user lookups as
+// unavailable for the rest of the session: every later assignment by login
+// is refused without asking the service.
+func TestLateOneFailedSearchDisablesLookupsForever(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	user := h.fake.Users()[3]
+	d.key("a")
+	h.fake.SetFaults(fake.Faults{Fail5xx: 50})
+	d.typeText("zz")
+	d.settle()
+	h.fake.SetFaults(fake.Faults{})
+	d.key("esc")
+	delete(d.m.people.byLogin, strings.ToLower(user.UID))
+	id := d.m.list.cursorID()
+	d.queue(d.m.assign(model.User{UID: user.UID}, []string{id}))
+	d.settle()
+	if got := fakeField(t, h, id, "assigned_to_uid"); got != user.UID {
+		t.Fatalf("assignment after a transient search failure: %q (row assigned to %v)", d.m.msg.text, got)
+	}
+}
+
+// goneRows answers every read with no rows: the targets were deleted.
+type goneRows struct{ model.Backend }
+
+func (g goneRows) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
+	return nil, nil, nil
+}
+
+// J. Every target gone by the pre-read: the message says they already hold
+// the values, and the note saying they no longer exist is dropped.
+func TestLateAllTargetsGoneMessage(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.m.b = goneRows{d.m.b}
+	d.key("s", "c")
+	d.settle()
+	if !strings.Contains(d.m.msg.text, "no longer exist") {
+		t.Fatalf("message %q", d.m.msg.text)
+	}
+}
+
+// K. r while a new sort is being asked for refreshes the old query: the
+// sort the analyst asked for is dropped without a word.
+func TestLateRefreshDropsThePendingQuery(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	field := d.m.list.cur.sort.Field
+	d.key("o")
+	d.key("r")
+	d.settle()
+	if d.m.list.cur.sort.Field == field {
+		t.Fatal("r dropped the sort asked for just before")
+	}
+}
+
+// H. A filter refused after its field was closed comes back on top of
+// whatever is open: here the confirmation of an action, which is buried
+// while the action stays "being sent".
+func TestLateRefusedFilterBuriesAPrompt(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h, func(o *Options) { o.ConfirmThreshold = 1 })
+	d.key("/")
+	d.m.top().(*inputModal).ti.SetValue("status:'new'+")
+	d.key("enter", "esc")
+	d.key("space", "space", "s", "c")
+	if _, ok := d.m.top().(*promptModal); !ok {
+		t.Fatal("no confirmation")
+	}
+	d.settle()
+	if _, ok := d.m.top().(*promptModal); !ok {
+		t.Fatalf("the confirmation is buried under %T; active action: %v", d.m.top(), d.m.run.active != nil)
+	}
+}
