@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,7 +163,7 @@ func triageInTmux(t *testing.T, bin, apiLabel, sevField string, consoleArgs []st
 		t.Fatalf("no cursor or no source in the header:\n%s", sc)
 	}
 	tm.send("j", "Enter")
-	tm.waitText("── Host")
+	tm.waitText("── Behaviour 1")
 	tm.send("Escape")
 	tm.waitText("TECHNIQUE")
 	tm.send("/")
@@ -352,5 +353,59 @@ func TestSecretsAppearNowhere(t *testing.T) {
 	}
 	if !strings.Contains(all, "audit.jsonl") && !strings.Contains(all, "session.json") {
 		t.Fatalf("the tool wrote no files to check:\n%s", all)
+	}
+}
+
+// TestFakeModes checks that each mode flag of `falcon-triage fake` reaches
+// the fake: the status of a Detects and an Alerts query, and the region.
+func TestFakeModes(t *testing.T) {
+	bin := buildBinary(t)
+	cases := []struct {
+		flags                 []string
+		detects, alerts, comb int
+		region                string
+	}{
+		{nil, 200, 200, 200, "us-1"},
+		{[]string{"--alerts-only", "--region", "US-2"}, 403, 200, 200, "US-2"},
+		{[]string{"--detects-only"}, 200, 403, 403, "us-1"},
+		{[]string{"--no-combined"}, 200, 200, 403, "us-1"},
+		{[]string{"--stale-detects"}, 200, 200, 200, "us-1"},
+		{[]string{"--decommission-detects"}, 404, 200, 200, "us-1"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
+			url := startFake(t, bin, append([]string{"--count", "20"}, tc.flags...)...)
+			resp, err := http.PostForm(url+"/oauth2/token", neturl.Values{"client_id": {"demo-client-id"}, "client_secret": {"demo-client-secret"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tok struct {
+				AccessToken string `json:"access_token"`
+			}
+			_ = json.NewDecoder(resp.Body).Decode(&tok)
+			resp.Body.Close()
+			if got := resp.Header.Get("X-Cs-Region"); got != tc.region {
+				t.Errorf("region %q, want %q", got, tc.region)
+			}
+			status := func(method, path, body string) int {
+				req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			if s := status("GET", "/detects/queries/detects/v1?limit=1", ""); s != tc.detects {
+				t.Errorf("Detects query: %d, want %d", s, tc.detects)
+			}
+			if s := status("GET", "/alerts/queries/alerts/v2?limit=1", ""); s != tc.alerts {
+				t.Errorf("Alerts query: %d, want %d", s, tc.alerts)
+			}
+			if s := status("POST", "/alerts/combined/alerts/v1", `{"limit":1}`); s != tc.comb {
+				t.Errorf("combined: %d, want %d", s, tc.comb)
+			}
+		})
 	}
 }

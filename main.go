@@ -71,22 +71,22 @@ func fail(stderr io.Writer, err error) int {
 
 // connFlags are the flags every command that talks to Falcon takes.
 type connFlags struct {
-	api       string
-	demoGone  bool
-	demo      bool
-	demoCount int
-	demoSeed  uint64
-	config    string
-	cloud     string
-	baseURL   string
-	memberCID string
-	caFile    string
+	api         string
+	demoDetects bool
+	demo        bool
+	demoCount   int
+	demoSeed    uint64
+	config      string
+	cloud       string
+	baseURL     string
+	memberCID   string
+	caFile      string
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.api, "api", "", "detects, alerts or auto (default auto: Alerts, the API of every product; Detects only where Alerts is unavailable)")
-	fs.BoolVar(&c.demo, "demo", false, "use the embedded fake Falcon with generated data")
-	fs.BoolVar(&c.demoGone, "demo-decommissioned", false, "demo: the fake answers the Detects endpoints as decommissioned")
+	fs.BoolVar(&c.demo, "demo", false, "use the embedded fake Falcon with generated data: a today's tenant, Alerts only, Detects decommissioned")
+	fs.BoolVar(&c.demoDetects, "demo-detects", false, "demo: a tenant of before the Detects API's decommissioning, Detects and Alerts both served")
 	fs.IntVar(&c.demoCount, "demo-count", 5000, "detections in the demo data")
 	fs.Uint64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo data (same seed, same data)")
 	fs.StringVar(&c.config, "config", "", "config file (default $XDG_CONFIG_HOME/falcon-triage/config.yaml)")
@@ -135,6 +135,11 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		return nil, fmt.Errorf("unknown API %q: use --api detects, alerts or auto", a)
 	}
 	conn := &connection{cfg: fc}
+	if cf.demo && cf.demoDetects && fc.API == "" {
+		// Detects and Alerts are both served there, and auto would take
+		// Alerts: this demo is the Detects world.
+		conn.cfg.API = "detects"
+	}
 	var cfg api.Config
 	if cf.demo {
 		if cf.demoCount < 0 {
@@ -145,7 +150,7 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		ready := make(chan struct{})
 		var f *fake.Server
 		go func() {
-			f = fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: cf.demoGone})
+			f = fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects})
 			close(ready)
 		}()
 		srv, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -232,13 +237,20 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	tokenTTL := fs.Duration("token-ttl", 30*time.Minute, "token lifetime")
 	clientID := fs.String("client-id", fake.DemoClientID, "the client id the fake accepts")
 	clientSecret := fs.String("client-secret", fake.DemoClientSecret, "the client secret the fake accepts")
-	gone := fs.Bool("decommission-detects", false, "answer the Detects endpoints as decommissioned (404, 405), as today's tenants do")
-	writesGone := fs.Bool("retiring-detects", false, "serve the Detects reads but answer its update 405, as tenants did while it was retired")
+	region := fs.String("region", "us-1", "what X-Cs-Region says on token answers (any case: the service's values are case-insensitive)")
+	var o fake.Options
+	fs.BoolVar(&o.DetectsGone, "decommission-detects", false, "answer the Detects endpoints as decommissioned (404, 405), as today's tenants do")
+	fs.BoolVar(&o.DetectsWritesGone, "retiring-detects", false, "serve the Detects reads but answer its update 405, as tenants did while it was retired")
+	fs.BoolVar(&o.DetectsForbidden, "alerts-only", false, "an API client with the Alerts scopes only: every Detects endpoint answers 403")
+	fs.BoolVar(&o.DetectsStale, "stale-detects", false, "Detects reads answer but no longer change: updates answer 200 unseen, new incidents reach Alerts only")
+	fs.BoolVar(&o.AlertsForbidden, "detects-only", false, "an old API client with the Detects scopes only: every Alerts endpoint answers 403")
+	fs.BoolVar(&o.CombinedForbidden, "no-combined", false, "answer 403 on the combined alerts endpoint only")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: *count, Seed: *seed}, RateLimit: *rate, TokenTTL: *tokenTTL, DetectsGone: *gone,
-		DetectsWritesGone: *writesGone, ClientID: *clientID, ClientSecret: *clientSecret})
+	o.GenOptions = fake.GenOptions{Count: *count, Seed: *seed}
+	o.RateLimit, o.TokenTTL, o.Region, o.ClientID, o.ClientSecret = *rate, *tokenTTL, *region, *clientID, *clientSecret
+	f := fake.New(o)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(stderr, err)

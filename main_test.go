@@ -31,7 +31,7 @@ func TestExportPastTheWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("exports 12,000 detections")
 	}
-	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "15000", "--format", "jsonl", "--limit", "12000")
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-detects", "--demo-count", "15000", "--format", "jsonl", "--limit", "12000")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -54,7 +54,7 @@ func TestExportPastTheWindow(t *testing.T) {
 }
 
 func TestExportCSVIsSpreadsheetSafe(t *testing.T) {
-	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "400", "--format", "csv", "--filter", "show_in_ui:true,show_in_ui:false")
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-detects", "--demo-count", "400", "--format", "csv", "--filter", "show_in_ui:true,show_in_ui:false")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -81,7 +81,7 @@ func TestExportCSVIsSpreadsheetSafe(t *testing.T) {
 }
 
 func TestExportJSONIsOneDocument(t *testing.T) {
-	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "50", "--format", "json", "--sort", "max_severity|desc")
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-detects", "--demo-count", "50", "--format", "json", "--sort", "max_severity|desc")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -193,7 +193,7 @@ func TestExportOnAlertsPastTheWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("exports 11,000 alerts")
 	}
-	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-decommissioned", "--demo-count", "5000", "--limit", "11000")
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "5000", "--limit", "11000")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -210,5 +210,43 @@ func TestExportOnAlertsPastTheWindow(t *testing.T) {
 	}
 	if len(seen) != 11000 {
 		t.Fatalf("%d alerts, want 11000", len(seen))
+	}
+}
+
+func TestDemoTenants(t *testing.T) {
+	cases := []struct {
+		name  string
+		flags []string
+		// alerts says the export speaks Alerts (records carry an
+		// aggregate id, ids are composite ids).
+		alerts bool
+		// refused is what stderr says when the export must fail.
+		refused string
+	}{
+		{name: "today's tenant by default", alerts: true},
+		{name: "the Detects world kept", flags: []string{"--demo-detects"}},
+		{name: "Detects asked for on today's tenant", flags: []string{"--api", "detects"}, refused: "404"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"export", "--demo", "--demo-count", "30", "--limit", "20"}, tc.flags...)
+			code, out, errs := runCLI(t, nil, args...)
+			if tc.refused != "" {
+				if code == 0 || !strings.Contains(errs, tc.refused) {
+					t.Fatalf("exit %d: %s", code, errs)
+				}
+				return
+			}
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var r exportRecord
+			if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &r); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.AggregateID != "" && !strings.HasPrefix(r.DetectionID, "ldt:"); got != tc.alerts {
+				t.Fatalf("alerts %v, want %v: %s %s", got, tc.alerts, r.DetectionID, r.AggregateID)
+			}
+		})
 	}
 }

@@ -274,7 +274,9 @@ func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token,
 		return nil, err
 	}
 	if c.discovery {
-		if region := c.tr.lastRegion(); region != "" && region != c.Cloud() && !strings.HasPrefix(region, "us-gov") {
+		// X-Cs-Region is case-insensitive (CrowdStrike's own scripts
+		// lower-case it).
+		if region := strings.ToLower(c.tr.lastRegion()); region != "" && region != c.Cloud() && !strings.HasPrefix(region, "us-gov") {
 			if u, ok := c.clouds[region]; ok {
 				c.mu.Lock()
 				c.base, c.cloud = u, region

@@ -287,12 +287,11 @@ func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter str
 	}
 	approx := a.ErrorUpperBound > 0
 	var shown []string
-	missingShown := false
 	for _, b := range a.Buckets {
 		label := b.Label
 		clause := model.Eq(field, label)
 		if label == unassigned && field == m.f.AssigneeUID {
-			clause, missingShown = model.Null(field), true
+			clause = model.Null(field)
 		} else {
 			shown = append(shown, label)
 		}
@@ -306,10 +305,9 @@ func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter str
 		p.buckets = append(p.buckets, bk)
 	}
 	if a.SumOtherDocCount > 0 {
-		clause := model.NotIn(field, shown)
-		if missingShown || field == m.f.AssigneeUID {
-			clause = model.And(clause, field+":!null")
-		}
+		// The service's other count leaves out rows without the field (an
+		// identity alert has no device.hostname): so does its drill-down.
+		clause := model.And(model.NotIn(field, shown), field+":!null")
 		p.buckets = append(p.buckets, ovBucket{label: "other", count: a.SumOtherDocCount, clause: clause,
 			// One row can hold several values of a multi-valued field, and
 			// then counts once per value.

@@ -4,52 +4,92 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // The Alerts API, successor of Detects: the same generated incidents, one
-// alert per behaviour, each with a state of its own.
+// alert per behaviour, each with a state of its own, and next to them the
+// alerts of the other products a tenant's list holds (identity, Next-Gen
+// SIEM, third parties, cloud, XDR, mobile).
 
+// alert is a detects.ExternalAlert as the service sends it. Every field the
+// published schema marks required is always present, with an empty value of
+// the right JSON type where the data has none; the endpoint, process and
+// identity fields appear only on the products that have them.
 type alert struct {
-	CompositeID       string             `json:"composite_id"`
-	AggregateID       string             `json:"aggregate_id"`
-	CID               string             `json:"cid"`
-	CreatedTimestamp  string             `json:"created_timestamp"`
-	Timestamp         string             `json:"timestamp"`
-	UpdatedTimestamp  string             `json:"updated_timestamp"`
-	Status            string             `json:"status"`
-	AssignedToUID     string             `json:"assigned_to_uid,omitempty"`
-	AssignedToName    string             `json:"assigned_to_name,omitempty"`
-	AssignedToUUID    string             `json:"assigned_to_uuid,omitempty"`
-	ShowInUI          bool               `json:"show_in_ui"`
-	Severity          int                `json:"severity"`
-	SeverityName      string             `json:"severity_name"`
-	Confidence        int                `json:"confidence"`
-	Tags              []string           `json:"tags"`
-	Device            device             `json:"device"`
-	Tactic            string             `json:"tactic"`
-	TacticID          string             `json:"tactic_id"`
-	Technique         string             `json:"technique"`
-	TechniqueID       string             `json:"technique_id"`
-	Objective         string             `json:"objective"`
-	Scenario          string             `json:"scenario"`
-	DisplayName       string             `json:"display_name"`
-	Description       string             `json:"description"`
-	Filename          string             `json:"filename"`
-	Filepath          string             `json:"filepath"`
-	Cmdline           string             `json:"cmdline"`
-	SHA256            string             `json:"sha256"`
-	MD5               string             `json:"md5"`
-	UserName          string             `json:"user_name"`
-	ParentDetails     parentDetails      `json:"parent_details"`
-	PatternDispo      int                `json:"pattern_disposition"`
-	PatternDispoDet   dispositionDetails `json:"pattern_disposition_details"`
-	SecondsToTriaged  int64              `json:"seconds_to_triaged"`
-	SecondsToResolved int64              `json:"seconds_to_resolved"`
-	comments          []string
+	CompositeID       string         `json:"composite_id"`
+	ID                string         `json:"id"`
+	AggregateID       string         `json:"aggregate_id"`
+	CID               string         `json:"cid"`
+	AgentID           string         `json:"agent_id"`
+	Product           string         `json:"product"`
+	Type              string         `json:"type"`
+	Platform          string         `json:"platform"`
+	Name              string         `json:"name"`
+	PatternID         int            `json:"pattern_id"`
+	DataDomains       []string       `json:"data_domains"`
+	SourceProducts    []string       `json:"source_products"`
+	SourceVendors     []string       `json:"source_vendors"`
+	External          bool           `json:"external"`
+	EmailSent         bool           `json:"email_sent"`
+	CreatedTimestamp  string         `json:"created_timestamp"`
+	Timestamp         string         `json:"timestamp"`
+	CrawledTimestamp  string         `json:"crawled_timestamp"`
+	UpdatedTimestamp  string         `json:"updated_timestamp"`
+	Status            string         `json:"status"`
+	AssignedToUID     string         `json:"assigned_to_uid"`
+	AssignedToName    string         `json:"assigned_to_name"`
+	AssignedToUUID    string         `json:"assigned_to_uuid"`
+	ShowInUI          bool           `json:"show_in_ui"`
+	Severity          int            `json:"severity"`
+	SeverityName      string         `json:"severity_name"`
+	Confidence        int            `json:"confidence"`
+	Tags              []string       `json:"tags"`
+	MitreAttack       []mitreMapping `json:"mitre_attack"`
+	Tactic            string         `json:"tactic"`
+	TacticID          string         `json:"tactic_id"`
+	Technique         string         `json:"technique"`
+	TechniqueID       string         `json:"technique_id"`
+	Objective         string         `json:"objective"`
+	Scenario          string         `json:"scenario"`
+	DisplayName       string         `json:"display_name"`
+	Description       string         `json:"description"`
+	SecondsToTriaged  int64          `json:"seconds_to_triaged"`
+	SecondsToResolved int64          `json:"seconds_to_resolved"`
+
+	// Endpoint alerts (epp) only.
+	Device          *device             `json:"device,omitempty"`
+	Filename        string              `json:"filename,omitempty"`
+	Filepath        string              `json:"filepath,omitempty"`
+	Cmdline         string              `json:"cmdline,omitempty"`
+	SHA256          string              `json:"sha256,omitempty"`
+	MD5             string              `json:"md5,omitempty"`
+	UserName        string              `json:"user_name,omitempty"`
+	ParentDetails   *parentDetails      `json:"parent_details,omitempty"`
+	PatternDispo    int                 `json:"pattern_disposition,omitempty"`
+	PatternDispoDet *dispositionDetails `json:"pattern_disposition_details,omitempty"`
+
+	// Identity alerts (idp) name accounts and hosts instead of a device.
+	SourceAccountName       string `json:"source_account_name,omitempty"`
+	SourceAccountUPN        string `json:"source_account_upn,omitempty"`
+	SourceEndpointHostName  string `json:"source_endpoint_host_name,omitempty"`
+	SourceEndpointIPAddress string `json:"source_endpoint_ip_address,omitempty"`
+	TargetAccountName       string `json:"target_account_name,omitempty"`
+
+	comments []string
+}
+
+type mitreMapping struct {
+	PatternID   int    `json:"pattern_id"`
+	TacticID    string `json:"tactic_id"`
+	TechniqueID string `json:"technique_id"`
+	Tactic      string `json:"tactic"`
+	Technique   string `json:"technique"`
 }
 
 var alertType = reflect.TypeOf(alert{})
@@ -60,38 +100,56 @@ func (s *Server) ensureAlerts() {
 	if s.alertByID != nil {
 		return
 	}
-	s.alerts = alertsFrom(s.dets)
-	s.alertByID = make(map[string]*alert, len(s.alerts))
-	for _, a := range s.alerts {
+	s.alertByID = map[string]*alert{}
+	epp := alertsFrom(s.dets)
+	s.addAlerts(epp)
+	s.addAlerts(otherAlerts(s.opts.GenOptions, s.users, len(epp)/8))
+}
+
+// addAlerts adds alerts to the tenant. Called with s.mu held.
+func (s *Server) addAlerts(as []*alert) {
+	for _, a := range as {
+		s.alerts = append(s.alerts, a)
 		s.alertByID[a.CompositeID] = a
 	}
 }
 
 var alertSortFields = map[string]bool{
 	"timestamp": true, "created_timestamp": true, "updated_timestamp": true, "severity": true,
-	"confidence": true, "device.hostname": true,
+	"confidence": true, "device.hostname": true, "product": true, "type": true,
 }
 
-// alertsFrom turns detections into alerts: one per behaviour, grouped by the
-// detection as their incident (aggregate_id).
+const alertSortList = "timestamp, created_timestamp, updated_timestamp, severity, confidence, device.hostname, product, type"
+
+// alertsFrom turns detections into endpoint alerts: one per behaviour,
+// grouped by the detection as their incident (aggregate_id).
 func alertsFrom(dets []*detection) []*alert {
 	var out []*alert
 	for _, d := range dets {
 		parts := strings.Split(d.DetectionID, ":")
 		seq := parts[len(parts)-1]
+		dev := d.Device
 		for i, b := range d.Behaviors {
+			id := fmt.Sprintf("ind:%s:%s-%s-%d", d.Device.DeviceID, seq, b.BehaviorID, i)
+			pattern, _ := strconv.Atoi(b.BehaviorID)
+			parent, dispo := b.ParentDetails, b.PatternDispoDet
 			a := &alert{
-				CompositeID:      fmt.Sprintf("%s:ind:%s:%s-%s-%d", d.CID, d.Device.DeviceID, seq, b.BehaviorID, i),
-				AggregateID:      fmt.Sprintf("aggind:%s:%s", d.Device.DeviceID, seq),
-				CID:              d.CID,
-				CreatedTimestamp: d.CreatedTimestamp, Timestamp: b.Timestamp, UpdatedTimestamp: d.DateUpdated,
+				CompositeID: d.CID + ":" + id, ID: id,
+				AggregateID: fmt.Sprintf("aggind:%s:%s", d.Device.DeviceID, seq),
+				CID:         d.CID, AgentID: d.Device.DeviceID,
+				Product: "epp", Type: "ldt", Platform: d.Device.PlatformName, Name: b.DisplayName, PatternID: pattern,
+				DataDomains: []string{"Endpoint"}, SourceProducts: []string{"Falcon Insight"}, SourceVendors: []string{"CrowdStrike"},
+				EmailSent:        d.EmailSent,
+				CreatedTimestamp: d.CreatedTimestamp, Timestamp: b.Timestamp, CrawledTimestamp: d.CreatedTimestamp, UpdatedTimestamp: d.DateUpdated,
 				Status: d.Status, AssignedToUID: d.AssignedToUID, AssignedToName: d.AssignedToName, AssignedToUUID: d.AssignedToUUID,
 				ShowInUI: d.ShowInUI, Severity: b.Severity, SeverityName: severityName(b.Severity), Confidence: b.Confidence,
-				Tags: []string{}, Device: d.Device, Tactic: b.Tactic, TacticID: b.TacticID, Technique: b.Technique,
-				TechniqueID: b.TechniqueID, Objective: b.Objective, Scenario: b.Scenario, DisplayName: b.DisplayName,
-				Description: b.Description, Filename: b.Filename, Filepath: b.Filepath, Cmdline: b.Cmdline, SHA256: b.SHA256,
-				MD5: b.MD5, UserName: b.UserName, ParentDetails: b.ParentDetails, PatternDispo: b.PatternDispo,
-				PatternDispoDet: b.PatternDispoDet, SecondsToTriaged: d.SecondsToTriaged, SecondsToResolved: d.SecondsToResolved,
+				Tags:        []string{},
+				MitreAttack: []mitreMapping{{PatternID: pattern, TacticID: b.TacticID, TechniqueID: b.TechniqueID, Tactic: b.Tactic, Technique: b.Technique}},
+				Tactic:      b.Tactic, TacticID: b.TacticID, Technique: b.Technique, TechniqueID: b.TechniqueID,
+				Objective: b.Objective, Scenario: b.Scenario, DisplayName: b.DisplayName, Description: b.Description,
+				SecondsToTriaged: d.SecondsToTriaged, SecondsToResolved: d.SecondsToResolved,
+				Device: &dev, Filename: b.Filename, Filepath: b.Filepath, Cmdline: b.Cmdline, SHA256: b.SHA256,
+				MD5: b.MD5, UserName: b.UserName, ParentDetails: &parent, PatternDispo: b.PatternDispo, PatternDispoDet: &dispo,
 			}
 			// The verdicts of Detects are tags on Alerts.
 			switch d.Status {
@@ -124,12 +182,12 @@ func (s *Server) matchAlerts(filter, q, sortSpec string, includeHidden bool) ([]
 	if sortSpec == "" {
 		sortSpec = "timestamp|desc"
 	}
-	field, dir, _ := strings.Cut(sortSpec, "|")
-	if !alertSortFields[field] || (dir != "" && dir != "asc" && dir != "desc") {
-		return nil, fmt.Sprintf("Invalid sort: %q; sortable fields are timestamp, created_timestamp, updated_timestamp, severity, confidence, device.hostname with |asc or |desc", sortSpec)
+	field, desc, msg := parseSort(sortSpec, alertSortFields, alertSortList)
+	if msg != "" {
+		return nil, msg
 	}
 	acc, _ := resolve(alertType, field)
-	sortDocs(out, func(a *alert) reflect.Value { return reflect.ValueOf(a).Elem() }, acc, dir == "desc")
+	sortDocs(out, func(a *alert) reflect.Value { return reflect.ValueOf(a).Elem() }, acc, desc)
 	return out, ""
 }
 
@@ -186,13 +244,18 @@ func (s *Server) combinedAlerts(w http.ResponseWriter, r *http.Request, m *meta)
 		s.writeError(w, m, http.StatusBadRequest, "limit must be between 1 and 1000")
 		return
 	}
-	key := body.Filter + "|" + body.Sort
+	// The combined endpoint has its own default order, and its cursor
+	// belongs to the filter and order it was made for.
+	if body.Sort == "" {
+		body.Sort = "created_timestamp|desc"
+	}
+	key := body.Filter + "\x00" + body.Sort
 	offset := 0
 	if body.After != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(body.After)
 		var c cursor
 		if err != nil || json.Unmarshal(raw, &c) != nil || c.Query != key {
-			s.writeError(w, m, http.StatusBadRequest, "invalid after token for this query")
+			s.writeError(w, m, http.StatusBadRequest, "invalid after token: it belongs to another filter or sort, or is not one this service made")
 			return
 		}
 		offset = c.Offset
@@ -284,8 +347,14 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 				return
 			}
 		case "show_in_ui":
-			if v != "true" && v != "false" {
+			// An empty value is documented and accepted; it changes nothing.
+			if v != "true" && v != "false" && v != "" {
 				s.writeError(w, m, http.StatusBadRequest, fmt.Sprintf("show_in_ui: %q is not \"true\" or \"false\"", v))
+				return
+			}
+		case "remove_tags_by_prefix":
+			if v == "" {
+				s.writeError(w, m, http.StatusBadRequest, "remove_tags_by_prefix: a prefix is required")
 				return
 			}
 		case "assign_to_uuid", "assign_to_user_id", "assign_to_name", "unassign", "append_comment", "add_tag", "remove_tag":
@@ -339,20 +408,28 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 					al.Tags = append(al.Tags, a.value)
 				}
 			case "remove_tag":
-				keep := []string{}
-				for _, t := range al.Tags {
-					if t != a.value {
-						keep = append(keep, t)
-					}
-				}
-				al.Tags = keep
+				al.Tags = dropTags(al.Tags, func(t string) bool { return t == a.value })
+			case "remove_tags_by_prefix":
+				al.Tags = dropTags(al.Tags, func(t string) bool { return strings.HasPrefix(t, a.value) })
 			case "show_in_ui":
-				al.ShowInUI = a.value == "true"
+				if a.value != "" {
+					al.ShowInUI = a.value == "true"
+				}
 			}
 		}
 		al.UpdatedTimestamp = now
 	})
 	s.answerUpdate(w, m, applied, errs, drop)
+}
+
+func dropTags(tags []string, drop func(string) bool) []string {
+	keep := []string{}
+	for _, t := range tags {
+		if !drop(t) {
+			keep = append(keep, t)
+		}
+	}
+	return keep
 }
 
 func containsString(list []string, s string) bool {
@@ -411,5 +488,32 @@ func (s *Server) AlertIDs() []string {
 	for i, a := range s.alerts {
 		ids[i] = a.CompositeID
 	}
+	return ids
+}
+
+// AddIncidents generates n new detections, as if sensors had just reported
+// them, and returns their ids. Their alerts reach the Alerts API; the
+// Detects API shows the detections unless it is stale (DetectsStale).
+func (s *Server) AddIncidents(n int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureAlerts()
+	s.added++
+	o := s.opts.GenOptions
+	o.Count, o.Base = n, s.now()
+	r := rand.New(rand.NewPCG(o.Seed+s.added, o.Seed^uint64(s.added)<<32))
+	dets := genDetections(r, o, s.users, 10*time.Minute)
+	ids := make([]string, len(dets))
+	for i, d := range dets {
+		// Just reported: nobody has looked at them yet.
+		d.Status, d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = "new", "", "", ""
+		d.SecondsToTriaged, d.SecondsToResolved = 0, 0
+		ids[i] = d.DetectionID
+		if !s.opts.DetectsStale {
+			s.dets = append(s.dets, d)
+			s.byID[d.DetectionID] = d
+		}
+	}
+	s.addAlerts(alertsFrom(dets))
 	return ids
 }

@@ -32,7 +32,7 @@ const (
 // timeFields are the string fields holding RFC 3339 times, by JSON name.
 var timeFields = map[string]bool{
 	"created_timestamp": true, "first_behavior": true, "last_behavior": true, "date_updated": true,
-	"timestamp": true, "first_seen": true, "last_seen": true, "updated_timestamp": true,
+	"timestamp": true, "first_seen": true, "last_seen": true, "updated_timestamp": true, "crawled_timestamp": true,
 }
 
 type accessor struct {

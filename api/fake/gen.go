@@ -89,7 +89,14 @@ func generate(o GenOptions) ([]*detection, []user) {
 			UID:       strings.ToLower(firstNames[i]+"."+lastNames[i]) + "@corp.example",
 			FirstName: firstNames[i], LastName: lastNames[i], CID: DemoCID,
 		}
+		users[i].Email = users[i].UID
 	}
+	return genDetections(r, o, users, 30*24*time.Hour), users
+}
+
+// genDetections generates o.Count detections on hosts of their own, assigned
+// to users, their last behaviours at most span before o.Base.
+func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration) []*detection {
 	nHosts := max(20, o.Count/8)
 	hosts := make([]host, nHosts)
 	for i := range hosts {
@@ -118,7 +125,7 @@ func generate(o GenOptions) ([]*detection, []user) {
 	for i := range dets {
 		h := hosts[r.IntN(len(hosts))]
 		// Newer detections are more frequent: skew ages toward zero.
-		age := time.Duration(r.Float64()*r.Float64()*30*24*float64(time.Hour)) + time.Duration(r.IntN(1e9))
+		age := time.Duration(r.Float64()*r.Float64()*float64(span)) + time.Duration(r.IntN(1e9))
 		last := base.Add(-age)
 		nb := 1 + r.IntN(4)
 		d := &detection{
@@ -206,7 +213,7 @@ func generate(o GenOptions) ([]*detection, []user) {
 		}
 		dets[i] = d
 	}
-	return dets, users
+	return dets
 }
 
 func (u user) Name() string { return u.FirstName + " " + u.LastName }

@@ -53,6 +53,19 @@ type Options struct {
 	// DetectsWritesGone keeps the Detects reads but answers the update
 	// 405, as tenants did while the endpoints were being retired.
 	DetectsWritesGone bool
+	// DetectsForbidden is an API client created today, with the Alerts
+	// scopes only: every Detects endpoint answers 403.
+	DetectsForbidden bool
+	// DetectsStale serves Detects reads that no longer follow the tenant:
+	// queries, summaries and aggregates show the state at start, updates
+	// answer 200 and change nothing, and incidents added later (see
+	// AddIncidents) reach Alerts only.
+	DetectsStale bool
+	// AlertsForbidden is an old API client with the Detects scopes only:
+	// every Alerts endpoint answers 403.
+	AlertsForbidden bool
+	// CombinedForbidden answers 403 on the combined alerts endpoint only.
+	CombinedForbidden bool
 }
 
 // Server is the fake Falcon API.
@@ -71,6 +84,7 @@ type Server struct {
 	faults    Faults
 	counts    map[string]int
 	patches   [][]string
+	added     uint64 // batches of AddIncidents so far
 	mux       *http.ServeMux
 }
 
@@ -120,21 +134,24 @@ func New(o Options) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth2/token", s.token)
 	mux.HandleFunc("POST /oauth2/revoke", s.revoke)
-	mux.HandleFunc("GET /detects/queries/detects/v1", s.api("query", s.detects(s.queryDetects)))
-	mux.HandleFunc("POST /detects/entities/summaries/GET/v1", s.api("summaries", s.detects(s.summaries)))
-	mux.HandleFunc("PATCH /detects/entities/detects/v2", s.api("update", s.detects(s.update)))
-	mux.HandleFunc("POST /detects/aggregates/detects/GET/v1", s.api("aggregates", s.detects(s.aggregates)))
-	mux.HandleFunc("GET /alerts/queries/alerts/v2", s.api("query", s.queryAlerts))
-	mux.HandleFunc("POST /alerts/combined/alerts/v1", s.api("query", s.combinedAlerts))
-	mux.HandleFunc("POST /alerts/entities/alerts/v2", s.api("summaries", s.getAlerts))
-	mux.HandleFunc("PATCH /alerts/entities/alerts/v3", s.api("update", s.updateAlerts))
-	mux.HandleFunc("POST /alerts/aggregates/alerts/v2", s.api("aggregates", s.aggregateAlerts))
+	detects := func(h handler) handler { return s.forbidden(o.DetectsForbidden, s.detects(h)) }
+	alerts := func(h handler) handler { return s.forbidden(o.AlertsForbidden, h) }
+	mux.HandleFunc("GET /detects/queries/detects/v1", s.api("query", detects(s.queryDetects)))
+	mux.HandleFunc("POST /detects/entities/summaries/GET/v1", s.api("summaries", detects(s.summaries)))
+	mux.HandleFunc("PATCH /detects/entities/detects/v2", s.api("update", detects(s.update)))
+	mux.HandleFunc("POST /detects/aggregates/detects/GET/v1", s.api("aggregates", detects(s.aggregates)))
+	mux.HandleFunc("GET /alerts/queries/alerts/v2", s.api("query", alerts(s.queryAlerts)))
+	mux.HandleFunc("POST /alerts/combined/alerts/v1", s.api("query", alerts(s.forbidden(o.CombinedForbidden, s.combinedAlerts))))
+	mux.HandleFunc("POST /alerts/entities/alerts/v2", s.api("summaries", alerts(s.getAlerts)))
+	mux.HandleFunc("PATCH /alerts/entities/alerts/v3", s.api("update", alerts(s.updateAlerts)))
+	mux.HandleFunc("POST /alerts/aggregates/alerts/v2", s.api("aggregates", alerts(s.aggregateAlerts)))
 	mux.HandleFunc("GET /user-management/queries/users/v1", s.api("users-query", s.queryUsers))
 	mux.HandleFunc("POST /user-management/entities/users/GET/v1", s.api("users-get", s.getUsers))
 	// Not part of the Falcon API: hooks for scripts and end-to-end tests
 	// driving a fake in another process.
 	mux.HandleFunc("GET /_fake/stats", s.stats)
 	mux.HandleFunc("POST /_fake/faults", s.setFaults)
+	mux.HandleFunc("POST /_fake/incidents", s.addIncidents)
 	mux.HandleFunc("/", s.api("unknown", func(w http.ResponseWriter, r *http.Request, m *meta) {
 		s.writeError(w, m, http.StatusNotFound, "404: Page Not Found")
 	}))
@@ -169,6 +186,20 @@ func (s *Server) detects(h handler) handler {
 	}
 }
 
+// forbidden answers 403, as the service does to an API client without the
+// endpoint's scope, when deny is set.
+func (s *Server) forbidden(deny bool, h handler) handler {
+	if !deny {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request, m *meta) {
+		if strings.HasPrefix(r.URL.Path, "/alerts/") {
+			m.PoweredBy = "detectsapi"
+		}
+		s.writeError(w, m, http.StatusForbidden, "access denied, authorization failed")
+	}
+}
+
 func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -184,6 +215,21 @@ func (s *Server) setFaults(w http.ResponseWriter, r *http.Request) {
 	}
 	s.SetFaults(f)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// addIncidents adds the new incidents a JSON body such as {"count": 3} asks
+// for and answers their detection ids.
+func (s *Server) addIncidents(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Count int `json:"count"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&body); err != nil || body.Count < 1 || body.Count > 1000 {
+		http.Error(w, `incidents: give {"count": n}, n from 1 to 1000`, http.StatusBadRequest)
+		return
+	}
+	ids := s.AddIncidents(body.Count)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ids": ids})
 }
 
 // SetFaults replaces the injected faults.
@@ -421,9 +467,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusBadRequest, "invalid form body")
 		return
 	}
+	// The credentials travel in the form body only: the service does not
+	// read an HTTP basic auth header here (revoke is the one that wants it).
 	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if bid, bsecret, ok := r.BasicAuth(); ok && id == "" {
-		id, secret = bid, bsecret
+	if id == "" || secret == "" {
+		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusBadRequest, "client_id and client_secret are required in the form body")
+		return
 	}
 	if id != s.opts.ClientID || secret != s.opts.ClientSecret {
 		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusForbidden, "access denied, authorization failed")
@@ -468,10 +517,22 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 
 var detType = reflect.TypeOf(detection{})
 
-// sortFields are the fields QueryDetects sorts by.
+// sortFields are the fields QueryDetects sorts by, as documented; nothing
+// else, not even date_updated, which filters but does not sort.
 var sortFields = map[string]bool{
 	"first_behavior": true, "last_behavior": true, "max_severity": true, "max_confidence": true,
-	"adversary_id": true, "device.hostname": true, "date_updated": true,
+	"adversary_id": true, "device.hostname": true,
+}
+
+// parseSort reads field|asc or field|desc, the only form the service takes,
+// for a field of fields. It returns the field and whether it is descending,
+// or a message for the 400.
+func parseSort(spec string, fields map[string]bool, listed string) (field string, desc bool, msg string) {
+	field, dir, ok := strings.Cut(spec, "|")
+	if !ok || !fields[field] || (dir != "asc" && dir != "desc") {
+		return "", false, fmt.Sprintf("Invalid sort: %q; give field|asc or field|desc, with field one of %s", spec, listed)
+	}
+	return field, dir == "desc", ""
 }
 
 // match returns the detections matching filter and q, in the given order.
@@ -496,18 +557,9 @@ func (s *Server) match(filter, q, sortSpec string) ([]*detection, string) {
 	if sortSpec == "" {
 		return out, ""
 	}
-	field, dir, ok := strings.Cut(sortSpec, "|")
-	if !ok {
-		field, dir, _ = strings.Cut(sortSpec, ".")
-		if strings.HasPrefix(sortSpec, "device.") {
-			field, dir = sortSpec, ""
-			if i := strings.LastIndex(sortSpec, "."); i > len("device.") {
-				field, dir = sortSpec[:i], sortSpec[i+1:]
-			}
-		}
-	}
-	if !sortFields[field] || (dir != "" && dir != "asc" && dir != "desc") {
-		return nil, fmt.Sprintf("Invalid sort: %q; sortable fields are first_behavior, last_behavior, max_severity, max_confidence, adversary_id, device.hostname, date_updated with |asc or |desc", sortSpec)
+	field, desc, msg := parseSort(sortSpec, sortFields, "first_behavior, last_behavior, max_severity, max_confidence, adversary_id, device.hostname")
+	if msg != "" {
+		return nil, msg
 	}
 	if field == "adversary_id" {
 		field = "adversary_ids"
@@ -516,7 +568,7 @@ func (s *Server) match(filter, q, sortSpec string) ([]*detection, string) {
 	if err != nil {
 		return nil, "Invalid sort: " + err.Error()
 	}
-	sortDocs(out, func(d *detection) reflect.Value { return reflect.ValueOf(d).Elem() }, acc, dir == "desc")
+	sortDocs(out, func(d *detection) reflect.Value { return reflect.ValueOf(d).Elem() }, acc, desc)
 	return out, ""
 }
 
@@ -692,6 +744,10 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 	}
 	now := s.now().UTC()
 	applied, errs, drop := s.applyEach(body.IDs, "detection", func(id string) bool { return s.byID[id] != nil }, func(id string) {
+		if s.opts.DetectsStale {
+			// Accepted and answered 200, never seen again by a read.
+			return
+		}
 		d := s.byID[id]
 		if body.Status != nil {
 			if d.Status == "new" && *body.Status != "new" && d.SecondsToTriaged == 0 {

@@ -151,6 +151,7 @@ type quarantinedFile struct {
 type user struct {
 	UUID      string `json:"uuid"`
 	UID       string `json:"uid"`
+	Email     string `json:"email"`
 	FirstName string `json:"first_name"`
 	LastName  string `json:"last_name"`
 	CID       string `json:"cid"`
