@@ -81,6 +81,8 @@ type stuck struct {
 
 func (stuck) Name() string { return "detects" }
 
+func (stuck) Effective(c model.Change) model.Change { return c }
+
 func (s stuck) Update(context.Context, model.Change) (model.UpdateResult, error) {
 	<-s.release
 	return model.UpdateResult{}, nil

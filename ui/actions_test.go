@@ -254,7 +254,7 @@ func TestUndoRestoresThePreviousValues(t *testing.T) {
 		}
 	}
 	s.key("u")
-	waitMessage(s, "Undo: Status → Ignored: 2 of 2 applied")
+	waitMessage(s, "Undo of “Status → Ignored”: 2 of 2 applied")
 	s.quit()
 	for _, id := range ids {
 		if got := fakeField(t, h, id, "status"); got != was[id] {

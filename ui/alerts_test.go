@@ -70,7 +70,7 @@ func TestTagsOnAlerts(t *testing.T) {
 	s.key("enter")
 	waitMessage(s, "Tag −escalated: 1 of 1 applied")
 	s.key("u")
-	waitMessage(s, "Undo: Tag −escalated: 1 of 1 applied")
+	waitMessage(s, "Undo of “Tag −escalated”: 1 of 1 applied")
 	s.quit()
 	got, _ = h.fake.Alert(m.list.cur.ids[0])
 	if tags, _ := got["tags"].([]any); len(tags) == 0 || tags[len(tags)-1] != "escalated" {

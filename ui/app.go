@@ -106,6 +106,9 @@ type connection struct {
 type flash struct {
 	text  string
 	isErr bool
+	// query: it is about a query (a refused filter, a page that failed),
+	// and goes when a query lands.
+	query bool
 }
 
 // Model is the console's root model: it routes messages to the parts and
@@ -382,7 +385,7 @@ func (m *Model) apiName() string {
 func (m *Model) session() session {
 	q := m.list.latest()
 	return session{Filter: q.filter, Q: q.q, Sort: q.sort.String(), ShowHidden: q.showHidden, Row: m.list.cursor,
-		CommentDraft: m.draft.Value()}
+		RowID: m.list.cursorID(), CommentDraft: m.draft.Value()}
 }
 
 // saveSession writes the session off the Update path.
@@ -407,16 +410,19 @@ func (m *Model) forceQuit() tea.Cmd {
 
 // askQuit quits, asking first while changes are in flight.
 func (m *Model) askQuit() tea.Cmd {
-	a := m.run.active
-	if a == nil {
+	if m.run.active == nil {
 		return m.quit()
 	}
-	text := fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", a.verb)
-	if len(a.batches) == 0 {
-		text = fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.verb)
-	}
 	m.push(&promptModal{
-		text:    text,
+		textFn: func() string {
+			switch a := m.run.active; {
+			case a == nil:
+				return "The last action has finished: quit?"
+			case len(a.batches) == 0:
+				return fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.verb)
+			}
+			return fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", m.run.active.verb)
+		},
 		answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
 		on: func(k string) tea.Cmd {
 			if k == "y" {

@@ -101,11 +101,9 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		l.toggleMark()
 		l.move(1, rows)
 	case keymap.RangeMark:
-		l.markRange()
-		m.say(fmt.Sprintf("%s marked", commas(len(l.marks))))
+		l.markRange() // the footer counts the marks
 	case keymap.MarkScreen:
 		l.markScreen(rows)
-		m.say(fmt.Sprintf("%s marked", commas(len(l.marks))))
 	case keymap.MarkAll:
 		return m.markAll()
 	case keymap.RestoreMarks:
@@ -115,19 +113,19 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 			m.say("no cleared marks to bring back")
 		}
 	case keymap.Status:
-		m.openStatusMenu(l.targets(), false)
+		m.openStatusMenu(m.targets(), false)
 	case keymap.Assign:
-		return m.openPicker(l.targets())
+		return m.openPicker(m.targets())
 	case keymap.Comment:
-		return m.openComment(l.targets())
+		return m.openComment(m.targets())
 	case keymap.Hide:
-		return m.hide(l.targets())
+		return m.hide(m.targets())
 	case keymap.Tag:
 		if m.f.Tags == "" {
 			m.say("tags are an Alerts API feature; this tenant is on the Detects API")
 			return nil
 		}
-		return m.openInput(inputTag, "+", l.targets())
+		return m.openInput(inputTag, "+", m.targets())
 	case keymap.Undo:
 		return m.undo()
 	case keymap.Redo:
@@ -185,6 +183,7 @@ func (m *Model) back() tea.Cmd {
 	}
 	if q, ok := m.ov.popDrill(); ok {
 		m.ov.shown = true
+		m.msg = flash{} // the drill-down's hint is done with
 		return m.startQuery(q, nil, -1)
 	}
 	m.msg = flash{}
@@ -205,6 +204,16 @@ func (m *Model) hide(targets []string) tea.Cmd {
 		show, verb = true, "Unhide"
 	}
 	return m.begin(m.newAction(kindChange, verb, model.Change{ShowInUI: &show}, targets))
+}
+
+// targets are what an action's key acts on: the detection the detail
+// shows while it is open (the one being read, whatever is marked), else
+// the marked rows or the cursor row.
+func (m *Model) targets() []string {
+	if m.detail != nil {
+		return []string{m.detail.id}
+	}
+	return m.list.targets()
 }
 
 func nextField(fields []string, cur string) string {
@@ -236,8 +245,8 @@ var shortWords = map[keymap.Action]string{
 
 func (h keyHelp) binding(a keymap.Action, short bool) (key.Binding, bool) {
 	m := h.m
-	if m.o.ReadOnly && m.o.Keys.Writes(a) {
-		return key.Binding{}, false
+	if m.o.ReadOnly && m.o.Keys.Writes(a) || a == keymap.Tag && m.f.Tags == "" {
+		return key.Binding{}, false // no write key in read-only; no tags on Detects
 	}
 	kb := m.o.Keys.Get(a)
 	keys := kb.Keys()

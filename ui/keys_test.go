@@ -40,6 +40,9 @@ func TestHelpIsGeneratedFromTheBindings(t *testing.T) {
 			if readOnly && kb.Writes && shown {
 				t.Errorf("read-only help lists %q", desc)
 			}
+			if kb.Action == keymap.Tag {
+				continue // an Alerts key: the harness is a Detects tenant
+			}
 			if !kb.Writes && !shown || !readOnly && !shown {
 				t.Errorf("help at 80×24 never shows %q", desc)
 			}

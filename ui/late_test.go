@@ -391,7 +391,7 @@ func TestUndoIsAHistory(t *testing.T) {
 		patches := len(h.fake.Patches())
 		d.key("u")
 		d.settle()
-		if len(h.fake.Patches()) != patches || strings.Contains(d.m.msg.text, "Undo: Undo") {
+		if len(h.fake.Patches()) != patches || strings.Contains(d.m.msg.text, "Undo of “Undo") {
 			t.Fatalf("a third u sent something: %q", d.m.msg.text)
 		}
 		d.key("ctrl+r")

@@ -56,12 +56,17 @@ type listView struct {
 	readTo, ahead int
 	target        int // row to reach once loaded (G, jump, restore); -1 none
 	toEnd         bool
+	// targetID is the detection a restored session was on: found among the
+	// rows loaded, it wins over the row number.
+	targetID string
 
-	marks     map[string]struct{}
-	anchor    string             // the id V ranges from
-	cleared   []string           // the marks esc cleared, for M
-	allGen    int                // the generation a mark-all walk is for, 0 none
-	allCancel context.CancelFunc // stops that walk
+	marks   map[string]struct{}
+	anchor  string   // the id V ranges from
+	cleared []string // the marks esc cleared, for M
+	// clearedAnchor is the anchor esc cleared, back with M.
+	clearedAnchor string
+	allGen        int                // the generation a mark-all walk is for, 0 none
+	allCancel     context.CancelFunc // stops that walk
 }
 
 func newListView(history []string, restored session) *listView {
@@ -72,6 +77,7 @@ func newListView(history []string, restored session) *listView {
 	if restored.Row > 0 {
 		l.target = restored.Row
 	}
+	l.targetID = restored.RowID
 	return l
 }
 
@@ -165,7 +171,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			if errors.Is(msg.err, context.Canceled) {
 				return nil
 			}
-			m.setErr(msg.err)
+			m.msg = flash{text: fmt.Sprintf("%s (the list keeps its last query)", msg.err), isErr: true, query: true}
 			if p.from != nil {
 				p.from.err = errMessage(msg.err)
 				// The text as typed comes back with the service's words,
@@ -184,6 +190,9 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			l.anchor = ""
 		}
 		l.cur = p
+		if m.msg.query {
+			m.msg = flash{} // what it said of an earlier query is over
+		}
 		l.cursor, l.top, l.readTo, l.ahead = 0, 0, 0, 0
 		// A G or a row number asked of the old list is not carried over.
 		l.toEnd, l.target = false, p.keep
@@ -220,7 +229,7 @@ func (m *Model) takePage(msg idsMsg) tea.Cmd {
 			return nil
 		}
 		w.err = msg.err.Error()
-		m.setErr(fmt.Errorf("loading rows: %w (r retries)", msg.err))
+		m.msg = flash{text: fmt.Sprintf("loading rows: %s (r retries)", msg.err), isErr: true, query: true}
 		return nil
 	}
 	w.ids = append(w.ids, msg.ids...)
@@ -232,6 +241,12 @@ func (m *Model) takePage(msg idsMsg) tea.Cmd {
 		w.total = len(w.ids)
 	}
 	rows := m.rowsOnScreen()
+	if l.targetID != "" {
+		if i := slices.Index(w.ids, l.targetID); i >= 0 {
+			l.target = i
+		}
+		l.targetID = ""
+	}
 	if l.target >= 0 && (l.target < len(w.ids) || w.done) {
 		l.cursor = min(l.target, max(0, len(w.ids)-1))
 		l.target = -1
@@ -392,7 +407,7 @@ func (l *listView) clearMarks() int {
 		l.cleared = append(l.cleared, id)
 	}
 	l.marks = map[string]struct{}{}
-	l.anchor = ""
+	l.anchor, l.clearedAnchor = "", l.anchor
 	return n
 }
 
@@ -403,6 +418,9 @@ func (l *listView) restoreMarks() int {
 	}
 	n := len(l.cleared)
 	l.cleared = nil
+	if l.anchor == "" {
+		l.anchor = l.clearedAnchor
+	}
 	return n
 }
 
@@ -433,13 +451,13 @@ func (l *listView) targets() []string {
 	return append(out, rest...)
 }
 
-// outOfView counts the ids not in the list on screen.
-func (l *listView) outOfView(ids []string) int {
+// outOfView counts the ids not among the rows on screen.
+func (l *listView) outOfView(ids []string, rows int) int {
 	if len(ids) <= 1 {
 		return 0
 	}
-	in := make(map[string]struct{}, len(l.cur.ids))
-	for _, id := range l.cur.ids {
+	in := make(map[string]struct{}, rows)
+	for _, id := range l.cur.ids[l.top:min(len(l.cur.ids), l.top+rows)] {
 		in[id] = struct{}{}
 	}
 	n := 0

@@ -77,9 +77,12 @@ func (m *Model) resizeModals() {
 
 // --- prompt
 
-// promptModal is a question with one-key answers.
+// promptModal is a question with one-key answers. textFn, when set, words
+// the question from the state at each frame (the quit prompt follows the
+// action it asks about).
 type promptModal struct {
 	text    string
+	textFn  func() string
 	answers [][2]string // key, meaning
 	on      func(key string) tea.Cmd
 }
@@ -102,7 +105,11 @@ func (p *promptModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 func (p *promptModal) view(m *Model) string {
 	var b strings.Builder
 	// Wrapped to the screen: a prompt listing changed rows can be long.
-	lines := strings.Split(p.text, "\n")
+	text := p.text
+	if p.textFn != nil {
+		text = p.textFn()
+	}
+	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		lines[i] = wrap(Sanitize(l), max(20, m.width-8))
 	}
@@ -593,8 +600,9 @@ func (x *commentModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 func (x *commentModal) view(m *Model) string {
 	n := len(x.targets)
 	title := fmt.Sprintf("Comment on %s %s", commas(n), plural(n, "detection"))
-	return m.st.menu.Render(m.st.label.Render(title) + "\n" + m.draft.View() + "\n" +
-		m.st.dim.Render("ctrl+s send · ctrl+t send with a status · esc keep the draft"))
+	w := m.draft.Width()
+	return m.st.menu.Render(m.st.label.Render(Truncate(title, w)) + "\n" + m.draft.View() + "\n" +
+		m.st.dim.Render(wrap("ctrl+s send · ctrl+t send with a status · esc keep the draft", w)))
 }
 
 // --- help

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -273,5 +274,105 @@ func TestLateRefusedFilterBuriesAPrompt(t *testing.T) {
 	d.settle()
 	if _, ok := d.m.top().(*promptModal); !ok {
 		t.Fatalf("the confirmation is buried under %T; active action: %v", d.m.top(), d.m.run.active != nil)
+	}
+}
+
+// What an analyst met in the console after the rebuild, each as a test.
+
+// Redo puts the status back; the comment that undo could not take back is
+// not posted again.
+func TestLateRedoDoesNotRepostAComment(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	id := d.m.list.cursorID()
+	d.key("c")
+	d.typeText("benign, verified with the owner")
+	d.key("ctrl+t", "f")
+	d.settle()
+	d.key("u")
+	d.settle()
+	d.key("ctrl+r")
+	d.settle()
+	if got := h.fake.Comments(id); len(got) != 1 {
+		t.Fatalf("the comment was posted %d times", len(got))
+	}
+	if fakeField(t, h, id, "status") != "false_positive" {
+		t.Fatal("redo did not put the status back")
+	}
+}
+
+// A comment refused, then applied by R, leaves the draft.
+func TestLateRetriedCommentClearsTheDraft(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	id := d.m.list.cursorID()
+	h.fake.SetFaults(fake.Faults{RefuseIDs: map[string]bool{id: true}})
+	d.key("c")
+	d.typeText("third note")
+	d.key("ctrl+s")
+	d.settle()
+	if d.m.draft.Value() == "" {
+		t.Fatal("a refused comment lost its draft")
+	}
+	h.fake.SetFaults(fake.Faults{})
+	d.key("R")
+	d.settle()
+	if d.m.draft.Value() != "" {
+		t.Fatalf("the draft stays after R applied it: %q", d.m.draft.Value())
+	}
+}
+
+// A refused filter's error goes once a good filter lands.
+func TestLateFilterErrorGoesWithTheNextQuery(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.key("/")
+	d.m.top().(*inputModal).ti.SetValue("status:'new'+")
+	d.key("enter")
+	d.settle()
+	if !d.m.msg.isErr {
+		t.Fatal("no error for the refused filter")
+	}
+	d.m.top().(*inputModal).ti.SetValue("status:'closed'")
+	d.key("enter")
+	d.settle()
+	if d.m.msg.text != "" {
+		t.Fatalf("the old filter's error outlived a good query: %q", d.m.msg.text)
+	}
+}
+
+// The confirmation counts the targets off the screen, not off the rows
+// loaded.
+func TestLateConfirmationCountsRowsOffScreen(t *testing.T) {
+	h := newHarness(t, 300)
+	d := loaded(t, h)
+	rows := d.m.rowsOnScreen()
+	d.key("*", "y")
+	d.settle()
+	n := len(d.m.list.marks)
+	d.key("s", "i")
+	d.run()
+	p, ok := d.m.top().(*promptModal)
+	if !ok {
+		t.Fatalf("no confirmation: %T", d.m.top())
+	}
+	if want := fmt.Sprintf("(%s of them not in view)", commas(n-rows)); !strings.Contains(p.text, want) {
+		t.Fatalf("%q, want %q", p.text, want)
+	}
+}
+
+// With the detail open an action takes the detection being read, not
+// marks the analyst cannot see.
+func TestLateDetailActsOnTheDetectionShown(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.send(teaSize(80, 24))
+	ids := d.m.list.ids()
+	d.markIDs(ids[0], ids[1])
+	d.m.list.cursor = 4
+	d.key("enter")
+	d.key("s")
+	if x, ok := d.m.top().(*menuModal); !ok || len(x.targets) != 1 || x.targets[0] != ids[4] {
+		t.Fatalf("the status menu in the detail targets %v, want the detection shown", d.m.top())
 	}
 }

@@ -65,6 +65,7 @@ type action struct {
 	refused map[string]string
 	trace   string
 	note    string
+	same    int // rows an undo found as they were already
 }
 
 // histEntry is one action of the history: the full before and after of every
@@ -272,7 +273,7 @@ func (m *Model) confirm(a *action) tea.Cmd {
 		return m.preRead(a)
 	}
 	text := fmt.Sprintf("%s: %s %s?", a.verb, commas(n), plural(n, "detection"))
-	if out := m.list.outOfView(a.targets); out > 0 {
+	if out := m.list.outOfView(a.targets, m.rowsOnScreen()); out > 0 {
 		text += fmt.Sprintf(" (%s of them not in view)", commas(out))
 	}
 	if hide && m.b.Name() == "detects" {
@@ -339,9 +340,9 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 		lines = append(lines, Sanitize(cmp.Or(host, c.ID))+": "+Sanitize(c.Describe()))
 	}
 	m.push(&promptModal{
-		text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s", len(conflicts), len(kept),
-			plural(len(kept), "row"), strings.Join(lines, "\n")),
-		answers: [][2]string{{"o", "overwrite them too"}, {"s", "skip them"}, {"n", "cancel"}},
+		text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s\n%s sets only: %s", len(conflicts), len(kept),
+			plural(len(kept), "row"), strings.Join(lines, "\n"), a.verb, describe(a)),
+		answers: [][2]string{{"o", "send to them too"}, {"s", "skip them"}, {"n", "cancel"}},
 		on: func(k string) tea.Cmd {
 			m.storeRows(msg.stamp, msg.found) // show the truth either way
 			switch k {
@@ -389,13 +390,14 @@ func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.
 		case kindUndo:
 			e := a.entry
 			if model.Same(e.touched, fresh, e.before[id]) {
-				continue // nothing to undo: never applied, or already put back
+				a.same++ // nothing to undo: never applied, or already put back
+				continue
 			}
 			per[id] = model.Revert(e.touched, fresh, e.before[id])
 			check(id, e.after[id], e.touched)
 		case kindRedo:
 			e := a.entry
-			c := e.change
+			c := a.change
 			c.IDs = nil
 			per[id] = c
 			check(id, e.before[id], e.touched)
@@ -416,6 +418,18 @@ func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.
 		}
 	}
 	return per, conflicts
+}
+
+// describe says what an action changes, for the conflict prompt.
+func describe(a *action) string {
+	if a.kind == kindUndo {
+		return "the fields it changed, back as they were"
+	}
+	c := a.change
+	if a.kind == kindRetry && len(a.planned) > 0 {
+		c = a.planned[0]
+	}
+	return c.Describe()
 }
 
 // needsUUID is a batch that assigns by login alone.
@@ -700,6 +714,9 @@ func (m *Model) finish(a *action) tea.Cmd {
 	if n := len(a.notSent); n > 0 {
 		parts = append(parts, fmt.Sprintf("%s not sent", commas(n)))
 	}
+	if a.same > 0 {
+		parts = append(parts, fmt.Sprintf("%s already as %s were", commas(a.same), plural2(a.same, "it", "they")))
+	}
 	if a.note != "" {
 		parts = append(parts, a.note)
 	}
@@ -815,14 +832,14 @@ func (m *Model) undo() tea.Cmd {
 		return nil
 	}
 	e := r.history[i]
-	a := m.newAction(kindUndo, "Undo: "+e.verb, model.Change{}, e.ids)
+	a := m.newAction(kindUndo, "Undo of “"+e.verb+"”", model.Change{}, e.ids)
 	a.entry = e
 	var notes []string
 	if e.change.Comment != "" {
 		notes = append(notes, "the comment stays: comments cannot be unsent")
 	}
-	if i < r.pos-1 {
-		notes = append(notes, "a later comment cannot be unsent and was skipped")
+	if n := r.pos - 1 - i; n > 0 {
+		notes = append(notes, fmt.Sprintf("%d later %s cannot be unsent and %s skipped", n, plural(n, "comment"), plural2(n, "was", "were")))
 	}
 	a.note = strings.Join(notes, "; ")
 	return m.begin(a)
@@ -840,7 +857,9 @@ func (m *Model) redo() tea.Cmd {
 		return nil
 	}
 	e := r.history[i]
-	a := m.newAction(kindRedo, "Redo: "+e.verb, e.change, e.ids)
+	c := e.change
+	c.Comment = "" // a comment was never taken back: it is not posted again
+	a := m.newAction(kindRedo, "Redo of “"+e.verb+"”", c, e.ids)
 	a.entry = e
 	return m.begin(a)
 }
@@ -868,9 +887,10 @@ func (m *Model) retry() tea.Cmd {
 			planned = append(planned, c)
 		}
 	}
-	verb := strings.TrimPrefix(last.verb, "Retry: ")
-	a := m.newAction(kindRetry, "Retry: "+verb, last.change, ids)
+	verb := strings.TrimPrefix(last.verb, "Retry of ")
+	a := m.newAction(kindRetry, "Retry of "+verb, last.change, ids)
 	a.planned = planned
+	a.draft = last.draft // a comment applied by the retry leaves the draft
 	if last.kind == kindUndo || last.kind == kindRedo {
 		a.kind = last.kind
 		a.entry = last.entry

@@ -19,6 +19,8 @@ type session struct {
 	Sort       string `json:"sort"`
 	ShowHidden bool   `json:"show_hidden"`
 	Row        int    `json:"row"`
+	// RowID is the detection the cursor was on: the list may have moved.
+	RowID string `json:"row_id,omitempty"`
 	// CommentDraft is the comment being written, kept across a dropped
 	// connection.
 	CommentDraft string `json:"comment_draft,omitempty"`

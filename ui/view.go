@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -129,14 +130,16 @@ func (m *Model) connectingView(v tea.View) tea.View {
 
 func (m *Model) headerLines() []string {
 	api := m.apiName()
-	parts := []string{m.st.header.Render("falcon-triage"), Sanitize(m.o.Source.Label)}
+	parts := []string{m.st.header.Render("falcon-triage")}
+	if m.o.ReadOnly {
+		// First: it changes what the keys do.
+		parts = append(parts, m.st.err.Render("READ-ONLY"))
+	}
+	parts = append(parts, Sanitize(m.o.Source.Label))
 	if m.o.Source.CID != "" {
 		parts = append(parts, "CID "+Sanitize(m.o.Source.CID))
 	}
 	parts = append(parts, api)
-	if m.o.ReadOnly {
-		parts = append(parts, m.st.err.Render("READ-ONLY"))
-	}
 	l1 := " " + strings.Join(parts, m.st.headerDim.Render(" │ "))
 	cur := m.list.cur.query
 	filter := cur.filter
@@ -179,9 +182,9 @@ type column struct {
 	cell  func(d *model.Detection) string
 }
 
-// columns fits the columns to width, dropping the least useful first
-// (assignee, then the time's date, then status) and giving spare room to
-// host and technique.
+// columns fits the columns to width, shortening the time first, then
+// dropping the least useful for triage (technique, product, assignee,
+// status), and giving spare room to host and technique.
 func (m *Model) columns(width int) []column {
 	timeW := 16
 	timeFmt := "2006-01-02 15:04"
@@ -220,11 +223,13 @@ func (m *Model) columns(width int) []column {
 		timeW, timeFmt = 11, "01-02 15:04"
 		cols = mk()
 	}
-	if fixed(cols) > avail {
-		cols = cols[:len(cols)-1] // no assignee
-	}
-	if fixed(cols) > avail {
-		cols = append(cols[:1], cols[2:]...) // no status
+	// Then, as the room runs out, what matters least for triage goes first:
+	// the technique, the product, the assignee, the status.
+	for _, drop := range []string{"TACTIC / TECHNIQUE", "PROD", "ASSIGNEE", "STATUS"} {
+		if fixed(cols) <= avail {
+			break
+		}
+		cols = slices.DeleteFunc(cols, func(c column) bool { return c.title == drop })
 	}
 	if fixed(cols) > avail-8 && timeW == 16 {
 		// Room for the technique matters more than the date.
@@ -360,13 +365,22 @@ func (m *Model) row(i int, cols []column, width int) string {
 }
 
 func (m *Model) footer() string {
+	line := m.footerParts(m.rowsOnScreen())
+	if text, _ := m.messageText(); text != "" && m.messageLines() == nil {
+		line += " · " + text
+	}
+	return Truncate(line, m.width)
+}
+
+// footerParts is the footer without its message, for rows rows on screen.
+func (m *Model) footerParts(rows int) string {
 	var parts []string
 	l := m.list
 	switch n := len(l.ids()); {
 	case n == 0:
 		parts = append(parts, "0 rows")
 	default:
-		last := min(n, l.top+m.rowsOnScreen())
+		last := min(n, l.top+rows)
 		total := commas(l.cur.total)
 		if !l.cur.done && l.cur.total < 0 {
 			total = "?"
@@ -379,9 +393,15 @@ func (m *Model) footer() string {
 	if m.busy() {
 		what := "loading"
 		if a := m.run.active; a != nil {
-			what = "sending"
-			if n := len(a.batches); n > 1 {
+			switch n := len(a.batches); {
+			case n > 1:
 				what = fmt.Sprintf("sending %d/%d batches", a.done, n)
+			case n == 1:
+				what = "sending"
+			case m.top() != nil:
+				what = "waiting for you" // a confirmation or conflict prompt
+			default:
+				what = "checking"
 			}
 		}
 		parts = append(parts, m.spin.View()+" "+what)
@@ -391,16 +411,8 @@ func (m *Model) footer() string {
 	} else if m.rate.Limit > 0 {
 		parts = append(parts, fmt.Sprintf("budget %s/%s", commas(m.rate.Remaining), commas(m.rate.Limit)))
 	}
-	line := " " + strings.Join(parts, " · ")
-	if text, _ := m.messageText(); text != "" && m.messageLines() == nil {
-		line += " · " + text
-	}
-	return Truncate(line, m.width)
+	return " " + strings.Join(parts, " · ")
 }
-
-// footerRoom is the width the footer keeps for its own parts; a message
-// longer than the rest goes onto lines of its own.
-const footerRoom = 42
 
 // messageText is the message to show, styled, with its ✗ when it is an
 // error, and its plain width.
@@ -434,7 +446,10 @@ func (m *Model) messageLines() []string {
 	if isErr {
 		msg = "✗ " + msg
 	}
-	if ansi.StringWidth(msg) <= m.width-footerRoom {
+	// What does not fit beside the footer's own parts (taken at their
+	// widest) goes onto lines of its own, never cut.
+	room := m.width - ansi.StringWidth(m.footerParts(m.height)) - 3
+	if ansi.StringWidth(msg) <= room {
 		return nil
 	}
 	lines := strings.Split(ansi.Hardwrap(ansi.Wordwrap(msg, m.width-2, " "), m.width-2, true), "\n")
@@ -469,10 +484,11 @@ func commas(n int) string {
 
 func (m *Model) menuBox(title string, items [][2]string) string {
 	var b strings.Builder
-	b.WriteString(m.st.label.Render(title))
+	w := max(20, m.width-6) // inside the border and padding
+	b.WriteString(m.st.label.Render(wrap(title, w)))
 	for _, it := range items {
 		b.WriteString("\n")
-		b.WriteString(m.st.menuKey.Render(padRight(it[0], 3)) + " " + it[1])
+		b.WriteString(m.st.menuKey.Render(padRight(it[0], 3)) + " " + Truncate(it[1], w-4))
 	}
 	b.WriteString("\n" + m.st.dim.Render("esc closes"))
 	return m.st.menu.Render(b.String())
