@@ -95,7 +95,94 @@ func toRecord(d *model.Detection) exportRecord {
 	return r
 }
 
-// csvColumns are the CSV export's columns, in order. They do not change with
+// alertRecord is one alert as the export writes it, in the Alerts API's own
+// field names: one alert is one behaviour, flat.
+type alertRecord struct {
+	CompositeID       string   `json:"composite_id"`
+	AggregateID       string   `json:"aggregate_id,omitempty"`
+	Product           string   `json:"product,omitempty"`
+	Status            string   `json:"status"`
+	Verdict           string   `json:"verdict,omitempty"`
+	Severity          int      `json:"severity"`
+	SeverityName      string   `json:"severity_name"`
+	Confidence        int      `json:"confidence"`
+	Timestamp         string   `json:"timestamp"`
+	Created           string   `json:"created_timestamp"`
+	Updated           string   `json:"updated_timestamp"`
+	AssignedToUID     string   `json:"assigned_to_uid"`
+	AssignedToName    string   `json:"assigned_to_name"`
+	ShowInUI          bool     `json:"show_in_ui"`
+	Tags              []string `json:"tags,omitempty"`
+	Hostname          string   `json:"device.hostname,omitempty"`
+	DeviceID          string   `json:"device.device_id,omitempty"`
+	Platform          string   `json:"device.platform_name,omitempty"`
+	LocalIP           string   `json:"device.local_ip,omitempty"`
+	ExternalIP        string   `json:"device.external_ip,omitempty"`
+	SourceAccountName string   `json:"source_account_name,omitempty"`
+	SourceAccountUPN  string   `json:"source_account_upn,omitempty"`
+	SourceHost        string   `json:"source_endpoint_host_name,omitempty"`
+	SourceIP          string   `json:"source_endpoint_ip_address,omitempty"`
+	TargetAccount     string   `json:"target_account_name,omitempty"`
+	Tactic            string   `json:"tactic,omitempty"`
+	TacticID          string   `json:"tactic_id,omitempty"`
+	Technique         string   `json:"technique,omitempty"`
+	TechniqueID       string   `json:"technique_id,omitempty"`
+	Scenario          string   `json:"scenario,omitempty"`
+	Description       string   `json:"description,omitempty"`
+	Filename          string   `json:"filename,omitempty"`
+	Filepath          string   `json:"filepath,omitempty"`
+	Cmdline           string   `json:"cmdline,omitempty"`
+	SHA256            string   `json:"sha256,omitempty"`
+	MD5               string   `json:"md5,omitempty"`
+	UserName          string   `json:"user_name,omitempty"`
+	ParentCmdline     string   `json:"parent_details.parent_cmdline,omitempty"`
+	Disposition       string   `json:"disposition,omitempty"`
+}
+
+func toAlertRecord(d *model.Detection) alertRecord {
+	r := alertRecord{
+		CompositeID: d.ID, AggregateID: d.AggregateID, Product: d.Product, Status: string(d.Status), Verdict: string(d.Verdict),
+		Severity: d.MaxSeverity, SeverityName: d.SeverityName, Confidence: d.MaxConfidence, Timestamp: timeString(d.LastBehavior),
+		Created: timeString(d.Created), Updated: timeString(d.Updated), AssignedToUID: d.AssigneeUID, AssignedToName: d.AssigneeName,
+		ShowInUI: d.ShowInUI, Tags: d.Tags, Hostname: d.Device.Hostname, DeviceID: d.Device.ID, Platform: d.Device.Platform,
+		LocalIP: d.Device.LocalIP, ExternalIP: d.Device.ExternalIP, SourceAccountName: d.Identity.AccountName,
+		SourceAccountUPN: d.Identity.AccountUPN, SourceHost: d.Identity.SourceHost, SourceIP: d.Identity.SourceIP,
+		TargetAccount: d.Identity.TargetAccount,
+	}
+	if b := d.Worst(); b != nil {
+		r.Tactic, r.TacticID, r.Technique, r.TechniqueID, r.Scenario, r.Description = b.Tactic, b.TacticID, b.Technique, b.TechniqueID, b.Scenario, b.Description
+		r.Filename, r.Filepath, r.Cmdline, r.SHA256, r.MD5, r.UserName = b.FileName, b.FilePath, b.CmdLine, b.SHA256, b.MD5, b.UserName
+		r.ParentCmdline = b.ParentCmdLine
+		if b.Disposition != (model.Disposition{}) {
+			r.Disposition = b.Disposition.Words()
+		}
+	}
+	return r
+}
+
+// alertColumns are the CSV export's columns on Alerts, in the API's names.
+var alertColumns = []string{
+	"composite_id", "product", "status", "verdict", "severity", "severity_name", "confidence", "timestamp",
+	"created_timestamp", "updated_timestamp", "device.hostname", "source_account_name", "source_endpoint_host_name",
+	"assigned_to_uid", "assigned_to_name", "show_in_ui", "tags", "tactic", "technique_id", "technique", "scenario",
+	"filename", "filepath", "cmdline", "sha256", "disposition",
+}
+
+func alertRow(d *model.Detection) []string {
+	r := toAlertRecord(d)
+	row := []string{
+		r.CompositeID, r.Product, r.Status, r.Verdict, strconv.Itoa(r.Severity), r.SeverityName, strconv.Itoa(r.Confidence),
+		r.Timestamp, r.Created, r.Updated, r.Hostname, r.SourceAccountName, r.SourceHost, r.AssignedToUID, r.AssignedToName,
+		strconv.FormatBool(r.ShowInUI), strings.Join(r.Tags, ";"), r.Tactic, r.TechniqueID, r.Technique, r.Scenario,
+		r.Filename, r.Filepath, r.Cmdline, r.SHA256, r.Disposition,
+	}
+	for i, c := range row {
+		row[i] = csvSafe(termsafe.CSV(c))
+	}
+	return row
+}
+
+// csvColumns are the CSV export's columns on Detects, in order. They do not change with
 // the data: one row per detection, its worst behaviour flattened in.
 var csvColumns = []string{
 	"detection_id", "status", "max_severity", "severity", "max_confidence", "first_behavior", "last_behavior",
@@ -136,7 +223,7 @@ func csvSafe(s string) string {
 }
 
 // writeJSON writes one record on a line, its strings escaped by termsafe.JSON.
-func writeJSON(w *bufio.Writer, r exportRecord) error {
+func writeJSON(w *bufio.Writer, r any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -164,11 +251,20 @@ func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer
 		return 0, fmt.Errorf("unknown format %q: use json, jsonl or csv", o.format)
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
+	// Each backend's records carry its own field names: composite_id and
+	// the alert's flat fields on Alerts, detection_id and behaviours on
+	// Detects.
+	columns, row := csvColumns, csvRow
+	record := func(d *model.Detection) any { return toRecord(d) }
+	if b.Name() == "alerts" {
+		columns, row = alertColumns, alertRow
+		record = func(d *model.Detection) any { return toAlertRecord(d) }
+	}
 	var cw *csv.Writer
 	switch o.format {
 	case "csv":
 		cw = csv.NewWriter(bw)
-		if err := cw.Write(csvColumns); err != nil {
+		if err := cw.Write(columns); err != nil {
 			return 0, err
 		}
 	case "json":
@@ -215,15 +311,15 @@ func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer
 				}
 				switch o.format {
 				case "csv":
-					err = cw.Write(csvRow(d))
+					err = cw.Write(row(d))
 				case "jsonl":
-					err = writeJSON(bw, toRecord(d))
+					err = writeJSON(bw, record(d))
 				case "json":
 					if written > 0 {
 						_, _ = bw.WriteString(",")
 					}
 					_, _ = bw.WriteString("\n")
-					err = writeJSON(bw, toRecord(d))
+					err = writeJSON(bw, record(d))
 				}
 				if err != nil {
 					return written, err

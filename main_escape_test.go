@@ -47,14 +47,12 @@ func TestExportEscapesControls(t *testing.T) {
 				sc := bufio.NewScanner(strings.NewReader(out))
 				sc.Buffer(make([]byte, 1<<20), 1<<22)
 				for sc.Scan() {
-					var r exportRecord
+					var r alertRecord // --demo is an Alerts tenant
 					if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 						t.Fatal(err)
 					}
-					for _, b := range r.Behaviors {
-						if b.Filename == "invoice\u202efdp.exe" && strings.Contains(b.Cmdline, "\u009b31m") {
-							found++
-						}
+					if r.Filename == "invoice\u202efdp.exe" && strings.Contains(r.Cmdline, "\u009b31m") {
+						found++
 					}
 				}
 				if found == 0 || !strings.Contains(out, `invoice\u202efdp.exe`) {

@@ -183,7 +183,7 @@ func TestExportAgainstABaseURL(t *testing.T) {
 	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: 5, Seed: 1}})
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	code, out, errs := runCLI(t, map[string]string{"FALCON_CLIENT_ID": fake.DemoClientID, "FALCON_CLIENT_SECRET": fake.DemoClientSecret, "FALCON_BASE_URL": srv.URL}, "export", "--format", "jsonl")
+	code, out, errs := runCLI(t, map[string]string{"FALCON_CLIENT_ID": fake.DemoClientID, "FALCON_CLIENT_SECRET": fake.DemoClientSecret, "FALCON_BASE_URL": srv.URL}, "export", "--api", "detects", "--format", "jsonl")
 	if code != 0 || strings.Count(out, "\n") != 5 {
 		t.Fatalf("exit %d, %d lines: %s", code, strings.Count(out, "\n"), errs)
 	}
@@ -199,14 +199,14 @@ func TestExportOnAlertsPastTheWindow(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var r exportRecord
-		if err := json.Unmarshal([]byte(line), &r); err != nil || r.AggregateID == "" {
-			t.Fatalf("not an alert: %v %q", err, line[:min(80, len(line))])
+		var r alertRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil || r.CompositeID == "" || strings.Contains(line, `"detection_id"`) {
+			t.Fatalf("not an alert in the Alerts API's names: %v %q", err, line[:min(80, len(line))])
 		}
-		if seen[r.DetectionID] {
-			t.Fatalf("%s twice", r.DetectionID)
+		if seen[r.CompositeID] {
+			t.Fatalf("%s twice", r.CompositeID)
 		}
-		seen[r.DetectionID] = true
+		seen[r.CompositeID] = true
 	}
 	if len(seen) != 11000 {
 		t.Fatalf("%d alerts, want 11000", len(seen))
