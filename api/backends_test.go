@@ -188,3 +188,108 @@ func TestAutoTriesAlertsFirst(t *testing.T) {
 		t.Fatal("an unknown --api was accepted")
 	}
 }
+
+func TestAutoOnTodaysTenants(t *testing.T) {
+	ctx := context.Background()
+	for name, o := range map[string]fake.Options{"an Alerts-only client": {DetectsForbidden: true}, "stale Detects": {DetectsStale: true}} {
+		e := newEnv(t, o)
+		b, err := ChooseBackend(ctx, e.client, "auto", nil, true)
+		if err != nil || b.Name() != "alerts" {
+			t.Fatalf("%s: %v %v", name, b, err)
+		}
+	}
+	// An old client with Detects scopes only: Detects, saying why.
+	e := newEnv(t, fake.Options{AlertsForbidden: true})
+	b, err := ChooseBackend(ctx, e.client, "auto", nil, true)
+	if err != nil || b.Name() != "detects" || !strings.Contains(b.Why(), "lacks Alerts: read") {
+		t.Fatalf("Detects-only client: %v %v", b, err)
+	}
+	// Neither: the error names the scope to add.
+	e = newEnv(t, fake.Options{AlertsForbidden: true, DetectsForbidden: true})
+	if _, err := ChooseBackend(ctx, e.client, "auto", nil, true); err == nil || !strings.Contains(err.Error(), "lacks Alerts: read") {
+		t.Fatalf("no scope at all: %v", err)
+	}
+}
+
+func TestVerdictsLeaveExactlyOneTag(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, fake.Options{DetectsGone: true})
+	a := NewAlerts(e.client, nil)
+	id := e.fake.AlertIDs()[0]
+	tags := func() []string {
+		d, _, err := a.Details(ctx, []string{id})
+		if err != nil || len(d) != 1 {
+			t.Fatal(err)
+		}
+		var v []string
+		for _, tag := range d[0].Tags {
+			if tag == "true_positive" || tag == "false_positive" || tag == "ignored" {
+				v = append(v, tag)
+			}
+		}
+		return v
+	}
+	for _, s := range []model.Status{model.StatusTruePositive, model.StatusFalsePositive, model.StatusIgnored} {
+		if _, err := a.Update(ctx, model.Change{IDs: []string{id}, Status: &s}); err != nil {
+			t.Fatal(err)
+		}
+		if got := tags(); len(got) != 1 || got[0] != DefaultVerdictTags[s] {
+			t.Fatalf("after %s the verdict tags are %v", s, got)
+		}
+		d, _, _ := a.Details(ctx, []string{id})
+		if d[0].Status != model.StatusClosed || d[0].Verdict != s {
+			t.Fatalf("read back as %s · %s", d[0].Status, d[0].Verdict)
+		}
+	}
+	open := model.StatusInProgress
+	if _, err := a.Update(ctx, model.Change{IDs: []string{id}, Status: &open}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tags(); len(got) != 0 {
+		t.Fatalf("in progress kept the verdict %v", got)
+	}
+}
+
+func TestWalkWithoutTheCombinedEndpoint(t *testing.T) {
+	e := newEnv(t, fake.Options{DetectsGone: true, CombinedForbidden: true})
+	a := NewAlerts(e.client, nil)
+	w := model.NewWalker(a, model.Query{Sort: model.Sort{Field: "timestamp", Desc: true}}, 500)
+	ids, err := w.All(context.Background())
+	if err != nil || len(ids) != len(e.fake.AlertIDs()) {
+		t.Fatalf("%d of %d alerts: %v", len(ids), len(e.fake.AlertIDs()), err)
+	}
+	if a.CursorPaging() {
+		t.Fatal("still paging by a cursor the service refused")
+	}
+}
+
+func TestNoRowTwiceOnAChangingSort(t *testing.T) {
+	e := newEnv(t, fake.Options{DetectsGone: true})
+	a := NewAlerts(e.client, nil)
+	w := model.NewWalker(a, model.Query{Sort: model.Sort{Field: "updated_timestamp", Desc: true}}, 100)
+	seen := map[string]bool{}
+	ctx := context.Background()
+	for i := 0; ; i++ {
+		ids, err := w.Next(ctx)
+		if err != nil {
+			break
+		}
+		for _, id := range ids {
+			if seen[id] {
+				t.Fatalf("%s shown twice", id)
+			}
+			seen[id] = true
+		}
+		// Another analyst keeps updating rows the walk has shown: they
+		// move to the top of the order while it pages.
+		if i < 5 && len(ids) > 0 {
+			st := model.StatusInProgress
+			if _, err := a.Update(ctx, model.Change{IDs: ids[:10], Status: &st}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(seen) != len(e.fake.AlertIDs()) {
+		t.Fatalf("%d of %d alerts", len(seen), len(e.fake.AlertIDs()))
+	}
+}

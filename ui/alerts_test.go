@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/charmbracelet/x/ansi"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,4 +84,70 @@ func TestTagsOnAlerts(t *testing.T) {
 	s.key("T")
 	s.waitText("tags are an Alerts API feature")
 	s.quit()
+}
+
+// Every product in one list: an identity alert shows the host or account it
+// names and its product; the detail shows what identity alerts carry.
+func TestIdentityAlertsShowTheirHostAndProduct(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 400)
+	d := loaded(t, h, func(o *Options) {})
+	d.key("f", "p", "i") // the quick filter by product
+	d.settle()
+	ids := d.m.list.ids()
+	if len(ids) == 0 || d.m.list.cur.filter != "product:'idp'" {
+		t.Fatalf("the product filter gave %d rows under %q", len(ids), d.m.list.cur.filter)
+	}
+	row := d.row(ids[0])
+	if row.Device.Hostname != "" || row.Host() == "" {
+		t.Fatalf("an identity alert: device %q, host %q", row.Device.Hostname, row.Host())
+	}
+	sc := ansi.Strip(d.screen())
+	if !strings.Contains(sc, "IDP") || !strings.Contains(sc, row.Host()[:8]) {
+		t.Fatalf("the list lacks the product or the host:\n%s", sc)
+	}
+	d.key("enter")
+	sc = ansi.Strip(d.screen())
+	for _, want := range []string{"── Identity", "Account", row.Identity.AccountName, "Product         idp"} {
+		if !strings.Contains(sc, want) {
+			t.Fatalf("the detail lacks %q:\n%s", want, sc)
+		}
+	}
+	if strings.Contains(sc, "── Host") {
+		t.Fatal("an empty host section for an alert with no device")
+	}
+}
+
+// One verdict at a time: the list reads Closed · FP, the service holds one
+// verdict tag, and undo puts back the exact set.
+func TestOneVerdictAndItsUndo(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 200)
+	d := loaded(t, h)
+	id := d.m.list.cursorID()
+	setStatus(t, h, model.StatusTruePositive, id)
+	d.key("r")
+	d.settle()
+	was := fakeTags(t, h, id)
+	d.key("s", "f")
+	d.settle()
+	got := fakeTags(t, h, id)
+	if slices.Contains(got, "true_positive") || !slices.Contains(got, "false_positive") {
+		t.Fatalf("after false positive the tags are %v", got)
+	}
+	if !strings.Contains(ansi.Strip(d.screen()), "Closed · FP") {
+		t.Fatalf("the list does not read Closed · FP:\n%s", ansi.Strip(d.screen()))
+	}
+	d.key("u")
+	d.settle()
+	if got := fakeTags(t, h, id); !slices.Equal(got, was) {
+		t.Fatalf("undo left %v, was %v", got, was)
+	}
+	var sent []string
+	for _, l := range auditLines(t, h) {
+		if l.Event == "sent" {
+			sent = append(sent, l.Change.Status)
+		}
+	}
+	if len(sent) == 0 || slices.Contains(sent, "false_positive") {
+		t.Fatalf("the audit log records the shorthand, not what was sent: %v", sent)
+	}
 }
