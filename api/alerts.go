@@ -170,7 +170,7 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 		return model.Page{}, err
 	}
 	var wire []wireAlert
-	if err := json.Unmarshal(env.Resources, &wire); err != nil {
+	if err := json.Unmarshal(env.Resources.raw, &wire); err != nil {
 		return model.Page{}, &Error{Op: "page alerts", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable alerts: %v", err)}
 	}
 	p := model.Page{}
@@ -186,19 +186,15 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 
 // Details implements model.Backend (one request per ≤ 1000 composite ids).
 func (a *Alerts) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
-	var out []model.Detection
+	out := make([]model.Detection, 0, len(ids))
 	missing := map[string]string{}
 	for start := 0; start < len(ids); start += a.MaxIDs() {
 		chunk := ids[start:min(start+a.MaxIDs(), len(ids))]
-		env, err := a.c.do(ctx, call{op: "read alerts", method: http.MethodPost, path: "/alerts/entities/alerts/v2", body: map[string][]string{"composite_ids": chunk}, read: true, ids: chunk, answer: answerFor(len(chunk), documentBytes)})
+		// Decoded once, straight from the answer, into room for them all.
+		wire := make([]wireAlert, 0, len(chunk))
+		env, err := a.c.do(ctx, call{op: "read alerts", method: http.MethodPost, path: "/alerts/entities/alerts/v2", body: map[string][]string{"composite_ids": chunk}, read: true, ids: chunk, answer: answerFor(len(chunk), documentBytes), into: &wire})
 		if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
 			return out, missing, err
-		}
-		var wire []wireAlert
-		if len(env.Resources) > 0 {
-			if err := json.Unmarshal(env.Resources, &wire); err != nil {
-				return out, missing, &Error{Op: "read alerts", Status: 200, TraceID: env.Meta.TraceID, IDs: chunk, Err: fmt.Errorf("unreadable alerts: %v", err)}
-			}
 		}
 		got := map[string]bool{}
 		for i := range wire {

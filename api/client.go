@@ -348,8 +348,25 @@ type wireEnvelope struct {
 			ResourcesAffected int `json:"resources_affected"`
 		} `json:"writes"`
 	} `json:"meta"`
-	Resources json.RawMessage `json:"resources"`
-	Errors    []wireError     `json:"errors"`
+	Resources resources   `json:"resources"`
+	Errors    []wireError `json:"errors"`
+}
+
+// resources are an envelope's resources: decoded straight into the value a
+// call gave (documents, read once, with no copy of their bytes), or else
+// kept raw for the caller.
+type resources struct {
+	into any
+	raw  json.RawMessage
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (r *resources) UnmarshalJSON(b []byte) error {
+	if r.into != nil && string(b) != "null" {
+		return json.Unmarshal(b, r.into)
+	}
+	r.raw = append(r.raw[:0], b...)
+	return nil
 }
 
 type wireError struct {
@@ -372,6 +389,8 @@ type call struct {
 	// answer is the most bytes the answer may have (see answerFor);
 	// 0 means the size of an answer about ids: an update's.
 	answer int64
+	// into, when set, receives the resources (a pointer to a slice).
+	into any
 }
 
 // Answers are capped in proportion to what was asked, so a broken or
@@ -457,11 +476,55 @@ func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
 	}
 }
 
+// readBody reads an answer of at most limit bytes (one more says it is too
+// large), in one buffer of the announced length where there is one.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	// Unknown length: read into pooled blocks, then one buffer of the
+	// size read, so a large answer costs its own size in allocations
+	// rather than a buffer regrown many times.
+	var blocks [][]byte
+	defer func() {
+		for _, b := range blocks {
+			readBlocks.Put(&b)
+		}
+	}()
+	total := int64(0)
+	r := io.LimitReader(resp.Body, limit+1)
+	for {
+		bp := readBlocks.Get().(*[]byte)
+		b := (*bp)[:cap(*bp)]
+		n, err := io.ReadFull(r, b)
+		blocks = append(blocks, b[:n])
+		total += int64(n)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]byte, 0, total)
+	for _, b := range blocks {
+		out = append(out, b...)
+	}
+	return out, nil
+}
+
+// readBlocks are the blocks answers of unknown length are read into.
+var readBlocks = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
 func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 	defer resp.Body.Close()
 	trace := resp.Header.Get("X-Cs-Traceid")
 	limit := k.maxAnswer()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	raw, err := readBody(resp, limit)
 	if err != nil {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
 	}
@@ -470,6 +533,7 @@ func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 			Err: fmt.Errorf("the answer is larger than %.1f MB, more than what was asked for could take: refused", float64(limit)/(1<<20))}
 	}
 	var env wireEnvelope
+	env.Resources.into = k.into
 	if err := json.Unmarshal(raw, &env); err != nil {
 		e := &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids}
 		if resp.StatusCode/100 == 2 {

@@ -32,11 +32,11 @@ func FuzzDecodeSummaries(f *testing.F) {
 				t.Fatalf("an untyped error: %T %v", err, err)
 			}
 		}
-		if env == nil || len(env.Resources) == 0 {
+		if env == nil || len(env.Resources.raw) == 0 {
 			return
 		}
 		var wire []wireDetection
-		if json.Unmarshal(env.Resources, &wire) != nil {
+		if json.Unmarshal(env.Resources.raw, &wire) != nil {
 			return
 		}
 		for i := range wire {
@@ -45,7 +45,7 @@ func FuzzDecodeSummaries(f *testing.F) {
 			_ = d.Assignee()
 		}
 		var alerts []wireAlert
-		if json.Unmarshal(env.Resources, &alerts) == nil {
+		if json.Unmarshal(env.Resources.raw, &alerts) == nil {
 			for i := range alerts {
 				_ = alerts[i].model()
 			}

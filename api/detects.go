@@ -109,8 +109,8 @@ func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, ex
 		return model.Page{}, err
 	}
 	var ids []string
-	if len(env.Resources) > 0 && string(env.Resources) != "null" {
-		if err := json.Unmarshal(env.Resources, &ids); err != nil {
+	if len(env.Resources.raw) > 0 && string(env.Resources.raw) != "null" {
+		if err := json.Unmarshal(env.Resources.raw, &ids); err != nil {
 			return model.Page{}, &Error{Op: op, Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable ids: %v", err)}
 		}
 	}
@@ -124,19 +124,15 @@ func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, ex
 // Details implements model.Backend (GetDetectSummaries), one request per
 // ≤ 1000 ids. Ids the service does not know are reported in missing.
 func (d *Detects) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
-	var out []model.Detection
+	out := make([]model.Detection, 0, len(ids))
 	missing := map[string]string{}
 	for start := 0; start < len(ids); start += d.MaxIDs() {
 		chunk := ids[start:min(start+d.MaxIDs(), len(ids))]
-		env, err := d.c.do(ctx, call{op: "read detections", method: http.MethodPost, path: "/detects/entities/summaries/GET/v1", body: map[string][]string{"ids": chunk}, read: true, ids: chunk, answer: answerFor(len(chunk), documentBytes)})
+		// Decoded once, straight from the answer, into room for them all.
+		wire := make([]wireDetection, 0, len(chunk))
+		env, err := d.c.do(ctx, call{op: "read detections", method: http.MethodPost, path: "/detects/entities/summaries/GET/v1", body: map[string][]string{"ids": chunk}, read: true, ids: chunk, answer: answerFor(len(chunk), documentBytes), into: &wire})
 		if err != nil && (env == nil || StatusOf(err) != http.StatusNotFound) {
 			return out, missing, err
-		}
-		var wire []wireDetection
-		if len(env.Resources) > 0 {
-			if err := json.Unmarshal(env.Resources, &wire); err != nil {
-				return out, missing, &Error{Op: "read detections", Status: 200, TraceID: env.Meta.TraceID, IDs: chunk, Err: fmt.Errorf("unreadable detections: %v", err)}
-			}
 		}
 		got := make(map[string]bool, len(wire))
 		for i := range wire {
@@ -360,7 +356,7 @@ func aggregate(ctx context.Context, c *Client, op, path string, reqs []model.Agg
 		return nil, err
 	}
 	var wire []wireAggResult
-	if err := json.Unmarshal(env.Resources, &wire); err != nil {
+	if err := json.Unmarshal(env.Resources.raw, &wire); err != nil {
 		return nil, &Error{Op: op, Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable aggregates: %v", err)}
 	}
 	out := make([]model.Aggregation, len(wire))

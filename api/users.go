@@ -28,8 +28,8 @@ func (c *Client) FindUsers(ctx context.Context, text string) ([]model.User, erro
 		return nil, err
 	}
 	var ids []string
-	if len(env.Resources) > 0 && string(env.Resources) != "null" {
-		if err := json.Unmarshal(env.Resources, &ids); err != nil {
+	if len(env.Resources.raw) > 0 && string(env.Resources.raw) != "null" {
+		if err := json.Unmarshal(env.Resources.raw, &ids); err != nil {
 			return nil, &Error{Op: "find users", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable user ids: %v", err)}
 		}
 	}
@@ -59,7 +59,7 @@ func (c *Client) UserByLogin(ctx context.Context, login string) (model.User, err
 		return model.User{}, err
 	}
 	var ids []string
-	_ = json.Unmarshal(env.Resources, &ids)
+	_ = json.Unmarshal(env.Resources.raw, &ids)
 	if len(ids) == 0 {
 		return model.User{}, &Error{Op: "find user", Status: http.StatusNotFound, TraceID: env.Meta.TraceID, Messages: []string{"no user with login " + login}}
 	}
@@ -89,10 +89,10 @@ func (c *Client) GetUsers(ctx context.Context, uuids []string) ([]model.User, er
 		FirstName string `json:"first_name"`
 		LastName  string `json:"last_name"`
 	}
-	if len(env.Resources) == 0 || string(env.Resources) == "null" {
+	if len(env.Resources.raw) == 0 || string(env.Resources.raw) == "null" {
 		return nil, nil
 	}
-	if err := json.Unmarshal(env.Resources, &wire); err != nil {
+	if err := json.Unmarshal(env.Resources.raw, &wire); err != nil {
 		return nil, &Error{Op: "read users", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable users: %v", err)}
 	}
 	asked := make(map[string]bool, len(uuids))
