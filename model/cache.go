@@ -6,11 +6,14 @@ import (
 	"errors"
 )
 
-// DetailCache keeps detections by id, bounded (least recently used goes
-// first), and knows which ids are being fetched and which failed, so that an
-// id is never fetched twice at once nor refetched while cached.
+// DetailCache keeps detections by id, bounded by the bytes they hold (least
+// recently used goes first: a bound by count would hold a few large
+// detections or evict thousands of small alerts), and knows which ids are
+// being fetched and which failed, so that an id is never fetched twice at
+// once nor refetched while cached.
 type DetailCache struct {
-	cap      int
+	cap      int64
+	bytes    int64
 	items    map[string]*list.Element
 	order    *list.List // front: most recently used
 	inflight map[string]bool
@@ -21,15 +24,14 @@ type DetailCache struct {
 type cacheEntry struct {
 	id    string
 	d     Detection
+	size  int64
 	epoch int // the cache's epoch when stored: older entries are stale
 }
 
-// NewDetailCache holds at most capacity detections.
-func NewDetailCache(capacity int) *DetailCache {
-	if capacity < 1 {
-		capacity = 1
-	}
-	return &DetailCache{cap: capacity, items: map[string]*list.Element{}, order: list.New(),
+// NewDetailCache holds detections of at most maxBytes in all (about: see
+// Detection.Size); the one stored last always stays.
+func NewDetailCache(maxBytes int64) *DetailCache {
+	return &DetailCache{cap: max(1, maxBytes), items: map[string]*list.Element{}, order: list.New(),
 		inflight: map[string]bool{}, failed: map[string]string{}}
 }
 
@@ -42,6 +44,13 @@ func (c *DetailCache) Peek(id string) (*Detection, bool) {
 	return nil, false
 }
 
+// Stale reports a cached detection kept from before the last Invalidate,
+// not read since.
+func (c *DetailCache) Stale(id string) bool {
+	e, ok := c.items[id]
+	return ok && e.Value.(*cacheEntry).epoch != c.epoch
+}
+
 // Failed returns why an id could not be read, or "".
 func (c *DetailCache) Failed(id string) string { return c.failed[id] }
 
@@ -50,6 +59,9 @@ func (c *DetailCache) Loading(id string) bool { return c.inflight[id] }
 
 // InFlight is the number of ids being fetched.
 func (c *DetailCache) InFlight() int { return len(c.inflight) }
+
+// Bytes is about how much the cached detections hold.
+func (c *DetailCache) Bytes() int64 { return c.bytes }
 
 // Len is the number of cached detections.
 func (c *DetailCache) Len() int { return len(c.items) }
@@ -76,17 +88,22 @@ func (c *DetailCache) Need(want []string) []string {
 // Put stores a detection (or replaces it), most recently used.
 func (c *DetailCache) Put(d Detection) {
 	delete(c.failed, d.ID)
+	size := d.Size()
 	if e, ok := c.items[d.ID]; ok {
 		ce := e.Value.(*cacheEntry)
-		ce.d, ce.epoch = d, c.epoch
+		c.bytes += size - ce.size
+		ce.d, ce.size, ce.epoch = d, size, c.epoch
 		c.order.MoveToFront(e)
-		return
+	} else {
+		c.items[d.ID] = c.order.PushFront(&cacheEntry{id: d.ID, d: d, size: size, epoch: c.epoch})
+		c.bytes += size
 	}
-	c.items[d.ID] = c.order.PushFront(&cacheEntry{id: d.ID, d: d, epoch: c.epoch})
-	for len(c.items) > c.cap {
+	for c.bytes > c.cap && len(c.items) > 1 {
 		last := c.order.Back()
+		ce := last.Value.(*cacheEntry)
 		c.order.Remove(last)
-		delete(c.items, last.Value.(*cacheEntry).id)
+		delete(c.items, ce.id)
+		c.bytes -= ce.size
 	}
 }
 

@@ -250,6 +250,33 @@ func (d *Detection) Host() string {
 	return d.Identity.AccountName
 }
 
+// Size is about how many bytes a detection holds in memory: its strings and
+// a fixed share for the rest. The detail cache is bounded by it.
+func (d *Detection) Size() int64 {
+	n := 512 + len(d.ID) + len(d.CID) + len(d.AggregateID) + len(d.AssigneeUID) + len(d.AssigneeName) + len(d.AssigneeUUID) +
+		len(d.OverwatchNotes) + len(d.Device.Hostname) + len(d.Device.ID) + len(d.Device.OSVersion) + len(d.Domain) +
+		len(d.Identity.AccountName) + len(d.Identity.AccountUPN) + len(d.Identity.SourceHost) + len(d.Identity.TargetAccount)
+	for _, s := range [][]string{d.Tags, d.ADDisplay, d.Device.OU, d.Device.Groups, d.Device.Tags} {
+		for _, x := range s {
+			n += 16 + len(x)
+		}
+	}
+	for i := range d.Behaviors {
+		b := &d.Behaviors[i]
+		n += 384 + len(b.ID) + len(b.Tactic) + len(b.Technique) + len(b.Scenario) + len(b.DisplayName) + len(b.Description) +
+			len(b.FileName) + len(b.FilePath) + len(b.CmdLine) + len(b.MD5) + len(b.SHA256) + len(b.UserName) +
+			len(b.IOCValue) + len(b.IOCDescription) + len(b.ParentCmdLine) + len(b.ParentSHA256) + len(b.ParentMD5) +
+			len(b.ControlGraphID) + len(b.TriggeringGraph)
+	}
+	for _, q := range d.Quarantined {
+		n += 64 + len(q.SHA256)
+		for _, p := range q.Paths {
+			n += 16 + len(p)
+		}
+	}
+	return int64(n)
+}
+
 // Worst returns the behaviour with the highest severity, or nil.
 func (d *Detection) Worst() *Behavior {
 	var w *Behavior

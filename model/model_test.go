@@ -133,7 +133,7 @@ func TestApplyAndRestore(t *testing.T) {
 }
 
 func TestCache(t *testing.T) {
-	c := NewDetailCache(2)
+	c := NewDetailCache(2 * (&Detection{ID: "a"}).Size())
 	if n := c.Need([]string{"a", "b"}); len(n) != 2 {
 		t.Fatal(n)
 	}

@@ -65,8 +65,13 @@ type Options struct {
 	Location *time.Location
 	// Now is the clock for time-window filters (default time.Now).
 	Now func() time.Time
-	// CacheSize bounds the detail cache (default 5,000 detections).
-	CacheSize int
+	// CacheBytes bounds the detail cache by the bytes its detections hold
+	// (default 64 MiB: some 20,000 alerts, so g after G reads nothing again).
+	CacheBytes int64
+	// FreshFor is how recently a row must have been read for an action to
+	// trust it without reading it again (default 5 s; negative: always
+	// read again).
+	FreshFor time.Duration
 	// IDChunk is how many ids one query request asks for (default 1,000).
 	IDChunk int
 	// Overview opens the overview first.
@@ -148,8 +153,11 @@ func New(o Options) *Model {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.CacheSize <= 0 {
-		o.CacheSize = 5000
+	if o.CacheBytes <= 0 {
+		o.CacheBytes = 64 << 20
+	}
+	if o.FreshFor == 0 {
+		o.FreshFor = 5 * time.Second
 	}
 	if o.IDChunk <= 0 {
 		o.IDChunk = 1000
@@ -164,7 +172,7 @@ func New(o Options) *Model {
 	m := &Model{
 		o: o, ctx: ctx, cancel: cancel,
 		store: newStateStore(o.StateDir),
-		rows:  newRowStore(o.CacheSize),
+		rows:  newRowStore(o.CacheBytes),
 		run:   newRunner(),
 		spin:  spinner.New(spinner.WithSpinner(spinner.Spinner{Frames: spinnerFrames, FPS: 120 * time.Millisecond})),
 	}

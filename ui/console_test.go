@@ -86,11 +86,11 @@ func TestLazyDetailsOnlyForWhatIsSeen(t *testing.T) {
 	sum := h.fake.Count("summaries")
 	// Six screens seen: the read-ahead doubles while the analyst pages on,
 	// so fewer requests than screens, never a row fetched twice, and never
-	// more than twice what was paged through ahead of the screen.
+	// more than four times what was paged through.
 	if sum > 4 || sum < 2 {
 		t.Fatalf("%d summaries requests for six screens", sum)
 	}
-	if got := m.rows.cache.Len(); got > 19*6*2+19*2 {
+	if got := m.rows.cache.Len(); got > 19*6*4 {
 		t.Fatalf("%d detections fetched for %d rows seen", got, 19*6)
 	}
 	if h.fake.Count("query") != 1 {

@@ -3,10 +3,12 @@ package ui
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +27,7 @@ var testBase = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 type harness struct {
 	fake      *fake.Server
 	srv       *httptest.Server
+	traffic   *traffic
 	src       Source
 	client    *api.Client
 	auditPath string
@@ -45,7 +48,9 @@ func newBackendHarness(t testing.TB, backend string, count int, mod ...func(*fak
 	for _, f := range mod {
 		f(&o)
 	}
-	f, srv := fake.NewServer(o)
+	f := fake.New(o)
+	tr := &traffic{}
+	srv := httptest.NewServer(tr.count(f))
 	t.Cleanup(srv.Close)
 	id, secret := f.Credentials()
 	// Waits are capped short: the tests inject 429s and 5xx bursts and must
@@ -64,13 +69,44 @@ func newBackendHarness(t testing.TB, backend string, count int, mod ...func(*fak
 	if backend == "alerts" {
 		b = api.NewAlerts(c, nil)
 	}
-	return &harness{fake: f, srv: srv, client: c, auditPath: auditPath, src: Source{
+	return &harness{fake: f, srv: srv, traffic: tr, client: c, auditPath: auditPath, src: Source{
 		Backend: api.Audited{Backend: b, Log: audit}, Label: "DEMO", CID: fake.DemoCID, People: c,
 		ConsoleURL: func(d *model.Detection) string { return "https://falcon.crowdstrike.com/x/" + d.ID }}}
 }
 
+// traffic counts the requests a harness's fake answers and the bytes of
+// its answers, token requests included.
+type traffic struct {
+	requests, bytes atomic.Int64
+}
+
+func (tr *traffic) count(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tr.requests.Add(1)
+		h.ServeHTTP(countingResponse{w, tr}, r)
+	})
+}
+
+type countingResponse struct {
+	http.ResponseWriter
+	tr *traffic
+}
+
+func (c countingResponse) Write(b []byte) (int, error) {
+	c.tr.bytes.Add(int64(len(b)))
+	return c.ResponseWriter.Write(b)
+}
+
+func (c countingResponse) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
 func (h *harness) options(t testing.TB) Options {
-	return Options{Source: h.src, StateDir: t.TempDir(), Location: time.UTC, Now: func() time.Time { return testBase }}
+	// FreshFor -1: every action reads its rows again, so the tests that
+	// change the fake under the console are seen by the conflict check.
+	return Options{Source: h.src, StateDir: t.TempDir(), Location: time.UTC, Now: func() time.Time { return testBase }, FreshFor: -1}
 }
 
 // screen drives a model through teatest and keeps a terminal emulator fed

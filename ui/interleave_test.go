@@ -49,6 +49,7 @@ type interleaving struct {
 	initial  map[string]map[string]any
 	steps    int
 	compared int // rows compared with the fake, over every check
+	events   []string
 }
 
 func newInterleaving(t testing.TB, r chooser, count int) *interleaving {
@@ -139,13 +140,21 @@ func (x *interleaving) check(msg tea.Msg) {
 
 func (x *interleaving) observe(msg tea.Msg) {
 	switch msg := msg.(type) {
+	case preReadMsg:
+		x.events = append(x.events, fmt.Sprintf("%d preRead %s err=%v found=%s", x.steps, msg.act.verb, msg.err, rowsOf(msg.found)))
+	case detailsMsg:
+		x.events = append(x.events, fmt.Sprintf("%d details stamp=%d err=%v found=%s", x.steps, msg.stamp, msg.err, rowsOf(msg.found)))
+	case idsMsg:
+		x.events = append(x.events, fmt.Sprintf("%d ids gen=%d n=%d err=%v", x.steps, msg.gen, len(msg.ids), msg.err))
 	case batchMsg:
+		x.events = append(x.events, fmt.Sprintf("%d batch %s %v err=%v refused=%v notSent=%v", x.steps, msg.act.verb, msg.batch.IDs, msg.err, msg.res.Refused, msg.notSent))
 		if msg.err != nil && errUnknown(msg.err) {
 			for _, id := range msg.batch.IDs {
 				x.unknown[id] = true
 			}
 		}
 	case rereadMsg:
+		x.events = append(x.events, fmt.Sprintf("%d reread %s stamp=%d err=%v found=%s", x.steps, msg.act.verb, msg.stamp, msg.err, rowsOf(msg.found)))
 		if msg.err != nil {
 			x.staleRow = true
 		}
@@ -251,6 +260,9 @@ func (x *interleaving) settleAndCheck() {
 		}
 	}
 	if x.staleRow {
+		if d.m.ov.isShown() {
+			d.key("tab") // r on the overview refreshes the overview
+		}
 		d.key("r")
 		d.settle()
 		x.staleRow = false
@@ -262,12 +274,22 @@ func (x *interleaving) settleAndCheck() {
 	}
 	for _, id := range d.m.list.ids() {
 		row, ok := d.m.rows.peek(id)
-		if !ok {
-			continue
+		if !ok || d.m.rows.cache.Stale(id) {
+			continue // not read since the refresh: off screen, it waits to be
 		}
 		x.compared++
 		want, _ := x.h.fake.Detection(id)
 		if string(row.Status) != want["status"] || row.AssigneeUID != orEmpty(want["assigned_to_uid"]) || row.ShowInUI != want["show_in_ui"] {
+			for _, l := range auditLines(x.t, x.h) {
+				if slices.Contains(l.IDs, id) {
+					x.t.Logf("audit: %s %s %v outcome=%s refused=%v", l.Event, l.Change.Status, len(l.IDs), l.Outcome, l.Refused[id])
+				}
+			}
+			for _, e := range x.events {
+				if strings.Contains(e, id) || !strings.Contains(e, "ldt:") {
+					x.t.Log(e)
+				}
+			}
 			x.t.Fatalf("step %d: %s shows %s/%q/%v, the fake has %v/%v/%v", x.steps, id, row.Status, row.AssigneeUID, row.ShowInUI,
 				want["status"], want["assigned_to_uid"], want["show_in_ui"])
 		}
@@ -349,4 +371,12 @@ func FuzzInterleavings(f *testing.F) {
 		}
 		runInterleaving(t, &byteChooser{b: ops}, len(ops), 60)
 	})
+}
+
+func rowsOf(ds []model.Detection) string {
+	var b strings.Builder
+	for _, d := range ds {
+		fmt.Fprintf(&b, "%s=%s/%v ", d.ID, d.Status, d.ShowInUI)
+	}
+	return b.String()
 }

@@ -52,7 +52,7 @@ type listView struct {
 	cursor int
 	top    int
 	// readTo is where the last read of details ended; ahead how far past
-	// the screen it read, doubling while the analyst pages on.
+	// the screen it read, growing fourfold while the analyst pages on.
 	readTo, ahead int
 	target        int // row to reach once loaded (G, jump, restore); -1 none
 	toEnd         bool
@@ -270,14 +270,15 @@ func (m *Model) ensure() tea.Cmd {
 	var cmds []tea.Cmd
 	rows := m.rowsOnScreen()
 	if w.walker != nil && !w.loading && !w.done && w.err == "" {
-		need := l.cursor + 2*rows + 1
+		// Ids a screen or two ahead, and as far as the details read ahead.
+		need := max(l.cursor+2*rows+1, l.readTo+l.ahead)
 		if l.target >= 0 {
 			need = max(need, l.target+rows)
 		}
 		if len(w.ids) < need || l.toEnd {
 			// A target far ahead (G, a row number) is reached in the
 			// largest pages the service allows.
-			w.walker.Far(l.toEnd || need-len(w.ids) > m.o.IDChunk)
+			w.walker.Far(l.toEnd || l.target-len(w.ids) > m.o.IDChunk)
 			w.loading = true
 			cmds = append(cmds, m.fetchIDs(w))
 		}
@@ -290,11 +291,12 @@ func (m *Model) ensure() tea.Cmd {
 		to := min(len(w.ids), l.top+2*rows)
 		to = min(len(w.ids), ((to+rows-1)/rows)*rows)
 		if need := m.rows.need(w.ids[from:to]); len(need) > 0 {
-			// Paging on through rows just read: read further ahead each
-			// time, up to the most one request carries, so paging through
-			// thousands of rows costs a request per thousand.
-			if from <= l.readTo && l.readTo <= to {
-				l.ahead = min(m.b.MaxIDs()-len(need), max(rows, 2*l.ahead))
+			// Paging on through rows just read: read four times further
+			// ahead each time, up to the most one request carries, so
+			// paging through thousands of rows costs a request per
+			// thousand.
+			if l.readTo > 0 && from <= l.readTo && l.readTo <= to {
+				l.ahead = min(m.b.MaxIDs()-len(need), max(4*rows, 4*l.ahead))
 			} else {
 				l.ahead = 0
 			}
@@ -480,9 +482,11 @@ func (l *listView) stopMarkAll() bool {
 }
 
 type allIDsMsg struct {
-	gen int
-	ids []string
-	err error
+	gen   int
+	stamp uint64
+	ids   []string
+	found []model.Detection
+	err   error
 }
 
 // markAll asks to mark every row matching the filter on screen, however
@@ -508,10 +512,23 @@ func (m *Model) markAll() tea.Cmd {
 			walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
 			var ctx context.Context
 			ctx, l.allCancel = context.WithCancel(w.ctx)
-			gen := w.gen
+			gen, stamp := w.gen, m.rows.stamp()
 			return tea.Batch(func() tea.Msg {
-				all, err := walker.All(ctx)
-				return allIDsMsg{gen: gen, ids: all, err: err}
+				// The rows the pages carry (Alerts) are kept: the action
+				// that follows need not read them again.
+				msg := allIDsMsg{gen: gen, stamp: stamp}
+				for {
+					ids, err := walker.Next(ctx)
+					if errors.Is(err, io.EOF) {
+						return msg
+					}
+					if err != nil {
+						msg.err = err
+						return msg
+					}
+					msg.ids = append(msg.ids, ids...)
+					msg.found = append(msg.found, walker.Found()...)
+				}
 			}, m.startSpinner())
 		},
 	})
@@ -530,6 +547,7 @@ func (m *Model) onAllIDs(msg allIDsMsg) {
 		m.say("marking every match stopped: the filter changed")
 		return
 	}
+	m.storeRows(msg.stamp, msg.found)
 	if msg.err != nil {
 		m.setErr(fmt.Errorf("marking every match stopped after %s: %w", commas(len(msg.ids)), msg.err))
 		return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -25,10 +26,23 @@ type rowStore struct {
 	// unread are rows showing the console's own write, not yet read back
 	// from the service: no baseline to compare other analysts' changes to.
 	unread map[string]bool
+	// readAt is when each row was last read from the service.
+	readAt map[string]time.Time
 }
 
-func newRowStore(size int) *rowStore {
-	return &rowStore{cache: model.NewDetailCache(size), touched: map[string]uint64{}, writing: map[string]int{}, unread: map[string]bool{}}
+// young returns the row if it was read from the service within d and holds
+// no write of the console's since: an action need not read it again.
+func (r *rowStore) young(id string, now time.Time, d time.Duration) (*model.Detection, bool) {
+	at, ok := r.readAt[id]
+	if !ok || d < 0 || now.Sub(at) > d || r.unread[id] || r.pending(id) {
+		return nil, false
+	}
+	return r.cache.Peek(id)
+}
+
+func newRowStore(maxBytes int64) *rowStore {
+	return &rowStore{cache: model.NewDetailCache(maxBytes), touched: map[string]uint64{}, writing: map[string]int{},
+		unread: map[string]bool{}, readAt: map[string]time.Time{}}
 }
 
 // stamp is the write clock now, for a read about to be asked for.
@@ -74,10 +88,12 @@ func (r *rowStore) peek(id string) (*model.Detection, bool) { return r.cache.Pee
 // are read back.
 func (r *rowStore) fresh(s uint64, found []model.Detection) []model.Detection {
 	out := found[:0:0]
+	now := time.Now()
 	for _, d := range found {
 		if r.accepts(s, d.ID) {
 			out = append(out, d)
 			delete(r.unread, d.ID)
+			r.readAt[d.ID] = now
 		}
 	}
 	return out

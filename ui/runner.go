@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -291,11 +292,26 @@ func (m *Model) confirm(a *action) tea.Cmd {
 // preRead reads the rows just before sending: what the analyst saw may be
 // stale, and undo decides from the service's state, not the screen's.
 func (m *Model) preRead(a *action) tea.Cmd {
-	b, ids, ctx, stamp := m.b, a.targets, a.ctx, m.rows.stamp()
-	m.say(fmt.Sprintf("%s: checking %s %s…", a.verb, commas(len(ids)), plural(len(ids), "row")))
+	b, ctx, stamp := m.b, a.ctx, m.rows.stamp()
+	// Rows read a moment ago (the page that listed them, a re-read) are
+	// not read again: only the others.
+	var young []model.Detection
+	var stale []string
+	now := time.Now()
+	for _, id := range a.targets {
+		if d, ok := m.rows.young(id, now, m.o.FreshFor); ok {
+			young = append(young, *d)
+		} else {
+			stale = append(stale, id)
+		}
+	}
+	m.say(fmt.Sprintf("%s: checking %s %s…", a.verb, commas(len(a.targets)), plural(len(a.targets), "row")))
 	return tea.Batch(func() tea.Msg {
-		found, _, err := b.Details(ctx, ids)
-		return preReadMsg{act: a, stamp: stamp, found: found, err: err}
+		if len(stale) == 0 {
+			return preReadMsg{act: a, stamp: stamp, found: young}
+		}
+		found, _, err := b.Details(ctx, stale)
+		return preReadMsg{act: a, stamp: stamp, found: append(found, young...), err: err}
 	}, m.startSpinner())
 }
 
