@@ -420,23 +420,33 @@ func runConsole(args []string, stderr io.Writer) int {
 	})
 	p = tea.NewProgram(m, ui.ProgramOptions()...)
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGQUIT too: the runtime's goroutine dump would bypass the crash guard
+	// and leave the terminal in raw mode; it ends the console as SIGTERM does.
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
 	go func() {
 		if _, ok := <-sigs; ok {
 			p.Send(ui.ShutdownMsg{})
 		}
 	}()
+	// Bubble Tea's TEA_DEBUG writes panic logs to the working folder,
+	// readable by others, past the crash guard: not here.
+	os.Unsetenv("TEA_DEBUG")
 	guard, err := guardStderr(state, conn.secret)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	_, runErr := p.Run()
-	guard.restore()
 	if !m.Close(10 * time.Second) {
-		fmt.Fprintln(stderr, "falcon-triage: some updates were still being sent at exit; the audit log records them as sent without a result")
+		fmt.Fprintln(os.Stderr, "falcon-triage: some updates were still being sent at exit; the batches not sent are recorded as not_sent in the audit log")
 	}
-	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
+	guard.restore()
+	switch {
+	case errors.Is(runErr, tea.ErrProgramPanic):
+		// The terminal is restored and the report written: a crash is
+		// never a success.
+		return 70
+	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return fail(stderr, runErr)
 	}
 	return 0

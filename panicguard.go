@@ -27,15 +27,27 @@ type stderrGuard struct {
 	secrets []string
 	crash   string // path of the crash file, once written
 	dir     string
+	undo    func() // puts file descriptor 2 back, when it was redirected
 }
 
-// guardStderr redirects os.Stderr through the guard.
+// guardStderr redirects os.Stderr through the guard, and where it is the
+// process's own stderr, file descriptor 2 as well: the Go runtime writes a
+// fatal error or a SIGQUIT dump there directly, past os.Stderr.
 func guardStderr(stateDir string, secrets ...string) (*stderrGuard, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	g := &stderrGuard{real: os.Stderr, w: w, done: make(chan struct{}), dir: stateDir}
+	real := os.Stderr
+	var undo func()
+	if real.Fd() == 2 {
+		if real, undo, err = redirectFD2(w); err != nil {
+			w.Close()
+			r.Close()
+			return nil, err
+		}
+	}
+	g := &stderrGuard{real: real, w: w, done: make(chan struct{}), dir: stateDir, undo: undo}
 	for _, s := range secrets {
 		if len(s) >= 4 {
 			g.secrets = append(g.secrets, s)
@@ -91,7 +103,12 @@ func (g *stderrGuard) run(r io.Reader) {
 
 // restore puts stderr back once everything written has been passed on.
 func (g *stderrGuard) restore() {
-	os.Stderr = g.real
+	if g.undo != nil {
+		g.undo() // the pipe's last writer goes with it
+		os.Stderr = os.NewFile(2, "/dev/stderr")
+	} else {
+		os.Stderr = g.real
+	}
 	g.w.Close()
 	<-g.done
 }

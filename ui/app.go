@@ -18,6 +18,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -242,7 +244,8 @@ func (m *Model) start() tea.Cmd {
 func (m *Model) connect() tea.Cmd {
 	m.conn.err = ""
 	connect, ctx := m.o.Connect, m.ctx
-	return tea.Batch(func() tea.Msg {
+	return tea.Batch(func() (msg tea.Msg) {
+		defer recoverAs(&msg, func(err error) tea.Msg { return connectedMsg{err: err} })
 		b, err := connect(ctx)
 		return connectedMsg{b: b, err: err}
 	}, m.startSpinner())
@@ -471,3 +474,23 @@ func (m *Model) Close(timeout time.Duration) bool {
 func ProgramOptions() []tea.ProgramOption {
 	return []tea.ProgramOption{tea.WithFPS(120)}
 }
+
+// recoverAs turns a panic in a command into the command's own answer with
+// an error, so a bug met while reading one answer (hostile data, a broken
+// backend) is a message on the screen, not the end of the program. The
+// stack goes to stderr, which the crash guard keeps for the crash report.
+func recoverAs(msg *tea.Msg, answer func(error) tea.Msg) {
+	if r := recover(); r != nil {
+		*msg = answer(internalError(r))
+	}
+}
+
+func internalError(r any) error {
+	fmt.Fprintf(os.Stderr, "falcon-triage: a command failed: %v\n%s", r, debug.Stack())
+	return fmt.Errorf("internal error: %v (the stack is in the crash report)", r)
+}
+
+// unknownOutcome marks a write whose outcome cannot be known.
+type unknownOutcome struct{ error }
+
+func (unknownOutcome) OutcomeUnknown() bool { return true }

@@ -145,7 +145,8 @@ func (m *Model) startQuery(q query, from *inputModal, keep int) tea.Cmd {
 
 func (m *Model) fetchIDs(w *walk) tea.Cmd {
 	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, m.rows.stamp()
-	return func() tea.Msg {
+	return func() (answer tea.Msg) {
+		defer recoverAs(&answer, func(err error) tea.Msg { return idsMsg{gen: gen, err: err} })
 		ids, err := walker.Next(ctx)
 		msg := idsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done()}
 		if errors.Is(err, io.EOF) {
@@ -513,7 +514,8 @@ func (m *Model) markAll() tea.Cmd {
 			var ctx context.Context
 			ctx, l.allCancel = context.WithCancel(w.ctx)
 			gen, stamp := w.gen, m.rows.stamp()
-			return tea.Batch(func() tea.Msg {
+			return tea.Batch(func() (answer tea.Msg) {
+				defer recoverAs(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, err: err} })
 				// The rows the pages carry (Alerts) are kept: the action
 				// that follows need not read them again.
 				msg := allIDsMsg{gen: gen, stamp: stamp}

@@ -287,7 +287,7 @@ func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
 // headed for the clipboard, so a paste into a shell runs what was shown.
 func stripControls(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || invisible(r) {
 			return -1
 		}
 		return r

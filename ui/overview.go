@@ -194,7 +194,10 @@ func (m *Model) loadOverview() tea.Cmd {
 	var ctx context.Context
 	ctx, ov.cancel = context.WithCancel(m.ctx)
 	b, gen, window := m.b, ov.gen, ov.window
-	return tea.Batch(func() tea.Msg {
+	return tea.Batch(func() (msg tea.Msg) {
+		defer recoverAs(&msg, func(err error) tea.Msg {
+			return overviewMsg{gen: gen, err: err, filter: filter, window: window, at: now}
+		})
 		aggs, err := b.Aggregate(ctx, reqs)
 		return overviewMsg{gen: gen, aggs: aggs, err: err, filter: filter, window: window, at: now}
 	}, m.startSpinner())
@@ -216,6 +219,9 @@ func (m *Model) onOverview(msg overviewMsg) {
 		return
 	}
 	ov.err = ""
+	for i := range msg.aggs {
+		clampCounts(&msg.aggs[i])
+	}
 	byName := map[string]*model.Aggregation{}
 	for i := range msg.aggs {
 		byName[msg.aggs[i].Name] = &msg.aggs[i]
@@ -245,6 +251,19 @@ func (m *Model) onOverview(msg overviewMsg) {
 		timing("Time to resolve", byName[aggResolve], byName[aggResolveP]),
 	}
 	ov.cursor = min(ov.cursor, max(0, m.ovBucketCount()-1))
+}
+
+// clampCounts keeps a hostile or broken answer's counts drawable: a count
+// below zero is no count.
+func clampCounts(a *model.Aggregation) {
+	a.SumOtherDocCount = max(0, a.SumOtherDocCount)
+	for i := range a.Buckets {
+		b := &a.Buckets[i]
+		b.Count = max(0, b.Count)
+		for j := range b.SubAggregates {
+			clampCounts(&b.SubAggregates[j])
+		}
+	}
 }
 
 func timing(title string, avg, pct *model.Aggregation) string {

@@ -189,3 +189,20 @@ func TestBadAggregateAnswersStayInTheirPanel(t *testing.T) {
 	s.waitFor("the list still works", settled)
 	s.quit()
 }
+
+// A hostile answer's negative counts draw as nothing, not a crash.
+func TestOverviewSurvivesNegativeCounts(t *testing.T) {
+	h := newHarness(t, 50)
+	m := New(h.options(t))
+	m.width, m.height = 80, 24
+	m.ov = &overview{gen: 1, window: 1, shown: true}
+	aggs := []model.Aggregation{
+		{Name: aggStatus, Buckets: []model.Bucket{{Label: "new", Count: -5}, {Label: "closed", Count: 3}}, SumOtherDocCount: -100},
+		{Name: aggHosts, Buckets: []model.Bucket{{Label: "h", Count: -1, SubAggregates: []model.Aggregation{{Name: aggSeverity, Buckets: []model.Bucket{{Count: -9}}}}}}},
+		{Name: aggHist, Buckets: []model.Bucket{{KeyAsString: "2026-11-20T00:00:00Z", Count: -3}}},
+	}
+	m.onOverview(overviewMsg{gen: 1, aggs: aggs, window: 1, at: m.o.Now()})
+	if v := m.View().Content; !strings.Contains(v, "Status") {
+		t.Fatalf("the overview did not draw:\n%s", v)
+	}
+}

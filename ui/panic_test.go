@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -51,19 +52,39 @@ func (s *syncBuffer) Bytes() []byte {
 	return append([]byte(nil), s.b.Bytes()...)
 }
 
-// TestPanicInACommandEndsTheProgramCleanly: a panic in a command (here,
-// reading details) ends the program with ErrProgramPanic instead of leaving
-// the process and the terminal in raw mode.
-func TestPanicInACommandEndsTheProgramCleanly(t *testing.T) {
-	m := New(Options{Source: Source{Backend: panickyBackend{newMemBackend(500), &atomic.Int32{}}, Label: "DEMO"}, Location: time.UTC})
+// A panic in a command (here, reading details) is that command's answer
+// with an error: the console goes on and says so.
+func TestPanicInACommandIsAMessage(t *testing.T) {
+	h := newHarness(t, 200)
+	o := h.options(t)
+	o.Source.Backend = panickyBackend{h.src.Backend, &atomic.Int32{}}
+	d := newDriver(t, o)
+	d.settle()
+	for range 5 {
+		d.key("pgdown")
+		d.settle()
+	}
+	if d.quit || !d.m.msg.isErr || !strings.Contains(d.m.msg.text, "internal error: a bug in a command") {
+		t.Fatalf("after the panic: quit %v, message %q", d.quit, d.m.msg.text)
+	}
+}
+
+// statusBomb panics when the status menu asks for the statuses: a panic in
+// the program's own loop (View), not in a command.
+type statusBomb struct{ model.Backend }
+
+func (statusBomb) Statuses() []model.Status { panic("a bug in View") }
+
+// A panic in Update or View ends the program with ErrProgramPanic (main
+// exits non-zero with a crash report) and the terminal restored.
+func TestPanicInTheLoopEndsTheProgramCleanly(t *testing.T) {
+	m := New(Options{Source: Source{Backend: statusBomb{newMemBackend(500)}, Label: "DEMO"}, Location: time.UTC})
 	out := &syncBuffer{wrote: make(chan struct{}, 1)}
 	p := tea.NewProgram(m, tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(80, 24), tea.WithoutSignals())
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	<-out.wrote // the screen is up
-	for range 5 {
-		p.Send(keyPress("pgdown"))
-	}
+	p.Send(keyPress("s"))
 	select {
 	case err := <-done:
 		if !errors.Is(err, tea.ErrProgramPanic) {

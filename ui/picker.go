@@ -92,7 +92,8 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 	}
 	x.searching, x.searchedAt = text, text
 	people, ctx := m.o.Source.People, x.ctx
-	return tea.Batch(func() tea.Msg {
+	return tea.Batch(func() (msg tea.Msg) {
+		defer recoverAs(&msg, func(err error) tea.Msg { return usersMsg{picker: x, text: text, err: err} })
 		users, err := people.FindUsers(ctx, text)
 		return usersMsg{picker: x, text: text, users: users, err: err}
 	}, m.startSpinner())

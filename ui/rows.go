@@ -129,7 +129,8 @@ type detailsMsg struct {
 // they belong to: a query replaced cancels its reads.
 func (m *Model) fetchDetails(ctx context.Context, ids []string) tea.Cmd {
 	b, stamp := m.b, m.rows.stamp()
-	return func() tea.Msg {
+	return func() (msg tea.Msg) {
+		defer recoverAs(&msg, func(err error) tea.Msg { return detailsMsg{stamp: stamp, ids: ids, err: err} })
 		found, missing, err := b.Details(ctx, ids)
 		return detailsMsg{stamp: stamp, ids: ids, found: found, missing: missing, err: err}
 	}

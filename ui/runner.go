@@ -242,7 +242,8 @@ func (m *Model) lookup(a *action) tea.Cmd {
 	}
 	people := m.o.Source.People
 	m.say("finding " + login + "…")
-	return tea.Batch(func() tea.Msg {
+	return tea.Batch(func() (msg tea.Msg) {
+		defer recoverAs(&msg, func(err error) tea.Msg { return lookupMsg{act: a, err: err} })
 		u, err := people.UserByLogin(a.ctx, login)
 		if err != nil {
 			return lookupMsg{act: a, err: fmt.Errorf("finding %s: %w", login, err)}
@@ -306,7 +307,8 @@ func (m *Model) preRead(a *action) tea.Cmd {
 		}
 	}
 	m.say(fmt.Sprintf("%s: checking %s %s…", a.verb, commas(len(a.targets)), plural(len(a.targets), "row")))
-	return tea.Batch(func() tea.Msg {
+	return tea.Batch(func() (msg tea.Msg) {
+		defer recoverAs(&msg, func(err error) tea.Msg { return preReadMsg{act: a, stamp: stamp, err: err} })
 		if len(stale) == 0 {
 			return preReadMsg{act: a, stamp: stamp, found: young}
 		}
@@ -493,7 +495,8 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 		return m.endAction(a, fmt.Errorf("%s: no way to find the UUID of %s (add it to the team in the config file); nothing was sent", a.verb, logins[0]))
 	}
 	people, ctx := m.o.Source.People, a.ctx
-	return func() tea.Msg {
+	return func() (msg tea.Msg) {
+		defer recoverAs(&msg, func(err error) tea.Msg { return resolvedMsg{act: a, err: err} })
 		out := map[string]string{}
 		for _, l := range logins {
 			u, err := people.UserByLogin(ctx, l)
@@ -540,7 +543,10 @@ type auditCheckMsg struct{ err error }
 // checkAuditLog tries the audit log before any change is sent again.
 func (m *Model) checkAuditLog(l logChecker) tea.Cmd {
 	m.setErr(fmt.Errorf("no change was sent: the audit log failed (%s); checking it", m.run.auditErr))
-	return func() tea.Msg { return auditCheckMsg{err: l.CheckLog()} }
+	return func() (msg tea.Msg) {
+		defer recoverAs(&msg, func(err error) tea.Msg { return auditCheckMsg{err: err} })
+		return auditCheckMsg{err: l.CheckLog()}
+	}
 }
 
 func (m *Model) onAuditCheck(msg auditCheckMsg) {
@@ -585,6 +591,13 @@ func (m *Model) sendBatch(a *action, b model.Change) tea.Cmd {
 	writes.Add(1)
 	go func() {
 		defer writes.Done()
+		defer func() {
+			// A bug in the writer: whether the batch was applied is not
+			// known, and the rows are read again.
+			if r := recover(); r != nil {
+				answer <- batchMsg{act: a, batch: b, err: unknownOutcome{internalError(r)}}
+			}
+		}()
 		answer <- writeBatch(ctx, backend, sem, a, b)
 	}()
 	return func() tea.Msg { return <-answer }
@@ -757,7 +770,8 @@ func (m *Model) finish(a *action) tea.Cmd {
 		r.rereads++
 		b, stamp := m.b, m.rows.stamp()
 		ctx := m.ctx
-		cmds = append(cmds, func() tea.Msg {
+		cmds = append(cmds, func() (msg tea.Msg) {
+			defer recoverAs(&msg, func(err error) tea.Msg { return rereadMsg{act: a, stamp: stamp, ids: reread, err: err} })
 			found, _, err := b.Details(ctx, reread)
 			return rereadMsg{act: a, stamp: stamp, ids: reread, found: found, err: err}
 		})

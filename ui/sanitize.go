@@ -50,7 +50,7 @@ func writeRune(b *strings.Builder, r rune) {
 		b.WriteString("␡")
 	case r >= 0x80 && r < 0xa0:
 		fmt.Fprintf(b, `\u%04x`, r)
-	case isBidiControl(r), r == 0xfeff, r == 0x200b, r == 0x2028, r == 0x2029:
+	case invisible(r):
 		fmt.Fprintf(b, "<U+%04X>", r)
 	default:
 		b.WriteRune(r)
@@ -59,6 +59,16 @@ func writeRune(b *strings.Builder, r rune) {
 
 func isBidiControl(r rune) bool {
 	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// invisible are the format characters that change how text reads or what
+// it is without a glyph of their own: bidi controls, zero-width spaces and
+// (non-)joiners, the word joiner and other invisible operators, the BOM, the
+// line and paragraph separators, and the tag characters. A copied SHA256
+// holding one would differ invisibly from the one shown.
+func invisible(r rune) bool {
+	return isBidiControl(r) || (r >= 0x200b && r <= 0x200d) || (r >= 0x2060 && r <= 0x2064) || r == 0xfeff ||
+		r == 0x2028 || r == 0x2029 || r == 0x00ad || (r >= 0xe0000 && r <= 0xe007f)
 }
 
 // clean reports whether s needs no change: the common case, kept fast and
@@ -82,7 +92,7 @@ func cleanUnicode(s string) bool {
 		if r == utf8.RuneError && size == 1 {
 			return false
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) || r == 0xfeff || r == 0x200b || r == 0x2028 || r == 0x2029 {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || invisible(r) {
 			return false
 		}
 		i += size
@@ -110,4 +120,86 @@ func cellWidth(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// guardFrame is the last step of every frame: whatever reached it, only the
+// console's own styling (SGR: ESC [ … m) and newlines go to the terminal as
+// controls. Any other escape sequence, control character or invisible
+// format character is dropped, so a service string that missed Sanitize
+// still cannot move the cursor, set the clipboard or the title, or query
+// the terminal. It costs one pass over the frame, and nothing when it is
+// clean.
+func guardFrame(s string) string {
+	bad := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b:
+			if n := sgrLen(s[i:]); n > 0 {
+				i += n
+				continue
+			}
+		case c < 0x20 && c != '\n', c == 0x7f:
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !(r == utf8.RuneError && size == 1) && !(r >= 0x80 && r < 0xa0) && !invisible(r) {
+				i += size
+				continue
+			}
+		default:
+			i++
+			continue
+		}
+		bad = i
+		break
+	}
+	if bad < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:bad])
+	for i := bad; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b:
+			if n := sgrLen(s[i:]); n > 0 {
+				b.WriteString(s[i : i+n])
+				i += n
+				continue
+			}
+			i++ // the ESC goes; what followed it is left as plain text
+		case c < 0x20 && c != '\n', c == 0x7f:
+			i++
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !(r == utf8.RuneError && size == 1) && !(r >= 0x80 && r < 0xa0) && !invisible(r) {
+				b.WriteString(s[i : i+size])
+			}
+			i += size
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// sgrLen is the length of the SGR sequence s starts with (ESC [ params m),
+// or 0.
+func sgrLen(s string) int {
+	if len(s) < 3 || s[1] != '[' {
+		return 0
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c == ';', c == ':':
+		case c == 'm':
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
 }

@@ -111,3 +111,39 @@ func TestTruncateAndWidth(t *testing.T) {
 		t.Fatal("cellWidth")
 	}
 }
+
+// The last step of every frame lets through only the console's own styling:
+// a service string that missed Sanitize still reaches the terminal harmless.
+func TestGuardFrame(t *testing.T) {
+	styled := "\x1b[1;38;2;147;197;253mfalcon-triage\x1b[m │ ok\nline two ✓ é 漢"
+	if got := guardFrame(styled); got != styled {
+		t.Fatalf("the console's own frame was changed: %q", got)
+	}
+	for in, want := range map[string]string{
+		"a\x1b]52;c;ZXZpbA==\x07b":   "a]52;c;ZXZpbA==b",
+		"a\x1b[6nb":                  "a[6nb",
+		"a\x1bP+q544e\x1b\\b":        "aP+q544e\\b",
+		"x\u009b31my":                "x31my",
+		"in\u202evoice\u200dz\u2060": "invoicez",
+		"tag\U000E0041s\r\x08":       "tags",
+	} {
+		if got := guardFrame(in); got != want {
+			t.Errorf("guardFrame(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Every frame of the console passes the guard unchanged: it draws only
+// SGR styling, so the guard never eats what the console meant to show.
+func TestFramesPassTheGuardUnchanged(t *testing.T) {
+	h := newHarness(t, 200)
+	d := loaded(t, h)
+	for _, keys := range [][]string{nil, {"enter"}, {"esc", "?"}, {"esc", "s"}, {"esc", "a"}, {"esc", "c"}, {"esc", "esc", "tab"}} {
+		d.key(keys...)
+		d.settle()
+		raw := d.m.frame().Content
+		if guardFrame(raw) != raw {
+			t.Fatalf("after %v the guard changed the console's own frame", keys)
+		}
+	}
+}

@@ -27,9 +27,17 @@ func wrap(text string, width int) string {
 	return ansi.Hardwrap(ansi.Wordwrap(text, width, " "), width, true)
 }
 
-// View renders the screen. It does no I/O and changes nothing the user can
-// see of the model; only layout memos are kept.
+// View renders the screen: every frame passes guardFrame, the one path to
+// the terminal. It does no I/O and changes nothing the user can see of the
+// model; only layout memos are kept.
 func (m *Model) View() tea.View {
+	v := m.frame()
+	v.Content = guardFrame(v.Content)
+	return v
+}
+
+// frame composes the screen from the parts.
+func (m *Model) frame() tea.View {
 	var v tea.View
 	v.AltScreen = true
 	v.WindowTitle = "falcon-triage"
