@@ -72,6 +72,56 @@ func After(field string, t time.Time) string {
 	return field + ":>=" + Quote(t.UTC().Format(time.RFC3339))
 }
 
+// Since is field:>='now-<span>', span being date math such as 1h, 24h,
+// 7d: the window moves with the clock, and stays relative when saved.
+func Since(field, span string) string {
+	return field + ":>=" + Quote("now-"+span)
+}
+
+// SplitAnd splits a filter at its top-level + (outside quotes, brackets and
+// parentheses).
+func SplitAnd(f string) []string {
+	var out []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == '+' && depth == 0:
+			out = append(out, f[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, f[start:])
+}
+
+// Replace puts clause in place of every top-level clause of f on the same
+// field (a quick filter for a status replaces the status, rather than
+// asking for rows with two statuses at once), or adds it.
+func Replace(f, clause string) string {
+	field, _, _ := strings.Cut(clause, ":")
+	var keep []string
+	for _, p := range SplitAnd(f) {
+		if name, _, ok := strings.Cut(strings.TrimSpace(p), ":"); ok && name == field {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	return And(append(keep, clause)...)
+}
+
 // Before is field:<'time'.
 func Before(field string, t time.Time) string {
 	return field + ":<" + Quote(t.UTC().Format(time.RFC3339))

@@ -335,3 +335,19 @@ func TestWalkerWithTiesPastTheWindow(t *testing.T) {
 		})
 	}
 }
+
+func TestReplaceClause(t *testing.T) {
+	for f, want := range map[string]string{
+		"status:'new'":                      "status:'closed'",
+		"status:'new'+max_severity:>=60":    "max_severity:>=60+status:'closed'",
+		"(status:'new',x:1)+y:'a+status:b'": "(status:'new',x:1)+y:'a+status:b'+status:'closed'",
+		"":                                  "status:'closed'",
+	} {
+		if got := Replace(f, "status:'closed'"); got != want {
+			t.Errorf("Replace(%q) = %q, want %q", f, got, want)
+		}
+	}
+	if got := Since("last_behavior", "24h"); got != "last_behavior:>='now-24h'" {
+		t.Fatal(got)
+	}
+}

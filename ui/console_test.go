@@ -192,6 +192,9 @@ func TestQuickFilters(t *testing.T) {
 	o.Me = model.User{UID: h.fake.Users()[0].UID}
 	s := startScreen(t, New(o), 100, 30)
 	s.waitFor("first rows", settled)
+	s.key("f", "s", "i")
+	s.waitText("filter: status:'in_progress'")
+	// A second status replaces the first: no filter asks for two at once.
 	s.key("f", "s", "n")
 	s.waitText("filter: status:'new'")
 	s.key("f", "v", "h")
@@ -203,11 +206,13 @@ func TestQuickFilters(t *testing.T) {
 	s.key("f", "m")
 	s.waitText("assigned_to_uid:'" + o.Me.UID + "'")
 	s.key("f", "x", "f", "3")
-	s.waitText("last_behavior:>='2026-11-13T12:00:00Z'")
+	s.waitText("last_behavior:>='now-7d'")
 	s.key("f", "x", "f", "h")
 	s.typeText("it's+x,y")
 	s.key("enter")
-	sc := s.waitText("no detections match")
+	sc := s.waitFor("the host filter", func(sc string) bool {
+		return strings.Contains(sc, "no detections match") && strings.Contains(sc, "device.hostname")
+	})
 	if !strings.Contains(sc, `device.hostname:'it\'s+x,y'`) {
 		t.Fatalf("the host name was not quoted:\n%s", sc)
 	}

@@ -21,6 +21,9 @@ type entry struct {
 	value   string // sanitised
 	section bool
 	in, out string
+	// behavior is the 1-based behaviour the entry belongs to, 0 for none:
+	// the copy menu copies from the behaviour under the cursor.
+	behavior int
 }
 
 // detailPane shows one detection: every field an analyst needs for a
@@ -131,6 +134,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 
 	for i := range d.Behaviors {
 		b := &d.Behaviors[i]
+		first := len(es)
 		section(fmt.Sprintf("Behaviour %d of %d · %s", i+1, len(d.Behaviors), fmtTime(b.Time, loc)))
 		add("Tactic", joinID(b.Tactic, b.TacticID), "")
 		if b.Tactic != "" {
@@ -158,6 +162,9 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 			add("IOC source", strings.TrimSpace(b.IOCSource+" "+b.IOCDescription), "")
 		}
 		add("Action taken", b.Disposition.Words(), "")
+		for j := first; j < len(es); j++ {
+			es[j].behavior = i + 1
+		}
 	}
 	if len(d.Quarantined) > 0 {
 		section("Quarantined files")

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -201,42 +200,43 @@ func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			}
 		case "u":
 			m.pop(x)
-			return m.addClause(model.Null(m.f.AssigneeUID))
+			return m.quickFilter(model.Null(m.f.AssigneeUID))
 		case "m":
 			m.pop(x)
 			if m.o.Me.UID == "" {
 				m.say("set me.login in the config file to use the \"mine\" filter")
 				return nil
 			}
-			return m.addClause(model.Eq(m.f.AssigneeUID, m.o.Me.UID))
+			return m.quickFilter(model.Eq(m.f.AssigneeUID, m.o.Me.UID))
 		case "h":
 			m.pop(x)
 			return m.openInput(inputHost, "", nil)
 		case "1", "2", "3", "4":
+			// Relative, so the window moves with the clock and a saved
+			// filter stays "the last day".
 			m.pop(x)
-			d := map[string]time.Duration{"1": time.Hour, "2": 24 * time.Hour, "3": 7 * 24 * time.Hour, "4": 30 * 24 * time.Hour}[k]
-			return m.addClause(model.After(m.f.Time, m.o.Now().Add(-d).Truncate(time.Minute)))
+			return m.quickFilter(model.Since(m.f.Time, map[string]string{"1": "1h", "2": "24h", "3": "7d", "4": "30d"}[k]))
 		case "x":
 			m.pop(x)
 			q := m.list.latest()
-			q.filter = ""
+			q.filter, q.q = "", ""
 			return m.startQuery(q, nil, -1)
 		}
 	case menuQuickStatus:
 		if s, ok := statusKeys[k]; ok && m.accepts(s) {
 			m.pop(x)
-			return m.addClause(model.Eq(m.f.Status, string(s)))
+			return m.quickFilter(model.Eq(m.f.Status, string(s)))
 		}
 	case menuQuickSeverity:
 		if n, ok := severityKeys[k]; ok {
 			m.pop(x)
-			return m.addClause(model.Num(m.f.Severity, ">=", int64(n)))
+			return m.quickFilter(model.Num(m.f.Severity, ">=", int64(n)))
 		}
 	case menuQuickProduct:
 		for _, p := range products {
 			if p.key == k {
 				m.pop(x)
-				return m.addClause(model.Eq(m.f.Product, p.name))
+				return m.quickFilter(model.Eq(m.f.Product, p.name))
 			}
 		}
 	case menuCopy:
@@ -245,42 +245,70 @@ func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
-	if k != "i" && k != "h" && k != "s" && k != "c" && k != "u" {
-		return nil
+// copyItems are the copy menu's fields: key, name, and the value on a row
+// and its behaviour.
+var copyItems = []struct {
+	key, what string
+	value     func(d *model.Detection, b *model.Behavior) string
+}{
+	{"i", "id", func(d *model.Detection, _ *model.Behavior) string { return d.ID }},
+	{"h", "host name", func(d *model.Detection, _ *model.Behavior) string { return d.Host() }},
+	{"s", "SHA256", func(_ *model.Detection, b *model.Behavior) string { return b.SHA256 }},
+	{"m", "MD5", func(_ *model.Detection, b *model.Behavior) string { return b.MD5 }},
+	{"c", "command line", func(_ *model.Detection, b *model.Behavior) string { return b.CmdLine }},
+	{"p", "parent SHA256", func(_ *model.Detection, b *model.Behavior) string { return b.ParentSHA256 }},
+	{"P", "parent command line", func(_ *model.Detection, b *model.Behavior) string { return b.ParentCmdLine }},
+	{"n", "user name", func(_ *model.Detection, b *model.Behavior) string { return b.UserName }},
+	{"b", "behaviour id", func(_ *model.Detection, b *model.Behavior) string { return b.ID }},
+}
+
+// copyBehaviour is the behaviour the copy menu copies from: the one under
+// the detail's cursor when the detail is open, else the row's worst.
+func (m *Model) copyBehaviour(d *model.Detection) *model.Behavior {
+	if p := m.detail; p != nil && p.id == d.ID && p.cursor < len(p.entries) {
+		if i := p.entries[p.cursor].behavior; i > 0 && i <= len(d.Behaviors) {
+			return &d.Behaviors[i-1]
+		}
 	}
-	m.pop(x)
+	if w := d.Worst(); w != nil {
+		return w
+	}
+	return &model.Behavior{}
+}
+
+func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
 	d, ok := m.rows.peek(firstOf(x.targets))
 	if !ok {
+		m.pop(x)
 		m.say("nothing to copy: the row is not loaded")
 		return nil
 	}
 	what, val := "", ""
-	w := d.Worst()
-	switch k {
-	case "i":
-		what, val = "the id", d.ID
-	case "h":
-		what, val = "the host name", d.Device.Hostname
-	case "s":
-		if w != nil {
-			what, val = "the SHA256", w.SHA256
-		}
-	case "c":
-		if w != nil {
-			what, val = "the command line", w.CmdLine
-		}
-	case "u":
-		if m.o.Source.ConsoleURL != nil {
-			what, val = "the console link", m.o.Source.ConsoleURL(d)
+	if k == "u" && m.o.Source.ConsoleURL != nil {
+		what, val = "console link", m.o.Source.ConsoleURL(d)
+	}
+	for _, it := range copyItems {
+		if it.key == k {
+			what, val = it.what, it.value(d, m.copyBehaviour(d))
 		}
 	}
+	if what == "" {
+		return nil // not a key of the menu
+	}
+	m.pop(x)
+	val = stripControls(val)
 	if val == "" {
-		m.say("nothing to copy: the field is empty")
+		m.say("nothing to copy: the " + what + " is empty")
 		return nil
 	}
-	m.say("copied " + what + " to the clipboard (OSC 52)")
-	return tea.SetClipboard(stripControls(val))
+	// The flash shows what was copied, shortened in the middle.
+	shown := val
+	if len([]rune(shown)) > 24 {
+		r := []rune(shown)
+		shown = string(r[:10]) + "…" + string(r[len(r)-10:])
+	}
+	m.say("copied the " + what + " " + Sanitize(shown) + " (OSC 52)")
+	return tea.SetClipboard(val)
 }
 
 // stripControls drops control characters and bidi overrides from a value
@@ -341,7 +369,19 @@ func (x *menuModal) view(m *Model) string {
 		}
 		return m.menuBox("Product is", items)
 	}
-	return m.menuBox("Copy", [][2]string{{"i", "id"}, {"h", "host name"}, {"s", "SHA256"}, {"c", "command line"}, {"u", "console link"}})
+	title := "Copy"
+	if d, ok := m.rows.peek(firstOf(x.targets)); ok && len(d.Behaviors) > 1 {
+		for i := range d.Behaviors {
+			if &d.Behaviors[i] == m.copyBehaviour(d) {
+				title = fmt.Sprintf("Copy (behaviour %d of %d)", i+1, len(d.Behaviors))
+			}
+		}
+	}
+	var items [][2]string
+	for _, it := range copyItems {
+		items = append(items, [2]string{it.key, it.what})
+	}
+	return m.menuBox(title, append(items, [2]string{"u", "console link"}))
 }
 
 func (m *Model) accepts(s model.Status) bool {
@@ -493,7 +533,7 @@ func (x *inputModal) submit(m *Model, text string) tea.Cmd {
 		if strings.ContainsAny(text, "*?") {
 			clause = model.Wildcard(m.f.Hostname, text)
 		}
-		return m.addClause(clause)
+		return m.quickFilter(clause)
 	case inputTag:
 		name := strings.TrimSpace(strings.TrimLeft(text, "+-"))
 		if name == "" {
@@ -533,15 +573,24 @@ func (x *inputModal) submit(m *Model, text string) tea.Cmd {
 
 func (x *inputModal) view(m *Model) string { return x.ti.View() }
 
-// addClause narrows the filter asked for last by one clause (a quick
-// filter, + and - in the detail).
+// quickFilter puts a quick filter's clause in place of any on its field.
+func (m *Model) quickFilter(clause string) tea.Cmd {
+	return m.applyClause(model.Replace(m.list.latest().filter, clause), clause)
+}
+
+// addClause narrows the filter asked for last by one clause (+ and - in
+// the detail).
 func (m *Model) addClause(clause string) tea.Cmd {
+	return m.applyClause(model.And(m.list.latest().filter, clause), clause)
+}
+
+func (m *Model) applyClause(filter, clause string) tea.Cmd {
 	q := m.list.latest()
-	if strings.Contains(q.filter, clause) {
+	if q.filter == filter || strings.Contains(q.filter, clause) && filter == model.And(q.filter, clause) {
 		m.say("already filtered on " + clause)
 		return nil
 	}
-	q.filter = model.And(q.filter, clause)
+	q.filter = filter
 	x := &inputModal{kind: inputFilter, histPos: -1, ti: newTextInput(inputPrompts[inputFilter], max(10, m.width-12))}
 	x.ti.SetValue(q.filter)
 	// A refusal opens the filter line with the clause in it.

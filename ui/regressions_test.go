@@ -376,3 +376,34 @@ func TestLateDetailActsOnTheDetectionShown(t *testing.T) {
 		t.Fatalf("the status menu in the detail targets %v, want the detection shown", d.m.top())
 	}
 }
+
+// The copy menu copies from the behaviour under the detail's cursor, and
+// says what it copied.
+func TestLateCopyFollowsTheDetailCursor(t *testing.T) {
+	h := newHarness(t, 200)
+	d := loaded(t, h)
+	var row model.Detection
+	for i, id := range d.m.list.ids() {
+		if r, ok := d.m.rows.peek(id); ok && len(r.Behaviors) > 1 && r.Behaviors[1].SHA256 != r.Behaviors[0].SHA256 {
+			d.m.list.cursor, row = i, *r
+			break
+		}
+	}
+	if row.ID == "" {
+		t.Fatal("no detection with two behaviours")
+	}
+	d.key("enter")
+	for i, e := range d.m.detail.entries {
+		if e.behavior == 2 && e.label == "SHA256" {
+			d.m.detail.cursor = i
+		}
+	}
+	d.key("y", "s")
+	d.run()
+	if len(d.clips) != 1 || d.clips[0] != row.Behaviors[1].SHA256 {
+		t.Fatalf("copied %q, want behaviour 2's SHA256 %q", d.clips, row.Behaviors[1].SHA256)
+	}
+	if !strings.Contains(d.m.msg.text, "copied the SHA256 "+row.Behaviors[1].SHA256[:10]) {
+		t.Fatalf("the flash says %q", d.m.msg.text)
+	}
+}
