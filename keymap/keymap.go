@@ -52,6 +52,9 @@ const (
 	Undo          Action = "undo"
 	Redo          Action = "redo"
 	RestoreMarks  Action = "restore_marks"
+	NextRow       Action = "next_detection"
+	PrevRow       Action = "previous_detection"
+	RelativeTime  Action = "relative_times"
 	Retry         Action = "retry"
 	Tag           Action = "tag"
 	Overview      Action = "overview"
@@ -108,12 +111,15 @@ func Default() KeyMap {
 		b(AddFilter, "Detail", "filter on the field", "+"),
 		b(ExcludeFilter, "Detail", "exclude the field", "-"),
 		b(Copy, "Detail", "copy menu (OSC 52)", "y"),
+		b(NextRow, "Detail", "next detection, the detail kept open", "J"),
+		b(PrevRow, "Detail", "previous detection, the detail kept open", "K"),
 		b(Filter, "Filter and sort", "FQL filter", "/"),
 		b(Search, "Filter and sort", "free-text search", "F"),
 		b(QuickFilter, "Filter and sort", "quick filters", "f"),
 		b(ToggleHidden, "Filter and sort", "show hidden", "."),
 		b(SortNext, "Filter and sort", "next sort field", "o"),
 		b(SortFlip, "Filter and sort", "flip sort", "O"),
+		b(RelativeTime, "Filter and sort", "times as dates or as \"5m ago\"", "t"),
 		b(Mark, "Triage", "mark and move down", "space"),
 		b(RangeMark, "Triage", "mark from the last mark to here", "V"),
 		b(MarkScreen, "Triage", "mark every row on screen", "ctrl+a"),

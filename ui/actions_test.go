@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"bufio"
 	"encoding/json"
 	"os"
@@ -284,6 +285,7 @@ func TestUndoOfACommentSaysItCannot(t *testing.T) {
 
 func TestHideAsksFirst(t *testing.T) {
 	h := newHarness(t, 50)
+	id := listed(t, h, 1)[0]
 	s := startTriage(t, h)
 	s.key("H")
 	s.waitText("Hide: 1 detection?")
@@ -292,8 +294,11 @@ func TestHideAsksFirst(t *testing.T) {
 	s.key("H", "y")
 	waitMessage(s, "Hide: 1 of 1 applied")
 	m := s.quit()
-	if fakeField(t, h, m.list.cur.ids[0], "show_in_ui") != false || len(h.fake.Patches()) != 1 {
+	if fakeField(t, h, id, "show_in_ui") != false || len(h.fake.Patches()) != 1 {
 		t.Fatal("the row was not hidden exactly once")
+	}
+	if slices.Contains(m.list.ids(), id) {
+		t.Fatal("the hidden row stays in a list that does not show hidden rows")
 	}
 }
 

@@ -145,6 +145,7 @@ type Model struct {
 	spin     spinner.Model
 	spinning bool
 	quitting bool
+	relTimes bool // times as "5m ago" (t toggles)
 }
 
 // New builds the console.

@@ -94,10 +94,10 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	add("Created", fmtTime(d.Created, loc), "")
 	add("Updated", fmtTime(d.Updated, loc), "")
 	if d.SecondsToTriaged > 0 {
-		add("Triaged after", (time.Duration(d.SecondsToTriaged) * time.Second).String(), "")
+		add("Triaged after", fmtDuration(time.Duration(d.SecondsToTriaged)*time.Second), "")
 	}
 	if d.SecondsToResolved > 0 {
-		add("Resolved after", (time.Duration(d.SecondsToResolved) * time.Second).String(), "")
+		add("Resolved after", fmtDuration(time.Duration(d.SecondsToResolved)*time.Second), "")
 	}
 	if len(d.AdversaryIDs) > 0 {
 		ids := make([]string, len(d.AdversaryIDs))

@@ -186,7 +186,9 @@ func (s *screen) typeText(text string) {
 
 func (s *screen) quit() *Model {
 	s.t.Helper()
-	s.key("q")
+	// q closes a layer (the detail, a drill-down) before it quits: a second
+	// q quits then, and is dropped if the first already did.
+	s.key("q", "q")
 	return s.final()
 }
 

@@ -51,6 +51,16 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.push(&helpModal{})
 		return nil
 	case keymap.Quit:
+		// In a layer q closes it, as esc does; on the list it quits.
+		if m.detail != nil {
+			m.detail = nil
+			return nil
+		}
+		if q, ok := m.ov.popDrill(); ok && !m.ov.isShown() {
+			m.ov.shown = true
+			m.msg = flash{}
+			return m.startQuery(q, nil, -1)
+		}
 		return m.askQuit()
 	case keymap.Suspend:
 		return tea.Suspend
@@ -158,9 +168,26 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 			keep = -1 // a new query asked for: refresh that one, from the top
 		}
 		return m.startQuery(l.latest(), nil, keep)
+	case keymap.RelativeTime:
+		m.relTimes = !m.relTimes
+	case keymap.NextRow, keymap.PrevRow:
+		// The detail follows the cursor: reading one detection after
+		// another without closing it.
+		step := 1
+		if act == keymap.PrevRow {
+			step = -1
+		}
+		l.move(step, rows)
+		if m.detail != nil {
+			m.openDetail()
+		}
 	case keymap.Copy:
-		if _, ok := m.rows.peek(l.cursorID()); ok {
-			m.push(&menuModal{kind: menuCopy, targets: []string{l.cursorID()}})
+		id := l.cursorID()
+		if m.detail != nil {
+			id = m.detail.id
+		}
+		if _, ok := m.rows.peek(id); ok {
+			m.push(&menuModal{kind: menuCopy, targets: []string{id}})
 		} else {
 			m.say("nothing to copy yet: the row is still loading")
 		}

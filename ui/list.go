@@ -356,6 +356,34 @@ func (l *listView) cursorID() string {
 	return ""
 }
 
+// drop takes rows out of the list on screen (hidden by an action), the
+// cursor staying on the row it was on or the one after.
+func (l *listView) drop(ids []string, rows int) {
+	gone := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		gone[id] = true
+	}
+	w := l.cur
+	before := len(w.ids)
+	cursor := l.cursor
+	kept := w.ids[:0:0]
+	for i, id := range w.ids {
+		if gone[id] {
+			if i < l.cursor {
+				cursor--
+			}
+			continue
+		}
+		kept = append(kept, id)
+	}
+	w.ids = kept
+	if w.total >= 0 {
+		w.total = max(0, w.total-(before-len(kept)))
+	}
+	l.cursor = max(0, cursor)
+	l.clamp(rows)
+}
+
 // --- marks
 
 func (l *listView) marked(id string) bool {

@@ -282,14 +282,36 @@ func timing(title string, avg, pct *model.Aggregation) string {
 }
 
 func dur(seconds float64) string {
-	d := time.Duration(seconds) * time.Second
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%.1fd", d.Hours()/24)
-	case d >= time.Hour:
-		return fmt.Sprintf("%.1fh", d.Hours())
+	return fmtDuration(time.Duration(seconds) * time.Second)
+}
+
+// fmtDuration is the one way durations read everywhere: the two largest
+// units, days, hours, minutes or seconds ("2d 3h", "18h 2m", "4m 10s").
+func fmtDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
 	}
-	return fmt.Sprintf("%dm", int(d.Minutes()))
+	units := []struct {
+		name string
+		size time.Duration
+	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}}
+	var parts []string
+	for _, u := range units {
+		if n := d / u.size; n > 0 || len(parts) > 0 {
+			parts = append(parts, fmt.Sprintf("%d%s", n, u.name))
+			d -= n * u.size
+		}
+		if len(parts) == 2 {
+			break
+		}
+	}
+	if len(parts) == 0 {
+		return "0s"
+	}
+	if len(parts) == 2 && strings.HasPrefix(parts[1], "0") {
+		parts = parts[:1]
+	}
+	return strings.Join(parts, " ")
 }
 
 // termsPanel lists a terms aggregation's buckets and its "other" bucket,

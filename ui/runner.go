@@ -765,6 +765,9 @@ func (m *Model) finish(a *action) tea.Cmd {
 		cmds = append(cmds, m.saveSession())
 	}
 	m.step(a)
+	if c := a.change; c.ShowInUI != nil && !*c.ShowInUI && !m.list.cur.showHidden && len(a.applied) > 0 {
+		m.list.drop(a.applied, m.rowsOnScreen()) // hidden rows leave a list that does not show them
+	}
 	reread := slices.Concat(a.applied, a.unknown)
 	if len(reread) > 0 {
 		r.rereads++

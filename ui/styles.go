@@ -73,6 +73,14 @@ func sevWord(severity int) string {
 // statusCell is a row's status in at most 12 cells, its verdict after it
 // ("Closed · FP") where the backend records one as a tag.
 func statusCell(d *model.Detection) string {
+	if !d.ShowInUI {
+		// Hidden from the console: listed only with "." and marked so.
+		return "⊘ " + statusWord(d)
+	}
+	return statusWord(d)
+}
+
+func statusWord(d *model.Detection) string {
 	switch d.Verdict {
 	case model.StatusTruePositive:
 		return "Closed · TP"

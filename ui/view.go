@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -210,14 +211,18 @@ func (m *Model) columns(width int) []column {
 		return n
 	}
 	mk := func() []column {
-		tm := column{"LAST BEHAVIOUR", timeW, func(d *model.Detection) string {
+		zone := m.o.Now().In(m.o.Location).Format("MST")
+		tm := column{"LAST BEHAVIOUR " + zone, timeW, func(d *model.Detection) string {
 			if d.LastBehavior.IsZero() {
 				return ""
+			}
+			if m.relTimes {
+				return fmtDuration(m.o.Now().Sub(d.LastBehavior).Truncate(time.Minute)) + " ago"
 			}
 			return d.LastBehavior.In(m.o.Location).Format(timeFmt)
 		}}
 		if timeW == 11 {
-			tm.title = "LAST BEHAV."
+			tm.title = "LAST " + zone
 		}
 		if m.f.Product != "" {
 			// Alerts span every product: a short tag says which raised it.
@@ -417,7 +422,7 @@ func (m *Model) footerParts(rows int) string {
 	if m.rate.Waiting > 0 {
 		parts = append(parts, fmt.Sprintf("waiting %s (%s)", m.rate.Waiting.Round(100_000_000), m.rate.Why))
 	} else if m.rate.Limit > 0 {
-		parts = append(parts, fmt.Sprintf("budget %s/%s", commas(m.rate.Remaining), commas(m.rate.Limit)))
+		parts = append(parts, fmt.Sprintf("API budget %s/%s", commas(m.rate.Remaining), commas(m.rate.Limit)))
 	}
 	return " " + strings.Join(parts, " · ")
 }
