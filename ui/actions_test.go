@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"slices"
 	"bufio"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
