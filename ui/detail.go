@@ -24,6 +24,12 @@ type entry struct {
 	// behavior is the 1-based behaviour the entry belongs to, 0 for none:
 	// the copy menu copies from the behaviour under the cursor.
 	behavior int
+	// whole: a value copied whole (an id, a hash) is never split over
+	// lines; too long, it is shortened visibly in the middle.
+	whole bool
+	// pattern is the wildcard clause + offers for a value that cannot be
+	// matched exactly (a command line, a path), to edit before it runs.
+	pattern string
 }
 
 // detailPane shows one detection: every field an analyst needs for a
@@ -53,7 +59,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 		if value == "" {
 			return
 		}
-		e := entry{label: label, value: Sanitize(value)}
+		e := entry{label: label, value: Sanitize(value), whole: wholeLabels[label]}
 		if field != "" {
 			e.in, e.out = model.Eq(field, value), model.NotEq(field, value)
 		}
@@ -153,6 +159,9 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 		add("File", b.FileName, f.FileName)
 		add("Path", b.FilePath, "behaviors.filepath")
 		add("Command line", b.CmdLine, "")
+		if b.CmdLine != "" {
+			es[len(es)-1].pattern = model.Wildcard(f.CmdLine, "*"+b.CmdLine+"*")
+		}
 		add("Parent cmd", b.ParentCmdLine, "")
 		add("SHA256", b.SHA256, f.SHA256)
 		add("MD5", b.MD5, "behaviors.md5")
@@ -176,6 +185,9 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	}
 	return es
 }
+
+// wholeLabels are the fields whose values are copied whole: never split.
+var wholeLabels = map[string]bool{"Id": true, "Incident": true, "SHA256": true, "MD5": true, "Parent SHA256": true, "Device id": true}
 
 func joinID(name, id string) string {
 	switch {
@@ -204,7 +216,16 @@ func (p *detailPane) layout(width int, st *styles) {
 			p.lineOf = append(p.lineOf, i)
 			continue
 		}
-		wrapped := strings.Split(ansi.Hardwrap(ansi.Wordwrap(e.value, valW, " /\\,;"), valW, true), "\n")
+		value := e.value
+		if e.whole && cellWidth(value) > valW {
+			r := []rune(value)
+			head := max(1, (valW-1)/2)
+			value = string(r[:head]) + "…" + string(r[len(r)-(valW-1-head):])
+		}
+		wrapped := strings.Split(ansi.Hardwrap(ansi.Wordwrap(value, valW, " /\\,;"), valW, true), "\n")
+		if e.whole {
+			wrapped = wrapped[:1]
+		}
 		for j, w := range wrapped {
 			lab := ""
 			if j == 0 {
@@ -296,6 +317,12 @@ func (m *Model) onDetailKey(act keymap.Action) (tea.Cmd, bool) {
 		clause := e.in
 		if act == keymap.ExcludeFilter {
 			clause = e.out
+		}
+		if clause == "" && e.pattern != "" && act == keymap.AddFilter {
+			// No exact match for a command line: a pattern around it,
+			// to edit before it runs.
+			m.say("a pattern around the value: edit it, enter runs it")
+			return m.openInput(inputFilter, model.And(m.list.latest().filter, e.pattern), nil), true
 		}
 		if clause == "" {
 			m.say(e.label + " cannot be filtered on: move to another field")

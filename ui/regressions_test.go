@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"testing"
 
@@ -405,5 +406,42 @@ func TestLateCopyFollowsTheDetailCursor(t *testing.T) {
 	}
 	if !strings.Contains(d.m.msg.text, "copied the SHA256 "+row.Behaviors[1].SHA256[:10]) {
 		t.Fatalf("the flash says %q", d.m.msg.text)
+	}
+}
+
+// At 80 columns a SHA256 is shortened visibly on one line, never split; +
+// on a command line offers a pattern to edit before it runs.
+func TestLateDetailValuesAtEightyColumns(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.send(teaSize(80, 24))
+	d.key("enter")
+	p := d.m.detail
+	for i, e := range p.entries {
+		if e.label == "SHA256" {
+			p.cursor = i
+			break
+		}
+	}
+	sc := ansi.Strip(d.screen())
+	line := ""
+	for _, l := range strings.Split(sc, "\n") {
+		if strings.Contains(l, "SHA256") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "…") {
+		t.Fatalf("the SHA256 line is %q: not shortened", line)
+	}
+	for i, e := range p.entries {
+		if e.label == "Command line" {
+			p.cursor = i
+			break
+		}
+	}
+	d.key("+")
+	in, ok := d.m.top().(*inputModal)
+	if !ok || !strings.Contains(in.ti.Value(), ":*'*") {
+		t.Fatalf("+ on a command line: %T %v", d.m.top(), d.m.msg.text)
 	}
 }
