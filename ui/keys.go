@@ -195,11 +195,23 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 	return m.ensure()
 }
 
-// back closes the topmost layer of the list: a mark-all in flight is
-// cancelled, then marks are cleared (M brings them back), then a
-// drill-down returns to the overview, then the message goes.
+// back closes the topmost layer of the list, or stops the load in front:
+// an action not yet sent, a query asked for, a mark-all in flight; then
+// marks are cleared (M brings them back), then a drill-down returns to the
+// overview, then the message goes.
 func (m *Model) back() tea.Cmd {
 	l := m.list
+	if a := m.run.active; a != nil && len(a.batches) == 0 {
+		// Still looking a login up or reading the rows: nothing has been
+		// sent, and esc stops it.
+		return m.endAction(a, nil, a.verb+": cancelled, nothing was sent")
+	}
+	if l.pend != nil {
+		l.pend.cancel()
+		l.pend = nil
+		m.say("the query asked for was cancelled: the list keeps its last query")
+		return nil
+	}
 	if l.stopMarkAll() {
 		m.say("marking every match cancelled")
 		return nil

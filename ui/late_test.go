@@ -73,8 +73,8 @@ func TestLateLookupAssignsTheRowsChosenAtEnter(t *testing.T) {
 	if holds[lookupMsg](d) != 1 {
 		t.Fatalf("no login lookup in flight: %s", d.heldTypes())
 	}
-	// Meanwhile the analyst moves on: clears the marks, marks another row.
-	d.key("esc")
+	// Meanwhile the analyst moves on: unmarks those rows, marks another.
+	d.markIDs(ids[0], ids[1])
 	d.m.list.cursor = 5
 	d.key("space")
 	deliver[lookupMsg](d)

@@ -445,3 +445,23 @@ func TestLateDetailValuesAtEightyColumns(t *testing.T) {
 		t.Fatalf("+ on a command line: %T %v", d.m.top(), d.m.msg.text)
 	}
 }
+
+// esc stops any load: an action still reading its rows, a query asked for.
+func TestLateEscStopsLoads(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.key("s", "c")
+	d.run() // the pre-read, held
+	d.key("esc")
+	d.settle()
+	if d.m.run.active != nil || len(h.fake.Patches()) != 0 {
+		t.Fatal("esc did not stop the action before it was sent")
+	}
+	field := d.m.list.cur.sort.Field
+	d.key("o")
+	d.key("esc")
+	d.settle()
+	if d.m.list.cur.sort.Field != field || d.m.list.pend != nil {
+		t.Fatal("esc did not cancel the query asked for")
+	}
+}
