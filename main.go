@@ -504,3 +504,18 @@ func thousands(n int) string {
 	}
 	return s
 }
+
+// themeFromEnv reads the terminal's background from COLORFGBG ("fg;bg" or
+// "fg;other;bg", colour numbers as rxvt and others set them): dark or light,
+// or "" when it does not say.
+func themeFromEnv() string {
+	parts := strings.Split(os.Getenv("COLORFGBG"), ";")
+	bg, err := strconv.Atoi(parts[len(parts)-1])
+	switch {
+	case err != nil || bg < 0 || bg > 15:
+		return ""
+	case bg == 7 || bg >= 9:
+		return "light"
+	}
+	return "dark"
+}
