@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -38,6 +39,7 @@ Usage:
   falcon-triage --demo               open the console on generated demo data
   falcon-triage export [flags]       write matching detections to stdout
   falcon-triage fake [flags]         serve the fake Falcon API on its own
+  falcon-triage --version            print the version and the commit it was built from
 
 Credentials come from FALCON_CLIENT_ID, FALCON_CLIENT_SECRET, FALCON_CLOUD and
 FALCON_MEMBER_CID, or the config file. Run a command with -h for its flags.
@@ -56,6 +58,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runExport(args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
+			return 0
+		case "version", "--version", "-version":
+			fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
 			return 0
 		}
 	}
@@ -518,4 +523,33 @@ func themeFromEnv() string {
 		return "light"
 	}
 	return "dark"
+}
+
+// versionLine says which build this is: the module's version and the commit
+// the Go toolchain recorded (go install and go build in a checkout record
+// one; go run and tests do not).
+func versionLine(info *debug.BuildInfo, ok bool) string {
+	if !ok || info == nil {
+		return "falcon-triage: no build information"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	rev := settings["vcs.revision"]
+	if rev == "" {
+		return "falcon-triage " + v + ", no commit recorded"
+	}
+	line := "falcon-triage " + v + ", commit " + rev
+	if t := settings["vcs.time"]; t != "" {
+		line += " of " + t
+	}
+	if settings["vcs.modified"] == "true" {
+		line += " with local changes"
+	}
+	return line
 }
