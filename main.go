@@ -288,12 +288,16 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	sortFlag := fs.String("sort", "", "sort as FIELD|DIR, e.g. last_behavior|desc (default)")
 	format := fs.String("format", "jsonl", "json, jsonl or csv")
 	limit := fs.Int("limit", 0, "stop after N detections (0: all)")
+	includeHidden := fs.Bool("include-hidden", false, "also export the detections hidden from the console (show_in_ui:false)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "falcon-triage export: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if err := checkFormat(*format); err != nil {
+		return fail(stderr, err)
 	}
 	sort, err := parseSortFlag(*sortFlag)
 	if err != nil {
@@ -321,19 +325,31 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		format: *format,
 		warn:   func(s string) { fmt.Fprintln(stderr, "falcon-triage export: "+ui.Sanitize(s)) },
 	}
-	tty := false
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		tty = true
-		o.progress = func(done, total int) { fmt.Fprintf(stderr, "\r%d of %d detections", done, total) }
+	if !*includeHidden {
+		// As the console does until hidden rows are shown.
+		o.query.Filter = model.And(o.query.Filter, model.Bool(conn.backend.Fields().ShowInUI, true))
+	}
+	// Progress only where someone watches it, and not over the data itself
+	// when that goes to the same terminal.
+	var progress *progressLine
+	if isTerminal(stderr) && !isTerminal(stdout) {
+		progress = &progressLine{w: stderr}
+		o.progress = progress.update
+		o.warn = func(s string) { progress.warn(ui.Sanitize(s)) }
 	}
 	n, err := export(ctx, conn.backend, o, stdout)
-	if tty {
-		fmt.Fprintln(stderr)
+	if progress != nil {
+		progress.finish()
 	}
 	if err != nil {
 		return fail(stderr, fmt.Errorf("export stopped after %d detections: %w", n, err))
 	}
 	return 0
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }
 
 func runConsole(args []string, stderr io.Writer) int {
