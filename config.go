@@ -1,17 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/falcon-triage/falcon-triage/api"
+	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 )
 
@@ -31,16 +36,18 @@ func (p person) user() model.User {
 // fileConfig is config.yaml. Unknown keys are an error, so a typo does not
 // silently do nothing.
 type fileConfig struct {
-	ClientID         string            `yaml:"client_id"`
-	ClientSecret     string            `yaml:"client_secret"`
-	Cloud            string            `yaml:"cloud"`
-	BaseURL          string            `yaml:"base_url"`
-	MemberCID        string            `yaml:"member_cid"`
-	CAFile           string            `yaml:"ca_file"`
-	Me               person            `yaml:"me"`
-	Team             []person          `yaml:"team"`
-	Theme            string            `yaml:"theme"`
-	Keys             map[string]string `yaml:"keys"`
+	ClientID     string   `yaml:"client_id"`
+	ClientSecret string   `yaml:"client_secret"`
+	Cloud        string   `yaml:"cloud"`
+	BaseURL      string   `yaml:"base_url"`
+	MemberCID    string   `yaml:"member_cid"`
+	CAFile       string   `yaml:"ca_file"`
+	Me           person   `yaml:"me"`
+	Team         []person `yaml:"team"`
+	// Theme is auto, dark or light ("" is auto).
+	Theme string            `yaml:"theme"`
+	Keys  map[string]string `yaml:"keys"`
+	// SavedFilters name FQL filters, none empty.
 	SavedFilters     map[string]string `yaml:"saved_filters"`
 	ConfirmThreshold int               `yaml:"confirm_threshold"`
 	ReadOnly         bool              `yaml:"read_only"`
@@ -97,10 +104,9 @@ func loadConfig(path string, explicit bool) (fileConfig, error) {
 	if mode&0o022 != 0 {
 		return c, fmt.Errorf("config file %s is writable by group or others (mode %04o), who could point base_url anywhere: run chmod go-w %s (chmod 600 if it holds a secret)", path, mode, path)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, errEOF) {
-		return fileConfig{}, fmt.Errorf("config file %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	c, err = decodeConfig(path, raw)
+	if err != nil {
+		return fileConfig{}, err
 	}
 	if c.ClientSecret != "" && mode&0o077 != 0 {
 		return fileConfig{}, fmt.Errorf("config file %s holds a client secret and is readable by others (mode %04o): run chmod 600 %s", path, mode, path)
@@ -124,12 +130,6 @@ func readConfigFile(path string) ([]byte, fs.FileMode, error) {
 	return raw, fi.Mode().Perm(), err
 }
 
-// errEOF is what the YAML decoder returns for an empty document.
-var errEOF = func() error {
-	var v any
-	return yaml.NewDecoder(strings.NewReader("")).Decode(&v)
-}()
-
 // firstOf returns the first non-empty value: flag › environment › file.
 func firstOf(vals ...string) string {
 	for _, v := range vals {
@@ -138,4 +138,205 @@ func firstOf(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// configReader decodes config.yaml node by node, so that a refusal can name
+// the file, the line and the key in the file's own words.
+type configReader struct {
+	path string
+	// lines holds where each key was given: "cloud", "keys.quit".
+	lines map[string]int
+}
+
+func (cr *configReader) errAt(line int, key, f string, a ...any) error {
+	msg := fmt.Sprintf(f, a...)
+	if key != "" {
+		msg = key + ": " + msg
+	}
+	return fmt.Errorf("%s line %d: %s", cr.path, line, msg)
+}
+
+// yamlLine finds the line in the YAML parser's own errors.
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// decodeConfig reads the file's YAML into a fileConfig and checks every
+// value it can check without the network.
+func decodeConfig(path string, raw []byte) (fileConfig, error) {
+	var c fileConfig
+	cr := &configReader{path: path, lines: map[string]int{}}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		msg := err.Error()
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			return c, fmt.Errorf("%s line %s: %s", path, m[1], msg[len(m[0]):])
+		}
+		return c, fmt.Errorf("config file %s: %s", path, strings.TrimPrefix(msg, "yaml: "))
+	}
+	if len(root.Content) == 0 {
+		return c, nil
+	}
+	doc := root.Content[0]
+	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
+		return c, nil
+	}
+	if doc.Kind != yaml.MappingNode {
+		return c, cr.errAt(doc.Line, "", "want key: value lines, such as cloud: eu-1")
+	}
+	if err := cr.decode("", doc, reflect.ValueOf(&c).Elem()); err != nil {
+		return fileConfig{}, err
+	}
+	return c, cr.check(c)
+}
+
+// pairsOf says what a map's entries are, for the message when a map is
+// written as something else.
+var pairsOf = map[string]string{"keys": "action: keys", "saved_filters": "name: filter"}
+
+func (cr *configReader) decode(key string, n *yaml.Node, v reflect.Value) error {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return cr.errAt(n.Line, key, "want key: value pairs")
+		}
+		fields := map[string]int{}
+		var known []string
+		for i := range v.NumField() {
+			name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+			fields[name] = i
+			known = append(known, name)
+		}
+		return cr.pairs(key, n, func(k, val *yaml.Node) error {
+			i, ok := fields[k.Value]
+			if !ok {
+				return cr.errAt(k.Line, key, "unknown key %q (known: %s)", k.Value, strings.Join(known, ", "))
+			}
+			return cr.decode(join(key, k.Value), val, v.Field(i))
+		})
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return cr.errAt(n.Line, key, "want %s pairs", pairsOf[key])
+		}
+		m := reflect.MakeMap(v.Type())
+		err := cr.pairs(key, n, func(k, val *yaml.Node) error {
+			if val.Kind != yaml.ScalarNode {
+				return cr.errAt(val.Line, key, "want %s pairs", pairsOf[key])
+			}
+			m.SetMapIndex(reflect.ValueOf(k.Value), reflect.ValueOf(val.Value))
+			return nil
+		})
+		v.Set(m)
+		return err
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return cr.errAt(n.Line, key, "want a list")
+		}
+		list := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			if err := cr.decode(key, item, list.Index(i)); err != nil {
+				return err
+			}
+		}
+		v.Set(list)
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return cr.errAt(n.Line, key, "want a single value")
+	}
+	switch v.Kind() {
+	case reflect.Int:
+		i, err := strconv.Atoi(n.Value)
+		if err != nil {
+			return cr.errAt(n.Line, key, "%q is not a whole number", n.Value)
+		}
+		v.SetInt(int64(i))
+	case reflect.Bool:
+		var b bool
+		if n.Decode(&b) != nil {
+			return cr.errAt(n.Line, key, "%q is not true or false", n.Value)
+		}
+		v.SetBool(b)
+	default:
+		v.SetString(n.Value)
+	}
+	return nil
+}
+
+// pairs walks a mapping's entries, refusing a key given twice and noting
+// where each was given.
+func (cr *configReader) pairs(key string, n *yaml.Node, each func(k, v *yaml.Node) error) error {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			return cr.errAt(k.Line, key, "a key must be a single word or quoted text")
+		}
+		if first, dup := seen[k.Value]; dup {
+			return cr.errAt(k.Line, join(key, k.Value), "given twice (first on line %d)", first)
+		}
+		seen[k.Value] = k.Line
+		if _, listed := cr.lines[join(key, k.Value)]; !listed {
+			cr.lines[join(key, k.Value)] = k.Line
+		}
+		if err := each(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func join(key, sub string) string {
+	if key == "" {
+		return sub
+	}
+	return key + "." + sub
+}
+
+// check refuses the values that would do nothing, or something else than
+// they say.
+func (cr *configReader) check(c fileConfig) error {
+	at := func(key string) int { return cr.lines[key] }
+	switch c.API {
+	case "", "auto", "detects", "alerts":
+	default:
+		return cr.errAt(at("api"), "api", "%q: use detects, alerts or auto", c.API)
+	}
+	if c.Cloud != "" && !slices.Contains(api.CloudNames, strings.ToLower(c.Cloud)) {
+		return cr.errAt(at("cloud"), "cloud", "%q: use one of %s, or base_url", c.Cloud, strings.Join(api.CloudNames, ", "))
+	}
+	switch c.Theme {
+	case "", "auto", "dark", "light":
+	default:
+		return cr.errAt(at("theme"), "theme", "%q: use auto, dark or light", c.Theme)
+	}
+	if c.ConfirmThreshold < 0 {
+		return cr.errAt(at("confirm_threshold"), "confirm_threshold", "%d: want 0 or more", c.ConfirmThreshold)
+	}
+	names := make([]string, 0, len(c.SavedFilters))
+	for name := range c.SavedFilters {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		switch {
+		case strings.TrimSpace(name) == "":
+			return cr.errAt(at(join("saved_filters", name)), "saved_filters", "a filter without a name")
+		case strings.TrimSpace(c.SavedFilters[name]) == "":
+			return cr.errAt(at(join("saved_filters", name)), "saved_filters", "%q has an empty filter", name)
+		}
+	}
+	if _, err := keymap.Default().Override(c.Keys); err != nil {
+		line := at("keys")
+		var oe *keymap.OverrideError
+		if errors.As(err, &oe) && at(join("keys", oe.Action)) != 0 {
+			line = at(join("keys", oe.Action))
+		}
+		return cr.errAt(line, "", "%v", err)
+	}
+	return nil
 }

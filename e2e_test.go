@@ -163,6 +163,13 @@ func triageInTmux(t *testing.T, bin, apiLabel, sevField string, consoleArgs []st
 		t.Fatalf("no cursor or no source in the header:\n%s", sc)
 	}
 	tm.send("j", "Enter")
+	tm.waitText("── Detection")
+	// The behaviours follow the host, below the fold on 24 lines when the
+	// host has an OU and a site: move down the detail to them.
+	for i := 0; i < 40 && !strings.Contains(tm.capture(), "── Behaviour 1"); i++ {
+		tm.send("j")
+		time.Sleep(20 * time.Millisecond)
+	}
 	tm.waitText("── Behaviour 1")
 	tm.send("Escape")
 	tm.waitText("TECHNIQUE")

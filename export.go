@@ -245,10 +245,8 @@ type exportOptions struct {
 // export streams every detection matching the query to w: ids through the
 // walker (past the result window), details in chunks, in the query's order.
 func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer) (int, error) {
-	switch o.format {
-	case "json", "jsonl", "csv":
-	default:
-		return 0, fmt.Errorf("unknown format %q: use json, jsonl or csv", o.format)
+	if err := checkFormat(o.format); err != nil {
+		return 0, err
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	// Each backend's records carry its own field names: composite_id and
@@ -348,6 +346,47 @@ func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer
 		cw.Flush()
 	}
 	return written, bw.Flush()
+}
+
+// checkFormat refuses a format export cannot write, before anything is
+// asked of the network.
+func checkFormat(f string) error {
+	switch f {
+	case "json", "jsonl", "csv":
+		return nil
+	}
+	return fmt.Errorf("unknown format %q: use json, jsonl or csv", f)
+}
+
+// progressLine shows the export's progress on one line of a terminal,
+// rewritten in place; a warning takes the line and the count follows on
+// the next.
+type progressLine struct {
+	w io.Writer
+	// width is what the line shows now (0: nothing).
+	width int
+}
+
+func (p *progressLine) update(done, total int) {
+	s := "exported " + thousands(done) + " of " + thousands(total)
+	fmt.Fprint(p.w, "\r"+s+strings.Repeat(" ", max(0, p.width-len(s))))
+	p.width = len(s)
+}
+
+func (p *progressLine) warn(msg string) {
+	if p.width > 0 {
+		fmt.Fprint(p.w, "\r"+strings.Repeat(" ", p.width)+"\r")
+		p.width = 0
+	}
+	fmt.Fprintln(p.w, "falcon-triage export: "+msg)
+}
+
+// finish ends the progress line, leaving the last count on it.
+func (p *progressLine) finish() {
+	if p.width > 0 {
+		fmt.Fprintln(p.w)
+		p.width = 0
+	}
 }
 
 // parseSortFlag reads FIELD|DIR (or FIELD.DIR) for --sort.

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -38,6 +39,7 @@ Usage:
   falcon-triage --demo               open the console on generated demo data
   falcon-triage export [flags]       write matching detections to stdout
   falcon-triage fake [flags]         serve the fake Falcon API on its own
+  falcon-triage --version            print the version and the commit it was built from
 
 Credentials come from FALCON_CLIENT_ID, FALCON_CLIENT_SECRET, FALCON_CLOUD and
 FALCON_MEMBER_CID, or the config file. Run a command with -h for its flags.
@@ -56,6 +58,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runExport(args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
+			return 0
+		case "version", "--version", "-version":
+			fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
 			return 0
 		}
 	}
@@ -283,12 +288,16 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	sortFlag := fs.String("sort", "", "sort as FIELD|DIR, e.g. last_behavior|desc (default)")
 	format := fs.String("format", "jsonl", "json, jsonl or csv")
 	limit := fs.Int("limit", 0, "stop after N detections (0: all)")
+	includeHidden := fs.Bool("include-hidden", false, "also export the detections hidden from the console (show_in_ui:false)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "falcon-triage export: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if err := checkFormat(*format); err != nil {
+		return fail(stderr, err)
 	}
 	sort, err := parseSortFlag(*sortFlag)
 	if err != nil {
@@ -316,19 +325,31 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		format: *format,
 		warn:   func(s string) { fmt.Fprintln(stderr, "falcon-triage export: "+ui.Sanitize(s)) },
 	}
-	tty := false
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		tty = true
-		o.progress = func(done, total int) { fmt.Fprintf(stderr, "\r%d of %d detections", done, total) }
+	if !*includeHidden {
+		// As the console does until hidden rows are shown.
+		o.query.Filter = model.And(o.query.Filter, model.Bool(conn.backend.Fields().ShowInUI, true))
+	}
+	// Progress only where someone watches it, and not over the data itself
+	// when that goes to the same terminal.
+	var progress *progressLine
+	if isTerminal(stderr) && !isTerminal(stdout) {
+		progress = &progressLine{w: stderr}
+		o.progress = progress.update
+		o.warn = func(s string) { progress.warn(ui.Sanitize(s)) }
 	}
 	n, err := export(ctx, conn.backend, o, stdout)
-	if tty {
-		fmt.Fprintln(stderr)
+	if progress != nil {
+		progress.finish()
 	}
 	if err != nil {
 		return fail(stderr, fmt.Errorf("export stopped after %d detections: %w", n, err))
 	}
 	return 0
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }
 
 func runConsole(args []string, stderr io.Writer) int {
@@ -513,4 +534,48 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// themeFromEnv reads the terminal's background from COLORFGBG ("fg;bg" or
+// "fg;other;bg", colour numbers as rxvt and others set them): dark or light,
+// or "" when it does not say.
+func themeFromEnv() string {
+	parts := strings.Split(os.Getenv("COLORFGBG"), ";")
+	bg, err := strconv.Atoi(parts[len(parts)-1])
+	switch {
+	case err != nil || bg < 0 || bg > 15:
+		return ""
+	case bg == 7 || bg >= 9:
+		return "light"
+	}
+	return "dark"
+}
+
+// versionLine says which build this is: the module's version and the commit
+// the Go toolchain recorded (go install and go build in a checkout record
+// one; go run and tests do not).
+func versionLine(info *debug.BuildInfo, ok bool) string {
+	if !ok || info == nil {
+		return "falcon-triage: no build information"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	rev := settings["vcs.revision"]
+	if rev == "" {
+		return "falcon-triage " + v + ", no commit recorded"
+	}
+	line := "falcon-triage " + v + ", commit " + rev
+	if t := settings["vcs.time"]; t != "" {
+		line += " of " + t
+	}
+	if settings["vcs.modified"] == "true" {
+		line += " with local changes"
+	}
+	return line
 }

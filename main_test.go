@@ -54,7 +54,7 @@ func TestExportPastTheWindow(t *testing.T) {
 }
 
 func TestExportCSVIsSpreadsheetSafe(t *testing.T) {
-	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-detects", "--demo-count", "400", "--format", "csv", "--filter", "show_in_ui:true,show_in_ui:false")
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-detects", "--demo-count", "400", "--format", "csv", "--include-hidden")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -183,7 +183,7 @@ func TestExportAgainstABaseURL(t *testing.T) {
 	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: 5, Seed: 1}})
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	code, out, errs := runCLI(t, map[string]string{"FALCON_CLIENT_ID": fake.DemoClientID, "FALCON_CLIENT_SECRET": fake.DemoClientSecret, "FALCON_BASE_URL": srv.URL}, "export", "--api", "detects", "--format", "jsonl")
+	code, out, errs := runCLI(t, map[string]string{"FALCON_CLIENT_ID": fake.DemoClientID, "FALCON_CLIENT_SECRET": fake.DemoClientSecret, "FALCON_BASE_URL": srv.URL}, "export", "--api", "detects", "--format", "jsonl", "--include-hidden")
 	if code != 0 || strings.Count(out, "\n") != 5 {
 		t.Fatalf("exit %d, %d lines: %s", code, strings.Count(out, "\n"), errs)
 	}

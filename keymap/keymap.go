@@ -181,9 +181,29 @@ func (km KeyMap) Writes(a Action) bool {
 	return ok && km.bindings[i].Writes
 }
 
+// OverrideError is a refused entry of the config file's keys section.
+type OverrideError struct {
+	// Action is the entry's name, as the config file spells it.
+	Action string
+	Err    error
+}
+
+func (e *OverrideError) Error() string { return "keys: " + e.Err.Error() }
+
+func (e *OverrideError) Unwrap() error { return e.Err }
+
+// Actions returns every action's name, in help order.
+func (km KeyMap) Actions() []string {
+	out := make([]string, len(km.bindings))
+	for i, b := range km.bindings {
+		out[i] = string(b.Action)
+	}
+	return out
+}
+
 // Override applies the config file's keys section: action name to a
-// comma-separated list of keys. An unknown action, or a key bound twice, is
-// an error that names it.
+// comma-separated list of keys. An unknown action, a key no terminal can
+// send, or a key bound twice is an *OverrideError that names the entry.
 func (km KeyMap) Override(over map[string]string) (KeyMap, error) {
 	out := KeyMap{bindings: append([]Binding(nil), km.bindings...)}
 	out.reindex()
@@ -192,19 +212,26 @@ func (km KeyMap) Override(over map[string]string) (KeyMap, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	refuse := func(name string, f string, a ...any) (KeyMap, error) {
+		return km, &OverrideError{Action: name, Err: fmt.Errorf(f, a...)}
+	}
 	for _, name := range names {
 		i, ok := out.index[Action(name)]
 		if !ok {
-			return km, fmt.Errorf("keys: unknown action %q", name)
+			return refuse(name, "unknown action %q (the actions: %s)", name, strings.Join(km.Actions(), ", "))
 		}
 		var keys []string
 		for _, k := range strings.Split(over[name], ",") {
-			if k = strings.TrimSpace(k); k != "" {
-				keys = append(keys, k)
+			if k = strings.TrimSpace(k); k == "" {
+				continue
 			}
+			if err := ValidKey(k); err != nil {
+				return refuse(name, "%s: %w", name, err)
+			}
+			keys = append(keys, k)
 		}
 		if len(keys) == 0 {
-			return km, fmt.Errorf("keys: %q has no keys", name)
+			return refuse(name, "%q has no keys", name)
 		}
 		nb := out.bindings[i]
 		nb.Binding = key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(keys, "/"), nb.Help().Desc))
@@ -214,7 +241,12 @@ func (km KeyMap) Override(over map[string]string) (KeyMap, error) {
 	for _, b := range out.bindings {
 		for _, k := range b.Keys() {
 			if other, dup := seen[k]; dup {
-				return km, fmt.Errorf("keys: %q is bound to both %s and %s", k, other, b.Action)
+				// Name the entry the user wrote, which is the one to change.
+				name := b.Action
+				if _, ok := over[string(other)]; ok {
+					name = other
+				}
+				return refuse(string(name), "%q is bound to both %s and %s", k, other, b.Action)
 			}
 			seen[k] = b.Action
 		}

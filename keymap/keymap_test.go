@@ -1,6 +1,7 @@
 package keymap
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,59 @@ func TestOverride(t *testing.T) {
 		if _, err := Default().Override(want); err == nil || !strings.Contains(err.Error(), over) {
 			t.Errorf("%v: %v, want %q", want, err, over)
 		}
+	}
+}
+
+func TestValidKey(t *testing.T) {
+	for _, b := range Default().Bindings() {
+		for _, k := range b.Keys() {
+			if err := ValidKey(k); err != nil {
+				t.Errorf("default %s: %v", b.Action, err)
+			}
+		}
+	}
+	for _, k := range []string{"x", "X", "?", "é", "ctrl+n", "alt+enter", "ctrl+alt+x", "ctrl+shift+a", "shift+tab", "f5", "ctrl+f12", "super+space"} {
+		if err := ValidKey(k); err != nil {
+			t.Errorf("%q: %v", k, err)
+		}
+	}
+	for k, want := range map[string]string{
+		"ctrl+shift+banana": `unknown key "banana"`,
+		"ctrl+":             "no key after",
+		"":                  "empty",
+		"banana":            `unknown key "banana"`,
+		"shift+ctrl+a":      "order",
+		"ctrl+ctrl+a":       "order",
+		"hyper+":            "no key after",
+		"ctrl+A":            "ctrl+shift+a",
+		"shift+a":           `"A"`,
+		"f64":               `unknown key "f64"`,
+	} {
+		err := ValidKey(k)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", k, err, want)
+			continue
+		}
+		if want != "empty" && !strings.Contains(err.Error(), "ctrl+, alt+, shift+") {
+			t.Errorf("%q: %v does not list the valid forms", k, err)
+		}
+	}
+}
+
+func TestOverrideRefusesWhatCannotBePressed(t *testing.T) {
+	_, err := Default().Override(map[string]string{"quit": "ctrl+shift+banana"})
+	var oe *OverrideError
+	if !errors.As(err, &oe) || oe.Action != "quit" || !strings.Contains(err.Error(), `unknown key "banana"`) {
+		t.Fatalf("got %v", err)
+	}
+	_, err = Default().Override(map[string]string{"fly": "x"})
+	if err == nil || !strings.Contains(err.Error(), "half_page_down") || !strings.Contains(err.Error(), "overview_window") {
+		t.Fatalf("an unknown action does not list the valid ones: %v", err)
+	}
+	if !errors.As(err, &oe) || oe.Action != "fly" {
+		t.Fatalf("the error does not name the action: %#v", err)
+	}
+	if _, err := Default().Override(map[string]string{"down": "k", "up": "j"}); err != nil {
+		t.Fatalf("swapping two keys: %v", err)
 	}
 }

@@ -129,7 +129,22 @@ func alertsFrom(dets []*detection) []*alert {
 		parts := strings.Split(d.DetectionID, ":")
 		seq := parts[len(parts)-1]
 		dev := d.Device
+		first, _ := parseTime(d.FirstBehavior)
+		created, _ := parseTime(d.CreatedTimestamp)
 		for i, b := range d.Behaviors {
+			// Each behaviour became its alert as long after it was seen as
+			// the first became the detection; the triage and the
+			// resolution are the detection's, counted from there.
+			bt, _ := parseTime(b.Timestamp)
+			later := bt.Sub(first)
+			acreated := created.Add(later).Format(time.RFC3339Nano)
+			triaged, resolved := d.SecondsToTriaged, d.SecondsToResolved
+			if triaged > 0 {
+				triaged -= int64(later / time.Second)
+			}
+			if resolved > 0 {
+				resolved -= int64(later / time.Second)
+			}
 			id := fmt.Sprintf("ind:%s:%s-%s-%d", d.Device.DeviceID, seq, b.BehaviorID, i)
 			pattern, _ := strconv.Atoi(b.BehaviorID)
 			parent, dispo := b.ParentDetails, b.PatternDispoDet
@@ -140,14 +155,14 @@ func alertsFrom(dets []*detection) []*alert {
 				Product: "epp", Type: "ldt", Platform: d.Device.PlatformName, Name: b.DisplayName, PatternID: pattern,
 				DataDomains: []string{"Endpoint"}, SourceProducts: []string{"Falcon Insight"}, SourceVendors: []string{"CrowdStrike"},
 				EmailSent:        d.EmailSent,
-				CreatedTimestamp: d.CreatedTimestamp, Timestamp: b.Timestamp, CrawledTimestamp: d.CreatedTimestamp, UpdatedTimestamp: d.DateUpdated,
+				CreatedTimestamp: acreated, Timestamp: b.Timestamp, CrawledTimestamp: acreated, UpdatedTimestamp: d.DateUpdated,
 				Status: d.Status, AssignedToUID: d.AssignedToUID, AssignedToName: d.AssignedToName, AssignedToUUID: d.AssignedToUUID,
 				ShowInUI: d.ShowInUI, Severity: b.Severity, SeverityName: severityName(b.Severity), Confidence: b.Confidence,
 				Tags:        []string{},
 				MitreAttack: []mitreMapping{{PatternID: pattern, TacticID: b.TacticID, TechniqueID: b.TechniqueID, Tactic: b.Tactic, Technique: b.Technique}},
 				Tactic:      b.Tactic, TacticID: b.TacticID, Technique: b.Technique, TechniqueID: b.TechniqueID,
 				Objective: b.Objective, Scenario: b.Scenario, DisplayName: b.DisplayName, Description: b.Description,
-				SecondsToTriaged: d.SecondsToTriaged, SecondsToResolved: d.SecondsToResolved,
+				SecondsToTriaged: triaged, SecondsToResolved: resolved,
 				Device: &dev, Filename: b.Filename, Filepath: b.Filepath, Cmdline: b.Cmdline, SHA256: b.SHA256,
 				MD5: b.MD5, UserName: b.UserName, ParentDetails: &parent, PatternDispo: b.PatternDispo, PatternDispoDet: &dispo,
 			}

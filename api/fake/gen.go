@@ -1,7 +1,9 @@
 package fake
 
 import (
+	"crypto/md5"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -16,29 +18,31 @@ const DemoCID = "7c1b2d9e4f3a4b6c8d0e1f2a3b4c5d6e"
 
 type technique struct {
 	tactic, tacticID, technique, techniqueID, objective, scenario string
+	// platforms the technique is seen on, space-separated; empty for all.
+	platforms string
 }
 
 var techniques = []technique{
-	{"Execution", "TA0002", "PowerShell", "T1059.001", "Follow Through", "suspicious_activity"},
-	{"Execution", "TA0002", "Command and Scripting Interpreter", "T1059", "Follow Through", "suspicious_activity"},
-	{"Execution", "TA0002", "Unix Shell", "T1059.004", "Follow Through", "suspicious_activity"},
-	{"Persistence", "TA0003", "Scheduled Task", "T1053.005", "Keep Access", "establish_persistence"},
-	{"Persistence", "TA0003", "Registry Run Keys / Startup Folder", "T1547.001", "Keep Access", "establish_persistence"},
-	{"Persistence", "TA0003", "Launch Agent", "T1543.001", "Keep Access", "establish_persistence"},
-	{"Privilege Escalation", "TA0004", "Bypass User Account Control", "T1548.002", "Gain Access", "privilege_escalation"},
-	{"Defense Evasion", "TA0005", "Masquerading", "T1036", "Keep Access", "evade_detection"},
-	{"Defense Evasion", "TA0005", "Obfuscated Files or Information", "T1027", "Keep Access", "evade_detection"},
-	{"Credential Access", "TA0006", "LSASS Memory", "T1003.001", "Gain Access", "credential_theft"},
-	{"Credential Access", "TA0006", "Brute Force", "T1110", "Gain Access", "credential_theft"},
-	{"Discovery", "TA0007", "System Information Discovery", "T1082", "Explore", "reconnaissance"},
-	{"Discovery", "TA0007", "Account Discovery", "T1087", "Explore", "reconnaissance"},
-	{"Lateral Movement", "TA0008", "Remote Services: SMB/Windows Admin Shares", "T1021.002", "Explore", "lateral_movement"},
-	{"Collection", "TA0009", "Archive Collected Data", "T1560", "Follow Through", "data_collection"},
-	{"Command and Control", "TA0011", "Ingress Tool Transfer", "T1105", "Contact Controlled Systems", "attacker_methodology"},
-	{"Exfiltration", "TA0010", "Exfiltration Over C2 Channel", "T1041", "Follow Through", "data_exfiltration"},
-	{"Impact", "TA0040", "Data Encrypted for Impact", "T1486", "Follow Through", "ransomware"},
-	{"Machine Learning", "CSTA0004", "Sensor-based ML", "CST0007", "Falcon Detection Method", "NGAV"},
-	{"Malware", "CSTA0001", "Malicious File", "CST0001", "Falcon Detection Method", "known_malware"},
+	{"Execution", "TA0002", "PowerShell", "T1059.001", "Follow Through", "suspicious_activity", "Windows"},
+	{"Execution", "TA0002", "Command and Scripting Interpreter", "T1059", "Follow Through", "suspicious_activity", ""},
+	{"Execution", "TA0002", "Unix Shell", "T1059.004", "Follow Through", "suspicious_activity", "Linux Mac"},
+	{"Persistence", "TA0003", "Scheduled Task", "T1053.005", "Keep Access", "establish_persistence", "Windows"},
+	{"Persistence", "TA0003", "Registry Run Keys / Startup Folder", "T1547.001", "Keep Access", "establish_persistence", "Windows"},
+	{"Persistence", "TA0003", "Launch Agent", "T1543.001", "Keep Access", "establish_persistence", "Mac"},
+	{"Privilege Escalation", "TA0004", "Bypass User Account Control", "T1548.002", "Gain Access", "privilege_escalation", "Windows"},
+	{"Defense Evasion", "TA0005", "Masquerading", "T1036", "Keep Access", "evade_detection", ""},
+	{"Defense Evasion", "TA0005", "Obfuscated Files or Information", "T1027", "Keep Access", "evade_detection", ""},
+	{"Credential Access", "TA0006", "LSASS Memory", "T1003.001", "Gain Access", "credential_theft", "Windows"},
+	{"Credential Access", "TA0006", "Brute Force", "T1110", "Gain Access", "credential_theft", ""},
+	{"Discovery", "TA0007", "System Information Discovery", "T1082", "Explore", "reconnaissance", ""},
+	{"Discovery", "TA0007", "Account Discovery", "T1087", "Explore", "reconnaissance", ""},
+	{"Lateral Movement", "TA0008", "Remote Services: SMB/Windows Admin Shares", "T1021.002", "Explore", "lateral_movement", "Windows"},
+	{"Collection", "TA0009", "Archive Collected Data", "T1560", "Follow Through", "data_collection", ""},
+	{"Command and Control", "TA0011", "Ingress Tool Transfer", "T1105", "Contact Controlled Systems", "attacker_methodology", ""},
+	{"Exfiltration", "TA0010", "Exfiltration Over C2 Channel", "T1041", "Follow Through", "data_exfiltration", ""},
+	{"Impact", "TA0040", "Data Encrypted for Impact", "T1486", "Follow Through", "ransomware", ""},
+	{"Machine Learning", "CSTA0004", "Sensor-based ML", "CST0007", "Falcon Detection Method", "NGAV", ""},
+	{"Malware", "CSTA0001", "Malicious File", "CST0001", "Falcon Detection Method", "known_malware", ""},
 }
 
 type process struct {
@@ -124,9 +128,10 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration)
 	dets := make([]*detection, o.Count)
 	for i := range dets {
 		h := hosts[r.IntN(len(hosts))]
-		// Newer detections are more frequent: skew ages toward zero.
+		// Newer detections are more frequent: skew ages toward zero. Times
+		// are whole seconds, as behaviours carry them.
 		age := time.Duration(r.Float64()*r.Float64()*float64(span)) + time.Duration(r.IntN(1e9))
-		last := base.Add(-age)
+		last := base.Add(-age).Truncate(time.Second)
 		nb := 1 + r.IntN(4)
 		d := &detection{
 			DetectionID: fmt.Sprintf("ldt:%s:%d", h.id, 100000000+r.IntN(900000000000)),
@@ -139,7 +144,7 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration)
 				AgentVersion:  fmt.Sprintf("7.%d.%d.0", 10+r.IntN(10), 17000+r.IntN(2000)),
 				MachineDomain: h.domain, SiteName: h.site, Status: "normal",
 				FirstSeen:       base.Add(-400 * 24 * time.Hour).Format(time.RFC3339),
-				LastSeen:        last.Add(time.Duration(r.IntN(3600)) * time.Second).Format(time.RFC3339),
+				LastSeen:        last.Add(upTo(r, base.Sub(last), time.Hour)).Format(time.RFC3339),
 				ProductTypeDesc: map[bool]string{true: "Server", false: "Workstation"}[strings.Contains(h.name, "SRV") || h.platform == "Linux"],
 			},
 			HostInfo: hostInfo{Domain: h.domain},
@@ -149,18 +154,22 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration)
 			d.HostInfo.ADDisplay = []string{h.ou + "/" + h.name}
 			d.Device.Groups = []string{hex32(r)[:16]}
 		}
-		first := last
-		for b := 0; b < nb; b++ {
-			bt := last.Add(-time.Duration(b) * time.Duration(1+r.IntN(600)) * time.Second)
-			if bt.Before(first) {
-				first = bt
-			}
-			d.Behaviors = append(d.Behaviors, genBehavior(r, h, bt, users))
+		// Behaviours run back from the last one; the detection is created
+		// a few seconds after the first was seen, and each later behaviour
+		// becomes its alert as soon after it, before the base too.
+		times := make([]time.Time, nb)
+		times[0] = last
+		for b := 1; b < nb; b++ {
+			times[b] = times[b-1].Add(-time.Duration(1+r.IntN(600)) * time.Second)
 		}
+		first := times[nb-1]
+		for b := nb - 1; b >= 0; b-- {
+			d.Behaviors = append(d.Behaviors, genBehavior(r, h, times[b], users))
+		}
+		created := first.Add(upTo(r, base.Sub(last), 30*time.Second))
 		d.FirstBehavior = first.Format(time.RFC3339Nano)
 		d.LastBehavior = last.Format(time.RFC3339Nano)
-		d.CreatedTimestamp = first.Add(time.Duration(r.IntN(30e9))).Format(time.RFC3339Nano)
-		d.DateUpdated = last.Add(time.Duration(r.IntN(3600)) * time.Second).Format(time.RFC3339Nano)
+		d.CreatedTimestamp = created.Format(time.RFC3339Nano)
 		for _, b := range d.Behaviors {
 			if b.Severity > d.MaxSeverity {
 				d.MaxSeverity = b.Severity
@@ -190,16 +199,29 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration)
 		default:
 			d.Status = "reopened"
 		}
+		// The analyst's first look comes after the last behaviour has
+		// become an alert of its own (each behaviour's alert carries the
+		// same durations, counted from its own creation), the resolution
+		// after the first look, and the last update after both.
+		seen := created.Add(last.Sub(first))
+		if d.Status != "new" && base.Sub(seen) < time.Minute {
+			d.Status = "new"
+		}
+		done := seen
+		if d.Status != "new" {
+			done = seen.Add(time.Minute + upTo(r, base.Sub(seen)-time.Minute, 24*time.Hour))
+			d.SecondsToTriaged = int64(done.Sub(created) / time.Second)
+		}
+		switch d.Status {
+		case "closed", "true_positive", "false_positive", "ignored":
+			done = done.Add(upTo(r, base.Sub(done), 3*24*time.Hour))
+			d.SecondsToResolved = int64(done.Sub(created) / time.Second)
+		}
 		if d.Status != "new" || r.IntN(3) == 0 {
 			u := users[r.IntN(len(users))]
 			d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = u.UID, u.Name(), u.UUID
 		}
-		if d.Status != "new" {
-			d.SecondsToTriaged = int64(60 + r.IntN(86400))
-		}
-		if d.Status == "closed" || d.Status == "true_positive" || d.Status == "false_positive" || d.Status == "ignored" {
-			d.SecondsToResolved = d.SecondsToTriaged + int64(r.IntN(3*86400))
-		}
+		d.DateUpdated = done.Add(upTo(r, base.Sub(done), time.Hour)).Format(time.RFC3339Nano)
 		if r.IntN(12) == 0 {
 			d.AdversaryIDs = []int64{int64(1 + r.IntN(300))}
 		}
@@ -214,6 +236,15 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration)
 		dets[i] = d
 	}
 	return dets
+}
+
+// upTo draws a duration from zero to the smaller of room and most: room is
+// what is left before the generator's base, so nothing lands after it.
+func upTo(r *rand.Rand, room, most time.Duration) time.Duration {
+	if room = min(room, most); room <= 0 {
+		return 0
+	}
+	return time.Duration(r.Int64N(int64(room) + 1))
 }
 
 func (u user) Name() string { return u.FirstName + " " + u.LastName }
@@ -241,18 +272,31 @@ var processesOf = func() map[string][]process {
 	return m
 }()
 
+// techniquesOf lists the techniques seen on each platform.
+var techniquesOf = func() map[string][]technique {
+	m := map[string][]technique{}
+	for _, t := range techniques {
+		for _, p := range []string{"Windows", "Linux", "Mac"} {
+			if t.platforms == "" || strings.Contains(t.platforms, p) {
+				m[p] = append(m[p], t)
+			}
+		}
+	}
+	return m
+}()
+
 func genBehavior(r *rand.Rand, h host, t time.Time, users []user) behavior {
 	candidates := processesOf[h.platform]
 	p := candidates[r.IntN(len(candidates))]
-	tq := techniques[r.IntN(len(techniques))]
+	seen := techniquesOf[h.platform]
+	tq := seen[r.IntN(len(seen))]
 	// Severities as tenants see them: mostly low and medium, few critical.
 	sev := []int{10, 30, 30, 30, 50, 50, 50, 50, 70, 70, 90}[r.IntN(11)]
 	sev += r.IntN(10) - 5
 	sev = max(2, min(100, sev))
 	u := users[r.IntN(len(users))]
 	user := strings.ToLower(u.FirstName)
-	sha := sha256.Sum256([]byte(fmt.Sprint(r.Uint64())))
-	psha := sha256.Sum256([]byte(fmt.Sprint(r.Uint64())))
+	file, parentFile := fileHashes(r), fileHashes(r)
 	arg := fmt.Sprint(1 + r.IntN(254))
 	switch p.arg {
 	case "b64":
@@ -284,36 +328,69 @@ func genBehavior(r *rand.Rand, h host, t time.Time, users []user) behavior {
 		DisplayName: strings.ReplaceAll(tq.technique, " ", ""),
 		Description: fmt.Sprintf("A process associated with %s was observed on this host. Review the command line and the process tree.", tq.technique),
 		Filename:    p.file, Filepath: p.path, Cmdline: fmt.Sprintf(p.cmd, arg),
-		MD5: hex.EncodeToString(sha[:16]), SHA256: hex.EncodeToString(sha[:]),
-		UserName: user, UserID: fmt.Sprintf("S-1-5-21-%d-%d", r.IntN(1e9), 1000+r.IntN(9000)),
+		MD5: file.md5, SHA256: file.sha256,
+		UserName: user, UserID: fmt.Sprint(1000 + r.IntN(9000)),
 		AllegedFiletype: map[string]string{"Windows": "exe", "Linux": "elf", "Mac": "macho"}[h.platform],
 		PatternDispo:    code, PatternDispoDet: dispo,
-		ParentDetails: parentDetails{ParentCmdline: parent, ParentMD5: hex.EncodeToString(psha[:16]), ParentSHA256: hex.EncodeToString(psha[:]),
+		ParentDetails: parentDetails{ParentCmdline: parent, ParentMD5: parentFile.md5, ParentSHA256: parentFile.sha256,
 			ParentProcGraph: fmt.Sprintf("pid:%s:%d", h.id, r.IntN(1e12))},
 		ControlGraphID:    fmt.Sprintf("ctg:%s:%d", h.id, r.IntN(1e12)),
 		TriggeringGraphID: fmt.Sprintf("pid:%s:%d", h.id, r.IntN(1e12)),
 		DeviceID:          h.id,
 	}
+	if h.platform == "Windows" {
+		b.UserID = fmt.Sprintf("S-1-5-21-%d-%s", r.IntN(1e9), b.UserID)
+	}
 	if r.IntN(4) == 0 {
-		b.IOCType, b.IOCValue, b.IOCSource, b.IOCDescription = "hash_sha256", b.SHA256, "library_load", `\Device\HarddiskVolume3`+b.Filepath+b.Filename
+		b.IOCType, b.IOCValue, b.IOCSource, b.IOCDescription = "hash_sha256", b.SHA256, "library_load", b.Filepath+b.Filename
 	}
 	return b
 }
 
-// makeHostile plants attacker-written strings, as real endpoints produce.
+type hashes struct{ md5, sha256 string }
+
+// fileHashes are the MD5 and SHA-256 of one made-up file: two hashes of the
+// same bytes, neither derived from the other.
+func fileHashes(r *rand.Rand) hashes {
+	var content [32]byte
+	binary.LittleEndian.PutUint64(content[:], r.Uint64())
+	binary.LittleEndian.PutUint64(content[8:], r.Uint64())
+	m, s := md5.Sum(content[:]), sha256.Sum256(content[:])
+	return hashes{hex.EncodeToString(m[:]), hex.EncodeToString(s[:])}
+}
+
+// makeHostile plants attacker-written strings, as real endpoints produce,
+// in the shape of the host's own platform.
 func makeHostile(d *detection, i int) {
 	b := &d.Behaviors[0]
+	win := d.Device.PlatformName == "Windows"
 	switch i % 4 {
 	case 0:
-		b.Cmdline = "powershell.exe -c \x1b]52;c;ZWNobyBwd25lZA==\x07 \x1b]0;owned\x07\x1b[2J\x1b[H echo hi"
-		b.Filename = "evil\x1b[31mred\x1b[0m.exe"
+		if win {
+			b.Cmdline = "powershell.exe -c \x1b]52;c;ZWNobyBwd25lZA==\x07 \x1b]0;owned\x07\x1b[2J\x1b[H echo hi"
+			b.Filename = "evil\x1b[31mred\x1b[0m.exe"
+		} else {
+			b.Cmdline = "sh -c 'echo \x1b]52;c;ZWNobyBwd25lZA==\x07 \x1b]0;owned\x07\x1b[2J\x1b[H hi'"
+			b.Filename = "evil\x1b[31mred\x1b[0m"
+		}
 	case 1:
-		b.Filename = "invoice\u202Efdp.exe"
-		b.Cmdline = "cmd.exe /c \u202Etxt.exe\u202C \x00\x01\x08\x7f\u0085\u009b31m done"
+		if win {
+			b.Filename = "invoice\u202Efdp.exe"
+			b.Cmdline = "cmd.exe /c \u202Etxt.exe\u202C \x00\x01\x08\x7f\u0085\u009b31m done"
+		} else {
+			b.Filename = "invoice\u202Efdp.sh"
+			b.Cmdline = "sh -c \u202Etxt.sh\u202C \x00\x01\x08\x7f\u0085\u009b31m done"
+		}
 	case 2:
 		b.Cmdline = "python3 -c '" + strings.Repeat("A", 10240) + "'"
+		if win {
+			b.Cmdline = "python.exe -c '" + strings.Repeat("A", 10240) + "'"
+		}
 	case 3:
 		b.Cmdline = "bash -c 'printf \x1bP+q544e\x1b\\ ; \x1b[6n'\r\nfake line"
+		if win {
+			b.Cmdline = "cmd.exe /c \"echo \x1bP+q544e\x1b\\ \x1b[6n\"\r\nfake line"
+		}
 		d.Device.Hostname = "host\x1b[8mhidden\x1b[28m-01"
 	}
 }

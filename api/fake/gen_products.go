@@ -106,8 +106,8 @@ func otherAlert(r *rand.Rand, k productKind, users []user, base time.Time, i int
 	p := k.patterns[r.IntN(len(k.patterns))]
 	src := k.sources[r.IntN(len(k.sources))]
 	key := hex32(r)
-	at := base.Add(-time.Duration(r.Float64() * r.Float64() * 30 * 24 * float64(time.Hour)))
-	created := at.Add(time.Duration(1+r.IntN(120)) * time.Second)
+	at := base.Add(-time.Duration(r.Float64() * r.Float64() * 30 * 24 * float64(time.Hour))).Truncate(time.Second)
+	created := at.Add(upTo(r, base.Sub(at), 2*time.Minute))
 	sev := max(2, min(100, []int{10, 30, 50, 50, 70, 90}[r.IntN(6)]+r.IntN(10)-5))
 	id := fmt.Sprintf("%s:%s:%s", k.product, DemoCID, key)
 	a := &alert{
@@ -116,8 +116,7 @@ func otherAlert(r *rand.Rand, k productKind, users []user, base time.Time, i int
 		CID:         DemoCID, AgentID: "",
 		Product: k.product, Type: p.typ, Name: p.name, PatternID: p.id,
 		DataDomains: k.domains, SourceProducts: []string{src[1]}, SourceVendors: []string{src[0]}, External: k.external,
-		CreatedTimestamp: created.Format(time.RFC3339Nano), Timestamp: at.Format(time.RFC3339Nano),
-		CrawledTimestamp: created.Format(time.RFC3339Nano), UpdatedTimestamp: created.Add(time.Duration(r.IntN(7200)) * time.Second).Format(time.RFC3339Nano),
+		CreatedTimestamp: created.Format(time.RFC3339Nano), Timestamp: at.Format(time.RFC3339Nano), CrawledTimestamp: created.Format(time.RFC3339Nano),
 		ShowInUI: r.IntN(40) != 0, Severity: sev, SeverityName: severityName(sev), Confidence: 20 + r.IntN(81),
 		Tags:        []string{},
 		MitreAttack: []mitreMapping{{PatternID: p.id, TacticID: p.tacticID, TechniqueID: p.techniqueID, Tactic: p.tactic, Technique: p.technique}},
@@ -153,13 +152,22 @@ func otherAlert(r *rand.Rand, k productKind, users []user, base time.Time, i int
 	default:
 		a.Status = "reopened"
 	}
+	if a.Status != "new" && base.Sub(created) < time.Minute {
+		a.Status, a.Tags = "new", a.Tags[:0]
+	}
+	// The first look, the resolution and the last update follow in that
+	// order, none after the base.
+	done := created
 	if a.Status != "new" {
 		u := users[r.IntN(len(users))]
 		a.AssignedToUID, a.AssignedToName, a.AssignedToUUID = u.UID, u.Name(), u.UUID
-		a.SecondsToTriaged = int64(60 + r.IntN(86400))
+		done = created.Add(time.Minute + upTo(r, base.Sub(created)-time.Minute, 24*time.Hour))
+		a.SecondsToTriaged = int64(done.Sub(created) / time.Second)
 	}
 	if a.Status == "closed" {
-		a.SecondsToResolved = a.SecondsToTriaged + int64(r.IntN(3*86400))
+		done = done.Add(upTo(r, base.Sub(done), 3*24*time.Hour))
+		a.SecondsToResolved = int64(done.Sub(created) / time.Second)
 	}
+	a.UpdatedTimestamp = done.Add(upTo(r, base.Sub(done), 2*time.Hour)).Format(time.RFC3339Nano)
 	return a
 }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/falcon-triage/falcon-triage/api/fake"
+)
+
+func TestExportChecksTheFormatBeforeLoggingIn(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		http.Error(w, "no", http.StatusTeapot)
+	}))
+	defer srv.Close()
+	env := map[string]string{"FALCON_CLIENT_ID": "a", "FALCON_CLIENT_SECRET": "b", "FALCON_BASE_URL": srv.URL}
+	code, _, errs := runCLI(t, env, "export", "--format", "xml")
+	if code == 0 || !strings.Contains(errs, `unknown format "xml"`) || requests.Load() != 0 {
+		t.Fatalf("exit %d, %d requests: %s", code, requests.Load(), errs)
+	}
+}
+
+// TestExportLeavesHiddenOut exports what the console lists: detections
+// hidden from it only when asked.
+func TestExportLeavesHiddenOut(t *testing.T) {
+	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: 200, Seed: 1}})
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	env := map[string]string{"FALCON_CLIENT_ID": fake.DemoClientID, "FALCON_CLIENT_SECRET": fake.DemoClientSecret, "FALCON_BASE_URL": srv.URL}
+	for _, backend := range []string{"detects", "alerts"} {
+		ids := f.IDs()
+		if backend == "alerts" {
+			ids = f.AlertIDs()
+		}
+		visible := 0
+		for _, id := range ids {
+			doc, _ := f.Detection(id)
+			if backend == "alerts" {
+				doc, _ = f.Alert(id)
+			}
+			if doc["show_in_ui"] == true {
+				visible++
+			}
+		}
+		if visible == len(ids) {
+			t.Fatalf("%s: no hidden rows to test with", backend)
+		}
+		for _, hidden := range []bool{false, true} {
+			args := []string{"export", "--api", backend}
+			want := visible
+			if hidden {
+				args, want = append(args, "--include-hidden"), len(ids)
+			}
+			code, out, errs := runCLI(t, env, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if len(lines) != want {
+				t.Errorf("%v: %d rows, want %d", args, len(lines), want)
+			}
+			for _, l := range lines {
+				var r struct {
+					ShowInUI bool `json:"show_in_ui"`
+				}
+				if err := json.Unmarshal([]byte(l), &r); err != nil || !r.ShowInUI && !hidden {
+					t.Fatalf("%v: %v, a hidden row: %.80s", args, err, l)
+				}
+			}
+		}
+	}
+}
+
+// TestExportProgressHasItsOwnLine: progress rewrites one line of the
+// terminal, a warning clears it first, and the last count stays on a line
+// of its own.
+func TestExportProgressHasItsOwnLine(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressLine{w: &b}
+	p.update(10, 1200)
+	p.update(1200, 1200)
+	p.warn("skipped x: gone")
+	p.update(1200, 1200)
+	p.finish()
+	want := "\rexported 10 of 1,200\rexported 1,200 of 1,200" +
+		"\r" + strings.Repeat(" ", len("exported 1,200 of 1,200")) + "\rfalcon-triage export: skipped x: gone\n" +
+		"\rexported 1,200 of 1,200\n"
+	if got := b.String(); got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	b.Reset()
+	p = &progressLine{w: &b}
+	p.finish()
+	if b.Len() != 0 {
+		t.Fatalf("finish without progress wrote %q", b.String())
+	}
+	// Not a terminal: nothing but warnings and errors on stderr.
+	code, _, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "20")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
