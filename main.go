@@ -17,6 +17,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -438,6 +439,9 @@ func runConsole(args []string, stderr io.Writer) int {
 		Restore:          !*noRestore,
 		Overview:         *overview,
 		Products:         conn.cfg.Products,
+		Theme:            firstOf(map[string]string{"dark": "dark", "light": "light"}[conn.cfg.Theme], themeFromEnv()),
+		ThemeFixed:       conn.cfg.Theme == "dark" || conn.cfg.Theme == "light",
+		SavedFilters:     savedFilters(conn.cfg.SavedFilters),
 	})
 	p = tea.NewProgram(m, ui.ProgramOptions()...)
 	sigs := make(chan os.Signal, 1)
@@ -578,4 +582,14 @@ func versionLine(info *debug.BuildInfo, ok bool) string {
 		line += " with local changes"
 	}
 	return line
+}
+
+// savedFilters are the config file's saved filters, by name.
+func savedFilters(m map[string]string) []ui.SavedFilter {
+	out := make([]ui.SavedFilter, 0, len(m))
+	for name, f := range m {
+		out = append(out, ui.SavedFilter{Name: name, Filter: f})
+	}
+	slices.SortFunc(out, func(a, b ui.SavedFilter) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,11 +82,20 @@ type Options struct {
 	// Products scopes the first view to these Alerts products (the config
 	// file's products, e.g. [epp]) when no session is restored.
 	Products []string
+	// Theme is "dark" or "light" to start with ("" dark); ThemeFixed keeps
+	// it, else the terminal's answer about its background decides.
+	Theme      string
+	ThemeFixed bool
+	// SavedFilters are offered in the quick filters (f) and the history.
+	SavedFilters []SavedFilter
 	// Connect, when Source.Backend is nil, logs in and picks the backend
 	// from within the running console, so the first frame does not wait
 	// for the network.
 	Connect func(ctx context.Context) (model.Backend, error)
 }
+
+// SavedFilter is a filter the config file names.
+type SavedFilter struct{ Name, Filter string }
 
 // RateMsg tells the console about the tenant's rate budget.
 type RateMsg struct {
@@ -184,9 +194,14 @@ func New(o Options) *Model {
 		known = append(known, o.Me)
 	}
 	m.people = newDirectory(known)
-	m.st = newStyles(true)
+	m.st = newStyles(o.Theme != "light")
 	var history []string
 	m.store.load(historyFile, &history)
+	for _, f := range o.SavedFilters {
+		if !slices.Contains(history, f.Filter) {
+			history = append(history, f.Filter)
+		}
+	}
 	var restored session
 	if o.Restore {
 		m.store.load(sessionFile, &restored)
@@ -281,7 +296,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.list.clamp(m.rowsOnScreen())
 		return m, m.ensure()
 	case tea.BackgroundColorMsg:
-		if d := msg.IsDark(); d != m.st.dark {
+		if d := msg.IsDark(); d != m.st.dark && !m.o.ThemeFixed {
 			m.st = newStyles(d)
 			if m.detail != nil {
 				m.detail.lines = nil

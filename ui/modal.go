@@ -154,6 +154,10 @@ var statusOrder = []string{"n", "i", "t", "f", "x", "c", "r"}
 
 var severityKeys = map[string]int{"l": 20, "m": 40, "h": 60, "c": 80}
 
+// savedKeys are the quick-filter keys of the config's saved filters, in
+// name order: the keys the menu leaves free.
+const savedKeys = "abcdegijklnoqrtwyz56789"
+
 func (m *Model) openStatusMenu(targets []string, withComment bool) {
 	n := len(targets)
 	title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), plural(n, "detection"), m.statusSummary(targets))
@@ -221,6 +225,17 @@ func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			q := m.list.latest()
 			q.filter, q.q = "", ""
 			return m.startQuery(q, nil, -1)
+		default:
+			for i, f := range m.o.SavedFilters {
+				if i < len(savedKeys) && k == string(savedKeys[i]) {
+					m.pop(x)
+					q := m.list.latest()
+					q.filter = f.Filter
+					in := &inputModal{kind: inputFilter, histPos: -1, ti: newTextInput(inputPrompts[inputFilter], max(10, m.width-12))}
+					in.ti.SetValue(f.Filter)
+					return m.startQuery(q, in, -1)
+				}
+			}
 		}
 	case menuQuickStatus:
 		if s, ok := statusKeys[k]; ok && m.accepts(s) {
@@ -348,10 +363,16 @@ func (x *menuModal) view(m *Model) string {
 		if m.f.Product != "" {
 			items = append(items, [2]string{"p", "product…"})
 		}
-		return m.menuBox("Quick filters", append(items, [][2]string{
+		items = append(items, [][2]string{
 			{"u", "unassigned"}, {"m", mine}, {"h", "host…"},
 			{"1", "last hour"}, {"2", "last 24 hours"}, {"3", "last 7 days"}, {"4", "last 30 days"}, {"x", "clear the filter"},
-		}...))
+		}...)
+		for i, f := range m.o.SavedFilters {
+			if i < len(savedKeys) {
+				items = append(items, [2]string{string(savedKeys[i]), "saved: " + Sanitize(f.Name)})
+			}
+		}
+		return m.menuBox("Quick filters", items)
 	case menuQuickStatus:
 		var items [][2]string
 		for _, k := range statusOrder {

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"context"
 	"fmt"
 	"github.com/charmbracelet/x/ansi"
+	"image/color"
+	"slices"
 	"strings"
 	"testing"
 
@@ -463,5 +466,27 @@ func TestLateEscStopsLoads(t *testing.T) {
 	d.settle()
 	if d.m.list.cur.sort.Field != field || d.m.list.pend != nil {
 		t.Fatal("esc did not cancel the query asked for")
+	}
+}
+
+// The config's saved filters are in f and the filter history; a theme the
+// config fixes is kept whatever the terminal says.
+func TestLateSavedFiltersAndTheme(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h, func(o *Options) {
+		o.SavedFilters = []SavedFilter{{Name: "critical", Filter: "max_severity:>=80"}}
+		o.Theme, o.ThemeFixed = "light", true
+	})
+	if !slices.Contains(d.m.list.history, "max_severity:>=80") {
+		t.Fatal("the saved filter is not in the history")
+	}
+	d.key("f", "a")
+	d.settle()
+	if d.m.list.cur.filter != "max_severity:>=80" {
+		t.Fatalf("f a gave %q", d.m.list.cur.filter)
+	}
+	d.send(tea.BackgroundColorMsg{Color: color.Black})
+	if d.m.st.dark {
+		t.Fatal("the terminal's dark background overrode the config's light theme")
 	}
 }
