@@ -42,8 +42,8 @@ func measure(t *testing.T, backend string, count int, setup, act func(d *driver)
 }
 
 func TestRequestEconomy(t *testing.T) {
-	if testing.Short() {
-		t.Skip("pages 12,000 rows on both backends")
+	if testing.Short() || raceDetector {
+		t.Skip("pages 12,000 rows on both backends: .ci/run runs it without -race")
 	}
 	nothing := func(d *driver) {}
 	pageDown := func(d *driver) {

@@ -1,0 +1,6 @@
+//go:build !race
+
+package ui
+
+// raceDetector: the race detector slows the heavy measurements tenfold.
+const raceDetector = false
