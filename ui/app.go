@@ -124,8 +124,11 @@ type flash struct {
 	text  string
 	isErr bool
 	// query: it is about a query (a refused filter, a page that failed),
-	// and goes when a query lands.
-	query bool
+	// and goes when a query lands; loading: it says rows are loading, and
+	// goes once they are; action: the action it reports, which its re-read
+	// may bring up to date.
+	query, loading bool
+	action         int
 }
 
 // Model is the console's root model: it routes messages to the parts and

@@ -99,7 +99,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 			l.move(len(l.ids()), rows)
 		} else {
 			l.toEnd = true
-			m.say("going to the end: loading every row…")
+			m.msg = flash{text: "going to the end: loading every row…", loading: true}
 		}
 	case keymap.Jump:
 		return m.openInput(inputJump, "", nil)

@@ -191,7 +191,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			l.anchor = ""
 		}
 		l.cur = p
-		if m.msg.query {
+		if m.msg.query || m.msg.loading {
 			m.msg = flash{} // what it said of an earlier query is over
 		}
 		l.cursor, l.top, l.readTo, l.ahead = 0, 0, 0, 0
@@ -252,6 +252,9 @@ func (m *Model) takePage(msg idsMsg) tea.Cmd {
 		l.cursor = min(l.target, max(0, len(w.ids)-1))
 		l.target = -1
 		l.scrollTo(rows)
+		if m.msg.loading {
+			m.msg = flash{} // the rows it was loading are here
+		}
 	}
 	if l.toEnd && w.done {
 		l.toEnd = false

@@ -585,7 +585,7 @@ func (x *inputModal) submit(m *Model, text string) tea.Cmd {
 			m.say(fmt.Sprintf("there are only %s rows", commas(len(l.ids()))))
 		default:
 			l.target = n - 1
-			m.say(fmt.Sprintf("loading rows up to %s…", commas(n)))
+			m.msg = flash{text: fmt.Sprintf("loading rows up to %s…", commas(n)), loading: true}
 		}
 		return m.ensure()
 	}

@@ -753,11 +753,8 @@ func (m *Model) finish(a *action) tea.Cmd {
 		parts = append(parts, "applied; the audit log failed: "+r.auditErr+"; no more changes are sent until it can be written")
 	}
 	text := strings.Join(parts, " · ")
-	if len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != "" {
-		m.msg = flash{text: text, isErr: true}
-	} else {
-		m.say(text)
-	}
+	m.msg = flash{text: text, action: a.id,
+		isErr: len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != ""}
 	var cmds []tea.Cmd
 	if a.draft && len(a.applied) > 0 && strings.TrimSpace(m.draft.Value()) == a.change.Comment {
 		// Only the text that was sent goes: words typed since stay.
@@ -837,6 +834,7 @@ func (m *Model) onReread(msg rereadMsg) {
 	if msg.act.kind == kindUndo {
 		e = nil
 	}
+	applied := 0
 	for _, d := range m.rows.fresh(msg.stamp, msg.found) {
 		m.put(d)
 		if e != nil {
@@ -844,6 +842,14 @@ func (m *Model) onReread(msg rereadMsg) {
 				e.after[d.ID] = model.ValuesOf(&d)
 			}
 		}
+		if a := msg.act; slices.Contains(a.unknown, d.ID) && !model.Same(a.change.Touches(), model.ValuesOf(&d), a.before[d.ID]) {
+			applied++
+		}
+	}
+	// The message said the outcome of some rows was unknown: now it is.
+	if a := msg.act; len(a.unknown) > 0 && m.msg.action == a.id {
+		m.msg = flash{text: fmt.Sprintf("%s: of the %s with an unknown outcome, read again: %s applied, %s not", a.verb,
+			commas(len(a.unknown)), commas(applied), commas(len(a.unknown)-applied)), action: a.id, isErr: len(a.unknown) > applied}
 	}
 }
 

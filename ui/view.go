@@ -466,9 +466,13 @@ func (m *Model) messageLines() []string {
 		return nil
 	}
 	lines := strings.Split(ansi.Hardwrap(ansi.Wordwrap(msg, m.width-2, " "), m.width-2, true), "\n")
-	if len(lines) > 3 {
-		lines = lines[:3]
-		lines[2] = Truncate(lines[2]+" …", m.width-2)
+	most := 3
+	if m.height < 24 {
+		most = 1 // a small terminal keeps its rows for the list
+	}
+	if len(lines) > most {
+		lines = lines[:most]
+		lines[most-1] = Truncate(lines[most-1]+" …", m.width-2)
 	}
 	style := m.st.ok
 	if isErr {
