@@ -406,8 +406,15 @@ const (
 	aggregateBytes = 16 << 20
 )
 
-// answerFor is the cap of an answer carrying n items of per bytes each.
-func answerFor(n, per int) int64 { return envelopeBytes + int64(n)*int64(per) }
+// answerFor is the cap of an answer carrying n items of per bytes each; an
+// answer of documents may always be 8 MB, so one detection with many long
+// behaviours is not refused.
+func answerFor(n, per int) int64 {
+	if per == documentBytes {
+		return max(8<<20, envelopeBytes+int64(n)*int64(per))
+	}
+	return envelopeBytes + int64(n)*int64(per)
+}
 
 func (k call) maxAnswer() int64 {
 	if k.answer > 0 {

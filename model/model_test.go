@@ -108,13 +108,11 @@ func TestRevertAssigneeByLogin(t *testing.T) {
 	}
 }
 
-func TestFindConflicts(t *testing.T) {
+func TestConflictDescribe(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	seen := map[string]Values{"a": {Status: StatusNew, Updated: t0}, "b": {Status: StatusNew, Updated: t0}}
-	fresh := []Detection{{ID: "a", Status: StatusNew, Updated: t0}, {ID: "b", Status: StatusClosed, Updated: t0.Add(time.Minute)}, {ID: "c"}}
-	c := FindConflicts(seen, fresh)
-	if len(c) != 1 || c[0].ID != "b" || !strings.Contains(c[0].Describe(), "status New → Closed") {
-		t.Fatalf("%+v", c)
+	c := Conflict{ID: "b", Seen: Values{Status: StatusNew, Updated: t0}, Fresh: Values{Status: StatusClosed, Updated: t0.Add(time.Minute)}}
+	if d := c.Describe(); !strings.Contains(d, "status New → Closed") || !strings.Contains(d, "00:01 UTC") {
+		t.Fatalf("%q", d)
 	}
 }
 

@@ -274,21 +274,3 @@ func orNobody(name, uid string) string {
 	}
 	return "nobody"
 }
-
-// FindConflicts compares what the analyst saw with a fresh read: a row whose
-// update time, status, assignee or visibility moved is a conflict.
-func FindConflicts(seen map[string]Values, fresh []Detection) []Conflict {
-	var out []Conflict
-	for i := range fresh {
-		d := &fresh[i]
-		s, ok := seen[d.ID]
-		if !ok {
-			continue
-		}
-		f := ValuesOf(d)
-		if !s.Updated.IsZero() && !s.Updated.Equal(f.Updated) || !Same(AllFields, s, f) {
-			out = append(out, Conflict{ID: d.ID, Seen: s, Fresh: f})
-		}
-	}
-	return out
-}

@@ -129,6 +129,21 @@ func (w *Walker) seen(id string) bool {
 	return false
 }
 
+// Rewind steps the offset back by n rows before the next request: the
+// caller's own writes may have taken up to n rows it was given out of the
+// filter, which moves every later row n places up. The rows that come again
+// are dropped as seen; without the step back, rows would be skipped.
+// Call it only while no Next is running.
+func (w *Walker) Rewind(n int) {
+	if w.cursor || n <= 0 {
+		return
+	}
+	lv := w.levels[len(w.levels)-1]
+	back := min(n, lv.offset)
+	lv.offset -= back
+	lv.ties += back
+}
+
 // Far makes the next requests ask for the largest page the service allows
 // (a target far ahead: the end, a row number), or back to the usual chunk.
 // Call it only while no Next is running.
@@ -156,6 +171,7 @@ func (w *Walker) Found() []Detection { return w.found }
 
 // Next returns the next chunk of ids, or io.EOF when there are no more.
 func (w *Walker) Next(ctx context.Context) ([]string, error) {
+	w.found = nil // the rows a page carries are that page's alone
 	if w.cursor {
 		return w.nextCursor(ctx)
 	}
@@ -294,9 +310,11 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 	}
 	page, err := w.b.Query(ctx, Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: min(w.size(), 1000), Cursor: true, After: w.after})
 	if errors.Is(err, ErrNoCursor) {
-		// Queries and entities instead; the ids already yielded are
-		// dropped if they come again.
+		// Queries and entities instead, from the top: the ids already
+		// yielded are dropped as they come again, and do not count as a
+		// service that makes no progress.
 		w.cursor = false
+		w.levels[0].ties = len(w.levels[0].cur)
 		return w.Next(ctx)
 	}
 	if err != nil {

@@ -69,13 +69,16 @@ type Options struct {
 	// Now is the clock for time-window filters (default time.Now).
 	Now func() time.Time
 	// CacheBytes bounds the detail cache by the bytes its detections hold
-	// (default 64 MiB: some 20,000 alerts, so g after G reads nothing again).
+	// (default 64 MiB: some 20,000 alerts, so g after G reads nothing
+	// again). Not in the config file: the default fits a jump host.
 	CacheBytes int64
 	// FreshFor is how recently a row must have been read for an action to
 	// trust it without reading it again (default 5 s; negative: always
-	// read again).
+	// read again, which the tests that change the fake under the console
+	// use).
 	FreshFor time.Duration
-	// IDChunk is how many ids one query request asks for (default 1,000).
+	// IDChunk is how many ids one query request asks for (default 1,000;
+	// tests set less, to page small data).
 	IDChunk int
 	// Overview opens the overview first.
 	Overview bool
@@ -448,7 +451,7 @@ func (m *Model) askQuit() tea.Cmd {
 			switch a := m.run.active; {
 			case a == nil:
 				return "The last action has finished: quit?"
-			case len(a.batches) == 0:
+			case !a.sent:
 				return fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.verb)
 			}
 			return fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", m.run.active.verb)

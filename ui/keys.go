@@ -201,7 +201,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 // overview, then the message goes.
 func (m *Model) back() tea.Cmd {
 	l := m.list
-	if a := m.run.active; a != nil && len(a.batches) == 0 {
+	if a := m.run.active; a != nil && !a.sent {
 		// Still looking a login up or reading the rows: nothing has been
 		// sent, and esc stops it.
 		return m.endAction(a, nil, a.verb+": cancelled, nothing was sent")

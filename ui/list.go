@@ -33,6 +33,10 @@ type walk struct {
 	done    bool
 	loading bool
 	err     string
+	// written counts the rows of this walk the console wrote since its last
+	// page: a write may take a row out of the filter, and the walk steps
+	// back as many before the next page so that none is skipped.
+	written int
 	// from is the text field that asked for the query, told of a refusal;
 	// keep is the row to return to (a refresh), or -1.
 	from *inputModal
@@ -144,6 +148,8 @@ func (m *Model) startQuery(q query, from *inputModal, keep int) tea.Cmd {
 }
 
 func (m *Model) fetchIDs(w *walk) tea.Cmd {
+	w.walker.Rewind(w.written)
+	w.written = 0
 	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, m.rows.stamp()
 	return func() (answer tea.Msg) {
 		defer recoverAs(&answer, func(err error) tea.Msg { return idsMsg{gen: gen, err: err} })

@@ -26,8 +26,10 @@ type rowStore struct {
 	// unread are rows showing the console's own write, not yet read back
 	// from the service: no baseline to compare other analysts' changes to.
 	unread map[string]bool
-	// readAt is when each row was last read from the service.
-	readAt map[string]time.Time
+	// readAt is when each row was last read from the service: when the
+	// read was asked for, from the time its stamp was first given.
+	readAt     map[string]time.Time
+	stampTimes map[uint64]time.Time
 }
 
 // young returns the row if it was read from the service within d and holds
@@ -42,11 +44,16 @@ func (r *rowStore) young(id string, now time.Time, d time.Duration) (*model.Dete
 
 func newRowStore(maxBytes int64) *rowStore {
 	return &rowStore{cache: model.NewDetailCache(maxBytes), touched: map[string]uint64{}, writing: map[string]int{},
-		unread: map[string]bool{}, readAt: map[string]time.Time{}}
+		unread: map[string]bool{}, readAt: map[string]time.Time{}, stampTimes: map[uint64]time.Time{}}
 }
 
 // stamp is the write clock now, for a read about to be asked for.
-func (r *rowStore) stamp() uint64 { return r.clock }
+func (r *rowStore) stamp() uint64 {
+	if _, ok := r.stampTimes[r.clock]; !ok {
+		r.stampTimes[r.clock] = time.Now()
+	}
+	return r.clock
+}
 
 // accepts reports whether a read stamped s may store the row id.
 func (r *rowStore) accepts(s uint64, id string) bool {
@@ -88,12 +95,12 @@ func (r *rowStore) peek(id string) (*model.Detection, bool) { return r.cache.Pee
 // are read back.
 func (r *rowStore) fresh(s uint64, found []model.Detection) []model.Detection {
 	out := found[:0:0]
-	now := time.Now()
+	at := r.stampTimes[s] // no earlier than the read was asked for
 	for _, d := range found {
 		if r.accepts(s, d.ID) {
 			out = append(out, d)
 			delete(r.unread, d.ID)
-			r.readAt[d.ID] = now
+			r.readAt[d.ID] = at
 		}
 	}
 	return out

@@ -66,6 +66,8 @@ type action struct {
 	refused map[string]string
 	trace   string
 	note    string
+	sent    bool // its batches have gone to the writers
+	young   map[string]bool
 	same    int // rows an undo found as they were already
 }
 
@@ -302,6 +304,10 @@ func (m *Model) preRead(a *action) tea.Cmd {
 	for _, id := range a.targets {
 		if d, ok := m.rows.young(id, now, m.o.FreshFor); ok {
 			young = append(young, *d)
+			if a.young == nil {
+				a.young = map[string]bool{}
+			}
+			a.young[id] = true
 		} else {
 			stale = append(stale, id)
 		}
@@ -362,7 +368,9 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 			plural(len(kept), "row"), strings.Join(lines, "\n"), a.verb, describe(a)),
 		answers: [][2]string{{"o", "send to them too"}, {"s", "skip them"}, {"n", "cancel"}},
 		on: func(k string) tea.Cmd {
-			m.storeRows(msg.stamp, msg.found) // show the truth either way
+			// Show the truth either way: the rows just read, not the
+			// cache's own copies of recent ones.
+			m.storeRows(msg.stamp, slices.DeleteFunc(slices.Clone(msg.found), func(d model.Detection) bool { return a.young[d.ID] }))
 			switch k {
 			case "o":
 				return m.resolveThenSend(a, kept, per)
@@ -415,6 +423,10 @@ func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.
 			check(id, e.after[id], e.touched)
 		case kindRedo:
 			e := a.entry
+			if after, ok := e.after[id]; ok && model.Same(e.touched, fresh, after) {
+				a.same++ // its undo was refused: it holds the change still
+				continue
+			}
 			c := a.change
 			c.IDs = nil
 			per[id] = c
@@ -516,7 +528,21 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 // written, and sends the batches, a few at a time.
 func (m *Model) send(a *action) tea.Cmd {
 	cmds := []tea.Cmd{m.startSpinner()}
+	a.sent = true
 	n := 0
+	// Rows of the list written may leave its filter: the next page of the
+	// walk steps back by as many.
+	listed := make(map[string]bool, len(m.list.ids()))
+	for _, id := range m.list.ids() {
+		listed[id] = true
+	}
+	for _, b := range a.batches {
+		for _, id := range b.IDs {
+			if listed[id] {
+				m.list.cur.written++
+			}
+		}
+	}
 	for i := range a.batches {
 		b := &a.batches[i]
 		b.Before = a.before
@@ -762,8 +788,20 @@ func (m *Model) finish(a *action) tea.Cmd {
 		cmds = append(cmds, m.saveSession())
 	}
 	m.step(a)
-	if c := a.change; c.ShowInUI != nil && !*c.ShowInUI && !m.list.cur.showHidden && len(a.applied) > 0 {
-		m.list.drop(a.applied, m.rowsOnScreen()) // hidden rows leave a list that does not show them
+	if !m.list.cur.showHidden {
+		// Rows hidden (a hide, an undo of an unhide) leave a list that
+		// does not show hidden rows.
+		applied := make(map[string]bool, len(a.applied))
+		for _, id := range a.applied {
+			applied[id] = true
+		}
+		var hidden []string
+		for _, b := range a.batches {
+			if b.ShowInUI != nil && !*b.ShowInUI && !(a.kind == kindChange && b.Comment != "" && a.change.ShowInUI == nil) {
+				hidden = append(hidden, slices.DeleteFunc(slices.Clone(b.IDs), func(id string) bool { return !applied[id] })...)
+			}
+		}
+		m.list.drop(hidden, m.rowsOnScreen())
 	}
 	reread := slices.Concat(a.applied, a.unknown)
 	if len(reread) > 0 {
@@ -835,6 +873,20 @@ func (m *Model) onReread(msg rereadMsg) {
 		e = nil
 	}
 	applied := 0
+	want := map[string]model.Values{} // what each row of unknown outcome holds if it was applied
+	unknown := make(map[string]bool, len(msg.act.unknown))
+	for _, id := range msg.act.unknown {
+		unknown[id] = true
+	}
+	for _, b := range msg.act.batches {
+		for _, id := range b.IDs {
+			if unknown[id] {
+				d := msg.act.fresh[id]
+				m.preview(b, &d)
+				want[id] = model.ValuesOf(&d)
+			}
+		}
+	}
 	for _, d := range m.rows.fresh(msg.stamp, msg.found) {
 		m.put(d)
 		if e != nil {
@@ -842,7 +894,7 @@ func (m *Model) onReread(msg rereadMsg) {
 				e.after[d.ID] = model.ValuesOf(&d)
 			}
 		}
-		if a := msg.act; slices.Contains(a.unknown, d.ID) && !model.Same(a.change.Touches(), model.ValuesOf(&d), a.before[d.ID]) {
+		if w, ok := want[d.ID]; ok && model.Same(model.AllFields, model.ValuesOf(&d), w) {
 			applied++
 		}
 	}

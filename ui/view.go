@@ -407,9 +407,9 @@ func (m *Model) footerParts(rows int) string {
 		what := "loading"
 		if a := m.run.active; a != nil {
 			switch n := len(a.batches); {
-			case n > 1:
+			case a.sent && n > 1:
 				what = fmt.Sprintf("sending %d/%d batches", a.done, n)
-			case n == 1:
+			case a.sent:
 				what = "sending"
 			case m.top() != nil:
 				what = "waiting for you" // a confirmation or conflict prompt
