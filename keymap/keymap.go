@@ -55,6 +55,8 @@ const (
 	NextRow       Action = "next_detection"
 	PrevRow       Action = "previous_detection"
 	RelativeTime  Action = "relative_times"
+	PanelNext     Action = "next_panel"
+	PanelPrev     Action = "previous_panel"
 	Retry         Action = "retry"
 	Tag           Action = "tag"
 	Overview      Action = "overview"
@@ -135,6 +137,8 @@ func Default() KeyMap {
 		w(Retry, "Triage", "retry what was refused", "R"),
 		b(Overview, "General", "list ⇄ overview", "tab"),
 		b(Window, "General", "overview: next histogram window", "w"),
+		b(PanelNext, "General", "overview: next panel", "l", "right"),
+		b(PanelPrev, "General", "overview: previous panel", "h", "left"),
 		b(Refresh, "General", "refresh", "r"),
 		b(Help, "General", "all keys", "?"),
 		b(Quit, "General", "quit", "q"),

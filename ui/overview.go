@@ -253,6 +253,21 @@ func (m *Model) onOverview(msg overviewMsg) {
 	ov.cursor = min(ov.cursor, max(0, m.ovBucketCount()-1))
 }
 
+// barOf draws count on a scale where maxC fills width cells, in eighths of
+// a cell, so a small count on the scale of a large one still shows.
+func barOf(count, maxC int64, width int) string {
+	eighths := int(math.Round(float64(width*8) * float64(count) / float64(max(1, maxC))))
+	eighths = min(eighths, width*8)
+	if count > 0 && eighths == 0 {
+		eighths = 1
+	}
+	bar := strings.Repeat("█", eighths/8)
+	if r := eighths % 8; r > 0 {
+		bar += string([]rune("▏▎▍▌▋▊▉")[r-1])
+	}
+	return bar
+}
+
 // clampCounts keeps a hostile or broken answer's counts drawable: a count
 // below zero is no count.
 func clampCounts(a *model.Aggregation) {
@@ -337,8 +352,14 @@ func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter str
 			shown = append(shown, label)
 		}
 		bk := ovBucket{label: label, count: b.Count, approx: approx, clause: clause}
-		if field == m.f.Status {
+		switch field {
+		case m.f.Status:
 			bk.label = model.Status(label).Label()
+		case m.f.AssigneeUID:
+			// By name, as the list shows them; the drill-down keeps the login.
+			if u, ok := m.people.byLogin[strings.ToLower(label)]; ok && u.Name() != "" {
+				bk.label = u.Name()
+			}
 		}
 		for _, sub := range b.SubAggregates {
 			bk.sub = severityBreakdown(sub)
@@ -431,6 +452,29 @@ func (m *Model) ovBucketCount() int {
 	return n
 }
 
+// panelStep moves the cursor to the first bucket of the next (step 1) or
+// previous (step -1) panel.
+func (m *Model) panelStep(step int) {
+	ov := m.ov
+	starts := []int{}
+	n := 0
+	for _, p := range ov.panels {
+		if len(p.buckets) > 0 {
+			starts = append(starts, n)
+		}
+		n += len(p.buckets)
+	}
+	cur := 0
+	for i, s := range starts {
+		if ov.cursor >= s {
+			cur = i
+		}
+	}
+	if i := cur + step; i >= 0 && i < len(starts) {
+		ov.cursor = starts[i]
+	}
+}
+
 // ovSelected returns the bucket under the cursor.
 func (m *Model) ovSelected() (*panel, *ovBucket) {
 	i := m.ov.cursor
@@ -455,6 +499,10 @@ func (m *Model) onOverviewKey(act keymap.Action) tea.Cmd {
 		ov.cursor = 0
 	case keymap.Bottom:
 		ov.cursor = max(0, m.ovBucketCount()-1)
+	case keymap.PanelNext:
+		m.panelStep(1)
+	case keymap.PanelPrev:
+		m.panelStep(-1)
 	case keymap.Window:
 		ov.window = (ov.window + 1) % len(histWindows)
 		return m.loadOverview()
@@ -514,11 +562,10 @@ func (m *Model) overviewLines(width, height int) []string {
 			idx += len(p.buckets)
 			return lines
 		}
+		// One scale for every bar, "other" included, so bars compare.
 		var maxC int64 = 1
 		for _, b := range p.buckets {
-			if b.label != "other" {
-				maxC = max(maxC, b.count)
-			}
+			maxC = max(maxC, b.count)
 		}
 		for _, b := range p.buckets {
 			lines = append(lines, m.bucketLine(p, b, idx == ov.cursor, maxC, colW))
@@ -596,7 +643,7 @@ func (m *Model) bucketLine(p panel, b ovBucket, selected bool, maxC int64, w int
 		label = m.st.sev[b.label].Render(label)
 	}
 	barW := max(0, w-labelW-13)
-	bar := strings.Repeat("█", min(barW, int(math.Round(float64(barW)*float64(b.count)/float64(maxC)))))
+	bar := barOf(b.count, maxC, barW)
 	line := glyph + " " + label + " " + fmt.Sprintf("%8s", count) + " " + bar
 	if b.sub != "" && selected {
 		line = glyph + " " + label + " " + fmt.Sprintf("%8s", count) + " " + b.sub
