@@ -119,7 +119,7 @@ func Default() KeyMap {
 		b(Search, "Filter and sort", "free-text search", "F"),
 		b(QuickFilter, "Filter and sort", "quick filters", "f"),
 		b(ToggleHidden, "Filter and sort", "show hidden", "."),
-		b(SortNext, "Filter and sort", "next sort field", "o"),
+		b(SortNext, "Filter and sort", "sort menu (o again: next field)", "o"),
 		b(SortFlip, "Filter and sort", "flip sort", "O"),
 		b(RelativeTime, "Filter and sort", "times as dates or as \"5m ago\"", "t"),
 		b(Mark, "Triage", "mark and move down", "space"),

@@ -167,7 +167,7 @@ func TestSortAndHiddenAndSearch(t *testing.T) {
 	s := startScreen(t, New(h.options(t)), 100, 30)
 	sc := s.waitFor("first rows", settled)
 	shownTotal := regexp.MustCompile(`of ([0-9,]+)`).FindStringSubmatch(sc)[1]
-	s.key("o")
+	s.key("o", "o")
 	s.waitText("sort first_behavior ↓")
 	s.key("O")
 	s.waitText("sort first_behavior ↑")

@@ -195,7 +195,7 @@ func (x *interleaving) key() bool {
 		d.key(top.answers[r.IntN(len(top.answers))][0])
 		return strings.HasPrefix(top.text, "Mark all")
 	case *menuModal:
-		keys := map[menuKind]string{menuStatus: "nicrtfx", menuQuick: "svumx12", menuQuickStatus: "nic", menuQuickSeverity: "lmhc", menuCopy: "ihscu"}[top.kind]
+		keys := map[menuKind]string{menuStatus: "nicrtfx", menuQuick: "svumx12", menuQuickStatus: "nic", menuQuickSeverity: "lmhc", menuCopy: "ihscu", menuSort: "123oO", menuQuickProduct: "eis"}[top.kind]
 		if r.IntN(8) == 0 {
 			d.key("esc")
 		} else {

@@ -153,9 +153,9 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		q.showHidden = !q.showHidden
 		return m.startQuery(q, nil, -1)
 	case keymap.SortNext:
-		q := l.latest()
-		q.sort.Field = nextField(m.f.SortFields, q.sort.Field)
-		return m.startQuery(q, nil, -1)
+		// The sort menu: every field the backend sorts on; o again takes
+		// the next one.
+		m.push(&menuModal{kind: menuSort})
 	case keymap.SortFlip:
 		q := l.latest()
 		q.sort.Desc = !q.sort.Desc

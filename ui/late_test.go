@@ -484,7 +484,7 @@ func TestReplacedQueryIsCancelled(t *testing.T) {
 	h := newHarness(t, 300)
 	d := loaded(t, h)
 	old := d.m.list.cur
-	d.key("o")
+	d.key("o", "o")
 	d.settle()
 	if old.ctx.Err() == nil {
 		t.Fatal("the replaced query's reads go on")
@@ -514,7 +514,7 @@ func TestUpdateWritesNoFile(t *testing.T) {
 	d.settle()
 	session := filepath.Join(o.StateDir, sessionFile)
 	os.Remove(session)
-	d.key("o")
+	d.key("o", "o")
 	d.run()
 	deliver[idsMsg](d) // the new query lands: the session changes
 	if _, err := os.Stat(session); err == nil {

@@ -134,6 +134,7 @@ const (
 	menuQuickSeverity
 	menuQuickProduct
 	menuCopy
+	menuSort
 )
 
 // menuModal is a one-key menu. The status menu holds the targets captured
@@ -256,6 +257,20 @@ func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case menuCopy:
 		return m.copyField(x, k)
+	case menuSort:
+		q := m.list.latest()
+		switch i := strings.Index("123456789", k); {
+		case k == "o":
+			q.sort.Field = nextField(m.f.SortFields, q.sort.Field)
+		case k == "O":
+			q.sort.Desc = !q.sort.Desc
+		case i >= 0 && i < len(m.f.SortFields):
+			q.sort.Field = m.f.SortFields[i]
+		default:
+			return nil
+		}
+		m.pop(x)
+		return m.startQuery(q, nil, -1)
 	}
 	return nil
 }
@@ -383,6 +398,25 @@ func (x *menuModal) view(m *Model) string {
 		return m.menuBox("Status is", items)
 	case menuQuickSeverity:
 		return m.menuBox("Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
+	case menuSort:
+		cur := m.list.latest().sort
+		var items [][2]string
+		for i, f := range m.f.SortFields {
+			label := f
+			if f == cur.Field {
+				label = "● " + f
+			}
+			if f == m.f.Updated {
+				label += " (changes while paging: the order can shift)"
+			}
+			items = append(items, [2]string{string("123456789"[i]), label})
+		}
+		dir := "descending"
+		if !cur.Desc {
+			dir = "ascending"
+		}
+		items = append(items, [2]string{"o", "next field"}, [2]string{"O", "flip: now " + dir})
+		return m.menuBox("Sort by", items)
 	case menuQuickProduct:
 		var items [][2]string
 		for _, p := range products {

@@ -179,8 +179,8 @@ func TestLateGoToEndCarriesOverToTheNextQuery(t *testing.T) {
 	h := newHarness(t, 300)
 	d := loaded(t, h, func(o *Options) { o.IDChunk = 20 })
 	d.key("G")
-	d.run()    // the next page, held
-	d.key("o") // flip the sort: a new query
+	d.run()         // the next page, held
+	d.key("o", "o") // flip the sort: a new query
 	d.settle()
 	if c := d.m.list.cursor; c != 0 || d.m.list.toEnd {
 		t.Fatalf("the new query opened at row %d (toEnd %v), not at the top", c+1, d.m.list.toEnd)
@@ -196,7 +196,7 @@ func TestLateCancelledReadFlashesAnError(t *testing.T) {
 	deliver[idsMsg](d) // the first page; its screen read is queued, not run
 	pending := d.cmds
 	d.cmds = nil
-	d.key("o")
+	d.key("o", "o")
 	d.run()
 	deliver[idsMsg](d) // the new query lands: the old one's reads are cancelled
 	d.cmds = append(d.cmds, pending...)
@@ -254,7 +254,7 @@ func TestLateRefreshDropsThePendingQuery(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	field := d.m.list.cur.sort.Field
-	d.key("o")
+	d.key("o", "o")
 	d.key("r")
 	d.settle()
 	if d.m.list.cur.sort.Field == field {
@@ -461,7 +461,7 @@ func TestLateEscStopsLoads(t *testing.T) {
 		t.Fatal("esc did not stop the action before it was sent")
 	}
 	field := d.m.list.cur.sort.Field
-	d.key("o")
+	d.key("o", "o")
 	d.key("esc")
 	d.settle()
 	if d.m.list.cur.sort.Field != field || d.m.list.pend != nil {
