@@ -80,7 +80,11 @@ func Since(field, span string) string {
 
 // SplitAnd splits a filter at its top-level + (outside quotes, brackets and
 // parentheses).
-func SplitAnd(f string) []string {
+func SplitAnd(f string) []string { return splitTop(f, '+') }
+
+// splitTop splits f at sep where it stands outside quotes, brackets and
+// parentheses.
+func splitTop(f string, sep byte) []string {
 	var out []string
 	depth, start := 0, 0
 	var quote byte
@@ -99,7 +103,7 @@ func SplitAnd(f string) []string {
 			depth++
 		case c == ')' || c == ']':
 			depth--
-		case c == '+' && depth == 0:
+		case c == sep && depth == 0:
 			out = append(out, f[start:i])
 			start = i + 1
 		}
@@ -161,27 +165,4 @@ func Or(parts ...string) string {
 
 // hasTopLevel reports whether sep occurs in f outside quotes, brackets and
 // parentheses.
-func hasTopLevel(f string, sep byte) bool {
-	depth := 0
-	var quote byte
-	for i := 0; i < len(f); i++ {
-		c := f[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(' || c == '[':
-			depth++
-		case c == ')' || c == ']':
-			depth--
-		case c == sep && depth == 0:
-			return true
-		}
-	}
-	return false
-}
+func hasTopLevel(f string, sep byte) bool { return len(splitTop(f, sep)) > 1 }
