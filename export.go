@@ -339,6 +339,10 @@ func export(ctx context.Context, b model.Backend, o exportOptions, out io.Writer
 			}
 		}
 	}
+	if total := w.Total(); o.limit <= 0 && total > written && o.warn != nil {
+		// Say it rather than pass an empty or short export for whole.
+		o.warn(fmt.Sprintf("the service said %d match, and %d were written", total, written))
+	}
 	if o.format == "json" {
 		_, _ = bw.WriteString("]\n")
 	}

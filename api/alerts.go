@@ -186,6 +186,12 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 
 // Details implements model.Backend (one request per ≤ 1000 composite ids).
 func (a *Alerts) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
+	// An answer too large is read again in halves, down to the document
+	// that is: one hostile detection cannot hide the ones around it.
+	return readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return a.details(ctx, ids) })
+}
+
+func (a *Alerts) details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
 	out := make([]model.Detection, 0, len(ids))
 	missing := map[string]string{}
 	for start := 0; start < len(ids); start += a.MaxIDs() {

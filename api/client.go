@@ -9,13 +9,16 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/falcon-triage/falcon-triage/model"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -536,7 +539,7 @@ func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
 	}
 	if int64(len(raw)) > limit {
-		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids, Unknown: !k.read,
+		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids, Unknown: !k.read, TooLarge: true,
 			Err: fmt.Errorf("the answer is larger than %.1f MB, more than what was asked for could take: refused", float64(limit)/(1<<20))}
 	}
 	var env wireEnvelope
@@ -561,4 +564,46 @@ func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 		e.Messages = append(e.Messages, m.Message)
 	}
 	return &env, e
+}
+
+// readApart reads documents by ids with read; where an answer is refused as
+// too large, it reads the two halves apart, down to the one document that
+// is, which alone is reported missing: a hostile or broken document cannot
+// hide the ones around it.
+func readApart(ids []string, read func(ids []string) ([]model.Detection, map[string]string, error)) ([]model.Detection, map[string]string, error) {
+	found, missing, err := read(ids)
+	var e *Error
+	if err == nil || !errors.As(err, &e) || !e.TooLarge {
+		return found, missing, err
+	}
+	if len(ids) == 1 {
+		return nil, map[string]string{ids[0]: "its answer is larger than a detection could be: refused"}, nil
+	}
+	// Halves: where both are too large, the service answers every read
+	// too large, and splitting further would only spend requests.
+	half := len(ids) / 2
+	f1, m1, err1 := read(ids[:half])
+	f2, m2, err2 := read(ids[half:])
+	if tooLarge(err1) && tooLarge(err2) {
+		return nil, nil, err
+	}
+	if tooLarge(err1) {
+		f1, m1, err1 = readApart(ids[:half], read)
+	}
+	if tooLarge(err2) {
+		f2, m2, err2 = readApart(ids[half:], read)
+	}
+	if err := cmp.Or(err1, err2); err != nil {
+		return append(f1, f2...), m1, err
+	}
+	if m1 == nil {
+		m1 = map[string]string{}
+	}
+	maps.Copy(m1, m2)
+	return append(f1, f2...), m1, nil
+}
+
+func tooLarge(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.TooLarge
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -461,5 +462,39 @@ func TestWalkerPastTheWindow(t *testing.T) {
 				t.Fatalf("walked %d of %d (total %d)", len(seen), c.o.Count, w.Total())
 			}
 		})
+	}
+}
+
+// One document too large for any answer is refused alone: the others of
+// its batch are read.
+func TestOneHugeDocumentHidesNoOther(t *testing.T) {
+	huge := strings.Repeat("A", 9<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/oauth2/token" {
+			w.WriteHeader(201)
+			_, _ = w.Write([]byte(`{"access_token":"x","token_type":"bearer","expires_in":1799}`))
+			return
+		}
+		var body struct{ IDs []string }
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		var docs []string
+		for _, id := range body.IDs {
+			cmd := "ok"
+			if id == "ldt:bad" {
+				cmd = huge
+			}
+			docs = append(docs, `{"detection_id":"`+id+`","status":"new","behaviors":[{"cmdline":"`+cmd+`"}]}`)
+		}
+		_, _ = w.Write([]byte(`{"meta":{},"resources":[` + strings.Join(docs, ",") + `],"errors":[]}`))
+	}))
+	defer srv.Close()
+	c, err := New(Config{ClientID: "a", ClientSecret: "b", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, missing, err := NewDetects(c).Details(context.Background(), []string{"ldt:a", "ldt:bad", "ldt:c", "ldt:d"})
+	if err != nil || len(found) != 3 || missing["ldt:bad"] == "" {
+		t.Fatalf("found %d, missing %v, %v", len(found), missing, err)
 	}
 }

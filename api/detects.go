@@ -124,6 +124,12 @@ func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, ex
 // Details implements model.Backend (GetDetectSummaries), one request per
 // ≤ 1000 ids. Ids the service does not know are reported in missing.
 func (d *Detects) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
+	// An answer too large is read again in halves, down to the document
+	// that is: one hostile detection cannot hide the ones around it.
+	return readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return d.details(ctx, ids) })
+}
+
+func (d *Detects) details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
 	out := make([]model.Detection, 0, len(ids))
 	missing := map[string]string{}
 	for start := 0; start < len(ids); start += d.MaxIDs() {

@@ -21,7 +21,9 @@ type Error struct {
 	// may or may not have been applied, to IDs (after a 5xx, the ids its
 	// answer did not name).
 	Unknown bool
-	Err     error
+	// TooLarge: the answer was larger than what was asked for could take.
+	TooLarge bool
+	Err      error
 }
 
 func (e *Error) Error() string {

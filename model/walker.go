@@ -335,6 +335,11 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 		return nil, io.EOF
 	}
 	seen := w.levels[0].cur
+	if w.total >= 0 && len(seen) > 2*w.total+10000 {
+		// Far past the total the service gave: its cursor is not ending.
+		w.done = true
+		return nil, fmt.Errorf("%w: %d rows read where the service said %d match; stopped", ErrNoProgress, len(seen), w.total)
+	}
 	out := make([]string, 0, len(page.IDs))
 	w.found = nil
 	for i, id := range page.IDs {

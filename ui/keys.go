@@ -162,7 +162,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		return m.startQuery(q, nil, -1)
 	case keymap.Refresh:
 		m.rows.cache.Invalidate()
-		m.say("refreshing…")
+		m.msg = flash{text: "refreshing…", loading: true} // until the query lands
 		keep := l.cursor
 		if l.pend != nil {
 			keep = -1 // a new query asked for: refresh that one, from the top
@@ -206,10 +206,16 @@ func (m *Model) back() tea.Cmd {
 		// sent, and esc stops it.
 		return m.endAction(a, nil, a.verb+": cancelled, nothing was sent")
 	}
-	if l.pend != nil {
+	if l.pend != nil && l.cur.ctx != nil {
+		// (The first query has no list to keep: esc leaves it be.)
 		l.pend.cancel()
 		l.pend = nil
 		m.say("the query asked for was cancelled: the list keeps its last query")
+		return nil
+	}
+	if l.toEnd || l.target >= 0 {
+		l.toEnd, l.target = false, -1
+		m.say(fmt.Sprintf("stopped loading: %s rows loaded", commas(len(l.ids()))))
 		return nil
 	}
 	if l.stopMarkAll() {

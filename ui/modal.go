@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
@@ -66,7 +67,7 @@ func (m *Model) resizeModals() {
 	for _, x := range m.modals {
 		switch x := x.(type) {
 		case *inputModal:
-			x.ti.SetWidth(max(10, m.width-12))
+			x.ti.SetWidth(inputWidth(m.width, x.kind))
 		case *pickerModal:
 			x.ti.SetWidth(max(10, min(60, m.width-16)))
 		}
@@ -232,7 +233,7 @@ func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 					m.pop(x)
 					q := m.list.latest()
 					q.filter = f.Filter
-					in := &inputModal{kind: inputFilter, histPos: -1, ti: newTextInput(inputPrompts[inputFilter], max(10, m.width-12))}
+					in := &inputModal{kind: inputFilter, histPos: -1, ti: newTextInput(inputPrompts[inputFilter], inputWidth(m.width, inputFilter))}
 					in.ti.SetValue(f.Filter)
 					return m.startQuery(q, in, -1)
 				}
@@ -290,6 +291,10 @@ var copyItems = []struct {
 	{"P", "parent command line", func(_ *model.Detection, b *model.Behavior) string { return b.ParentCmdLine }},
 	{"n", "user name", func(_ *model.Detection, b *model.Behavior) string { return b.UserName }},
 	{"b", "behaviour id", func(_ *model.Detection, b *model.Behavior) string { return b.ID }},
+	{"a", "account", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.AccountName }},
+	{"A", "account UPN", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.AccountUPN }},
+	{"I", "source IP", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.SourceIP }},
+	{"t", "target account", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.TargetAccount }},
 }
 
 // copyBehaviour is the behaviour the copy menu copies from: the one under
@@ -433,7 +438,11 @@ func (x *menuModal) view(m *Model) string {
 		}
 	}
 	var items [][2]string
+	d, ok := m.rows.peek(firstOf(x.targets))
 	for _, it := range copyItems {
+		if ok && it.value(d, m.copyBehaviour(d)) == "" {
+			continue // only what this row has: an identity alert has no hash
+		}
 		items = append(items, [2]string{it.key, it.what})
 	}
 	return m.menuBox(title, append(items, [2]string{"u", "console link"}))
@@ -513,7 +522,7 @@ func newTextInput(prompt string, width int) textinput.Model {
 }
 
 func (m *Model) openInput(k inputKind, text string, targets []string) tea.Cmd {
-	x := &inputModal{kind: k, histPos: -1, targets: targets, ti: newTextInput(inputPrompts[k], max(10, m.width-12))}
+	x := &inputModal{kind: k, histPos: -1, targets: targets, ti: newTextInput(inputPrompts[k], inputWidth(m.width, k))}
 	x.ti.SetVirtualCursor(false) // the terminal's own cursor, on the bottom line
 	if k == inputFilter {
 		x.ti.Placeholder = "status:'new'+max_severity:>=60  (↑/↓ history)"
@@ -522,6 +531,12 @@ func (m *Model) openInput(k inputKind, text string, targets []string) tea.Cmd {
 	x.ti.CursorEnd()
 	m.push(x)
 	return x.ti.Focus()
+}
+
+// inputWidth is the room for a field's text on the bottom line, after its
+// prompt: the end of what is typed and the cursor stay in sight.
+func inputWidth(screen int, k inputKind) int {
+	return max(10, screen-ansi.StringWidth(inputPrompts[k])-2)
 }
 
 func (x *inputModal) update(m *Model, msg tea.Msg) tea.Cmd {
@@ -584,9 +599,14 @@ func (x *inputModal) submit(m *Model, text string) tea.Cmd {
 		if text == "" {
 			return nil
 		}
-		clause := model.Eq(m.f.Hostname, text)
+		match := model.Eq
 		if strings.ContainsAny(text, "*?") {
-			clause = model.Wildcard(m.f.Hostname, text)
+			match = model.Wildcard
+		}
+		clause := match(m.f.Hostname, text)
+		if m.f.Product != "" {
+			// An identity alert names its host elsewhere: both match.
+			clause = "(" + model.Or(clause, match("source_endpoint_host_name", text)) + ")"
 		}
 		return m.quickFilter(clause)
 	case inputTag:
@@ -646,7 +666,7 @@ func (m *Model) applyClause(filter, clause string) tea.Cmd {
 		return nil
 	}
 	q.filter = filter
-	x := &inputModal{kind: inputFilter, histPos: -1, ti: newTextInput(inputPrompts[inputFilter], max(10, m.width-12))}
+	x := &inputModal{kind: inputFilter, histPos: -1, ti: newTextInput(inputPrompts[inputFilter], inputWidth(m.width, inputFilter))}
 	x.ti.SetValue(q.filter)
 	// A refusal opens the filter line with the clause in it.
 	return m.startQuery(q, x, -1)

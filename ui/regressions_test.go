@@ -490,3 +490,63 @@ func TestLateSavedFiltersAndTheme(t *testing.T) {
 		t.Fatal("the terminal's dark background overrode the config's light theme")
 	}
 }
+
+// What the last analyst and the attack found, each as a test.
+func TestLateLastRound(t *testing.T) {
+	t.Run("esc stops G", func(t *testing.T) {
+		h := newHarness(t, 600)
+		d := loaded(t, h, func(o *Options) { o.IDChunk = 40 })
+		d.key("G")
+		d.key("esc")
+		d.settle()
+		if d.m.list.toEnd || d.m.list.cursor == len(d.m.list.ids())-1 {
+			t.Fatal("esc did not stop going to the end")
+		}
+	})
+	t.Run("esc on the first load keeps the sort", func(t *testing.T) {
+		h := newHarness(t, 100)
+		d := newDriver(t, h.options(t))
+		d.key("esc")
+		d.settle()
+		if d.m.list.cur.sort.Field == "" || len(d.m.list.ids()) == 0 {
+			t.Fatalf("the first query was lost: sort %q, %d rows", d.m.list.cur.sort.Field, len(d.m.list.ids()))
+		}
+	})
+	t.Run("refreshing goes when the rows are back", func(t *testing.T) {
+		h := newHarness(t, 100)
+		d := loaded(t, h)
+		d.key("r")
+		d.settle()
+		if d.m.msg.text != "" {
+			t.Fatalf("the message outlived the refresh: %q", d.m.msg.text)
+		}
+	})
+	t.Run("the host filter finds identity alerts", func(t *testing.T) {
+		h := newBackendHarness(t, "alerts", 300)
+		d := loaded(t, h)
+		d.key("f", "h")
+		d.typeText("WS-1")
+		d.key("enter")
+		d.settle()
+		if f := d.m.list.latest().filter; !strings.Contains(f, "source_endpoint_host_name:'WS-1'") || !strings.Contains(f, "device.hostname:'WS-1'") {
+			t.Fatalf("host filter %q", f)
+		}
+	})
+	t.Run("the filter line keeps its end in sight", func(t *testing.T) {
+		h := newHarness(t, 50)
+		d := loaded(t, h)
+		d.send(teaSize(80, 24))
+		d.key("/")
+		in := d.m.top().(*inputModal)
+		if w := in.ti.Width() + ansi.StringWidth(in.ti.Prompt); w > 80 {
+			t.Fatalf("the field and its prompt take %d columns of 80", w)
+		}
+	})
+	t.Run("invisible characters", func(t *testing.T) {
+		for _, r := range []rune{0x206a, 0x180e, 0xfff9, 0xfe0f, 0x034f, 0x3164, 0x115f, 0xffa0} {
+			if got := stripControls("a" + string(r) + "b"); got != "ab" {
+				t.Errorf("U+%04X stays in a copy: %q", r, got)
+			}
+		}
+	})
+}

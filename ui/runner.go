@@ -770,7 +770,7 @@ func (m *Model) finish(a *action) tea.Cmd {
 		parts = append(parts, fmt.Sprintf("%s not sent", commas(n)))
 	}
 	if a.same > 0 {
-		parts = append(parts, fmt.Sprintf("%s already as %s were", commas(a.same), plural2(a.same, "it", "they")))
+		parts = append(parts, fmt.Sprintf("%s already %s that value", commas(a.same), plural2(a.same, "held", "held")))
 	}
 	if a.note != "" {
 		parts = append(parts, a.note)
@@ -788,6 +788,9 @@ func (m *Model) finish(a *action) tea.Cmd {
 		cmds = append(cmds, m.saveSession())
 	}
 	m.step(a)
+	if m.ov != nil && len(a.applied) > 0 {
+		m.ov.asked = "" // its counts are older than this change: read again when shown
+	}
 	if !m.list.cur.showHidden {
 		// Rows hidden (a hide, an undo of an unhide) leave a list that
 		// does not show hidden rows.

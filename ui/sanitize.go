@@ -67,8 +67,18 @@ func isBidiControl(r rune) bool {
 // line and paragraph separators, and the tag characters. A copied SHA256
 // holding one would differ invisibly from the one shown.
 func invisible(r rune) bool {
-	return isBidiControl(r) || (r >= 0x200b && r <= 0x200d) || (r >= 0x2060 && r <= 0x2064) || r == 0xfeff ||
-		r == 0x2028 || r == 0x2029 || r == 0x00ad || (r >= 0xe0000 && r <= 0xe007f)
+	switch {
+	case isBidiControl(r), r >= 0x200b && r <= 0x200d, r >= 0x2060 && r <= 0x206f, r == 0xfeff,
+		r == 0x2028, r == 0x2029, r == 0x00ad, r >= 0xe0000 && r <= 0xe007f:
+		return true
+	case r == 0x034f, r == 0x180e, r >= 0x180b && r <= 0x180d, r == 0x115f, r == 0x1160, r == 0x3164, r == 0xffa0,
+		r >= 0xfe00 && r <= 0xfe0f, r >= 0xe0100 && r <= 0xe01ef, r >= 0xfff9 && r <= 0xfffb, r == 0x17b4, r == 0x17b5:
+		// Combining grapheme joiner, Mongolian separators and selectors,
+		// Hangul fillers, variation selectors, interlinear annotation,
+		// Khmer inherent vowels: no glyph of their own either.
+		return true
+	}
+	return false
 }
 
 // clean reports whether s needs no change: the common case, kept fast and
