@@ -162,6 +162,15 @@ type Model struct {
 	spinning bool
 	quitting bool
 	relTimes bool // times as "5m ago" (t toggles)
+	relGen   int  // the minute tick that keeps them true; an older one stops
+}
+
+// minuteMsg redraws relative times once a minute, only while they are
+// shown: an idle console with dates writes nothing.
+type minuteMsg struct{ gen int }
+
+func minuteTick(gen int) tea.Cmd {
+	return tea.Tick(time.Minute, func(time.Time) tea.Msg { return minuteMsg{gen} })
 }
 
 // New builds the console.
@@ -320,6 +329,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case RateMsg:
 		m.rate = msg
 		return m, nil
+	case minuteMsg:
+		if !m.relTimes || msg.gen != m.relGen {
+			return m, nil
+		}
+		return m, minuteTick(m.relGen)
 	case ShutdownMsg:
 		return m, m.quit()
 	case saveErrMsg:

@@ -170,6 +170,10 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		return m.startQuery(l.latest(), nil, keep)
 	case keymap.RelativeTime:
 		m.relTimes = !m.relTimes
+		if m.relTimes {
+			m.relGen++
+			return minuteTick(m.relGen)
+		}
 	case keymap.NextRow, keymap.PrevRow:
 		// The detail follows the cursor: reading one detection after
 		// another without closing it.

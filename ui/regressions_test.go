@@ -550,3 +550,23 @@ func TestLateLastRound(t *testing.T) {
 		}
 	})
 }
+
+// Relative times stay true while the console is idle: a tick a minute, only
+// while they are shown.
+func TestLateRelativeTimesTick(t *testing.T) {
+	h := newHarness(t, 50)
+	d := loaded(t, h)
+	if _, cmd := d.m.Update(keyPress("t")); cmd == nil || !d.m.relTimes {
+		t.Fatal("t started no minute tick")
+	}
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen}); cmd == nil {
+		t.Fatal("the tick does not go on while relative times are shown")
+	}
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen - 1}); cmd != nil {
+		t.Fatal("an older tick goes on beside the current one")
+	}
+	d.m.Update(keyPress("t"))
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen}); cmd != nil {
+		t.Fatal("the tick goes on with dates shown: an idle console would write")
+	}
+}
