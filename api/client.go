@@ -572,10 +572,14 @@ func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 // hide the ones around it.
 func readApart(ids []string, read func(ids []string) ([]model.Detection, map[string]string, error)) ([]model.Detection, map[string]string, error) {
 	found, missing, err := read(ids)
-	var e *Error
-	if err == nil || !errors.As(err, &e) || !e.TooLarge {
+	if !tooLarge(err) {
 		return found, missing, err
 	}
+	return splitRead(ids, err, read)
+}
+
+// splitRead reads ids, whose answer was too large (err), in halves.
+func splitRead(ids []string, err error, read func(ids []string) ([]model.Detection, map[string]string, error)) ([]model.Detection, map[string]string, error) {
 	if len(ids) == 1 {
 		return nil, map[string]string{ids[0]: "its answer is larger than a detection could be: refused"}, nil
 	}
@@ -588,10 +592,10 @@ func readApart(ids []string, read func(ids []string) ([]model.Detection, map[str
 		return nil, nil, err
 	}
 	if tooLarge(err1) {
-		f1, m1, err1 = readApart(ids[:half], read)
+		f1, m1, err1 = splitRead(ids[:half], err1, read)
 	}
 	if tooLarge(err2) {
-		f2, m2, err2 = readApart(ids[half:], read)
+		f2, m2, err2 = splitRead(ids[half:], err2, read)
 	}
 	if err := cmp.Or(err1, err2); err != nil {
 		return append(f1, f2...), m1, err
