@@ -381,11 +381,13 @@ func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter str
 	return p
 }
 
+// severityBreakdown is a host's severities, the most severe first, a letter
+// and a count each ("C3 H12 M2"), so it stays legible at 80 columns.
 func severityBreakdown(a model.Aggregation) string {
 	var parts []string
-	for i, b := range a.Buckets {
-		if b.Count > 0 && i < len(model.SeverityBands) {
-			parts = append(parts, fmt.Sprintf("%s %d", sevWord(model.SeverityBands[i].From), b.Count))
+	for i := len(a.Buckets) - 1; i >= 0; i-- {
+		if b := a.Buckets[i]; b.Count > 0 && i < len(model.SeverityBands) {
+			parts = append(parts, fmt.Sprintf("%s%d", sevWord(model.SeverityBands[i].From)[:1], b.Count))
 		}
 	}
 	return strings.Join(parts, " ")

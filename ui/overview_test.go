@@ -206,3 +206,11 @@ func TestOverviewSurvivesNegativeCounts(t *testing.T) {
 		t.Fatalf("the overview did not draw:\n%s", v)
 	}
 }
+
+// A host's severities read most severe first, short enough for 80 columns.
+func TestSeverityBreakdownIsCompact(t *testing.T) {
+	a := model.Aggregation{Buckets: []model.Bucket{{Count: 3}, {Count: 21}, {Count: 2}, {Count: 5}, {Count: 1}}}
+	if got := severityBreakdown(a); got != "C1 H5 M2 L21 I3" {
+		t.Fatalf("%q", got)
+	}
+}
