@@ -56,6 +56,7 @@ const (
 	PrevRow       Action = "previous_detection"
 	RelativeTime  Action = "relative_times"
 	PanelNext     Action = "next_panel"
+	SeverityNum   Action = "severity_numbers"
 	PanelPrev     Action = "previous_panel"
 	Retry         Action = "retry"
 	Tag           Action = "tag"
@@ -122,6 +123,7 @@ func Default() KeyMap {
 		b(SortNext, "Filter and sort", "sort menu (o again: next field)", "o"),
 		b(SortFlip, "Filter and sort", "flip sort", "O"),
 		b(RelativeTime, "Filter and sort", "times as dates or as \"5m ago\"", "t"),
+		b(SeverityNum, "Filter and sort", "severity as a word or with its number", "#"),
 		b(Mark, "Triage", "mark and move down", "space"),
 		b(RangeMark, "Triage", "mark from the last mark to here", "V"),
 		b(MarkScreen, "Triage", "mark every row on screen", "ctrl+a"),

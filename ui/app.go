@@ -161,8 +161,14 @@ type Model struct {
 	spin     spinner.Model
 	spinning bool
 	quitting bool
-	relTimes bool // times as "5m ago" (t toggles)
+	prefs    prefs
+}
+
+// prefs are how the analyst asked rows to read.
+type prefs struct {
+	relTimes bool // times as "5m ago" (t)
 	relGen   int  // the minute tick that keeps them true; an older one stops
+	sevNum   bool // the severity's number beside its word (#)
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -330,10 +336,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.rate = msg
 		return m, nil
 	case minuteMsg:
-		if !m.relTimes || msg.gen != m.relGen {
+		if !m.prefs.relTimes || msg.gen != m.prefs.relGen {
 			return m, nil
 		}
-		return m, minuteTick(m.relGen)
+		return m, minuteTick(m.prefs.relGen)
 	case ShutdownMsg:
 		return m, m.quit()
 	case saveErrMsg:

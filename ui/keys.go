@@ -168,11 +168,13 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 			keep = -1 // a new query asked for: refresh that one, from the top
 		}
 		return m.startQuery(l.latest(), nil, keep)
+	case keymap.SeverityNum:
+		m.prefs.sevNum = !m.prefs.sevNum
 	case keymap.RelativeTime:
-		m.relTimes = !m.relTimes
-		if m.relTimes {
-			m.relGen++
-			return minuteTick(m.relGen)
+		m.prefs.relTimes = !m.prefs.relTimes
+		if m.prefs.relTimes {
+			m.prefs.relGen++
+			return minuteTick(m.prefs.relGen)
 		}
 	case keymap.NextRow, keymap.PrevRow:
 		// The detail follows the cursor: reading one detection after
@@ -321,6 +323,11 @@ func (h keyHelp) ShortHelp() []key.Binding {
 		acts = overviewShort
 	case h.m.detail != nil:
 		acts = detailShort
+	}
+	if h.m.width < 80 {
+		// Narrow: help and quit first, so they are never the keys cut.
+		acts = append([]keymap.Action{keymap.Help, keymap.Quit},
+			slices.DeleteFunc(slices.Clone(acts), func(a keymap.Action) bool { return a == keymap.Help || a == keymap.Quit })...)
 	}
 	out := make([]key.Binding, 0, len(acts))
 	for _, a := range acts {

@@ -556,17 +556,28 @@ func TestLateLastRound(t *testing.T) {
 func TestLateRelativeTimesTick(t *testing.T) {
 	h := newHarness(t, 50)
 	d := loaded(t, h)
-	if _, cmd := d.m.Update(keyPress("t")); cmd == nil || !d.m.relTimes {
+	if _, cmd := d.m.Update(keyPress("t")); cmd == nil || !d.m.prefs.relTimes {
 		t.Fatal("t started no minute tick")
 	}
-	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen}); cmd == nil {
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.prefs.relGen}); cmd == nil {
 		t.Fatal("the tick does not go on while relative times are shown")
 	}
-	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen - 1}); cmd != nil {
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.prefs.relGen - 1}); cmd != nil {
 		t.Fatal("an older tick goes on beside the current one")
 	}
 	d.m.Update(keyPress("t"))
-	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen}); cmd != nil {
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.prefs.relGen}); cmd != nil {
 		t.Fatal("the tick goes on with dates shown: an idle console would write")
+	}
+}
+
+// # shows the severity's number beside its word.
+func TestLateSeverityNumbers(t *testing.T) {
+	h := newHarness(t, 50)
+	d := loaded(t, h)
+	row := d.row(d.m.list.cursorID())
+	d.key("#")
+	if want := fmt.Sprintf("%-4s %3d", sevWord(row.MaxSeverity), row.MaxSeverity); !strings.Contains(ansi.Strip(d.screen()), want) {
+		t.Fatalf("no %q on screen", want)
 	}
 }

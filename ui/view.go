@@ -198,6 +198,9 @@ func (m *Model) columns(width int) []column {
 	timeW := 16
 	timeFmt := "2006-01-02 15:04"
 	sev := column{"SEV", 4, func(d *model.Detection) string { return sevWord(d.MaxSeverity) }}
+	if m.prefs.sevNum {
+		sev = column{"SEV", 8, func(d *model.Detection) string { return fmt.Sprintf("%-4s %3d", sevWord(d.MaxSeverity), d.MaxSeverity) }}
+	}
 	status := column{"STATUS", 12, func(d *model.Detection) string { return Sanitize(statusCell(d)) }}
 	host := column{"HOST", 12, func(d *model.Detection) string { return Sanitize(d.Host()) }}
 	tech := column{"TACTIC / TECHNIQUE", 16, nil}
@@ -216,7 +219,7 @@ func (m *Model) columns(width int) []column {
 			if d.LastBehavior.IsZero() {
 				return ""
 			}
-			if m.relTimes {
+			if m.prefs.relTimes {
 				return fmtDuration(m.o.Now().Sub(d.LastBehavior).Truncate(time.Minute)) + " ago"
 			}
 			return d.LastBehavior.In(m.o.Location).Format(timeFmt)
