@@ -155,6 +155,10 @@ func triageInTmux(t *testing.T, bin, apiLabel, sevField string, consoleArgs []st
 		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
 		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color", "TZ=UTC",
 	}
+	noun := "detection"
+	if apiLabel == "Alerts API" {
+		noun = "alert"
+	}
 	tm := newTmux(t, 80, 24, env, append([]string{bin}, consoleArgs...)...)
 	sc := tm.waitFor("the first rows", func(sc string) bool {
 		return strings.Contains(sc, "1–19 of") && !strings.Contains(sc, "loading")
@@ -186,17 +190,17 @@ func triageInTmux(t *testing.T, bin, apiLabel, sevField string, consoleArgs []st
 	}
 	// Triage the row under the cursor: status, assignee, comment.
 	tm.send("s")
-	tm.waitText("Status of 1 detection")
+	tm.waitText("Status of 1 " + noun)
 	tm.send("i")
 	tm.waitText("Status → In progress: 1 of 1 applied")
 	tm.send("a")
-	tm.waitText("Assign 1 detection")
+	tm.waitText("Assign 1 " + noun)
 	tm.sendText("chen")
 	tm.waitText("Chen Wei <chen.wei@corp.example>")
 	tm.send("Enter")
 	tm.waitText("Assign → Chen Wei: 1 of 1 applied")
 	tm.send("c")
-	tm.waitText("Comment on 1 detection")
+	tm.waitText("Comment on 1 " + noun)
 	tm.sendText("triaged from tmux")
 	tm.send("C-s")
 	tm.waitText("Comment added to 1 of 1")

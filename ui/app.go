@@ -426,6 +426,14 @@ func traceOf(err error) string {
 	return ""
 }
 
+// rowWord names n rows as the backend calls them: alerts, or detections.
+func (m *Model) rowWord(n int) string {
+	if m.b != nil && m.b.Name() == "alerts" {
+		return plural(n, "alert")
+	}
+	return plural(n, "detection")
+}
+
 // apiName names the API in use, for the header.
 func (m *Model) apiName() string {
 	if m.b.Name() == "alerts" {

@@ -538,13 +538,13 @@ func (m *Model) markAll() tea.Cmd {
 	}
 	w := l.cur
 	m.push(&promptModal{
-		text:    fmt.Sprintf("Mark all %s detections matching the filter?", commas(n)),
+		text:    fmt.Sprintf("Mark all %s %s matching the filter?", commas(n), m.rowWord(n)),
 		answers: [][2]string{{"y", "mark them"}, {"n", "cancel"}},
 		on: func(k string) tea.Cmd {
 			if k != "y" {
 				return nil
 			}
-			m.say(fmt.Sprintf("loading the ids of %s detections…", commas(n)))
+			m.say(fmt.Sprintf("loading the ids of %s %s…", commas(n), m.rowWord(n)))
 			l.stopMarkAll()
 			l.allGen = w.gen
 			walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)

@@ -162,7 +162,7 @@ const savedKeys = "abcdegijklnoqrtwyz56789"
 
 func (m *Model) openStatusMenu(targets []string, withComment bool) {
 	n := len(targets)
-	title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), plural(n, "detection"), m.statusSummary(targets))
+	title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), m.rowWord(n), m.statusSummary(targets))
 	if withComment {
 		title += ", with the comment"
 	}
@@ -723,7 +723,7 @@ func (x *commentModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 
 func (x *commentModal) view(m *Model) string {
 	n := len(x.targets)
-	title := fmt.Sprintf("Comment on %s %s", commas(n), plural(n, "detection"))
+	title := fmt.Sprintf("Comment on %s %s", commas(n), m.rowWord(n))
 	w := m.draft.Width()
 	return m.st.menu.Render(m.st.label.Render(Truncate(title, w)) + "\n" + m.draft.View() + "\n" +
 		m.st.dim.Render(wrap("ctrl+s send · ctrl+t send with a status · esc keep the draft", w)))

@@ -176,7 +176,7 @@ func (x *pickerModal) view(m *Model) string {
 	n := len(x.targets)
 	w := max(20, m.width-10)
 	var b strings.Builder
-	b.WriteString(m.st.label.Render(fmt.Sprintf("Assign %s %s", commas(n), plural(n, "detection"))))
+	b.WriteString(m.st.label.Render(fmt.Sprintf("Assign %s %s", commas(n), m.rowWord(n))))
 	b.WriteString("\n" + x.ti.View())
 	limit := max(3, m.height-12)
 	start := max(0, x.sel-limit+1)

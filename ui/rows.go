@@ -150,7 +150,7 @@ func (m *Model) onDetails(msg detailsMsg) tea.Cmd {
 		m.put(d) // the detail, if it shows one of these, follows
 	}
 	if msg.err != nil && !errors.Is(msg.err, context.Canceled) && m.ctx.Err() == nil {
-		m.setErr(fmt.Errorf("reading %d detections: %w (r retries)", len(msg.ids), msg.err))
+		m.setErr(fmt.Errorf("reading %d %s: %w (r retries)", len(msg.ids), m.rowWord(len(msg.ids)), msg.err))
 	}
 	if p := m.detail; p != nil && p.loading {
 		// The detail waits for its own row, by id, whatever the cursor

@@ -276,7 +276,7 @@ func (m *Model) confirm(a *action) tea.Cmd {
 	if n <= m.o.ConfirmThreshold && !hide {
 		return m.preRead(a)
 	}
-	text := fmt.Sprintf("%s: %s %s?", a.verb, commas(n), plural(n, "detection"))
+	text := fmt.Sprintf("%s: %s %s?", a.verb, commas(n), m.rowWord(n))
 	if out := m.list.outOfView(a.targets, m.rowsOnScreen()); out > 0 {
 		text += fmt.Sprintf(" (%s of them not in view)", commas(out))
 	}
@@ -345,7 +345,7 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 		}
 	}
 	if gone > 0 {
-		a.note = fmt.Sprintf("%d %s no longer exist and %s left out", gone, plural(gone, "detection"), plural2(gone, "was", "were"))
+		a.note = fmt.Sprintf("%d %s no longer exist and %s left out", gone, m.rowWord(gone), plural2(gone, "was", "were"))
 	}
 	if len(kept) == 0 {
 		return m.endAction(a, nil, a.verb+": "+a.note+": nothing was sent")

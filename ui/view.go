@@ -311,9 +311,9 @@ func (m *Model) listLines(width, height int) []string {
 		case l.cur.err != "":
 			out = append(out, m.st.err.Render(Truncate(" ✗ "+Sanitize(l.cur.err), width)))
 		case l.pend != nil || l.cur.loading || l.cur.ctx == nil:
-			out = append(out, m.st.dim.Render(" loading detections…"))
+			out = append(out, m.st.dim.Render(" loading "+m.rowWord(2)+"…"))
 		default:
-			out = append(out, m.st.dim.Render(" no detections match the filter"))
+			out = append(out, m.st.dim.Render(" no "+m.rowWord(2)+" match the filter"))
 		}
 		return out
 	}
