@@ -167,7 +167,7 @@ func triageInTmux(t *testing.T, bin, apiLabel, sevField string, consoleArgs []st
 		t.Fatalf("no cursor or no source in the header:\n%s", sc)
 	}
 	tm.send("j", "Enter")
-	tm.waitText("── Detection")
+	tm.waitText("── " + strings.ToUpper(noun[:1]) + noun[1:]) // ── Detection, ── Alert
 	// The behaviours follow the host, below the fold on 24 lines when the
 	// host has an OU and a site: move down the detail to them.
 	for i := 0; i < 40 && !strings.Contains(tm.capture(), "── Behaviour 1"); i++ {

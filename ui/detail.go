@@ -66,7 +66,11 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 		es = append(es, e)
 	}
 	section := func(title string) { es = append(es, entry{label: title, section: true}) }
-	section("Detection")
+	if f.Product != "" {
+		section("Alert")
+	} else {
+		section("Detection")
+	}
 	add("Id", d.ID, f.ID)
 	if f.Product != "" {
 		add("Product", d.Product, f.Product)
