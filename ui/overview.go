@@ -285,19 +285,28 @@ func timing(title string, avg, pct *model.Aggregation) string {
 	if avg == nil || len(avg.Buckets) == 0 || avg.Buckets[0].Value == nil {
 		return title + ": no data"
 	}
-	s := fmt.Sprintf("%s: avg %s", title, dur(*avg.Buckets[0].Value))
+	// One unit for the whole line, the one that suits its largest figure,
+	// so the figures compare at a glance.
+	names, values := []string{"avg"}, []float64{*avg.Buckets[0].Value}
 	if pct != nil {
 		for _, b := range pct.Buckets {
 			if b.Value != nil && (b.Label == "50.0" || b.Label == "95.0" || b.Label == "50" || b.Label == "95") {
-				s += fmt.Sprintf(" · p%s %s", strings.TrimSuffix(b.Label, ".0"), dur(*b.Value))
+				names, values = append(names, "p"+strings.TrimSuffix(b.Label, ".0")), append(values, *b.Value)
 			}
 		}
 	}
-	return s
-}
-
-func dur(seconds float64) string {
-	return fmtDuration(time.Duration(seconds) * time.Second)
+	unit, size := "m", 60.0
+	switch top := slices.Max(values); {
+	case top >= 2*86400:
+		unit, size = "d", 86400
+	case top >= 2*3600:
+		unit, size = "h", 3600
+	}
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = fmt.Sprintf("%s %.1f%s", names[i], max(0, v)/size, unit)
+	}
+	return title + ": " + strings.Join(parts, " · ")
 }
 
 // fmtDuration is the one way durations read everywhere: the two largest
