@@ -9,7 +9,7 @@ import (
 
 // R1. Closing loaded rows under a status:'new' filter shifts the service's
 // offsets: the next offset page skips as many rows as were closed.
-func TestLateTriageUnderFilterSkipsRows(t *testing.T) {
+func TestLateTriageUnderFilterSkipsNoRow(t *testing.T) {
 	h := newHarness(t, 600)
 	filter := "status:'new'"
 	all, err := h.src.Backend.Query(t.Context(), model.Query{Filter: model.And(filter, "show_in_ui:true"), Sort: model.Sort{Field: "last_behavior", Desc: true}, Limit: 5000})

@@ -18,7 +18,7 @@ import (
 // written row is refused by the write clock, the row stays stale in the
 // cache, and ensure asks for it again after every answer: a request loop
 // that lasts as long as the batch.
-func TestLateRefreshDuringWriteLoops(t *testing.T) {
+func TestLateRefreshDuringWriteDoesNotLoop(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	id := d.m.list.cursorID()
@@ -52,7 +52,7 @@ func TestLateRefreshDuringWriteLoops(t *testing.T) {
 
 // B. A comment sent, then the comment box reopened and typed in while the
 // batch is out: the finish of the first comment wipes the new text.
-func TestLateFinishWipesANewDraft(t *testing.T) {
+func TestLateFinishKeepsANewDraft(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	d.key("c")
@@ -73,7 +73,7 @@ func TestLateFinishWipesANewDraft(t *testing.T) {
 // C. The detail waits for row X; space marks X and moves the list cursor;
 // X's read fails: onDetails reopens the detail on the row under the cursor
 // now, not the one it was opened for.
-func TestLateDetailFollowsTheCursorOnALateAnswer(t *testing.T) {
+func TestLateDetailKeepsItsRowOnALateAnswer(t *testing.T) {
 	h := newHarness(t, 100)
 	d := newDriver(t, h.options(t))
 	d.run()
@@ -95,7 +95,7 @@ func TestLateDetailFollowsTheCursorOnALateAnswer(t *testing.T) {
 
 // D. esc on a filter that is still being checked: the analyst backed out,
 // yet the late answer applies the filter (and records it in the history).
-func TestLateEscapedFilterIsStillApplied(t *testing.T) {
+func TestLateEscapedFilterIsDropped(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	d.key("/")
@@ -113,7 +113,7 @@ func TestLateEscapedFilterIsStillApplied(t *testing.T) {
 
 // E. The overview does not follow a new search text: only the filter is
 // compared.
-func TestLateOverviewIgnoresSearchText(t *testing.T) {
+func TestLateOverviewFollowsTheSearchText(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	d.key("tab")
@@ -141,7 +141,7 @@ func TestLateOverviewIgnoresSearchText(t *testing.T) {
 // row's "rereading" flag while the newer re-read is still out. The next
 // action then takes the optimistic row as what the analyst saw, and the
 // analyst's own write comes back as "changed since you saw them".
-func TestLateOverlappingRereadsFakeAConflict(t *testing.T) {
+func TestLateOverlappingRereadsFakeNoConflict(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	id := d.m.list.cursorID()
@@ -175,7 +175,7 @@ func TestLateOverlappingRereadsFakeAConflict(t *testing.T) {
 // F. G (go to the end) then a new query: toEnd, which belonged to the old
 // walk, carries over; the new list is loaded to its end and the cursor is
 // thrown to its last row.
-func TestLateGoToEndCarriesOverToTheNextQuery(t *testing.T) {
+func TestLateGoToEndStaysWithItsQuery(t *testing.T) {
 	h := newHarness(t, 300)
 	d := loaded(t, h, func(o *Options) { o.IDChunk = 20 })
 	d.key("G")
@@ -189,7 +189,7 @@ func TestLateGoToEndCarriesOverToTheNextQuery(t *testing.T) {
 
 // G. A screen read cut off by a new query: onDetails compares the error
 // with == context.Canceled, so a wrapped cancellation flashes an error.
-func TestLateCancelledReadFlashesAnError(t *testing.T) {
+func TestLateCancelledReadFlashesNoError(t *testing.T) {
 	h := newHarness(t, 300)
 	d := newDriver(t, h.options(t))
 	d.run()
@@ -209,7 +209,7 @@ func TestLateCancelledReadFlashesAnError(t *testing.T) {
 // I. One failed picker search (a 503 burst) marks user lookups as
 // unavailable for the rest of the session: every later assignment by login
 // is refused without asking the service.
-func TestLateOneFailedSearchDisablesLookupsForever(t *testing.T) {
+func TestLateOneFailedSearchLeavesLookupsOn(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	user := h.fake.Users()[3]
@@ -250,7 +250,7 @@ func TestLateAllTargetsGoneMessage(t *testing.T) {
 
 // K. r while a new sort is being asked for refreshes the old query: the
 // sort the analyst asked for is dropped without a word.
-func TestLateRefreshDropsThePendingQuery(t *testing.T) {
+func TestLateRefreshKeepsThePendingQuery(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	field := d.m.list.cur.sort.Field
@@ -265,7 +265,7 @@ func TestLateRefreshDropsThePendingQuery(t *testing.T) {
 // H. A filter refused after its field was closed comes back on top of
 // whatever is open: here the confirmation of an action, which is buried
 // while the action stays "being sent".
-func TestLateRefusedFilterBuriesAPrompt(t *testing.T) {
+func TestLateRefusedFilterBuriesNoPrompt(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h, func(o *Options) { o.ConfirmThreshold = 1 })
 	d.key("/")
