@@ -325,7 +325,7 @@ func genBehavior(r *rand.Rand, h host, t time.Time, users []user) behavior {
 		Confidence: max(10, min(100, 40+r.IntN(61))),
 		Tactic:     tq.tactic, TacticID: tq.tacticID, Technique: tq.technique, TechniqueID: tq.techniqueID,
 		Objective: tq.objective, Scenario: tq.scenario,
-		DisplayName: strings.ReplaceAll(tq.technique, " ", ""),
+		DisplayName: camel(tq.technique),
 		Description: fmt.Sprintf("A process associated with %s was observed on this host. Review the command line and the process tree.", tq.technique),
 		Filename:    p.file, Filepath: p.path, Cmdline: fmt.Sprintf(p.cmd, arg),
 		MD5: file.md5, SHA256: file.sha256,

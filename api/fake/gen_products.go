@@ -121,7 +121,7 @@ func otherAlert(r *rand.Rand, k productKind, users []user, base time.Time, i int
 		Tags:        []string{},
 		MitreAttack: []mitreMapping{{PatternID: p.id, TacticID: p.tacticID, TechniqueID: p.techniqueID, Tactic: p.tactic, Technique: p.technique}},
 		Tactic:      p.tactic, TacticID: p.tacticID, Technique: p.technique, TechniqueID: p.techniqueID,
-		Objective: "Gain Access", Scenario: p.scene, DisplayName: strings.ReplaceAll(p.name, " ", ""),
+		Objective: "Gain Access", Scenario: p.scene, DisplayName: camel(p.name),
 		Description: fmt.Sprintf("%s, reported by %s %s.", p.name, src[0], src[1]),
 	}
 	if len(k.platforms) > 0 {
@@ -170,4 +170,15 @@ func otherAlert(r *rand.Rand, k productKind, users []user, base time.Time, i int
 	}
 	a.UpdatedTimestamp = done.Add(upTo(r, base.Sub(done), 2*time.Hour)).Format(time.RFC3339Nano)
 	return a
+}
+
+// camel joins words as Falcon's display names do: "Jailbroken device" is
+// JailbrokenDevice.
+func camel(s string) string {
+	var b strings.Builder
+	for _, w := range strings.Fields(s) {
+		r := []rune(w)
+		b.WriteString(strings.ToUpper(string(r[0])) + string(r[1:]))
+	}
+	return b.String()
 }
