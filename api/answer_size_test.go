@@ -17,13 +17,7 @@ import (
 func bigAnswers(t *testing.T, size int) (*Client, *atomic.Int64) {
 	t.Helper()
 	var sent atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/oauth2/token" {
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"bearer","expires_in":1799}`))
-			return
-		}
+	srv := httptest.NewServer(withToken(func(w http.ResponseWriter, r *http.Request) {
 		// Ids of 1 KB each: a valid answer for every endpoint that
 		// returns ids, and an unreadable one (strings, not objects) for
 		// the others, which is fine: the size must stop it first.

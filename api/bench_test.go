@@ -93,13 +93,7 @@ func BenchmarkDecode10000(b *testing.B) {
 			if rec.Code != 200 {
 				b.Fatalf("recording the answer: %d %s", rec.Code, answer[:min(200, len(answer))])
 			}
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				if r.URL.Path == "/oauth2/token" {
-					w.WriteHeader(201)
-					_, _ = w.Write([]byte(`{"access_token":"x","token_type":"bearer","expires_in":1799}`))
-					return
-				}
+			srv := httptest.NewServer(withToken(func(w http.ResponseWriter, r *http.Request) {
 				if chunked {
 					// No length: the client reads into a buffer that grows.
 					w.(http.Flusher).Flush()

@@ -469,13 +469,7 @@ func TestWalkerPastTheWindow(t *testing.T) {
 // its batch are read.
 func TestOneHugeDocumentHidesNoOther(t *testing.T) {
 	huge := strings.Repeat("A", 9<<20)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/oauth2/token" {
-			w.WriteHeader(201)
-			_, _ = w.Write([]byte(`{"access_token":"x","token_type":"bearer","expires_in":1799}`))
-			return
-		}
+	srv := httptest.NewServer(withToken(func(w http.ResponseWriter, r *http.Request) {
 		var body struct{ IDs []string }
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		var docs []string
@@ -497,4 +491,18 @@ func TestOneHugeDocumentHidesNoOther(t *testing.T) {
 	if err != nil || len(found) != 3 || missing["ldt:bad"] == "" {
 		t.Fatalf("found %d, missing %v, %v", len(found), missing, err)
 	}
+}
+
+// withToken answers the token endpoint as the service does (201, a bearer
+// token) and every other request with next, in JSON.
+func withToken(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/oauth2/token" {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"bearer","expires_in":1799}`))
+			return
+		}
+		next(w, r)
+	})
 }

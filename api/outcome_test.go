@@ -17,13 +17,7 @@ import (
 // in named.
 func failingWrites(t *testing.T, status int, named ...string) *Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/oauth2/token" {
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"bearer","expires_in":1799}`))
-			return
-		}
+	srv := httptest.NewServer(withToken(func(w http.ResponseWriter, r *http.Request) {
 		var errs []string
 		for _, id := range named {
 			errs = append(errs, fmt.Sprintf(`{"code":%d,"id":%q,"message":"failed on %s"}`, status, id, id))

@@ -663,26 +663,11 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 		}
 	case msg.err != nil && auditFailed(msg.err):
 		// The service applied the change; the log could not record it.
-		for _, id := range msg.batch.IDs {
-			if why, ok := msg.res.Refused[id]; ok {
-				a.refused[id] = why
-				m.rollback(a, id)
-			} else {
-				a.applied = append(a.applied, id)
-			}
-		}
+		a.applied = append(a.applied, m.refuseNamed(a, msg)...)
 		m.run.auditErr = errMessage(cmp.Or(errors.Unwrap(msg.err), msg.err))
 	case msg.err != nil && errUnknown(msg.err):
-		// Ids the answer named as refused are refused; the rest may or
-		// may not have been applied, and are read again.
-		for _, id := range msg.batch.IDs {
-			if why, ok := msg.res.Refused[id]; ok {
-				a.refused[id] = why
-				m.rollback(a, id)
-			} else {
-				a.unknown = append(a.unknown, id)
-			}
-		}
+		// The rest may or may not have been applied, and are read again.
+		a.unknown = append(a.unknown, m.refuseNamed(a, msg)...)
 	case msg.err != nil:
 		for _, id := range msg.batch.IDs {
 			a.refused[id] = errMessage(msg.err)
@@ -690,21 +675,32 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 		}
 		a.trace = cmp.Or(a.trace, traceOf(msg.err))
 	default:
-		for _, id := range msg.batch.IDs {
-			if why, ok := msg.res.Refused[id]; ok {
-				a.refused[id] = why
-				m.rollback(a, id)
-				a.trace = cmp.Or(a.trace, msg.res.TraceID)
-			} else {
-				a.applied = append(a.applied, id)
-			}
+		rest := m.refuseNamed(a, msg)
+		if len(rest) < len(msg.batch.IDs) {
+			a.trace = cmp.Or(a.trace, msg.res.TraceID)
 		}
+		a.applied = append(a.applied, rest...)
 	}
 	if a.done < len(a.batches) {
 		m.say(fmt.Sprintf("%s: %d of %d batches done…", a.verb, a.done, len(a.batches)))
 		return nil
 	}
 	return m.finish(a)
+}
+
+// refuseNamed rolls back the batch's rows its answer names as refused, and
+// returns the others.
+func (m *Model) refuseNamed(a *action, msg batchMsg) []string {
+	var rest []string
+	for _, id := range msg.batch.IDs {
+		if why, ok := msg.res.Refused[id]; ok {
+			a.refused[id] = why
+			m.rollback(a, id)
+		} else {
+			rest = append(rest, id)
+		}
+	}
+	return rest
 }
 
 // rollback puts a row back as the pre-read found it.
