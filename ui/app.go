@@ -91,6 +91,10 @@ type Options struct {
 	ThemeFixed bool
 	// SavedFilters are offered in the quick filters (f) and the history.
 	SavedFilters []SavedFilter
+	// ArmAfter is how long a layer an answer raised (a conflict, a
+	// confirmation after a lookup) is on screen before it takes keys
+	// (default 300 ms: a round trip over a slow SSH link).
+	ArmAfter time.Duration
 	// Connect, when Source.Backend is nil, logs in and picks the backend
 	// from within the running console, so the first frame does not wait
 	// for the network.
@@ -151,6 +155,8 @@ type Model struct {
 	rows     *rowStore
 	detail   *detailPane
 	modals   []modal
+	waiting  []raised // layers answers raised, waiting for the analyst
+	arming   modal    // the raised layer on top, not taking keys yet
 	ov       *overview
 	run      *runner
 	people   *directory
@@ -195,6 +201,9 @@ func New(o Options) *Model {
 	}
 	if o.IDChunk <= 0 {
 		o.IDChunk = 1000
+	}
+	if o.ArmAfter <= 0 {
+		o.ArmAfter = 300 * time.Millisecond
 	}
 	if o.ConfirmThreshold <= 0 {
 		o.ConfirmThreshold = 50
@@ -308,14 +317,28 @@ func (m *Model) rowsOnScreen() int {
 	return max(1, m.height-5-len(m.messageLines()))
 }
 
-// Update routes one message to the part it is for.
+// Update routes one message to the part it is for; then a layer an answer
+// raised opens if the analyst is back at the list or the detail.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.route(msg)
+	if open := m.openWaiting(); open != nil {
+		cmd = tea.Batch(cmd, open)
+	}
+	return m, cmd
+}
+
+func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case armMsg:
+		if m.arming == msg.layer {
+			m.arming = nil
+		}
+		return nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.resizeModals()
 		m.list.clamp(m.rowsOnScreen())
-		return m, m.ensure()
+		return m.ensure()
 	case tea.BackgroundColorMsg:
 		if d := msg.IsDark(); d != m.st.dark && !m.o.ThemeFixed {
 			m.st = newStyles(d)
@@ -323,67 +346,67 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.detail.lines = nil
 			}
 		}
-		return m, nil
+		return nil
 	case spinner.TickMsg:
 		if !m.busy() {
 			m.spinning = false
-			return m, nil
+			return nil
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		return cmd
 	case RateMsg:
 		m.rate = msg
-		return m, nil
+		return nil
 	case minuteMsg:
 		if !m.prefs.relTimes || msg.gen != m.prefs.relGen {
-			return m, nil
+			return nil
 		}
-		return m, minuteTick(m.prefs.relGen)
+		return minuteTick(m.prefs.relGen)
 	case ShutdownMsg:
-		return m, m.quit()
+		return m.quit()
 	case saveErrMsg:
 		m.setErr(msg.err)
-		return m, nil
+		return nil
 	case connectedMsg:
 		if msg.err != nil {
 			m.conn.err = errMessage(msg.err)
 			if t := traceOf(msg.err); t != "" {
 				m.conn.err += " (trace id " + t + ")"
 			}
-			return m, nil
+			return nil
 		}
 		m.connected(msg.b)
 		if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
 			// A fall back to Detects is worth a word; ? always says why.
 			m.say(m.apiName() + ": " + why)
 		}
-		return m, m.start()
+		return m.start()
 	case idsMsg:
-		return m, m.onIDs(msg)
+		return m.onIDs(msg)
 	case detailsMsg:
-		return m, m.onDetails(msg)
+		return m.onDetails(msg)
 	case allIDsMsg:
 		m.onAllIDs(msg)
-		return m, nil
+		return nil
 	case overviewMsg:
 		m.onOverview(msg)
-		return m, nil
+		return nil
 	case usersMsg:
-		return m, m.onUsers(msg)
+		return m.onUsers(msg)
 	case lookupMsg, preReadMsg, batchMsg, rereadMsg, resolvedMsg, auditCheckMsg:
-		return m, m.run.update(m, msg)
+		return m.run.update(m, msg)
 	case tea.KeyPressMsg:
-		return m, m.onKey(msg)
+		return m.onKey(msg)
 	}
 	// Anything else (a paste, a cursor message) belongs to the text field
 	// in front, if there is one.
 	if top := m.top(); top != nil {
 		if u, ok := top.(updater); ok {
-			return m, u.update(m, msg)
+			return u.update(m, msg)
 		}
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) setErr(err error) {

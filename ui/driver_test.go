@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -27,6 +28,11 @@ type driver struct {
 
 func newDriver(t testing.TB, o Options) *driver {
 	t.Helper()
+	if o.ArmAfter == 0 {
+		// The arming tick is held like any answer: a test delivers its
+		// armMsg when the analyst has seen the layer.
+		o.ArmAfter = time.Nanosecond
+	}
 	m := New(o)
 	d := &driver{t: t, m: m}
 	d.send(tea.WindowSizeMsg{Width: 120, Height: 30})

@@ -34,6 +34,12 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if top := m.top(); top != nil {
+		if top == m.arming {
+			// It opened as the key was typed: the key was meant for what
+			// was there before, and answers nothing.
+			m.say("that key was not taken: a question had just opened; read it, then answer")
+			return nil
+		}
 		return top.key(m, msg)
 	}
 	if !bound {

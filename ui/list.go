@@ -182,10 +182,9 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			if p.from != nil {
 				p.from.err = errMessage(msg.err)
 				// The text as typed comes back with the service's words,
-				// unless the analyst is in another layer by now: then the
-				// footer says it.
-				if !m.onStack(p.from) && m.top() == nil {
-					m.push(p.from)
+				// once the analyst is back at the list.
+				if !m.onStack(p.from) {
+					m.raise(raised{layer: p.from, what: "the filter was refused"})
 				}
 			}
 			return nil

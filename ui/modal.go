@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -30,6 +31,47 @@ type updater interface {
 }
 
 func (m *Model) push(x modal) { m.modals = append(m.modals, x) }
+
+// raised is a layer an answer asks for: a conflict the pre-read found, a
+// confirmation after a login lookup, a refused filter coming back. what
+// names it in the footer while it waits; act is the action it asks about.
+type raised struct {
+	layer modal
+	what  string
+	act   *action
+}
+
+// armMsg says a raised layer has been on screen long enough to take keys.
+type armMsg struct{ layer modal }
+
+// raise queues a layer an answer asks for. What a key means is fixed when
+// it is pressed: a raised layer never opens over another layer (a field
+// being typed in, a menu, the picker), but waits, announced in the footer,
+// until the analyst is back at the list or the detail (openWaiting).
+func (m *Model) raise(r raised) { m.waiting = append(m.waiting, r) }
+
+// openWaiting opens the first raised layer once no other is open. It takes
+// no key until it has been on screen for ArmAfter: a key typed as it
+// appeared was meant for what was there before, and is not its answer.
+func (m *Model) openWaiting() tea.Cmd {
+	if len(m.modals) > 0 || len(m.waiting) == 0 {
+		return nil
+	}
+	r := m.waiting[0]
+	m.waiting = m.waiting[1:]
+	m.push(r.layer)
+	m.arming = r.layer
+	var focus tea.Cmd
+	if in, ok := r.layer.(*inputModal); ok {
+		focus = in.ti.Focus()
+	}
+	return tea.Batch(focus, tea.Tick(m.o.ArmAfter, func(time.Time) tea.Msg { return armMsg{r.layer} }))
+}
+
+// dropRaised forgets the layers raised for an action that has ended.
+func (m *Model) dropRaised(a *action) {
+	m.waiting = slices.DeleteFunc(m.waiting, func(r raised) bool { return r.act == a })
+}
 
 // closer is a modal with something to stop when it closes.
 type closer interface{ close() }
@@ -115,6 +157,11 @@ func (p *promptModal) view(m *Model) string {
 	}
 	b.WriteString(strings.Join(lines, "\n"))
 	b.WriteString("\n")
+	if m.arming == p {
+		// Not taking keys yet: the answers show once they work.
+		b.WriteString(m.st.dim.Render("(a moment: read it first)"))
+		return m.st.menu.Render(b.String())
+	}
 	for i, a := range p.answers {
 		if i > 0 {
 			b.WriteString("   ")

@@ -233,7 +233,7 @@ func (m *Model) begin(a *action) tea.Cmd {
 			return m.lookup(a)
 		}
 	}
-	return m.confirm(a)
+	return m.confirm(a, false)
 }
 
 // lookup finds the UUID of the login an assignment names.
@@ -265,11 +265,12 @@ func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
 	m.people.learn(msg.user)
 	u := msg.user.UUID
 	a.change.AssigneeUUID = &u
-	return m.confirm(a)
+	return m.confirm(a, true)
 }
 
-// confirm asks first when the action is large or hides rows.
-func (m *Model) confirm(a *action) tea.Cmd {
+// confirm asks first when the action is large or hides rows; afterLookup:
+// an answer asks, and the question waits for the analyst (raise).
+func (m *Model) confirm(a *action, afterLookup bool) tea.Cmd {
 	n := len(a.targets)
 	c := a.change
 	hide := c.ShowInUI != nil && !*c.ShowInUI && c.Status == nil && c.Comment == ""
@@ -283,12 +284,17 @@ func (m *Model) confirm(a *action) tea.Cmd {
 	if hide && m.b.Name() == "detects" {
 		text += " The Detects service may not allow a hide to be undone."
 	}
-	m.push(&promptModal{text: text, answers: [][2]string{{"y", "go"}, {"n", "cancel"}}, on: func(k string) tea.Cmd {
+	p := &promptModal{text: text, answers: [][2]string{{"y", "go"}, {"n", "cancel"}}, on: func(k string) tea.Cmd {
 		if k != "y" {
 			return m.endAction(a, nil)
 		}
 		return m.preRead(a)
-	}})
+	}}
+	if afterLookup {
+		m.raise(raised{layer: p, what: a.verb + " asks you to confirm", act: a})
+	} else {
+		m.push(p)
+	}
 	return nil
 }
 
@@ -363,7 +369,8 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 		host := a.fresh[c.ID].Device.Hostname
 		lines = append(lines, Sanitize(cmp.Or(host, c.ID))+": "+Sanitize(c.Describe()))
 	}
-	m.push(&promptModal{
+	m.raise(raised{act: a, what: fmt.Sprintf("%s: %d %s changed since you saw %s", a.verb, len(conflicts),
+		plural(len(conflicts), "row"), plural2(len(conflicts), "it", "them")), layer: &promptModal{
 		text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s\n%s sets only: %s", len(conflicts), len(kept),
 			plural(len(kept), "row"), strings.Join(lines, "\n"), a.verb, describe(a)),
 		answers: [][2]string{{"o", "send to them too"}, {"s", "skip them"}, {"n", "cancel"}},
@@ -387,7 +394,7 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 			}
 			return m.endAction(a, nil)
 		},
-	})
+	}})
 	return nil
 }
 
@@ -716,6 +723,7 @@ func (m *Model) endAction(a *action, err error, say ...string) tea.Cmd {
 	if m.run.active == a {
 		m.run.active = nil
 	}
+	m.dropRaised(a)
 	if a.cancel != nil {
 		a.cancel()
 	}

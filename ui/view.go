@@ -406,6 +406,11 @@ func (m *Model) footerParts(rows int) string {
 	if len(l.marks) > 0 {
 		parts = append(parts, commas(len(l.marks))+" marked")
 	}
+	if len(m.waiting) > 0 {
+		// A question an answer raised: it opens once the layer in front
+		// is closed, never over it.
+		parts = append(parts, "⚑ "+Sanitize(m.waiting[0].what)+" (opens when you close this)")
+	}
 	if m.busy() {
 		what := "loading"
 		if a := m.run.active; a != nil {

@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// Every key means what the analyst meant: answers land while the analyst
+// types, and none of them changes what the next key does. Each test holds
+// an answer back, types meanwhile, and releases it at the worst moment.
+
+// other is a status the row does not have, for another analyst's change.
+func otherStatus(t *testing.T, h *harness, id string) model.Status {
+	t.Helper()
+	if fakeField(t, h, id, "status") == string(model.StatusIgnored) {
+		return model.StatusReopened
+	}
+	return model.StatusIgnored
+}
+
+// A conflict found while the analyst types a filter waits for the field to
+// close: the o of odin is the filter's, not "overwrite".
+func TestConflictWaitsWhileTheAnalystTypesAFilter(t *testing.T) {
+	h := newHarness(t, 200)
+	d := loaded(t, h)
+	id := d.m.list.cursorID()
+	other := otherStatus(t, h, id)
+	setStatus(t, h, other, id) // another analyst, after the row was read
+	sent := len(h.fake.Patches())
+	d.key("s", "c")
+	d.run() // the pre-read leaves
+	d.key("/")
+	d.typeText("device.hostname:'")
+	deliver[preReadMsg](d) // finds the conflict
+	d.run()
+	d.typeText("odin'")
+	if in, ok := d.m.top().(*inputModal); !ok || in.ti.Value() != "device.hostname:'odin'" {
+		t.Fatalf("the filter line lost keys to the conflict: top %T", d.m.top())
+	}
+	if len(h.fake.Patches()) != sent || fakeField(t, h, id, "status") != string(other) {
+		t.Fatal("a key typed in the filter line overwrote the other analyst's change")
+	}
+	if !strings.Contains(d.screen(), "changed since you saw it") {
+		t.Fatalf("the footer does not say a question waits:\n%s", d.screen())
+	}
+	// Back at the list the question opens, and takes no key until seen.
+	d.key("esc")
+	p, ok := d.m.top().(*promptModal)
+	if !ok || !strings.Contains(p.text, "changed since you saw them") {
+		t.Fatalf("the conflict did not open at the list: top %T", d.m.top())
+	}
+	d.key("o") // typed as it appeared: meant for the list
+	if d.m.top() != p || len(h.fake.Patches()) != sent {
+		t.Fatal("a key pressed before the question was drawn answered it")
+	}
+	d.run()
+	deliver[armMsg](d)
+	d.key("n")
+	d.settle()
+	if len(h.fake.Patches()) != sent || fakeField(t, h, id, "status") != string(other) {
+		t.Fatal("cancelling the conflict sent the close")
+	}
+}
+
+// The confirmation an assignment asks after its login lookup waits too: a
+// y typed in the filter line confirms nothing.
+func TestConfirmationAfterALookupWaitsForTheField(t *testing.T) {
+	h := newHarness(t, 200)
+	user := h.fake.Users()[3]
+	d := loaded(t, h, func(o *Options) { o.ConfirmThreshold = 1 })
+	ids := d.m.list.ids()
+	d.markIDs(ids[0], ids[1])
+	delete(d.m.people.byLogin, strings.ToLower(user.UID)) // no UUID known: the login is looked up
+	d.queue(d.m.assign(model.User{UID: user.UID}, d.m.list.targets()))
+	d.run()
+	if holds[lookupMsg](d) != 1 {
+		t.Fatalf("no lookup in flight: %s %q", d.heldTypes(), d.m.msg.text)
+	}
+	d.key("/")
+	d.typeText("status:'new'+assigned_to_name:'")
+	deliver[lookupMsg](d)
+	d.run()
+	d.typeText("yves'")
+	if in, ok := d.m.top().(*inputModal); !ok || !strings.HasSuffix(in.ti.Value(), "'yves'") {
+		t.Fatalf("the filter line lost its y: top %T", d.m.top())
+	}
+	if a := d.m.run.active; a == nil || a.before != nil {
+		t.Fatal("the typed y confirmed the assignment")
+	}
+	d.key("esc")
+	p, ok := d.m.top().(*promptModal)
+	if !ok || !strings.Contains(p.text, "Assign") {
+		t.Fatalf("the confirmation did not open at the list: top %T", d.m.top())
+	}
+	d.run()
+	deliver[armMsg](d)
+	d.key("y")
+	d.settle()
+	for _, id := range ids[:2] {
+		if got := fakeField(t, h, id, "assigned_to_uid"); got != user.UID {
+			t.Fatalf("%s: assigned to %v after y, want %s", id, got, user.UID)
+		}
+	}
+}
