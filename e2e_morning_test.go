@@ -131,7 +131,7 @@ func TestMorningInTmux(t *testing.T) {
 	n := regexp.MustCompile(`(\d+) marked`).FindStringSubmatch(sc)[1]
 	tm.send("s", "i")
 	tm.waitText("Status → In progress: " + n + " of " + n + " applied")
-	tm.send("a", "m")
+	tm.send("a", "m", "Enter") // m is typed; "Me" is first, enter takes it
 	tm.waitText("Assign → Chen Wei: " + n + " of " + n + " applied")
 	tm.send("c")
 	tm.sendText("morning triage: looked at the host")

@@ -104,3 +104,70 @@ func TestConfirmationAfterALookupWaitsForTheField(t *testing.T) {
 		}
 	}
 }
+
+// The picker holds the person chosen, not a place in its list: a search
+// that answers after ↓ and re-sorts the list does not move enter onto
+// someone else.
+func TestPickerChoiceSurvivesALateSearch(t *testing.T) {
+	h := newHarness(t, 200)
+	users := h.fake.Users()
+	var dana, hana, ivan model.User
+	for _, u := range users {
+		mu := model.User{UID: u.UID, UUID: u.UUID, FirstName: u.FirstName, LastName: u.LastName}
+		switch u.FirstName {
+		case "Dana":
+			dana = mu
+		case "Hana":
+			hana = mu
+		case "Ivan":
+			ivan = mu
+		}
+	}
+	d := loaded(t, h)
+	id := d.m.list.cursorID()
+	// What the console knew before the search: Dana and Ivan.
+	d.m.people = newDirectory([]model.User{dana, ivan})
+	d.key("a")
+	d.typeText("an")
+	d.run() // the people search leaves
+	d.key("down")
+	if x := d.m.top().(*pickerModal); !strings.Contains(x.items[x.sel].label, "Ivan") {
+		t.Fatalf("↓ chose %q", x.items[x.sel].label)
+	}
+	deliver[usersMsg](d) // Hana comes in, before Ivan
+	if x := d.m.top().(*pickerModal); !strings.Contains(x.items[1].label, hana.Name()) {
+		t.Fatalf("the search did not re-sort the list: %v", x.items)
+	}
+	d.key("enter")
+	d.settle()
+	if got := fakeField(t, h, id, "assigned_to_uid"); got != ivan.UID {
+		t.Fatalf("enter assigned %v; the analyst chose %s", got, ivan.UID)
+	}
+}
+
+// In the picker m is a letter like any other: typing "mensah" looks for
+// Mensah, and never assigns the analyst; m then enter does.
+func TestTypingMInThePickerSearches(t *testing.T) {
+	h := newHarness(t, 200)
+	me := h.fake.Users()[0]
+	d := loaded(t, h, func(o *Options) { o.Me = model.User{UID: me.UID, UUID: me.UUID, FirstName: me.FirstName} })
+	id := d.m.list.cursorID()
+	sent := len(h.fake.Patches())
+	d.key("a")
+	d.typeText("mensah")
+	d.settle()
+	x, ok := d.m.top().(*pickerModal)
+	if !ok || x.ti.Value() != "mensah" || len(h.fake.Patches()) != sent {
+		t.Fatalf("typing mensah did something else: top %T, %d updates sent", d.m.top(), len(h.fake.Patches())-sent)
+	}
+	d.key("enter")
+	d.settle()
+	if got := fakeField(t, h, id, "assigned_to_uid"); got != "kofi.mensah@corp.example" {
+		t.Fatalf("enter after mensah assigned %v", got)
+	}
+	d.key("a", "m", "enter")
+	d.settle()
+	if got := fakeField(t, h, id, "assigned_to_uid"); got != me.UID {
+		t.Fatalf("m enter assigned %v, not the analyst", got)
+	}
+}

@@ -18,6 +18,7 @@ type pickItem struct {
 	label    string
 	user     model.User
 	unassign bool
+	me       bool
 }
 
 // pickerModal is the assignee picker: people from the config file, the
@@ -26,7 +27,9 @@ type pickItem struct {
 type pickerModal struct {
 	ti         textinput.Model
 	items      []pickItem
-	sel        int
+	sel        int    // the index of selKey in items
+	selKey     string // the item chosen, by what it stands for
+	shownFor   string // the text items were made for
 	targets    []string
 	searching  string // the text of the user search in flight
 	searchedAt string
@@ -62,16 +65,36 @@ func (m *Model) pickerSearching() bool {
 	return false
 }
 
-// refresh rebuilds the list for the typed text, and asks the tenant for
-// more people when the text is long enough.
+// key is what the item stands for, whatever its place in the list: the
+// selection is held by it, so an answer that re-sorts the list does not move
+// enter onto someone else.
+func (it pickItem) key() string {
+	switch {
+	case it.unassign:
+		return "unassign"
+	case it.me:
+		return "me"
+	case it.user.UID != "":
+		return "login:" + strings.ToLower(it.user.UID)
+	}
+	return "uuid:" + strings.ToLower(it.user.UUID)
+}
+
+// refresh rebuilds the list for the typed text, keeping the person chosen
+// (a new text chooses the first match), and asks the tenant for more people
+// when the text is long enough.
 func (x *pickerModal) refresh(m *Model) tea.Cmd {
 	text := strings.TrimSpace(x.ti.Value())
+	if text != x.shownFor {
+		x.shownFor, x.selKey = text, ""
+	}
 	x.items = x.items[:0]
 	if text == "" {
 		x.items = append(x.items, pickItem{label: "Unassign", unassign: true})
-		if m.o.Me.UID != "" || m.o.Me.UUID != "" {
-			x.items = append(x.items, pickItem{label: "Me: " + Sanitize(m.o.Me.Name()) + " (m)", user: m.o.Me})
-		}
+	}
+	if (m.o.Me.UID != "" || m.o.Me.UUID != "") && strings.HasPrefix("me", strings.ToLower(text)) {
+		// "m" then enter: me. A typed m is text like any other letter.
+		x.items = append(x.items, pickItem{label: "Me: " + Sanitize(m.o.Me.Name()), user: m.o.Me, me: true})
 	}
 	matches := m.people.match(text)
 	for _, u := range matches {
@@ -86,7 +109,15 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 	} else if strings.Contains(text, "@") && len(matches) == 0 {
 		x.items = append(x.items, pickItem{label: "Login " + Sanitize(text), user: model.User{UID: text}})
 	}
-	x.sel = max(0, min(x.sel, len(x.items)-1))
+	x.sel = 0
+	for i, it := range x.items {
+		if it.key() == x.selKey {
+			x.sel = i
+		}
+	}
+	if len(x.items) > 0 {
+		x.selKey = x.items[x.sel].key()
+	}
 	if m.o.Source.People == nil || m.people.denied != "" || len(text) < 2 || x.searching != "" || x.searchedAt == text {
 		return nil
 	}
@@ -132,20 +163,11 @@ func (x *pickerModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		m.pop(x)
 		return nil
 	case "up", "ctrl+p":
-		x.sel = max(0, x.sel-1)
+		x.choose(x.sel - 1)
 		return nil
 	case "down", "ctrl+n":
-		x.sel = min(len(x.items)-1, x.sel+1)
+		x.choose(x.sel + 1)
 		return nil
-	case "m":
-		if x.ti.Value() == "" {
-			if m.o.Me.UID == "" && m.o.Me.UUID == "" {
-				m.say("set me (uuid, login, name) in the config file to assign to yourself with m")
-				return nil
-			}
-			m.pop(x)
-			return m.assign(m.o.Me, x.targets)
-		}
 	case "enter":
 		if len(x.items) == 0 {
 			return nil
@@ -159,6 +181,15 @@ func (x *pickerModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		return m.assign(it.user, x.targets)
 	}
 	return x.update(m, msg)
+}
+
+// choose moves the selection to the item at i.
+func (x *pickerModal) choose(i int) {
+	if len(x.items) == 0 {
+		return
+	}
+	x.sel = max(0, min(len(x.items)-1, i))
+	x.selKey = x.items[x.sel].key()
 }
 
 // assign starts an assignment of the captured targets; the runner finds
@@ -193,6 +224,6 @@ func (x *pickerModal) view(m *Model) string {
 	if why := cmp.Or(m.people.denied, x.err); why != "" {
 		b.WriteString("\n" + m.st.err.Render(Truncate(Sanitize(why), w)))
 	}
-	b.WriteString("\n" + m.st.dim.Render(Truncate("↑/↓ choose · enter assign · m me (empty text) · esc cancel", w)))
+	b.WriteString("\n" + m.st.dim.Render(Truncate("↑/↓ choose · enter assign · m enter: me · esc cancel", w)))
 	return m.st.menu.Render(b.String())
 }
