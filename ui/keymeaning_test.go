@@ -171,3 +171,28 @@ func TestTypingMInThePickerSearches(t *testing.T) {
 		t.Fatalf("m enter assigned %v, not the analyst", got)
 	}
 }
+
+// A mark-all stopped with esc answers late: it marks nothing, and does not
+// stop the mark-all asked after it.
+func TestStoppedMarkAllDoesNotStopTheNext(t *testing.T) {
+	h := newHarness(t, 114)
+	d := loaded(t, h, func(o *Options) { o.IDChunk = 40 })
+	d.key("*", "y")
+	d.run()
+	first := d.held[len(d.held)-1]
+	if _, ok := first.(allIDsMsg); !ok {
+		t.Fatalf("no mark-all in flight: %s", d.heldTypes())
+	}
+	d.held = d.held[:len(d.held)-1]
+	d.key("esc") // stops it
+	d.key("*", "y")
+	d.run()
+	d.send(first) // the stopped one, late
+	if n := len(d.m.list.marks); n != 0 {
+		t.Fatalf("the stopped mark-all marked %d rows", n)
+	}
+	deliver[allIDsMsg](d)
+	if n, total := len(d.m.list.marks), d.m.list.cur.total; n != total || n < 100 {
+		t.Fatalf("the second mark-all marked %d of %d rows", n, total)
+	}
+}

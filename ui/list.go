@@ -70,6 +70,7 @@ type listView struct {
 	// clearedAnchor is the anchor esc cleared, back with M.
 	clearedAnchor string
 	allGen        int                // the generation a mark-all walk is for, 0 none
+	allReq        int                // the mark-all asked last: its answer alone marks
 	allCancel     context.CancelFunc // stops that walk
 }
 
@@ -520,6 +521,7 @@ func (l *listView) stopMarkAll() bool {
 
 type allIDsMsg struct {
 	gen   int
+	req   int // the mark-all it answers: one stopped with esc marks nothing
 	stamp uint64
 	ids   []string
 	found []model.Detection
@@ -545,16 +547,17 @@ func (m *Model) markAll() tea.Cmd {
 			}
 			m.say(fmt.Sprintf("loading the ids of %s %s…", commas(n), m.rowWord(n)))
 			l.stopMarkAll()
+			l.allReq++
 			l.allGen = w.gen
 			walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
 			var ctx context.Context
 			ctx, l.allCancel = context.WithCancel(w.ctx)
-			gen, stamp := w.gen, m.rows.stamp()
+			gen, req, stamp := w.gen, l.allReq, m.rows.stamp()
 			return tea.Batch(func() (answer tea.Msg) {
-				defer recoverAs(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, err: err} })
+				defer recoverAs(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, req: req, err: err} })
 				// The rows the pages carry (Alerts) are kept: the action
 				// that follows need not read them again.
-				msg := allIDsMsg{gen: gen, stamp: stamp}
+				msg := allIDsMsg{gen: gen, req: req, stamp: stamp}
 				for {
 					ids, err := walker.Next(ctx)
 					if errors.Is(err, io.EOF) {
@@ -577,8 +580,8 @@ func (m *Model) markAll() tea.Cmd {
 // still the one on screen.
 func (m *Model) onAllIDs(msg allIDsMsg) {
 	l := m.list
-	if msg.gen != l.allGen {
-		return
+	if l.allGen == 0 || msg.req != l.allReq {
+		return // a mark-all stopped, or one asked before the one running
 	}
 	l.stopMarkAll()
 	if msg.gen != l.cur.gen {
