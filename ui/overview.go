@@ -65,6 +65,9 @@ type overview struct {
 	panels  []panel
 	err     string
 	cursor  int // index over every bucket of every panel
+	// cursorKey is the bucket the cursor is on, by what it stands for: a
+	// refresh that re-ranks the buckets keeps the cursor on it.
+	cursorKey string
 	metrics []string
 	at      time.Time
 	filter  string // the filter the answer is for
@@ -251,6 +254,49 @@ func (m *Model) onOverview(msg overviewMsg) {
 		timing("Time to resolve", byName[aggResolve], byName[aggResolveP]),
 	}
 	ov.cursor = min(ov.cursor, max(0, m.ovBucketCount()-1))
+	if i := ov.find(ov.cursorKey); i >= 0 {
+		ov.cursor = i
+	}
+	ov.cursorKey = ov.keyAt(ov.cursor)
+}
+
+// bucketKey names a bucket across answers: its panel and its clause (the
+// "other" bucket's clause lists the others, which a refresh may change).
+func bucketKey(p *panel, b *ovBucket) string {
+	if b.label == "other" {
+		return p.title + "\x00other"
+	}
+	return p.title + "\x00" + b.clause
+}
+
+// keyAt is the key of the i-th bucket over every panel, or "".
+func (ov *overview) keyAt(i int) string {
+	for pi := range ov.panels {
+		p := &ov.panels[pi]
+		if i < len(p.buckets) {
+			return bucketKey(p, &p.buckets[i])
+		}
+		i -= len(p.buckets)
+	}
+	return ""
+}
+
+// find is the index of the bucket with key, or -1.
+func (ov *overview) find(key string) int {
+	if key == "" {
+		return -1
+	}
+	i := 0
+	for pi := range ov.panels {
+		p := &ov.panels[pi]
+		for bi := range p.buckets {
+			if bucketKey(p, &p.buckets[bi]) == key {
+				return i
+			}
+			i++
+		}
+	}
+	return -1
 }
 
 // barOf draws count on a scale where maxC fills width cells, in eighths of
@@ -501,6 +547,7 @@ func (m *Model) ovSelected() (*panel, *ovBucket) {
 
 func (m *Model) onOverviewKey(act keymap.Action) tea.Cmd {
 	ov := m.ov
+	defer func() { ov.cursorKey = ov.keyAt(ov.cursor) }()
 	switch act {
 	case keymap.Down:
 		ov.cursor = min(ov.cursor+1, max(0, m.ovBucketCount()-1))
