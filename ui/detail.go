@@ -332,6 +332,11 @@ func (m *Model) onDetailKey(act keymap.Action) (tea.Cmd, bool) {
 			m.say(e.label + " cannot be filtered on: move to another field")
 			return nil, true
 		}
+		if m.width < sidePaneWidth {
+			// A pivot shows the list it asks for: the full-screen detail
+			// closes now, with the key, not when the rows land.
+			m.detail = nil
+		}
 		return m.addClause(clause), true
 	default:
 		return nil, false

@@ -229,3 +229,36 @@ func TestOverviewCursorStaysOnItsHostWhenTheRankingChanges(t *testing.T) {
 		t.Fatalf("enter drilled into %q, not %s", f, chosen)
 	}
 }
+
+// A query asked before the detail was opened lands while the analyst reads:
+// the detail stays on its row and the cursor on the row it was on, so the
+// next s acts on the row being read, not on row 0.
+func TestLandingQueryKeepsTheDetailAndTheRow(t *testing.T) {
+	h := newHarness(t, 200)
+	d := loaded(t, h)
+	d.key("r") // a refresh: the query leaves
+	d.run()
+	d.key("j", "j", "j")
+	d.key("enter")
+	id := d.m.list.cursorID()
+	if d.m.detail == nil || d.m.detail.id != id {
+		t.Fatal("the detail did not open")
+	}
+	deliver[idsMsg](d) // the refresh lands
+	if d.m.detail == nil || d.m.detail.id != id {
+		t.Fatal("the landing query closed the detail being read")
+	}
+	if got := d.m.list.cursorID(); got != id {
+		t.Fatalf("the cursor moved to %s from %s", got, id)
+	}
+	d.key("s", "c")
+	d.settle()
+	if fakeField(t, h, id, "status") != "closed" {
+		t.Fatal("s did not act on the row being read")
+	}
+	for _, p := range h.fake.Patches() {
+		if len(p) != 1 || p[0] != id {
+			t.Fatalf("an update went to %v, not to the row being read %s", p, id)
+		}
+	}
+}

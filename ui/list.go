@@ -196,14 +196,20 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 		if l.cur.query != p.query {
 			l.anchor = ""
 		}
+		on := l.cursorID()
 		l.cur = p
 		if m.msg.query || m.msg.loading {
 			m.msg = flash{} // what it said of an earlier query is over
 		}
 		l.cursor, l.top, l.readTo, l.ahead = 0, 0, 0, 0
 		// A G or a row number asked of the old list is not carried over.
+		// The row the analyst is on stays under the cursor when the new
+		// rows hold it; the detail being read stays open whatever they
+		// hold, so the next key acts on the row it shows.
 		l.toEnd, l.target = false, p.keep
-		m.detail = nil
+		if i := slices.Index(msg.ids, on); on != "" && i >= 0 {
+			l.target = i
+		}
 		if p.from != nil {
 			m.pop(p.from)
 			if p.from.kind == inputFilter {
