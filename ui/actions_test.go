@@ -137,6 +137,12 @@ func TestCommentWithStatus(t *testing.T) {
 
 func TestCloseAllMatchingInThreeBatches(t *testing.T) {
 	h := newHarness(t, 2500)
+	// None closed yet: a row that is already closed is sent nothing.
+	ids := h.fake.IDs()
+	for i := 0; i < len(ids); i += 1000 {
+		setStatus(t, h, model.StatusNew, ids[i:min(i+1000, len(ids))]...)
+	}
+	sent := len(h.fake.Patches())
 	s := startTriage(t, h)
 	s.key(".")
 	s.waitFor("every row", func(sc string) bool { return strings.Contains(sc, "of 2,500") && settled(sc) })
@@ -151,7 +157,7 @@ func TestCloseAllMatchingInThreeBatches(t *testing.T) {
 	waitMessage(s, "Status → Closed: 2,500 of 2,500 applied")
 	t.Logf("closing 2,500 detections took %v: %d update and %d summaries requests", time.Since(start), len(h.fake.Patches()), h.fake.Count("summaries"))
 	s.quit()
-	patches := h.fake.Patches()
+	patches := h.fake.Patches()[sent:]
 	if len(patches) != 3 {
 		t.Fatalf("%d PATCH calls, want 3", len(patches))
 	}
@@ -350,6 +356,8 @@ func TestAnotherAnalystsChangeIsShown(t *testing.T) {
 
 func TestAuditLogMatchesTheFakeAlsoWhenTheConnectionDrops(t *testing.T) {
 	h := newHarness(t, 200)
+	setStatus(t, h, model.StatusNew, listed(t, h, 3)...) // none holds the change yet
+	sent := len(h.fake.Patches())
 	s := startTriage(t, h)
 	s.key("space", "space", "space")
 	s.waitText("3 marked")
@@ -368,7 +376,7 @@ func TestAuditLogMatchesTheFakeAlsoWhenTheConnectionDrops(t *testing.T) {
 			t.Fatalf("%s: the fake did not apply it", id)
 		}
 	}
-	if len(h.fake.Patches()) != 1 {
+	if len(h.fake.Patches()) != sent+1 {
 		t.Fatal("a write with an unknown outcome was sent again")
 	}
 	// The re-read shows the truth on the rows.

@@ -296,7 +296,11 @@ func TestDetailPlusMinusAddToTheFilter(t *testing.T) {
 	if m.list.pend == nil || m.list.pend.filter != `device.hostname:'it\'s+x,y'` {
 		t.Fatalf("+ on the host gave %+v", m.list.pend)
 	}
+	if m.detail != nil {
+		t.Fatal("+ left the full-screen detail over the list it asked for")
+	}
 	m.list.pend = nil
+	m.openDetail()
 	m.detail.cursor = find("Technique")
 	m.Update(keyPress("-"))
 	if m.list.pend == nil || m.list.pend.filter != `behaviors.technique_id:!'T1059'` {

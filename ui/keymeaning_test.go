@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -260,5 +261,44 @@ func TestLandingQueryKeepsTheDetailAndTheRow(t *testing.T) {
 		if len(p) != 1 || p[0] != id {
 			t.Fatalf("an update went to %v, not to the row being read %s", p, id)
 		}
+	}
+}
+
+// A change every target already holds sends nothing and says so: s f on a
+// row already Closed · FP sends no PATCH.
+func TestChangeTheRowsHoldSendsNothing(t *testing.T) {
+	for _, backend := range []string{"alerts", "detects"} {
+		t.Run(backend, func(t *testing.T) {
+			h := newBackendHarness(t, backend, 100)
+			d := loaded(t, h)
+			d.key("s", "f")
+			d.settle()
+			id := d.m.list.cursorID()
+			if got := d.row(id); got.Status != model.StatusFalsePositive && got.Verdict != model.StatusFalsePositive {
+				t.Fatalf("the first s f did not apply: %s %s", got.Status, got.Verdict)
+			}
+			sent := len(h.fake.Patches())
+			d.key("s", "f")
+			d.settle()
+			if n := len(h.fake.Patches()) - sent; n != 0 {
+				t.Fatalf("s f on a row already a false positive sent %d updates", n)
+			}
+			if !strings.Contains(d.m.msg.text, "nothing sent") || !strings.Contains(d.m.msg.text, "already holds") {
+				t.Fatalf("the message does not say nothing was sent: %q", d.m.msg.text)
+			}
+			// Of two rows, only the one that changes is sent.
+			d.key("space", "space")
+			d.m.list.marks[id] = struct{}{}
+			d.key("s", "f")
+			d.settle()
+			for _, p := range h.fake.Patches()[sent:] {
+				if slices.Contains(p, id) {
+					t.Fatalf("the row already a false positive was sent again: %v", p)
+				}
+			}
+			if !strings.Contains(d.m.msg.text, "already held") {
+				t.Fatalf("the message does not count the row left as it was: %q", d.m.msg.text)
+			}
+		})
 	}
 }

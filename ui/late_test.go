@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
 )
@@ -21,17 +22,21 @@ import (
 // analyst would.
 func setStatus(t *testing.T, h *harness, s model.Status, ids ...string) {
 	t.Helper()
-	if _, err := h.src.Backend.Update(t.Context(), model.Change{IDs: ids, Status: &s}); err != nil {
+	if _, err := h.other().Update(t.Context(), model.Change{IDs: ids, Status: &s}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func setAssignee(t *testing.T, h *harness, uuid string, ids ...string) {
 	t.Helper()
-	if _, err := h.src.Backend.Update(t.Context(), model.Change{IDs: ids, AssigneeUUID: &uuid}); err != nil {
+	if _, err := h.other().Update(t.Context(), model.Change{IDs: ids, AssigneeUUID: &uuid}); err != nil {
 		t.Fatal(err)
 	}
 }
+
+// other is the service as another analyst reaches it: not through this
+// console's audit log.
+func (h *harness) other() model.Backend { return h.src.Backend.(api.Audited).Backend }
 
 func loaded(t *testing.T, h *harness, mod ...func(*Options)) *driver {
 	t.Helper()
@@ -433,10 +438,10 @@ func TestQuitNowSendsNothingMore(t *testing.T) {
 	gate := &gated{Backend: d.m.b, entered: make(chan struct{}, 100), release: make(chan struct{})}
 	d.m.b = smallBatches{gate}
 	d.key("ctrl+a")
-	marked := len(d.m.list.marks)
 	d.key("s", "c")
 	d.run()
 	deliver[preReadMsg](d) // the writers start; three take the slots
+	marked := len(d.m.run.active.batches) // a row each; the closed ones are sent nothing
 	for range maxConcurrentBatches {
 		<-gate.entered
 	}

@@ -403,6 +403,16 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 // in the fields it would put back.
 func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.Conflict) {
 	per := make(map[string]model.Change, len(ids))
+	planned := map[string]model.Change{}
+	if a.kind == kindRetry {
+		for _, b := range a.planned {
+			for _, id := range b.IDs {
+				c := b
+				c.IDs, c.Before = nil, nil
+				planned[id] = c
+			}
+		}
+	}
 	var conflicts []model.Conflict
 	check := func(id string, expect model.Values, t model.Touched) {
 		fresh := a.before[id]
@@ -439,22 +449,33 @@ func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.
 			per[id] = c
 			check(id, e.before[id], e.touched)
 		default:
-			per[id] = a.change
+			c := a.change
+			if p, ok := planned[id]; ok {
+				c = p // a retry sends exactly what the row was meant to get
+			}
+			if m.holds(c, a.fresh[id]) {
+				a.same++ // nothing to send: it holds the change already
+				continue
+			}
+			per[id] = c
 			if seen, ok := a.seen[id]; ok {
 				check(id, seen, model.AllFields)
 			}
 		}
 	}
-	if a.kind == kindRetry {
-		for _, b := range a.planned {
-			for _, id := range b.IDs {
-				c := b
-				c.IDs, c.Before = nil, nil
-				per[id] = c
-			}
-		}
-	}
 	return per, conflicts
+}
+
+// holds reports a row that already holds what c would set, as the backend
+// sends it (on Alerts a verdict is the close and its tag): sending it would
+// change nothing. A comment always changes something.
+func (m *Model) holds(c model.Change, d model.Detection) bool {
+	if c.Comment != "" {
+		return false
+	}
+	before := model.ValuesOf(&d)
+	m.preview(c, &d)
+	return model.Same(m.b.Effective(c).Touches(), before, model.ValuesOf(&d))
 }
 
 // describe says what an action changes, for the conflict prompt.
@@ -479,6 +500,7 @@ func needsUUID(c model.Change) bool {
 // logins), each login on its own.
 func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Change) tea.Cmd {
 	if a.kind == kindChange {
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { _, ok := per[id]; return !ok })
 		// A comment without a status travels on Detects with each row's
 		// own visibility, which the service demands.
 		visible := make(map[string]bool, len(ids))
@@ -493,7 +515,7 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 	}
 	if len(a.batches) == 0 {
 		m.step(a) // an undo with nothing left to put back still steps past its entry
-		return m.endAction(a, nil, "nothing to change: the rows already hold those values")
+		return m.endAction(a, nil, a.verb+": nothing sent: "+plural2(len(a.targets), "the row already holds", "the rows already hold")+" those values")
 	}
 	var logins []string
 	for i := range a.batches {
