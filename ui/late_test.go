@@ -440,7 +440,7 @@ func TestQuitNowSendsNothingMore(t *testing.T) {
 	d.key("ctrl+a")
 	d.key("s", "c")
 	d.run()
-	deliver[preReadMsg](d) // the writers start; three take the slots
+	deliver[preReadMsg](d)                // the writers start; three take the slots
 	marked := len(d.m.run.active.batches) // a row each; the closed ones are sent nothing
 	for range maxConcurrentBatches {
 		<-gate.entered

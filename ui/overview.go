@@ -68,10 +68,10 @@ type overview struct {
 	// cursorKey is the bucket the cursor is on, by what it stands for: a
 	// refresh that re-ranks the buckets keeps the cursor on it.
 	cursorKey string
-	metrics []string
-	at      time.Time
-	filter  string // the filter the answer is for
-	asked   string // the filter of the request in flight or answered
+	metrics   []string
+	at        time.Time
+	filter    string // the filter the answer is for
+	asked     string // the filter of the request in flight or answered
 }
 
 type overviewMsg struct {
