@@ -302,3 +302,68 @@ func TestChangeTheRowsHoldSendsNothing(t *testing.T) {
 		})
 	}
 }
+
+// A walk asked before a write and answered after it learns what the
+// console wrote or hid: a close (or a hide) of the first rows a new sort
+// lists, landing between the sort's question and its first page, leaves no
+// row that still matches unlisted, and no hidden row listed.
+func TestWalkAskedBeforeAWriteListsEveryRowStillMatching(t *testing.T) {
+	for _, c := range []struct {
+		name, keys string
+		confirm    bool
+	}{{"close", "sc", false}, {"hide", "H", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, 120)
+			ids := h.fake.IDs()
+			setStatus(t, h, model.StatusInProgress, ids...)
+			setStatus(t, h, model.StatusNew, ids[:30]...)
+			d := loaded(t, h, func(o *Options) { o.IDChunk = 10 })
+			d.key("/")
+			d.typeText("status:'new'")
+			d.key("enter", "G")
+			d.settle()
+			listed := d.m.list.ids()
+			if len(listed) < 25 || !d.m.list.cur.done {
+				t.Fatalf("%d new rows listed", len(listed))
+			}
+			oldest := listed[len(listed)-5:]
+			d.markIDs(oldest...)
+			for _, k := range c.keys {
+				d.key(string(k))
+			}
+			if c.confirm {
+				d.key("y")
+			}
+			d.run() // the pre-read leaves
+			d.key("O")
+			d.run() // oldest first: its first page is read now, before the write
+			page := d.held[len(d.held)-1].(idsMsg)
+			d.held = d.held[:len(d.held)-1]
+			deliver[preReadMsg](d)
+			d.run() // the write is sent and applied
+			deliver[batchMsg](d)
+			d.send(page) // the page lands after the write
+			d.key("G")
+			d.settle()
+			shown := map[string]bool{}
+			for _, id := range d.m.list.ids() {
+				shown[id] = true
+			}
+			for _, id := range listed[:len(listed)-5] {
+				if !shown[id] {
+					t.Errorf("%s still matches the filter and is never listed", id)
+				}
+			}
+			if c.name == "hide" {
+				for _, id := range oldest {
+					if shown[id] {
+						t.Errorf("%s was hidden and is listed in a list that hides hidden rows", id)
+					}
+				}
+			}
+			if !d.m.list.cur.done {
+				t.Fatal("the walk did not end")
+			}
+		})
+	}
+}

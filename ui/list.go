@@ -33,10 +33,15 @@ type walk struct {
 	done    bool
 	loading bool
 	err     string
-	// written counts the rows of this walk the console wrote since its last
-	// page: a write may take a row out of the filter, and the walk steps
-	// back as many before the next page so that none is skipped.
-	written int
+	// listedAt is the write clock when the page that listed each row was
+	// asked for; stepped the rows already stepped back for; scanned how
+	// far the write journal has been read. A write may take a row out of
+	// the filter, moving every later row up a place: the walk steps back
+	// one for each row it listed that the console wrote after its page
+	// was asked (stepBack), whichever walk asked first.
+	listedAt map[string]uint64
+	stepped  map[string]bool
+	scanned  uint64
 	// from is the text field that asked for the query, told of a refusal;
 	// keep is the row to return to (a refresh), or -1.
 	from *inputModal
@@ -143,14 +148,14 @@ func (m *Model) startQuery(q query, from *inputModal, keep int) tea.Cmd {
 	l.gen++
 	ctx, cancel := context.WithCancel(m.ctx)
 	w := &walk{query: q, gen: l.gen, ctx: ctx, cancel: cancel, total: -1, from: from, keep: keep,
-		walker: model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(q), Q: q.q, Sort: q.sort}, m.o.IDChunk)}
+		walker:   model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(q), Q: q.q, Sort: q.sort}, m.o.IDChunk),
+		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: m.rows.clock}
 	l.pend = w
 	return tea.Batch(m.fetchIDs(w), m.startSpinner())
 }
 
 func (m *Model) fetchIDs(w *walk) tea.Cmd {
-	w.walker.Rewind(w.written)
-	w.written = 0
+	w.walker.Rewind(m.stepBack(w))
 	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, m.rows.stamp()
 	return func() (answer tea.Msg) {
 		defer recoverAs(&answer, func(err error) tea.Msg { return idsMsg{gen: gen, err: err} })
@@ -163,6 +168,28 @@ func (m *Model) fetchIDs(w *walk) tea.Cmd {
 		}
 		return msg
 	}
+}
+
+// stepBack counts the rows w listed that the console wrote after the page
+// that listed them was asked for, each once. Called only while no page of w
+// is in flight, so every write after a page was asked is still to be read.
+func (m *Model) stepBack(w *walk) int {
+	n := 0
+	for _, e := range m.rows.since(w.scanned) {
+		if at, ok := w.listedAt[e.id]; ok && e.clock > at && !w.stepped[e.id] {
+			w.stepped[e.id] = true
+			n++
+		}
+	}
+	w.scanned = m.rows.clock
+	oldest := w.scanned
+	for _, x := range []*walk{m.list.cur, m.list.pend} {
+		if x != nil && x.listedAt != nil {
+			oldest = min(oldest, x.scanned)
+		}
+	}
+	m.rows.trim(oldest)
+	return n
 }
 
 // onIDs takes a page: the first of the query asked for, which replaces the
@@ -245,7 +272,10 @@ func (m *Model) takePage(msg idsMsg) tea.Cmd {
 		m.msg = flash{text: fmt.Sprintf("loading rows: %s (r retries)", msg.err), isErr: true, query: true}
 		return nil
 	}
-	w.ids = append(w.ids, msg.ids...)
+	for _, id := range msg.ids {
+		w.listedAt[id] = msg.stamp
+	}
+	w.ids = append(w.ids, m.hiddenSince(w, msg.stamp, msg.ids)...)
 	if msg.total >= 0 {
 		w.total = msg.total
 	}
@@ -275,6 +305,19 @@ func (m *Model) takePage(msg idsMsg) tea.Cmd {
 		m.say(fmt.Sprintf("at the end: %s rows", commas(len(w.ids))))
 	}
 	return m.ensure()
+}
+
+// hiddenSince leaves out of a page the rows the console hid after the page
+// was asked for, in a list that does not show hidden rows: the service
+// listed them before the hide.
+func (m *Model) hiddenSince(w *walk, stamp uint64, ids []string) []string {
+	if w.showHidden {
+		return ids
+	}
+	return slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
+		d, ok := m.rows.peek(id)
+		return ok && !d.ShowInUI && m.rows.touched[id] > stamp && !m.rows.pending(id)
+	})
 }
 
 // ensure asks for what the screen needs: more ids when the cursor nears the

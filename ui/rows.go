@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,29 @@ type rowStore struct {
 	// read was asked for, from the time its stamp was first given.
 	readAt     map[string]time.Time
 	stampTimes map[uint64]time.Time
+	// journal is every start and end of a write, in clock order: a walk
+	// reads in it which of its rows the console wrote since the page that
+	// listed them (stepBack).
+	journal []writeEvent
+}
+
+// writeEvent is a write to a row starting or ending at a clock.
+type writeEvent struct {
+	clock uint64
+	id    string
+}
+
+// since returns the journal's events after clock.
+func (r *rowStore) since(clock uint64) []writeEvent {
+	i, _ := slices.BinarySearchFunc(r.journal, clock+1, func(e writeEvent, c uint64) int { return cmp.Compare(e.clock, c) })
+	return r.journal[i:]
+}
+
+// trim forgets the events no walk still has to read: those up to clock.
+func (r *rowStore) trim(clock uint64) {
+	if n := len(r.journal) - len(r.since(clock)); n > 0 {
+		r.journal = slices.Delete(r.journal, 0, n)
+	}
 }
 
 // young returns the row if it was read from the service within d and holds
@@ -66,6 +90,7 @@ func (r *rowStore) beginWrite(ids []string) {
 		r.writing[id]++
 		r.touched[id] = r.clock
 		r.unread[id] = true
+		r.journal = append(r.journal, writeEvent{r.clock, id})
 	}
 }
 
@@ -76,6 +101,7 @@ func (r *rowStore) endWrite(ids []string) {
 			delete(r.writing, id)
 		}
 		r.touched[id] = r.clock
+		r.journal = append(r.journal, writeEvent{r.clock, id})
 	}
 }
 

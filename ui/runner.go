@@ -559,19 +559,6 @@ func (m *Model) send(a *action) tea.Cmd {
 	cmds := []tea.Cmd{m.startSpinner()}
 	a.sent = true
 	n := 0
-	// Rows of the list written may leave its filter: the next page of the
-	// walk steps back by as many.
-	listed := make(map[string]bool, len(m.list.ids()))
-	for _, id := range m.list.ids() {
-		listed[id] = true
-	}
-	for _, b := range a.batches {
-		for _, id := range b.IDs {
-			if listed[id] {
-				m.list.cur.written++
-			}
-		}
-	}
 	for i := range a.batches {
 		b := &a.batches[i]
 		b.Before = a.before
