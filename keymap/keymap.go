@@ -136,7 +136,7 @@ func Default() KeyMap {
 		w(Tag, "Triage", "add (+name) or remove (-name) a tag (Alerts)", "T"),
 		w(Undo, "Triage", "undo, stepping back through this run's actions", "u"),
 		w(Redo, "Triage", "redo what was undone", "ctrl+r"),
-		w(Retry, "Triage", "retry what was refused", "R"),
+		w(Retry, "Triage", "retry what was refused or not sent", "R"),
 		b(Overview, "General", "list ⇄ overview", "tab"),
 		b(Window, "General", "overview: next histogram window", "w"),
 		b(PanelNext, "General", "overview: next panel", "l", "right"),

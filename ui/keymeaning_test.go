@@ -367,3 +367,66 @@ func TestWalkAskedBeforeAWriteListsEveryRowStillMatching(t *testing.T) {
 		})
 	}
 }
+
+// esc while a bulk change is sending stops the batches not sent yet: they
+// are recorded not sent, their rows put back, the marks stay, and R sends
+// exactly them. The batches in flight finish.
+func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
+	h := newHarness(t, 300)
+	ids := h.fake.IDs()
+	for i := 0; i < len(ids); i += 1000 {
+		setStatus(t, h, model.StatusNew, ids[i:min(i+1000, len(ids))]...)
+	}
+	before := len(h.fake.Patches())
+	d := loaded(t, h)
+	gate := &gated{Backend: d.m.b, entered: make(chan struct{}, 100), release: make(chan struct{})}
+	d.m.b = smallBatches{gate}
+	d.key("ctrl+a")
+	marked := len(d.m.list.marks)
+	d.key("s", "c")
+	d.run()
+	deliver[preReadMsg](d) // the writers start; three take the slots
+	for range maxConcurrentBatches {
+		<-gate.entered
+	}
+	d.key("esc")
+	close(gate.release)
+	d.settle()
+	if n := len(d.m.list.marks); n != marked {
+		t.Fatalf("esc cleared the marks (%d of %d left) instead of stopping the change", n, marked)
+	}
+	if got := len(h.fake.Patches()) - before; got != maxConcurrentBatches {
+		t.Fatalf("%d batches reached the service after esc, want the %d in flight", got, maxConcurrentBatches)
+	}
+	notSent := 0
+	for _, l := range auditLines(t, h) {
+		if l.Event == "not_sent" {
+			notSent += len(l.IDs)
+		}
+	}
+	if want := marked - maxConcurrentBatches; notSent != want {
+		t.Fatalf("the audit log records %d rows as not sent, want %d", notSent, want)
+	}
+	if !strings.Contains(d.m.msg.text, "not sent (stopped with esc; R sends them)") {
+		t.Fatalf("the message: %q", d.m.msg.text)
+	}
+	closed := 0
+	for id := range d.m.list.marks {
+		if d.row(id).Status == model.StatusClosed {
+			closed++
+		}
+	}
+	if closed != maxConcurrentBatches {
+		t.Fatalf("%d rows show closed, %d were", closed, maxConcurrentBatches)
+	}
+	d.key("R")
+	d.settle()
+	for id := range d.m.list.marks {
+		if fakeField(t, h, id, "status") != "closed" {
+			t.Fatalf("%s was not closed by R", id)
+		}
+	}
+	if got := len(h.fake.Patches()) - before; got != marked {
+		t.Fatalf("%d updates in all, want one per row: %d", got, marked)
+	}
+}

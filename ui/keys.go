@@ -218,6 +218,10 @@ func (m *Model) back() tea.Cmd {
 		// sent, and esc stops it.
 		return m.endAction(a, nil, a.verb+": cancelled, nothing was sent")
 	}
+	if a, ok := m.run.stop(); ok {
+		m.say(a.verb + ": stopping: the batches not sent yet stay unsent (R sends them); those in flight finish")
+		return nil
+	}
 	if l.pend != nil && l.cur.ctx != nil {
 		// (The first query has no list to keep: esc leaves it be.)
 		l.pend.cancel()

@@ -23,6 +23,10 @@ import (
 // the action it belongs to. Nothing here reads "the rows under the cursor"
 // when an answer arrives.
 
+// errStopped is why an action's batches not yet sent are not: esc stopped
+// it while it was sending.
+var errStopped = errors.New("stopped with esc")
+
 // maxConcurrentBatches bounds the updates in flight at once; the transport
 // paces them under the tenant's rate budget.
 const maxConcurrentBatches = 3
@@ -54,7 +58,7 @@ type action struct {
 	// to get.
 	planned []model.Change
 	ctx     context.Context
-	cancel  context.CancelFunc
+	cancel  context.CancelCauseFunc // errStopped: esc stopped it; nil: it ended or the console quit
 
 	before  map[string]model.Values // the fresh read just before sending
 	fresh   map[string]model.Detection
@@ -63,6 +67,7 @@ type action struct {
 	applied []string
 	unknown []string
 	notSent []string
+	unsent  map[string]bool // notSent, by id
 	refused map[string]string
 	trace   string
 	note    string
@@ -108,7 +113,22 @@ func (r *runner) refused(id string) string {
 	if r.last == nil {
 		return ""
 	}
+	if r.last.unsent[id] {
+		return "not sent"
+	}
 	return r.last.refused[id]
+}
+
+// stop stops the batches of the action sending that have not left yet:
+// they are recorded not sent, their rows put back, and R offers them
+// again. Those in flight finish. It reports whether there was one to stop.
+func (r *runner) stop() (*action, bool) {
+	a := r.active
+	if a == nil || !a.sent || a.done >= len(a.batches) || context.Cause(a.ctx) != nil {
+		return nil, false
+	}
+	a.cancel(errStopped)
+	return a, true
 }
 
 type lookupMsg struct {
@@ -224,7 +244,7 @@ func (m *Model) begin(a *action) tea.Cmd {
 		m.say("no row to act on")
 		return nil
 	}
-	a.ctx, a.cancel = context.WithCancel(m.ctx)
+	a.ctx, a.cancel = context.WithCancelCause(m.ctx)
 	m.run.active = a
 	if c := a.change; c.AssigneeUUID != nil && *c.AssigneeUUID == "" && c.AssigneeUID != "" && a.kind == kindChange {
 		if u := m.people.uuidOf(c.AssigneeUID); u != "" {
@@ -647,8 +667,12 @@ func (m *Model) sendBatch(a *action, b model.Change) tea.Cmd {
 
 func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a *action, b model.Change) batchMsg {
 	notSent := func() batchMsg {
+		why := "the console was quit before this batch was sent"
+		if errors.Is(context.Cause(ctx), errStopped) {
+			why = "the analyst stopped the change (esc) before this batch was sent"
+		}
 		if l, ok := backend.(notSentLogger); ok {
-			l.NotSent(b, "the console was quit before this batch was sent")
+			l.NotSent(b, why)
 		}
 		return batchMsg{act: a, batch: b, notSent: true}
 	}
@@ -674,6 +698,12 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 	switch {
 	case msg.notSent:
 		a.notSent = append(a.notSent, msg.batch.IDs...)
+		if a.unsent == nil {
+			a.unsent = map[string]bool{}
+		}
+		for _, id := range msg.batch.IDs {
+			a.unsent[id] = true
+		}
 		for _, id := range msg.batch.IDs {
 			m.rollback(a, id)
 		}
@@ -734,7 +764,7 @@ func (m *Model) endAction(a *action, err error, say ...string) tea.Cmd {
 	}
 	m.dropRaised(a)
 	if a.cancel != nil {
-		a.cancel()
+		a.cancel(nil)
 	}
 	switch {
 	case err != nil:
@@ -753,7 +783,7 @@ func (m *Model) endAction(a *action, err error, say ...string) tea.Cmd {
 func (m *Model) finish(a *action) tea.Cmd {
 	r := m.run
 	r.active, r.last = nil, a
-	a.cancel()
+	a.cancel(nil)
 	sent := len(a.applied) + len(a.unknown) + len(a.refused)
 	var parts []string
 	parts = append(parts, fmt.Sprintf("%s: %s of %s applied", a.verb, commas(len(a.applied)), commas(sent+len(a.notSent))))
@@ -780,7 +810,11 @@ func (m *Model) finish(a *action) tea.Cmd {
 		parts = append(parts, fmt.Sprintf("%s with an unknown outcome (connection lost): re-reading them, not retrying", commas(n)))
 	}
 	if n := len(a.notSent); n > 0 {
-		parts = append(parts, fmt.Sprintf("%s not sent", commas(n)))
+		p := fmt.Sprintf("%s not sent", commas(n))
+		if errors.Is(context.Cause(a.ctx), errStopped) {
+			p += " (stopped with esc; R sends them)"
+		}
+		parts = append(parts, p)
 	}
 	if a.same > 0 {
 		parts = append(parts, fmt.Sprintf("%s already %s that value", commas(a.same), plural2(a.same, "held", "held")))
@@ -975,8 +1009,8 @@ func (m *Model) redo() tea.Cmd {
 // exactly the values it was meant to get.
 func (m *Model) retry() tea.Cmd {
 	last := m.run.last
-	if last == nil || len(last.refused) == 0 {
-		m.say("nothing was refused")
+	if last == nil || len(last.refused) == 0 && len(last.notSent) == 0 {
+		m.say("nothing was refused or left unsent")
 		return nil
 	}
 	var ids []string
@@ -985,7 +1019,7 @@ func (m *Model) retry() tea.Cmd {
 		c := b
 		c.IDs, c.Before = nil, nil
 		for _, id := range b.IDs {
-			if _, ok := last.refused[id]; ok {
+			if _, ok := last.refused[id]; ok || last.unsent[id] {
 				c.IDs = append(c.IDs, id)
 				ids = append(ids, id)
 			}
