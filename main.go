@@ -31,6 +31,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 const usage = `falcon-triage: triage CrowdStrike Falcon detections from the terminal
@@ -71,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // fail prints err on one line, sanitised: errors carry the service's words
 // and the data's strings, which may hold escape sequences.
 func fail(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "falcon-triage: %s\n", ui.Sanitize(err.Error()))
+	fmt.Fprintf(stderr, "falcon-triage: %s\n", screen.Sanitize(err.Error()))
 	return 1
 }
 
@@ -324,7 +325,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		query:  model.Query{Filter: *filter, Q: *q, Sort: sort},
 		limit:  *limit,
 		format: *format,
-		warn:   func(s string) { fmt.Fprintln(stderr, "falcon-triage export: "+ui.Sanitize(s)) },
+		warn:   func(s string) { fmt.Fprintln(stderr, "falcon-triage export: "+screen.Sanitize(s)) },
 	}
 	if !*includeHidden {
 		// As the console does until hidden rows are shown.
@@ -336,7 +337,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if isTerminal(stderr) && !isTerminal(stdout) {
 		progress = &progressLine{w: stderr}
 		o.progress = progress.update
-		o.warn = func(s string) { progress.warn(ui.Sanitize(s)) }
+		o.warn = func(s string) { progress.warn(screen.Sanitize(s)) }
 	}
 	n, err := export(ctx, conn.backend, o, stdout)
 	if progress != nil {
@@ -517,10 +518,10 @@ func reportUnfinished(stderr io.Writer, path string) {
 	batches, rows, first, err := api.Unfinished(path)
 	switch {
 	case err != nil:
-		fmt.Fprintf(stderr, "falcon-triage: %s\n", ui.Sanitize(err.Error()))
+		fmt.Fprintf(stderr, "falcon-triage: %s\n", screen.Sanitize(err.Error()))
 	case batches > 0:
 		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, from %s have no recorded result in the audit log (%s): they may or may not have been applied\n",
-			plural(batches, "batch", "batches"), thousands(rows), first.Local().Format("2006-01-02 15:04"), ui.Sanitize(path))
+			plural(batches, "batch", "batches"), thousands(rows), first.Local().Format("2006-01-02 15:04"), screen.Sanitize(path))
 	}
 }
 

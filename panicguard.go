@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/falcon-triage/falcon-triage/localfile"
-	"github.com/falcon-triage/falcon-triage/ui"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // stderrGuard stands between the process and its stderr while the console
@@ -77,7 +77,7 @@ func (g *stderrGuard) run(r io.Reader) {
 	var all []string
 	for sc.Scan() {
 		line := g.redact(strings.TrimRight(sc.Text(), "\r"))
-		all = append(all, ui.Sanitize(line))
+		all = append(all, screen.Sanitize(line))
 	}
 	if len(all) == 0 {
 		return

@@ -15,7 +15,7 @@ import (
 )
 
 // startTriage opens the console on the fake and waits for the first rows.
-func startTriage(t *testing.T, h *harness, mod ...func(*Options)) *screen {
+func startTriage(t *testing.T, h *harness, mod ...func(*Options)) *term {
 	t.Helper()
 	o := h.options(t)
 	for _, f := range mod {
@@ -35,7 +35,7 @@ func fakeField(t *testing.T, h *harness, id, field string) any {
 	return d[field]
 }
 
-func waitMessage(s *screen, text string) string {
+func waitMessage(s *term, text string) string {
 	return s.waitFor(text, func(sc string) bool { return strings.Contains(sc, text) && !strings.Contains(sc, "sending") })
 }
 

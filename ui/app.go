@@ -16,10 +16,7 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +27,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // Source is where the console's data comes from.
@@ -82,8 +80,8 @@ type Options struct {
 	IDChunk int
 	// Overview opens the overview first.
 	Overview bool
-	// Products scopes the first view to these Alerts products (the config
-	// file's products, e.g. [epp]) when no session is restored.
+	// Products scopes the first view to these Alerts screen.Products (the config
+	// file's screen.Products, e.g. [epp]) when no session is restored.
 	Products []string
 	// Theme is "dark" or "light" to start with ("" dark); ThemeFixed keeps
 	// it, else the terminal's answer about its background decides.
@@ -144,7 +142,7 @@ type Model struct {
 	o             Options
 	b             model.Backend
 	f             model.Fields
-	st            styles
+	st            screen.Styles
 	width, height int
 	// ctx is cancelled by a quit now: what has not started is not sent.
 	ctx    context.Context
@@ -217,14 +215,14 @@ func New(o Options) *Model {
 		store: newStateStore(o.StateDir),
 		rows:  newRowStore(o.CacheBytes),
 		run:   newRunner(),
-		spin:  spinner.New(spinner.WithSpinner(spinner.Spinner{Frames: spinnerFrames, FPS: 120 * time.Millisecond})),
+		spin:  spinner.New(spinner.WithSpinner(spinner.Spinner{Frames: screen.SpinnerFrames, FPS: 120 * time.Millisecond})),
 	}
 	known := append([]model.User(nil), o.Team...)
 	if o.Me.UID != "" || o.Me.UUID != "" {
 		known = append(known, o.Me)
 	}
 	m.people = newDirectory(known)
-	m.st = newStyles(o.Theme != "light")
+	m.st = screen.NewStyles(o.Theme != "light")
 	var history []string
 	m.store.load(historyFile, &history)
 	for _, f := range o.SavedFilters {
@@ -291,7 +289,7 @@ func (m *Model) connect() tea.Cmd {
 	m.conn.err = ""
 	connect, ctx := m.o.Connect, m.ctx
 	return tea.Batch(func() (msg tea.Msg) {
-		defer recoverAs(&msg, func(err error) tea.Msg { return connectedMsg{err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return connectedMsg{err: err} })
 		b, err := connect(ctx)
 		return connectedMsg{b: b, err: err}
 	}, m.startSpinner())
@@ -340,8 +338,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		m.list.clamp(m.rowsOnScreen())
 		return m.ensure()
 	case tea.BackgroundColorMsg:
-		if d := msg.IsDark(); d != m.st.dark && !m.o.ThemeFixed {
-			m.st = newStyles(d)
+		if d := msg.IsDark(); d != m.st.Dark && !m.o.ThemeFixed {
+			m.st = screen.NewStyles(d)
 			if m.detail != nil {
 				m.detail.lines = nil
 			}
@@ -370,8 +368,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return nil
 	case connectedMsg:
 		if msg.err != nil {
-			m.conn.err = errMessage(msg.err)
-			if t := traceOf(msg.err); t != "" {
+			m.conn.err = screen.ErrMessage(msg.err)
+			if t := screen.TraceOf(msg.err); t != "" {
 				m.conn.err += " (trace id " + t + ")"
 			}
 			return nil
@@ -417,44 +415,12 @@ func (m *Model) say(s string) {
 	m.msg = flash{text: s}
 }
 
-// errMessage is the service's own words when there are some.
-func errMessage(err error) string {
-	var m interface{ Message() string }
-	if errors.As(err, &m) {
-		return m.Message()
-	}
-	return err.Error()
-}
-
-// errStatus and friends read the API's typed errors through methods, since
-// the console does not import the API package.
-func errStatus(err error) int {
-	var e interface{ HTTPStatus() int }
-	if errors.As(err, &e) {
-		return e.HTTPStatus()
-	}
-	return 0
-}
-
-func errUnknown(err error) bool {
-	var e interface{ OutcomeUnknown() bool }
-	return errors.As(err, &e) && e.OutcomeUnknown()
-}
-
-func traceOf(err error) string {
-	var e interface{ Trace() string }
-	if errors.As(err, &e) {
-		return e.Trace()
-	}
-	return ""
-}
-
 // rowWord names n rows as the backend calls them: alerts, or detections.
 func (m *Model) rowWord(n int) string {
 	if m.b != nil && m.b.Name() == "alerts" {
-		return plural(n, "alert")
+		return screen.Plural(n, "alert")
 	}
-	return plural(n, "detection")
+	return screen.Plural(n, "detection")
 }
 
 // apiName names the API in use, for the header.
@@ -546,21 +512,6 @@ func (m *Model) Close(timeout time.Duration) bool {
 // cell renderer still writes nothing while nothing changes.
 func ProgramOptions() []tea.ProgramOption {
 	return []tea.ProgramOption{tea.WithFPS(120)}
-}
-
-// recoverAs turns a panic in a command into the command's own answer with
-// an error, so a bug met while reading one answer (hostile data, a broken
-// backend) is a message on the screen, not the end of the program. The
-// stack goes to stderr, which the crash guard keeps for the crash report.
-func recoverAs(msg *tea.Msg, answer func(error) tea.Msg) {
-	if r := recover(); r != nil {
-		*msg = answer(internalError(r))
-	}
-}
-
-func internalError(r any) error {
-	fmt.Fprintf(os.Stderr, "falcon-triage: a command failed: %v\n%s", r, debug.Stack())
-	return fmt.Errorf("internal error: %v (the stack is in the crash report)", r)
 }
 
 // unknownOutcome marks a write whose outcome cannot be known.

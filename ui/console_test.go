@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 func TestFirstScreen80x24(t *testing.T) {
@@ -64,7 +65,7 @@ func TestPagingPastTheWindowToTheRealEnd(t *testing.T) {
 		}
 		seen[id] = true
 	}
-	if len(m.list.cur.ids) <= 10000 || commas(len(m.list.cur.ids)) != total || m.list.cursor != len(m.list.cur.ids)-1 {
+	if len(m.list.cur.ids) <= 10000 || screen.Commas(len(m.list.cur.ids)) != total || m.list.cursor != len(m.list.cur.ids)-1 {
 		t.Fatalf("%d rows, cursor %d, total %s", len(m.list.cur.ids), m.list.cursor, total)
 	}
 	if !strings.HasPrefix(cursorLine(sc), "▶") {
@@ -79,7 +80,7 @@ func TestLazyDetailsOnlyForWhatIsSeen(t *testing.T) {
 	// Five pages down, one key at a time, each screen waited for.
 	for i := 1; i <= 5; i++ {
 		s.key("pgdown")
-		want := commas(1+19*i) + "–"
+		want := screen.Commas(1+19*i) + "–"
 		s.waitFor(want, func(sc string) bool { return strings.Contains(sc, want) && settled(sc) })
 	}
 	m := s.quit()
@@ -341,7 +342,7 @@ func TestHostileDetectionsRenderHarmlessly(t *testing.T) {
 	hostile := 0
 	for _, d := range dets {
 		w := d.Worst()
-		if Sanitize(d.Device.Hostname+d.Behaviors[0].CmdLine+d.Behaviors[0].FileName+w.CmdLine) == d.Device.Hostname+d.Behaviors[0].CmdLine+d.Behaviors[0].FileName+w.CmdLine {
+		if screen.Sanitize(d.Device.Hostname+d.Behaviors[0].CmdLine+d.Behaviors[0].FileName+w.CmdLine) == d.Device.Hostname+d.Behaviors[0].CmdLine+d.Behaviors[0].FileName+w.CmdLine {
 			continue
 		}
 		hostile++
@@ -367,9 +368,9 @@ func TestHostileDetectionsRenderHarmlessly(t *testing.T) {
 func TestLightBackgroundIsFollowed(t *testing.T) {
 	h := newHarness(t, 10)
 	m := New(h.options(t))
-	dark := m.st.header.Render("x")
+	dark := m.st.Header.Render("x")
 	m.Update(tea.BackgroundColorMsg{Color: color.White})
-	if m.st.dark || m.st.header.Render("x") == dark {
+	if m.st.Dark || m.st.Header.Render("x") == dark {
 		t.Fatal("a light terminal kept the dark theme")
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // entry is one field of the detail pane. in and out are the filter clauses
@@ -46,20 +47,13 @@ type detailPane struct {
 	firstOf []int
 }
 
-func fmtTime(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("2006-01-02 15:04:05 MST")
-}
-
 func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entry {
 	var es []entry
 	add := func(label, value, field string) {
 		if value == "" {
 			return
 		}
-		e := entry{label: label, value: Sanitize(value), whole: wholeLabels[label]}
+		e := entry{label: label, value: screen.Sanitize(value), whole: wholeLabels[label]}
 		if field != "" {
 			e.in, e.out = model.Eq(field, value), model.NotEq(field, value)
 		}
@@ -78,7 +72,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	if d.AggregateID != "" {
 		add("Incident", d.AggregateID, f.AggregateID)
 	}
-	add("Status", statusLabel(d), "")
+	add("Status", screen.StatusLabel(d), "")
 	es[len(es)-1].in, es[len(es)-1].out = model.Eq(f.Status, string(d.Status)), model.NotEq(f.Status, string(d.Status))
 	if d.Assignee() != "" {
 		v := d.Assignee()
@@ -99,15 +93,15 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	if len(d.Tags) > 0 {
 		add("Tags", strings.Join(d.Tags, ", "), "")
 	}
-	add("First behaviour", fmtTime(d.FirstBehavior, loc), "")
-	add("Last behaviour", fmtTime(d.LastBehavior, loc), "")
-	add("Created", fmtTime(d.Created, loc), "")
-	add("Updated", fmtTime(d.Updated, loc), "")
+	add("First behaviour", screen.Time(d.FirstBehavior, loc), "")
+	add("Last behaviour", screen.Time(d.LastBehavior, loc), "")
+	add("Created", screen.Time(d.Created, loc), "")
+	add("Updated", screen.Time(d.Updated, loc), "")
 	if d.SecondsToTriaged > 0 {
-		add("Triaged after", fmtDuration(time.Duration(d.SecondsToTriaged)*time.Second), "")
+		add("Triaged after", screen.Duration(time.Duration(d.SecondsToTriaged)*time.Second), "")
 	}
 	if d.SecondsToResolved > 0 {
-		add("Resolved after", fmtDuration(time.Duration(d.SecondsToResolved)*time.Second), "")
+		add("Resolved after", screen.Duration(time.Duration(d.SecondsToResolved)*time.Second), "")
 	}
 	if len(d.AdversaryIDs) > 0 {
 		ids := make([]string, len(d.AdversaryIDs))
@@ -145,7 +139,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	for i := range d.Behaviors {
 		b := &d.Behaviors[i]
 		first := len(es)
-		section(fmt.Sprintf("Behaviour %d of %d · %s", i+1, len(d.Behaviors), fmtTime(b.Time, loc)))
+		section(fmt.Sprintf("Behaviour %d of %d · %s", i+1, len(d.Behaviors), screen.Time(b.Time, loc)))
 		add("Tactic", joinID(b.Tactic, b.TacticID), "")
 		if b.Tactic != "" {
 			es[len(es)-1].in, es[len(es)-1].out = model.Eq(f.Tactic, b.Tactic), model.NotEq(f.Tactic, b.Tactic)
@@ -206,7 +200,7 @@ func joinID(name, id string) string {
 const labelWidth = 15
 
 // layout wraps the entries to width (memoised per width).
-func (p *detailPane) layout(width int, st *styles) {
+func (p *detailPane) layout(width int, st *screen.Styles) {
 	if p.width == width && p.lines != nil {
 		return
 	}
@@ -216,12 +210,12 @@ func (p *detailPane) layout(width int, st *styles) {
 	for i, e := range p.entries {
 		p.firstOf = append(p.firstOf, len(p.lines))
 		if e.section {
-			p.lines = append(p.lines, st.section.Render(Truncate("── "+e.label+" ", width)))
+			p.lines = append(p.lines, st.Section.Render(screen.Truncate("── "+e.label+" ", width)))
 			p.lineOf = append(p.lineOf, i)
 			continue
 		}
 		value := e.value
-		if e.whole && cellWidth(value) > valW {
+		if e.whole && screen.Width(value) > valW {
 			r := []rune(value)
 			head := max(1, (valW-1)/2)
 			value = string(r[:head]) + "…" + string(r[len(r)-(valW-1-head):])
@@ -235,14 +229,14 @@ func (p *detailPane) layout(width int, st *styles) {
 			if j == 0 {
 				lab = e.label
 			}
-			p.lines = append(p.lines, " "+st.label.Render(padRight(lab, labelWidth))+" "+w)
+			p.lines = append(p.lines, " "+st.Label.Render(screen.PadRight(lab, labelWidth))+" "+w)
 			p.lineOf = append(p.lineOf, i)
 		}
 	}
 }
 
 // view renders height lines of the pane, keeping the cursor entry in sight.
-func (p *detailPane) view(width, height int, st *styles) []string {
+func (p *detailPane) view(width, height int, st *screen.Styles) []string {
 	p.layout(width, st)
 	first := p.firstOf[p.cursor]
 	last := first
@@ -261,7 +255,7 @@ func (p *detailPane) view(width, height int, st *styles) []string {
 		line := p.lines[i]
 		if p.lineOf[i] == p.cursor {
 			line = "▶" + strings.TrimPrefix(ansi.Strip(line), " ")
-			line = st.cursor.Render(padRight(line, width))
+			line = st.Cursor.Render(screen.PadRight(line, width))
 		}
 		out = append(out, line)
 	}
@@ -346,11 +340,4 @@ func (m *Model) onDetailKey(act keymap.Action) (tea.Cmd, bool) {
 
 func (p *detailPane) move(n int) {
 	p.cursor = max(0, min(len(p.entries)-1, p.cursor+n))
-}
-
-func padRight(s string, w int) string {
-	if n := w - cellWidth(s); n > 0 {
-		return s + strings.Repeat(" ", n)
-	}
-	return s
 }

@@ -109,11 +109,11 @@ func (h *harness) options(t testing.TB) Options {
 	return Options{Source: h.src, StateDir: t.TempDir(), Location: time.UTC, Now: func() time.Time { return testBase }, FreshFor: -1}
 }
 
-// screen drives a model through teatest and keeps a terminal emulator fed
+// term drives a model through teatest and keeps a terminal emulator fed
 // with everything the program wrote, so tests read the screen the analyst
 // would see (the renderer writes only changed cells, so the byte stream
 // alone does not hold whole words).
-type screen struct {
+type term struct {
 	t   testing.TB
 	tm  *teatest.TestModel
 	mu  sync.Mutex
@@ -121,9 +121,9 @@ type screen struct {
 	raw []byte
 }
 
-func startScreen(t testing.TB, m tea.Model, w, h int) *screen {
+func startScreen(t testing.TB, m tea.Model, w, h int) *term {
 	t.Helper()
-	// The ASCII profile: styles reduce to bold and reverse, as goldens want.
+	// The ASCII profile: screen.Styles reduce to bold and reverse, as goldens want.
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	emu := vt.NewEmulator(w, h)
@@ -131,13 +131,13 @@ func startScreen(t testing.TB, m tea.Model, w, h int) *screen {
 	// Closing the input pipe ends the drain; Emulator.Close would race
 	// with it on the emulator's closed flag.
 	t.Cleanup(func() { _ = emu.InputPipe().(*io.PipeWriter).Close() })
-	return &screen{t: t, tm: tm, emu: emu}
+	return &term{t: t, tm: tm, emu: emu}
 }
 
 // waitFor waits until the screen satisfies cond; it fails the test with
 // the last screen after ten seconds. It polls the output as
 // teatest.WaitFor does, but reports the screen rather than raw bytes.
-func (s *screen) waitFor(what string, cond func(screen string) bool) string {
+func (s *term) waitFor(what string, cond func(sc string) bool) string {
 	s.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -162,7 +162,7 @@ func (s *screen) waitFor(what string, cond func(screen string) bool) string {
 	}
 }
 
-func (s *screen) waitText(text string) string {
+func (s *term) waitText(text string) string {
 	s.t.Helper()
 	return s.waitFor(text, func(sc string) bool { return strings.Contains(sc, text) })
 }
@@ -172,19 +172,19 @@ func settled(sc string) bool {
 	return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") && !strings.Contains(sc, "…    ldt:")
 }
 
-func (s *screen) key(keys ...string) {
+func (s *term) key(keys ...string) {
 	for _, k := range keys {
 		s.tm.Send(keyPress(k))
 	}
 }
 
-func (s *screen) typeText(text string) {
+func (s *term) typeText(text string) {
 	for _, r := range text {
 		s.tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 }
 
-func (s *screen) quit() *Model {
+func (s *term) quit() *Model {
 	s.t.Helper()
 	// q closes a layer (the detail, a drill-down) before it quits: a second
 	// q quits then, and is dropped if the first already did.
@@ -194,7 +194,7 @@ func (s *screen) quit() *Model {
 
 // final waits for the program to end and closes it as main does: the
 // writes still in flight and the state files.
-func (s *screen) final() *Model {
+func (s *term) final() *Model {
 	s.t.Helper()
 	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
 	m.Close(10 * time.Second)

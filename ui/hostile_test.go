@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // TestHostileDetectionsOverARealRenderer renders the fake's hostile
@@ -24,7 +25,7 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 	var hostile []string
 	for _, d := range dets {
 		b := d.Behaviors[0]
-		if Sanitize(d.Device.Hostname+b.CmdLine+b.FileName) != d.Device.Hostname+b.CmdLine+b.FileName || len(b.CmdLine) > 10000 {
+		if screen.Sanitize(d.Device.Hostname+b.CmdLine+b.FileName) != d.Device.Hostname+b.CmdLine+b.FileName || len(b.CmdLine) > 10000 {
 			hostile = append(hostile, d.ID)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // The randomized interleaving test: random keys, actions, filters and
@@ -148,7 +149,7 @@ func (x *interleaving) observe(msg tea.Msg) {
 		x.events = append(x.events, fmt.Sprintf("%d ids gen=%d n=%d err=%v", x.steps, msg.gen, len(msg.ids), msg.err))
 	case batchMsg:
 		x.events = append(x.events, fmt.Sprintf("%d batch %s %v err=%v refused=%v notSent=%v", x.steps, msg.act.verb, msg.batch.IDs, msg.err, msg.res.Refused, msg.notSent))
-		if msg.err != nil && errUnknown(msg.err) {
+		if msg.err != nil && screen.ErrUnknown(msg.err) {
 			for _, id := range msg.batch.IDs {
 				x.unknown[id] = true
 			}

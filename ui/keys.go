@@ -12,6 +12,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // onKey routes a key: quit now first (whatever is open), then the modal on
@@ -124,7 +125,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		return m.markAll()
 	case keymap.RestoreMarks:
 		if n := l.restoreMarks(); n > 0 {
-			m.say(fmt.Sprintf("%s marks back", commas(n)))
+			m.say(fmt.Sprintf("%s marks back", screen.Commas(n)))
 		} else {
 			m.say("no cleared marks to bring back")
 		}
@@ -231,7 +232,7 @@ func (m *Model) back() tea.Cmd {
 	}
 	if l.toEnd || l.target >= 0 {
 		l.toEnd, l.target = false, -1
-		m.say(fmt.Sprintf("stopped loading: %s rows loaded", commas(len(l.ids()))))
+		m.say(fmt.Sprintf("stopped loading: %s rows loaded", screen.Commas(len(l.ids()))))
 		return nil
 	}
 	if l.stopMarkAll() {
@@ -239,7 +240,7 @@ func (m *Model) back() tea.Cmd {
 		return nil
 	}
 	if n := l.clearMarks(); n > 0 {
-		m.say(fmt.Sprintf("%s marks cleared (M brings them back)", commas(n)))
+		m.say(fmt.Sprintf("%s marks cleared (M brings them back)", screen.Commas(n)))
 		return nil
 	}
 	if q, ok := m.ov.popDrill(); ok {
@@ -376,7 +377,7 @@ func (h keyHelp) groups() (titles []string, out [][]key.Binding) {
 func (m *Model) helpLine() string {
 	hm := help.New()
 	hm.ShortSeparator = "  "
-	hm.Styles.ShortKey = m.st.menuKey
+	hm.Styles.ShortKey = m.st.MenuKey
 	hm.Styles.ShortDesc = lipgloss.NewStyle()
 	hm.Styles.ShortSeparator = lipgloss.NewStyle()
 	hm.SetWidth(m.width - 1)
@@ -390,17 +391,17 @@ func (m *Model) helpBox(x *helpModal) string {
 	titles, groups := keyHelp{m}.groups()
 	var sections []string
 	for gi, col := range groups {
-		lines := []string{m.st.section.Render(titles[gi])}
+		lines := []string{m.st.Section.Render(titles[gi])}
 		for _, kb := range col {
 			// A long description wraps under itself, never cut: help must
 			// say everything a key does.
 			h := kb.Help()
-			for i, l := range strings.Split(wrap(h.Desc, colW-11), "\n") {
+			for i, l := range strings.Split(screen.Wrap(h.Desc, colW-11), "\n") {
 				k := ""
 				if i == 0 {
 					k = h.Key
 				}
-				lines = append(lines, m.st.menuKey.Render(padRight(Truncate(k, 10), 10))+" "+l)
+				lines = append(lines, m.st.MenuKey.Render(screen.PadRight(screen.Truncate(k, 10), 10))+" "+l)
 			}
 		}
 		sections = append(sections, strings.Join(lines, "\n"))
@@ -434,6 +435,6 @@ func (m *Model) helpBox(x *helpModal) string {
 	if m.o.ReadOnly {
 		foot = "read-only: write keys are off · " + foot
 	}
-	title := m.st.label.Render("Keys") + m.st.dim.Render(Truncate(" · "+m.apiName()+": "+Sanitize(m.b.Why()), max(10, m.width-12)))
-	return m.st.menu.Render(title + "\n" + strings.Join(body[x.scroll:end], "\n") + "\n" + m.st.dim.Render(foot))
+	title := m.st.Label.Render("Keys") + m.st.Dim.Render(screen.Truncate(" · "+m.apiName()+": "+screen.Sanitize(m.b.Why()), max(10, m.width-12)))
+	return m.st.Menu.Render(title + "\n" + strings.Join(body[x.scroll:end], "\n") + "\n" + m.st.Dim.Render(foot))
 }

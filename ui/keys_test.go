@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // The footer and ? come from the bindings in force: overrides show, and
@@ -31,7 +32,7 @@ func TestHelpIsGeneratedFromTheBindings(t *testing.T) {
 			// must be on some screen.
 			desc := kb.Help().Desc
 			shown := true
-			for _, l := range strings.Split(wrap(desc, 36-11), "\n") {
+			for _, l := range strings.Split(screen.Wrap(desc, 36-11), "\n") {
 				shown = shown && strings.Contains(seen, l)
 			}
 			if readOnly && kb.Writes && (shown || strings.Contains(foot, " "+shortWords[kb.Action])) && shortWords[kb.Action] != "" {

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // query is what the list shows: filter, free text, sort, hidden rows.
@@ -158,7 +159,7 @@ func (m *Model) fetchIDs(w *walk) tea.Cmd {
 	w.walker.Rewind(m.stepBack(w))
 	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, m.rows.stamp()
 	return func() (answer tea.Msg) {
-		defer recoverAs(&answer, func(err error) tea.Msg { return idsMsg{gen: gen, err: err} })
+		defer screen.Recover(&answer, func(err error) tea.Msg { return idsMsg{gen: gen, err: err} })
 		ids, err := walker.Next(ctx)
 		msg := idsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done()}
 		if errors.Is(err, io.EOF) {
@@ -208,7 +209,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			}
 			m.msg = flash{text: fmt.Sprintf("%s (the list keeps its last query)", msg.err), isErr: true, query: true}
 			if p.from != nil {
-				p.from.err = errMessage(msg.err)
+				p.from.err = screen.ErrMessage(msg.err)
 				// The text as typed comes back with the service's words,
 				// once the analyst is back at the list.
 				if !m.onStack(p.from) {
@@ -302,7 +303,7 @@ func (m *Model) takePage(msg idsMsg) tea.Cmd {
 		l.toEnd = false
 		l.cursor = max(0, len(w.ids)-1)
 		l.scrollTo(rows)
-		m.say(fmt.Sprintf("at the end: %s rows", commas(len(w.ids))))
+		m.say(fmt.Sprintf("at the end: %s rows", screen.Commas(len(w.ids))))
 	}
 	return m.ensure()
 }
@@ -588,13 +589,13 @@ func (m *Model) markAll() tea.Cmd {
 	}
 	w := l.cur
 	m.push(&promptModal{
-		text:    fmt.Sprintf("Mark all %s %s matching the filter?", commas(n), m.rowWord(n)),
+		text:    fmt.Sprintf("Mark all %s %s matching the filter?", screen.Commas(n), m.rowWord(n)),
 		answers: [][2]string{{"y", "mark them"}, {"n", "cancel"}},
 		on: func(k string) tea.Cmd {
 			if k != "y" {
 				return nil
 			}
-			m.say(fmt.Sprintf("loading the ids of %s %s…", commas(n), m.rowWord(n)))
+			m.say(fmt.Sprintf("loading the ids of %s %s…", screen.Commas(n), m.rowWord(n)))
 			l.stopMarkAll()
 			l.allReq++
 			l.allGen = w.gen
@@ -603,7 +604,7 @@ func (m *Model) markAll() tea.Cmd {
 			ctx, l.allCancel = context.WithCancel(w.ctx)
 			gen, req, stamp := w.gen, l.allReq, m.rows.stamp()
 			return tea.Batch(func() (answer tea.Msg) {
-				defer recoverAs(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, req: req, err: err} })
+				defer screen.Recover(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, req: req, err: err} })
 				// The rows the pages carry (Alerts) are kept: the action
 				// that follows need not read them again.
 				msg := allIDsMsg{gen: gen, req: req, stamp: stamp}
@@ -639,11 +640,11 @@ func (m *Model) onAllIDs(msg allIDsMsg) {
 	}
 	m.storeRows(msg.stamp, msg.found)
 	if msg.err != nil {
-		m.setErr(fmt.Errorf("marking every match stopped after %s: %w", commas(len(msg.ids)), msg.err))
+		m.setErr(fmt.Errorf("marking every match stopped after %s: %w", screen.Commas(len(msg.ids)), msg.err))
 		return
 	}
 	for _, id := range msg.ids {
 		l.marks[id] = struct{}{}
 	}
-	m.say(fmt.Sprintf("%s marked", commas(len(l.marks))))
+	m.say(fmt.Sprintf("%s marked", screen.Commas(len(l.marks))))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // The modal stack: prompts, menus, text fields, the assignee picker, the
@@ -153,22 +154,22 @@ func (p *promptModal) view(m *Model) string {
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		lines[i] = wrap(Sanitize(l), max(20, m.width-8))
+		lines[i] = screen.Wrap(screen.Sanitize(l), max(20, m.width-8))
 	}
 	b.WriteString(strings.Join(lines, "\n"))
 	b.WriteString("\n")
 	if m.arming == p {
 		// Not taking keys yet: the answers show once they work.
-		b.WriteString(m.st.dim.Render("(a moment: read it first)"))
-		return m.st.menu.Render(b.String())
+		b.WriteString(m.st.Dim.Render("(a moment: read it first)"))
+		return m.st.Menu.Render(b.String())
 	}
 	for i, a := range p.answers {
 		if i > 0 {
 			b.WriteString("   ")
 		}
-		b.WriteString(m.st.menuKey.Render(a[0]) + " " + a[1])
+		b.WriteString(m.st.MenuKey.Render(a[0]) + " " + a[1])
 	}
-	return m.st.menu.Render(b.String())
+	return m.st.Menu.Render(b.String())
 }
 
 // --- menus
@@ -209,7 +210,7 @@ const savedKeys = "abcdegijklnoqrtwyz56789"
 
 func (m *Model) openStatusMenu(targets []string, withComment bool) {
 	n := len(targets)
-	title := fmt.Sprintf("Status of %s %s (now: %s)", commas(n), m.rowWord(n), m.statusSummary(targets))
+	title := fmt.Sprintf("Status of %s %s (now: %s)", screen.Commas(n), m.rowWord(n), m.statusSummary(targets))
 	if withComment {
 		title += ", with the comment"
 	}
@@ -297,10 +298,10 @@ func (x *menuModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			return m.quickFilter(model.Num(m.f.Severity, ">=", int64(n)))
 		}
 	case menuQuickProduct:
-		for _, p := range products {
-			if p.key == k {
+		for _, p := range screen.Products {
+			if p.Key == k {
 				m.pop(x)
-				return m.quickFilter(model.Eq(m.f.Product, p.name))
+				return m.quickFilter(model.Eq(m.f.Product, p.Name))
 			}
 		}
 	case menuCopy:
@@ -378,7 +379,7 @@ func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
 		return nil // not a key of the menu
 	}
 	m.pop(x)
-	val = stripControls(val)
+	val = screen.StripControls(val)
 	if val == "" {
 		m.say("nothing to copy: the " + what + " is empty")
 		return nil
@@ -389,19 +390,8 @@ func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
 		r := []rune(shown)
 		shown = string(r[:10]) + "…" + string(r[len(r)-10:])
 	}
-	m.say("copied the " + what + " " + Sanitize(shown) + " (OSC 52)")
+	m.say("copied the " + what + " " + screen.Sanitize(shown) + " (OSC 52)")
 	return tea.SetClipboard(val)
-}
-
-// stripControls drops control characters and bidi overrides from a value
-// headed for the clipboard, so a paste into a shell runs what was shown.
-func stripControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || invisible(r) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 func firstOf(ids []string) string {
@@ -420,11 +410,11 @@ func (x *menuModal) view(m *Model) string {
 				items = append(items, [2]string{k, st.Label()})
 			}
 		}
-		return m.menuBox(x.title, items)
+		return screen.MenuBox(&m.st, m.width, x.title, items)
 	case menuQuick:
 		mine := "mine"
 		if m.o.Me.UID != "" {
-			mine = "mine (" + Sanitize(m.o.Me.UID) + ")"
+			mine = "mine (" + screen.Sanitize(m.o.Me.UID) + ")"
 		}
 		items := [][2]string{{"s", "status…"}, {"v", "minimum severity…"}}
 		if m.f.Product != "" {
@@ -436,10 +426,10 @@ func (x *menuModal) view(m *Model) string {
 		}...)
 		for i, f := range m.o.SavedFilters {
 			if i < len(savedKeys) {
-				items = append(items, [2]string{string(savedKeys[i]), "saved: " + Sanitize(f.Name)})
+				items = append(items, [2]string{string(savedKeys[i]), "saved: " + screen.Sanitize(f.Name)})
 			}
 		}
-		return m.menuBox("Quick filters", items)
+		return screen.MenuBox(&m.st, m.width, "Quick filters", items)
 	case menuQuickStatus:
 		var items [][2]string
 		for _, k := range statusOrder {
@@ -447,9 +437,9 @@ func (x *menuModal) view(m *Model) string {
 				items = append(items, [2]string{k, s.Label()})
 			}
 		}
-		return m.menuBox("Status is", items)
+		return screen.MenuBox(&m.st, m.width, "Status is", items)
 	case menuQuickSeverity:
-		return m.menuBox("Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
+		return screen.MenuBox(&m.st, m.width, "Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
 	case menuSort:
 		cur := m.list.latest().sort
 		var items [][2]string
@@ -468,13 +458,13 @@ func (x *menuModal) view(m *Model) string {
 			dir = "ascending"
 		}
 		items = append(items, [2]string{"o", "next field"}, [2]string{"O", "flip: now " + dir})
-		return m.menuBox("Sort by", items)
+		return screen.MenuBox(&m.st, m.width, "Sort by", items)
 	case menuQuickProduct:
 		var items [][2]string
-		for _, p := range products {
-			items = append(items, [2]string{p.key, p.label})
+		for _, p := range screen.Products {
+			items = append(items, [2]string{p.Key, p.Label})
 		}
-		return m.menuBox("Product is", items)
+		return screen.MenuBox(&m.st, m.width, "Product is", items)
 	}
 	title := "Copy"
 	if d, ok := m.rows.peek(firstOf(x.targets)); ok && len(d.Behaviors) > 1 {
@@ -492,7 +482,7 @@ func (x *menuModal) view(m *Model) string {
 		}
 		items = append(items, [2]string{it.key, it.what})
 	}
-	return m.menuBox(title, append(items, [2]string{"u", "console link"}))
+	return screen.MenuBox(&m.st, m.width, title, append(items, [2]string{"u", "console link"}))
 }
 
 func (m *Model) accepts(s model.Status) bool {
@@ -515,7 +505,7 @@ func (m *Model) statusSummary(ids []string) string {
 			unknown++
 			continue
 		}
-		l := Sanitize(statusLabel(d))
+		l := screen.Sanitize(screen.StatusLabel(d))
 		if counts[l] == 0 {
 			order = append(order, l)
 		}
@@ -524,10 +514,10 @@ func (m *Model) statusSummary(ids []string) string {
 	slices.Sort(order)
 	var parts []string
 	for _, l := range order {
-		parts = append(parts, fmt.Sprintf("%s %s", commas(counts[l]), l))
+		parts = append(parts, fmt.Sprintf("%s %s", screen.Commas(counts[l]), l))
 	}
 	if unknown > 0 {
-		parts = append(parts, commas(unknown)+" not loaded")
+		parts = append(parts, screen.Commas(unknown)+" not loaded")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -683,10 +673,10 @@ func (x *inputModal) submit(m *Model, text string) tea.Cmd {
 			l.scrollTo(rows)
 		case l.cur.done:
 			l.move(len(l.ids()), rows)
-			m.say(fmt.Sprintf("there are only %s rows", commas(len(l.ids()))))
+			m.say(fmt.Sprintf("there are only %s rows", screen.Commas(len(l.ids()))))
 		default:
 			l.target = n - 1
-			m.msg = flash{text: fmt.Sprintf("loading rows up to %s…", commas(n)), loading: true}
+			m.msg = flash{text: fmt.Sprintf("loading rows up to %s…", screen.Commas(n)), loading: true}
 		}
 		return m.ensure()
 	}
@@ -770,10 +760,10 @@ func (x *commentModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 
 func (x *commentModal) view(m *Model) string {
 	n := len(x.targets)
-	title := fmt.Sprintf("Comment on %s %s", commas(n), m.rowWord(n))
+	title := fmt.Sprintf("Comment on %s %s", screen.Commas(n), m.rowWord(n))
 	w := m.draft.Width()
-	return m.st.menu.Render(m.st.label.Render(Truncate(title, w)) + "\n" + m.draft.View() + "\n" +
-		m.st.dim.Render(wrap("ctrl+s send · ctrl+t send with a status · esc keep the draft", w)))
+	return m.st.Menu.Render(m.st.Label.Render(screen.Truncate(title, w)) + "\n" + m.draft.View() + "\n" +
+		m.st.Dim.Render(screen.Wrap("ctrl+s send · ctrl+t send with a status · esc keep the draft", w)))
 }
 
 // --- help

@@ -14,6 +14,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // The overview: "what is on fire", from one aggregate call carrying every
@@ -98,7 +99,7 @@ const (
 	aggTriageP  = "triage_pct"
 	aggResolve  = "resolve_avg"
 	aggResolveP = "resolve_pct"
-	aggProduct  = "products"
+	aggProduct  = "screen.Products"
 	unassigned  = "(unassigned)"
 )
 
@@ -198,7 +199,7 @@ func (m *Model) loadOverview() tea.Cmd {
 	ctx, ov.cancel = context.WithCancel(m.ctx)
 	b, gen, window := m.b, ov.gen, ov.window
 	return tea.Batch(func() (msg tea.Msg) {
-		defer recoverAs(&msg, func(err error) tea.Msg {
+		defer screen.Recover(&msg, func(err error) tea.Msg {
 			return overviewMsg{gen: gen, err: err, filter: filter, window: window, at: now}
 		})
 		aggs, err := b.Aggregate(ctx, reqs)
@@ -214,8 +215,8 @@ func (m *Model) onOverview(msg overviewMsg) {
 	ov.loading = false
 	ov.filter, ov.at = msg.filter, msg.at
 	if msg.err != nil {
-		ov.err = errMessage(msg.err)
-		if t := traceOf(msg.err); t != "" {
+		ov.err = screen.ErrMessage(msg.err)
+		if t := screen.TraceOf(msg.err); t != "" {
 			ov.err += " (trace id " + t + ")"
 		}
 		ov.panels = nil
@@ -247,7 +248,7 @@ func (m *Model) onOverview(msg overviewMsg) {
 		ov.panels = slices.Insert(ov.panels, last, m.termsPanel("Products", byName[aggProduct], f.Product, msg.filter))
 	}
 	if a := byName[aggDistinct]; a != nil && len(a.Buckets) > 0 && a.Buckets[0].Value != nil {
-		ov.panels[2].note = fmt.Sprintf("%s distinct", commas(int(*a.Buckets[0].Value)))
+		ov.panels[2].note = fmt.Sprintf("%s distinct", screen.Commas(int(*a.Buckets[0].Value)))
 	}
 	ov.metrics = []string{
 		timing("Time to triage", byName[aggTriage], byName[aggTriageP]),
@@ -355,35 +356,6 @@ func timing(title string, avg, pct *model.Aggregation) string {
 	return title + ": " + strings.Join(parts, " · ")
 }
 
-// fmtDuration is the one way durations read everywhere: the two largest
-// units, days, hours, minutes or seconds ("2d 3h", "18h 2m", "4m 10s").
-func fmtDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	units := []struct {
-		name string
-		size time.Duration
-	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}}
-	var parts []string
-	for _, u := range units {
-		if n := d / u.size; n > 0 || len(parts) > 0 {
-			parts = append(parts, fmt.Sprintf("%d%s", n, u.name))
-			d -= n * u.size
-		}
-		if len(parts) == 2 {
-			break
-		}
-	}
-	if len(parts) == 0 {
-		return "0s"
-	}
-	if len(parts) == 2 && strings.HasPrefix(parts[1], "0") {
-		parts = parts[:1]
-	}
-	return strings.Join(parts, " ")
-}
-
 // termsPanel lists a terms aggregation's buckets and its "other" bucket,
 // each with the clause that drills down to exactly its rows.
 func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter string) panel {
@@ -442,7 +414,7 @@ func severityBreakdown(a model.Aggregation) string {
 	var parts []string
 	for i := len(a.Buckets) - 1; i >= 0; i-- {
 		if b := a.Buckets[i]; b.Count > 0 && i < len(model.SeverityBands) {
-			parts = append(parts, fmt.Sprintf("%s%d", sevWord(model.SeverityBands[i].From)[:1], b.Count))
+			parts = append(parts, fmt.Sprintf("%s%d", screen.SevWord(model.SeverityBands[i].From)[:1], b.Count))
 		}
 	}
 	return strings.Join(parts, " ")
@@ -476,7 +448,7 @@ func (m *Model) histogramPanel(a *model.Aggregation, window int) panel {
 	for _, b := range a.Buckets {
 		start, ok := bucketTime(b)
 		if !ok {
-			p.err = "unreadable bucket label " + Sanitize(b.Label)
+			p.err = "unreadable bucket label " + screen.Sanitize(b.Label)
 			return p
 		}
 		p.buckets = append(p.buckets, ovBucket{label: start.In(m.o.Location).Format("01-02 15:04"), count: b.Count,
@@ -595,10 +567,10 @@ func (m *Model) onOverviewKey(act keymap.Action) tea.Cmd {
 func (m *Model) overviewLines(width, height int) []string {
 	ov := m.ov
 	if ov == nil || (ov.loading && ov.panels == nil && ov.err == "") {
-		return []string{m.st.dim.Render(" loading the overview…")}
+		return []string{m.st.Dim.Render(" loading the overview…")}
 	}
 	if ov.err != "" {
-		return []string{m.st.err.Render(Truncate(" ✗ the overview could not be loaded: "+Sanitize(ov.err), width)), m.st.dim.Render(" r retries")}
+		return []string{m.st.Err.Render(screen.Truncate(" ✗ the overview could not be loaded: "+screen.Sanitize(ov.err), width)), m.st.Dim.Render(" r retries")}
 	}
 	colW := width
 	two := width >= 70
@@ -611,9 +583,9 @@ func (m *Model) overviewLines(width, height int) []string {
 		if p.note != "" {
 			head += " · " + p.note
 		}
-		lines := []string{m.st.section.Render(Truncate(head, colW))}
+		lines := []string{m.st.Section.Render(screen.Truncate(head, colW))}
 		if p.err != "" {
-			return append(lines, m.st.err.Render(Truncate("  "+Sanitize(p.err), colW)))
+			return append(lines, m.st.Err.Render(screen.Truncate("  "+screen.Sanitize(p.err), colW)))
 		}
 		if p.kind == "histogram" {
 			lines = append(lines, m.histogramLines(p, idx, colW)...)
@@ -633,7 +605,7 @@ func (m *Model) overviewLines(width, height int) []string {
 	}
 	var out []string
 	for _, s := range ov.metrics {
-		out = append(out, m.st.label.Render(Truncate(" "+s, width)))
+		out = append(out, m.st.Label.Render(screen.Truncate(" "+s, width)))
 	}
 	var hist *panel
 	var cols []panel
@@ -660,7 +632,7 @@ func (m *Model) overviewLines(width, height int) []string {
 			if j < len(right) {
 				r = right[j]
 			}
-			out = append(out, padRight(l, colW)+" "+r)
+			out = append(out, screen.PadRight(l, colW)+" "+r)
 		}
 	}
 	if hist != nil {
@@ -691,14 +663,14 @@ func (m *Model) bucketLine(p panel, b ovBucket, selected bool, maxC int64, w int
 	if selected {
 		glyph = "▶"
 	}
-	count := commas(int(b.count))
+	count := screen.Commas(int(b.count))
 	if b.approx {
 		count = "≈" + count
 	}
 	labelW := max(8, w/2-2)
-	label := padRight(Truncate(Sanitize(b.label), labelW), labelW)
+	label := screen.PadRight(screen.Truncate(screen.Sanitize(b.label), labelW), labelW)
 	if p.kind == "range" {
-		label = m.st.sev[b.label].Render(label)
+		label = m.st.Sev[b.label].Render(label)
 	}
 	barW := max(0, w-labelW-13)
 	bar := barOf(b.count, maxC, barW)
@@ -707,9 +679,9 @@ func (m *Model) bucketLine(p panel, b ovBucket, selected bool, maxC int64, w int
 		line = glyph + " " + label + " " + fmt.Sprintf("%8s", count) + " " + b.sub
 	}
 	if selected {
-		return m.st.cursor.Render(glyph) + strings.TrimPrefix(Truncate(line, w), glyph)
+		return m.st.Cursor.Render(glyph) + strings.TrimPrefix(screen.Truncate(line, w), glyph)
 	}
-	return Truncate(line, w)
+	return screen.Truncate(line, w)
 }
 
 var blocks = []string{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"}
@@ -732,7 +704,7 @@ func (m *Model) histogramLines(p panel, first, width int) []string {
 		var sb strings.Builder
 		sb.WriteString(" ")
 		if r == 0 {
-			sb.WriteString(fmt.Sprintf("%6s ", commas(int(maxC))))
+			sb.WriteString(fmt.Sprintf("%6s ", screen.Commas(int(maxC))))
 		} else {
 			sb.WriteString("       ")
 		}
@@ -742,7 +714,7 @@ func (m *Model) histogramLines(p panel, first, width int) []string {
 			cell := blocks[max(0, min(8, level))]
 			sb.WriteString(strings.Repeat(cell, colW))
 		}
-		lines[r] = Truncate(sb.String(), width)
+		lines[r] = screen.Truncate(sb.String(), width)
 	}
 	var axis strings.Builder
 	axis.WriteString("        ")
@@ -755,11 +727,11 @@ func (m *Model) histogramLines(p panel, first, width int) []string {
 			axis.WriteString(strings.Repeat("─", colW))
 		}
 	}
-	lines = append(lines, Truncate(axis.String(), width))
+	lines = append(lines, screen.Truncate(axis.String(), width))
 	info := fmt.Sprintf("        %s … %s", p.buckets[0].label, p.buckets[len(p.buckets)-1].label)
 	if sel >= 0 {
 		b := p.buckets[sel]
-		info = fmt.Sprintf("▶ %s: %s new", b.label, commas(int(b.count)))
+		info = fmt.Sprintf("▶ %s: %s new", b.label, screen.Commas(int(b.count)))
 	}
-	return append(lines, Truncate(info, width))
+	return append(lines, screen.Truncate(info, width))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 func overviewSettled(sc string) bool {
@@ -35,7 +36,7 @@ func TestOverviewGolden(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return commas(n) }
+func itoa(n int) string { return screen.Commas(n) }
 
 // loadedOverview builds the overview of the fake's data at model level.
 func loadedOverview(t *testing.T, h *harness, window int) *Model {

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // pickItem is one line of the assignee picker.
@@ -94,20 +95,20 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 	}
 	if (m.o.Me.UID != "" || m.o.Me.UUID != "") && strings.HasPrefix("me", strings.ToLower(text)) {
 		// "m" then enter: me. A typed m is text like any other letter.
-		x.items = append(x.items, pickItem{label: "Me: " + Sanitize(m.o.Me.Name()), user: m.o.Me, me: true})
+		x.items = append(x.items, pickItem{label: "Me: " + screen.Sanitize(m.o.Me.Name()), user: m.o.Me, me: true})
 	}
 	matches := m.people.match(text)
 	for _, u := range matches {
-		label := Sanitize(u.Name())
+		label := screen.Sanitize(u.Name())
 		if u.UID != "" && u.UID != u.Name() {
-			label += " <" + Sanitize(u.UID) + ">"
+			label += " <" + screen.Sanitize(u.UID) + ">"
 		}
 		x.items = append(x.items, pickItem{label: label, user: u})
 	}
 	if uuidPattern.MatchString(text) {
 		x.items = append(x.items, pickItem{label: "UUID " + text, user: model.User{UUID: text}})
 	} else if strings.Contains(text, "@") && len(matches) == 0 {
-		x.items = append(x.items, pickItem{label: "Login " + Sanitize(text), user: model.User{UID: text}})
+		x.items = append(x.items, pickItem{label: "Login " + screen.Sanitize(text), user: model.User{UID: text}})
 	}
 	x.sel = 0
 	for i, it := range x.items {
@@ -124,7 +125,7 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 	x.searching, x.searchedAt = text, text
 	people, ctx := m.o.Source.People, x.ctx
 	return tea.Batch(func() (msg tea.Msg) {
-		defer recoverAs(&msg, func(err error) tea.Msg { return usersMsg{picker: x, text: text, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return usersMsg{picker: x, text: text, err: err} })
 		users, err := people.FindUsers(ctx, text)
 		return usersMsg{picker: x, text: text, users: users, err: err}
 	}, m.startSpinner())
@@ -136,11 +137,11 @@ func (m *Model) onUsers(msg usersMsg) tea.Cmd {
 	msg.picker.searching, msg.picker.err = "", ""
 	switch {
 	case msg.err == nil:
-	case errStatus(msg.err) == 403:
+	case screen.ErrStatus(msg.err) == 403:
 		// For good: without the scope no lookup will work this run.
 		m.people.denied = "the API client lacks the User Management: read scope: showing the config's team and the assignees seen"
 	case !errors.Is(msg.err, context.Canceled):
-		msg.picker.err = "user search failed: " + errMessage(msg.err)
+		msg.picker.err = "user search failed: " + screen.ErrMessage(msg.err)
 	}
 	for _, u := range msg.users {
 		m.people.learn(u)
@@ -207,23 +208,23 @@ func (x *pickerModal) view(m *Model) string {
 	n := len(x.targets)
 	w := max(20, m.width-10)
 	var b strings.Builder
-	b.WriteString(m.st.label.Render(fmt.Sprintf("Assign %s %s", commas(n), m.rowWord(n))))
+	b.WriteString(m.st.Label.Render(fmt.Sprintf("Assign %s %s", screen.Commas(n), m.rowWord(n))))
 	b.WriteString("\n" + x.ti.View())
 	limit := max(3, m.height-12)
 	start := max(0, x.sel-limit+1)
 	for i := start; i < len(x.items) && i < start+limit; i++ {
 		line := "  " + x.items[i].label
 		if i == x.sel {
-			line = m.st.cursor.Render("▶ " + x.items[i].label)
+			line = m.st.Cursor.Render("▶ " + x.items[i].label)
 		}
-		b.WriteString("\n" + Truncate(line, w))
+		b.WriteString("\n" + screen.Truncate(line, w))
 	}
 	if len(x.items) == 0 {
-		b.WriteString("\n" + m.st.dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
+		b.WriteString("\n" + m.st.Dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
 	}
 	if why := cmp.Or(m.people.denied, x.err); why != "" {
-		b.WriteString("\n" + m.st.err.Render(Truncate(Sanitize(why), w)))
+		b.WriteString("\n" + m.st.Err.Render(screen.Truncate(screen.Sanitize(why), w)))
 	}
-	b.WriteString("\n" + m.st.dim.Render(Truncate("↑/↓ choose · enter assign · m enter: me · esc cancel", w)))
-	return m.st.menu.Render(b.String())
+	b.WriteString("\n" + m.st.Dim.Render(screen.Truncate("↑/↓ choose · enter assign · m enter: me · esc cancel", w)))
+	return m.st.Menu.Render(b.String())
 }

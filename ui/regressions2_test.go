@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // R1. Closing loaded rows under a status:'new' filter shifts the service's
@@ -52,6 +53,6 @@ func BenchmarkGuardFrame(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	b.ReportAllocs()
 	for b.Loop() {
-		guardFrame(s)
+		screen.GuardFrame(s)
 	}
 }

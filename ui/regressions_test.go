@@ -1,17 +1,19 @@
 package ui
 
 import (
-	tea "charm.land/bubbletea/v2"
 	"context"
 	"fmt"
-	"github.com/charmbracelet/x/ansi"
 	"image/color"
 	"slices"
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // A. r while a write is in flight: the refreshed screen's read of the
@@ -360,7 +362,7 @@ func TestLateConfirmationCountsRowsOffScreen(t *testing.T) {
 	if !ok {
 		t.Fatalf("no confirmation: %T", d.m.top())
 	}
-	if want := fmt.Sprintf("(%s of them not in view)", commas(n-rows)); !strings.Contains(p.text, want) {
+	if want := fmt.Sprintf("(%s of them not in view)", screen.Commas(n-rows)); !strings.Contains(p.text, want) {
 		t.Fatalf("%q, want %q", p.text, want)
 	}
 }
@@ -486,7 +488,7 @@ func TestLateSavedFiltersAndTheme(t *testing.T) {
 		t.Fatalf("f a gave %q", d.m.list.cur.filter)
 	}
 	d.send(tea.BackgroundColorMsg{Color: color.Black})
-	if d.m.st.dark {
+	if d.m.st.Dark {
 		t.Fatal("the terminal's dark background overrode the config's light theme")
 	}
 }
@@ -542,9 +544,9 @@ func TestLateLastRound(t *testing.T) {
 			t.Fatalf("the field and its prompt take %d columns of 80", w)
 		}
 	})
-	t.Run("invisible characters", func(t *testing.T) {
+	t.Run("screen.Invisible characters", func(t *testing.T) {
 		for _, r := range []rune{0x206a, 0x180e, 0xfff9, 0xfe0f, 0x034f, 0x3164, 0x115f, 0xffa0} {
-			if got := stripControls("a" + string(r) + "b"); got != "ab" {
+			if got := screen.StripControls("a" + string(r) + "b"); got != "ab" {
 				t.Errorf("U+%04X stays in a copy: %q", r, got)
 			}
 		}
@@ -577,7 +579,7 @@ func TestLateSeverityNumbers(t *testing.T) {
 	d := loaded(t, h)
 	row := d.row(d.m.list.cursorID())
 	d.key("#")
-	if want := fmt.Sprintf("%-4s %3d", sevWord(row.MaxSeverity), row.MaxSeverity); !strings.Contains(ansi.Strip(d.screen()), want) {
+	if want := fmt.Sprintf("%-4s %3d", screen.SevWord(row.MaxSeverity), row.MaxSeverity); !strings.Contains(ansi.Strip(d.screen()), want) {
 		t.Fatalf("no %q on screen", want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // rowStore is the console's copy of the rows: the bounded detail cache, and
@@ -163,7 +164,7 @@ type detailsMsg struct {
 func (m *Model) fetchDetails(ctx context.Context, ids []string) tea.Cmd {
 	b, stamp := m.b, m.rows.stamp()
 	return func() (msg tea.Msg) {
-		defer recoverAs(&msg, func(err error) tea.Msg { return detailsMsg{stamp: stamp, ids: ids, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return detailsMsg{stamp: stamp, ids: ids, err: err} })
 		found, missing, err := b.Details(ctx, ids)
 		return detailsMsg{stamp: stamp, ids: ids, found: found, missing: missing, err: err}
 	}
@@ -182,7 +183,7 @@ func (m *Model) onDetails(msg detailsMsg) tea.Cmd {
 		// The detail waits for its own row, by id, whatever the cursor
 		// did meanwhile.
 		if why := m.rows.cache.Failed(p.id); why != "" {
-			p.entries, p.lines = []entry{{label: "Unreadable", value: Sanitize(why) + " (r retries)"}}, nil
+			p.entries, p.lines = []entry{{label: "Unreadable", value: screen.Sanitize(why) + " (r retries)"}}, nil
 		}
 	}
 	return m.ensure()

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // The triage runner: one action at a time, from the key press to the last
@@ -265,7 +266,7 @@ func (m *Model) lookup(a *action) tea.Cmd {
 	people := m.o.Source.People
 	m.say("finding " + login + "…")
 	return tea.Batch(func() (msg tea.Msg) {
-		defer recoverAs(&msg, func(err error) tea.Msg { return lookupMsg{act: a, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return lookupMsg{act: a, err: err} })
 		u, err := people.UserByLogin(a.ctx, login)
 		if err != nil {
 			return lookupMsg{act: a, err: fmt.Errorf("finding %s: %w", login, err)}
@@ -297,9 +298,9 @@ func (m *Model) confirm(a *action, afterLookup bool) tea.Cmd {
 	if n <= m.o.ConfirmThreshold && !hide {
 		return m.preRead(a)
 	}
-	text := fmt.Sprintf("%s: %s %s?", a.verb, commas(n), m.rowWord(n))
+	text := fmt.Sprintf("%s: %s %s?", a.verb, screen.Commas(n), m.rowWord(n))
 	if out := m.list.outOfView(a.targets, m.rowsOnScreen()); out > 0 {
-		text += fmt.Sprintf(" (%s of them not in view)", commas(out))
+		text += fmt.Sprintf(" (%s of them not in view)", screen.Commas(out))
 	}
 	if hide && m.b.Name() == "detects" {
 		text += " The Detects service may not allow a hide to be undone."
@@ -338,9 +339,9 @@ func (m *Model) preRead(a *action) tea.Cmd {
 			stale = append(stale, id)
 		}
 	}
-	m.say(fmt.Sprintf("%s: checking %s %s…", a.verb, commas(len(a.targets)), plural(len(a.targets), "row")))
+	m.say(fmt.Sprintf("%s: checking %s %s…", a.verb, screen.Commas(len(a.targets)), screen.Plural(len(a.targets), "row")))
 	return tea.Batch(func() (msg tea.Msg) {
-		defer recoverAs(&msg, func(err error) tea.Msg { return preReadMsg{act: a, stamp: stamp, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return preReadMsg{act: a, stamp: stamp, err: err} })
 		if len(stale) == 0 {
 			return preReadMsg{act: a, stamp: stamp, found: young}
 		}
@@ -371,7 +372,7 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 		}
 	}
 	if gone > 0 {
-		a.note = fmt.Sprintf("%d %s no longer exist and %s left out", gone, m.rowWord(gone), plural2(gone, "was", "were"))
+		a.note = fmt.Sprintf("%d %s no longer exist and %s left out", gone, m.rowWord(gone), screen.Agree(gone, "was", "were"))
 	}
 	if len(kept) == 0 {
 		return m.endAction(a, nil, a.verb+": "+a.note+": nothing was sent")
@@ -387,12 +388,12 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 			break
 		}
 		host := a.fresh[c.ID].Device.Hostname
-		lines = append(lines, Sanitize(cmp.Or(host, c.ID))+": "+Sanitize(c.Describe()))
+		lines = append(lines, screen.Sanitize(cmp.Or(host, c.ID))+": "+screen.Sanitize(c.Describe()))
 	}
 	m.raise(raised{act: a, what: fmt.Sprintf("%s: %d %s changed since you saw %s", a.verb, len(conflicts),
-		plural(len(conflicts), "row"), plural2(len(conflicts), "it", "them")), layer: &promptModal{
+		screen.Plural(len(conflicts), "row"), screen.Agree(len(conflicts), "it", "them")), layer: &promptModal{
 		text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s\n%s sets only: %s", len(conflicts), len(kept),
-			plural(len(kept), "row"), strings.Join(lines, "\n"), a.verb, describe(a)),
+			screen.Plural(len(kept), "row"), strings.Join(lines, "\n"), a.verb, describe(a)),
 		answers: [][2]string{{"o", "send to them too"}, {"s", "skip them"}, {"n", "cancel"}},
 		on: func(k string) tea.Cmd {
 			// Show the truth either way: the rows just read, not the
@@ -535,7 +536,7 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 	}
 	if len(a.batches) == 0 {
 		m.step(a) // an undo with nothing left to put back still steps past its entry
-		return m.endAction(a, nil, a.verb+": nothing sent: "+plural2(len(a.targets), "the row already holds", "the rows already hold")+" those values")
+		return m.endAction(a, nil, a.verb+": nothing sent: "+screen.Agree(len(a.targets), "the row already holds", "the rows already hold")+" those values")
 	}
 	var logins []string
 	for i := range a.batches {
@@ -557,7 +558,7 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 	}
 	people, ctx := m.o.Source.People, a.ctx
 	return func() (msg tea.Msg) {
-		defer recoverAs(&msg, func(err error) tea.Msg { return resolvedMsg{act: a, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return resolvedMsg{act: a, err: err} })
 		out := map[string]string{}
 		for _, l := range logins {
 			u, err := people.UserByLogin(ctx, l)
@@ -591,7 +592,7 @@ func (m *Model) send(a *action) tea.Cmd {
 		n += len(b.IDs)
 		cmds = append(cmds, m.sendBatch(a, *b))
 	}
-	m.say(fmt.Sprintf("%s: sending %s %s…", a.verb, commas(n), plural(n, "row")))
+	m.say(fmt.Sprintf("%s: sending %s %s…", a.verb, screen.Commas(n), screen.Plural(n, "row")))
 	return tea.Batch(cmds...)
 }
 
@@ -606,14 +607,14 @@ type auditCheckMsg struct{ err error }
 func (m *Model) checkAuditLog(l logChecker) tea.Cmd {
 	m.setErr(fmt.Errorf("no change was sent: the audit log failed (%s); checking it", m.run.auditErr))
 	return func() (msg tea.Msg) {
-		defer recoverAs(&msg, func(err error) tea.Msg { return auditCheckMsg{err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return auditCheckMsg{err: err} })
 		return auditCheckMsg{err: l.CheckLog()}
 	}
 }
 
 func (m *Model) onAuditCheck(msg auditCheckMsg) {
 	if msg.err != nil {
-		m.run.auditErr = errMessage(msg.err)
+		m.run.auditErr = screen.ErrMessage(msg.err)
 		m.setErr(fmt.Errorf("no change was sent: the audit log still cannot be written: %s", m.run.auditErr))
 		return
 	}
@@ -657,7 +658,7 @@ func (m *Model) sendBatch(a *action, b model.Change) tea.Cmd {
 			// A bug in the writer: whether the batch was applied is not
 			// known, and the rows are read again.
 			if r := recover(); r != nil {
-				answer <- batchMsg{act: a, batch: b, err: unknownOutcome{internalError(r)}}
+				answer <- batchMsg{act: a, batch: b, err: unknownOutcome{screen.InternalError(r)}}
 			}
 		}()
 		answer <- writeBatch(ctx, backend, sem, a, b)
@@ -710,16 +711,16 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 	case msg.err != nil && auditFailed(msg.err):
 		// The service applied the change; the log could not record it.
 		a.applied = append(a.applied, m.refuseNamed(a, msg)...)
-		m.run.auditErr = errMessage(cmp.Or(errors.Unwrap(msg.err), msg.err))
-	case msg.err != nil && errUnknown(msg.err):
+		m.run.auditErr = screen.ErrMessage(cmp.Or(errors.Unwrap(msg.err), msg.err))
+	case msg.err != nil && screen.ErrUnknown(msg.err):
 		// The rest may or may not have been applied, and are read again.
 		a.unknown = append(a.unknown, m.refuseNamed(a, msg)...)
 	case msg.err != nil:
 		for _, id := range msg.batch.IDs {
-			a.refused[id] = errMessage(msg.err)
+			a.refused[id] = screen.ErrMessage(msg.err)
 			m.rollback(a, id)
 		}
-		a.trace = cmp.Or(a.trace, traceOf(msg.err))
+		a.trace = cmp.Or(a.trace, screen.TraceOf(msg.err))
 	default:
 		rest := m.refuseNamed(a, msg)
 		if len(rest) < len(msg.batch.IDs) {
@@ -786,9 +787,9 @@ func (m *Model) finish(a *action) tea.Cmd {
 	a.cancel(nil)
 	sent := len(a.applied) + len(a.unknown) + len(a.refused)
 	var parts []string
-	parts = append(parts, fmt.Sprintf("%s: %s of %s applied", a.verb, commas(len(a.applied)), commas(sent+len(a.notSent))))
+	parts = append(parts, fmt.Sprintf("%s: %s of %s applied", a.verb, screen.Commas(len(a.applied)), screen.Commas(sent+len(a.notSent))))
 	if a.kind == kindChange && a.change.CommentOnly() && len(a.applied) > 0 {
-		parts[0] = fmt.Sprintf("Comment added to %s of %s", commas(len(a.applied)), commas(sent+len(a.notSent)))
+		parts[0] = fmt.Sprintf("Comment added to %s of %s", screen.Commas(len(a.applied)), screen.Commas(sent+len(a.notSent)))
 	}
 	if n := len(a.refused); n > 0 {
 		reason := ""
@@ -799,7 +800,7 @@ func (m *Model) finish(a *action) tea.Cmd {
 				}
 			}
 		}
-		p := fmt.Sprintf("%s refused: %s", commas(n), reason)
+		p := fmt.Sprintf("%s refused: %s", screen.Commas(n), reason)
 		if a.trace != "" {
 			p += " (trace id " + a.trace + ")"
 		}
@@ -807,17 +808,17 @@ func (m *Model) finish(a *action) tea.Cmd {
 		parts = append(parts, p+"; R retries them")
 	}
 	if n := len(a.unknown); n > 0 {
-		parts = append(parts, fmt.Sprintf("%s with an unknown outcome (connection lost): re-reading them, not retrying", commas(n)))
+		parts = append(parts, fmt.Sprintf("%s with an unknown outcome (connection lost): re-reading them, not retrying", screen.Commas(n)))
 	}
 	if n := len(a.notSent); n > 0 {
-		p := fmt.Sprintf("%s not sent", commas(n))
+		p := fmt.Sprintf("%s not sent", screen.Commas(n))
 		if errors.Is(context.Cause(a.ctx), errStopped) {
 			p += " (stopped with esc; R sends them)"
 		}
 		parts = append(parts, p)
 	}
 	if a.same > 0 {
-		parts = append(parts, fmt.Sprintf("%s already %s that value", commas(a.same), plural2(a.same, "held", "held")))
+		parts = append(parts, fmt.Sprintf("%s already %s that value", screen.Commas(a.same), screen.Agree(a.same, "held", "held")))
 	}
 	if a.note != "" {
 		parts = append(parts, a.note)
@@ -859,7 +860,7 @@ func (m *Model) finish(a *action) tea.Cmd {
 		b, stamp := m.b, m.rows.stamp()
 		ctx := m.ctx
 		cmds = append(cmds, func() (msg tea.Msg) {
-			defer recoverAs(&msg, func(err error) tea.Msg { return rereadMsg{act: a, stamp: stamp, ids: reread, err: err} })
+			defer screen.Recover(&msg, func(err error) tea.Msg { return rereadMsg{act: a, stamp: stamp, ids: reread, err: err} })
 			found, _, err := b.Details(ctx, reread)
 			return rereadMsg{act: a, stamp: stamp, ids: reread, found: found, err: err}
 		})
@@ -951,7 +952,7 @@ func (m *Model) onReread(msg rereadMsg) {
 	// The message said the outcome of some rows was unknown: now it is.
 	if a := msg.act; len(a.unknown) > 0 && m.msg.action == a.id {
 		m.msg = flash{text: fmt.Sprintf("%s: of the %s with an unknown outcome, read again: %s applied, %s not", a.verb,
-			commas(len(a.unknown)), commas(applied), commas(len(a.unknown)-applied)), action: a.id, isErr: len(a.unknown) > applied}
+			screen.Commas(len(a.unknown)), screen.Commas(applied), screen.Commas(len(a.unknown)-applied)), action: a.id, isErr: len(a.unknown) > applied}
 	}
 }
 
@@ -980,7 +981,7 @@ func (m *Model) undo() tea.Cmd {
 		notes = append(notes, "the comment stays: comments cannot be unsent")
 	}
 	if n := r.pos - 1 - i; n > 0 {
-		notes = append(notes, fmt.Sprintf("%d later %s cannot be unsent and %s skipped", n, plural(n, "comment"), plural2(n, "was", "were")))
+		notes = append(notes, fmt.Sprintf("%d later %s cannot be unsent and %s skipped", n, screen.Plural(n, "comment"), screen.Agree(n, "was", "were")))
 	}
 	a.note = strings.Join(notes, "; ")
 	return m.begin(a)
@@ -1052,18 +1053,4 @@ func suggestion(a *action) string {
 		return "; this tenant may not take reopened: try in progress"
 	}
 	return ""
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
-
-func plural2(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

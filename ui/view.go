@@ -7,10 +7,10 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // The smallest terminal the console draws a frame in.
@@ -21,19 +21,12 @@ const (
 	sidePaneWidth = 140
 )
 
-var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
-
-// wrap folds text to width, breaking words only when one is longer.
-func wrap(text string, width int) string {
-	return ansi.Hardwrap(ansi.Wordwrap(text, width, " "), width, true)
-}
-
-// View renders the screen: every frame passes guardFrame, the one path to
+// View renders the screen: every frame passes screen.GuardFrame, the one path to
 // the terminal. It does no I/O and changes nothing the user can see of the
 // model; only layout memos are kept.
 func (m *Model) View() tea.View {
 	v := m.frame()
-	v.Content = guardFrame(v.Content)
+	v.Content = screen.GuardFrame(v.Content)
 	return v
 }
 
@@ -46,7 +39,7 @@ func (m *Model) frame() tea.View {
 		return v
 	}
 	if m.width < minWidth || m.height < minHeight {
-		v.SetContent(Truncate(fmt.Sprintf("Terminal %d×%d is too small: make the window at least %d×%d.", m.width, m.height, minWidth, minHeight), m.width))
+		v.SetContent(screen.Truncate(fmt.Sprintf("Terminal %d×%d is too small: make the window at least %d×%d.", m.width, m.height, minWidth, minHeight), m.width))
 		return v
 	}
 	lines := make([]string, 0, m.height)
@@ -85,7 +78,7 @@ func (m *Model) frame() tea.View {
 		case listW == 0:
 			lines = append(lines, r)
 		case right != nil || (m.detail != nil && !m.ov.isShown()):
-			lines = append(lines, padRight(l, listW)+"│"+r)
+			lines = append(lines, screen.PadRight(l, listW)+"│"+r)
 		default:
 			lines = append(lines, l)
 		}
@@ -100,11 +93,11 @@ func (m *Model) frame() tea.View {
 			v.Cursor = c
 		}
 	}
-	lines = append(lines, Truncate(bottom, m.width))
+	lines = append(lines, screen.Truncate(bottom, m.width))
 	content := strings.Join(lines, "\n")
 	if top := m.top(); top != nil {
 		if _, isInput := top.(*inputModal); !isInput {
-			content = placeOverlay(content, top.view(m), m.width, m.height)
+			content = screen.PlaceOverlay(content, top.view(m), m.width, m.height)
 		}
 	}
 	v.SetContent(content)
@@ -123,15 +116,15 @@ func (m *Model) inputInFront() *inputModal {
 
 // connectingView is the screen while the console logs in and picks the API.
 func (m *Model) connectingView(v tea.View) tea.View {
-	lines := []string{Truncate(" "+m.st.header.Render("falcon-triage")+m.st.headerDim.Render(" │ ")+Sanitize(m.o.Source.Label), m.width), ""}
+	lines := []string{screen.Truncate(" "+m.st.Header.Render("falcon-triage")+m.st.HeaderDim.Render(" │ ")+screen.Sanitize(m.o.Source.Label), m.width), ""}
 	if m.conn.err != "" {
-		msg := "✗ could not connect: " + Sanitize(m.conn.err)
+		msg := "✗ could not connect: " + screen.Sanitize(m.conn.err)
 		for _, l := range strings.Split(ansi.Wordwrap(msg, max(20, m.width-2), " "), "\n") {
-			lines = append(lines, m.st.err.Render(" "+Truncate(l, m.width-1)))
+			lines = append(lines, m.st.Err.Render(" "+screen.Truncate(l, m.width-1)))
 		}
-		lines = append(lines, m.st.dim.Render(" r tries again · q quits"))
+		lines = append(lines, m.st.Dim.Render(" r tries again · q quits"))
 	} else {
-		lines = append(lines, m.st.dim.Render(" "+m.spin.View()+" connecting to "+Truncate(Sanitize(m.o.Source.Label), m.width-20)+"…"))
+		lines = append(lines, m.st.Dim.Render(" "+m.spin.View()+" connecting to "+screen.Truncate(screen.Sanitize(m.o.Source.Label), m.width-20)+"…"))
 	}
 	v.SetContent(strings.Join(lines, "\n"))
 	return v
@@ -139,17 +132,17 @@ func (m *Model) connectingView(v tea.View) tea.View {
 
 func (m *Model) headerLines() []string {
 	api := m.apiName()
-	parts := []string{m.st.header.Render("falcon-triage")}
+	parts := []string{m.st.Header.Render("falcon-triage")}
 	if m.o.ReadOnly {
 		// First: it changes what the keys do.
-		parts = append(parts, m.st.err.Render("READ-ONLY"))
+		parts = append(parts, m.st.Err.Render("READ-ONLY"))
 	}
-	parts = append(parts, Sanitize(m.o.Source.Label))
+	parts = append(parts, screen.Sanitize(m.o.Source.Label))
 	if m.o.Source.CID != "" {
-		parts = append(parts, "CID "+Sanitize(m.o.Source.CID))
+		parts = append(parts, "CID "+screen.Sanitize(m.o.Source.CID))
 	}
 	parts = append(parts, api)
-	l1 := " " + strings.Join(parts, m.st.headerDim.Render(" │ "))
+	l1 := " " + strings.Join(parts, m.st.HeaderDim.Render(" │ "))
 	cur := m.list.cur.query
 	filter := cur.filter
 	if filter == "" {
@@ -172,16 +165,16 @@ func (m *Model) headerLines() []string {
 		}
 	}
 	if cur.q != "" {
-		meta = append(meta, "search \""+Sanitize(cur.q)+"\"")
+		meta = append(meta, "search \""+screen.Sanitize(cur.q)+"\"")
 	}
 	if cur.showHidden {
 		meta = append(meta, "hidden shown")
 	}
 	right := strings.Join(meta, " · ")
-	l2 := " filter: " + Sanitize(filter)
+	l2 := " filter: " + screen.Sanitize(filter)
 	room := m.width - ansi.StringWidth(right) - 2
-	l2 = padRight(Truncate(l2, room), room) + " " + right
-	return []string{Truncate(l1, m.width), m.st.headerDim.Render(Truncate(l2, m.width))}
+	l2 = screen.PadRight(screen.Truncate(l2, room), room) + " " + right
+	return []string{screen.Truncate(l1, m.width), m.st.HeaderDim.Render(screen.Truncate(l2, m.width))}
 }
 
 // column is one list column: a title, a width, and how it renders a row.
@@ -197,14 +190,16 @@ type column struct {
 func (m *Model) columns(width int) []column {
 	timeW := 16
 	timeFmt := "2006-01-02 15:04"
-	sev := column{"SEV", 4, func(d *model.Detection) string { return sevWord(d.MaxSeverity) }}
+	sev := column{"SEV", 4, func(d *model.Detection) string { return screen.SevWord(d.MaxSeverity) }}
 	if m.prefs.sevNum {
-		sev = column{"SEV", 8, func(d *model.Detection) string { return fmt.Sprintf("%-4s %3d", sevWord(d.MaxSeverity), d.MaxSeverity) }}
+		sev = column{"SEV", 8, func(d *model.Detection) string {
+			return fmt.Sprintf("%-4s %3d", screen.SevWord(d.MaxSeverity), d.MaxSeverity)
+		}}
 	}
-	status := column{"STATUS", 12, func(d *model.Detection) string { return Sanitize(statusCell(d)) }}
-	host := column{"HOST", 12, func(d *model.Detection) string { return Sanitize(d.Host()) }}
+	status := column{"STATUS", 12, func(d *model.Detection) string { return screen.Sanitize(screen.StatusCell(d)) }}
+	host := column{"HOST", 12, func(d *model.Detection) string { return screen.Sanitize(d.Host()) }}
 	tech := column{"TACTIC / TECHNIQUE", 16, nil}
-	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return Sanitize(d.Assignee()) }}
+	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return screen.Sanitize(d.Assignee()) }}
 	avail := width - 2 // cursor glyph and a space
 	fixed := func(cols []column) int {
 		n := 0
@@ -220,7 +215,7 @@ func (m *Model) columns(width int) []column {
 				return ""
 			}
 			if m.prefs.relTimes {
-				return fmtDuration(m.o.Now().Sub(d.LastBehavior).Truncate(time.Minute)) + " ago"
+				return screen.Duration(m.o.Now().Sub(d.LastBehavior).Truncate(time.Minute)) + " ago"
 			}
 			return d.LastBehavior.In(m.o.Location).Format(timeFmt)
 		}}
@@ -229,7 +224,7 @@ func (m *Model) columns(width int) []column {
 		}
 		if m.f.Product != "" {
 			// Alerts span every product: a short tag says which raised it.
-			prod := column{"PROD", 4, func(d *model.Detection) string { return productTag(d.Product) }}
+			prod := column{"PROD", 4, func(d *model.Detection) string { return screen.ProductTag(d.Product) }}
 			return []column{sev, status, tm, prod, host, tech, assignee}
 		}
 		return []column{sev, status, tm, host, tech, assignee}
@@ -287,9 +282,9 @@ func techniqueCell(width int) func(d *model.Detection) string {
 			return ""
 		}
 		if width < 34 {
-			return Sanitize(strings.TrimSpace(w.TechniqueID + " " + w.Technique))
+			return screen.Sanitize(strings.TrimSpace(w.TechniqueID + " " + w.Technique))
 		}
-		return Sanitize(w.Tactic + " / " + joinID(w.Technique, w.TechniqueID))
+		return screen.Sanitize(w.Tactic + " / " + joinID(w.Technique, w.TechniqueID))
 	}
 }
 
@@ -299,21 +294,21 @@ func (m *Model) listLines(width, height int) []string {
 	var hb strings.Builder
 	hb.WriteString("  ")
 	for _, c := range cols {
-		hb.WriteString(padRight(c.title, c.width))
+		hb.WriteString(screen.PadRight(c.title, c.width))
 		hb.WriteByte(' ')
 	}
-	out = append(out, m.st.colHeader.Render(Truncate(strings.TrimRight(hb.String(), " "), width)))
+	out = append(out, m.st.ColHeader.Render(screen.Truncate(strings.TrimRight(hb.String(), " "), width)))
 	rows := height - 1
 	l := m.list
 	ids := l.ids()
 	if len(ids) == 0 {
 		switch {
 		case l.cur.err != "":
-			out = append(out, m.st.err.Render(Truncate(" ✗ "+Sanitize(l.cur.err), width)))
+			out = append(out, m.st.Err.Render(screen.Truncate(" ✗ "+screen.Sanitize(l.cur.err), width)))
 		case l.pend != nil || l.cur.loading || l.cur.ctx == nil:
-			out = append(out, m.st.dim.Render(" loading "+m.rowWord(2)+"…"))
+			out = append(out, m.st.Dim.Render(" loading "+m.rowWord(2)+"…"))
 		default:
-			out = append(out, m.st.dim.Render(" no "+m.rowWord(2)+" match the filter"))
+			out = append(out, m.st.Dim.Render(" no "+m.rowWord(2)+" match the filter"))
 		}
 		return out
 	}
@@ -344,15 +339,15 @@ func (m *Model) row(i int, cols []column, width int) string {
 	}
 	d, ok := m.rows.peek(id)
 	if !ok {
-		text := glyph + "…    " + Sanitize(id)
+		text := glyph + "…    " + screen.Sanitize(id)
 		if why := m.rows.cache.Failed(id); why != "" {
-			text = glyph + "✗ could not read " + Sanitize(id) + ": " + Sanitize(why)
+			text = glyph + "✗ could not read " + screen.Sanitize(id) + ": " + screen.Sanitize(why)
 		}
-		text = padRight(Truncate(text, width), width)
+		text = screen.PadRight(screen.Truncate(text, width), width)
 		if isCursor {
-			return m.st.cursor.Render(text)
+			return m.st.Cursor.Render(text)
 		}
-		return m.st.dim.Render(text)
+		return m.st.Dim.Render(text)
 	}
 	// The cursor is the ▶ glyph and reverse video over the leading
 	// columns, not the whole row: a cursor move then rewrites a few cells
@@ -362,9 +357,9 @@ func (m *Model) row(i int, cols []column, width int) string {
 	head.WriteString(glyph)
 	out := &head
 	for ci, c := range cols {
-		cell := padRight(Truncate(c.cell(d), c.width), c.width)
+		cell := screen.PadRight(screen.Truncate(c.cell(d), c.width), c.width)
 		if ci == 0 && !isCursor {
-			cell = m.st.sev[model.BandOf(d.MaxSeverity).Name].Render(cell)
+			cell = m.st.Sev[model.BandOf(d.MaxSeverity).Name].Render(cell)
 		}
 		out.WriteString(cell)
 		if ci < len(cols)-1 {
@@ -375,7 +370,7 @@ func (m *Model) row(i int, cols []column, width int) string {
 		}
 	}
 	if isCursor {
-		return m.st.cursor.Render(head.String()) + b.String()
+		return m.st.Cursor.Render(head.String()) + b.String()
 	}
 	return head.String() + b.String()
 }
@@ -385,7 +380,7 @@ func (m *Model) footer() string {
 	if text, _ := m.messageText(); text != "" && m.messageLines() == nil {
 		line += " · " + text
 	}
-	return Truncate(line, m.width)
+	return screen.Truncate(line, m.width)
 }
 
 // footerParts is the footer without its message, for rows rows on screen.
@@ -397,19 +392,19 @@ func (m *Model) footerParts(rows int) string {
 		parts = append(parts, "0 rows")
 	default:
 		last := min(n, l.top+rows)
-		total := commas(l.cur.total)
+		total := screen.Commas(l.cur.total)
 		if !l.cur.done && l.cur.total < 0 {
 			total = "?"
 		}
-		parts = append(parts, fmt.Sprintf("%s–%s of %s", commas(l.top+1), commas(last), total))
+		parts = append(parts, fmt.Sprintf("%s–%s of %s", screen.Commas(l.top+1), screen.Commas(last), total))
 	}
 	if len(l.marks) > 0 {
-		parts = append(parts, commas(len(l.marks))+" marked")
+		parts = append(parts, screen.Commas(len(l.marks))+" marked")
 	}
 	if len(m.waiting) > 0 {
 		// A question an answer raised: it opens once the layer in front
 		// is closed, never over it.
-		parts = append(parts, "⚑ "+Sanitize(m.waiting[0].what)+" (opens when you close this)")
+		parts = append(parts, "⚑ "+screen.Sanitize(m.waiting[0].what)+" (opens when you close this)")
 	}
 	if m.busy() {
 		what := "loading"
@@ -430,7 +425,7 @@ func (m *Model) footerParts(rows int) string {
 	if m.rate.Waiting > 0 {
 		parts = append(parts, fmt.Sprintf("waiting %s (%s)", m.rate.Waiting.Round(100_000_000), m.rate.Why))
 	} else if m.rate.Limit > 0 {
-		parts = append(parts, fmt.Sprintf("API budget %s/%s", commas(m.rate.Remaining), commas(m.rate.Limit)))
+		parts = append(parts, fmt.Sprintf("API budget %s/%s", screen.Commas(m.rate.Remaining), screen.Commas(m.rate.Limit)))
 	}
 	return " " + strings.Join(parts, " · ")
 }
@@ -445,11 +440,11 @@ func (m *Model) messageText() (string, int) {
 	if msg == "" {
 		return "", 0
 	}
-	msg = Sanitize(msg)
+	msg = screen.Sanitize(msg)
 	if isErr {
-		return m.st.err.Render("✗ " + msg), ansi.StringWidth(msg) + 2
+		return m.st.Err.Render("✗ " + msg), ansi.StringWidth(msg) + 2
 	}
-	return m.st.ok.Render(msg), ansi.StringWidth(msg)
+	return m.st.OK.Render(msg), ansi.StringWidth(msg)
 }
 
 // messageLines wraps a message too long for the footer onto up to three
@@ -463,7 +458,7 @@ func (m *Model) messageLines() []string {
 	if msg == "" || m.width == 0 {
 		return nil
 	}
-	msg = Sanitize(msg)
+	msg = screen.Sanitize(msg)
 	if isErr {
 		msg = "✗ " + msg
 	}
@@ -480,50 +475,14 @@ func (m *Model) messageLines() []string {
 	}
 	if len(lines) > most {
 		lines = lines[:most]
-		lines[most-1] = Truncate(lines[most-1]+" …", m.width-2)
+		lines[most-1] = screen.Truncate(lines[most-1]+" …", m.width-2)
 	}
-	style := m.st.ok
+	style := m.st.OK
 	if isErr {
-		style = m.st.err
+		style = m.st.Err
 	}
 	for i, l := range lines {
 		lines[i] = " " + style.Render(l)
 	}
 	return lines
-}
-
-func commas(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-func (m *Model) menuBox(title string, items [][2]string) string {
-	var b strings.Builder
-	w := max(20, m.width-6) // inside the border and padding
-	b.WriteString(m.st.label.Render(wrap(title, w)))
-	for _, it := range items {
-		b.WriteString("\n")
-		b.WriteString(m.st.menuKey.Render(padRight(it[0], 3)) + " " + Truncate(it[1], w-4))
-	}
-	b.WriteString("\n" + m.st.dim.Render("esc closes"))
-	return m.st.menu.Render(b.String())
-}
-
-// placeOverlay draws box centred over the screen content, as two Lip Gloss
-// layers on one canvas.
-func placeOverlay(content, box string, width, height int) string {
-	bw, bh := lipgloss.Width(box), min(lipgloss.Height(box), height)
-	comp := lipgloss.NewCompositor(lipgloss.NewLayer(content),
-		lipgloss.NewLayer(box).X(max(0, (width-bw)/2)).Y(max(0, (height-bh)/2)).Z(1))
-	return lipgloss.NewCanvas(width, height).Compose(comp).Render()
 }

@@ -1,4 +1,4 @@
-package ui
+package screen
 
 import (
 	"fmt"
@@ -50,25 +50,25 @@ func writeRune(b *strings.Builder, r rune) {
 		b.WriteString("␡")
 	case r >= 0x80 && r < 0xa0:
 		fmt.Fprintf(b, `\u%04x`, r)
-	case invisible(r):
+	case Invisible(r):
 		fmt.Fprintf(b, "<U+%04X>", r)
 	default:
 		b.WriteRune(r)
 	}
 }
 
-func isBidiControl(r rune) bool {
+func IsBidiControl(r rune) bool {
 	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
-// invisible are the format characters that change how text reads or what
+// Invisible are the format characters that change how text reads or what
 // it is without a glyph of their own: bidi controls, zero-width spaces and
-// (non-)joiners, the word joiner and other invisible operators, the BOM, the
+// (non-)joiners, the word joiner and other Invisible operators, the BOM, the
 // line and paragraph separators, and the tag characters. A copied SHA256
 // holding one would differ invisibly from the one shown.
-func invisible(r rune) bool {
+func Invisible(r rune) bool {
 	switch {
-	case isBidiControl(r), r >= 0x200b && r <= 0x200d, r >= 0x2060 && r <= 0x206f, r == 0xfeff,
+	case IsBidiControl(r), r >= 0x200b && r <= 0x200d, r >= 0x2060 && r <= 0x206f, r == 0xfeff,
 		r == 0x2028, r == 0x2029, r == 0x00ad, r >= 0xe0000 && r <= 0xe007f:
 		return true
 	case r == 0x034f, r == 0x180e, r >= 0x180b && r <= 0x180d, r == 0x115f, r == 0x1160, r == 0x3164, r == 0xffa0,
@@ -102,7 +102,7 @@ func cleanUnicode(s string) bool {
 		if r == utf8.RuneError && size == 1 {
 			return false
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || invisible(r) {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || Invisible(r) {
 			return false
 		}
 		i += size
@@ -121,9 +121,9 @@ func Truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-// cellWidth is the width of s in terminal cells, with a fast path for plain
+// Width is the width of s in terminal cells, with a fast path for plain
 // ASCII, which most of a row is.
-func cellWidth(s string) int {
+func Width(s string) int {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || c == 0x1b {
 			return ansi.StringWidth(s)
@@ -132,14 +132,14 @@ func cellWidth(s string) int {
 	return len(s)
 }
 
-// guardFrame is the last step of every frame: whatever reached it, only the
+// GuardFrame is the last step of every frame: whatever reached it, only the
 // console's own styling (SGR: ESC [ … m) and newlines go to the terminal as
-// controls. Any other escape sequence, control character or invisible
+// controls. Any other escape sequence, control character or Invisible
 // format character is dropped, so a service string that missed Sanitize
 // still cannot move the cursor, set the clipboard or the title, or query
 // the terminal. It costs one pass over the frame (some 12 µs at 200×60), and
 // no allocation when the frame is clean.
-func guardFrame(s string) string {
+func GuardFrame(s string) string {
 	bad := -1
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -152,7 +152,7 @@ func guardFrame(s string) string {
 		case c < 0x20 && c != '\n', c == 0x7f:
 		case c >= 0x80:
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if !(r == utf8.RuneError && size == 1) && !(r >= 0x80 && r < 0xa0) && !invisible(r) {
+			if !(r == utf8.RuneError && size == 1) && !(r >= 0x80 && r < 0xa0) && !Invisible(r) {
 				i += size
 				continue
 			}
@@ -183,7 +183,7 @@ func guardFrame(s string) string {
 			i++
 		case c >= 0x80:
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if !(r == utf8.RuneError && size == 1) && !(r >= 0x80 && r < 0xa0) && !invisible(r) {
+			if !(r == utf8.RuneError && size == 1) && !(r >= 0x80 && r < 0xa0) && !Invisible(r) {
 				b.WriteString(s[i : i+size])
 			}
 			i += size

@@ -1,0 +1,121 @@
+package screen
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func Time(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+func PadRight(s string, w int) string {
+	if n := w - Width(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// StripControls drops control characters and bidi overrides from a value
+// headed for the clipboard, so a paste into a shell runs what was shown.
+func StripControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || Invisible(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Duration is the one way durations read everywhere: the two largest
+// units, days, hours, minutes or seconds ("2d 3h", "18h 2m", "4m 10s").
+func Duration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	units := []struct {
+		name string
+		size time.Duration
+	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}}
+	var parts []string
+	for _, u := range units {
+		if n := d / u.size; n > 0 || len(parts) > 0 {
+			parts = append(parts, fmt.Sprintf("%d%s", n, u.name))
+			d -= n * u.size
+		}
+		if len(parts) == 2 {
+			break
+		}
+	}
+	if len(parts) == 0 {
+		return "0s"
+	}
+	if len(parts) == 2 && strings.HasPrefix(parts[1], "0") {
+		parts = parts[:1]
+	}
+	return strings.Join(parts, " ")
+}
+
+func Plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func Agree(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Wrap folds text to width, breaking words only when one is longer.
+func Wrap(text string, width int) string {
+	return ansi.Hardwrap(ansi.Wordwrap(text, width, " "), width, true)
+}
+
+func Commas(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// PlaceOverlay draws box centred over the screen content, as two Lip Gloss
+// layers on one canvas.
+func PlaceOverlay(content, box string, width, height int) string {
+	bw, bh := lipgloss.Width(box), min(lipgloss.Height(box), height)
+	comp := lipgloss.NewCompositor(lipgloss.NewLayer(content),
+		lipgloss.NewLayer(box).X(max(0, (width-bw)/2)).Y(max(0, (height-bh)/2)).Z(1))
+	return lipgloss.NewCanvas(width, height).Compose(comp).Render()
+}
+
+var SpinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func MenuBox(st *Styles, width int, title string, items [][2]string) string {
+	var b strings.Builder
+	w := max(20, width-6) // inside the border and padding
+	b.WriteString(st.Label.Render(Wrap(title, w)))
+	for _, it := range items {
+		b.WriteString("\n")
+		b.WriteString(st.MenuKey.Render(PadRight(it[0], 3)) + " " + Truncate(it[1], w-4))
+	}
+	b.WriteString("\n" + st.Dim.Render("esc closes"))
+	return st.Menu.Render(b.String())
+}
