@@ -60,7 +60,7 @@ func TestStatusOnOneRow(t *testing.T) {
 	if got := fakeField(t, h, id, "status"); got != "in_progress" {
 		t.Fatalf("the fake has %v", got)
 	}
-	if d, _ := m.rows.cache.Peek(id); d.Status != model.StatusInProgress {
+	if d, _ := m.rows.Peek(id); d.Status != model.StatusInProgress {
 		t.Fatalf("the row shows %s", d.Status)
 	}
 	if len(h.fake.Patches()) != 3 {
@@ -230,8 +230,8 @@ func TestRefusedRowShowsItsOldValueMeanwhile(t *testing.T) {
 	s.key("space", "space", "s", "c")
 	waitMessage(s, "1 of 2 applied")
 	m := s.quit()
-	d0, _ := m.rows.cache.Peek(ids[0])
-	d1, _ := m.rows.cache.Peek(ids[1])
+	d0, _ := m.rows.Peek(ids[0])
+	d1, _ := m.rows.Peek(ids[1])
 	if want := fakeField(t, h, ids[0], "status"); string(d0.Status) != want {
 		t.Fatalf("the refused row shows %s, the service has %v", d0.Status, want)
 	}
@@ -381,7 +381,7 @@ func TestAuditLogMatchesTheFakeAlsoWhenTheConnectionDrops(t *testing.T) {
 	}
 	// The re-read shows the truth on the rows.
 	for _, id := range lines[0].IDs {
-		if d, ok := m.rows.cache.Peek(id); !ok || d.Status != model.StatusInProgress {
+		if d, ok := m.rows.Peek(id); !ok || d.Status != model.StatusInProgress {
 			t.Fatalf("%s does not show the re-read state", id)
 		}
 	}

@@ -37,7 +37,7 @@ func TestTriageOnAlerts(t *testing.T) {
 	if c := h.fake.AlertComments(id); len(c) != 1 {
 		t.Fatalf("comments %v", c)
 	}
-	if d, _ := m.rows.cache.Peek(id); d.Status != model.StatusClosed {
+	if d, _ := m.rows.Peek(id); d.Status != model.StatusClosed {
 		t.Fatalf("after the re-read the row shows %s", d.Status)
 	}
 }

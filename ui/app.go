@@ -27,6 +27,8 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/people"
+	"github.com/falcon-triage/falcon-triage/ui/rows"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -41,7 +43,7 @@ type Source struct {
 	ConsoleURL func(d *model.Detection) string
 	// People looks up the tenant's users for the assignee picker (nil:
 	// only the people of the config file and the data).
-	People People
+	People people.People
 }
 
 // Options configure the console.
@@ -150,14 +152,14 @@ type Model struct {
 
 	conn     connection
 	list     *listView
-	rows     *rowStore
+	rows     *rows.Store
 	detail   *detailPane
 	modals   []modal
 	waiting  []raised // layers answers raised, waiting for the analyst
 	arming   modal    // the raised layer on top, not taking keys yet
 	ov       *overview
 	run      *runner
-	people   *directory
+	dir      *people.Directory
 	draft    textarea.Model // the comment draft, kept until it is applied
 	store    *stateStore
 	msg      flash
@@ -213,7 +215,7 @@ func New(o Options) *Model {
 	m := &Model{
 		o: o, ctx: ctx, cancel: cancel,
 		store: newStateStore(o.StateDir),
-		rows:  newRowStore(o.CacheBytes),
+		rows:  rows.New(o.CacheBytes, time.Now),
 		run:   newRunner(),
 		spin:  spinner.New(spinner.WithSpinner(spinner.Spinner{Frames: screen.SpinnerFrames, FPS: 120 * time.Millisecond})),
 	}
@@ -221,7 +223,8 @@ func New(o Options) *Model {
 	if o.Me.UID != "" || o.Me.UUID != "" {
 		known = append(known, o.Me)
 	}
-	m.people = newDirectory(known)
+	m.dir = people.New(known)
+	m.rows.Seen = m.dir.Seen
 	m.st = screen.NewStyles(o.Theme != "light")
 	var history []string
 	m.store.load(historyFile, &history)
@@ -296,7 +299,7 @@ func (m *Model) connect() tea.Cmd {
 }
 
 func (m *Model) busy() bool {
-	return m.conn.pending && m.conn.err == "" || m.list.busy() || m.rows.cache.InFlight() > 0 || m.run.busy() ||
+	return m.conn.pending && m.conn.err == "" || m.list.busy() || m.rows.Reading() > 0 || m.run.busy() ||
 		m.ov.isLoading() || m.pickerSearching()
 }
 
@@ -319,6 +322,7 @@ func (m *Model) rowsOnScreen() int {
 // raised opens if the analyst is back at the list or the detail.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.route(msg)
+	m.followDetail()
 	if open := m.openWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
 	}

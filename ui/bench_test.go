@@ -73,7 +73,7 @@ func loadedModel(n, w, h int) *Model {
 	m.list.cur.ids = b.ids
 	m.list.cur.total, m.list.cur.done = n, true
 	for _, id := range b.ids[:min(n, 3*h)] {
-		m.rows.cache.Put(b.dets[id])
+		m.rows.Put(b.dets[id])
 	}
 	return m
 }
@@ -191,7 +191,7 @@ func BenchmarkConsoleMemory100k(b *testing.B) {
 		m := New(Options{Source: Source{Backend: bk, Label: "DEMO"}, Location: time.UTC})
 		m.list.cur.ids = bk.ids
 		for _, id := range bk.ids {
-			m.rows.cache.Put(bk.dets[id])
+			m.rows.Put(bk.dets[id])
 		}
 		b.StopTimer()
 		bk.dets = nil // the backend's own copy is not the console's
@@ -199,7 +199,7 @@ func BenchmarkConsoleMemory100k(b *testing.B) {
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
-		b.ReportMetric(float64(m.rows.cache.Len()), "cached")
+		b.ReportMetric(float64(m.rows.Len()), "cached")
 		runtime.KeepAlive(m)
 		b.StartTimer()
 	}

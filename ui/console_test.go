@@ -91,7 +91,7 @@ func TestLazyDetailsOnlyForWhatIsSeen(t *testing.T) {
 	if sum > 4 || sum < 2 {
 		t.Fatalf("%d summaries requests for six screens", sum)
 	}
-	if got := m.rows.cache.Len(); got > 19*6*4 {
+	if got := m.rows.Len(); got > 19*6*4 {
 		t.Fatalf("%d detections fetched for %d rows seen", got, 19*6)
 	}
 	if h.fake.Count("query") != 1 {
@@ -281,7 +281,7 @@ func TestDetailPlusMinusAddToTheFilter(t *testing.T) {
 	d := model.Detection{ID: "ldt:1:2", Status: model.StatusNew, MaxSeverity: 70, Device: model.Device{Hostname: "it's+x,y"},
 		Behaviors: []model.Behavior{{Tactic: "Execution", TechniqueID: "T1059"}}}
 	m.list.cur.ids = []string{d.ID}
-	m.rows.cache.Put(d)
+	m.rows.Put(d)
 	m.openDetail()
 	find := func(label string) int {
 		for i, e := range m.detail.entries {
@@ -315,7 +315,7 @@ func TestCopyMenuUsesOSC52(t *testing.T) {
 	m.width, m.height = 80, 24
 	d := model.Detection{ID: "ldt:1:2", Device: model.Device{Hostname: "evil\x1b]0;x\x07host"}}
 	m.list.cur.ids = []string{d.ID}
-	m.rows.cache.Put(d)
+	m.rows.Put(d)
 	m.Update(keyPress("y"))
 	_, cmd := m.Update(keyPress("h"))
 	if cmd == nil {
@@ -348,7 +348,7 @@ func TestHostileDetectionsRenderHarmlessly(t *testing.T) {
 		hostile++
 		m.list.cur.ids = []string{d.ID}
 		m.list.cursor, m.list.top = 0, 0
-		m.rows.cache.Put(d)
+		m.rows.Put(d)
 		for _, detail := range []bool{false, true} {
 			m.detail = nil
 			if detail {

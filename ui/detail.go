@@ -39,7 +39,8 @@ type detailPane struct {
 	id      string
 	entries []entry
 	cursor  int
-	loading bool // the row is not read yet
+	loading bool   // the row is not read yet
+	version uint64 // the store's version of the row shown
 	// lines is the wrapped rendering for width, with the entry of each line.
 	width   int
 	lines   []string
@@ -278,9 +279,10 @@ func (m *Model) openDetail() {
 	if m.detail == nil || m.detail.id != id {
 		m.detail = &detailPane{id: id}
 	}
-	if d, ok := m.rows.peek(id); ok {
+	if d, ok := m.rows.Peek(id); ok {
 		if m.detail.loading || m.detail.entries == nil {
 			m.detail.show(d, m.f, m.o.Location)
+			m.detail.version = m.rows.Version(id)
 		}
 		return
 	}
@@ -340,4 +342,22 @@ func (m *Model) onDetailKey(act keymap.Action) (tea.Cmd, bool) {
 
 func (p *detailPane) move(n int) {
 	p.cursor = max(0, min(len(p.entries)-1, p.cursor+n))
+}
+
+// followDetail shows the row's newest values once the store has them (a
+// read landing, an action's preview, its re-read, a rollback): the detail
+// never shows stale values.
+func (m *Model) followDetail() {
+	p := m.detail
+	if p == nil {
+		return
+	}
+	v := m.rows.Version(p.id)
+	if v == p.version {
+		return
+	}
+	if d, ok := m.rows.Peek(p.id); ok {
+		p.show(d, m.f, m.o.Location)
+		p.version = v
+	}
 }

@@ -153,7 +153,7 @@ func (d *driver) settle() {
 // row is the console's copy of a row.
 func (d *driver) row(id string) model.Detection {
 	d.t.Helper()
-	r, ok := d.m.rows.peek(id)
+	r, ok := d.m.rows.Peek(id)
 	if !ok {
 		d.t.Fatalf("%s is not loaded", id)
 	}

@@ -117,7 +117,7 @@ func TestTriageSurvivesFaults(t *testing.T) {
 		if want, ok := last[id]; !ok || fakeStatus != want {
 			t.Errorf("%s: the fake has %v, the audit log says %q", id, fakeStatus, want)
 		}
-		d, ok := m.rows.cache.Peek(id)
+		d, ok := m.rows.Peek(id)
 		if !ok || string(d.Status) != fakeStatus {
 			t.Errorf("%s: the console shows %v, the fake has %v", id, d, fakeStatus)
 		}

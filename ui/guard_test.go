@@ -25,7 +25,7 @@ func FuzzRenderDetection(f *testing.F) {
 		m := New(Options{Source: Source{Backend: newMemBackend(0), Label: host, CID: user}, Location: time.UTC})
 		m.width, m.height = 120, 60
 		m.list.cur.ids = []string{d.ID}
-		m.rows.cache.Put(d)
+		m.rows.Put(d)
 		m.msg.text = cmd
 		for _, detail := range []bool{false, true} {
 			if detail {

@@ -274,8 +274,8 @@ func (x *interleaving) settleAndCheck() {
 		d.settle()
 	}
 	for _, id := range d.m.list.ids() {
-		row, ok := d.m.rows.peek(id)
-		if !ok || d.m.rows.cache.Stale(id) {
+		row, ok := d.m.rows.Peek(id)
+		if !ok || d.m.rows.Stale(id) {
 			continue // not read since the refresh: off screen, it waits to be
 		}
 		x.compared++

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/people"
 )
 
 // Every key means what the analyst meant: answers land while the analyst
@@ -73,7 +74,7 @@ func TestConfirmationAfterALookupWaitsForTheField(t *testing.T) {
 	d := loaded(t, h, func(o *Options) { o.ConfirmThreshold = 1 })
 	ids := d.m.list.ids()
 	d.markIDs(ids[0], ids[1])
-	delete(d.m.people.byLogin, strings.ToLower(user.UID)) // no UUID known: the login is looked up
+	d.m.dir.Forget(user.UID) // no UUID known: the login is looked up
 	d.queue(d.m.assign(model.User{UID: user.UID}, d.m.list.targets()))
 	d.run()
 	if holds[lookupMsg](d) != 1 {
@@ -127,7 +128,7 @@ func TestPickerChoiceSurvivesALateSearch(t *testing.T) {
 	d := loaded(t, h)
 	id := d.m.list.cursorID()
 	// What the console knew before the search: Dana and Ivan.
-	d.m.people = newDirectory([]model.User{dana, ivan})
+	d.m.dir = people.New([]model.User{dana, ivan})
 	d.key("a")
 	d.typeText("an")
 	d.run() // the people search leaves

@@ -168,7 +168,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		q.sort.Desc = !q.sort.Desc
 		return m.startQuery(q, nil, -1)
 	case keymap.Refresh:
-		m.rows.cache.Invalidate()
+		m.rows.Invalidate()
 		m.msg = flash{text: "refreshing…", loading: true} // until the query lands
 		keep := l.cursor
 		if l.pend != nil {
@@ -199,7 +199,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		if m.detail != nil {
 			id = m.detail.id
 		}
-		if _, ok := m.rows.peek(id); ok {
+		if _, ok := m.rows.Peek(id); ok {
 			m.push(&menuModal{kind: menuCopy, targets: []string{id}})
 		} else {
 			m.say("nothing to copy yet: the row is still loading")
@@ -257,7 +257,7 @@ func (m *Model) hide(targets []string) tea.Cmd {
 	show, verb := false, "Hide"
 	allHidden := len(targets) > 0
 	for _, id := range targets {
-		if d, ok := m.rows.peek(id); !ok || d.ShowInUI {
+		if d, ok := m.rows.Peek(id); !ok || d.ShowInUI {
 			allHidden = false
 			break
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/people"
 )
 
 // The ten ways late answers fooled the first console, each replayed with
@@ -69,7 +70,7 @@ func TestLateLookupAssignsTheRowsChosenAtEnter(t *testing.T) {
 	}
 	// The search taught the directory the UUID; forget it so the
 	// assignment must look the login up.
-	delete(d.m.people.byLogin, strings.ToLower(user.UID))
+	d.m.dir.Forget(user.UID)
 	x := d.m.top().(*pickerModal)
 	x.items = []pickItem{{label: "Login " + user.UID, user: model.User{UID: user.UID}}}
 	x.sel = 0
@@ -292,7 +293,7 @@ func TestUndoOfABulkAssignmentRestoresEachAssignee(t *testing.T) {
 	setAssignee(t, h, "", ids[2])
 	d := loaded(t, h)
 	d.markIDs(ids...)
-	d.m.people = newDirectory(nil) // Detects rows name logins only: the UUIDs must be looked up
+	d.m.dir = people.New(nil) // Detects rows name logins only: the UUIDs must be looked up
 	d.queue(d.m.assign(model.User{UUID: users[2].UUID, UID: users[2].UID}, d.m.list.targets()))
 	d.settle()
 	for _, id := range ids {

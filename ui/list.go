@@ -150,14 +150,14 @@ func (m *Model) startQuery(q query, from *inputModal, keep int) tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
 	w := &walk{query: q, gen: l.gen, ctx: ctx, cancel: cancel, total: -1, from: from, keep: keep,
 		walker:   model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(q), Q: q.q, Sort: q.sort}, m.o.IDChunk),
-		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: m.rows.clock}
+		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: m.rows.Clock()}
 	l.pend = w
 	return tea.Batch(m.fetchIDs(w), m.startSpinner())
 }
 
 func (m *Model) fetchIDs(w *walk) tea.Cmd {
 	w.walker.Rewind(m.stepBack(w))
-	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, m.rows.stamp()
+	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, m.rows.Stamp()
 	return func() (answer tea.Msg) {
 		defer screen.Recover(&answer, func(err error) tea.Msg { return idsMsg{gen: gen, err: err} })
 		ids, err := walker.Next(ctx)
@@ -176,20 +176,20 @@ func (m *Model) fetchIDs(w *walk) tea.Cmd {
 // is in flight, so every write after a page was asked is still to be read.
 func (m *Model) stepBack(w *walk) int {
 	n := 0
-	for _, e := range m.rows.since(w.scanned) {
-		if at, ok := w.listedAt[e.id]; ok && e.clock > at && !w.stepped[e.id] {
-			w.stepped[e.id] = true
+	for _, e := range m.rows.Since(w.scanned) {
+		if at, ok := w.listedAt[e.ID]; ok && e.Clock > at && !w.stepped[e.ID] {
+			w.stepped[e.ID] = true
 			n++
 		}
 	}
-	w.scanned = m.rows.clock
+	w.scanned = m.rows.Clock()
 	oldest := w.scanned
 	for _, x := range []*walk{m.list.cur, m.list.pend} {
 		if x != nil && x.listedAt != nil {
 			oldest = min(oldest, x.scanned)
 		}
 	}
-	m.rows.trim(oldest)
+	m.rows.Trim(oldest)
 	return n
 }
 
@@ -244,7 +244,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 				l.history = pushHistory(l.history, p.query.filter)
 			}
 		}
-		m.storeRows(msg.stamp, msg.found)
+		m.rows.Store(msg.stamp, msg.found)
 		var cmds []tea.Cmd
 		if p.from != nil && p.from.kind == inputFilter {
 			cmds = append(cmds, m.store.save(historyFile, l.history))
@@ -256,7 +256,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 		return tea.Batch(append(cmds, m.takePage(msg))...)
 	case msg.gen == l.cur.gen && l.cur.ctx != nil:
 		l.cur.loading = false
-		m.storeRows(msg.stamp, msg.found)
+		m.rows.Store(msg.stamp, msg.found)
 		return m.takePage(msg)
 	}
 	return nil
@@ -316,8 +316,8 @@ func (m *Model) hiddenSince(w *walk, stamp uint64, ids []string) []string {
 		return ids
 	}
 	return slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
-		d, ok := m.rows.peek(id)
-		return ok && !d.ShowInUI && m.rows.touched[id] > stamp && !m.rows.pending(id)
+		d, ok := m.rows.Peek(id)
+		return ok && !d.ShowInUI && m.rows.Touched(id) > stamp && !m.rows.Pending(id)
 	})
 }
 
@@ -350,7 +350,7 @@ func (m *Model) ensure() tea.Cmd {
 		from := (l.top / rows) * rows
 		to := min(len(w.ids), l.top+2*rows)
 		to = min(len(w.ids), ((to+rows-1)/rows)*rows)
-		if need := m.rows.need(w.ids[from:to]); len(need) > 0 {
+		if need := m.rows.Need(w.ids[from:to]); len(need) > 0 {
 			// Paging on through rows just read: read four times further
 			// ahead each time, up to the most one request carries, so
 			// paging through thousands of rows costs a request per
@@ -361,7 +361,7 @@ func (m *Model) ensure() tea.Cmd {
 				l.ahead = 0
 			}
 			end := min(len(w.ids), to+max(0, l.ahead))
-			need = append(need, m.rows.need(w.ids[to:end])...)
+			need = append(need, m.rows.Need(w.ids[to:end])...)
 			l.readTo = end
 			cmds = append(cmds, m.fetchDetails(w.ctx, need))
 		}
@@ -602,7 +602,7 @@ func (m *Model) markAll() tea.Cmd {
 			walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
 			var ctx context.Context
 			ctx, l.allCancel = context.WithCancel(w.ctx)
-			gen, req, stamp := w.gen, l.allReq, m.rows.stamp()
+			gen, req, stamp := w.gen, l.allReq, m.rows.Stamp()
 			return tea.Batch(func() (answer tea.Msg) {
 				defer screen.Recover(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, req: req, err: err} })
 				// The rows the pages carry (Alerts) are kept: the action
@@ -638,7 +638,7 @@ func (m *Model) onAllIDs(msg allIDsMsg) {
 		m.say("marking every match stopped: the filter changed")
 		return
 	}
-	m.storeRows(msg.stamp, msg.found)
+	m.rows.Store(msg.stamp, msg.found)
 	if msg.err != nil {
 		m.setErr(fmt.Errorf("marking every match stopped after %s: %w", screen.Commas(len(msg.ids)), msg.err))
 		return

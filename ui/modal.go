@@ -360,7 +360,7 @@ func (m *Model) copyBehaviour(d *model.Detection) *model.Behavior {
 }
 
 func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
-	d, ok := m.rows.peek(firstOf(x.targets))
+	d, ok := m.rows.Peek(firstOf(x.targets))
 	if !ok {
 		m.pop(x)
 		m.say("nothing to copy: the row is not loaded")
@@ -467,7 +467,7 @@ func (x *menuModal) view(m *Model) string {
 		return screen.MenuBox(&m.st, m.width, "Product is", items)
 	}
 	title := "Copy"
-	if d, ok := m.rows.peek(firstOf(x.targets)); ok && len(d.Behaviors) > 1 {
+	if d, ok := m.rows.Peek(firstOf(x.targets)); ok && len(d.Behaviors) > 1 {
 		for i := range d.Behaviors {
 			if &d.Behaviors[i] == m.copyBehaviour(d) {
 				title = fmt.Sprintf("Copy (behaviour %d of %d)", i+1, len(d.Behaviors))
@@ -475,7 +475,7 @@ func (x *menuModal) view(m *Model) string {
 		}
 	}
 	var items [][2]string
-	d, ok := m.rows.peek(firstOf(x.targets))
+	d, ok := m.rows.Peek(firstOf(x.targets))
 	for _, it := range copyItems {
 		if ok && it.value(d, m.copyBehaviour(d)) == "" {
 			continue // only what this row has: an identity alert has no hash
@@ -500,7 +500,7 @@ func (m *Model) statusSummary(ids []string) string {
 	var order []string
 	unknown := 0
 	for _, id := range ids {
-		d, ok := m.rows.peek(id)
+		d, ok := m.rows.Peek(id)
 		if !ok {
 			unknown++
 			continue

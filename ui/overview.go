@@ -384,8 +384,8 @@ func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter str
 			bk.label = model.Status(label).Label()
 		case m.f.AssigneeUID:
 			// By name, as the list shows them; the drill-down keeps the login.
-			if u, ok := m.people.byLogin[strings.ToLower(label)]; ok && u.Name() != "" {
-				bk.label = u.Name()
+			if name, ok := m.dir.Name(label); ok {
+				bk.label = name
 			}
 		}
 		for _, sub := range b.SubAggregates {

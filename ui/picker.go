@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -97,7 +98,7 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 		// "m" then enter: me. A typed m is text like any other letter.
 		x.items = append(x.items, pickItem{label: "Me: " + screen.Sanitize(m.o.Me.Name()), user: m.o.Me, me: true})
 	}
-	matches := m.people.match(text)
+	matches := m.dir.Match(text)
 	for _, u := range matches {
 		label := screen.Sanitize(u.Name())
 		if u.UID != "" && u.UID != u.Name() {
@@ -105,7 +106,7 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 		}
 		x.items = append(x.items, pickItem{label: label, user: u})
 	}
-	if uuidPattern.MatchString(text) {
+	if people.IsUUID(text) {
 		x.items = append(x.items, pickItem{label: "UUID " + text, user: model.User{UUID: text}})
 	} else if strings.Contains(text, "@") && len(matches) == 0 {
 		x.items = append(x.items, pickItem{label: "Login " + screen.Sanitize(text), user: model.User{UID: text}})
@@ -119,7 +120,7 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 	if len(x.items) > 0 {
 		x.selKey = x.items[x.sel].key()
 	}
-	if m.o.Source.People == nil || m.people.denied != "" || len(text) < 2 || x.searching != "" || x.searchedAt == text {
+	if m.o.Source.People == nil || m.dir.Denied() != "" || len(text) < 2 || x.searching != "" || x.searchedAt == text {
 		return nil
 	}
 	x.searching, x.searchedAt = text, text
@@ -139,12 +140,12 @@ func (m *Model) onUsers(msg usersMsg) tea.Cmd {
 	case msg.err == nil:
 	case screen.ErrStatus(msg.err) == 403:
 		// For good: without the scope no lookup will work this run.
-		m.people.denied = "the API client lacks the User Management: read scope: showing the config's team and the assignees seen"
+		m.dir.Deny("the API client lacks the User Management: read scope: showing the config's team and the assignees seen")
 	case !errors.Is(msg.err, context.Canceled):
 		msg.picker.err = "user search failed: " + screen.ErrMessage(msg.err)
 	}
 	for _, u := range msg.users {
-		m.people.learn(u)
+		m.dir.Learn(u)
 	}
 	if m.onStack(msg.picker) {
 		return msg.picker.refresh(m)
@@ -197,7 +198,7 @@ func (x *pickerModal) choose(i int) {
 // the person's UUID first when only the login is known.
 func (m *Model) assign(u model.User, targets []string) tea.Cmd {
 	if u.UUID == "" {
-		u.UUID = m.people.uuidOf(u.UID)
+		u.UUID = m.dir.UUIDOf(u.UID)
 	}
 	uuid := u.UUID
 	verb := "Assign → " + cmp.Or(u.Name(), u.UID, uuid)
@@ -222,7 +223,7 @@ func (x *pickerModal) view(m *Model) string {
 	if len(x.items) == 0 {
 		b.WriteString("\n" + m.st.Dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
 	}
-	if why := cmp.Or(m.people.denied, x.err); why != "" {
+	if why := cmp.Or(m.dir.Denied(), x.err); why != "" {
 		b.WriteString("\n" + m.st.Err.Render(screen.Truncate(screen.Sanitize(why), w)))
 	}
 	b.WriteString("\n" + m.st.Dim.Render(screen.Truncate("↑/↓ choose · enter assign · m enter: me · esc cancel", w)))

@@ -221,7 +221,7 @@ func TestLateOneFailedSearchLeavesLookupsOn(t *testing.T) {
 	d.settle()
 	h.fake.SetFaults(fake.Faults{})
 	d.key("esc")
-	delete(d.m.people.byLogin, strings.ToLower(user.UID))
+	d.m.dir.Forget(user.UID)
 	id := d.m.list.cursorID()
 	d.queue(d.m.assign(model.User{UID: user.UID}, []string{id}))
 	d.settle()
@@ -390,7 +390,7 @@ func TestLateCopyFollowsTheDetailCursor(t *testing.T) {
 	d := loaded(t, h)
 	var row model.Detection
 	for i, id := range d.m.list.ids() {
-		if r, ok := d.m.rows.peek(id); ok && len(r.Behaviors) > 1 && r.Behaviors[1].SHA256 != r.Behaviors[0].SHA256 {
+		if r, ok := d.m.rows.Peek(id); ok && len(r.Behaviors) > 1 && r.Behaviors[1].SHA256 != r.Behaviors[0].SHA256 {
 			d.m.list.cursor, row = i, *r
 			break
 		}

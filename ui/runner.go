@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -213,10 +212,10 @@ func (m *Model) newAction(kind actionKind, verb string, c model.Change, targets 
 	a := &action{id: m.run.seq, kind: kind, verb: verb, change: c, targets: slices.Clone(targets),
 		seen: map[string]model.Values{}, refused: map[string]string{}}
 	for _, id := range a.targets {
-		if m.rows.unread[id] {
+		if m.rows.Unread(id) {
 			continue // the console's own write, not read back yet
 		}
-		if d, ok := m.rows.peek(id); ok {
+		if d, ok := m.rows.Peek(id); ok {
 			a.seen[id] = model.ValuesOf(d)
 		}
 	}
@@ -248,7 +247,7 @@ func (m *Model) begin(a *action) tea.Cmd {
 	a.ctx, a.cancel = context.WithCancelCause(m.ctx)
 	m.run.active = a
 	if c := a.change; c.AssigneeUUID != nil && *c.AssigneeUUID == "" && c.AssigneeUID != "" && a.kind == kindChange {
-		if u := m.people.uuidOf(c.AssigneeUID); u != "" {
+		if u := m.dir.UUIDOf(c.AssigneeUID); u != "" {
 			a.change.AssigneeUUID = &u
 		} else {
 			return m.lookup(a)
@@ -260,7 +259,7 @@ func (m *Model) begin(a *action) tea.Cmd {
 // lookup finds the UUID of the login an assignment names.
 func (m *Model) lookup(a *action) tea.Cmd {
 	login := a.change.AssigneeUID
-	if m.o.Source.People == nil || m.people.denied != "" {
+	if m.o.Source.People == nil || m.dir.Denied() != "" {
 		return m.endAction(a, fmt.Errorf("no UUID known for %s and user lookups are unavailable: add its uuid to the team in the config file", login))
 	}
 	people := m.o.Source.People
@@ -283,7 +282,7 @@ func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
 	if msg.user.UUID == "" {
 		return m.endAction(a, fmt.Errorf("%s: the service named no UUID for %s; nothing was sent", a.verb, a.change.AssigneeUID))
 	}
-	m.people.learn(msg.user)
+	m.dir.Learn(msg.user)
 	u := msg.user.UUID
 	a.change.AssigneeUUID = &u
 	return m.confirm(a, true)
@@ -322,14 +321,13 @@ func (m *Model) confirm(a *action, afterLookup bool) tea.Cmd {
 // preRead reads the rows just before sending: what the analyst saw may be
 // stale, and undo decides from the service's state, not the screen's.
 func (m *Model) preRead(a *action) tea.Cmd {
-	b, ctx, stamp := m.b, a.ctx, m.rows.stamp()
+	b, ctx, stamp := m.b, a.ctx, m.rows.Stamp()
 	// Rows read a moment ago (the page that listed them, a re-read) are
 	// not read again: only the others.
 	var young []model.Detection
 	var stale []string
-	now := time.Now()
 	for _, id := range a.targets {
-		if d, ok := m.rows.young(id, now, m.o.FreshFor); ok {
+		if d, ok := m.rows.Young(id, m.o.FreshFor); ok {
 			young = append(young, *d)
 			if a.young == nil {
 				a.young = map[string]bool{}
@@ -398,7 +396,7 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 		on: func(k string) tea.Cmd {
 			// Show the truth either way: the rows just read, not the
 			// cache's own copies of recent ones.
-			m.storeRows(msg.stamp, slices.DeleteFunc(slices.Clone(msg.found), func(d model.Detection) bool { return a.young[d.ID] }))
+			m.rows.Store(msg.stamp, slices.DeleteFunc(slices.Clone(msg.found), func(d model.Detection) bool { return a.young[d.ID] }))
 			switch k {
 			case "o":
 				return m.resolveThenSend(a, kept, per)
@@ -544,7 +542,7 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 		if !needsUUID(*b) {
 			continue
 		}
-		if u := m.people.uuidOf(b.AssigneeUID); u != "" {
+		if u := m.dir.UUIDOf(b.AssigneeUID); u != "" {
 			b.AssigneeUUID = &u
 		} else if !slices.Contains(logins, strings.ToLower(b.AssigneeUID)) {
 			logins = append(logins, strings.ToLower(b.AssigneeUID))
@@ -583,11 +581,11 @@ func (m *Model) send(a *action) tea.Cmd {
 	for i := range a.batches {
 		b := &a.batches[i]
 		b.Before = a.before
-		m.rows.beginWrite(b.IDs)
+		m.rows.BeginWrite(b.IDs)
 		for _, id := range b.IDs {
 			d := a.fresh[id]
 			m.preview(*b, &d)
-			m.put(d)
+			m.rows.Put(d)
 		}
 		n += len(b.IDs)
 		cmds = append(cmds, m.sendBatch(a, *b))
@@ -695,7 +693,7 @@ func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a
 func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 	a := msg.act
 	a.done++
-	m.rows.endWrite(msg.batch.IDs)
+	m.rows.EndWrite(msg.batch.IDs)
 	switch {
 	case msg.notSent:
 		a.notSent = append(a.notSent, msg.batch.IDs...)
@@ -753,7 +751,7 @@ func (m *Model) refuseNamed(a *action, msg batchMsg) []string {
 // rollback puts a row back as the pre-read found it.
 func (m *Model) rollback(a *action, id string) {
 	if d, ok := a.fresh[id]; ok {
-		m.put(d)
+		m.rows.Put(d)
 	}
 }
 
@@ -857,7 +855,7 @@ func (m *Model) finish(a *action) tea.Cmd {
 	reread := slices.Concat(a.applied, a.unknown)
 	if len(reread) > 0 {
 		r.rereads++
-		b, stamp := m.b, m.rows.stamp()
+		b, stamp := m.b, m.rows.Stamp()
 		ctx := m.ctx
 		cmds = append(cmds, func() (msg tea.Msg) {
 			defer screen.Recover(&msg, func(err error) tea.Msg { return rereadMsg{act: a, stamp: stamp, ids: reread, err: err} })
@@ -938,8 +936,8 @@ func (m *Model) onReread(msg rereadMsg) {
 			}
 		}
 	}
-	for _, d := range m.rows.fresh(msg.stamp, msg.found) {
-		m.put(d)
+	for _, d := range m.rows.Fresh(msg.stamp, msg.found) {
+		m.rows.Put(d)
 		if e != nil {
 			if _, ok := e.before[d.ID]; ok {
 				e.after[d.ID] = model.ValuesOf(&d)

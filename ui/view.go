@@ -328,7 +328,7 @@ func (m *Model) row(i int, cols []column, width int) string {
 	// The second cell says what is happening to the row, in a glyph that
 	// reads without colour: ● marked, ◌ being sent, ✗ refused.
 	switch {
-	case m.rows.pending(id):
+	case m.rows.Pending(id):
 		glyph += "◌"
 	case m.run.refused(id) != "":
 		glyph += "✗"
@@ -337,10 +337,10 @@ func (m *Model) row(i int, cols []column, width int) string {
 	default:
 		glyph += " "
 	}
-	d, ok := m.rows.peek(id)
+	d, ok := m.rows.Peek(id)
 	if !ok {
 		text := glyph + "…    " + screen.Sanitize(id)
-		if why := m.rows.cache.Failed(id); why != "" {
+		if why := m.rows.Failed(id); why != "" {
 			text = glyph + "✗ could not read " + screen.Sanitize(id) + ": " + screen.Sanitize(why)
 		}
 		text = screen.PadRight(screen.Truncate(text, width), width)
