@@ -27,6 +27,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/detail"
 	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/rows"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
@@ -153,7 +154,7 @@ type Model struct {
 	conn     connection
 	list     *listView
 	rows     *rows.Store
-	detail   *detailPane
+	detail   *detail.Pane
 	modals   []modal
 	waiting  []raised // layers answers raised, waiting for the analyst
 	arming   modal    // the raised layer on top, not taking keys yet
@@ -338,6 +339,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		if m.detail != nil {
+			m.detail.Update(msg)
+		}
 		m.resizeModals()
 		m.list.clamp(m.rowsOnScreen())
 		return m.ensure()
@@ -345,7 +349,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		if d := msg.IsDark(); d != m.st.Dark && !m.o.ThemeFixed {
 			m.st = screen.NewStyles(d)
 			if m.detail != nil {
-				m.detail.lines = nil
+				m.detail.Restyle()
 			}
 		}
 		return nil

@@ -283,16 +283,7 @@ func TestDetailPlusMinusAddToTheFilter(t *testing.T) {
 	m.list.cur.ids = []string{d.ID}
 	m.rows.Put(d)
 	m.openDetail()
-	find := func(label string) int {
-		for i, e := range m.detail.entries {
-			if e.label == label {
-				return i
-			}
-		}
-		t.Fatalf("no %s entry", label)
-		return 0
-	}
-	m.detail.cursor = find("Hostname")
+	m.detail.Seek("Hostname", 0)
 	m.Update(keyPress("+"))
 	if m.list.pend == nil || m.list.pend.filter != `device.hostname:'it\'s+x,y'` {
 		t.Fatalf("+ on the host gave %+v", m.list.pend)
@@ -302,7 +293,7 @@ func TestDetailPlusMinusAddToTheFilter(t *testing.T) {
 	}
 	m.list.pend = nil
 	m.openDetail()
-	m.detail.cursor = find("Technique")
+	m.detail.Seek("Technique", 0)
 	m.Update(keyPress("-"))
 	if m.list.pend == nil || m.list.pend.filter != `behaviors.technique_id:!'T1059'` {
 		t.Fatalf("- on the technique gave %+v", m.list.pend)

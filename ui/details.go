@@ -36,12 +36,5 @@ func (m *Model) onDetails(msg detailsMsg) tea.Cmd {
 	if msg.err != nil && !errors.Is(msg.err, context.Canceled) && m.ctx.Err() == nil {
 		m.setErr(fmt.Errorf("reading %d %s: %w (r retries)", len(msg.ids), m.rowWord(len(msg.ids)), msg.err))
 	}
-	if p := m.detail; p != nil && p.loading {
-		// The detail waits for its own row, by id, whatever the cursor
-		// did meanwhile.
-		if why := m.rows.Failed(p.id); why != "" {
-			p.entries, p.lines = []entry{{label: "Unreadable", value: screen.Sanitize(why) + " (r retries)"}}, nil
-		}
-	}
 	return m.ensure()
 }

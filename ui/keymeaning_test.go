@@ -243,11 +243,11 @@ func TestLandingQueryKeepsTheDetailAndTheRow(t *testing.T) {
 	d.key("j", "j", "j")
 	d.key("enter")
 	id := d.m.list.cursorID()
-	if d.m.detail == nil || d.m.detail.id != id {
+	if d.m.detail == nil || d.m.detail.ID() != id {
 		t.Fatal("the detail did not open")
 	}
 	deliver[idsMsg](d) // the refresh lands
-	if d.m.detail == nil || d.m.detail.id != id {
+	if d.m.detail == nil || d.m.detail.ID() != id {
 		t.Fatal("the landing query closed the detail being read")
 	}
 	if got := d.m.list.cursorID(); got != id {

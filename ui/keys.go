@@ -76,7 +76,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.onOverviewKey(act)
 	}
 	if m.detail != nil {
-		if cmd, handled := m.onDetailKey(act); handled {
+		if cmd, handled := m.onDetailKey(msg); handled {
 			return cmd
 		}
 	}
@@ -197,7 +197,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 	case keymap.Copy:
 		id := l.cursorID()
 		if m.detail != nil {
-			id = m.detail.id
+			id = m.detail.ID()
 		}
 		if _, ok := m.rows.Peek(id); ok {
 			m.push(&menuModal{kind: menuCopy, targets: []string{id}})
@@ -273,7 +273,7 @@ func (m *Model) hide(targets []string) tea.Cmd {
 // the marked rows or the cursor row.
 func (m *Model) targets() []string {
 	if m.detail != nil {
-		return []string{m.detail.id}
+		return []string{m.detail.ID()}
 	}
 	return m.list.targets()
 }

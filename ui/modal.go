@@ -345,20 +345,6 @@ var copyItems = []struct {
 	{"t", "target account", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.TargetAccount }},
 }
 
-// copyBehaviour is the behaviour the copy menu copies from: the one under
-// the detail's cursor when the detail is open, else the row's worst.
-func (m *Model) copyBehaviour(d *model.Detection) *model.Behavior {
-	if p := m.detail; p != nil && p.id == d.ID && p.cursor < len(p.entries) {
-		if i := p.entries[p.cursor].behavior; i > 0 && i <= len(d.Behaviors) {
-			return &d.Behaviors[i-1]
-		}
-	}
-	if w := d.Worst(); w != nil {
-		return w
-	}
-	return &model.Behavior{}
-}
-
 func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
 	d, ok := m.rows.Peek(firstOf(x.targets))
 	if !ok {
@@ -372,7 +358,7 @@ func (m *Model) copyField(x *menuModal, k string) tea.Cmd {
 	}
 	for _, it := range copyItems {
 		if it.key == k {
-			what, val = it.what, it.value(d, m.copyBehaviour(d))
+			what, val = it.what, it.value(d, m.detail.Behaviour(d))
 		}
 	}
 	if what == "" {
@@ -469,7 +455,7 @@ func (x *menuModal) view(m *Model) string {
 	title := "Copy"
 	if d, ok := m.rows.Peek(firstOf(x.targets)); ok && len(d.Behaviors) > 1 {
 		for i := range d.Behaviors {
-			if &d.Behaviors[i] == m.copyBehaviour(d) {
+			if &d.Behaviors[i] == m.detail.Behaviour(d) {
 				title = fmt.Sprintf("Copy (behaviour %d of %d)", i+1, len(d.Behaviors))
 			}
 		}
@@ -477,7 +463,7 @@ func (x *menuModal) view(m *Model) string {
 	var items [][2]string
 	d, ok := m.rows.Peek(firstOf(x.targets))
 	for _, it := range copyItems {
-		if ok && it.value(d, m.copyBehaviour(d)) == "" {
+		if ok && it.value(d, m.detail.Behaviour(d)) == "" {
 			continue // only what this row has: an identity alert has no hash
 		}
 		items = append(items, [2]string{it.key, it.what})

@@ -82,7 +82,7 @@ func TestLateDetailKeepsItsRowOnALateAnswer(t *testing.T) {
 	deliver[idsMsg](d)
 	x := d.m.list.cursorID()
 	d.key("enter")
-	if d.m.detail == nil || !d.m.detail.loading {
+	if d.m.detail == nil || !d.m.detail.Loading() {
 		t.Fatal("the detail is not waiting for its row")
 	}
 	d.key("space")
@@ -90,8 +90,8 @@ func TestLateDetailKeepsItsRowOnALateAnswer(t *testing.T) {
 	d.run()
 	deliver[detailsMsg](d)
 	h.fake.SetFaults(fake.Faults{})
-	if d.m.detail == nil || d.m.detail.id != x {
-		t.Fatalf("the detail opened for %s now shows %v", x, d.m.detail.id)
+	if d.m.detail == nil || d.m.detail.ID() != x {
+		t.Fatalf("the detail opened for %s now shows %v", x, d.m.detail.ID())
 	}
 }
 
@@ -399,10 +399,8 @@ func TestLateCopyFollowsTheDetailCursor(t *testing.T) {
 		t.Fatal("no detection with two behaviours")
 	}
 	d.key("enter")
-	for i, e := range d.m.detail.entries {
-		if e.behavior == 2 && e.label == "SHA256" {
-			d.m.detail.cursor = i
-		}
+	if !d.m.detail.Seek("SHA256", 2) {
+		t.Fatal("no SHA256 in behaviour 2")
 	}
 	d.key("y", "s")
 	d.run()
@@ -422,12 +420,7 @@ func TestLateDetailValuesAtEightyColumns(t *testing.T) {
 	d.send(teaSize(80, 24))
 	d.key("enter")
 	p := d.m.detail
-	for i, e := range p.entries {
-		if e.label == "SHA256" {
-			p.cursor = i
-			break
-		}
-	}
+	p.Seek("SHA256", 0)
 	sc := ansi.Strip(d.screen())
 	line := ""
 	for _, l := range strings.Split(sc, "\n") {
@@ -438,12 +431,7 @@ func TestLateDetailValuesAtEightyColumns(t *testing.T) {
 	if !strings.Contains(line, "…") {
 		t.Fatalf("the SHA256 line is %q: not shortened", line)
 	}
-	for i, e := range p.entries {
-		if e.label == "Command line" {
-			p.cursor = i
-			break
-		}
-	}
+	p.Seek("Command line", 0)
 	d.key("+")
 	in, ok := d.m.top().(*inputModal)
 	if !ok || !strings.Contains(in.ti.Value(), ":*'*") {

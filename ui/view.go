@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/detail"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -54,10 +55,10 @@ func (m *Model) frame() tea.View {
 	if m.detail != nil {
 		if m.width >= sidePaneWidth {
 			listW = m.width * 11 / 20
-			right = m.detail.view(m.width-listW-1, body, &m.st)
+			right = m.detail.View(m.width-listW-1, body, &m.st)
 		} else {
 			listW = 0
-			right = m.detail.view(m.width, body, &m.st)
+			right = m.detail.View(m.width, body, &m.st)
 		}
 	}
 	var left []string
@@ -284,7 +285,7 @@ func techniqueCell(width int) func(d *model.Detection) string {
 		if width < 34 {
 			return screen.Sanitize(strings.TrimSpace(w.TechniqueID + " " + w.Technique))
 		}
-		return screen.Sanitize(w.Tactic + " / " + joinID(w.Technique, w.TechniqueID))
+		return screen.Sanitize(w.Tactic + " / " + detail.JoinID(w.Technique, w.TechniqueID))
 	}
 }
 
