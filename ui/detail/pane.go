@@ -439,7 +439,6 @@ func (p *Pane) View(width, height int, st *screen.Styles) []string {
 	return out
 }
 
-
 // Seek moves the cursor to the first field labelled label (of behaviour n,
 // counted from 1, when n > 0), and reports whether there is one.
 func (p *Pane) Seek(label string, n int) bool {
