@@ -28,6 +28,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/detail"
+	"github.com/falcon-triage/falcon-triage/ui/overview"
 	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/rows"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
@@ -156,9 +157,10 @@ type Model struct {
 	rows     *rows.Store
 	detail   *detail.Pane
 	modals   []modal
-	waiting  []raised // layers answers raised, waiting for the analyst
-	arming   modal    // the raised layer on top, not taking keys yet
-	ov       *overview
+	waiting  []raised           // layers answers raised, waiting for the analyst
+	arming   modal              // the raised layer on top, not taking keys yet
+	ov       *overview.Overview // made once the backend is known
+	drills   []query            // the queries drill-downs left, for esc
 	run      *runner
 	dir      *people.Directory
 	draft    textarea.Model // the comment draft, kept until it is applied
@@ -240,9 +242,6 @@ func New(o Options) *Model {
 	}
 	m.list = newListView(history, restored)
 	m.draft = newDraft(restored.CommentDraft)
-	if o.Overview {
-		m.ov = &overview{window: 1, shown: true}
-	}
 	if o.Source.Backend != nil {
 		m.connected(o.Source.Backend)
 	} else {
@@ -270,6 +269,8 @@ func (m *Model) connected(b model.Backend) {
 	m.b, m.o.Source.Backend, m.f = b, b, b.Fields()
 	m.conn = connection{}
 	m.list.connected(m.f, m.o.Products)
+	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
+		m.o.Overview || m.ov.Shown())
 }
 
 // Init starts the first query (or the connection) and asks the terminal for
@@ -283,7 +284,7 @@ func (m *Model) Init() tea.Cmd {
 
 func (m *Model) start() tea.Cmd {
 	cmd := m.startQuery(m.list.first(), nil, m.list.target)
-	if m.ov.isShown() {
+	if m.ov.Shown() {
 		return tea.Batch(cmd, m.loadOverview())
 	}
 	return cmd
@@ -301,7 +302,7 @@ func (m *Model) connect() tea.Cmd {
 
 func (m *Model) busy() bool {
 	return m.conn.pending && m.conn.err == "" || m.list.busy() || m.rows.Reading() > 0 || m.run.busy() ||
-		m.ov.isLoading() || m.pickerSearching()
+		m.ov.Loading() || m.pickerSearching()
 }
 
 // startSpinner ticks the spinner while work is in flight; it stops by
@@ -395,9 +396,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case allIDsMsg:
 		m.onAllIDs(msg)
 		return nil
-	case overviewMsg:
-		m.onOverview(msg)
-		return nil
+	case overview.Msg:
+		_, cmd := m.ov.Update(msg)
+		return cmd
 	case usersMsg:
 		return m.onUsers(msg)
 	case lookupMsg, preReadMsg, batchMsg, rereadMsg, resolvedMsg, auditCheckMsg:

@@ -261,7 +261,7 @@ func (x *interleaving) settleAndCheck() {
 		}
 	}
 	if x.staleRow {
-		if d.m.ov.isShown() {
+		if d.m.ov.Shown() {
 			d.key("tab") // r on the overview refreshes the overview
 		}
 		d.key("r")

@@ -199,39 +199,6 @@ func TestStoppedMarkAllDoesNotStopTheNext(t *testing.T) {
 	}
 }
 
-// The overview's cursor is on a bucket, not a place: a refresh that
-// re-ranks the hosts leaves enter on the host the analyst chose.
-func TestOverviewCursorStaysOnItsHostWhenTheRankingChanges(t *testing.T) {
-	h := newHarness(t, 300)
-	d := loaded(t, h, func(o *Options) { o.Overview = true })
-	d.key("l", "l") // status › severity › top hosts
-	d.key("j")
-	p, b := d.m.ovSelected()
-	if p == nil || p.title != "Top hosts" {
-		t.Fatalf("the cursor is not on the hosts: %v", p)
-	}
-	chosen := b.label
-	d.key("r")
-	d.run()
-	msg := d.held[len(d.held)-1].(overviewMsg)
-	d.held = d.held[:len(d.held)-1]
-	for i := range msg.aggs {
-		if a := &msg.aggs[i]; a.Name == aggHosts {
-			// Another analyst's rows moved: the first two hosts swap.
-			a.Buckets[0], a.Buckets[1] = a.Buckets[1], a.Buckets[0]
-			a.Buckets[0].Count, a.Buckets[1].Count = a.Buckets[1].Count, a.Buckets[0].Count
-		}
-	}
-	d.send(msg)
-	if _, b := d.m.ovSelected(); b == nil || b.label != chosen {
-		t.Fatalf("after the refresh the cursor is on %v, the analyst chose %s", b, chosen)
-	}
-	d.key("enter")
-	if f := d.m.list.latest().filter; !strings.Contains(f, "'"+chosen+"'") {
-		t.Fatalf("enter drilled into %q, not %s", f, chosen)
-	}
-}
-
 // A query asked before the detail was opened lands while the analyst reads:
 // the detail stays on its row and the cursor on the row it was on, so the
 // next s acts on the row being read, not on row 0.

@@ -63,8 +63,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.detail = nil
 			return nil
 		}
-		if q, ok := m.ov.popDrill(); ok && !m.ov.isShown() {
-			m.ov.shown = true
+		if q, ok := m.popDrill(); ok && !m.ov.Shown() {
+			m.ov.Show(true)
 			m.msg = flash{}
 			return m.startQuery(q, nil, -1)
 		}
@@ -72,8 +72,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keymap.Suspend:
 		return tea.Suspend
 	}
-	if m.ov.isShown() {
-		return m.onOverviewKey(act)
+	if m.ov.Shown() {
+		return m.onOverviewKey(msg)
 	}
 	if m.detail != nil {
 		if cmd, handled := m.onDetailKey(msg); handled {
@@ -243,8 +243,8 @@ func (m *Model) back() tea.Cmd {
 		m.say(fmt.Sprintf("%s marks cleared (M brings them back)", screen.Commas(n)))
 		return nil
 	}
-	if q, ok := m.ov.popDrill(); ok {
-		m.ov.shown = true
+	if q, ok := m.popDrill(); ok {
+		m.ov.Show(true)
 		m.msg = flash{} // the drill-down's hint is done with
 		return m.startQuery(q, nil, -1)
 	}
@@ -317,7 +317,7 @@ func (h keyHelp) binding(a keymap.Action, short bool) (key.Binding, bool) {
 	}
 	if short {
 		word := shortWords[a]
-		if a == keymap.Open && m.ov.isShown() {
+		if a == keymap.Open && m.ov.Shown() {
 			word = "drill down"
 		}
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], word)), true
@@ -330,7 +330,7 @@ func (h keyHelp) binding(a keymap.Action, short bool) (key.Binding, bool) {
 func (h keyHelp) ShortHelp() []key.Binding {
 	acts := listShort
 	switch {
-	case h.m.ov.isShown():
+	case h.m.ov.Shown():
 		acts = overviewShort
 	case h.m.detail != nil:
 		acts = detailShort

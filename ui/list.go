@@ -250,7 +250,7 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			cmds = append(cmds, m.store.save(historyFile, l.history))
 		}
 		cmds = append(cmds, m.saveSession())
-		if m.ov.isShown() && m.ov.asked != m.overviewKey(l.cur.query) {
+		if m.ov.Shown() && m.ov.Stale(m.effectiveFilter(l.cur.query), l.cur.q) {
 			cmds = append(cmds, m.loadOverview())
 		}
 		return tea.Batch(append(cmds, m.takePage(msg))...)

@@ -835,7 +835,7 @@ func (m *Model) finish(a *action) tea.Cmd {
 	}
 	m.step(a)
 	if m.ov != nil && len(a.applied) > 0 {
-		m.ov.asked = "" // its counts are older than this change: read again when shown
+		m.ov.Outdated() // its counts are older than this change: read again when shown
 	}
 	if !m.list.cur.showHidden {
 		// Rows hidden (a hide, an undo of an unhide) leave a list that

@@ -62,8 +62,8 @@ func (m *Model) frame() tea.View {
 		}
 	}
 	var left []string
-	if m.ov.isShown() {
-		left, right, listW = m.overviewLines(m.width, body), nil, m.width
+	if m.ov.Shown() {
+		left, right, listW = m.ov.View(m.width, body, &m.st), nil, m.width
 	} else if listW > 0 {
 		left = m.listLines(listW, body)
 	}
@@ -78,7 +78,7 @@ func (m *Model) frame() tea.View {
 		switch {
 		case listW == 0:
 			lines = append(lines, r)
-		case right != nil || (m.detail != nil && !m.ov.isShown()):
+		case right != nil || (m.detail != nil && !m.ov.Shown()):
 			lines = append(lines, screen.PadRight(l, listW)+"│"+r)
 		default:
 			lines = append(lines, l)
@@ -159,11 +159,9 @@ func (m *Model) headerLines() []string {
 		// shown, and says the order can shift.
 		meta[0] += " (order can shift while paging)"
 	}
-	if m.ov.isShown() {
+	if m.ov.Shown() {
 		meta = []string{"OVERVIEW"}
-		if m.ov != nil {
-			meta = append(meta, "histogram "+histWindows[m.ov.window].name)
-		}
+		meta = append(meta, "histogram "+m.ov.Window())
 	}
 	if cur.q != "" {
 		meta = append(meta, "search \""+screen.Sanitize(cur.q)+"\"")

@@ -1,4 +1,9 @@
-package ui
+// Package overview is the overview: "what is on fire" under the list's
+// filter, from one aggregate call carrying every aggregation. Every bucket
+// drills down into the list, filtered to it. Its cursor is held by bucket,
+// so a refresh that re-ranks keeps enter on the bucket chosen. It knows
+// nothing of the other parts: a drill-down is a clause it hands back.
+package overview
 
 import (
 	"context"
@@ -54,13 +59,33 @@ type ovBucket struct {
 	sub    string // a breakdown (severity within host)
 }
 
-// overview is the overview's state. It is kept once opened, so tab back
+// Deps are what the overview needs of the console.
+type Deps struct {
+	Backend model.Backend
+	Keys    keymap.KeyMap
+	// Names maps a login to the name the list shows.
+	Names func(login string) (string, bool)
+	// Location and Now are the zone the histogram is drawn in and its
+	// clock.
+	Location *time.Location
+	Now      func() time.Time
+	// Ctx bounds every call: the console's root context.
+	Ctx context.Context
+}
+
+// Overview is the overview's state. It is kept once opened, so tab back
 // and forth does not ask again for the same filter.
-type overview struct {
+type Overview struct {
+	b       model.Backend
+	f       model.Fields
+	keys    keymap.KeyMap
+	names   func(string) (string, bool)
+	loc     *time.Location
+	now     func() time.Time
+	ctx     context.Context
 	shown   bool
 	gen     int
 	cancel  context.CancelFunc // the aggregate call in flight
-	drills  []query            // the queries drill-downs left, for esc
 	loading bool
 	window  int
 	panels  []panel
@@ -72,10 +97,128 @@ type overview struct {
 	metrics   []string
 	at        time.Time
 	filter    string // the filter the answer is for
-	asked     string // the filter of the request in flight or answered
+	// asked is the filter and text of the request in flight or answered.
+	asked, askedFilter, askedText string
 }
 
-type overviewMsg struct {
+// New makes the overview, shown or not, on the 7-day histogram.
+func New(d Deps, shown bool) *Overview {
+	return &Overview{b: d.Backend, f: d.Backend.Fields(), keys: d.Keys, names: d.Names, loc: d.Location, now: d.Now,
+		ctx: d.Ctx, shown: shown, window: 1}
+}
+
+// Shown reports the overview in front of the list.
+func (o *Overview) Shown() bool { return o != nil && o.shown }
+
+// Show puts the overview in front of the list, or the list in front.
+func (o *Overview) Show(shown bool) { o.shown = shown }
+
+// Loading reports an aggregate call in flight.
+func (o *Overview) Loading() bool { return o != nil && o.loading }
+
+// Window names the histogram's window (24h, 7d, 30d).
+func (o *Overview) Window() string { return histWindows[o.window].name }
+
+// Stale reports an overview whose counts are not for this filter and
+// text (or are older than a change the console made).
+func (o *Overview) Stale(filter, text string) bool { return o.asked != filter+"\x00"+text }
+
+// Outdated says the counts are older than a change the console made: they
+// are read again when next shown.
+func (o *Overview) Outdated() { o.asked = "" }
+
+// Load asks for the overview of filter and text; an answer to an older ask
+// (another filter or window) is dropped by its generation, and the older
+// call is cancelled.
+func (o *Overview) Load(filter, text string) tea.Cmd {
+	if o.cancel != nil {
+		o.cancel()
+	}
+	o.gen++
+	o.loading = true
+	o.asked, o.askedFilter, o.askedText = filter+"\x00"+text, filter, text
+	now := o.now()
+	reqs := o.requests(filter, text, o.window, now)
+	var ctx context.Context
+	ctx, o.cancel = context.WithCancel(o.ctx)
+	b, gen, window := o.b, o.gen, o.window
+	return func() (msg tea.Msg) {
+		defer screen.Recover(&msg, func(err error) tea.Msg {
+			return answerMsg{gen: gen, err: err, filter: filter, window: window, at: now}
+		})
+		aggs, err := b.Aggregate(ctx, reqs)
+		return answerMsg{gen: gen, aggs: aggs, err: err, filter: filter, window: window, at: now}
+	}
+}
+
+// Msg is an answer the overview asked for: the console routes it back.
+type Msg interface{ overviewMsg() }
+
+func (answerMsg) overviewMsg() {}
+
+// Out is what a key on the overview asks of the console.
+type Out struct {
+	// Drill is the clause of the bucket enter drilled into.
+	Drill string
+	// Key is a key the overview leaves to the console (filter, search,
+	// quick filters, hidden rows), or "".
+	Key keymap.Action
+}
+
+// Update takes the overview's answers and the keys pressed on it.
+func (o *Overview) Update(msg tea.Msg) (Out, tea.Cmd) {
+	switch msg := msg.(type) {
+	case answerMsg:
+		o.answer(msg)
+	case tea.KeyPressMsg:
+		if act, ok := o.keys.Match(msg.String()); ok {
+			defer func() { o.cursorKey = o.keyAt(o.cursor) }()
+			return o.key(act)
+		}
+	}
+	return Out{}, nil
+}
+
+func (o *Overview) key(act keymap.Action) (Out, tea.Cmd) {
+	switch act {
+	case keymap.Down:
+		o.cursor = min(o.cursor+1, max(0, o.ovBucketCount()-1))
+	case keymap.Up:
+		o.cursor = max(0, o.cursor-1)
+	case keymap.Top:
+		o.cursor = 0
+	case keymap.Bottom:
+		o.cursor = max(0, o.ovBucketCount()-1)
+	case keymap.PanelNext:
+		o.panelStep(1)
+	case keymap.PanelPrev:
+		o.panelStep(-1)
+	case keymap.Window:
+		o.window = (o.window + 1) % len(histWindows)
+		return Out{}, o.Load(o.askedFilter, o.askedText)
+	case keymap.Refresh:
+		return Out{}, o.Load(o.askedFilter, o.askedText)
+	case keymap.Open:
+		if _, b := o.ovSelected(); b != nil {
+			return Out{Drill: b.clause}, nil
+		}
+	default:
+		return Out{Key: act}, nil
+	}
+	return Out{}, nil
+}
+
+// Selected is the label of the bucket under the cursor and its panel's
+// title.
+func (o *Overview) Selected() (panel, bucket string) {
+	p, b := o.ovSelected()
+	if b == nil {
+		return "", ""
+	}
+	return p.title, b.label
+}
+
+type answerMsg struct {
 	gen    int
 	aggs   []model.Aggregation
 	err    error
@@ -114,8 +257,8 @@ func severityRanges() []model.AggregateRange {
 }
 
 // overviewRequests is the one aggregate call of the overview.
-func (m *Model) overviewRequests(filter, text string, window int, now time.Time) []model.AggregateRequest {
-	f := m.f
+func (o *Overview) requests(filter, text string, window int, now time.Time) []model.AggregateRequest {
+	f := o.f
 	w := histWindows[window]
 	zero := 0
 	terms := func(name, field string, size int) model.AggregateRequest {
@@ -149,67 +292,9 @@ func (m *Model) overviewRequests(filter, text string, window int, now time.Time)
 	return reqs
 }
 
-// overviewKey is what an overview is for: the filter and the search text.
-func (m *Model) overviewKey(q query) string { return m.effectiveFilter(q) + "\x00" + q.q }
-
-func (o *overview) isShown() bool { return o != nil && o.shown }
-
-func (o *overview) isLoading() bool { return o != nil && o.loading }
-
-// popDrill returns the query the last drill-down left.
-func (o *overview) popDrill() (query, bool) {
-	if o == nil || len(o.drills) == 0 {
-		return query{}, false
-	}
-	q := o.drills[len(o.drills)-1]
-	o.drills = o.drills[:len(o.drills)-1]
-	return q, true
-}
-
-func (m *Model) toggleOverview() tea.Cmd {
-	if m.ov == nil {
-		m.ov = &overview{window: 1}
-	}
-	m.ov.shown = !m.ov.shown
-	if m.ov.shown && m.ov.asked != m.overviewKey(m.list.cur.query) {
-		return m.loadOverview()
-	}
-	return nil
-}
-
-// loadOverview asks for the overview of the list's query; an answer to an
-// older ask (another filter or window) is dropped by its generation, and
-// the older call is cancelled.
-func (m *Model) loadOverview() tea.Cmd {
-	if m.ov == nil {
-		m.ov = &overview{window: 1, shown: true}
-	}
-	ov := m.ov
-	if ov.cancel != nil {
-		ov.cancel()
-	}
-	ov.gen++
-	ov.loading = true
-	q := m.list.cur.query
-	filter := m.effectiveFilter(q)
-	ov.asked = m.overviewKey(q)
-	now := m.o.Now()
-	reqs := m.overviewRequests(filter, q.q, ov.window, now)
-	var ctx context.Context
-	ctx, ov.cancel = context.WithCancel(m.ctx)
-	b, gen, window := m.b, ov.gen, ov.window
-	return tea.Batch(func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg {
-			return overviewMsg{gen: gen, err: err, filter: filter, window: window, at: now}
-		})
-		aggs, err := b.Aggregate(ctx, reqs)
-		return overviewMsg{gen: gen, aggs: aggs, err: err, filter: filter, window: window, at: now}
-	}, m.startSpinner())
-}
-
-func (m *Model) onOverview(msg overviewMsg) {
-	ov := m.ov
-	if ov == nil || msg.gen != ov.gen {
+func (o *Overview) answer(msg answerMsg) {
+	ov := o
+	if msg.gen != ov.gen {
 		return // an answer to a filter or window the analyst has left
 	}
 	ov.loading = false
@@ -230,22 +315,22 @@ func (m *Model) onOverview(msg overviewMsg) {
 	for i := range msg.aggs {
 		byName[msg.aggs[i].Name] = &msg.aggs[i]
 	}
-	f := m.f
+	f := o.f
 	ov.panels = []panel{
-		m.termsPanel("Status", byName[aggStatus], f.Status, msg.filter),
-		m.severityPanel(byName[aggSeverity]),
-		m.termsPanel("Top hosts", byName[aggHosts], f.Hostname, msg.filter),
-		m.termsPanel("Top tactics", byName[aggTactics], f.Tactic, msg.filter),
-		m.termsPanel("Top techniques", byName[aggTech], f.Technique, msg.filter),
-		m.termsPanel("Top scenarios", byName[aggScenario], f.Scenario, msg.filter),
-		m.termsPanel("Assignees", byName[aggAssignee], f.AssigneeUID, msg.filter),
-		m.histogramPanel(byName[aggHist], msg.window),
+		o.termsPanel("Status", byName[aggStatus], f.Status, msg.filter),
+		o.severityPanel(byName[aggSeverity]),
+		o.termsPanel("Top hosts", byName[aggHosts], f.Hostname, msg.filter),
+		o.termsPanel("Top tactics", byName[aggTactics], f.Tactic, msg.filter),
+		o.termsPanel("Top techniques", byName[aggTech], f.Technique, msg.filter),
+		o.termsPanel("Top scenarios", byName[aggScenario], f.Scenario, msg.filter),
+		o.termsPanel("Assignees", byName[aggAssignee], f.AssigneeUID, msg.filter),
+		o.histogramPanel(byName[aggHist], msg.window),
 	}
 	if f.Product != "" {
 		// Before the histogram, which is drawn last: the cursor walks the
 		// panels in the order they are drawn.
 		last := len(ov.panels) - 1
-		ov.panels = slices.Insert(ov.panels, last, m.termsPanel("Products", byName[aggProduct], f.Product, msg.filter))
+		ov.panels = slices.Insert(ov.panels, last, o.termsPanel("Products", byName[aggProduct], f.Product, msg.filter))
 	}
 	if a := byName[aggDistinct]; a != nil && len(a.Buckets) > 0 && a.Buckets[0].Value != nil {
 		ov.panels[2].note = fmt.Sprintf("%s distinct", screen.Commas(int(*a.Buckets[0].Value)))
@@ -254,7 +339,7 @@ func (m *Model) onOverview(msg overviewMsg) {
 		timing("Time to triage", byName[aggTriage], byName[aggTriageP]),
 		timing("Time to resolve", byName[aggResolve], byName[aggResolveP]),
 	}
-	ov.cursor = min(ov.cursor, max(0, m.ovBucketCount()-1))
+	ov.cursor = min(ov.cursor, max(0, o.ovBucketCount()-1))
 	if i := ov.find(ov.cursorKey); i >= 0 {
 		ov.cursor = i
 	}
@@ -271,7 +356,7 @@ func bucketKey(p *panel, b *ovBucket) string {
 }
 
 // keyAt is the key of the i-th bucket over every panel, or "".
-func (ov *overview) keyAt(i int) string {
+func (ov *Overview) keyAt(i int) string {
 	for pi := range ov.panels {
 		p := &ov.panels[pi]
 		if i < len(p.buckets) {
@@ -283,7 +368,7 @@ func (ov *overview) keyAt(i int) string {
 }
 
 // find is the index of the bucket with key, or -1.
-func (ov *overview) find(key string) int {
+func (ov *Overview) find(key string) int {
 	if key == "" {
 		return -1
 	}
@@ -358,7 +443,7 @@ func timing(title string, avg, pct *model.Aggregation) string {
 
 // termsPanel lists a terms aggregation's buckets and its "other" bucket,
 // each with the clause that drills down to exactly its rows.
-func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter string) panel {
+func (o *Overview) termsPanel(title string, a *model.Aggregation, field, filter string) panel {
 	p := panel{title: title, agg: field, field: field, kind: "terms"}
 	if a == nil {
 		p.err = "no answer for this panel"
@@ -373,18 +458,18 @@ func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter str
 	for _, b := range a.Buckets {
 		label := b.Label
 		clause := model.Eq(field, label)
-		if label == unassigned && field == m.f.AssigneeUID {
+		if label == unassigned && field == o.f.AssigneeUID {
 			clause = model.Null(field)
 		} else {
 			shown = append(shown, label)
 		}
 		bk := ovBucket{label: label, count: b.Count, approx: approx, clause: clause}
 		switch field {
-		case m.f.Status:
+		case o.f.Status:
 			bk.label = model.Status(label).Label()
-		case m.f.AssigneeUID:
+		case o.f.AssigneeUID:
 			// By name, as the list shows them; the drill-down keeps the login.
-			if name, ok := m.dir.Name(label); ok {
+			if name, ok := o.names(label); ok {
 				bk.label = name
 			}
 		}
@@ -400,7 +485,7 @@ func (m *Model) termsPanel(title string, a *model.Aggregation, field, filter str
 		p.buckets = append(p.buckets, ovBucket{label: "other", count: a.SumOtherDocCount, clause: clause,
 			// One row can hold several values of a multi-valued field, and
 			// then counts once per value.
-			approx: approx || m.f.IsMultiValued(field)})
+			approx: approx || o.f.IsMultiValued(field)})
 	}
 	if approx {
 		p.note = "approximate counts"
@@ -420,8 +505,8 @@ func severityBreakdown(a model.Aggregation) string {
 	return strings.Join(parts, " ")
 }
 
-func (m *Model) severityPanel(a *model.Aggregation) panel {
-	p := panel{title: "Severity", field: m.f.Severity, kind: "range"}
+func (o *Overview) severityPanel(a *model.Aggregation) panel {
+	p := panel{title: "Severity", field: o.f.Severity, kind: "range"}
 	if a == nil || len(a.Buckets) == 0 {
 		p.err = "no answer for this panel"
 		return p
@@ -433,14 +518,14 @@ func (m *Model) severityPanel(a *model.Aggregation) panel {
 		}
 		band := model.SeverityBands[i]
 		p.buckets = append(p.buckets, ovBucket{label: band.Name, count: b.Count,
-			clause: model.And(model.Num(m.f.Severity, ">=", int64(band.From)), model.Num(m.f.Severity, "<=", int64(band.To)))})
+			clause: model.And(model.Num(o.f.Severity, ">=", int64(band.From)), model.Num(o.f.Severity, "<=", int64(band.To)))})
 	}
 	return p
 }
 
-func (m *Model) histogramPanel(a *model.Aggregation, window int) panel {
+func (o *Overview) histogramPanel(a *model.Aggregation, window int) panel {
 	w := histWindows[window]
-	p := panel{title: fmt.Sprintf("New detections, last %s (per %s)", w.name, w.interval), field: m.f.Created, kind: "histogram"}
+	p := panel{title: fmt.Sprintf("New detections, last %s (per %s)", w.name, w.interval), field: o.f.Created, kind: "histogram"}
 	if a == nil {
 		p.err = "no answer for this panel"
 		return p
@@ -451,8 +536,8 @@ func (m *Model) histogramPanel(a *model.Aggregation, window int) panel {
 			p.err = "unreadable bucket label " + screen.Sanitize(b.Label)
 			return p
 		}
-		p.buckets = append(p.buckets, ovBucket{label: start.In(m.o.Location).Format("01-02 15:04"), count: b.Count,
-			clause: model.And(model.After(m.f.Created, start), model.Before(m.f.Created, start.Add(w.step)))})
+		p.buckets = append(p.buckets, ovBucket{label: start.In(o.loc).Format("01-02 15:04"), count: b.Count,
+			clause: model.And(model.After(o.f.Created, start), model.Before(o.f.Created, start.Add(w.step)))})
 	}
 	if len(p.buckets) == 0 {
 		p.err = "no detections in this window"
@@ -473,9 +558,9 @@ func bucketTime(b model.Bucket) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func (m *Model) ovBucketCount() int {
+func (o *Overview) ovBucketCount() int {
 	n := 0
-	for _, p := range m.ov.panels {
+	for _, p := range o.panels {
 		n += len(p.buckets)
 	}
 	return n
@@ -483,8 +568,8 @@ func (m *Model) ovBucketCount() int {
 
 // panelStep moves the cursor to the first bucket of the next (step 1) or
 // previous (step -1) panel.
-func (m *Model) panelStep(step int) {
-	ov := m.ov
+func (o *Overview) panelStep(step int) {
+	ov := o
 	starts := []int{}
 	n := 0
 	for _, p := range ov.panels {
@@ -505,10 +590,10 @@ func (m *Model) panelStep(step int) {
 }
 
 // ovSelected returns the bucket under the cursor.
-func (m *Model) ovSelected() (*panel, *ovBucket) {
-	i := m.ov.cursor
-	for pi := range m.ov.panels {
-		p := &m.ov.panels[pi]
+func (o *Overview) ovSelected() (*panel, *ovBucket) {
+	i := o.cursor
+	for pi := range o.panels {
+		p := &o.panels[pi]
 		if i < len(p.buckets) {
 			return p, &p.buckets[i]
 		}
@@ -517,60 +602,14 @@ func (m *Model) ovSelected() (*panel, *ovBucket) {
 	return nil, nil
 }
 
-func (m *Model) onOverviewKey(act keymap.Action) tea.Cmd {
-	ov := m.ov
-	defer func() { ov.cursorKey = ov.keyAt(ov.cursor) }()
-	switch act {
-	case keymap.Down:
-		ov.cursor = min(ov.cursor+1, max(0, m.ovBucketCount()-1))
-	case keymap.Up:
-		ov.cursor = max(0, ov.cursor-1)
-	case keymap.Top:
-		ov.cursor = 0
-	case keymap.Bottom:
-		ov.cursor = max(0, m.ovBucketCount()-1)
-	case keymap.PanelNext:
-		m.panelStep(1)
-	case keymap.PanelPrev:
-		m.panelStep(-1)
-	case keymap.Window:
-		ov.window = (ov.window + 1) % len(histWindows)
-		return m.loadOverview()
-	case keymap.Refresh:
-		return m.loadOverview()
-	case keymap.Open:
-		_, b := m.ovSelected()
-		if b == nil {
-			return nil
-		}
-		q := m.list.latest()
-		ov.drills = append(ov.drills, q)
-		q.filter = model.And(q.filter, b.clause)
-		ov.shown = false
-		m.say("drill-down: " + b.clause + " (esc returns to the overview)")
-		return m.startQuery(q, nil, -1)
-	case keymap.Filter:
-		return m.openInput(inputFilter, m.list.latest().filter, nil)
-	case keymap.Search:
-		return m.openInput(inputSearch, m.list.latest().q, nil)
-	case keymap.QuickFilter:
-		m.push(&menuModal{kind: menuQuick})
-	case keymap.ToggleHidden:
-		q := m.list.latest()
-		q.showHidden = !q.showHidden
-		return m.startQuery(q, nil, -1)
-	}
-	return nil
-}
-
 // overviewLines renders the overview in the body's height.
-func (m *Model) overviewLines(width, height int) []string {
-	ov := m.ov
-	if ov == nil || (ov.loading && ov.panels == nil && ov.err == "") {
-		return []string{m.st.Dim.Render(" loading the overview…")}
+func (o *Overview) View(width, height int, st *screen.Styles) []string {
+	ov := o
+	if ov.loading && ov.panels == nil && ov.err == "" {
+		return []string{st.Dim.Render(" loading the overview…")}
 	}
 	if ov.err != "" {
-		return []string{m.st.Err.Render(screen.Truncate(" ✗ the overview could not be loaded: "+screen.Sanitize(ov.err), width)), m.st.Dim.Render(" r retries")}
+		return []string{st.Err.Render(screen.Truncate(" ✗ the overview could not be loaded: "+screen.Sanitize(ov.err), width)), st.Dim.Render(" r retries")}
 	}
 	colW := width
 	two := width >= 70
@@ -583,12 +622,12 @@ func (m *Model) overviewLines(width, height int) []string {
 		if p.note != "" {
 			head += " · " + p.note
 		}
-		lines := []string{m.st.Section.Render(screen.Truncate(head, colW))}
+		lines := []string{st.Section.Render(screen.Truncate(head, colW))}
 		if p.err != "" {
-			return append(lines, m.st.Err.Render(screen.Truncate("  "+screen.Sanitize(p.err), colW)))
+			return append(lines, st.Err.Render(screen.Truncate("  "+screen.Sanitize(p.err), colW)))
 		}
 		if p.kind == "histogram" {
-			lines = append(lines, m.histogramLines(p, idx, colW)...)
+			lines = append(lines, o.histogramLines(p, idx, colW)...)
 			idx += len(p.buckets)
 			return lines
 		}
@@ -598,14 +637,14 @@ func (m *Model) overviewLines(width, height int) []string {
 			maxC = max(maxC, b.count)
 		}
 		for _, b := range p.buckets {
-			lines = append(lines, m.bucketLine(p, b, idx == ov.cursor, maxC, colW))
+			lines = append(lines, o.bucketLine(st, p, b, idx == ov.cursor, maxC, colW))
 			idx++
 		}
 		return lines
 	}
 	var out []string
 	for _, s := range ov.metrics {
-		out = append(out, m.st.Label.Render(screen.Truncate(" "+s, width)))
+		out = append(out, st.Label.Render(screen.Truncate(" "+s, width)))
 	}
 	var hist *panel
 	var cols []panel
@@ -658,7 +697,7 @@ func (m *Model) overviewLines(width, height int) []string {
 	return out
 }
 
-func (m *Model) bucketLine(p panel, b ovBucket, selected bool, maxC int64, w int) string {
+func (o *Overview) bucketLine(st *screen.Styles, p panel, b ovBucket, selected bool, maxC int64, w int) string {
 	glyph := " "
 	if selected {
 		glyph = "▶"
@@ -670,7 +709,7 @@ func (m *Model) bucketLine(p panel, b ovBucket, selected bool, maxC int64, w int
 	labelW := max(8, w/2-2)
 	label := screen.PadRight(screen.Truncate(screen.Sanitize(b.label), labelW), labelW)
 	if p.kind == "range" {
-		label = m.st.Sev[b.label].Render(label)
+		label = st.Sev[b.label].Render(label)
 	}
 	barW := max(0, w-labelW-13)
 	bar := barOf(b.count, maxC, barW)
@@ -679,7 +718,7 @@ func (m *Model) bucketLine(p panel, b ovBucket, selected bool, maxC int64, w int
 		line = glyph + " " + label + " " + fmt.Sprintf("%8s", count) + " " + b.sub
 	}
 	if selected {
-		return m.st.Cursor.Render(glyph) + strings.TrimPrefix(screen.Truncate(line, w), glyph)
+		return st.Cursor.Render(glyph) + strings.TrimPrefix(screen.Truncate(line, w), glyph)
 	}
 	return screen.Truncate(line, w)
 }
@@ -689,7 +728,7 @@ var blocks = []string{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█
 // histogramLines draws the histogram as a four-row column chart, one column
 // per bucket, with the selected bucket named below: it reads in 80 columns
 // and without colour.
-func (m *Model) histogramLines(p panel, first, width int) []string {
+func (o *Overview) histogramLines(p panel, first, width int) []string {
 	const rows = 4
 	var maxC int64 = 1
 	for _, b := range p.buckets {
@@ -720,7 +759,7 @@ func (m *Model) histogramLines(p panel, first, width int) []string {
 	axis.WriteString("        ")
 	sel := -1
 	for i := range p.buckets {
-		if first+i == m.ov.cursor {
+		if first+i == o.cursor {
 			sel = i
 			axis.WriteString(strings.Repeat("▲", colW))
 		} else {
@@ -735,3 +774,31 @@ func (m *Model) histogramLines(p panel, first, width int) []string {
 	}
 	return append(lines, screen.Truncate(info, width))
 }
+
+// Bucket is one bucket as the overview shows it, with the clause its
+// drill-down adds.
+type Bucket struct {
+	Panel, Label, Clause string
+	Count                int64
+	Approx               bool
+	// Err is why its panel has no buckets (one Bucket stands for it).
+	Err string
+}
+
+// Buckets lists every bucket of every panel, in the order the cursor walks
+// them; a panel that could not be drawn is one Bucket with its Err.
+func (o *Overview) Buckets() []Bucket {
+	var out []Bucket
+	for _, p := range o.panels {
+		if p.err != "" {
+			out = append(out, Bucket{Panel: p.title, Err: p.err})
+		}
+		for _, b := range p.buckets {
+			out = append(out, Bucket{Panel: p.title, Label: b.label, Clause: b.clause, Count: b.count, Approx: b.approx})
+		}
+	}
+	return out
+}
+
+// Filter is the filter the counts shown are for.
+func (o *Overview) Filter() string { return o.filter }

@@ -1,0 +1,56 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// toggleOverview puts the overview in front of the list, or back; shown, it
+// is read again if its counts are not for the list's query.
+func (m *Model) toggleOverview() tea.Cmd {
+	m.ov.Show(!m.ov.Shown())
+	if q := m.list.cur.query; m.ov.Shown() && m.ov.Stale(m.effectiveFilter(q), q.q) {
+		return m.loadOverview()
+	}
+	return nil
+}
+
+// loadOverview asks for the overview of the list's query.
+func (m *Model) loadOverview() tea.Cmd {
+	q := m.list.cur.query
+	return tea.Batch(m.ov.Load(m.effectiveFilter(q), q.q), m.startSpinner())
+}
+
+// onOverviewKey takes a key on the overview: a drill-down opens the list
+// filtered to the bucket; filter, search, quick filters and hidden rows
+// act on the list's query as on the list.
+func (m *Model) onOverviewKey(msg tea.KeyPressMsg) tea.Cmd {
+	out, cmd := m.ov.Update(msg)
+	switch {
+	case out.Drill != "":
+		q := m.list.latest()
+		m.drills = append(m.drills, q)
+		q.filter = model.And(q.filter, out.Drill)
+		m.ov.Show(false)
+		m.say("drill-down: " + out.Drill + " (esc returns to the overview)")
+		return m.startQuery(q, nil, -1)
+	case out.Key == keymap.Filter, out.Key == keymap.Search, out.Key == keymap.QuickFilter, out.Key == keymap.ToggleHidden:
+		return m.onListKey(out.Key)
+	}
+	if cmd != nil {
+		return tea.Batch(cmd, m.startSpinner())
+	}
+	return nil
+}
+
+// popDrill returns the query the last drill-down left.
+func (m *Model) popDrill() (query, bool) {
+	if len(m.drills) == 0 {
+		return query{}, false
+	}
+	q := m.drills[len(m.drills)-1]
+	m.drills = m.drills[:len(m.drills)-1]
+	return q, true
+}
