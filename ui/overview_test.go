@@ -192,4 +192,3 @@ func TestBadAggregateAnswersStayInTheirPanel(t *testing.T) {
 	s.waitFor("the list still works", settled)
 	s.quit()
 }
-
