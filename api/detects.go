@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/falcon-triage/falcon-triage/model"
 )
@@ -161,21 +163,68 @@ func (d *Detects) details(ctx context.Context, ids []string) ([]model.Detection,
 	return out, missing, nil
 }
 
-// perIDErrors matches error entries to the ids they name.
+// perIDErrors matches error entries to the ids sent that they name: by the
+// entry's id, or else where its message holds an id as a whole token. A
+// refusal of ldt:x:12 must not be pinned on ldt:x:1, which the service may
+// have applied; and an entry naming an id that was not sent says nothing of
+// this request.
 func perIDErrors(errs []wireError, ids []string) map[string]string {
 	out := map[string]string{}
+	sent := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		sent[id] = true
+	}
 	for _, e := range errs {
 		if e.ID != "" {
-			out[e.ID] = e.Message
+			if sent[e.ID] {
+				out[e.ID] = e.Message
+			}
 			continue
 		}
 		for _, id := range ids {
-			if strings.Contains(e.Message, id) {
+			if namesID(e.Message, id) {
 				out[id] = e.Message
 			}
 		}
 	}
 	return out
+}
+
+// namesID reports whether msg holds id as a whole token: the id does not go
+// on before or after it.
+func namesID(msg, id string) bool {
+	if id == "" {
+		return false
+	}
+	for from := 0; from < len(msg); {
+		i := strings.Index(msg[from:], id)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(id)
+		b1, n := utf8.DecodeLastRuneInString(msg[:start])
+		b2, _ := utf8.DecodeLastRuneInString(msg[:start-n])
+		a1, n := utf8.DecodeRuneInString(msg[end:])
+		a2, _ := utf8.DecodeRuneInString(msg[end+n:])
+		if !idGoesOn(b1, b2) && !idGoesOn(a1, a2) {
+			return true
+		}
+		from = start + 1
+	}
+	return false
+}
+
+// idGoesOn reports whether the characters next to a match (near, then far
+// from it) continue an id: a letter or a digit does, and so does a
+// separator ids hold (ldt:<hex>:<n>, composite ids <cid>:ind:<hex>:<n>-<n>-<n>)
+// when a letter or a digit follows it. So "refused for ldt:x:12: locked" and
+// "ldt:y:7." name their ids, and "ldt:x:123" and "ldt:x:1-2" do not name
+// ldt:x:1.
+func idGoesOn(near, far rune) bool {
+	if near == ':' || near == '-' || near == '_' {
+		near = far
+	}
+	return unicode.IsLetter(near) || unicode.IsDigit(near)
 }
 
 // ErrCommentAlone is returned for a change carrying a comment but neither a
