@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -69,4 +71,23 @@ func TestAnErrorWithoutAnIDRefusesOnlyTheWholeIDsItNames(t *testing.T) {
 func quoteJSON(s string) string {
 	raw, _ := json.Marshal(s)
 	return string(raw)
+}
+
+func TestAnUnreadable2xxToAnUpdateIsOfUnknownOutcome(t *testing.T) {
+	sent := ids(3)
+	for _, body := range []string{"<html>OK</html>", `{"meta":{"trace_id":"t"},"errors":[`, "", "null", `["ok"]`} {
+		t.Run(body, func(t *testing.T) {
+			bothBackends(t, func(t *testing.T) *Client { return answeringWrites(t, http.StatusOK, body) }, func(t *testing.T, b model.Backend) {
+				path := filepath.Join(t.TempDir(), "audit.jsonl")
+				res, err := (Audited{Backend: b, Log: openTestAudit(t, path)}).Update(context.Background(), change(sent...))
+				var ae *Error
+				if !errors.As(err, &ae) || !ae.OutcomeUnknown() || !slices.Equal(ae.IDs, sent) || len(res.Refused) != 0 {
+					t.Fatalf("got %v (refused %v), want every id of unknown outcome", err, res.Refused)
+				}
+				if recs, _ := logLines(t, path); recs[len(recs)-1].Outcome != "unknown" {
+					t.Fatalf("the audit log says %q", recs[len(recs)-1].Outcome)
+				}
+			})
+		})
+	}
 }
