@@ -71,9 +71,11 @@ type AuditRecord struct {
 	Change  auditChange            `json:"change"`
 	Before  map[string]auditValues `json:"before,omitempty"`
 	Outcome string                 `json:"outcome,omitempty"` // applied, partial, refused, unknown
-	Refused map[string]string      `json:"refused,omitempty"`
-	TraceID string                 `json:"trace_id,omitempty"`
-	Error   string                 `json:"error,omitempty"`
+	// Refused and Unknown name the ids so; the others were applied.
+	Refused map[string]string `json:"refused,omitempty"`
+	Unknown []string          `json:"unknown,omitempty"`
+	TraceID string            `json:"trace_id,omitempty"`
+	Error   string            `json:"error,omitempty"`
 }
 
 type auditChange struct {
@@ -217,23 +219,13 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 		return model.UpdateResult{}, fmt.Errorf("not sent: %w", err)
 	}
 	res, err := a.Backend.Update(ctx, c)
+	// Settled as the console settles it: the log names, per id, what the
+	// screen shows.
+	res = model.Settle(c.IDs, res, err)
 	out := AuditRecord{Time: time.Now().UTC(), Event: "result", Batch: rec.Batch, Backend: rec.Backend, IDs: c.IDs,
-		Change: rec.Change, TraceID: res.TraceID, Refused: res.Refused}
-	var ae *Error
-	switch {
-	case err != nil && errors.As(err, &ae) && ae.Unknown:
-		out.Outcome, out.Error = "unknown", err.Error()
-	case err != nil:
-		out.Outcome, out.Error = "refused", err.Error()
-		if out.TraceID == "" {
-			out.TraceID = TraceOf(err)
-		}
-	case len(res.Refused) == len(c.IDs):
-		out.Outcome = "refused"
-	case len(res.Refused) > 0:
-		out.Outcome = "partial"
-	default:
-		out.Outcome = "applied"
+		Change: rec.Change, TraceID: res.TraceID, Refused: res.Refused, Unknown: res.Unknown, Outcome: outcome(c.IDs, res)}
+	if err != nil {
+		out.Error = err.Error()
 	}
 	if lerr := a.Log.write(out); lerr != nil && err == nil {
 		if out.Outcome == "refused" {
@@ -243,6 +235,19 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 		}
 	}
 	return res, err
+}
+
+// outcome names a settled batch's outcome in one word, for the log.
+func outcome(sent []string, res model.UpdateResult) string {
+	switch {
+	case len(res.Unknown) > 0:
+		return "unknown"
+	case len(res.Refused) == len(sent):
+		return "refused"
+	case len(res.Refused) > 0:
+		return "partial"
+	}
+	return "applied"
 }
 
 // NotSent records a batch that a quit kept from being sent: the change was

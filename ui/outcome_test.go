@@ -45,7 +45,7 @@ func TestTheScreenTellsEachRowAsTheAuditLogDoes(t *testing.T) {
 					result = &l
 				}
 			}
-			if result == nil || result.Outcome != k.outcome || len(result.Refused) != k.refused {
+			if result == nil || result.Outcome != k.outcome || len(result.Refused) != k.refused || len(result.Unknown) != k.unknown {
 				t.Fatalf("the audit log: %+v; want %s, %d refused, %d unknown", result, k.outcome, k.refused, k.unknown)
 			}
 			for _, id := range ids {
