@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/falcon-triage/falcon-triage/model"
@@ -86,6 +88,106 @@ func TestAnUnreadable2xxToAnUpdateIsOfUnknownOutcome(t *testing.T) {
 				}
 				if recs, _ := logLines(t, path); recs[len(recs)-1].Outcome != "unknown" {
 					t.Fatalf("the audit log says %q", recs[len(recs)-1].Outcome)
+				}
+			})
+		})
+	}
+}
+
+// envelope is an update's answer: error entries (id, message; an empty id
+// leaves the entry without one) and resources_affected (< 0: no
+// meta.writes).
+func envelope(affected int, errs ...[2]string) string {
+	var entries []string
+	for _, e := range errs {
+		entry := `{"code":400,"message":` + quoteJSON(e[1])
+		if e[0] != "" {
+			entry += `,"id":` + quoteJSON(e[0])
+		}
+		entries = append(entries, entry+"}")
+	}
+	writes := ""
+	if affected >= 0 {
+		writes = fmt.Sprintf(`,"writes":{"resources_affected":%d}`, affected)
+	}
+	return `{"meta":{"trace_id":"trace-odd"` + writes + `},"resources":[],"errors":[` + strings.Join(entries, ",") + `]}`
+}
+
+// settledThroughTheLog sends sent through the audit log to b and checks that
+// the log's result record names each id as the result does; it returns the
+// result.
+func settledThroughTheLog(t *testing.T, b model.Backend, sent []string) (model.UpdateResult, AuditRecord) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	res, err := (Audited{Backend: b, Log: openTestAudit(t, path)}).Update(context.Background(), change(sent...))
+	res = model.Settle(sent, res, err)
+	recs, _ := logLines(t, path)
+	rec := recs[len(recs)-1]
+	if rec.Event != "result" || !maps.Equal(rec.Refused, res.Refused) || !slices.Equal(rec.Unknown, res.Unknown) {
+		t.Fatalf("the log says refused %v, unknown %v; the result refused %v, unknown %v", rec.Refused, rec.Unknown, res.Refused, res.Unknown)
+	}
+	return res, rec
+}
+
+func TestAnAnswerNamingIDsNotSentIsReadForTheIDsSent(t *testing.T) {
+	sent := ids(2)
+	other := "ldt:ffffffffffffffffffffffffffffffff:9"
+	cases := []struct {
+		name             string
+		status           int
+		body             string
+		outcome          string
+		refused, unknown int
+	}{
+		{"a 200 naming another id", http.StatusOK, envelope(2, [2]string{other, "not found: " + other}), "applied", 0, 0},
+		{"a 200 naming another id in its message", http.StatusOK, envelope(2, [2]string{"", "not found: " + other}), "applied", 0, 0},
+		{"a 200 naming another id, nothing changed", http.StatusOK, envelope(0, [2]string{other, "not found: " + other}), "unknown", 0, 2},
+		{"a 400 naming another id", http.StatusBadRequest, envelope(0, [2]string{other, "not found: " + other}), "refused", 2, 0},
+	}
+	for _, k := range cases {
+		t.Run(k.name, func(t *testing.T) {
+			bothBackends(t, func(t *testing.T) *Client { return answeringWrites(t, k.status, k.body) }, func(t *testing.T, b model.Backend) {
+				res, rec := settledThroughTheLog(t, b, sent)
+				if rec.Outcome != k.outcome || len(res.Refused) != k.refused || len(res.Unknown) != k.unknown {
+					t.Fatalf("%s, %d refused, %d unknown; want %s, %d, %d", rec.Outcome, len(res.Refused), len(res.Unknown), k.outcome, k.refused, k.unknown)
+				}
+				if _, named := res.Refused[other]; named || slices.Contains(res.Unknown, other) {
+					t.Fatalf("an id not sent is in the result: %+v", res)
+				}
+			})
+		})
+	}
+}
+
+func TestIDsNotNamedAreDecidedByTheStatusAndResourcesAffected(t *testing.T) {
+	sent := ids(3)
+	refuse := [2]string{sent[0], "locked by a workflow"}
+	cases := []struct {
+		name                      string
+		status                    int
+		body                      string
+		applied, refused, unknown int
+	}{
+		{"200 without meta.writes", 200, envelope(-1), 3, 0, 0},
+		{"200 affecting all", 200, envelope(3), 3, 0, 0},
+		{"200 affecting none", 200, envelope(0), 0, 0, 3},
+		{"200 affecting more than sent", 200, envelope(4), 0, 0, 3},
+		{"200 refusing one, affecting the others", 200, envelope(2, refuse), 2, 1, 0},
+		{"200 refusing one, affecting none", 200, envelope(0, refuse), 0, 1, 2},
+		{"400 refusing one, without meta.writes", 400, envelope(-1, refuse), 0, 3, 0},
+		{"400 refusing one, affecting none", 400, envelope(0, refuse), 0, 3, 0},
+		{"400 refusing one, affecting the others", 400, envelope(2, refuse), 2, 1, 0},
+		{"400 refusing one, affecting some", 400, envelope(1, refuse), 0, 1, 2},
+		{"400 naming none", 400, envelope(0, [2]string{"", "invalid status"}), 0, 3, 0},
+		{"500 refusing one", 500, envelope(-1, refuse), 0, 1, 2},
+		{"503 affecting all", 503, envelope(3), 0, 0, 3},
+	}
+	for _, k := range cases {
+		t.Run(k.name, func(t *testing.T) {
+			bothBackends(t, func(t *testing.T) *Client { return answeringWrites(t, k.status, k.body) }, func(t *testing.T, b model.Backend) {
+				res, _ := settledThroughTheLog(t, b, sent)
+				if n := len(res.Applied(sent)); n != k.applied || len(res.Refused) != k.refused || len(res.Unknown) != k.unknown {
+					t.Fatalf("%d applied, %d refused, %d unknown; want %d, %d, %d", n, len(res.Refused), len(res.Unknown), k.applied, k.refused, k.unknown)
 				}
 			})
 		})

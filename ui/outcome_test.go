@@ -19,6 +19,9 @@ func TestTheScreenTellsEachRowAsTheAuditLogDoes(t *testing.T) {
 		outcome                   string
 	}{
 		{"a 200 that cannot be read", fake.Faults{UnreadableAnswers: 1}, 0, 3, 0, "unknown"},
+		{"an answer naming a row not sent", fake.Faults{NameUnsentIDs: 1}, 3, 0, 0, "applied"},
+		{"a 200 that changed nothing", fake.Faults{LoseUpdates: 1}, 0, 3, 0, "unknown"},
+		{"a refusal of the whole batch naming a row not sent", fake.Faults{NameUnsentIDs: 1, LoseUpdates: 1}, 0, 0, 3, "refused"},
 	}
 	for _, k := range cases {
 		t.Run(k.name, func(t *testing.T) {

@@ -106,6 +106,13 @@ type Faults struct {
 	// UnreadableAnswers applies the next N updates and answers each with a
 	// 200 whose body is not JSON (a proxy's page, a cut answer).
 	UnreadableAnswers int
+	// NameUnsentIDs adds to the answers of the next N updates an error
+	// entry for an id they did not send, as a service mixing up requests
+	// would.
+	NameUnsentIDs int
+	// LoseUpdates answers the next N updates 200 with no error, applying
+	// nothing: resources_affected says 0.
+	LoseUpdates int
 }
 
 // New makes a fake with generated data.
@@ -787,6 +794,9 @@ type updateAnswer struct {
 	drop, unreadable bool
 }
 
+// unsentID is the id NameUnsentIDs names: sent by nobody.
+const unsentID = "ldt:00000000000000000000000000000000:0"
+
 // applyEach applies an update to every id the fake knows and does not
 // refuse, records the applied ids, and takes the faults its answer is to
 // show. Called with s.mu held.
@@ -800,8 +810,17 @@ func (s *Server) applyEach(ids []string, what string, known func(id string) bool
 		s.faults.UnreadableAnswers--
 		a.unreadable = true
 	}
+	if s.faults.NameUnsentIDs > 0 {
+		s.faults.NameUnsentIDs--
+		a.errs = append(a.errs, apiError{Code: 404, Message: what + " not found: " + unsentID, ID: unsentID})
+	}
+	lose := s.faults.LoseUpdates > 0
+	if lose {
+		s.faults.LoseUpdates--
+	}
 	for _, id := range ids {
 		switch {
+		case lose:
 		case !known(id):
 			a.errs = append(a.errs, apiError{Code: 404, Message: what + " not found: " + id, ID: id})
 		case s.faults.RefuseIDs[id]:
