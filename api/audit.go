@@ -46,6 +46,11 @@ type AuditLog struct {
 	// mend is set while the file may not end in a newline: the next write
 	// checks its last byte first.
 	mend bool
+	// pending are records of what already happened (a result, a batch not
+	// sent) that could not be written, a full disk say: each later write,
+	// CheckLog and Close write them first, in order, so they are late but
+	// never lost while the process lives.
+	pending [][]byte
 }
 
 // auditFile is what the log needs of its file: tests stand a full disk in.
@@ -107,11 +112,15 @@ func OpenAudit(path string, who Who) (*AuditLog, error) {
 	return &AuditLog{f: f, who: who, run: batchID(), mend: true}, nil
 }
 
-// Close closes the log.
+// Close writes what is pending, if it can, and closes the log.
 func (l *AuditLog) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.f.Close()
+	err := l.flush()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func (l *AuditLog) write(r AuditRecord) error {
@@ -123,6 +132,33 @@ func (l *AuditLog) write(r AuditRecord) error {
 	raw = termsafe.JSON(raw)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	err = l.flush()
+	if err == nil {
+		err = l.append(raw)
+	}
+	// A "sent" record that fails keeps its batch from leaving; a record
+	// of what happened is kept for later.
+	if err != nil && (r.Event == "result" || r.Event == "not_sent") {
+		l.pending = append(l.pending, raw)
+	}
+	return err
+}
+
+// flush writes the pending records, in order, up to the first that fails.
+func (l *AuditLog) flush() error {
+	for len(l.pending) > 0 {
+		if err := l.append(l.pending[0]); err != nil {
+			return err
+		}
+		l.pending = l.pending[1:]
+	}
+	return nil
+}
+
+// append writes one record as one line and syncs it. A record whose sync
+// failed is kept pending too and may so be written twice: readers take a
+// batch's result by its batch id.
+func (l *AuditLog) append(raw []byte) error {
 	line := make([]byte, 0, len(raw)+2)
 	if l.mend && l.torn() {
 		line = append(line, '\n')
@@ -321,10 +357,10 @@ func Unfinished(path string) (batches, rows int, first time.Time, err error) {
 	return batches, rows, first, nil
 }
 
-// CheckLog writes a record saying writes resume, which succeeds only once
-// the log can be written again (after a full disk was freed, say): the
-// console stops sending changes while the log fails and calls this before
-// it sends again.
+// CheckLog writes the records that could not be written, then one saying
+// writes resume: it succeeds only once the log can be written again (after
+// a full disk was freed, say). The console stops sending changes while the
+// log fails and calls this before it sends again.
 func (a Audited) CheckLog() error {
 	return a.Log.write(AuditRecord{Time: time.Now().UTC(), Event: "resumed", Backend: a.Name()})
 }

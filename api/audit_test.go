@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -136,16 +138,17 @@ func TestAuditFailureAfterAWriteSaysApplied(t *testing.T) {
 	if errors.As(err, new(*Error)) {
 		t.Fatal("an audit failure reads as an API error")
 	}
-	// The disk frees up: the next record starts on a line of its own.
+	// The disk frees up: the result that failed goes first, and it starts
+	// on a line of its own.
 	disk.failFrom = 0
 	if _, err := a.Update(context.Background(), change("c")); err != nil {
 		t.Fatal(err)
 	}
-	if disk.writes != 4 {
-		t.Fatalf("%d writes for 4 records, want one write per record", disk.writes)
+	if disk.writes != 5 {
+		t.Fatalf("%d writes for 4 records and one failed, want one write per record", disk.writes)
 	}
 	recs, torn := logLines(t, path)
-	if len(recs) != 3 || len(torn) != 1 || recs[2].Event != "result" || recs[2].IDs[0] != "c" {
+	if len(recs) != 4 || len(torn) != 1 || recs[1].Event != "result" || recs[3].Event != "result" || recs[3].IDs[0] != "c" {
 		t.Fatalf("records %+v, torn %q", recs, torn)
 	}
 }
@@ -224,5 +227,66 @@ func TestUnfinishedReadsLongLines(t *testing.T) {
 	}
 	if batches, rows, _, err := Unfinished(path); err != nil || batches != 1 || rows != 1000 {
 		t.Fatalf("got %d batches, %d rows (%v)", batches, rows, err)
+	}
+}
+
+func TestAResultLostToAFullDiskIsWrittenOnceTheLogResumes(t *testing.T) {
+	cases := []struct {
+		name   string
+		resume func(t *testing.T, a Audited)
+	}{
+		{"the console checks the log", func(t *testing.T, a Audited) {
+			if err := a.CheckLog(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the next change", func(t *testing.T, a Audited) {
+			if _, err := a.Update(context.Background(), change("c")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the log is closed", func(t *testing.T, a Audited) {
+			if err := a.Log.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, k := range cases {
+		t.Run(k.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			l := openTestAudit(t, path)
+			disk := &fullDisk{auditFile: l.f, failFrom: 2} // the "sent" record lands, the "result" does not
+			l.f = disk
+			a := Audited{Backend: &applying{}, Log: l}
+			if _, err := a.Update(context.Background(), change("a", "b")); !errors.Is(err, ErrAuditFailed) {
+				t.Fatalf("got %v, want ErrAuditFailed", err)
+			}
+			// Still full: the check fails and the result waits.
+			if err := a.CheckLog(); err == nil {
+				t.Fatal("the log was checked good on a full disk")
+			}
+			disk.failFrom = 0
+			k.resume(t, a)
+			recs, _ := logLines(t, path)
+			var results []AuditRecord
+			for _, r := range recs {
+				if r.Event == "result" {
+					results = append(results, r)
+				}
+			}
+			if recs[1].Event != "result" || len(results) == 0 || !slices.Equal(results[0].IDs, []string{"a", "b"}) || results[0].Outcome != "applied" {
+				var events []string
+				for _, r := range recs {
+					events = append(events, fmt.Sprint(r.Event, r.IDs))
+				}
+				t.Fatalf("the result is not the record after its batch: %v", events)
+			}
+			if len(results) > 1 && slices.Equal(results[1].IDs, []string{"a", "b"}) {
+				t.Fatal("the result was written twice")
+			}
+			if b, _, _, err := Unfinished(path); b != 0 || err != nil {
+				t.Fatalf("%d batches unfinished (%v)", b, err)
+			}
+		})
 	}
 }
