@@ -510,18 +510,54 @@ func consoleURL(cloud string, d *model.Detection) string {
 	return "https://" + host + "/activity/detections/detail/" + strings.ReplaceAll(id, ":", "/")
 }
 
-// reportUnfinished tells, before the console starts, about the batches the
-// last run sent without recording a result: they may or may not have been
-// applied, and the analyst should check them.
+// reportUnfinished tells, before the console starts, what every run in the
+// audit log at path left unsettled and no start has reported yet: batches
+// sent with no recorded result (they may or may not have been applied, and
+// the analyst should check them), and batches a quit kept from being sent.
+// It then records that they were told, so the next start does not repeat
+// it.
 func reportUnfinished(stderr io.Writer, path string) {
-	batches, rows, first, err := api.Unfinished(path)
-	switch {
-	case err != nil:
+	u, err := api.ReadUnreported(path)
+	if err != nil {
 		fmt.Fprintf(stderr, "falcon-triage: %s\n", ui.Sanitize(err.Error()))
-	case batches > 0:
-		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, from %s have no recorded result in the audit log (%s): they may or may not have been applied\n",
-			plural(batches, "batch", "batches"), thousands(rows), first.Local().Format("2006-01-02 15:04"), ui.Sanitize(path))
+		return
 	}
+	if !u.Any() {
+		return
+	}
+	if b := u.Unfinished; b.Batches > 0 {
+		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, sent %s%s have no recorded result in the audit log (%s): they may or may not have been applied; check them\n",
+			plural(b.Batches, "batch", "batches"), thousands(b.Rows), span(b.First, b.Last), runs(b), ui.Sanitize(path))
+	}
+	if b := u.NotSent; b.Batches > 0 {
+		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, asked for %s%s were never sent (not_sent in the audit log, %s): they changed nothing\n",
+			plural(b.Batches, "batch", "batches"), thousands(b.Rows), span(b.First, b.Last), runs(b), ui.Sanitize(path))
+	}
+	// Should this fail, the next start tells it again: better than never.
+	_ = api.MarkReported(path, api.Who{OSUser: osUser(), SSHConnection: os.Getenv("SSH_CONNECTION")}, u)
+}
+
+// runs names the runs batches come from, when more than one: consoles
+// sharing a state folder, or several runs in a row.
+func runs(b api.Batches) string {
+	if b.Runs < 2 {
+		return ""
+	}
+	return " by " + thousands(b.Runs) + " runs"
+}
+
+// span says when, in local time: "at 14:02 on 2026-11-27" for one moment,
+// else from the first to the last.
+func span(first, last time.Time) string {
+	first, last = first.Local(), last.Local()
+	const day, minute = "2006-01-02", "15:04"
+	switch {
+	case first.Format(day+minute) == last.Format(day+minute):
+		return "at " + first.Format(minute+" on "+day)
+	case first.Format(day) == last.Format(day):
+		return "from " + first.Format(minute) + " to " + last.Format(minute+" on "+day)
+	}
+	return "from " + first.Format(day+" "+minute) + " to " + last.Format(day+" "+minute)
 }
 
 func plural(n int, one, many string) string {

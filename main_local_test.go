@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/model"
@@ -36,47 +35,66 @@ func TestConfigWritableByOthersIsRefused(t *testing.T) {
 	}
 }
 
-func TestUnfinishedBatchesAreReported(t *testing.T) {
+// TestEveryRunsUnsettledBatchesAreReportedOnce has two consoles share one
+// audit log: the first crashes with batches in flight, the second, the last
+// run in the file, applies one and quits before sending another. The next
+// start reports both runs' leftovers, and the start after reports nothing.
+func TestEveryRunsUnsettledBatchesAreReportedOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	var none bytes.Buffer
 	reportUnfinished(&none, path)
 	if none.Len() != 0 {
 		t.Fatalf("a missing log reported %q", none.String())
 	}
-	l, err := api.OpenAudit(path, api.Who{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hang := make(chan struct{})
+	crashed := openLog(t, path)
+	entered, hang := make(chan struct{}), make(chan struct{})
 	st := model.StatusClosed
 	var wg sync.WaitGroup
-	for _, ids := range [][]string{make([]string, 1500), make([]string, 1219), {"\x1b]0;x\x07"}} {
+	for _, ids := range [][]string{make([]string, 1000), make([]string, 500), {"\x1b]0;x\x07"}} {
 		wg.Go(func() {
-			_, _ = (api.Audited{Backend: stuck{release: hang}, Log: l}).Update(t.Context(), model.Change{IDs: ids, Status: &st})
+			_, _ = (api.Audited{Backend: stuck{entered: entered, release: hang}, Log: crashed}).Update(t.Context(), model.Change{IDs: ids, Status: &st})
 		})
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if b, _, _, _ := api.Unfinished(path); b == 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	for range 3 {
+		<-entered // its "sent" record is written before it is sent
 	}
-	var out bytes.Buffer
+	last := openLog(t, path)
+	if _, err := (api.Audited{Backend: stuck{}, Log: last}).Update(t.Context(), model.Change{IDs: []string{"a"}, Status: &st}); err != nil {
+		t.Fatal(err)
+	}
+	(api.Audited{Backend: stuck{}, Log: last}).NotSent(model.Change{IDs: make([]string, 1219), Status: &st}, "quit")
+	var out, again bytes.Buffer
 	reportUnfinished(&out, path)
+	reportUnfinished(&again, path)
 	close(hang)
 	wg.Wait()
-	l.Close()
-	msg := out.String()
-	if !strings.Contains(msg, "3 batches, 2,720 rows, from ") || !strings.Contains(msg, "have no recorded result") || strings.Count(msg, "\n") != 1 {
-		t.Fatalf("got %q", msg)
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 2 ||
+		!strings.Contains(lines[0], "3 batches, 1,501 rows, sent ") || !strings.Contains(lines[0], "have no recorded result in the audit log ("+path+")") ||
+		!strings.Contains(lines[1], "1 batch, 1,219 rows, asked for ") || !strings.Contains(lines[1], "were never sent") || !strings.Contains(lines[1], path) {
+		t.Fatalf("got %q", out.String())
+	}
+	if again.Len() != 0 {
+		t.Fatalf("the next start reported again: %q", again.String())
 	}
 }
 
-// stuck is a backend whose updates never come back until released.
+func openLog(t *testing.T, path string) *api.AuditLog {
+	t.Helper()
+	l, err := api.OpenAudit(path, api.Who{OSUser: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// stuck is a backend whose updates say they have started (entered) and
+// then wait until released; with neither, they are applied at once.
 type stuck struct {
 	model.Backend
-	release chan struct{}
+	entered chan<- struct{}
+	release <-chan struct{}
 }
 
 func (stuck) Name() string { return "detects" }
@@ -84,7 +102,12 @@ func (stuck) Name() string { return "detects" }
 func (stuck) Effective(c model.Change) model.Change { return c }
 
 func (s stuck) Update(context.Context, model.Change) (model.UpdateResult, error) {
-	<-s.release
+	if s.entered != nil {
+		s.entered <- struct{}{}
+	}
+	if s.release != nil {
+		<-s.release
+	}
 	return model.UpdateResult{}, nil
 }
 

@@ -31,7 +31,7 @@ type Who struct {
 // AuditLog is the local JSONL trail of every change sent: a "sent" record
 // written (and fsync'd) before the request leaves, a "result" record after
 // the answer. A run cut off mid-batch leaves "sent" records without their
-// "result": exactly what may or may not have been applied (see Unfinished).
+// "result": exactly what may or may not have been applied (see ReadUnreported).
 //
 // Each record is one write, so records never interleave, and one line:
 // when the file may end in a torn line (a crash, a full disk) the next
@@ -65,9 +65,8 @@ type auditFile interface {
 // AuditRecord is one line of the audit log.
 type AuditRecord struct {
 	Time  time.Time `json:"time"`
-	Event string    `json:"event"` // sent, result, not_sent, resumed
-	// Run tells one run of the console from the next (Unfinished reports
-	// the last one).
+	Event string    `json:"event"` // sent, result, not_sent, resumed, reported
+	// Run tells one run of the console from the next.
 	Run     string                 `json:"run,omitempty"`
 	Batch   string                 `json:"batch"`
 	Who     Who                    `json:"who"`
@@ -81,6 +80,9 @@ type AuditRecord struct {
 	Unknown []string          `json:"unknown,omitempty"`
 	TraceID string            `json:"trace_id,omitempty"`
 	Error   string            `json:"error,omitempty"`
+	// Reported are the batches a start reported as unsettled (see
+	// ReadUnreported).
+	Reported []string `json:"reported,omitempty"`
 }
 
 type auditChange struct {
@@ -299,62 +301,131 @@ func (a Audited) NotSent(c model.Change, why string) {
 	_ = a.Log.write(rec)
 }
 
-// Unfinished reads the log at path and reports the batches of its last run
-// that have a "sent" record and no "result": how many, their rows, and when
-// the first was sent. They may or may not have been applied. A missing log
-// has none; torn lines are skipped (a torn result leaves its batch
-// unfinished, as it should).
-func Unfinished(path string) (batches, rows int, first time.Time, err error) {
+// Unreported is what the runs in an audit log left unsettled that no start
+// has reported yet, whichever console wrote them (consoles may share one
+// state folder): batches sent with no result, which may or may not have
+// been applied, and batches a quit kept from being sent.
+type Unreported struct {
+	Unfinished, NotSent Batches
+	batches             []string
+}
+
+// Batches counts batches, their rows, the runs they come from, and when
+// the first and the last of them were recorded.
+type Batches struct {
+	Batches, Rows, Runs int
+	First, Last         time.Time
+	runs                map[string]bool
+}
+
+func (b *Batches) add(run string, rows int, at time.Time) {
+	if b.runs == nil {
+		b.runs = map[string]bool{}
+	}
+	if !b.runs[run] {
+		b.runs[run] = true
+		b.Runs++
+	}
+	b.Batches++
+	b.Rows += rows
+	if b.First.IsZero() || at.Before(b.First) {
+		b.First = at
+	}
+	if at.After(b.Last) {
+		b.Last = at
+	}
+}
+
+// Any reports whether there is anything to report.
+func (u Unreported) Any() bool { return len(u.batches) > 0 }
+
+// ReadUnreported reads the log at path for what every run left unsettled
+// and no "reported" record acknowledges. A missing log has nothing; torn
+// lines are skipped (a torn result leaves its batch unfinished, as it
+// should). A run still alive in another console may finish a batch
+// reported here later: that is its right.
+func ReadUnreported(path string) (Unreported, error) {
 	f, err := localfile.Open(path, os.O_RDONLY)
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, 0, time.Time{}, nil
+		return Unreported{}, nil
 	}
 	if err != nil {
-		return 0, 0, time.Time{}, fmt.Errorf("audit log: %w", err)
+		return Unreported{}, fmt.Errorf("audit log: %w", err)
 	}
 	defer f.Close()
-	type sent struct {
-		rows int
-		at   time.Time
+	type batch struct {
+		run     string
+		rows    int
+		at      time.Time
+		notSent bool
 	}
-	var run string
-	open := map[string]sent{}
+	var order []string
+	batches := map[string]batch{}
+	settled := map[string]bool{}
 	r := bufio.NewReaderSize(f, 64<<10)
 	for {
 		line, rerr := r.ReadBytes('\n')
 		var rec struct {
-			Time  time.Time `json:"time"`
-			Event string    `json:"event"`
-			Run   string    `json:"run"`
-			Batch string    `json:"batch"`
-			IDs   []string  `json:"ids"`
+			Time     time.Time `json:"time"`
+			Event    string    `json:"event"`
+			Run      string    `json:"run"`
+			Batch    string    `json:"batch"`
+			IDs      []string  `json:"ids"`
+			Reported []string  `json:"reported"`
 		}
 		if len(line) > 0 && json.Unmarshal(line, &rec) == nil {
-			if rec.Run != run {
-				run, open = rec.Run, map[string]sent{}
-			}
 			switch rec.Event {
-			case "sent":
-				open[rec.Batch] = sent{rows: len(rec.IDs), at: rec.Time}
+			case "sent", "not_sent":
+				if _, seen := batches[rec.Batch]; !seen {
+					order = append(order, rec.Batch)
+				}
+				batches[rec.Batch] = batch{run: rec.Run, rows: len(rec.IDs), at: rec.Time, notSent: rec.Event == "not_sent"}
 			case "result":
-				delete(open, rec.Batch)
+				settled[rec.Batch] = true
+			case "reported":
+				for _, b := range rec.Reported {
+					settled[b] = true
+				}
 			}
 		}
 		if errors.Is(rerr, io.EOF) {
 			break
 		}
 		if rerr != nil {
-			return 0, 0, time.Time{}, fmt.Errorf("audit log: %w", rerr)
+			return Unreported{}, fmt.Errorf("audit log: %w", rerr)
 		}
 	}
-	for _, s := range open {
-		batches++
-		rows += s.rows
-		if first.IsZero() || s.at.Before(first) {
-			first = s.at
+	var u Unreported
+	for _, id := range order {
+		b := batches[id]
+		if settled[id] {
+			continue
 		}
+		if b.notSent {
+			u.NotSent.add(b.run, b.rows, b.at)
+		} else {
+			u.Unfinished.add(b.run, b.rows, b.at)
+		}
+		u.batches = append(u.batches, id)
 	}
-	return batches, rows, first, nil
+	return u, nil
+}
+
+// MarkReported records in the log at path that u was reported to who, so
+// no later start reports it again.
+func MarkReported(path string, who Who, u Unreported) error {
+	if !u.Any() {
+		return nil
+	}
+	l, err := OpenAudit(path, who)
+	if err != nil {
+		return err
+	}
+	err = l.write(AuditRecord{Time: time.Now().UTC(), Event: "reported", Reported: u.batches})
+	if cerr := l.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // CheckLog writes the records that could not be written, then one saying

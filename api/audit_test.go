@@ -97,8 +97,8 @@ func TestAuditRefusesASymlink(t *testing.T) {
 	if _, err := OpenAudit(path, Who{}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Fatalf("got %v, want a refused symbolic link", err)
 	}
-	if _, _, _, err := Unfinished(path); err == nil || !strings.Contains(err.Error(), "symbolic link") {
-		t.Fatalf("Unfinished read through a link: %v", err)
+	if _, err := ReadUnreported(path); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("ReadUnreported read through a link: %v", err)
 	}
 }
 
@@ -182,40 +182,63 @@ func TestAuditStoresNoRawControls(t *testing.T) {
 	}
 }
 
-func TestUnfinishedBatchesOfTheLastRun(t *testing.T) {
+func TestEveryRunsUnsettledBatchesAreReadUntilReported(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	if b, rows, _, err := Unfinished(path); b != 0 || rows != 0 || err != nil {
-		t.Fatalf("no log: %d %d %v", b, rows, err)
+	if u, err := ReadUnreported(path); u.Any() || err != nil {
+		t.Fatalf("no log: %+v %v", u, err)
 	}
-	// An earlier run left one batch without a result: it was reported then.
-	l := openTestAudit(t, path)
-	if err := l.write(AuditRecord{Event: "sent", Batch: "old", IDs: []string{"x"}, Time: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	l.Close()
-	l = openTestAudit(t, path)
-	a := Audited{Backend: &applying{}, Log: l}
-	if _, err := a.Update(context.Background(), change("done")); err != nil {
-		t.Fatal(err)
-	}
+	// Two consoles share the log, their records interleaved: the first
+	// crashes with a batch in flight, the second finishes one, leaves two
+	// without a result and quits before sending a third.
 	first := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
-	for i, ids := range [][]string{{"a", "b"}, {"c", "d", "e"}} {
-		if err := l.write(AuditRecord{Event: "sent", Batch: string(rune('p' + i)), IDs: ids, Time: first.Add(time.Duration(i) * time.Minute)}); err != nil {
+	crashed, last := openTestAudit(t, path), openTestAudit(t, path)
+	records := []struct {
+		log *AuditLog
+		rec AuditRecord
+	}{
+		{crashed, AuditRecord{Event: "sent", Batch: "c1", IDs: []string{"x"}, Time: first}},
+		{last, AuditRecord{Event: "sent", Batch: "done", IDs: []string{"y"}, Time: first}},
+		{last, AuditRecord{Event: "result", Batch: "done", IDs: []string{"y"}, Outcome: "applied", Time: first}},
+		{last, AuditRecord{Event: "sent", Batch: "p", IDs: []string{"a", "b"}, Time: first.Add(time.Minute)}},
+		{last, AuditRecord{Event: "sent", Batch: "q", IDs: []string{"c", "d", "e"}, Time: first.Add(2 * time.Minute)}},
+		{last, AuditRecord{Event: "not_sent", Batch: "n", IDs: []string{"f", "g"}, Time: first.Add(3 * time.Minute)}},
+	}
+	for _, r := range records {
+		if err := r.log.write(r.rec); err != nil {
 			t.Fatal(err)
 		}
 	}
-	l.Close()
 	// The crash tore the last line.
 	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	_, _ = f.WriteString(`{"event":"result","batch":"p"`)
 	f.Close()
-	batches, rows, when, err := Unfinished(path)
-	if err != nil || batches != 2 || rows != 5 || !when.Equal(first) {
-		t.Fatalf("got %d batches, %d rows, from %v (%v); want 2, 5, %v", batches, rows, when, err, first)
+	u, err := ReadUnreported(path)
+	want := Batches{Batches: 3, Rows: 6, Runs: 2, First: first, Last: first.Add(2 * time.Minute)}
+	if err != nil || !sameBatches(u.Unfinished, want) {
+		t.Fatalf("unfinished %+v (%v), want %+v", u.Unfinished, err, want)
+	}
+	if want := (Batches{Batches: 1, Rows: 2, Runs: 1, First: first.Add(3 * time.Minute), Last: first.Add(3 * time.Minute)}); !sameBatches(u.NotSent, want) {
+		t.Fatalf("not sent %+v, want %+v", u.NotSent, want)
+	}
+	// Once reported, no start reports them again; a batch sent since is
+	// news.
+	if err := MarkReported(path, Who{OSUser: "tester"}, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := last.write(AuditRecord{Event: "sent", Batch: "r", IDs: []string{"h"}, Time: first.Add(4 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	u, err = ReadUnreported(path)
+	if err != nil || u.Unfinished.Batches != 1 || u.Unfinished.Rows != 1 || u.NotSent.Batches != 0 {
+		t.Fatalf("after the report: %+v (%v), want the one batch sent since", u, err)
 	}
 }
 
-func TestUnfinishedReadsLongLines(t *testing.T) {
+func sameBatches(a, b Batches) bool {
+	return a.Batches == b.Batches && a.Rows == b.Rows && a.Runs == b.Runs && a.First.Equal(b.First) && a.Last.Equal(b.Last)
+}
+
+func TestUnreportedReadsLongLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	l := openTestAudit(t, path)
 	ids := make([]string, 1000)
@@ -225,8 +248,8 @@ func TestUnfinishedReadsLongLines(t *testing.T) {
 	if err := l.write(AuditRecord{Event: "sent", Batch: "big", IDs: ids, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if batches, rows, _, err := Unfinished(path); err != nil || batches != 1 || rows != 1000 {
-		t.Fatalf("got %d batches, %d rows (%v)", batches, rows, err)
+	if u, err := ReadUnreported(path); err != nil || u.Unfinished.Batches != 1 || u.Unfinished.Rows != 1000 {
+		t.Fatalf("got %+v (%v)", u.Unfinished, err)
 	}
 }
 
@@ -284,8 +307,8 @@ func TestAResultLostToAFullDiskIsWrittenOnceTheLogResumes(t *testing.T) {
 			if len(results) > 1 && slices.Equal(results[1].IDs, []string{"a", "b"}) {
 				t.Fatal("the result was written twice")
 			}
-			if b, _, _, err := Unfinished(path); b != 0 || err != nil {
-				t.Fatalf("%d batches unfinished (%v)", b, err)
+			if u, err := ReadUnreported(path); u.Unfinished.Batches != 0 || err != nil {
+				t.Fatalf("%d batches unfinished (%v)", u.Unfinished.Batches, err)
 			}
 		})
 	}
