@@ -51,7 +51,25 @@ type AuditLog struct {
 	// CheckLog and Close write them first, in order, so they are late but
 	// never lost while the process lives.
 	pending [][]byte
+	// tally counts this run's rows as their records are written (or kept
+	// to be), and inFlight the rows of batches sent and not yet answered.
+	tally    Tally
+	inFlight map[string]int
 }
+
+// Tally counts a run's rows by what became of its changes.
+type Tally struct {
+	Applied, Refused, Unknown int
+	// NotSent are rows a change was meant for that never left: a quit
+	// came first, or the audit log could not record them before.
+	NotSent int
+}
+
+// Any reports whether the run sent, or meant to send, anything.
+func (t Tally) Any() bool { return t.Applied+t.Refused+t.Unknown+t.NotSent > 0 }
+
+// Unsettled reports rows that were not sent or whose outcome is unknown.
+func (t Tally) Unsettled() bool { return t.Unknown+t.NotSent > 0 }
 
 // auditFile is what the log needs of its file: tests stand a full disk in.
 type auditFile interface {
@@ -111,7 +129,7 @@ func OpenAudit(path string, who Who) (*AuditLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &AuditLog{f: f, who: who, run: batchID(), mend: true}, nil
+	return &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}}, nil
 }
 
 // Close writes what is pending, if it can, and closes the log.
@@ -143,7 +161,35 @@ func (l *AuditLog) write(r AuditRecord) error {
 	if err != nil && (r.Event == "result" || r.Event == "not_sent") {
 		l.pending = append(l.pending, raw)
 	}
+	l.count(r, err == nil)
 	return err
+}
+
+// count adds a record's rows to the run's tally.
+func (l *AuditLog) count(r AuditRecord, written bool) {
+	switch {
+	case r.Event == "sent" && written:
+		l.inFlight[r.Batch] = len(r.IDs)
+	case r.Event == "sent", r.Event == "not_sent":
+		l.tally.NotSent += len(r.IDs)
+	case r.Event == "result":
+		delete(l.inFlight, r.Batch)
+		l.tally.Applied += len(r.IDs) - len(r.Refused) - len(r.Unknown)
+		l.tally.Refused += len(r.Refused)
+		l.tally.Unknown += len(r.Unknown)
+	}
+}
+
+// Tally is what this run's changes came to, from its records: the rows of
+// a batch sent and not answered count as unknown.
+func (l *AuditLog) Tally() Tally {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.tally
+	for _, n := range l.inFlight {
+		t.Unknown += n
+	}
+	return t
 }
 
 // flush writes the pending records, in order, up to the first that fails.

@@ -313,3 +313,76 @@ func TestAResultLostToAFullDiskIsWrittenOnceTheLogResumes(t *testing.T) {
 		})
 	}
 }
+
+// answering is a backend answering every update with res and err.
+type answering struct {
+	model.Backend
+	res model.UpdateResult
+	err error
+}
+
+func (answering) Name() string { return "detects" }
+
+func (answering) Effective(c model.Change) model.Change { return c }
+
+func (a answering) Update(context.Context, model.Change) (model.UpdateResult, error) {
+	return a.res, a.err
+}
+
+func TestTheAuditLogTalliesThisRunsRowsByOutcome(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	earlier := openTestAudit(t, path)
+	if _, err := (Audited{Backend: &applying{}, Log: earlier}).Update(context.Background(), change("old")); err != nil {
+		t.Fatal(err)
+	}
+	l := openTestAudit(t, path)
+	if l.Tally().Any() {
+		t.Fatalf("a run that sent nothing tallies %+v", l.Tally())
+	}
+	send := func(b model.Backend, ids ...string) {
+		t.Helper()
+		_, _ = (Audited{Backend: b, Log: l}).Update(context.Background(), change(ids...))
+	}
+	send(&applying{}, "a", "b")
+	send(answering{res: model.UpdateResult{Refused: map[string]string{"c": "locked"}}}, "c", "d", "e")
+	send(answering{err: &Error{Op: "update", Unknown: true}}, "f", "g")
+	(Audited{Backend: &applying{}, Log: l}).NotSent(change("h", "i", "j", "k"), "quit")
+	// A batch in flight at exit is unknown; one whose "sent" record
+	// failed never left.
+	entered, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		send(held{entered: entered, release: release}, "l")
+	}()
+	<-entered
+	disk := &fullDisk{auditFile: l.f, failFrom: 1}
+	l.mu.Lock()
+	l.f = disk
+	l.mu.Unlock()
+	send(&applying{}, "m", "n")
+	want := Tally{Applied: 4, Refused: 1, Unknown: 3, NotSent: 6}
+	if got := l.Tally(); got != want || !got.Unsettled() {
+		t.Fatalf("tally %+v, want %+v", got, want)
+	}
+	close(release)
+	<-done
+}
+
+// held is a backend whose update says it has started, then waits to be
+// released.
+type held struct {
+	model.Backend
+	entered chan<- struct{}
+	release <-chan struct{}
+}
+
+func (held) Name() string { return "detects" }
+
+func (held) Effective(c model.Change) model.Change { return c }
+
+func (h held) Update(context.Context, model.Change) (model.UpdateResult, error) {
+	h.entered <- struct{}{}
+	<-h.release
+	return model.UpdateResult{}, nil
+}
