@@ -42,6 +42,10 @@ Usage:
   falcon-triage fake [flags]         serve the fake Falcon API on its own
   falcon-triage --version            print the version and the commit it was built from
 
+Exit status: 0 done; 1 an error; 2 a bad flag or command; 3 the console ended
+with changes not sent or of unknown outcome (the line it leaves says how many;
+the audit log says which); 70 a crash.
+
 Credentials come from FALCON_CLIENT_ID, FALCON_CLIENT_SECRET, FALCON_CLOUD and
 FALCON_MEMBER_CID, or the config file. Run a command with -h for its flags.
 `
@@ -462,10 +466,15 @@ func runConsole(args []string, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	_, runErr := p.Run()
-	if !m.Close(10 * time.Second) {
-		fmt.Fprintln(os.Stderr, "falcon-triage: some updates were still being sent at exit; the batches not sent are recorded as not_sent in the audit log")
-	}
+	// Batches still in flight when this gives up are counted unknown: the
+	// summary says so.
+	m.Close(10 * time.Second)
 	guard.restore()
+	logErr := audit.Close()
+	tally := audit.Tally()
+	if line := quitSummary(tally, auditPath, logErr); line != "" {
+		fmt.Fprintln(stderr, line)
+	}
 	switch {
 	case errors.Is(runErr, tea.ErrProgramPanic):
 		// The terminal is restored and the report written: a crash is
@@ -473,8 +482,31 @@ func runConsole(args []string, stderr io.Writer) int {
 		return 70
 	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return fail(stderr, runErr)
+	case tally.Unsettled():
+		return exitUnsettled
 	}
 	return 0
+}
+
+// exitUnsettled is the exit status of a run that ended with changes not
+// sent or of unknown outcome: a script, or the analyst's shell, sees that
+// the rows need another look.
+const exitUnsettled = 3
+
+// quitSummary is the line left on the restored terminal when the console
+// ends: what became of this run's changes, as the audit log counted them,
+// and where the log is; none when the run sent nothing and meant to send
+// nothing.
+func quitSummary(t api.Tally, path string, logErr error) string {
+	if !t.Any() {
+		return ""
+	}
+	line := fmt.Sprintf("falcon-triage: this run's changes: %s applied, %s refused, %s of unknown outcome, %s not sent; audit log %s",
+		plural(t.Applied, "row", "rows"), thousands(t.Refused), thousands(t.Unknown), thousands(t.NotSent), ui.Sanitize(path))
+	if logErr != nil {
+		line += "; it could not record everything: " + ui.Sanitize(logErr.Error())
+	}
+	return line
 }
 
 // osUser names the person at the keyboard for the audit log.

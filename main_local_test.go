@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,5 +149,27 @@ func TestStateFolderIsTightened(t *testing.T) {
 	l.Close()
 	if fi, _ := os.Stat(state); fi.Mode().Perm() != 0o700 {
 		t.Fatalf("state folder mode %04o, want 0700", fi.Mode().Perm())
+	}
+}
+
+func TestQuitSummarySaysWhatBecameOfThisRunsRows(t *testing.T) {
+	cases := []struct {
+		name  string
+		tally api.Tally
+		err   error
+		want  string
+	}{
+		{"nothing sent", api.Tally{}, nil, ""},
+		{"all applied", api.Tally{Applied: 2500}, nil,
+			"falcon-triage: this run's changes: 2,500 rows applied, 0 refused, 0 of unknown outcome, 0 not sent; audit log /s/audit.jsonl"},
+		{"the log failed", api.Tally{Applied: 1, Unknown: 1000, NotSent: 3}, errors.New("audit log: write: no space left on device \x1b[2J"),
+			"falcon-triage: this run's changes: 1 row applied, 0 refused, 1,000 of unknown outcome, 3 not sent; audit log /s/audit.jsonl; it could not record everything: audit log: write: no space left on device ␛[2J"},
+	}
+	for _, k := range cases {
+		t.Run(k.name, func(t *testing.T) {
+			if got := quitSummary(k.tally, "/s/audit.jsonl", k.err); got != k.want {
+				t.Fatalf("got  %q\nwant %q", got, k.want)
+			}
+		})
 	}
 }

@@ -82,6 +82,7 @@ type Server struct {
 	tokens    map[string]time.Time
 	window    []time.Time // request times inside the rate limit window
 	faults    Faults
+	held      chan struct{} // closed when HoldUpdates is lifted
 	counts    map[string]int
 	patches   [][]string
 	added     uint64 // batches of AddIncidents so far
@@ -113,6 +114,10 @@ type Faults struct {
 	// LoseUpdates answers the next N updates 200 with no error, applying
 	// nothing: resources_affected says 0.
 	LoseUpdates int
+	// HoldUpdates keeps every update waiting, before it is applied, until
+	// faults are set without it: a test sees a write in flight for as long
+	// as it needs, without timing.
+	HoldUpdates bool
 }
 
 // New makes a fake with generated data.
@@ -247,6 +252,13 @@ func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+	switch {
+	case f.HoldUpdates && s.held == nil:
+		s.held = make(chan struct{})
+	case !f.HoldUpdates && s.held != nil:
+		close(s.held)
+		s.held = nil
+	}
 }
 
 // ExpireTokens makes every issued token invalid, as if it had expired.
@@ -352,6 +364,10 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 			f.Fail5xx--
 			fault = "5xx"
 		}
+		var held chan struct{}
+		if op == "update" {
+			held = s.held
+		}
 		auth := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		exp, known := s.tokens[auth]
 		authorized := known && s.now().Before(exp)
@@ -364,6 +380,13 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 		if latency > 0 {
 			select {
 			case <-time.After(latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if held != nil {
+			select {
+			case <-held:
 			case <-r.Context().Done():
 				return
 			}
