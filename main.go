@@ -43,6 +43,10 @@ Usage:
   falcon-triage fake [flags]         serve the fake Falcon API on its own
   falcon-triage --version            print the version and the commit it was built from
 
+Exit status: 0 done; 1 an error; 2 a bad flag or command; 3 the console ended
+with changes not sent or of unknown outcome (the line it leaves says how many;
+the audit log says which); 70 a crash.
+
 Credentials come from FALCON_CLIENT_ID, FALCON_CLIENT_SECRET, FALCON_CLOUD and
 FALCON_MEMBER_CID, or the config file. Run a command with -h for its flags.
 `
@@ -463,10 +467,15 @@ func runConsole(args []string, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	_, runErr := p.Run()
-	if !m.Close(10 * time.Second) {
-		fmt.Fprintln(os.Stderr, "falcon-triage: some updates were still being sent at exit; the batches not sent are recorded as not_sent in the audit log")
-	}
+	// Batches still in flight when this gives up are counted unknown: the
+	// summary says so.
+	m.Close(10 * time.Second)
 	guard.restore()
+	logErr := audit.Close()
+	tally := audit.Tally()
+	if line := quitSummary(tally, auditPath, logErr); line != "" {
+		fmt.Fprintln(stderr, line)
+	}
 	switch {
 	case errors.Is(runErr, tea.ErrProgramPanic):
 		// The terminal is restored and the report written: a crash is
@@ -474,8 +483,31 @@ func runConsole(args []string, stderr io.Writer) int {
 		return 70
 	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return fail(stderr, runErr)
+	case tally.Unsettled():
+		return exitUnsettled
 	}
 	return 0
+}
+
+// exitUnsettled is the exit status of a run that ended with changes not
+// sent or of unknown outcome: a script, or the analyst's shell, sees that
+// the rows need another look.
+const exitUnsettled = 3
+
+// quitSummary is the line left on the restored terminal when the console
+// ends: what became of this run's changes, as the audit log counted them,
+// and where the log is; none when the run sent nothing and meant to send
+// nothing.
+func quitSummary(t api.Tally, path string, logErr error) string {
+	if !t.Any() {
+		return ""
+	}
+	line := fmt.Sprintf("falcon-triage: this run's changes: %s applied, %s refused, %s of unknown outcome, %s not sent; audit log %s",
+		plural(t.Applied, "row", "rows"), thousands(t.Refused), thousands(t.Unknown), thousands(t.NotSent), screen.Sanitize(path))
+	if logErr != nil {
+		line += "; it could not record everything: " + screen.Sanitize(logErr.Error())
+	}
+	return line
 }
 
 // osUser names the person at the keyboard for the audit log.
@@ -511,18 +543,54 @@ func consoleURL(cloud string, d *model.Detection) string {
 	return "https://" + host + "/activity/detections/detail/" + strings.ReplaceAll(id, ":", "/")
 }
 
-// reportUnfinished tells, before the console starts, about the batches the
-// last run sent without recording a result: they may or may not have been
-// applied, and the analyst should check them.
+// reportUnfinished tells, before the console starts, what every run in the
+// audit log at path left unsettled and no start has reported yet: batches
+// sent with no recorded result (they may or may not have been applied, and
+// the analyst should check them), and batches a quit kept from being sent.
+// It then records that they were told, so the next start does not repeat
+// it.
 func reportUnfinished(stderr io.Writer, path string) {
-	batches, rows, first, err := api.Unfinished(path)
-	switch {
-	case err != nil:
+	u, err := api.ReadUnreported(path)
+	if err != nil {
 		fmt.Fprintf(stderr, "falcon-triage: %s\n", screen.Sanitize(err.Error()))
-	case batches > 0:
-		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, from %s have no recorded result in the audit log (%s): they may or may not have been applied\n",
-			plural(batches, "batch", "batches"), thousands(rows), first.Local().Format("2006-01-02 15:04"), screen.Sanitize(path))
+		return
 	}
+	if !u.Any() {
+		return
+	}
+	if b := u.Unfinished; b.Batches > 0 {
+		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, sent %s%s have no recorded result in the audit log (%s): they may or may not have been applied; check them\n",
+			plural(b.Batches, "batch", "batches"), thousands(b.Rows), span(b.First, b.Last), runs(b), screen.Sanitize(path))
+	}
+	if b := u.NotSent; b.Batches > 0 {
+		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, asked for %s%s were never sent (not_sent in the audit log, %s): they changed nothing\n",
+			plural(b.Batches, "batch", "batches"), thousands(b.Rows), span(b.First, b.Last), runs(b), screen.Sanitize(path))
+	}
+	// Should this fail, the next start tells it again: better than never.
+	_ = api.MarkReported(path, api.Who{OSUser: osUser(), SSHConnection: os.Getenv("SSH_CONNECTION")}, u)
+}
+
+// runs names the runs batches come from, when more than one: consoles
+// sharing a state folder, or several runs in a row.
+func runs(b api.Batches) string {
+	if b.Runs < 2 {
+		return ""
+	}
+	return " by " + thousands(b.Runs) + " runs"
+}
+
+// span says when, in local time: "at 14:02 on 2026-11-27" for one moment,
+// else from the first to the last.
+func span(first, last time.Time) string {
+	first, last = first.Local(), last.Local()
+	const day, minute = "2006-01-02", "15:04"
+	switch {
+	case first.Format(day+minute) == last.Format(day+minute):
+		return "at " + first.Format(minute+" on "+day)
+	case first.Format(day) == last.Format(day):
+		return "from " + first.Format(minute) + " to " + last.Format(minute+" on "+day)
+	}
+	return "from " + first.Format(day+" "+minute) + " to " + last.Format(day+" "+minute)
 }
 
 func plural(n int, one, many string) string {

@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/model"
@@ -36,47 +36,66 @@ func TestConfigWritableByOthersIsRefused(t *testing.T) {
 	}
 }
 
-func TestUnfinishedBatchesAreReported(t *testing.T) {
+// TestEveryRunsUnsettledBatchesAreReportedOnce has two consoles share one
+// audit log: the first crashes with batches in flight, the second, the last
+// run in the file, applies one and quits before sending another. The next
+// start reports both runs' leftovers, and the start after reports nothing.
+func TestEveryRunsUnsettledBatchesAreReportedOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	var none bytes.Buffer
 	reportUnfinished(&none, path)
 	if none.Len() != 0 {
 		t.Fatalf("a missing log reported %q", none.String())
 	}
-	l, err := api.OpenAudit(path, api.Who{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hang := make(chan struct{})
+	crashed := openLog(t, path)
+	entered, hang := make(chan struct{}), make(chan struct{})
 	st := model.StatusClosed
 	var wg sync.WaitGroup
-	for _, ids := range [][]string{make([]string, 1500), make([]string, 1219), {"\x1b]0;x\x07"}} {
+	for _, ids := range [][]string{make([]string, 1000), make([]string, 500), {"\x1b]0;x\x07"}} {
 		wg.Go(func() {
-			_, _ = (api.Audited{Backend: stuck{release: hang}, Log: l}).Update(t.Context(), model.Change{IDs: ids, Status: &st})
+			_, _ = (api.Audited{Backend: stuck{entered: entered, release: hang}, Log: crashed}).Update(t.Context(), model.Change{IDs: ids, Status: &st})
 		})
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if b, _, _, _ := api.Unfinished(path); b == 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	for range 3 {
+		<-entered // its "sent" record is written before it is sent
 	}
-	var out bytes.Buffer
+	last := openLog(t, path)
+	if _, err := (api.Audited{Backend: stuck{}, Log: last}).Update(t.Context(), model.Change{IDs: []string{"a"}, Status: &st}); err != nil {
+		t.Fatal(err)
+	}
+	(api.Audited{Backend: stuck{}, Log: last}).NotSent(model.Change{IDs: make([]string, 1219), Status: &st}, "quit")
+	var out, again bytes.Buffer
 	reportUnfinished(&out, path)
+	reportUnfinished(&again, path)
 	close(hang)
 	wg.Wait()
-	l.Close()
-	msg := out.String()
-	if !strings.Contains(msg, "3 batches, 2,720 rows, from ") || !strings.Contains(msg, "have no recorded result") || strings.Count(msg, "\n") != 1 {
-		t.Fatalf("got %q", msg)
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 2 ||
+		!strings.Contains(lines[0], "3 batches, 1,501 rows, sent ") || !strings.Contains(lines[0], "have no recorded result in the audit log ("+path+")") ||
+		!strings.Contains(lines[1], "1 batch, 1,219 rows, asked for ") || !strings.Contains(lines[1], "were never sent") || !strings.Contains(lines[1], path) {
+		t.Fatalf("got %q", out.String())
+	}
+	if again.Len() != 0 {
+		t.Fatalf("the next start reported again: %q", again.String())
 	}
 }
 
-// stuck is a backend whose updates never come back until released.
+func openLog(t *testing.T, path string) *api.AuditLog {
+	t.Helper()
+	l, err := api.OpenAudit(path, api.Who{OSUser: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// stuck is a backend whose updates say they have started (entered) and
+// then wait until released; with neither, they are applied at once.
 type stuck struct {
 	model.Backend
-	release chan struct{}
+	entered chan<- struct{}
+	release <-chan struct{}
 }
 
 func (stuck) Name() string { return "detects" }
@@ -84,7 +103,12 @@ func (stuck) Name() string { return "detects" }
 func (stuck) Effective(c model.Change) model.Change { return c }
 
 func (s stuck) Update(context.Context, model.Change) (model.UpdateResult, error) {
-	<-s.release
+	if s.entered != nil {
+		s.entered <- struct{}{}
+	}
+	if s.release != nil {
+		<-s.release
+	}
 	return model.UpdateResult{}, nil
 }
 
@@ -125,5 +149,27 @@ func TestStateFolderIsTightened(t *testing.T) {
 	l.Close()
 	if fi, _ := os.Stat(state); fi.Mode().Perm() != 0o700 {
 		t.Fatalf("state folder mode %04o, want 0700", fi.Mode().Perm())
+	}
+}
+
+func TestQuitSummarySaysWhatBecameOfThisRunsRows(t *testing.T) {
+	cases := []struct {
+		name  string
+		tally api.Tally
+		err   error
+		want  string
+	}{
+		{"nothing sent", api.Tally{}, nil, ""},
+		{"all applied", api.Tally{Applied: 2500}, nil,
+			"falcon-triage: this run's changes: 2,500 rows applied, 0 refused, 0 of unknown outcome, 0 not sent; audit log /s/audit.jsonl"},
+		{"the log failed", api.Tally{Applied: 1, Unknown: 1000, NotSent: 3}, errors.New("audit log: write: no space left on device \x1b[2J"),
+			"falcon-triage: this run's changes: 1 row applied, 0 refused, 1,000 of unknown outcome, 3 not sent; audit log /s/audit.jsonl; it could not record everything: audit log: write: no space left on device ␛[2J"},
+	}
+	for _, k := range cases {
+		t.Run(k.name, func(t *testing.T) {
+			if got := quitSummary(k.tally, "/s/audit.jsonl", k.err); got != k.want {
+				t.Fatalf("got  %q\nwant %q", got, k.want)
+			}
+		})
 	}
 }

@@ -268,7 +268,7 @@ func (a *Alerts) Update(ctx context.Context, c model.Change) (model.UpdateResult
 	}
 	body := map[string]any{"composite_ids": c.IDs, "action_parameters": a.actions(c)}
 	env, err := a.c.do(ctx, call{op: "update alerts", method: http.MethodPatch, path: "/alerts/entities/alerts/v3", body: body, ids: c.IDs})
-	return updateResult(env, err, c.IDs)
+	return updateResult("update alerts", env, err, c.IDs)
 }
 
 // Aggregate implements model.Backend.

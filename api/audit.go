@@ -31,7 +31,7 @@ type Who struct {
 // AuditLog is the local JSONL trail of every change sent: a "sent" record
 // written (and fsync'd) before the request leaves, a "result" record after
 // the answer. A run cut off mid-batch leaves "sent" records without their
-// "result": exactly what may or may not have been applied (see Unfinished).
+// "result": exactly what may or may not have been applied (see ReadUnreported).
 //
 // Each record is one write, so records never interleave, and one line:
 // when the file may end in a torn line (a crash, a full disk) the next
@@ -46,7 +46,30 @@ type AuditLog struct {
 	// mend is set while the file may not end in a newline: the next write
 	// checks its last byte first.
 	mend bool
+	// pending are records of what already happened (a result, a batch not
+	// sent) that could not be written, a full disk say: each later write,
+	// CheckLog and Close write them first, in order, so they are late but
+	// never lost while the process lives.
+	pending [][]byte
+	// tally counts this run's rows as their records are written (or kept
+	// to be), and inFlight the rows of batches sent and not yet answered.
+	tally    Tally
+	inFlight map[string]int
 }
+
+// Tally counts a run's rows by what became of its changes.
+type Tally struct {
+	Applied, Refused, Unknown int
+	// NotSent are rows a change was meant for that never left: a quit
+	// came first, or the audit log could not record them before.
+	NotSent int
+}
+
+// Any reports whether the run sent, or meant to send, anything.
+func (t Tally) Any() bool { return t.Applied+t.Refused+t.Unknown+t.NotSent > 0 }
+
+// Unsettled reports rows that were not sent or whose outcome is unknown.
+func (t Tally) Unsettled() bool { return t.Unknown+t.NotSent > 0 }
 
 // auditFile is what the log needs of its file: tests stand a full disk in.
 type auditFile interface {
@@ -60,9 +83,8 @@ type auditFile interface {
 // AuditRecord is one line of the audit log.
 type AuditRecord struct {
 	Time  time.Time `json:"time"`
-	Event string    `json:"event"` // sent, result, not_sent, resumed
-	// Run tells one run of the console from the next (Unfinished reports
-	// the last one).
+	Event string    `json:"event"` // sent, result, not_sent, resumed, reported
+	// Run tells one run of the console from the next.
 	Run     string                 `json:"run,omitempty"`
 	Batch   string                 `json:"batch"`
 	Who     Who                    `json:"who"`
@@ -71,9 +93,14 @@ type AuditRecord struct {
 	Change  auditChange            `json:"change"`
 	Before  map[string]auditValues `json:"before,omitempty"`
 	Outcome string                 `json:"outcome,omitempty"` // applied, partial, refused, unknown
-	Refused map[string]string      `json:"refused,omitempty"`
-	TraceID string                 `json:"trace_id,omitempty"`
-	Error   string                 `json:"error,omitempty"`
+	// Refused and Unknown name the ids so; the others were applied.
+	Refused map[string]string `json:"refused,omitempty"`
+	Unknown []string          `json:"unknown,omitempty"`
+	TraceID string            `json:"trace_id,omitempty"`
+	Error   string            `json:"error,omitempty"`
+	// Reported are the batches a start reported as unsettled (see
+	// ReadUnreported).
+	Reported []string `json:"reported,omitempty"`
 }
 
 type auditChange struct {
@@ -102,14 +129,18 @@ func OpenAudit(path string, who Who) (*AuditLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &AuditLog{f: f, who: who, run: batchID(), mend: true}, nil
+	return &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}}, nil
 }
 
-// Close closes the log.
+// Close writes what is pending, if it can, and closes the log.
 func (l *AuditLog) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.f.Close()
+	err := l.flush()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func (l *AuditLog) write(r AuditRecord) error {
@@ -121,6 +152,61 @@ func (l *AuditLog) write(r AuditRecord) error {
 	raw = termsafe.JSON(raw)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	err = l.flush()
+	if err == nil {
+		err = l.append(raw)
+	}
+	// A "sent" record that fails keeps its batch from leaving; a record
+	// of what happened is kept for later.
+	if err != nil && (r.Event == "result" || r.Event == "not_sent") {
+		l.pending = append(l.pending, raw)
+	}
+	l.count(r, err == nil)
+	return err
+}
+
+// count adds a record's rows to the run's tally.
+func (l *AuditLog) count(r AuditRecord, written bool) {
+	switch {
+	case r.Event == "sent" && written:
+		l.inFlight[r.Batch] = len(r.IDs)
+	case r.Event == "sent", r.Event == "not_sent":
+		l.tally.NotSent += len(r.IDs)
+	case r.Event == "result":
+		delete(l.inFlight, r.Batch)
+		l.tally.Applied += len(r.IDs) - len(r.Refused) - len(r.Unknown)
+		l.tally.Refused += len(r.Refused)
+		l.tally.Unknown += len(r.Unknown)
+	}
+}
+
+// Tally is what this run's changes came to, from its records: the rows of
+// a batch sent and not answered count as unknown.
+func (l *AuditLog) Tally() Tally {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.tally
+	for _, n := range l.inFlight {
+		t.Unknown += n
+	}
+	return t
+}
+
+// flush writes the pending records, in order, up to the first that fails.
+func (l *AuditLog) flush() error {
+	for len(l.pending) > 0 {
+		if err := l.append(l.pending[0]); err != nil {
+			return err
+		}
+		l.pending = l.pending[1:]
+	}
+	return nil
+}
+
+// append writes one record as one line and syncs it. A record whose sync
+// failed is kept pending too and may so be written twice: readers take a
+// batch's result by its batch id.
+func (l *AuditLog) append(raw []byte) error {
 	line := make([]byte, 0, len(raw)+2)
 	if l.mend && l.torn() {
 		line = append(line, '\n')
@@ -217,23 +303,13 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 		return model.UpdateResult{}, fmt.Errorf("not sent: %w", err)
 	}
 	res, err := a.Backend.Update(ctx, c)
+	// Settled as the console settles it: the log names, per id, what the
+	// screen shows.
+	res = model.Settle(c.IDs, res, err)
 	out := AuditRecord{Time: time.Now().UTC(), Event: "result", Batch: rec.Batch, Backend: rec.Backend, IDs: c.IDs,
-		Change: rec.Change, TraceID: res.TraceID, Refused: res.Refused}
-	var ae *Error
-	switch {
-	case err != nil && errors.As(err, &ae) && ae.Unknown:
-		out.Outcome, out.Error = "unknown", err.Error()
-	case err != nil:
-		out.Outcome, out.Error = "refused", err.Error()
-		if out.TraceID == "" {
-			out.TraceID = TraceOf(err)
-		}
-	case len(res.Refused) == len(c.IDs):
-		out.Outcome = "refused"
-	case len(res.Refused) > 0:
-		out.Outcome = "partial"
-	default:
-		out.Outcome = "applied"
+		Change: rec.Change, TraceID: res.TraceID, Refused: res.Refused, Unknown: res.Unknown, Outcome: outcome(c.IDs, res)}
+	if err != nil {
+		out.Error = err.Error()
 	}
 	if lerr := a.Log.write(out); lerr != nil && err == nil {
 		if out.Outcome == "refused" {
@@ -243,6 +319,19 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 		}
 	}
 	return res, err
+}
+
+// outcome names a settled batch's outcome in one word, for the log.
+func outcome(sent []string, res model.UpdateResult) string {
+	switch {
+	case len(res.Unknown) > 0:
+		return "unknown"
+	case len(res.Refused) == len(sent):
+		return "refused"
+	case len(res.Refused) > 0:
+		return "partial"
+	}
+	return "applied"
 }
 
 // NotSent records a batch that a quit kept from being sent: the change was
@@ -258,68 +347,137 @@ func (a Audited) NotSent(c model.Change, why string) {
 	_ = a.Log.write(rec)
 }
 
-// Unfinished reads the log at path and reports the batches of its last run
-// that have a "sent" record and no "result": how many, their rows, and when
-// the first was sent. They may or may not have been applied. A missing log
-// has none; torn lines are skipped (a torn result leaves its batch
-// unfinished, as it should).
-func Unfinished(path string) (batches, rows int, first time.Time, err error) {
+// Unreported is what the runs in an audit log left unsettled that no start
+// has reported yet, whichever console wrote them (consoles may share one
+// state folder): batches sent with no result, which may or may not have
+// been applied, and batches a quit kept from being sent.
+type Unreported struct {
+	Unfinished, NotSent Batches
+	batches             []string
+}
+
+// Batches counts batches, their rows, the runs they come from, and when
+// the first and the last of them were recorded.
+type Batches struct {
+	Batches, Rows, Runs int
+	First, Last         time.Time
+	runs                map[string]bool
+}
+
+func (b *Batches) add(run string, rows int, at time.Time) {
+	if b.runs == nil {
+		b.runs = map[string]bool{}
+	}
+	if !b.runs[run] {
+		b.runs[run] = true
+		b.Runs++
+	}
+	b.Batches++
+	b.Rows += rows
+	if b.First.IsZero() || at.Before(b.First) {
+		b.First = at
+	}
+	if at.After(b.Last) {
+		b.Last = at
+	}
+}
+
+// Any reports whether there is anything to report.
+func (u Unreported) Any() bool { return len(u.batches) > 0 }
+
+// ReadUnreported reads the log at path for what every run left unsettled
+// and no "reported" record acknowledges. A missing log has nothing; torn
+// lines are skipped (a torn result leaves its batch unfinished, as it
+// should). A run still alive in another console may finish a batch
+// reported here later: that is its right.
+func ReadUnreported(path string) (Unreported, error) {
 	f, err := localfile.Open(path, os.O_RDONLY)
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, 0, time.Time{}, nil
+		return Unreported{}, nil
 	}
 	if err != nil {
-		return 0, 0, time.Time{}, fmt.Errorf("audit log: %w", err)
+		return Unreported{}, fmt.Errorf("audit log: %w", err)
 	}
 	defer f.Close()
-	type sent struct {
-		rows int
-		at   time.Time
+	type batch struct {
+		run     string
+		rows    int
+		at      time.Time
+		notSent bool
 	}
-	var run string
-	open := map[string]sent{}
+	var order []string
+	batches := map[string]batch{}
+	settled := map[string]bool{}
 	r := bufio.NewReaderSize(f, 64<<10)
 	for {
 		line, rerr := r.ReadBytes('\n')
 		var rec struct {
-			Time  time.Time `json:"time"`
-			Event string    `json:"event"`
-			Run   string    `json:"run"`
-			Batch string    `json:"batch"`
-			IDs   []string  `json:"ids"`
+			Time     time.Time `json:"time"`
+			Event    string    `json:"event"`
+			Run      string    `json:"run"`
+			Batch    string    `json:"batch"`
+			IDs      []string  `json:"ids"`
+			Reported []string  `json:"reported"`
 		}
 		if len(line) > 0 && json.Unmarshal(line, &rec) == nil {
-			if rec.Run != run {
-				run, open = rec.Run, map[string]sent{}
-			}
 			switch rec.Event {
-			case "sent":
-				open[rec.Batch] = sent{rows: len(rec.IDs), at: rec.Time}
+			case "sent", "not_sent":
+				if _, seen := batches[rec.Batch]; !seen {
+					order = append(order, rec.Batch)
+				}
+				batches[rec.Batch] = batch{run: rec.Run, rows: len(rec.IDs), at: rec.Time, notSent: rec.Event == "not_sent"}
 			case "result":
-				delete(open, rec.Batch)
+				settled[rec.Batch] = true
+			case "reported":
+				for _, b := range rec.Reported {
+					settled[b] = true
+				}
 			}
 		}
 		if errors.Is(rerr, io.EOF) {
 			break
 		}
 		if rerr != nil {
-			return 0, 0, time.Time{}, fmt.Errorf("audit log: %w", rerr)
+			return Unreported{}, fmt.Errorf("audit log: %w", rerr)
 		}
 	}
-	for _, s := range open {
-		batches++
-		rows += s.rows
-		if first.IsZero() || s.at.Before(first) {
-			first = s.at
+	var u Unreported
+	for _, id := range order {
+		b := batches[id]
+		if settled[id] {
+			continue
 		}
+		if b.notSent {
+			u.NotSent.add(b.run, b.rows, b.at)
+		} else {
+			u.Unfinished.add(b.run, b.rows, b.at)
+		}
+		u.batches = append(u.batches, id)
 	}
-	return batches, rows, first, nil
+	return u, nil
 }
 
-// CheckLog writes a record saying writes resume, which succeeds only once
-// the log can be written again (after a full disk was freed, say): the
-// console stops sending changes while the log fails and calls this before
-// it sends again.
+// MarkReported records in the log at path that u was reported to who, so
+// no later start reports it again.
+func MarkReported(path string, who Who, u Unreported) error {
+	if !u.Any() {
+		return nil
+	}
+	l, err := OpenAudit(path, who)
+	if err != nil {
+		return err
+	}
+	err = l.write(AuditRecord{Time: time.Now().UTC(), Event: "reported", Reported: u.batches})
+	if cerr := l.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// CheckLog writes the records that could not be written, then one saying
+// writes resume: it succeeds only once the log can be written again (after
+// a full disk was freed, say). The console stops sending changes while the
+// log fails and calls this before it sends again.
 func (a Audited) CheckLog() error {
 	return a.Log.write(AuditRecord{Time: time.Now().UTC(), Event: "resumed", Backend: a.Name()})
 }

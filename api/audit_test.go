@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,8 +97,8 @@ func TestAuditRefusesASymlink(t *testing.T) {
 	if _, err := OpenAudit(path, Who{}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Fatalf("got %v, want a refused symbolic link", err)
 	}
-	if _, _, _, err := Unfinished(path); err == nil || !strings.Contains(err.Error(), "symbolic link") {
-		t.Fatalf("Unfinished read through a link: %v", err)
+	if _, err := ReadUnreported(path); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("ReadUnreported read through a link: %v", err)
 	}
 }
 
@@ -136,16 +138,17 @@ func TestAuditFailureAfterAWriteSaysApplied(t *testing.T) {
 	if errors.As(err, new(*Error)) {
 		t.Fatal("an audit failure reads as an API error")
 	}
-	// The disk frees up: the next record starts on a line of its own.
+	// The disk frees up: the result that failed goes first, and it starts
+	// on a line of its own.
 	disk.failFrom = 0
 	if _, err := a.Update(context.Background(), change("c")); err != nil {
 		t.Fatal(err)
 	}
-	if disk.writes != 4 {
-		t.Fatalf("%d writes for 4 records, want one write per record", disk.writes)
+	if disk.writes != 5 {
+		t.Fatalf("%d writes for 4 records and one failed, want one write per record", disk.writes)
 	}
 	recs, torn := logLines(t, path)
-	if len(recs) != 3 || len(torn) != 1 || recs[2].Event != "result" || recs[2].IDs[0] != "c" {
+	if len(recs) != 4 || len(torn) != 1 || recs[1].Event != "result" || recs[3].Event != "result" || recs[3].IDs[0] != "c" {
 		t.Fatalf("records %+v, torn %q", recs, torn)
 	}
 }
@@ -179,40 +182,63 @@ func TestAuditStoresNoRawControls(t *testing.T) {
 	}
 }
 
-func TestUnfinishedBatchesOfTheLastRun(t *testing.T) {
+func TestEveryRunsUnsettledBatchesAreReadUntilReported(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	if b, rows, _, err := Unfinished(path); b != 0 || rows != 0 || err != nil {
-		t.Fatalf("no log: %d %d %v", b, rows, err)
+	if u, err := ReadUnreported(path); u.Any() || err != nil {
+		t.Fatalf("no log: %+v %v", u, err)
 	}
-	// An earlier run left one batch without a result: it was reported then.
-	l := openTestAudit(t, path)
-	if err := l.write(AuditRecord{Event: "sent", Batch: "old", IDs: []string{"x"}, Time: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	l.Close()
-	l = openTestAudit(t, path)
-	a := Audited{Backend: &applying{}, Log: l}
-	if _, err := a.Update(context.Background(), change("done")); err != nil {
-		t.Fatal(err)
-	}
+	// Two consoles share the log, their records interleaved: the first
+	// crashes with a batch in flight, the second finishes one, leaves two
+	// without a result and quits before sending a third.
 	first := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
-	for i, ids := range [][]string{{"a", "b"}, {"c", "d", "e"}} {
-		if err := l.write(AuditRecord{Event: "sent", Batch: string(rune('p' + i)), IDs: ids, Time: first.Add(time.Duration(i) * time.Minute)}); err != nil {
+	crashed, last := openTestAudit(t, path), openTestAudit(t, path)
+	records := []struct {
+		log *AuditLog
+		rec AuditRecord
+	}{
+		{crashed, AuditRecord{Event: "sent", Batch: "c1", IDs: []string{"x"}, Time: first}},
+		{last, AuditRecord{Event: "sent", Batch: "done", IDs: []string{"y"}, Time: first}},
+		{last, AuditRecord{Event: "result", Batch: "done", IDs: []string{"y"}, Outcome: "applied", Time: first}},
+		{last, AuditRecord{Event: "sent", Batch: "p", IDs: []string{"a", "b"}, Time: first.Add(time.Minute)}},
+		{last, AuditRecord{Event: "sent", Batch: "q", IDs: []string{"c", "d", "e"}, Time: first.Add(2 * time.Minute)}},
+		{last, AuditRecord{Event: "not_sent", Batch: "n", IDs: []string{"f", "g"}, Time: first.Add(3 * time.Minute)}},
+	}
+	for _, r := range records {
+		if err := r.log.write(r.rec); err != nil {
 			t.Fatal(err)
 		}
 	}
-	l.Close()
 	// The crash tore the last line.
 	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	_, _ = f.WriteString(`{"event":"result","batch":"p"`)
 	f.Close()
-	batches, rows, when, err := Unfinished(path)
-	if err != nil || batches != 2 || rows != 5 || !when.Equal(first) {
-		t.Fatalf("got %d batches, %d rows, from %v (%v); want 2, 5, %v", batches, rows, when, err, first)
+	u, err := ReadUnreported(path)
+	want := Batches{Batches: 3, Rows: 6, Runs: 2, First: first, Last: first.Add(2 * time.Minute)}
+	if err != nil || !sameBatches(u.Unfinished, want) {
+		t.Fatalf("unfinished %+v (%v), want %+v", u.Unfinished, err, want)
+	}
+	if want := (Batches{Batches: 1, Rows: 2, Runs: 1, First: first.Add(3 * time.Minute), Last: first.Add(3 * time.Minute)}); !sameBatches(u.NotSent, want) {
+		t.Fatalf("not sent %+v, want %+v", u.NotSent, want)
+	}
+	// Once reported, no start reports them again; a batch sent since is
+	// news.
+	if err := MarkReported(path, Who{OSUser: "tester"}, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := last.write(AuditRecord{Event: "sent", Batch: "r", IDs: []string{"h"}, Time: first.Add(4 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	u, err = ReadUnreported(path)
+	if err != nil || u.Unfinished.Batches != 1 || u.Unfinished.Rows != 1 || u.NotSent.Batches != 0 {
+		t.Fatalf("after the report: %+v (%v), want the one batch sent since", u, err)
 	}
 }
 
-func TestUnfinishedReadsLongLines(t *testing.T) {
+func sameBatches(a, b Batches) bool {
+	return a.Batches == b.Batches && a.Rows == b.Rows && a.Runs == b.Runs && a.First.Equal(b.First) && a.Last.Equal(b.Last)
+}
+
+func TestUnreportedReadsLongLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	l := openTestAudit(t, path)
 	ids := make([]string, 1000)
@@ -222,7 +248,141 @@ func TestUnfinishedReadsLongLines(t *testing.T) {
 	if err := l.write(AuditRecord{Event: "sent", Batch: "big", IDs: ids, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if batches, rows, _, err := Unfinished(path); err != nil || batches != 1 || rows != 1000 {
-		t.Fatalf("got %d batches, %d rows (%v)", batches, rows, err)
+	if u, err := ReadUnreported(path); err != nil || u.Unfinished.Batches != 1 || u.Unfinished.Rows != 1000 {
+		t.Fatalf("got %+v (%v)", u.Unfinished, err)
 	}
+}
+
+func TestAResultLostToAFullDiskIsWrittenOnceTheLogResumes(t *testing.T) {
+	cases := []struct {
+		name   string
+		resume func(t *testing.T, a Audited)
+	}{
+		{"the console checks the log", func(t *testing.T, a Audited) {
+			if err := a.CheckLog(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the next change", func(t *testing.T, a Audited) {
+			if _, err := a.Update(context.Background(), change("c")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the log is closed", func(t *testing.T, a Audited) {
+			if err := a.Log.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, k := range cases {
+		t.Run(k.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			l := openTestAudit(t, path)
+			disk := &fullDisk{auditFile: l.f, failFrom: 2} // the "sent" record lands, the "result" does not
+			l.f = disk
+			a := Audited{Backend: &applying{}, Log: l}
+			if _, err := a.Update(context.Background(), change("a", "b")); !errors.Is(err, ErrAuditFailed) {
+				t.Fatalf("got %v, want ErrAuditFailed", err)
+			}
+			// Still full: the check fails and the result waits.
+			if err := a.CheckLog(); err == nil {
+				t.Fatal("the log was checked good on a full disk")
+			}
+			disk.failFrom = 0
+			k.resume(t, a)
+			recs, _ := logLines(t, path)
+			var results []AuditRecord
+			for _, r := range recs {
+				if r.Event == "result" {
+					results = append(results, r)
+				}
+			}
+			if recs[1].Event != "result" || len(results) == 0 || !slices.Equal(results[0].IDs, []string{"a", "b"}) || results[0].Outcome != "applied" {
+				var events []string
+				for _, r := range recs {
+					events = append(events, fmt.Sprint(r.Event, r.IDs))
+				}
+				t.Fatalf("the result is not the record after its batch: %v", events)
+			}
+			if len(results) > 1 && slices.Equal(results[1].IDs, []string{"a", "b"}) {
+				t.Fatal("the result was written twice")
+			}
+			if u, err := ReadUnreported(path); u.Unfinished.Batches != 0 || err != nil {
+				t.Fatalf("%d batches unfinished (%v)", u.Unfinished.Batches, err)
+			}
+		})
+	}
+}
+
+// answering is a backend answering every update with res and err.
+type answering struct {
+	model.Backend
+	res model.UpdateResult
+	err error
+}
+
+func (answering) Name() string { return "detects" }
+
+func (answering) Effective(c model.Change) model.Change { return c }
+
+func (a answering) Update(context.Context, model.Change) (model.UpdateResult, error) {
+	return a.res, a.err
+}
+
+func TestTheAuditLogTalliesThisRunsRowsByOutcome(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	earlier := openTestAudit(t, path)
+	if _, err := (Audited{Backend: &applying{}, Log: earlier}).Update(context.Background(), change("old")); err != nil {
+		t.Fatal(err)
+	}
+	l := openTestAudit(t, path)
+	if l.Tally().Any() {
+		t.Fatalf("a run that sent nothing tallies %+v", l.Tally())
+	}
+	send := func(b model.Backend, ids ...string) {
+		t.Helper()
+		_, _ = (Audited{Backend: b, Log: l}).Update(context.Background(), change(ids...))
+	}
+	send(&applying{}, "a", "b")
+	send(answering{res: model.UpdateResult{Refused: map[string]string{"c": "locked"}}}, "c", "d", "e")
+	send(answering{err: &Error{Op: "update", Unknown: true}}, "f", "g")
+	(Audited{Backend: &applying{}, Log: l}).NotSent(change("h", "i", "j", "k"), "quit")
+	// A batch in flight at exit is unknown; one whose "sent" record
+	// failed never left.
+	entered, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		send(held{entered: entered, release: release}, "l")
+	}()
+	<-entered
+	disk := &fullDisk{auditFile: l.f, failFrom: 1}
+	l.mu.Lock()
+	l.f = disk
+	l.mu.Unlock()
+	send(&applying{}, "m", "n")
+	want := Tally{Applied: 4, Refused: 1, Unknown: 3, NotSent: 6}
+	if got := l.Tally(); got != want || !got.Unsettled() {
+		t.Fatalf("tally %+v, want %+v", got, want)
+	}
+	close(release)
+	<-done
+}
+
+// held is a backend whose update says it has started, then waits to be
+// released.
+type held struct {
+	model.Backend
+	entered chan<- struct{}
+	release <-chan struct{}
+}
+
+func (held) Name() string { return "detects" }
+
+func (held) Effective(c model.Change) model.Change { return c }
+
+func (h held) Update(context.Context, model.Change) (model.UpdateResult, error) {
+	h.entered <- struct{}{}
+	<-h.release
+	return model.UpdateResult{}, nil
 }

@@ -544,10 +544,16 @@ func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 	}
 	var env wireEnvelope
 	env.Resources.into = k.into
-	if err := json.Unmarshal(raw, &env); err != nil {
+	err = json.Unmarshal(raw, &env)
+	if err == nil && !bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("{")) {
+		err = errors.New("not a JSON envelope")
+	}
+	if err != nil {
 		e := &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids}
 		if resp.StatusCode/100 == 2 {
-			e.Err = fmt.Errorf("unreadable answer: %v", err)
+			// The service took the request: a write may have been
+			// applied, whatever became of its answer.
+			e.Err, e.Unknown = fmt.Errorf("unreadable answer: %v", err), !k.read
 		} else {
 			e.Messages = []string{"the service answered without a JSON envelope"}
 		}

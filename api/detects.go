@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/falcon-triage/falcon-triage/model"
 )
@@ -161,21 +163,68 @@ func (d *Detects) details(ctx context.Context, ids []string) ([]model.Detection,
 	return out, missing, nil
 }
 
-// perIDErrors matches error entries to the ids they name.
+// perIDErrors matches error entries to the ids sent that they name: by the
+// entry's id, or else where its message holds an id as a whole token. A
+// refusal of ldt:x:12 must not be pinned on ldt:x:1, which the service may
+// have applied; and an entry naming an id that was not sent says nothing of
+// this request.
 func perIDErrors(errs []wireError, ids []string) map[string]string {
 	out := map[string]string{}
+	sent := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		sent[id] = true
+	}
 	for _, e := range errs {
 		if e.ID != "" {
-			out[e.ID] = e.Message
+			if sent[e.ID] {
+				out[e.ID] = e.Message
+			}
 			continue
 		}
 		for _, id := range ids {
-			if strings.Contains(e.Message, id) {
+			if namesID(e.Message, id) {
 				out[id] = e.Message
 			}
 		}
 	}
 	return out
+}
+
+// namesID reports whether msg holds id as a whole token: the id does not go
+// on before or after it.
+func namesID(msg, id string) bool {
+	if id == "" {
+		return false
+	}
+	for from := 0; from < len(msg); {
+		i := strings.Index(msg[from:], id)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(id)
+		b1, n := utf8.DecodeLastRuneInString(msg[:start])
+		b2, _ := utf8.DecodeLastRuneInString(msg[:start-n])
+		a1, n := utf8.DecodeRuneInString(msg[end:])
+		a2, _ := utf8.DecodeRuneInString(msg[end+n:])
+		if !idGoesOn(b1, b2) && !idGoesOn(a1, a2) {
+			return true
+		}
+		from = start + 1
+	}
+	return false
+}
+
+// idGoesOn reports whether the characters next to a match (near, then far
+// from it) continue an id: a letter or a digit does, and so does a
+// separator ids hold (ldt:<hex>:<n>, composite ids <cid>:ind:<hex>:<n>-<n>-<n>)
+// when a letter or a digit follows it. So "refused for ldt:x:12: locked" and
+// "ldt:y:7." name their ids, and "ldt:x:123" and "ldt:x:1-2" do not name
+// ldt:x:1.
+func idGoesOn(near, far rune) bool {
+	if near == ':' || near == '-' || near == '_' {
+		near = far
+	}
+	return unicode.IsLetter(near) || unicode.IsDigit(near)
 }
 
 // ErrCommentAlone is returned for a change carrying a comment but neither a
@@ -208,7 +257,7 @@ func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResul
 		body["show_in_ui"] = *c.ShowInUI
 	}
 	env, err := d.c.do(ctx, call{op: "update detections", method: http.MethodPatch, path: "/detects/entities/detects/v2", body: body, ids: c.IDs})
-	return updateResult(env, err, c.IDs)
+	return updateResult("update detections", env, err, c.IDs)
 }
 
 // probeUpdate sends an update with no ids, which no service applies: its
@@ -219,44 +268,110 @@ func (d *Detects) probeUpdate(ctx context.Context) error {
 	return err
 }
 
-// updateResult reads an update's answer: what it affected, and which ids it
-// refused and why.
-func updateResult(env *wireEnvelope, err error, ids []string) (model.UpdateResult, error) {
+// updateResult reads the answer to an update of ids into what became of
+// each id. This is the one place the rule lives.
+//
+// An id an error entry names (perIDErrors) is refused; ids the answer names
+// that were not sent are no concern of this request. With no answer, or one
+// that could not be read (a dropped connection, a cut body, a 2xx that is
+// not an envelope), every id is unknown. The ids sent and not named are
+// decided together, by the status and meta.writes.resources_affected; that
+// field is unverified on the real service, so its absence decides nothing:
+//
+//	status  resources_affected       the ids not named
+//	2xx     absent, or their number  applied
+//	2xx     any other number         unknown
+//	5xx     any                      unknown
+//	other   absent or 0              refused
+//	other   their number             applied
+//	other   any other number         unknown
+//
+// Unknown ids are read again, never sent again blindly. The error is an
+// *Error that says OutcomeUnknown where any id is unknown; nil where the
+// answer named every id or applied some (the result says the rest); else
+// the answer's own error.
+func updateResult(op string, env *wireEnvelope, err error, ids []string) (model.UpdateResult, error) {
 	res := model.UpdateResult{Refused: map[string]string{}}
-	if env != nil {
-		res.TraceID = env.Meta.TraceID
-		if env.Meta.Writes != nil {
-			res.Affected = env.Meta.Writes.ResourcesAffected
+	var ae *Error
+	if err != nil && !errors.As(err, &ae) {
+		// Not the service's answer (a token refused, a bad request):
+		// nothing was sent.
+		return res, err
+	}
+	if env == nil {
+		// No envelope: a dropped connection or an unreadable answer
+		// (unknown), or a refusal that did not say why per id.
+		if ae.Unknown || ae.Status >= 500 {
+			ae.Unknown, ae.IDs = true, ids
+			res.Unknown = ids
+		} else {
+			for _, id := range ids {
+				res.Refused[id] = ae.Message()
+			}
 		}
-		for id, msg := range perIDErrors(env.Errors, ids) {
-			res.Refused[id] = msg
+		return res, err
+	}
+	res.TraceID = env.Meta.TraceID
+	affected := -1
+	if env.Meta.Writes != nil {
+		affected = env.Meta.Writes.ResourcesAffected
+		res.Affected = affected
+	}
+	named := perIDErrors(env.Errors, ids)
+	var unnamed []string
+	for _, id := range ids {
+		if why, ok := named[id]; ok {
+			res.Refused[id] = why
+		} else {
+			unnamed = append(unnamed, id)
 		}
 	}
-	if err != nil {
-		// A 5xx is the service failing mid-write: the ids it names were
-		// refused, and the others may or may not have been applied. They
-		// are not counted as applied; the caller re-reads them.
-		var ae *Error
-		if errors.As(err, &ae) && ae.Status >= 500 {
-			var unnamed []string
-			for _, id := range ids {
-				if _, ok := res.Refused[id]; !ok {
-					unnamed = append(unnamed, id)
-				}
-			}
-			if len(unnamed) > 0 {
-				ae.Unknown, ae.IDs = true, unnamed
-				return res, ae
-			}
+	status := http.StatusOK
+	if ae != nil {
+		status = ae.Status
+	}
+	switch unnamedFate(status, affected, len(unnamed)) {
+	case "applied":
+		return res, nil
+	case "refused":
+		for _, id := range unnamed {
+			res.Refused[id] = ae.Message()
 		}
-		// A refusal that names its ids is a partial answer, not a failure
-		// of the whole request.
-		if env != nil && len(res.Refused) > 0 {
+		if len(named) > 0 {
 			return res, nil
 		}
 		return res, err
 	}
-	return res, nil
+	res.Unknown = unnamed
+	if ae == nil {
+		ae = &Error{Op: op, Status: status, TraceID: res.TraceID}
+	}
+	if status < 500 {
+		verb := "were"
+		if affected == 1 {
+			verb = "was"
+		}
+		ae.Messages = append(ae.Messages, fmt.Sprintf("the answer says %d %s changed, not the %d it did not refuse", affected, verb, len(unnamed)))
+	}
+	ae.Unknown, ae.IDs = true, unnamed
+	return res, ae
+}
+
+// unnamedFate is the table above: what became of the n ids sent that an
+// answer of status did not name, given resources_affected (affected < 0:
+// the answer has none).
+func unnamedFate(status, affected, n int) string {
+	switch {
+	case n == 0:
+		return "applied"
+	case status >= 500:
+		return "unknown"
+	case status/100 == 2 && affected < 0, affected == n:
+		return "applied"
+	case status/100 != 2 && affected <= 0:
+		return "refused"
+	}
+	return "unknown"
 }
 
 type wireAggRequest struct {

@@ -17,9 +17,9 @@ type Error struct {
 	Messages []string
 	TraceID  string
 	IDs      []string
-	// Unknown is set when a write lost its connection or got a 5xx: it
-	// may or may not have been applied, to IDs (after a 5xx, the ids its
-	// answer did not name).
+	// Unknown is set when a write lost its connection, got a 5xx or a 2xx
+	// it could not read: it may or may not have been applied, to IDs
+	// (after a 5xx, the ids its answer did not name).
 	Unknown bool
 	// TooLarge: the answer was larger than what was asked for could take.
 	TooLarge bool

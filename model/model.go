@@ -401,11 +401,17 @@ func (c Change) Empty() bool {
 		len(c.AddTags) == 0 && len(c.RemoveTags) == 0
 }
 
-// UpdateResult says what happened to a change.
+// UpdateResult says what happened to a change: of the ids sent, those
+// refused and those whose outcome is unknown; every other id sent was
+// applied, unless the update's error says otherwise (see Settle).
 type UpdateResult struct {
+	// Affected is what the service said it changed (resources_affected).
 	Affected int
 	// Refused maps an id to the reason the service gave for refusing it.
 	Refused map[string]string
+	// Unknown are the ids that may or may not have been applied: they are
+	// read again, never sent again blindly.
+	Unknown []string
 	TraceID string
 }
 
@@ -532,6 +538,8 @@ type Backend interface {
 	// Details returns the detections it found and, per id, why the others
 	// could not be read.
 	Details(ctx context.Context, ids []string) ([]Detection, map[string]string, error)
+	// Update sends a change of at most MaxIDs ids. Its result and error
+	// together say what became of each id; read them with Settle.
 	Update(ctx context.Context, c Change) (UpdateResult, error)
 	Aggregate(ctx context.Context, reqs []AggregateRequest) ([]Aggregation, error)
 	// SortValue renders d's value of a sort field as an FQL literal, for

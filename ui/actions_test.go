@@ -389,6 +389,7 @@ func TestAuditLogMatchesTheFakeAlsoWhenTheConnectionDrops(t *testing.T) {
 
 type auditLine struct {
 	Refused map[string]string `json:"refused"`
+	Unknown []string          `json:"unknown"`
 	Event   string            `json:"event"`
 	IDs     []string          `json:"ids"`
 	Outcome string            `json:"outcome"`

@@ -694,8 +694,7 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 	a := msg.act
 	a.done++
 	m.rows.EndWrite(msg.batch.IDs)
-	switch {
-	case msg.notSent:
+	if msg.notSent {
 		a.notSent = append(a.notSent, msg.batch.IDs...)
 		if a.unsent == nil {
 			a.unsent = map[string]bool{}
@@ -706,25 +705,12 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 		for _, id := range msg.batch.IDs {
 			m.rollback(a, id)
 		}
-	case msg.err != nil && auditFailed(msg.err):
-		// The service applied the change; the log could not record it.
-		a.applied = append(a.applied, m.refuseNamed(a, msg)...)
-		m.run.auditErr = screen.ErrMessage(cmp.Or(errors.Unwrap(msg.err), msg.err))
-	case msg.err != nil && screen.ErrUnknown(msg.err):
-		// The rest may or may not have been applied, and are read again.
-		a.unknown = append(a.unknown, m.refuseNamed(a, msg)...)
-	case msg.err != nil:
-		for _, id := range msg.batch.IDs {
-			a.refused[id] = screen.ErrMessage(msg.err)
-			m.rollback(a, id)
+	} else {
+		if auditFailed(msg.err) {
+			// The service answered; the log could not record it.
+			m.run.auditErr = screen.ErrMessage(cmp.Or(errors.Unwrap(msg.err), msg.err))
 		}
-		a.trace = cmp.Or(a.trace, screen.TraceOf(msg.err))
-	default:
-		rest := m.refuseNamed(a, msg)
-		if len(rest) < len(msg.batch.IDs) {
-			a.trace = cmp.Or(a.trace, msg.res.TraceID)
-		}
-		a.applied = append(a.applied, rest...)
+		m.settleBatch(a, msg)
 	}
 	if a.done < len(a.batches) {
 		m.say(fmt.Sprintf("%s: %d of %d batches done…", a.verb, a.done, len(a.batches)))
@@ -733,19 +719,22 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 	return m.finish(a)
 }
 
-// refuseNamed rolls back the batch's rows its answer names as refused, and
-// returns the others.
-func (m *Model) refuseNamed(a *action, msg batchMsg) []string {
-	var rest []string
+// settleBatch sorts the batch's rows by what its answer says of each, read
+// as the audit log reads it (model.Settle): the refused roll back, the
+// unknown are read again, the rest were applied.
+func (m *Model) settleBatch(a *action, msg batchMsg) {
+	res := model.Settle(msg.batch.IDs, msg.res, msg.err)
 	for _, id := range msg.batch.IDs {
-		if why, ok := msg.res.Refused[id]; ok {
+		if why, ok := res.Refused[id]; ok {
 			a.refused[id] = why
 			m.rollback(a, id)
-		} else {
-			rest = append(rest, id)
 		}
 	}
-	return rest
+	if len(res.Refused) > 0 {
+		a.trace = cmp.Or(a.trace, res.TraceID)
+	}
+	a.unknown = append(a.unknown, res.Unknown...)
+	a.applied = append(a.applied, res.Applied(msg.batch.IDs)...)
 }
 
 // rollback puts a row back as the pre-read found it.

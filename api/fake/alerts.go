@@ -406,7 +406,7 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 		}
 	}
 	now := s.now().UTC().Format(time.RFC3339Nano)
-	applied, errs, drop := s.applyEach(body.CompositeIDs, "alert", func(id string) bool { return s.alertByID[id] != nil }, func(id string) {
+	ans := s.applyEach(body.CompositeIDs, "alert", func(id string) bool { return s.alertByID[id] != nil }, func(id string) {
 		al := s.alertByID[id]
 		for _, a := range acts {
 			switch a.name {
@@ -434,7 +434,7 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 		}
 		al.UpdatedTimestamp = now
 	})
-	s.answerUpdate(w, m, applied, errs, drop)
+	s.answerUpdate(w, m, ans)
 }
 
 func dropTags(tags []string, drop func(string) bool) []string {

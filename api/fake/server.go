@@ -82,6 +82,7 @@ type Server struct {
 	tokens    map[string]time.Time
 	window    []time.Time // request times inside the rate limit window
 	faults    Faults
+	held      chan struct{} // closed when HoldUpdates is lifted
 	counts    map[string]int
 	patches   [][]string
 	added     uint64 // batches of AddIncidents so far
@@ -103,6 +104,20 @@ type Faults struct {
 	DropAfterApply int
 	// RefuseIDs makes updates refuse these ids with a 400 error entry.
 	RefuseIDs map[string]bool
+	// UnreadableAnswers applies the next N updates and answers each with a
+	// 200 whose body is not JSON (a proxy's page, a cut answer).
+	UnreadableAnswers int
+	// NameUnsentIDs adds to the answers of the next N updates an error
+	// entry for an id they did not send, as a service mixing up requests
+	// would.
+	NameUnsentIDs int
+	// LoseUpdates answers the next N updates 200 with no error, applying
+	// nothing: resources_affected says 0.
+	LoseUpdates int
+	// HoldUpdates keeps every update waiting, before it is applied, until
+	// faults are set without it: a test sees a write in flight for as long
+	// as it needs, without timing.
+	HoldUpdates bool
 }
 
 // New makes a fake with generated data.
@@ -237,6 +252,13 @@ func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+	switch {
+	case f.HoldUpdates && s.held == nil:
+		s.held = make(chan struct{})
+	case !f.HoldUpdates && s.held != nil:
+		close(s.held)
+		s.held = nil
+	}
 }
 
 // ExpireTokens makes every issued token invalid, as if it had expired.
@@ -342,6 +364,10 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 			f.Fail5xx--
 			fault = "5xx"
 		}
+		var held chan struct{}
+		if op == "update" {
+			held = s.held
+		}
 		auth := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		exp, known := s.tokens[auth]
 		authorized := known && s.now().Before(exp)
@@ -354,6 +380,13 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 		if latency > 0 {
 			select {
 			case <-time.After(latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if held != nil {
+			select {
+			case <-held:
 			case <-r.Context().Done():
 				return
 			}
@@ -743,7 +776,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 		}
 	}
 	now := s.now().UTC()
-	applied, errs, drop := s.applyEach(body.IDs, "detection", func(id string) bool { return s.byID[id] != nil }, func(id string) {
+	ans := s.applyEach(body.IDs, "detection", func(id string) bool { return s.byID[id] != nil }, func(id string) {
 		if s.opts.DetectsStale {
 			// Accepted and answered 200, never seen again by a read.
 			return
@@ -772,47 +805,79 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 		d.DateUpdated = now.Format(time.RFC3339Nano)
 	})
 	s.mu.Unlock()
-	s.answerUpdate(w, m, applied, errs, drop)
+	s.answerUpdate(w, m, ans)
 }
 
+// updateAnswer is what an update did, and the faults its answer is to show.
+type updateAnswer struct {
+	applied []string
+	errs    []apiError
+	// drop: the connection is dropped after applying (a write whose
+	// answer is lost); unreadable: the answer is a 200 that is not JSON.
+	drop, unreadable bool
+}
+
+// unsentID is the id NameUnsentIDs names: sent by nobody.
+const unsentID = "ldt:00000000000000000000000000000000:0"
+
 // applyEach applies an update to every id the fake knows and does not
-// refuse, and records the applied ids. drop says the connection is to be
-// dropped after applying (a write whose answer is lost). Called with s.mu
-// held.
-func (s *Server) applyEach(ids []string, what string, known func(id string) bool, apply func(id string)) (applied []string, errs []apiError, drop bool) {
+// refuse, records the applied ids, and takes the faults its answer is to
+// show. Called with s.mu held.
+func (s *Server) applyEach(ids []string, what string, known func(id string) bool, apply func(id string)) updateAnswer {
+	var a updateAnswer
 	if s.faults.DropAfterApply > 0 {
 		s.faults.DropAfterApply--
-		drop = true
+		a.drop = true
+	}
+	if s.faults.UnreadableAnswers > 0 {
+		s.faults.UnreadableAnswers--
+		a.unreadable = true
+	}
+	if s.faults.NameUnsentIDs > 0 {
+		s.faults.NameUnsentIDs--
+		a.errs = append(a.errs, apiError{Code: 404, Message: what + " not found: " + unsentID, ID: unsentID})
+	}
+	lose := s.faults.LoseUpdates > 0
+	if lose {
+		s.faults.LoseUpdates--
 	}
 	for _, id := range ids {
 		switch {
+		case lose:
 		case !known(id):
-			errs = append(errs, apiError{Code: 404, Message: what + " not found: " + id, ID: id})
+			a.errs = append(a.errs, apiError{Code: 404, Message: what + " not found: " + id, ID: id})
 		case s.faults.RefuseIDs[id]:
-			errs = append(errs, apiError{Code: 400, Message: "update refused for " + id + ": " + what + " is locked by a workflow", ID: id})
+			a.errs = append(a.errs, apiError{Code: 400, Message: "update refused for " + id + ": " + what + " is locked by a workflow", ID: id})
 		default:
 			apply(id)
-			applied = append(applied, id)
+			a.applied = append(a.applied, id)
 		}
 	}
-	s.patches = append(s.patches, applied)
-	return applied, errs, drop
+	s.patches = append(s.patches, a.applied)
+	return a
 }
 
 // answerUpdate answers an update as the service does: 200 with what was
 // affected and an error entry per refused id, or the first refusal's status
 // when nothing was applied.
-func (s *Server) answerUpdate(w http.ResponseWriter, m *meta, applied []string, errs []apiError, drop bool) {
-	if drop {
+func (s *Server) answerUpdate(w http.ResponseWriter, m *meta, a updateAnswer) {
+	switch {
+	case a.drop:
 		dropConnection(w)
 		return
+	case a.unreadable:
+		// A proxy's page, or an answer cut by a broken gateway.
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("<html><body>OK</body></html>"))
+		return
 	}
-	m.Writes = &writes{ResourcesAffected: len(applied)}
+	m.Writes = &writes{ResourcesAffected: len(a.applied)}
 	status := http.StatusOK
-	if len(applied) == 0 && len(errs) > 0 {
-		status = errs[0].Code
+	if len(a.applied) == 0 && len(a.errs) > 0 {
+		status = a.errs[0].Code
 	}
-	s.write(w, status, envelope{Meta: *m, Errors: errs})
+	s.write(w, status, envelope{Meta: *m, Errors: a.errs})
 }
 
 var userType = reflect.TypeOf(user{})

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestQuitNowLeavesASummaryAndTheNextStartReportsWhatWasNotSent closes
+// 3,500 detections, four batches, while the service holds every update,
+// quits with ctrl+c with three batches in flight and one waiting to be
+// sent, then lets the three through. The console leaves one line on the
+// restored terminal saying what became of the rows, as the audit log counts
+// them (the rows already closed are sent nothing), and exits 3; the next start reports the rows not sent.
+func TestQuitNowLeavesASummaryAndTheNextStartReportsWhatWasNotSent(t *testing.T) {
+	bin := buildBinary(t)
+	url := startFake(t, bin, "--count", "3500")
+	state := t.TempDir()
+	auditPath := filepath.Join(state, "falcon-triage", "audit.jsonl")
+	env := []string{
+		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
+		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color",
+	}
+	tm := newTmux(t, 120, 30, env, statusShell(bin, "--api", "detects")...)
+	tm.keepDeadPane()
+	tm.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") })
+	tm.send(".") // hidden rows too: every row
+	tm.waitText("of 3,500")
+	tm.send("*")
+	tm.waitText("Mark all 3,500 detections matching the filter?")
+	tm.send("y")
+	tm.waitText("3,500 marked")
+	before := updates(t, url)
+	setFaults(t, url, `{"HoldUpdates": true}`)
+	tm.send("s", "c")
+	tm.waitText("Status → Closed: 3,500 detections?")
+	tm.send("y")
+	waitUntil(t, "three updates held by the service", func() bool { return updates(t, url) == before+3 })
+	tm.send("C-c")
+	waitUntil(t, "the batch not sent in the audit log", func() bool {
+		raw, _ := os.ReadFile(auditPath)
+		return strings.Contains(string(raw), `"event":"not_sent"`)
+	})
+	setFaults(t, url, `{}`)
+	status := tm.waitDead()
+	applied, notSent := auditRows(t, auditPath)
+	want := fmt.Sprintf("falcon-triage: this run's changes: %s rows applied, 0 refused, 0 of unknown outcome, %s not sent; audit log %s",
+		thousands(applied), thousands(notSent), auditPath)
+	if sc := tm.captureJoined(); strings.Count(sc, "falcon-triage: ") != 1 || !strings.Contains(sc, want) || applied != 3000 || applied+notSent > 3500 || notSent == 0 {
+		t.Fatalf("want the line %q; the terminal:\n%s", want, sc)
+	}
+	if status != 3 { // documented: changes not sent or of unknown outcome
+		t.Fatalf("exit status %d, want 3", status)
+	}
+
+	next := newTmux(t, 120, 30, env, statusShell(bin, "--api", "detects")...)
+	next.keepDeadPane()
+	next.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") })
+	next.send("q")
+	status = next.waitDead()
+	sc := next.captureJoined()
+	if want := fmt.Sprintf("1 batch, %s rows, asked for ", thousands(notSent)); !strings.Contains(sc, want) || !strings.Contains(sc, "were never sent") ||
+		strings.Contains(sc, "have no recorded result") || strings.Contains(sc, "this run's changes") {
+		t.Fatalf("the next start does not report the %d rows not sent, alone; the terminal:\n%s", notSent, sc)
+	}
+	if status != 0 {
+		t.Fatalf("a run that sent nothing exits %d", status)
+	}
+}
+
+// keepDeadPane keeps the pane, and what the program left on it, once the
+// program ends.
+func (tm *tmuxTerm) keepDeadPane() {
+	tm.t.Helper()
+	if out, err := exec.Command("tmux", "-L", tm.socket, "set-option", "-g", "remain-on-exit", "on").CombinedOutput(); err != nil {
+		tm.t.Fatalf("remain-on-exit: %v %s", err, out)
+	}
+}
+
+// statusShell runs argv and then says its exit status on the terminal.
+func statusShell(argv ...string) []string {
+	return append([]string{"sh", "-c", `"$0" "$@"; echo "exited with status $?"`}, argv...)
+}
+
+// waitDead waits for the program statusShell ran to end, in a kept pane,
+// and returns its exit status.
+func (tm *tmuxTerm) waitDead() int {
+	tm.t.Helper()
+	re := regexp.MustCompile(`exited with status (\d+)`)
+	var status int
+	waitUntil(tm.t, "the program to end", func() bool {
+		m := re.FindStringSubmatch(tm.captureJoined())
+		if m != nil {
+			status, _ = strconv.Atoi(m[1])
+		}
+		return m != nil
+	})
+	return status
+}
+
+// captureJoined is the pane with wrapped lines joined.
+func (tm *tmuxTerm) captureJoined() string {
+	out, _ := exec.Command("tmux", "-L", tm.socket, "capture-pane", "-p", "-J", "-e", "-S", "-").Output()
+	return string(out)
+}
+
+// waitUntil polls cond, as the tmux helpers do, up to 15 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func setFaults(t *testing.T, url, body string) {
+	t.Helper()
+	resp, err := http.Post(url+"/_fake/faults", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("faults %s: %s", body, resp.Status)
+	}
+}
+
+func updates(t *testing.T, url string) float64 {
+	n, _ := fakeStats(t, url)["requests"].(map[string]any)["update"].(float64)
+	return n
+}
+
+// auditRows counts the rows the audit log's results say were applied and
+// the rows it records as not sent.
+func auditRows(t *testing.T, path string) (applied, notSent int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var rec struct {
+			Event   string            `json:"event"`
+			IDs     []string          `json:"ids"`
+			Refused map[string]string `json:"refused"`
+			Unknown []string          `json:"unknown"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatal(err)
+		}
+		switch rec.Event {
+		case "result":
+			applied += len(rec.IDs) - len(rec.Refused) - len(rec.Unknown)
+		case "not_sent":
+			notSent += len(rec.IDs)
+		}
+	}
+	return applied, notSent
+}

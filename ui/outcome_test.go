@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/falcon-triage/falcon-triage/api/fake"
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// TestTheScreenTellsEachRowAsTheAuditLogDoes answers a batch of three rows
+// oddly and checks that the console and the audit log tell each row alike:
+// what is refused rolls back and is all R retries, what is unknown is read
+// again and never retried.
+func TestTheScreenTellsEachRowAsTheAuditLogDoes(t *testing.T) {
+	cases := []struct {
+		name                      string
+		faults                    fake.Faults
+		applied, unknown, refused int
+		outcome                   string
+	}{
+		{"a 200 that cannot be read", fake.Faults{UnreadableAnswers: 1}, 0, 3, 0, "unknown"},
+		{"an answer naming a row not sent", fake.Faults{NameUnsentIDs: 1}, 3, 0, 0, "applied"},
+		{"a 200 that changed nothing", fake.Faults{LoseUpdates: 1}, 0, 3, 0, "unknown"},
+		{"a refusal of the whole batch naming a row not sent", fake.Faults{NameUnsentIDs: 1, LoseUpdates: 1}, 0, 0, 3, "refused"},
+	}
+	for _, k := range cases {
+		t.Run(k.name, func(t *testing.T) {
+			h := newHarness(t, 50)
+			d := loaded(t, h)
+			var ids []string
+			for _, id := range d.m.list.ids() {
+				if d.row(id).Status != model.StatusInProgress && len(ids) < 3 {
+					ids = append(ids, id)
+				}
+			}
+			d.markIDs(ids...)
+			h.fake.SetFaults(k.faults)
+			d.key("s", "i")
+			d.settle()
+			a := d.m.run.last
+			if len(a.applied) != k.applied || len(a.unknown) != k.unknown || len(a.refused) != k.refused {
+				t.Fatalf("the console: %d applied, %d unknown, %d refused; want %d, %d, %d",
+					len(a.applied), len(a.unknown), len(a.refused), k.applied, k.unknown, k.refused)
+			}
+			var result *auditLine
+			for _, l := range auditLines(t, h) {
+				if l.Event == "result" {
+					result = &l
+				}
+			}
+			if result == nil || result.Outcome != k.outcome || len(result.Refused) != k.refused || len(result.Unknown) != k.unknown {
+				t.Fatalf("the audit log: %+v; want %s, %d refused, %d unknown", result, k.outcome, k.refused, k.unknown)
+			}
+			for _, id := range ids {
+				if got, want := string(d.row(id).Status), fakeField(t, h, id, "status"); got != want {
+					t.Fatalf("%s shows %s, the service holds %v", id, got, want)
+				}
+			}
+			patches := len(h.fake.Patches())
+			d.key("R")
+			d.settle()
+			if sent := len(h.fake.Patches()) - patches; (sent > 0) != (k.refused > 0) {
+				t.Fatalf("R sent %d batches for %d refused rows", sent, k.refused)
+			}
+		})
+	}
+}
