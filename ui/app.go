@@ -22,12 +22,12 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/detail"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/overview"
 	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/rows"
@@ -156,14 +156,11 @@ type Model struct {
 	list     *listView
 	rows     *rows.Store
 	detail   *detail.Pane
-	modals   []modal
-	waiting  []raised           // layers answers raised, waiting for the analyst
-	arming   modal              // the raised layer on top, not taking keys yet
+	stack    *modal.Stack       // the layers: prompts, menus, fields, picker, comment box, help
 	ov       *overview.Overview // made once the backend is known
 	drills   []query            // the queries drill-downs left, for esc
 	run      *runner
 	dir      *people.Directory
-	draft    textarea.Model // the comment draft, kept until it is applied
 	store    *stateStore
 	msg      flash
 	rate     RateMsg
@@ -241,26 +238,18 @@ func New(o Options) *Model {
 		m.store.load(sessionFile, &restored)
 	}
 	m.list = newListView(history, restored)
-	m.draft = newDraft(restored.CommentDraft)
+	saved := make([]modal.SavedFilter, len(o.SavedFilters))
+	for i, f := range o.SavedFilters {
+		saved[i] = modal.SavedFilter(f)
+	}
+	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
+		Ctx: m.ctx, ArmAfter: o.ArmAfter}, restored.CommentDraft)
 	if o.Source.Backend != nil {
 		m.connected(o.Source.Backend)
 	} else {
 		m.conn.pending = true
 	}
 	return m
-}
-
-func newDraft(text string) textarea.Model {
-	ta := textarea.New()
-	tas := ta.Styles()
-	tas.Cursor.Blink = false // a blinking cursor repaints while idle
-	ta.SetStyles(tas)
-	ta.SetVirtualCursor(true) // it sits in a box: draw the cursor in place
-	ta.ShowLineNumbers = false
-	ta.Placeholder = "What did you find? (ctrl+s sends, ctrl+t sends with a status, esc keeps the draft)"
-	ta.CharLimit = 8000
-	ta.SetValue(text)
-	return ta
 }
 
 // connected takes the backend: its field table names the default sort, and
@@ -271,6 +260,7 @@ func (m *Model) connected(b model.Backend) {
 	m.list.connected(m.f, m.o.Products)
 	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
 		m.o.Overview || m.ov.Shown())
+	m.stack.Connected(m.f, b.Statuses, m.rowWord)
 }
 
 // Init starts the first query (or the connection) and asks the terminal for
@@ -302,7 +292,7 @@ func (m *Model) connect() tea.Cmd {
 
 func (m *Model) busy() bool {
 	return m.conn.pending && m.conn.err == "" || m.list.busy() || m.rows.Reading() > 0 || m.run.busy() ||
-		m.ov.Loading() || m.pickerSearching()
+		m.ov.Loading() || m.stack.Busy()
 }
 
 // startSpinner ticks the spinner while work is in flight; it stops by
@@ -325,7 +315,7 @@ func (m *Model) rowsOnScreen() int {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.route(msg)
 	m.followDetail()
-	if open := m.openWaiting(); open != nil {
+	if open := m.stack.OpenWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
 	}
 	return m, cmd
@@ -333,17 +323,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case armMsg:
-		if m.arming == msg.layer {
-			m.arming = nil
-		}
-		return nil
+	case modal.Msg:
+		return m.onLayer(msg)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		if m.detail != nil {
 			m.detail.Update(msg)
 		}
-		m.resizeModals()
+		m.stack.Resize(m.width, m.height)
 		m.list.clamp(m.rowsOnScreen())
 		return m.ensure()
 	case tea.BackgroundColorMsg:
@@ -399,8 +386,6 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case overview.Msg:
 		_, cmd := m.ov.Update(msg)
 		return cmd
-	case usersMsg:
-		return m.onUsers(msg)
 	case lookupMsg, preReadMsg, batchMsg, rereadMsg, resolvedMsg, auditCheckMsg:
 		return m.run.update(m, msg)
 	case tea.KeyPressMsg:
@@ -408,10 +393,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	}
 	// Anything else (a paste, a cursor message) belongs to the text field
 	// in front, if there is one.
-	if top := m.top(); top != nil {
-		if u, ok := top.(updater); ok {
-			return u.update(m, msg)
-		}
+	if m.stack.Top() != nil {
+		return m.onLayer(msg)
 	}
 	return nil
 }
@@ -444,7 +427,7 @@ func (m *Model) apiName() string {
 func (m *Model) session() session {
 	q := m.list.latest()
 	return session{Filter: q.filter, Q: q.q, Sort: q.sort.String(), ShowHidden: q.showHidden, Row: m.list.cursor,
-		RowID: m.list.cursorID(), CommentDraft: m.draft.Value()}
+		RowID: m.list.cursorID(), CommentDraft: m.stack.Draft()}
 }
 
 // saveSession writes the session off the Update path.
@@ -472,8 +455,8 @@ func (m *Model) askQuit() tea.Cmd {
 	if m.run.active == nil {
 		return m.quit()
 	}
-	m.push(&promptModal{
-		textFn: func() string {
+	m.stack.Push(&modal.Prompt{
+		TextFn: func() string {
 			switch a := m.run.active; {
 			case a == nil:
 				return "The last action has finished: quit?"
@@ -482,13 +465,8 @@ func (m *Model) askQuit() tea.Cmd {
 			}
 			return fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", m.run.active.verb)
 		},
-		answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
-		on: func(k string) tea.Cmd {
-			if k == "y" {
-				return m.quit()
-			}
-			return nil
-		},
+		Answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
+		Tag:     quitPrompt{},
 	})
 	return nil
 }

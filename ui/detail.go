@@ -5,6 +5,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/detail"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 )
 
 // openDetail opens the detail of the row under the cursor, or says it is
@@ -31,7 +32,7 @@ func (m *Model) onDetailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case out.Close:
 		m.detail = nil
 	case out.Pattern != "":
-		return m.openInput(inputFilter, model.And(m.list.latest().filter, out.Pattern), nil), true
+		return m.openInput(modal.FilterField, model.And(m.list.latest().filter, out.Pattern), nil), true
 	case out.Filter != "":
 		if m.width < sidePaneWidth {
 			// A pivot shows the list it asks for: the full-screen detail

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 )
 
 // driver drives the console's Update by hand, holding back every answer:
@@ -182,3 +183,35 @@ func (d *driver) markIDs(ids ...string) {
 }
 
 func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// arm delivers the arming tick of the layer an answer raised: the analyst
+// has seen it, and it takes keys.
+func (d *driver) arm() {
+	d.t.Helper()
+	d.run()
+	deliver[modal.ArmMsg](d)
+}
+
+// closeLayers closes every layer with esc, letting a raised one arm first.
+func (d *driver) closeLayers() {
+	d.t.Helper()
+	for d.m.stack.Top() != nil {
+		if d.m.stack.Arming() {
+			d.arm()
+		}
+		d.key("esc")
+	}
+}
+
+// top names the layer in front (modal.Stack.TopName).
+func (d *driver) top() string { return d.m.stack.TopName() }
+
+// field is the bottom line's field in front.
+func (d *driver) field() *modal.Input {
+	d.t.Helper()
+	in, ok := d.m.stack.Top().(*modal.Input)
+	if !ok {
+		d.t.Fatalf("no field in front: %s", d.top())
+	}
+	return in
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -191,18 +192,21 @@ func (x *interleaving) arm() {
 // reports whether the key may mark rows.
 func (x *interleaving) key() bool {
 	d, r := x.d, x.r
-	switch top := d.m.top().(type) {
-	case *promptModal:
-		d.key(top.answers[r.IntN(len(top.answers))][0])
-		return strings.HasPrefix(top.text, "Mark all")
-	case *menuModal:
-		keys := map[menuKind]string{menuStatus: "nicrtfx", menuQuick: "svumx12", menuQuickStatus: "nic", menuQuickSeverity: "lmhc", menuCopy: "ihscu", menuSort: "123oO", menuQuickProduct: "eis"}[top.kind]
+	name := d.m.stack.TopName()
+	switch {
+	case name == "prompt":
+		p := d.m.stack.Top().(*modal.Prompt)
+		d.key(p.Answers[r.IntN(len(p.Answers))][0])
+		return strings.HasPrefix(p.Text, "Mark all")
+	case strings.HasPrefix(name, "menu:"):
+		keys := map[string]string{"menu:status": "nicrtfx", "menu:quick": "svumx12", "menu:quick:status": "nic", "menu:quick:severity": "lmhc",
+			"menu:copy": "ihscu", "menu:sort": "123oO", "menu:quick:product": "eis"}[name]
 		if r.IntN(8) == 0 {
 			d.key("esc")
 		} else {
 			d.key(string(keys[r.IntN(len(keys))]))
 		}
-	case *pickerModal:
+	case name == "picker":
 		switch r.IntN(4) {
 		case 0:
 			d.key("esc")
@@ -211,7 +215,7 @@ func (x *interleaving) key() bool {
 		default:
 			d.key("down", "enter")
 		}
-	case *commentModal:
+	case name == "comment":
 		switch r.IntN(3) {
 		case 0:
 			d.key("esc")
@@ -221,14 +225,14 @@ func (x *interleaving) key() bool {
 		default:
 			d.key("ctrl+t")
 		}
-	case *inputModal:
-		if top.kind == inputFilter && r.IntN(2) == 0 {
-			top.ti.SetValue(randomFilters[r.IntN(len(randomFilters))])
+	case strings.HasPrefix(name, "field:"):
+		if name == "field:filter" && r.IntN(2) == 0 {
+			d.m.stack.Top().(*modal.Input).SetValue(randomFilters[r.IntN(len(randomFilters))])
 			d.key("enter")
 		} else {
 			d.key("esc")
 		}
-	case *helpModal:
+	case name == "help":
 		d.key("esc")
 	default:
 		k := randomKeys[r.IntN(len(randomKeys))]
@@ -243,9 +247,7 @@ func (x *interleaving) key() bool {
 func (x *interleaving) settleAndCheck() {
 	x.h.fake.SetFaults(fake.Faults{})
 	d := x.d
-	for len(d.m.modals) > 0 {
-		d.key("esc")
-	}
+	d.closeLayers()
 	for {
 		d.run()
 		if len(d.held) == 0 {
@@ -256,9 +258,7 @@ func (x *interleaving) settleAndCheck() {
 		x.check(msg)
 		x.observe(msg)
 		d.send(msg)
-		for len(d.m.modals) > 0 {
-			d.key("esc") // a conflict or confirmation prompt: cancel it
-		}
+		d.closeLayers() // a conflict or confirmation prompt: cancel it
 	}
 	if x.staleRow {
 		if d.m.ov.Shown() {

@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/falcon-triage/falcon-triage/model"
-	"github.com/falcon-triage/falcon-triage/ui/people"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 )
 
 // Every key means what the analyst meant: answers land while the analyst
@@ -38,8 +40,8 @@ func TestConflictWaitsWhileTheAnalystTypesAFilter(t *testing.T) {
 	deliver[preReadMsg](d) // finds the conflict
 	d.run()
 	d.typeText("odin'")
-	if in, ok := d.m.top().(*inputModal); !ok || in.ti.Value() != "device.hostname:'odin'" {
-		t.Fatalf("the filter line lost keys to the conflict: top %T", d.m.top())
+	if in, ok := d.m.stack.Top().(*modal.Input); !ok || in.Value() != "device.hostname:'odin'" {
+		t.Fatalf("the filter line lost keys to the conflict: top %s", d.top())
 	}
 	if len(h.fake.Patches()) != sent || fakeField(t, h, id, "status") != string(other) {
 		t.Fatal("a key typed in the filter line overwrote the other analyst's change")
@@ -49,16 +51,15 @@ func TestConflictWaitsWhileTheAnalystTypesAFilter(t *testing.T) {
 	}
 	// Back at the list the question opens, and takes no key until seen.
 	d.key("esc")
-	p, ok := d.m.top().(*promptModal)
-	if !ok || !strings.Contains(p.text, "changed since you saw them") {
-		t.Fatalf("the conflict did not open at the list: top %T", d.m.top())
+	p, ok := d.m.stack.Top().(*modal.Prompt)
+	if !ok || !strings.Contains(p.Text, "changed since you saw them") {
+		t.Fatalf("the conflict did not open at the list: top %s", d.top())
 	}
 	d.key("o") // typed as it appeared: meant for the list
-	if d.m.top() != p || len(h.fake.Patches()) != sent {
+	if d.m.stack.Top() != p || len(h.fake.Patches()) != sent {
 		t.Fatal("a key pressed before the question was drawn answered it")
 	}
-	d.run()
-	deliver[armMsg](d)
+	d.arm()
 	d.key("n")
 	d.settle()
 	if len(h.fake.Patches()) != sent || fakeField(t, h, id, "status") != string(other) {
@@ -85,19 +86,18 @@ func TestConfirmationAfterALookupWaitsForTheField(t *testing.T) {
 	deliver[lookupMsg](d)
 	d.run()
 	d.typeText("yves'")
-	if in, ok := d.m.top().(*inputModal); !ok || !strings.HasSuffix(in.ti.Value(), "'yves'") {
-		t.Fatalf("the filter line lost its y: top %T", d.m.top())
+	if in, ok := d.m.stack.Top().(*modal.Input); !ok || !strings.HasSuffix(in.Value(), "'yves'") {
+		t.Fatalf("the filter line lost its y: top %s", d.top())
 	}
 	if a := d.m.run.active; a == nil || a.before != nil {
 		t.Fatal("the typed y confirmed the assignment")
 	}
 	d.key("esc")
-	p, ok := d.m.top().(*promptModal)
-	if !ok || !strings.Contains(p.text, "Assign") {
-		t.Fatalf("the confirmation did not open at the list: top %T", d.m.top())
+	p, ok := d.m.stack.Top().(*modal.Prompt)
+	if !ok || !strings.Contains(p.Text, "Assign") {
+		t.Fatalf("the confirmation did not open at the list: top %s", d.top())
 	}
-	d.run()
-	deliver[armMsg](d)
+	d.arm()
 	d.key("y")
 	d.settle()
 	for _, id := range ids[:2] {
@@ -128,17 +128,23 @@ func TestPickerChoiceSurvivesALateSearch(t *testing.T) {
 	d := loaded(t, h)
 	id := d.m.list.cursorID()
 	// What the console knew before the search: Dana and Ivan.
-	d.m.dir = people.New([]model.User{dana, ivan})
+	for _, u := range users {
+		d.m.dir.Forget(u.UID)
+	}
+	d.m.dir.Learn(dana)
+	d.m.dir.Learn(ivan)
 	d.key("a")
 	d.typeText("an")
 	d.run() // the people search leaves
 	d.key("down")
-	if x := d.m.top().(*pickerModal); !strings.Contains(x.items[x.sel].label, "Ivan") {
-		t.Fatalf("↓ chose %q", x.items[x.sel].label)
+	if sc := ansi.Strip(d.screen()); !strings.Contains(sc, "▶ Ivan") {
+		t.Fatalf("↓ did not choose Ivan:\n%s", sc)
 	}
-	deliver[usersMsg](d) // Hana comes in, before Ivan
-	if x := d.m.top().(*pickerModal); !strings.Contains(x.items[1].label, hana.Name()) {
-		t.Fatalf("the search did not re-sort the list: %v", x.items)
+	deliver[modal.Msg](d) // the search: Hana comes in, before Ivan
+	sc := ansi.Strip(d.screen())
+	box := sc[strings.Index(sc, "person › an"):]
+	if !strings.Contains(box, hana.Name()) || strings.Index(box, hana.Name()) > strings.Index(box, ivan.Name()) {
+		t.Fatalf("the search did not put Hana before Ivan:\n%s", sc)
 	}
 	d.key("enter")
 	d.settle()
@@ -158,9 +164,8 @@ func TestTypingMInThePickerSearches(t *testing.T) {
 	d.key("a")
 	d.typeText("mensah")
 	d.settle()
-	x, ok := d.m.top().(*pickerModal)
-	if !ok || x.ti.Value() != "mensah" || len(h.fake.Patches()) != sent {
-		t.Fatalf("typing mensah did something else: top %T, %d updates sent", d.m.top(), len(h.fake.Patches())-sent)
+	if d.top() != "picker" || !strings.Contains(ansi.Strip(d.screen()), "person › mensah") || len(h.fake.Patches()) != sent {
+		t.Fatalf("typing mensah did something else: top %s, %d updates sent", d.top(), len(h.fake.Patches())-sent)
 	}
 	d.key("enter")
 	d.settle()

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -34,15 +34,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if top := m.top(); top != nil {
-		if top == m.arming {
-			// It opened as the key was typed: the key was meant for what
-			// was there before, and answers nothing.
-			m.say("that key was not taken: a question had just opened; read it, then answer")
-			return nil
-		}
-		return top.key(m, msg)
+	if m.stack.Top() != nil {
+		return m.onLayer(msg)
 	}
+
 	if !bound {
 		return nil
 	}
@@ -55,7 +50,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keymap.Overview:
 		return m.toggleOverview()
 	case keymap.Help:
-		m.push(&helpModal{})
+		titles, groups := keyHelp{m}.groups()
+		m.stack.OpenHelp(titles, groups, m.apiName()+": "+m.b.Why(), m.o.ReadOnly)
 		return nil
 	case keymap.Quit:
 		// In a layer q closes it, as esc does; on the list it quits.
@@ -109,7 +105,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 			m.msg = flash{text: "going to the end: loading every row…", loading: true}
 		}
 	case keymap.Jump:
-		return m.openInput(inputJump, "", nil)
+		return m.openInput(modal.JumpField, "", nil)
 	case keymap.Open:
 		m.openDetail()
 	case keymap.Back:
@@ -130,11 +126,12 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 			m.say("no cleared marks to bring back")
 		}
 	case keymap.Status:
-		m.openStatusMenu(m.targets(), false)
+		t := m.targets()
+		m.stack.OpenStatus(t, m.statusSummary(t), false)
 	case keymap.Assign:
-		return m.openPicker(m.targets())
+		return m.stack.OpenPicker(m.targets())
 	case keymap.Comment:
-		return m.openComment(m.targets())
+		return m.stack.OpenComment(m.targets())
 	case keymap.Hide:
 		return m.hide(m.targets())
 	case keymap.Tag:
@@ -142,7 +139,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 			m.say("tags are an Alerts API feature; this tenant is on the Detects API")
 			return nil
 		}
-		return m.openInput(inputTag, "+", m.targets())
+		return m.openInput(modal.TagField, "+", m.targets())
 	case keymap.Undo:
 		return m.undo()
 	case keymap.Redo:
@@ -150,11 +147,11 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 	case keymap.Retry:
 		return m.retry()
 	case keymap.Filter:
-		return m.openInput(inputFilter, l.latest().filter, nil)
+		return m.openInput(modal.FilterField, l.latest().filter, nil)
 	case keymap.Search:
-		return m.openInput(inputSearch, l.latest().q, nil)
+		return m.openInput(modal.SearchField, l.latest().q, nil)
 	case keymap.QuickFilter:
-		m.push(&menuModal{kind: menuQuick})
+		m.stack.OpenQuick()
 	case keymap.ToggleHidden:
 		q := l.latest()
 		q.showHidden = !q.showHidden
@@ -162,7 +159,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 	case keymap.SortNext:
 		// The sort menu: every field the backend sorts on; o again takes
 		// the next one.
-		m.push(&menuModal{kind: menuSort})
+		m.stack.OpenSort(l.latest().sort)
 	case keymap.SortFlip:
 		q := l.latest()
 		q.sort.Desc = !q.sort.Desc
@@ -199,8 +196,12 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		if m.detail != nil {
 			id = m.detail.ID()
 		}
-		if _, ok := m.rows.Peek(id); ok {
-			m.push(&menuModal{kind: menuCopy, targets: []string{id}})
+		if d, ok := m.rows.Peek(id); ok {
+			link := ""
+			if m.o.Source.ConsoleURL != nil {
+				link = m.o.Source.ConsoleURL(d)
+			}
+			m.stack.OpenCopy(d, m.detail.Behaviour(d), link)
 		} else {
 			m.say("nothing to copy yet: the row is still loading")
 		}
@@ -276,11 +277,6 @@ func (m *Model) targets() []string {
 		return []string{m.detail.ID()}
 	}
 	return m.list.targets()
-}
-
-func nextField(fields []string, cur string) string {
-	i := slices.Index(fields, cur)
-	return fields[(i+1)%len(fields)]
 }
 
 // keyHelp is the keymap as bubbles' help.KeyMap for the screen in front:
@@ -382,59 +378,4 @@ func (m *Model) helpLine() string {
 	hm.Styles.ShortSeparator = lipgloss.NewStyle()
 	hm.SetWidth(m.width - 1)
 	return " " + hm.ShortHelpView(keyHelp{m}.ShortHelp())
-}
-
-// helpBox lays every section out in as many columns as fit, scrolling
-// when even that is taller than the screen.
-func (m *Model) helpBox(x *helpModal) string {
-	const colW = 36
-	titles, groups := keyHelp{m}.groups()
-	var sections []string
-	for gi, col := range groups {
-		lines := []string{m.st.Section.Render(titles[gi])}
-		for _, kb := range col {
-			// A long description wraps under itself, never cut: help must
-			// say everything a key does.
-			h := kb.Help()
-			for i, l := range strings.Split(screen.Wrap(h.Desc, colW-11), "\n") {
-				k := ""
-				if i == 0 {
-					k = h.Key
-				}
-				lines = append(lines, m.st.MenuKey.Render(screen.PadRight(screen.Truncate(k, 10), 10))+" "+l)
-			}
-		}
-		sections = append(sections, strings.Join(lines, "\n"))
-	}
-	ncol := max(1, min(len(sections), (m.width-4)/(colW+2)))
-	cols := make([][]string, ncol)
-	heights := make([]int, ncol)
-	for _, s := range sections {
-		// Each section goes to the shortest column, so they balance.
-		i := 0
-		for j := range heights {
-			if heights[j] < heights[i] {
-				i = j
-			}
-		}
-		cols[i] = append(cols[i], s)
-		heights[i] += strings.Count(s, "\n") + 2
-	}
-	rendered := make([]string, ncol)
-	for i, c := range cols {
-		rendered[i] = lipgloss.NewStyle().Width(colW).MarginRight(2).Render(strings.Join(c, "\n\n"))
-	}
-	body := strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, rendered...), "\n")
-	room := max(3, m.height-6)
-	x.scroll = max(0, min(x.scroll, len(body)-room))
-	end := min(len(body), x.scroll+room)
-	foot := "esc or ? closes"
-	if len(body) > room {
-		foot = fmt.Sprintf("j/k scroll (%d–%d of %d) · esc or ? closes", x.scroll+1, end, len(body))
-	}
-	if m.o.ReadOnly {
-		foot = "read-only: write keys are off · " + foot
-	}
-	title := m.st.Label.Render("Keys") + m.st.Dim.Render(screen.Truncate(" · "+m.apiName()+": "+screen.Sanitize(m.b.Why()), max(10, m.width-12)))
-	return m.st.Menu.Render(title + "\n" + strings.Join(body[x.scroll:end], "\n") + "\n" + m.st.Dim.Render(foot))
 }

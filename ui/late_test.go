@@ -13,6 +13,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/people"
 )
 
@@ -61,20 +62,10 @@ func TestLateLookupAssignsTheRowsChosenAtEnter(t *testing.T) {
 	d := loaded(t, h)
 	ids := d.m.list.ids()
 	d.markIDs(ids[0], ids[1])
-	d.key("a")
-	d.typeText(user.UID)
-	d.run() // the picker's user search
-	for holds[usersMsg](d) > 0 {
-		deliver[usersMsg](d)
-		d.run()
-	}
-	// The search taught the directory the UUID; forget it so the
-	// assignment must look the login up.
+	// A login whose UUID the console does not know: enter in the picker
+	// on "Login …" assigns it so, and the runner looks it up.
 	d.m.dir.Forget(user.UID)
-	x := d.m.top().(*pickerModal)
-	x.items = []pickItem{{label: "Login " + user.UID, user: model.User{UID: user.UID}}}
-	x.sel = 0
-	d.key("enter")
+	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: d.m.list.targets()}))
 	d.run()
 	if holds[lookupMsg](d) != 1 {
 		t.Fatalf("no login lookup in flight: %s", d.heldTypes())
@@ -110,11 +101,11 @@ func TestRefusedFilterWhilePagingKeepsPaging(t *testing.T) {
 	page := d.held[0].(idsMsg)
 	d.held = d.held[1:]
 	d.key("/")
-	d.m.top().(*inputModal).ti.SetValue("status:'new'+")
+	d.field().SetValue("status:'new'+")
 	d.key("enter")
 	d.run()
 	deliver[idsMsg](d) // the refusal
-	if in := d.m.top().(*inputModal); in.err == "" || in.checking() || in.ti.Value() != "status:'new'+" || d.m.list.pend != nil {
+	if in := d.field(); in.Err() == "" || in.Checking() || in.Value() != "status:'new'+" || d.m.list.pend != nil {
 		t.Fatal("the refusal did not come back to the filter line with the text as typed")
 	}
 	d.send(page) // the old page, late
@@ -229,7 +220,7 @@ func TestCommentDraftSurvivesEveryRefusal(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			d := loaded(t, h)
 			run(d)
-			if got := d.m.draft.Value(); got != draft {
+			if got := d.m.stack.Draft(); got != draft {
 				t.Fatalf("the draft is %q", got)
 			}
 		})
@@ -239,7 +230,7 @@ func TestCommentDraftSurvivesEveryRefusal(t *testing.T) {
 	write(d)
 	d.key("ctrl+s")
 	d.settle()
-	if d.m.draft.Value() != "" {
+	if d.m.stack.Draft() != "" {
 		t.Fatal("the applied comment stayed as a draft")
 	}
 }

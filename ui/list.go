@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -45,7 +46,7 @@ type walk struct {
 	scanned  uint64
 	// from is the text field that asked for the query, told of a refusal;
 	// keep is the row to return to (a refresh), or -1.
-	from *inputModal
+	from *modal.Input
 	keep int
 }
 
@@ -141,7 +142,7 @@ type idsMsg struct {
 
 // startQuery asks for q's first page. The rows on screen stay until it
 // answers; a refusal leaves them and tells the field that asked.
-func (m *Model) startQuery(q query, from *inputModal, keep int) tea.Cmd {
+func (m *Model) startQuery(q query, from *modal.Input, keep int) tea.Cmd {
 	l := m.list
 	if l.pend != nil {
 		l.pend.cancel()
@@ -209,11 +210,11 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			}
 			m.msg = flash{text: fmt.Sprintf("%s (the list keeps its last query)", msg.err), isErr: true, query: true}
 			if p.from != nil {
-				p.from.err = screen.ErrMessage(msg.err)
+				p.from.Refused(screen.ErrMessage(msg.err))
 				// The text as typed comes back with the service's words,
 				// once the analyst is back at the list.
-				if !m.onStack(p.from) {
-					m.raise(raised{layer: p.from, what: "the filter was refused"})
+				if !m.stack.On(p.from) {
+					m.stack.Raise(p.from, "the filter was refused", nil)
 				}
 			}
 			return nil
@@ -239,14 +240,14 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			l.target = i
 		}
 		if p.from != nil {
-			m.pop(p.from)
-			if p.from.kind == inputFilter {
+			m.stack.Pop(p.from)
+			if p.from.Kind() == modal.FilterField {
 				l.history = pushHistory(l.history, p.query.filter)
 			}
 		}
 		m.rows.Store(msg.stamp, msg.found)
 		var cmds []tea.Cmd
-		if p.from != nil && p.from.kind == inputFilter {
+		if p.from != nil && p.from.Kind() == modal.FilterField {
 			cmds = append(cmds, m.store.save(historyFile, l.history))
 		}
 		cmds = append(cmds, m.saveSession())
@@ -587,43 +588,43 @@ func (m *Model) markAll() tea.Cmd {
 		m.say("the total is not known yet")
 		return nil
 	}
-	w := l.cur
-	m.push(&promptModal{
-		text:    fmt.Sprintf("Mark all %s %s matching the filter?", screen.Commas(n), m.rowWord(n)),
-		answers: [][2]string{{"y", "mark them"}, {"n", "cancel"}},
-		on: func(k string) tea.Cmd {
-			if k != "y" {
-				return nil
-			}
-			m.say(fmt.Sprintf("loading the ids of %s %s…", screen.Commas(n), m.rowWord(n)))
-			l.stopMarkAll()
-			l.allReq++
-			l.allGen = w.gen
-			walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
-			var ctx context.Context
-			ctx, l.allCancel = context.WithCancel(w.ctx)
-			gen, req, stamp := w.gen, l.allReq, m.rows.Stamp()
-			return tea.Batch(func() (answer tea.Msg) {
-				defer screen.Recover(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, req: req, err: err} })
-				// The rows the pages carry (Alerts) are kept: the action
-				// that follows need not read them again.
-				msg := allIDsMsg{gen: gen, req: req, stamp: stamp}
-				for {
-					ids, err := walker.Next(ctx)
-					if errors.Is(err, io.EOF) {
-						return msg
-					}
-					if err != nil {
-						msg.err = err
-						return msg
-					}
-					msg.ids = append(msg.ids, ids...)
-					msg.found = append(msg.found, walker.Found()...)
-				}
-			}, m.startSpinner())
-		},
+	m.stack.Push(&modal.Prompt{
+		Text:    fmt.Sprintf("Mark all %s %s matching the filter?", screen.Commas(n), m.rowWord(n)),
+		Answers: [][2]string{{"y", "mark them"}, {"n", "cancel"}},
+		Tag:     markAllPrompt{w: l.cur, n: n},
 	})
 	return nil
+}
+
+// startMarkAll walks every id of w, the list's query when * was pressed.
+func (m *Model) startMarkAll(w *walk, n int) tea.Cmd {
+	l := m.list
+	m.say(fmt.Sprintf("loading the ids of %s %s…", screen.Commas(n), m.rowWord(n)))
+	l.stopMarkAll()
+	l.allReq++
+	l.allGen = w.gen
+	walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
+	var ctx context.Context
+	ctx, l.allCancel = context.WithCancel(w.ctx)
+	gen, req, stamp := w.gen, l.allReq, m.rows.Stamp()
+	return tea.Batch(func() (answer tea.Msg) {
+		defer screen.Recover(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, req: req, err: err} })
+		// The rows the pages carry (Alerts) are kept: the action that
+		// follows need not read them again.
+		msg := allIDsMsg{gen: gen, req: req, stamp: stamp}
+		for {
+			ids, err := walker.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				return msg
+			}
+			if err != nil {
+				msg.err = err
+				return msg
+			}
+			msg.ids = append(msg.ids, ids...)
+			msg.found = append(msg.found, walker.Found()...)
+		}
+	}, m.startSpinner())
 }
 
 // onAllIDs marks every id of the walk it was asked for, if that query is

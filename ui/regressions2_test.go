@@ -19,7 +19,7 @@ func TestLateTriageUnderFilterSkipsNoRow(t *testing.T) {
 	}
 	d := loaded(t, h, func(o *Options) { o.IDChunk = 40 })
 	d.key("/")
-	d.m.top().(*inputModal).ti.SetValue(filter)
+	d.field().SetValue(filter)
 	d.key("enter")
 	d.settle()
 	loadedIDs := slices.Clone(d.m.list.ids())

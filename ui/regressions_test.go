@@ -13,6 +13,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -67,7 +68,7 @@ func TestLateFinishKeepsANewDraft(t *testing.T) {
 	d.typeText(" and a second thought")
 	deliver[batchMsg](d)
 	d.settle()
-	if got := d.m.draft.Value(); !strings.Contains(got, "second thought") {
+	if got := d.m.stack.Draft(); !strings.Contains(got, "second thought") {
 		t.Fatalf("the text typed while the first comment was sending is gone: draft %q", got)
 	}
 }
@@ -101,10 +102,10 @@ func TestLateEscapedFilterIsDropped(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	d.key("/")
-	d.m.top().(*inputModal).ti.SetValue("status:'new'")
+	d.field().SetValue("status:'new'")
 	d.key("enter")
 	d.key("esc")
-	if d.m.top() != nil {
+	if d.m.stack.Top() != nil {
 		t.Fatal("esc did not close the field")
 	}
 	d.settle()
@@ -170,7 +171,7 @@ func TestLateOverlappingRereadsFakeNoConflict(t *testing.T) {
 	d.run()
 	deliver[preReadMsg](d)
 	if strings.Contains(d.screen(), "changed since you saw them") {
-		t.Fatalf("the analyst's own close is reported as another analyst's change: %q", d.m.top().(*promptModal).text)
+		t.Fatalf("the analyst's own close is reported as another analyst's change: %q", d.m.stack.Top().(*modal.Prompt).Text)
 	}
 }
 
@@ -271,15 +272,15 @@ func TestLateRefusedFilterBuriesNoPrompt(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h, func(o *Options) { o.ConfirmThreshold = 1 })
 	d.key("/")
-	d.m.top().(*inputModal).ti.SetValue("status:'new'+")
+	d.field().SetValue("status:'new'+")
 	d.key("enter", "esc")
 	d.key("space", "space", "s", "c")
-	if _, ok := d.m.top().(*promptModal); !ok {
+	if _, ok := d.m.stack.Top().(*modal.Prompt); !ok {
 		t.Fatal("no confirmation")
 	}
 	d.settle()
-	if _, ok := d.m.top().(*promptModal); !ok {
-		t.Fatalf("the confirmation is buried under %T; active action: %v", d.m.top(), d.m.run.active != nil)
+	if _, ok := d.m.stack.Top().(*modal.Prompt); !ok {
+		t.Fatalf("the confirmation is buried under %s; active action: %v", d.top(), d.m.run.active != nil)
 	}
 }
 
@@ -317,14 +318,14 @@ func TestLateRetriedCommentClearsTheDraft(t *testing.T) {
 	d.typeText("third note")
 	d.key("ctrl+s")
 	d.settle()
-	if d.m.draft.Value() == "" {
+	if d.m.stack.Draft() == "" {
 		t.Fatal("a refused comment lost its draft")
 	}
 	h.fake.SetFaults(fake.Faults{})
 	d.key("R")
 	d.settle()
-	if d.m.draft.Value() != "" {
-		t.Fatalf("the draft stays after R applied it: %q", d.m.draft.Value())
+	if d.m.stack.Draft() != "" {
+		t.Fatalf("the draft stays after R applied it: %q", d.m.stack.Draft())
 	}
 }
 
@@ -333,13 +334,13 @@ func TestLateFilterErrorGoesWithTheNextQuery(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	d.key("/")
-	d.m.top().(*inputModal).ti.SetValue("status:'new'+")
+	d.field().SetValue("status:'new'+")
 	d.key("enter")
 	d.settle()
 	if !d.m.msg.isErr {
 		t.Fatal("no error for the refused filter")
 	}
-	d.m.top().(*inputModal).ti.SetValue("status:'closed'")
+	d.field().SetValue("status:'closed'")
 	d.key("enter")
 	d.settle()
 	if d.m.msg.text != "" {
@@ -358,12 +359,12 @@ func TestLateConfirmationCountsRowsOffScreen(t *testing.T) {
 	n := len(d.m.list.marks)
 	d.key("s", "i")
 	d.run()
-	p, ok := d.m.top().(*promptModal)
+	p, ok := d.m.stack.Top().(*modal.Prompt)
 	if !ok {
-		t.Fatalf("no confirmation: %T", d.m.top())
+		t.Fatalf("no confirmation: %s", d.top())
 	}
-	if want := fmt.Sprintf("(%s of them not in view)", screen.Commas(n-rows)); !strings.Contains(p.text, want) {
-		t.Fatalf("%q, want %q", p.text, want)
+	if want := fmt.Sprintf("(%s of them not in view)", screen.Commas(n-rows)); !strings.Contains(p.Text, want) {
+		t.Fatalf("%q, want %q", p.Text, want)
 	}
 }
 
@@ -371,15 +372,22 @@ func TestLateConfirmationCountsRowsOffScreen(t *testing.T) {
 // marks the analyst cannot see.
 func TestLateDetailActsOnTheDetectionShown(t *testing.T) {
 	h := newHarness(t, 100)
+	setStatus(t, h, model.StatusNew, listed(t, h, 5)...) // in progress changes each
 	d := loaded(t, h)
 	d.send(teaSize(80, 24))
 	ids := d.m.list.ids()
 	d.markIDs(ids[0], ids[1])
 	d.m.list.cursor = 4
 	d.key("enter")
+	sent := len(h.fake.Patches())
 	d.key("s")
-	if x, ok := d.m.top().(*menuModal); !ok || len(x.targets) != 1 || x.targets[0] != ids[4] {
-		t.Fatalf("the status menu in the detail targets %v, want the detection shown", d.m.top())
+	if sc := ansi.Strip(d.screen()); !strings.Contains(sc, "Status of 1 detection") {
+		t.Fatalf("the status menu in the detail is not for the one detection shown:\n%s", sc)
+	}
+	d.key("i")
+	d.settle()
+	if p := h.fake.Patches()[sent:]; len(p) != 1 || len(p[0]) != 1 || p[0][0] != ids[4] {
+		t.Fatalf("the status set in the detail went to %v, want the detection shown %s", p, ids[4])
 	}
 }
 
@@ -433,9 +441,9 @@ func TestLateDetailValuesAtEightyColumns(t *testing.T) {
 	}
 	p.Seek("Command line", 0)
 	d.key("+")
-	in, ok := d.m.top().(*inputModal)
-	if !ok || !strings.Contains(in.ti.Value(), ":*'*") {
-		t.Fatalf("+ on a command line: %T %v", d.m.top(), d.m.msg.text)
+	in, ok := d.m.stack.Top().(*modal.Input)
+	if !ok || !strings.Contains(in.Value(), ":*'*") {
+		t.Fatalf("+ on a command line: %s %v", d.top(), d.m.msg.text)
 	}
 }
 
@@ -527,9 +535,11 @@ func TestLateLastRound(t *testing.T) {
 		d := loaded(t, h)
 		d.send(teaSize(80, 24))
 		d.key("/")
-		in := d.m.top().(*inputModal)
-		if w := in.ti.Width() + ansi.StringWidth(in.ti.Prompt); w > 80 {
-			t.Fatalf("the field and its prompt take %d columns of 80", w)
+		long := strings.Repeat("device.hostname:'WS-1'+", 6) + "status:'new'"
+		d.typeText(long)
+		line := ansi.Strip(d.field().Line())
+		if w := ansi.StringWidth(line); w > 80 || !strings.Contains(line, "status:'new'") {
+			t.Fatalf("the field and its prompt take %d columns of 80, its end in sight: %q", w, line)
 		}
 	})
 	t.Run("screen.Invisible characters", func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -304,18 +305,63 @@ func (m *Model) confirm(a *action, afterLookup bool) tea.Cmd {
 	if hide && m.b.Name() == "detects" {
 		text += " The Detects service may not allow a hide to be undone."
 	}
-	p := &promptModal{text: text, answers: [][2]string{{"y", "go"}, {"n", "cancel"}}, on: func(k string) tea.Cmd {
-		if k != "y" {
-			return m.endAction(a, nil)
-		}
-		return m.preRead(a)
-	}}
+	p := &modal.Prompt{Text: text, Answers: [][2]string{{"y", "go"}, {"n", "cancel"}}, Tag: confirmPrompt{a}}
 	if afterLookup {
-		m.raise(raised{layer: p, what: a.verb + " asks you to confirm", act: a})
+		m.stack.Raise(p, a.verb+" asks you to confirm", a)
 	} else {
-		m.push(p)
+		m.stack.Push(p)
 	}
 	return nil
+}
+
+// confirmPrompt asks to confirm a large action, or a hide.
+type confirmPrompt struct{ a *action }
+
+func (m *Model) onConfirm(t confirmPrompt, key string) tea.Cmd {
+	if t.a != m.run.active {
+		return nil
+	}
+	if key != "y" {
+		return m.endAction(t.a, nil)
+	}
+	return m.preRead(t.a)
+}
+
+// conflictPrompt asks what to do with the rows another analyst changed:
+// kept are the rows still there, per their changes, found the pre-read's
+// rows (stamped).
+type conflictPrompt struct {
+	a         *action
+	kept      []string
+	per       map[string]model.Change
+	conflicts []model.Conflict
+	stamp     uint64
+	found     []model.Detection
+}
+
+func (m *Model) onConflict(t conflictPrompt, key string) tea.Cmd {
+	a, kept := t.a, t.kept
+	if a != m.run.active {
+		return nil
+	}
+	// Show the truth either way: the rows just read, not the cache's own
+	// copies of recent ones.
+	m.rows.Store(t.stamp, slices.DeleteFunc(slices.Clone(t.found), func(d model.Detection) bool { return a.young[d.ID] }))
+	switch key {
+	case "o":
+		return m.resolveThenSend(a, kept, t.per)
+	case "s":
+		skip := map[string]bool{}
+		for _, c := range t.conflicts {
+			skip[c.ID] = true
+		}
+		kept = slices.DeleteFunc(slices.Clone(kept), func(id string) bool { return skip[id] })
+		if len(kept) == 0 {
+			return m.endAction(a, nil, "every row had changed: nothing was sent")
+		}
+		return m.resolveThenSend(a, kept, t.per)
+	}
+	return m.endAction(a, nil)
 }
 
 // preRead reads the rows just before sending: what the analyst saw may be
@@ -388,32 +434,13 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 		host := a.fresh[c.ID].Device.Hostname
 		lines = append(lines, screen.Sanitize(cmp.Or(host, c.ID))+": "+screen.Sanitize(c.Describe()))
 	}
-	m.raise(raised{act: a, what: fmt.Sprintf("%s: %d %s changed since you saw %s", a.verb, len(conflicts),
-		screen.Plural(len(conflicts), "row"), screen.Agree(len(conflicts), "it", "them")), layer: &promptModal{
-		text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s\n%s sets only: %s", len(conflicts), len(kept),
+	m.stack.Raise(&modal.Prompt{
+		Text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s\n%s sets only: %s", len(conflicts), len(kept),
 			screen.Plural(len(kept), "row"), strings.Join(lines, "\n"), a.verb, describe(a)),
-		answers: [][2]string{{"o", "send to them too"}, {"s", "skip them"}, {"n", "cancel"}},
-		on: func(k string) tea.Cmd {
-			// Show the truth either way: the rows just read, not the
-			// cache's own copies of recent ones.
-			m.rows.Store(msg.stamp, slices.DeleteFunc(slices.Clone(msg.found), func(d model.Detection) bool { return a.young[d.ID] }))
-			switch k {
-			case "o":
-				return m.resolveThenSend(a, kept, per)
-			case "s":
-				skip := map[string]bool{}
-				for _, c := range conflicts {
-					skip[c.ID] = true
-				}
-				kept = slices.DeleteFunc(kept, func(id string) bool { return skip[id] })
-				if len(kept) == 0 {
-					return m.endAction(a, nil, "every row had changed: nothing was sent")
-				}
-				return m.resolveThenSend(a, kept, per)
-			}
-			return m.endAction(a, nil)
-		},
-	}})
+		Answers: [][2]string{{"o", "send to them too"}, {"s", "skip them"}, {"n", "cancel"}},
+		Tag:     conflictPrompt{a: a, kept: kept, per: per, conflicts: conflicts, stamp: msg.stamp, found: msg.found},
+	}, fmt.Sprintf("%s: %d %s changed since you saw %s", a.verb, len(conflicts),
+		screen.Plural(len(conflicts), "row"), screen.Agree(len(conflicts), "it", "them")), a)
 	return nil
 }
 
@@ -750,7 +777,7 @@ func (m *Model) endAction(a *action, err error, say ...string) tea.Cmd {
 	if m.run.active == a {
 		m.run.active = nil
 	}
-	m.dropRaised(a)
+	m.stack.DropRaised(a)
 	if a.cancel != nil {
 		a.cancel(nil)
 	}
@@ -817,9 +844,8 @@ func (m *Model) finish(a *action) tea.Cmd {
 	m.msg = flash{text: text, action: a.id,
 		isErr: len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != ""}
 	var cmds []tea.Cmd
-	if a.draft && len(a.applied) > 0 && strings.TrimSpace(m.draft.Value()) == a.change.Comment {
+	if a.draft && len(a.applied) > 0 && m.stack.ClearDraftIf(a.change.Comment) {
 		// Only the text that was sent goes: words typed since stay.
-		m.draft.Reset()
 		cmds = append(cmds, m.saveSession())
 	}
 	m.step(a)

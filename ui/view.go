@@ -87,32 +87,20 @@ func (m *Model) frame() tea.View {
 	lines = append(lines, m.footer())
 	lines = append(lines, msgLines...)
 	bottom := m.helpLine()
-	if in := m.inputInFront(); in != nil {
-		bottom = in.ti.View()
-		if c := in.ti.Cursor(); c != nil && m.top() == in {
+	if in := m.stack.InputInFront(); in != nil {
+		bottom = in.Line()
+		if c := in.Cursor(); c != nil && m.stack.Top() == in {
 			c.Position.Y = len(lines)
 			v.Cursor = c
 		}
 	}
 	lines = append(lines, screen.Truncate(bottom, m.width))
 	content := strings.Join(lines, "\n")
-	if top := m.top(); top != nil {
-		if _, isInput := top.(*inputModal); !isInput {
-			content = screen.PlaceOverlay(content, top.view(m), m.width, m.height)
-		}
+	if box := m.stack.View(&m.st); box != "" {
+		content = screen.PlaceOverlay(content, box, m.width, m.height)
 	}
 	v.SetContent(content)
 	return v
-}
-
-// inputInFront is the bottom line's text field, if one is open.
-func (m *Model) inputInFront() *inputModal {
-	for i := len(m.modals) - 1; i >= 0; i-- {
-		if in, ok := m.modals[i].(*inputModal); ok {
-			return in
-		}
-	}
-	return nil
 }
 
 // connectingView is the screen while the console logs in and picks the API.
@@ -400,10 +388,10 @@ func (m *Model) footerParts(rows int) string {
 	if len(l.marks) > 0 {
 		parts = append(parts, screen.Commas(len(l.marks))+" marked")
 	}
-	if len(m.waiting) > 0 {
+	if w := m.stack.Waiting(); w != "" {
 		// A question an answer raised: it opens once the layer in front
 		// is closed, never over it.
-		parts = append(parts, "⚑ "+screen.Sanitize(m.waiting[0].what)+" (opens when you close this)")
+		parts = append(parts, "⚑ "+screen.Sanitize(w)+" (opens when you close this)")
 	}
 	if m.busy() {
 		what := "loading"
@@ -413,7 +401,7 @@ func (m *Model) footerParts(rows int) string {
 				what = fmt.Sprintf("sending %d/%d batches", a.done, n)
 			case a.sent:
 				what = "sending"
-			case m.top() != nil:
+			case m.stack.Top() != nil:
 				what = "waiting for you" // a confirmation or conflict prompt
 			default:
 				what = "checking"
@@ -433,8 +421,8 @@ func (m *Model) footerParts(rows int) string {
 // error, and its plain width.
 func (m *Model) messageText() (string, int) {
 	msg, isErr := m.msg.text, m.msg.isErr
-	if in := m.inputInFront(); in != nil && in.err != "" {
-		msg, isErr = in.err, !in.checking()
+	if in := m.stack.InputInFront(); in != nil && in.Err() != "" {
+		msg, isErr = in.Err(), !in.Checking()
 	}
 	if msg == "" {
 		return "", 0
@@ -451,8 +439,8 @@ func (m *Model) messageText() (string, int) {
 // trace id is worth the rows it takes.
 func (m *Model) messageLines() []string {
 	msg, isErr := m.msg.text, m.msg.isErr
-	if in := m.inputInFront(); in != nil && in.err != "" {
-		msg, isErr = in.err, !in.checking()
+	if in := m.stack.InputInFront(); in != nil && in.Err() != "" {
+		msg, isErr = in.Err(), !in.Checking()
 	}
 	if msg == "" || m.width == 0 {
 		return nil

@@ -1,4 +1,4 @@
-package ui
+package modal
 
 import (
 	"cmp"
@@ -23,10 +23,10 @@ type pickItem struct {
 	me       bool
 }
 
-// pickerModal is the assignee picker: people from the config file, the
+// picker is the assignee picker: people from the config file, the
 // data and the tenant's user search, for the rows captured when a was
 // pressed.
-type pickerModal struct {
+type picker struct {
 	ti         textinput.Model
 	items      []pickItem
 	sel        int    // the index of selKey in items
@@ -41,30 +41,22 @@ type pickerModal struct {
 	cancel context.CancelFunc
 }
 
-func (x *pickerModal) close() { x.cancel() }
+func (x *picker) close() { x.cancel() }
 
 type usersMsg struct {
-	picker *pickerModal
+	picker *picker
 	text   string
 	users  []model.User
 	err    error
 }
 
-func (m *Model) openPicker(targets []string) tea.Cmd {
-	x := &pickerModal{targets: targets, ti: newTextInput("person › ", max(10, min(60, m.width-16)))}
-	x.ctx, x.cancel = context.WithCancel(m.ctx)
+// OpenPicker opens the assignee picker for targets.
+func (s *Stack) OpenPicker(targets []string) tea.Cmd {
+	x := &picker{targets: targets, ti: newTextInput("person › ", max(10, min(60, s.width-16)))}
+	x.ctx, x.cancel = context.WithCancel(s.Ctx)
 	x.ti.SetVirtualCursor(true) // it sits in a box: draw the cursor in place
-	m.push(x)
-	return tea.Batch(x.ti.Focus(), x.refresh(m))
-}
-
-func (m *Model) pickerSearching() bool {
-	for _, x := range m.modals {
-		if p, ok := x.(*pickerModal); ok && p.searching != "" {
-			return true
-		}
-	}
-	return false
+	s.Push(x)
+	return tea.Batch(x.ti.Focus(), x.refresh(s))
 }
 
 // key is what the item stands for, whatever its place in the list: the
@@ -85,7 +77,7 @@ func (it pickItem) key() string {
 // refresh rebuilds the list for the typed text, keeping the person chosen
 // (a new text chooses the first match), and asks the tenant for more people
 // when the text is long enough.
-func (x *pickerModal) refresh(m *Model) tea.Cmd {
+func (x *picker) refresh(s *Stack) tea.Cmd {
 	text := strings.TrimSpace(x.ti.Value())
 	if text != x.shownFor {
 		x.shownFor, x.selKey = text, ""
@@ -94,11 +86,11 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 	if text == "" {
 		x.items = append(x.items, pickItem{label: "Unassign", unassign: true})
 	}
-	if (m.o.Me.UID != "" || m.o.Me.UUID != "") && strings.HasPrefix("me", strings.ToLower(text)) {
+	if (s.Me.UID != "" || s.Me.UUID != "") && strings.HasPrefix("me", strings.ToLower(text)) {
 		// "m" then enter: me. A typed m is text like any other letter.
-		x.items = append(x.items, pickItem{label: "Me: " + screen.Sanitize(m.o.Me.Name()), user: m.o.Me, me: true})
+		x.items = append(x.items, pickItem{label: "Me: " + screen.Sanitize(s.Me.Name()), user: s.Me, me: true})
 	}
-	matches := m.dir.Match(text)
+	matches := s.Dir.Match(text)
 	for _, u := range matches {
 		label := screen.Sanitize(u.Name())
 		if u.UID != "" && u.UID != u.Name() {
@@ -120,73 +112,76 @@ func (x *pickerModal) refresh(m *Model) tea.Cmd {
 	if len(x.items) > 0 {
 		x.selKey = x.items[x.sel].key()
 	}
-	if m.o.Source.People == nil || m.dir.Denied() != "" || len(text) < 2 || x.searching != "" || x.searchedAt == text {
+	if s.People == nil || s.Dir.Denied() != "" || len(text) < 2 || x.searching != "" || x.searchedAt == text {
 		return nil
 	}
 	x.searching, x.searchedAt = text, text
-	people, ctx := m.o.Source.People, x.ctx
-	return tea.Batch(func() (msg tea.Msg) {
+	lookup, ctx := s.People, x.ctx
+	return func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return usersMsg{picker: x, text: text, err: err} })
-		users, err := people.FindUsers(ctx, text)
+		users, err := lookup.FindUsers(ctx, text)
 		return usersMsg{picker: x, text: text, users: users, err: err}
-	}, m.startSpinner())
+	}
 }
 
-// onUsers learns the people a search found; the picker that asked, if it is
+// answer learns the people a search found; the picker that asked, if it is
 // still open, shows them and asks for its newer text.
-func (m *Model) onUsers(msg usersMsg) tea.Cmd {
+func (x *picker) answer(s *Stack, msg usersMsg) (any, tea.Cmd) {
 	msg.picker.searching, msg.picker.err = "", ""
 	switch {
 	case msg.err == nil:
 	case screen.ErrStatus(msg.err) == 403:
 		// For good: without the scope no lookup will work this run.
-		m.dir.Deny("the API client lacks the User Management: read scope: showing the config's team and the assignees seen")
+		s.Dir.Deny("the API client lacks the User Management: read scope: showing the config's team and the assignees seen")
 	case !errors.Is(msg.err, context.Canceled):
 		msg.picker.err = "user search failed: " + screen.ErrMessage(msg.err)
 	}
 	for _, u := range msg.users {
-		m.dir.Learn(u)
+		s.Dir.Learn(u)
 	}
-	if m.onStack(msg.picker) {
-		return msg.picker.refresh(m)
+	if s.On(msg.picker) {
+		return nil, msg.picker.refresh(s)
 	}
-	return nil
+	return nil, nil
 }
 
-func (x *pickerModal) update(m *Model, msg tea.Msg) tea.Cmd {
+func (x *picker) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch km.String() {
+		case "esc":
+			s.Pop(x)
+			return nil, nil
+		case "up", "ctrl+p":
+			x.choose(x.sel - 1)
+			return nil, nil
+		case "down", "ctrl+n":
+			x.choose(x.sel + 1)
+			return nil, nil
+		case "enter":
+			return x.enter(s)
+		}
+	}
 	var cmd tea.Cmd
 	x.ti, cmd = x.ti.Update(msg)
-	return tea.Batch(cmd, x.refresh(m))
+	return nil, tea.Batch(cmd, x.refresh(s))
 }
 
-func (x *pickerModal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
-		m.pop(x)
-		return nil
-	case "up", "ctrl+p":
-		x.choose(x.sel - 1)
-		return nil
-	case "down", "ctrl+n":
-		x.choose(x.sel + 1)
-		return nil
-	case "enter":
-		if len(x.items) == 0 {
-			return nil
-		}
-		it := x.items[x.sel]
-		m.pop(x)
-		if it.unassign {
-			empty := ""
-			return m.begin(m.newAction(kindChange, "Unassign", model.Change{AssigneeUUID: &empty}, x.targets))
-		}
-		return m.assign(it.user, x.targets)
+// enter assigns the person chosen, or unassigns.
+func (x *picker) enter(s *Stack) (any, tea.Cmd) {
+	if len(x.items) == 0 {
+		return nil, nil
 	}
-	return x.update(m, msg)
+	it := x.items[x.sel]
+	s.Pop(x)
+	if it.unassign {
+		empty := ""
+		return Act{Verb: "Unassign", Change: model.Change{AssigneeUUID: &empty}, Targets: x.targets}, nil
+	}
+	return Assign{User: it.user, Targets: x.targets}, nil
 }
 
 // choose moves the selection to the item at i.
-func (x *pickerModal) choose(i int) {
+func (x *picker) choose(i int) {
 	if len(x.items) == 0 {
 		return
 	}
@@ -194,38 +189,28 @@ func (x *pickerModal) choose(i int) {
 	x.selKey = x.items[x.sel].key()
 }
 
-// assign starts an assignment of the captured targets; the runner finds
-// the person's UUID first when only the login is known.
-func (m *Model) assign(u model.User, targets []string) tea.Cmd {
-	if u.UUID == "" {
-		u.UUID = m.dir.UUIDOf(u.UID)
-	}
-	uuid := u.UUID
-	verb := "Assign → " + cmp.Or(u.Name(), u.UID, uuid)
-	return m.begin(m.newAction(kindChange, verb, model.Change{AssigneeUUID: &uuid, AssigneeUID: u.UID, AssigneeName: u.Name()}, targets))
-}
-
-func (x *pickerModal) view(m *Model) string {
+func (x *picker) view(s *Stack) string {
+	st := s.st
 	n := len(x.targets)
-	w := max(20, m.width-10)
+	w := max(20, s.width-10)
 	var b strings.Builder
-	b.WriteString(m.st.Label.Render(fmt.Sprintf("Assign %s %s", screen.Commas(n), m.rowWord(n))))
+	b.WriteString(st.Label.Render(fmt.Sprintf("Assign %s %s", screen.Commas(n), s.rowWord(n))))
 	b.WriteString("\n" + x.ti.View())
-	limit := max(3, m.height-12)
+	limit := max(3, s.height-12)
 	start := max(0, x.sel-limit+1)
 	for i := start; i < len(x.items) && i < start+limit; i++ {
 		line := "  " + x.items[i].label
 		if i == x.sel {
-			line = m.st.Cursor.Render("▶ " + x.items[i].label)
+			line = st.Cursor.Render("▶ " + x.items[i].label)
 		}
 		b.WriteString("\n" + screen.Truncate(line, w))
 	}
 	if len(x.items) == 0 {
-		b.WriteString("\n" + m.st.Dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
+		b.WriteString("\n" + st.Dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
 	}
-	if why := cmp.Or(m.dir.Denied(), x.err); why != "" {
-		b.WriteString("\n" + m.st.Err.Render(screen.Truncate(screen.Sanitize(why), w)))
+	if why := cmp.Or(s.Dir.Denied(), x.err); why != "" {
+		b.WriteString("\n" + st.Err.Render(screen.Truncate(screen.Sanitize(why), w)))
 	}
-	b.WriteString("\n" + m.st.Dim.Render(screen.Truncate("↑/↓ choose · enter assign · m enter: me · esc cancel", w)))
-	return m.st.Menu.Render(b.String())
+	b.WriteString("\n" + st.Dim.Render(screen.Truncate("↑/↓ choose · enter assign · m enter: me · esc cancel", w)))
+	return st.Menu.Render(b.String())
 }

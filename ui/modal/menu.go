@@ -1,0 +1,268 @@
+package modal
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
+)
+
+var statusKeys = map[string]model.Status{
+	"n": model.StatusNew, "i": model.StatusInProgress, "t": model.StatusTruePositive, "f": model.StatusFalsePositive,
+	"x": model.StatusIgnored, "c": model.StatusClosed, "r": model.StatusReopened,
+}
+
+var statusOrder = []string{"n", "i", "t", "f", "x", "c", "r"}
+
+var severityKeys = map[string]int{"l": 20, "m": 40, "h": 60, "c": 80}
+
+// savedKeys are the quick-filter keys of the config's saved filters, in
+// name order: the keys the menu leaves free.
+const savedKeys = "abcdegijklnoqrtwyz56789"
+
+// statusItems are the statuses the backend takes, in menu order.
+func (s *Stack) statusItems() [][2]string {
+	var items [][2]string
+	for _, k := range statusOrder {
+		if st := statusKeys[k]; s.accepts(st) {
+			items = append(items, [2]string{k, st.Label()})
+		}
+	}
+	return items
+}
+
+// statusMenu chooses a status for the targets captured when s was pressed;
+// withComment: it sends the comment draft along.
+type statusMenu struct {
+	targets     []string
+	withComment bool
+	title       string
+}
+
+// OpenStatus opens the status menu for targets; now says their statuses;
+// withComment: the comment draft is sent along.
+func (s *Stack) OpenStatus(targets []string, now string, withComment bool) {
+	n := len(targets)
+	title := fmt.Sprintf("Status of %s %s (now: %s)", screen.Commas(n), s.rowWord(n), now)
+	if withComment {
+		title += ", with the comment"
+	}
+	s.Push(&statusMenu{targets: targets, withComment: withComment, title: title})
+}
+
+func (x *statusMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, nil
+	}
+	k := km.String()
+	if k == "esc" {
+		s.Pop(x)
+		if x.withComment {
+			return nil, s.OpenComment(x.targets)
+		}
+		return nil, nil
+	}
+	st, ok := statusKeys[k]
+	if !ok || !s.accepts(st) {
+		return nil, nil
+	}
+	s.Pop(x)
+	c := model.Change{Status: &st}
+	verb := "Status → " + st.Label()
+	if x.withComment {
+		c.Comment = strings.TrimSpace(s.draft.Value())
+		verb += " with a comment"
+	}
+	return Act{Verb: verb, Change: c, Targets: x.targets, Draft: x.withComment}, nil
+}
+
+func (x *statusMenu) view(s *Stack) string {
+	return screen.MenuBox(s.st, s.width, x.title, s.statusItems())
+}
+
+// quickMenu is the quick filters, and its submenus by kind.
+type quickMenu struct{ kind string }
+
+// OpenQuick opens the quick-filter menu.
+func (s *Stack) OpenQuick() { s.Push(&quickMenu{}) }
+
+func (x *quickMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, nil
+	}
+	k := km.String()
+	if k == "esc" {
+		s.Pop(x)
+		return nil, nil
+	}
+	var choice any
+	switch x.kind {
+	case "":
+		return x.top(s, k)
+	case "status":
+		if st, ok := statusKeys[k]; ok && s.accepts(st) {
+			choice = Clause{model.Eq(s.f.Status, string(st))}
+		}
+	case "severity":
+		if n, ok := severityKeys[k]; ok {
+			choice = Clause{model.Num(s.f.Severity, ">=", int64(n))}
+		}
+	case "product":
+		for _, p := range screen.Products {
+			if p.Key == k {
+				choice = Clause{model.Eq(s.f.Product, p.Name)}
+			}
+		}
+	}
+	if choice != nil {
+		s.Pop(x)
+	}
+	return choice, nil
+}
+
+// top takes a key of the menu's first level.
+func (x *quickMenu) top(s *Stack, k string) (any, tea.Cmd) {
+	switch k {
+	case "s":
+		x.kind = "status"
+		return nil, nil
+	case "v":
+		x.kind = "severity"
+		return nil, nil
+	case "p":
+		if s.f.Product != "" {
+			x.kind = "product"
+		}
+		return nil, nil
+	case "h":
+		s.Pop(x)
+		return nil, s.OpenInput(HostField, "", nil, nil)
+	}
+	choice := x.filter(s, k)
+	if choice != nil {
+		s.Pop(x)
+	}
+	return choice, nil
+}
+
+// filter is the choice of a key that filters at once, or nil.
+func (x *quickMenu) filter(s *Stack, k string) any {
+	switch k {
+	case "u":
+		return Clause{model.Null(s.f.AssigneeUID)}
+	case "m":
+		if s.Me.UID == "" {
+			return Say{"set me.login in the config file to use the \"mine\" filter"}
+		}
+		return Clause{model.Eq(s.f.AssigneeUID, s.Me.UID)}
+	case "1", "2", "3", "4":
+		// Relative, so the window moves with the clock and a saved filter
+		// stays "the last day".
+		return Clause{model.Since(s.f.Time, map[string]string{"1": "1h", "2": "24h", "3": "7d", "4": "30d"}[k])}
+	case "x":
+		return ClearFilter{}
+	}
+	for i, f := range s.SavedFilters {
+		if i < len(savedKeys) && k == string(savedKeys[i]) {
+			// A refusal opens the filter line with the saved filter in it.
+			return RunFilter{Filter: f.Filter, Field: s.newInput(FilterField, f.Filter, nil)}
+		}
+	}
+	return nil
+}
+
+func (x *quickMenu) view(s *Stack) string {
+	switch x.kind {
+	case "status":
+		return screen.MenuBox(s.st, s.width, "Status is", s.statusItems())
+	case "severity":
+		return screen.MenuBox(s.st, s.width, "Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
+	case "product":
+		var items [][2]string
+		for _, p := range screen.Products {
+			items = append(items, [2]string{p.Key, p.Label})
+		}
+		return screen.MenuBox(s.st, s.width, "Product is", items)
+	}
+	mine := "mine"
+	if s.Me.UID != "" {
+		mine = "mine (" + screen.Sanitize(s.Me.UID) + ")"
+	}
+	items := [][2]string{{"s", "status…"}, {"v", "minimum severity…"}}
+	if s.f.Product != "" {
+		items = append(items, [2]string{"p", "product…"})
+	}
+	items = append(items, [][2]string{
+		{"u", "unassigned"}, {"m", mine}, {"h", "host…"},
+		{"1", "last hour"}, {"2", "last 24 hours"}, {"3", "last 7 days"}, {"4", "last 30 days"}, {"x", "clear the filter"},
+	}...)
+	for i, f := range s.SavedFilters {
+		if i < len(savedKeys) {
+			items = append(items, [2]string{string(savedKeys[i]), "saved: " + screen.Sanitize(f.Name)})
+		}
+	}
+	return screen.MenuBox(s.st, s.width, "Quick filters", items)
+}
+
+// sortMenu lists every field the backend sorts on; o again takes the next.
+type sortMenu struct{ cur model.Sort }
+
+// OpenSort opens the sort menu on the sort asked for last.
+func (s *Stack) OpenSort(cur model.Sort) { s.Push(&sortMenu{cur: cur}) }
+
+func (x *sortMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, nil
+	}
+	k, sort := km.String(), x.cur
+	switch i := strings.Index("123456789", k); {
+	case k == "esc":
+		s.Pop(x)
+		return nil, nil
+	case k == "o":
+		sort.Field = nextField(s.f.SortFields, sort.Field)
+	case k == "O":
+		sort.Desc = !sort.Desc
+	case i >= 0 && i < len(s.f.SortFields):
+		sort.Field = s.f.SortFields[i]
+	default:
+		return nil, nil
+	}
+	s.Pop(x)
+	return SortBy{sort}, nil
+}
+
+func nextField(fields []string, cur string) string {
+	for i, f := range fields {
+		if f == cur {
+			return fields[(i+1)%len(fields)]
+		}
+	}
+	return fields[0]
+}
+
+func (x *sortMenu) view(s *Stack) string {
+	var items [][2]string
+	for i, f := range s.f.SortFields {
+		label := f
+		if f == x.cur.Field {
+			label = "● " + f
+		}
+		if f == s.f.Updated {
+			label += " (changes while paging: the order can shift)"
+		}
+		items = append(items, [2]string{string("123456789"[i]), label})
+	}
+	dir := "descending"
+	if !x.cur.Desc {
+		dir = "ascending"
+	}
+	items = append(items, [2]string{"o", "next field"}, [2]string{"O", "flip: now " + dir})
+	return screen.MenuBox(s.st, s.width, "Sort by", items)
+}
