@@ -32,6 +32,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/rows"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // Source is where the console's data comes from.
@@ -159,7 +160,7 @@ type Model struct {
 	stack    *modal.Stack       // the layers: prompts, menus, fields, picker, comment box, help
 	ov       *overview.Overview // made once the backend is known
 	drills   []query            // the queries drill-downs left, for esc
-	run      *runner
+	run      *triage.Runner
 	dir      *people.Directory
 	store    *stateStore
 	msg      flash
@@ -216,7 +217,6 @@ func New(o Options) *Model {
 		o: o, ctx: ctx, cancel: cancel,
 		store: newStateStore(o.StateDir),
 		rows:  rows.New(o.CacheBytes, time.Now),
-		run:   newRunner(),
 		spin:  spinner.New(spinner.WithSpinner(spinner.Spinner{Frames: screen.SpinnerFrames, FPS: 120 * time.Millisecond})),
 	}
 	known := append([]model.User(nil), o.Team...)
@@ -225,6 +225,9 @@ func New(o Options) *Model {
 	}
 	m.dir = people.New(known)
 	m.rows.Seen = m.dir.Seen
+	m.run = triage.New(triage.Deps{Rows: m.rows, Dir: m.dir, People: o.Source.People, Ctx: ctx, FreshFor: o.FreshFor,
+		ConfirmThreshold: o.ConfirmThreshold, ReadOnly: o.ReadOnly,
+		OutOfView: func(ids []string) int { return m.list.outOfView(ids, m.rowsOnScreen()) }})
 	m.st = screen.NewStyles(o.Theme != "light")
 	var history []string
 	m.store.load(historyFile, &history)
@@ -258,6 +261,7 @@ func (m *Model) connected(b model.Backend) {
 	m.b, m.o.Source.Backend, m.f = b, b, b.Fields()
 	m.conn = connection{}
 	m.list.connected(m.f, m.o.Products)
+	m.run.Connected(b)
 	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
 		m.o.Overview || m.ov.Shown())
 	m.stack.Connected(m.f, b.Statuses, m.rowWord)
@@ -291,7 +295,7 @@ func (m *Model) connect() tea.Cmd {
 }
 
 func (m *Model) busy() bool {
-	return m.conn.pending && m.conn.err == "" || m.list.busy() || m.rows.Reading() > 0 || m.run.busy() ||
+	return m.conn.pending && m.conn.err == "" || m.list.busy() || m.rows.Reading() > 0 || m.run.Busy() ||
 		m.ov.Loading() || m.stack.Busy()
 }
 
@@ -386,8 +390,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case overview.Msg:
 		_, cmd := m.ov.Update(msg)
 		return cmd
-	case lookupMsg, preReadMsg, batchMsg, rereadMsg, resolvedMsg, auditCheckMsg:
-		return m.run.update(m, msg)
+	case triage.Msg:
+		return m.apply(m.run.Update(msg))
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	}
@@ -452,18 +456,19 @@ func (m *Model) forceQuit() tea.Cmd {
 
 // askQuit quits, asking first while changes are in flight.
 func (m *Model) askQuit() tea.Cmd {
-	if m.run.active == nil {
+	if _, ok := m.run.Running(); !ok {
 		return m.quit()
 	}
 	m.stack.Push(&modal.Prompt{
 		TextFn: func() string {
-			switch a := m.run.active; {
-			case a == nil:
+			switch a, ok := m.run.Running(); {
+			case !ok:
 				return "The last action has finished: quit?"
-			case !a.sent:
-				return fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.verb)
+			case !a.Sent:
+				return fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.Verb)
+			default:
+				return fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", a.Verb)
 			}
-			return fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", m.run.active.verb)
 		},
 		Answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
 		Tag:     quitPrompt{},
@@ -479,7 +484,7 @@ func (m *Model) askQuit() tea.Cmd {
 func (m *Model) Close(timeout time.Duration) bool {
 	m.store.flush()
 	done := make(chan struct{})
-	go func() { m.run.writes.Wait(); close(done) }()
+	go func() { m.run.Wait(); close(done) }()
 	select {
 	case <-done:
 		return true
@@ -500,8 +505,3 @@ func (m *Model) Close(timeout time.Duration) bool {
 func ProgramOptions() []tea.ProgramOption {
 	return []tea.ProgramOption{tea.WithFPS(120)}
 }
-
-// unknownOutcome marks a write whose outcome cannot be known.
-type unknownOutcome struct{ error }
-
-func (unknownOutcome) OutcomeUnknown() bool { return true }

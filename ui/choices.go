@@ -6,9 +6,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // onLayer hands a message to the layer in front and carries out what the
@@ -27,14 +27,13 @@ func (m *Model) choose(choice any) tea.Cmd {
 	case modal.Answer:
 		return m.answer(c)
 	case modal.Act:
-		a := m.newAction(kindChange, c.Verb, c.Change, c.Targets)
-		a.draft = c.Draft
+		cmd := m.apply(m.run.Change(c.Verb, c.Change, c.Targets, c.Draft))
 		if c.Draft {
-			return tea.Batch(m.begin(a), m.saveSession())
+			return tea.Batch(cmd, m.saveSession())
 		}
-		return m.begin(a)
+		return cmd
 	case modal.Assign:
-		return m.assign(c.User, c.Targets)
+		return m.apply(m.run.Assign(c.User, c.Targets))
 	case modal.StatusWithComment:
 		m.stack.OpenStatus(c.Targets, m.statusSummary(c.Targets), true)
 		return m.saveSession()
@@ -123,30 +122,43 @@ func (m *Model) answer(a modal.Answer) tea.Cmd {
 		if a.Key == "y" {
 			return m.startMarkAll(t.w, t.n)
 		}
-	case confirmPrompt:
-		return m.onConfirm(t, a.Key)
-	case conflictPrompt:
-		return m.onConflict(t, a.Key)
 	}
-	return nil
+	return m.apply(m.run.Answer(a.Tag, a.Key))
 }
 
-// assign starts an assignment of the captured targets; the runner finds
-// the person's UUID first when only the login is known.
-func (m *Model) assign(u model.User, targets []string) tea.Cmd {
-	if u.UUID == "" {
-		u.UUID = m.dir.UUIDOf(u.UID)
+// apply shows and asks what the runner handed back, and passes on its
+// command (the spinner turns while it runs).
+func (m *Model) apply(out triage.Out, cmd tea.Cmd) tea.Cmd {
+	if f := out.Flash; f != nil && (!f.Follow || m.msg.action == f.Action) {
+		m.msg = flash{text: f.Text, isErr: f.Err, action: f.Action}
 	}
-	uuid := u.UUID
-	verb := "Assign → " + firstNonEmpty(u.Name(), u.UID, uuid)
-	return m.begin(m.newAction(kindChange, verb, model.Change{AssigneeUUID: &uuid, AssigneeUID: u.UID, AssigneeName: u.Name()}, targets))
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
+	if q := out.Ask; q != nil {
+		p := &modal.Prompt{Text: q.Text, Answers: q.Answers, Tag: q.Tag}
+		if q.Raised {
+			m.stack.Raise(p, q.What, q.Owner)
+		} else {
+			m.stack.Push(p)
 		}
 	}
-	return ""
+	for _, id := range out.Unmark {
+		delete(m.list.marks, id)
+	}
+	if !m.list.cur.showHidden {
+		m.list.drop(out.Hidden, m.rowsOnScreen())
+	}
+	for _, a := range out.Ended {
+		m.stack.DropRaised(a)
+	}
+	if out.Applied {
+		m.ov.Outdated() // its counts are older than this change: read again when shown
+	}
+	var cmds []tea.Cmd
+	if out.DraftSent != "" && m.stack.ClearDraftIf(out.DraftSent) {
+		// Only the text that was sent goes: words typed since stay.
+		cmds = append(cmds, m.saveSession())
+	}
+	if cmd != nil {
+		cmds = append(cmds, cmd, m.startSpinner())
+	}
+	return tea.Batch(cmds...)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // driver drives the console's Update by hand, holding back every answer:
@@ -214,4 +215,17 @@ func (d *driver) field() *modal.Input {
 		d.t.Fatalf("no field in front: %s", d.top())
 	}
 	return in
+}
+
+// running is the action running, or the zero State.
+func running(d *driver) triage.State {
+	a, _ := d.m.run.Running()
+	return a
+}
+
+// backend puts b in the place of the console's backend, for the list and
+// the runner alike.
+func (d *driver) backend(b model.Backend) {
+	d.m.b = b
+	d.m.run.Connected(b)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
-	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // The randomized interleaving test: random keys, actions, filters and
@@ -131,10 +131,10 @@ func (x *interleaving) runOne() {
 
 // check holds every batch to its action's targets.
 func (x *interleaving) check(msg tea.Msg) {
-	if b, ok := msg.(batchMsg); ok {
-		for _, id := range b.batch.IDs {
-			if !slices.Contains(b.act.targets, id) {
-				x.t.Fatalf("step %d: %s wrote %s, which it did not target (%v)", x.steps, b.act.verb, id, b.act.targets)
+	if b, ok := msg.(triage.BatchMsg); ok {
+		for _, id := range b.IDs() {
+			if !slices.Contains(b.Targets(), id) {
+				x.t.Fatalf("step %d: %s wrote %s, which it did not target (%v)", x.steps, b.Verb(), id, b.Targets())
 			}
 		}
 	}
@@ -142,22 +142,21 @@ func (x *interleaving) check(msg tea.Msg) {
 
 func (x *interleaving) observe(msg tea.Msg) {
 	switch msg := msg.(type) {
-	case preReadMsg:
-		x.events = append(x.events, fmt.Sprintf("%d preRead %s err=%v found=%s", x.steps, msg.act.verb, msg.err, rowsOf(msg.found)))
+	case triage.PreReadMsg:
+		x.events = append(x.events, fmt.Sprintf("%d preRead %+v", x.steps, msg))
 	case detailsMsg:
 		x.events = append(x.events, fmt.Sprintf("%d details stamp=%d err=%v found=%s", x.steps, msg.stamp, msg.err, rowsOf(msg.found)))
 	case idsMsg:
 		x.events = append(x.events, fmt.Sprintf("%d ids gen=%d n=%d err=%v", x.steps, msg.gen, len(msg.ids), msg.err))
-	case batchMsg:
-		x.events = append(x.events, fmt.Sprintf("%d batch %s %v err=%v refused=%v notSent=%v", x.steps, msg.act.verb, msg.batch.IDs, msg.err, msg.res.Refused, msg.notSent))
-		if msg.err != nil && screen.ErrUnknown(msg.err) {
-			for _, id := range msg.batch.IDs {
-				x.unknown[id] = true
-			}
+	case triage.BatchMsg:
+		res, sent := msg.Outcome()
+		x.events = append(x.events, fmt.Sprintf("%d batch %s %v refused=%v unknown=%v sent=%v", x.steps, msg.Verb(), msg.IDs(), res.Refused, res.Unknown, sent))
+		for _, id := range res.Unknown {
+			x.unknown[id] = true
 		}
-	case rereadMsg:
-		x.events = append(x.events, fmt.Sprintf("%d reread %s stamp=%d err=%v found=%s", x.steps, msg.act.verb, msg.stamp, msg.err, rowsOf(msg.found)))
-		if msg.err != nil {
+	case triage.RereadMsg:
+		x.events = append(x.events, fmt.Sprintf("%d reread %+v", x.steps, msg))
+		if msg.Err() != nil {
 			x.staleRow = true
 		}
 	}
@@ -178,9 +177,7 @@ func (x *interleaving) arm() {
 	case 4:
 		// Refuse a row an action is about to touch, or one near the cursor.
 		ids := x.d.m.list.targets()
-		if a := x.d.m.run.active; a != nil {
-			ids = a.targets
-		}
+
 		if len(ids) > 0 {
 			f.RefuseIDs = map[string]bool{ids[x.r.IntN(len(ids))]: true}
 		}
@@ -344,7 +341,7 @@ func runInterleaving(t testing.TB, r chooser, steps, count int) {
 	x.settleAndCheck()
 	if tt, ok := t.(*testing.T); ok {
 		tt.Logf("%d steps: %d updates sent, %d rows compared with the fake, %d with an unknown outcome, %d history entries", x.steps,
-			len(x.h.fake.Patches()), x.compared, len(x.unknown), len(x.d.m.run.history))
+			len(x.h.fake.Patches()), x.compared, len(x.unknown), x.d.m.run.History())
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // Every key means what the analyst meant: answers land while the analyst
@@ -37,7 +38,7 @@ func TestConflictWaitsWhileTheAnalystTypesAFilter(t *testing.T) {
 	d.run() // the pre-read leaves
 	d.key("/")
 	d.typeText("device.hostname:'")
-	deliver[preReadMsg](d) // finds the conflict
+	deliver[triage.PreReadMsg](d) // finds the conflict
 	d.run()
 	d.typeText("odin'")
 	if in, ok := d.m.stack.Top().(*modal.Input); !ok || in.Value() != "device.hostname:'odin'" {
@@ -76,20 +77,20 @@ func TestConfirmationAfterALookupWaitsForTheField(t *testing.T) {
 	ids := d.m.list.ids()
 	d.markIDs(ids[0], ids[1])
 	d.m.dir.Forget(user.UID) // no UUID known: the login is looked up
-	d.queue(d.m.assign(model.User{UID: user.UID}, d.m.list.targets()))
+	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: d.m.list.targets()}))
 	d.run()
-	if holds[lookupMsg](d) != 1 {
+	if holds[triage.LookupMsg](d) != 1 {
 		t.Fatalf("no lookup in flight: %s %q", d.heldTypes(), d.m.msg.text)
 	}
 	d.key("/")
 	d.typeText("status:'new'+assigned_to_name:'")
-	deliver[lookupMsg](d)
+	deliver[triage.LookupMsg](d)
 	d.run()
 	d.typeText("yves'")
 	if in, ok := d.m.stack.Top().(*modal.Input); !ok || !strings.HasSuffix(in.Value(), "'yves'") {
 		t.Fatalf("the filter line lost its y: top %s", d.top())
 	}
-	if a := d.m.run.active; a == nil || a.before != nil {
+	if a := running(d); a.Verb == "" || holds[triage.PreReadMsg](d) > 0 {
 		t.Fatal("the typed y confirmed the assignment")
 	}
 	d.key("esc")
@@ -312,9 +313,9 @@ func TestWalkAskedBeforeAWriteListsEveryRowStillMatching(t *testing.T) {
 			d.run() // oldest first: its first page is read now, before the write
 			page := d.held[len(d.held)-1].(idsMsg)
 			d.held = d.held[:len(d.held)-1]
-			deliver[preReadMsg](d)
+			deliver[triage.PreReadMsg](d)
 			d.run() // the write is sent and applied
-			deliver[batchMsg](d)
+			deliver[triage.BatchMsg](d)
 			d.send(page) // the page lands after the write
 			d.key("G")
 			d.settle()
@@ -353,13 +354,13 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 	before := len(h.fake.Patches())
 	d := loaded(t, h)
 	gate := &gated{Backend: d.m.b, entered: make(chan struct{}, 100), release: make(chan struct{})}
-	d.m.b = smallBatches{gate}
+	d.backend(smallBatches{gate})
 	d.key("ctrl+a")
 	marked := len(d.m.list.marks)
 	d.key("s", "c")
 	d.run()
-	deliver[preReadMsg](d) // the writers start; three take the slots
-	for range maxConcurrentBatches {
+	deliver[triage.PreReadMsg](d) // the writers start; three take the slots
+	for range triage.MaxConcurrentBatches {
 		<-gate.entered
 	}
 	d.key("esc")
@@ -368,8 +369,8 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 	if n := len(d.m.list.marks); n != marked {
 		t.Fatalf("esc cleared the marks (%d of %d left) instead of stopping the change", n, marked)
 	}
-	if got := len(h.fake.Patches()) - before; got != maxConcurrentBatches {
-		t.Fatalf("%d batches reached the service after esc, want the %d in flight", got, maxConcurrentBatches)
+	if got := len(h.fake.Patches()) - before; got != triage.MaxConcurrentBatches {
+		t.Fatalf("%d batches reached the service after esc, want the %d in flight", got, triage.MaxConcurrentBatches)
 	}
 	notSent := 0
 	for _, l := range auditLines(t, h) {
@@ -377,7 +378,7 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 			notSent += len(l.IDs)
 		}
 	}
-	if want := marked - maxConcurrentBatches; notSent != want {
+	if want := marked - triage.MaxConcurrentBatches; notSent != want {
 		t.Fatalf("the audit log records %d rows as not sent, want %d", notSent, want)
 	}
 	if !strings.Contains(d.m.msg.text, "not sent (stopped with esc; R sends them)") {
@@ -389,8 +390,8 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 			closed++
 		}
 	}
-	if closed != maxConcurrentBatches {
-		t.Fatalf("%d rows show closed, %d were", closed, maxConcurrentBatches)
+	if closed != triage.MaxConcurrentBatches {
+		t.Fatalf("%d rows show closed, %d were", closed, triage.MaxConcurrentBatches)
 	}
 	d.key("R")
 	d.settle()

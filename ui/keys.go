@@ -10,7 +10,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/falcon-triage/falcon-triage/keymap"
-	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
@@ -133,7 +132,7 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 	case keymap.Comment:
 		return m.stack.OpenComment(m.targets())
 	case keymap.Hide:
-		return m.hide(m.targets())
+		return m.apply(m.run.Hide(m.targets()))
 	case keymap.Tag:
 		if m.f.Tags == "" {
 			m.say("tags are an Alerts API feature; this tenant is on the Detects API")
@@ -141,11 +140,11 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		}
 		return m.openInput(modal.TagField, "+", m.targets())
 	case keymap.Undo:
-		return m.undo()
+		return m.apply(m.run.Undo())
 	case keymap.Redo:
-		return m.redo()
+		return m.apply(m.run.Redo())
 	case keymap.Retry:
-		return m.retry()
+		return m.apply(m.run.Retry())
 	case keymap.Filter:
 		return m.openInput(modal.FilterField, l.latest().filter, nil)
 	case keymap.Search:
@@ -215,13 +214,13 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 // overview, then the message goes.
 func (m *Model) back() tea.Cmd {
 	l := m.list
-	if a := m.run.active; a != nil && !a.sent {
+	if out, ok := m.run.Cancel(); ok {
 		// Still looking a login up or reading the rows: nothing has been
 		// sent, and esc stops it.
-		return m.endAction(a, nil, a.verb+": cancelled, nothing was sent")
+		return m.apply(out, nil)
 	}
-	if a, ok := m.run.stop(); ok {
-		m.say(a.verb + ": stopping: the batches not sent yet stay unsent (R sends them); those in flight finish")
+	if verb, ok := m.run.Stop(); ok {
+		m.say(verb + ": stopping: the batches not sent yet stay unsent (R sends them); those in flight finish")
 		return nil
 	}
 	if l.pend != nil && l.cur.ctx != nil {
@@ -251,22 +250,6 @@ func (m *Model) back() tea.Cmd {
 	}
 	m.msg = flash{}
 	return nil
-}
-
-// hide hides the targets, or unhides them when every one is hidden.
-func (m *Model) hide(targets []string) tea.Cmd {
-	show, verb := false, "Hide"
-	allHidden := len(targets) > 0
-	for _, id := range targets {
-		if d, ok := m.rows.Peek(id); !ok || d.ShowInUI {
-			allHidden = false
-			break
-		}
-	}
-	if allHidden {
-		show, verb = true, "Unhide"
-	}
-	return m.begin(m.newAction(kindChange, verb, model.Change{ShowInUI: &show}, targets))
 }
 
 // targets are what an action's key acts on: the detection the detail

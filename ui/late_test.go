@@ -15,6 +15,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/people"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // The ten ways late answers fooled the first console, each replayed with
@@ -67,14 +68,14 @@ func TestLateLookupAssignsTheRowsChosenAtEnter(t *testing.T) {
 	d.m.dir.Forget(user.UID)
 	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: d.m.list.targets()}))
 	d.run()
-	if holds[lookupMsg](d) != 1 {
+	if holds[triage.LookupMsg](d) != 1 {
 		t.Fatalf("no login lookup in flight: %s", d.heldTypes())
 	}
 	// Meanwhile the analyst moves on: unmarks those rows, marks another.
 	d.markIDs(ids[0], ids[1])
 	d.m.list.cursor = 5
 	d.key("space")
-	deliver[lookupMsg](d)
+	deliver[triage.LookupMsg](d)
 	d.settle()
 	for _, id := range ids[:2] {
 		if got := fakeField(t, h, id, "assigned_to_uid"); got != user.UID {
@@ -136,13 +137,13 @@ func TestReadStartedBeforeAWriteDoesNotUndoIt(t *testing.T) {
 	}
 	d.key("s", "c")
 	d.run()
-	deliver[preReadMsg](d)
+	deliver[triage.PreReadMsg](d)
 	d.run() // the close is sent and applied
 	deliver[detailsMsg](d)
 	if got := d.row(id).Status; got != model.StatusClosed {
 		t.Fatalf("the late read put %s back over the close", got)
 	}
-	deliver[batchMsg](d)
+	deliver[triage.BatchMsg](d)
 	d.settle()
 	if got := d.row(id).Status; got != model.StatusClosed || fakeField(t, h, id, "status") != "closed" {
 		t.Fatalf("after the re-read the row shows %s", got)
@@ -244,7 +245,7 @@ func TestMarksSurviveTheEndOfAnAction(t *testing.T) {
 	d.markIDs(ids[0], ids[1])
 	d.key("s", "i")
 	d.run()
-	deliver[preReadMsg](d)
+	deliver[triage.PreReadMsg](d)
 	d.run()
 	d.markIDs(ids[4])
 	d.settle()
@@ -285,7 +286,7 @@ func TestUndoOfABulkAssignmentRestoresEachAssignee(t *testing.T) {
 	d := loaded(t, h)
 	d.markIDs(ids...)
 	d.m.dir = people.New(nil) // Detects rows name logins only: the UUIDs must be looked up
-	d.queue(d.m.assign(model.User{UUID: users[2].UUID, UID: users[2].UID}, d.m.list.targets()))
+	d.queue(d.m.choose(modal.Assign{User: model.User{UUID: users[2].UUID, UID: users[2].UID}, Targets: d.m.list.targets()}))
 	d.settle()
 	for _, id := range ids {
 		if fakeField(t, h, id, "assigned_to_uid") != users[2].UID {
@@ -366,7 +367,7 @@ func TestUndoIsAHistory(t *testing.T) {
 		wasStatus, wasWho := fakeField(t, h, id, "status"), fakeField(t, h, id, "assigned_to_uid")
 		d.key("s", "i")
 		d.settle()
-		d.queue(d.m.assign(model.User{UUID: users[4].UUID, UID: users[4].UID}, []string{id}))
+		d.queue(d.m.choose(modal.Assign{User: model.User{UUID: users[4].UUID, UID: users[4].UID}, Targets: []string{id}}))
 		d.settle()
 		d.key("c")
 		d.typeText("looked at it")
@@ -428,13 +429,13 @@ func TestQuitNowSendsNothingMore(t *testing.T) {
 	h := newHarness(t, 300)
 	d := loaded(t, h)
 	gate := &gated{Backend: d.m.b, entered: make(chan struct{}, 100), release: make(chan struct{})}
-	d.m.b = smallBatches{gate}
+	d.backend(smallBatches{gate})
 	d.key("ctrl+a")
 	d.key("s", "c")
 	d.run()
-	deliver[preReadMsg](d)                // the writers start; three take the slots
-	marked := len(d.m.run.active.batches) // a row each; the closed ones are sent nothing
-	for range maxConcurrentBatches {
+	deliver[triage.PreReadMsg](d) // the writers start; three take the slots
+	marked := running(d).Batches  // a row each; the closed ones are sent nothing
+	for range triage.MaxConcurrentBatches {
 		<-gate.entered
 	}
 	d.key("ctrl+c")
@@ -444,8 +445,8 @@ func TestQuitNowSendsNothingMore(t *testing.T) {
 	if !d.quit {
 		t.Fatal("ctrl+c did not quit")
 	}
-	if got := len(h.fake.Patches()); got != maxConcurrentBatches {
-		t.Fatalf("%d batches reached the service, want the %d in flight at quit now", got, maxConcurrentBatches)
+	if got := len(h.fake.Patches()); got != triage.MaxConcurrentBatches {
+		t.Fatalf("%d batches reached the service, want the %d in flight at quit now", got, triage.MaxConcurrentBatches)
 	}
 	notSent := 0
 	for _, l := range auditLines(t, h) {
@@ -453,7 +454,7 @@ func TestQuitNowSendsNothingMore(t *testing.T) {
 			notSent += len(l.IDs)
 		}
 	}
-	if want := marked - maxConcurrentBatches; notSent != want {
+	if want := marked - triage.MaxConcurrentBatches; notSent != want {
 		t.Fatalf("the audit log records %d rows as not sent, want %d", notSent, want)
 	}
 }
@@ -472,7 +473,7 @@ func (g *gated) Update(ctx context.Context, c model.Change) (model.UpdateResult,
 }
 
 func (g *gated) NotSent(c model.Change, why string) {
-	if l, ok := g.Backend.(notSentLogger); ok {
+	if l, ok := g.Backend.(triage.NotSentLogger); ok {
 		l.NotSent(c, why)
 	}
 }
@@ -497,7 +498,7 @@ type smallBatches struct{ model.Backend }
 func (smallBatches) MaxIDs() int { return 1 }
 
 func (s smallBatches) NotSent(c model.Change, why string) {
-	if l, ok := s.Backend.(notSentLogger); ok {
+	if l, ok := s.Backend.(triage.NotSentLogger); ok {
 		l.NotSent(c, why)
 	}
 }
@@ -557,7 +558,7 @@ func TestAuditLogFailureIsAppliedAndStopsWrites(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	bl := &brokenLog{Backend: d.m.b, broken: true}
-	d.m.b = bl
+	d.backend(bl)
 	id := d.m.list.cursorID()
 	setStatus(t, h, model.StatusNew, id)
 	d.key("r")

@@ -37,10 +37,10 @@ func TestTheScreenTellsEachRowAsTheAuditLogDoes(t *testing.T) {
 			h.fake.SetFaults(k.faults)
 			d.key("s", "i")
 			d.settle()
-			a := d.m.run.last
-			if len(a.applied) != k.applied || len(a.unknown) != k.unknown || len(a.refused) != k.refused {
+			a := d.m.run.Last()
+			if a.Applied != k.applied || a.Unknown != k.unknown || a.Refused != k.refused {
 				t.Fatalf("the console: %d applied, %d unknown, %d refused; want %d, %d, %d",
-					len(a.applied), len(a.unknown), len(a.refused), k.applied, k.unknown, k.refused)
+					a.Applied, a.Unknown, a.Refused, k.applied, k.unknown, k.refused)
 			}
 			var result *auditLine
 			for _, l := range auditLines(t, h) {

@@ -15,6 +15,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // A. r while a write is in flight: the refreshed screen's read of the
@@ -30,9 +31,9 @@ func TestLateRefreshDuringWriteDoesNotLoop(t *testing.T) {
 	d.settle()
 	d.key("s", "i")
 	d.run()
-	deliver[preReadMsg](d)
+	deliver[triage.PreReadMsg](d)
 	d.run() // the batch, held
-	if holds[batchMsg](d) != 1 {
+	if holds[triage.BatchMsg](d) != 1 {
 		t.Fatalf("no batch held: %s", d.heldTypes())
 	}
 	d.key("r")
@@ -62,11 +63,11 @@ func TestLateFinishKeepsANewDraft(t *testing.T) {
 	d.typeText("first")
 	d.key("ctrl+s")
 	d.run()
-	deliver[preReadMsg](d)
+	deliver[triage.PreReadMsg](d)
 	d.run() // the batch, held
 	d.key("c")
 	d.typeText(" and a second thought")
-	deliver[batchMsg](d)
+	deliver[triage.BatchMsg](d)
 	d.settle()
 	if got := d.m.stack.Draft(); !strings.Contains(got, "second thought") {
 		t.Fatalf("the text typed while the first comment was sending is gone: draft %q", got)
@@ -154,22 +155,22 @@ func TestLateOverlappingRereadsFakeNoConflict(t *testing.T) {
 	act := func(keys ...string) {
 		d.key(keys...)
 		d.run()
-		deliver[preReadMsg](d)
+		deliver[triage.PreReadMsg](d)
 		d.run()
-		deliver[batchMsg](d)
+		deliver[triage.BatchMsg](d)
 		d.run() // the re-read, held
 	}
 	act("s", "i")
 	act("s", "c")
-	if holds[rereadMsg](d) != 2 {
+	if holds[triage.RereadMsg](d) != 2 {
 		t.Fatalf("want two re-reads held: %s", d.heldTypes())
 	}
-	deliver[rereadMsg](d) // the older one
+	deliver[triage.RereadMsg](d) // the older one
 	d.key("s", "f")
 	d.run()
-	deliver[rereadMsg](d) // the newer one, before the pre-read
+	deliver[triage.RereadMsg](d) // the newer one, before the pre-read
 	d.run()
-	deliver[preReadMsg](d)
+	deliver[triage.PreReadMsg](d)
 	if strings.Contains(d.screen(), "changed since you saw them") {
 		t.Fatalf("the analyst's own close is reported as another analyst's change: %q", d.m.stack.Top().(*modal.Prompt).Text)
 	}
@@ -224,7 +225,7 @@ func TestLateOneFailedSearchLeavesLookupsOn(t *testing.T) {
 	d.key("esc")
 	d.m.dir.Forget(user.UID)
 	id := d.m.list.cursorID()
-	d.queue(d.m.assign(model.User{UID: user.UID}, []string{id}))
+	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: []string{id}}))
 	d.settle()
 	if got := fakeField(t, h, id, "assigned_to_uid"); got != user.UID {
 		t.Fatalf("assignment after a transient search failure: %q (row assigned to %v)", d.m.msg.text, got)
@@ -243,7 +244,7 @@ func (g goneRows) Details(ctx context.Context, ids []string) ([]model.Detection,
 func TestLateAllTargetsGoneMessage(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
-	d.m.b = goneRows{d.m.b}
+	d.backend(goneRows{d.m.b})
 	d.key("s", "c")
 	d.settle()
 	if !strings.Contains(d.m.msg.text, "no longer exist") {
@@ -280,7 +281,7 @@ func TestLateRefusedFilterBuriesNoPrompt(t *testing.T) {
 	}
 	d.settle()
 	if _, ok := d.m.stack.Top().(*modal.Prompt); !ok {
-		t.Fatalf("the confirmation is buried under %s; active action: %v", d.top(), d.m.run.active != nil)
+		t.Fatalf("the confirmation is buried under %s; active action: %v", d.top(), running(d).Verb != "")
 	}
 }
 
@@ -455,7 +456,7 @@ func TestLateEscStopsLoads(t *testing.T) {
 	d.run() // the pre-read, held
 	d.key("esc")
 	d.settle()
-	if d.m.run.active != nil || len(h.fake.Patches()) != 0 {
+	if running(d).Verb != "" || len(h.fake.Patches()) != 0 {
 		t.Fatal("esc did not stop the action before it was sent")
 	}
 	field := d.m.list.cur.sort.Field

@@ -317,7 +317,7 @@ func (m *Model) row(i int, cols []column, width int) string {
 	switch {
 	case m.rows.Pending(id):
 		glyph += "◌"
-	case m.run.refused(id) != "":
+	case m.run.Refused(id) != "":
 		glyph += "✗"
 	case m.list.marked(id):
 		glyph += "●"
@@ -395,11 +395,11 @@ func (m *Model) footerParts(rows int) string {
 	}
 	if m.busy() {
 		what := "loading"
-		if a := m.run.active; a != nil {
-			switch n := len(a.batches); {
-			case a.sent && n > 1:
-				what = fmt.Sprintf("sending %d/%d batches", a.done, n)
-			case a.sent:
+		if a, ok := m.run.Running(); ok {
+			switch n := a.Batches; {
+			case a.Sent && n > 1:
+				what = fmt.Sprintf("sending %d/%d batches", a.Done, n)
+			case a.Sent:
 				what = "sending"
 			case m.stack.Top() != nil:
 				what = "waiting for you" // a confirmation or conflict prompt

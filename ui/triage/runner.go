@@ -1,4 +1,14 @@
-package ui
+// Package triage is the triage runner: one action at a time, from the key
+// press to the last re-read, and the history undo and redo walk.
+//
+// An action captures its target ids (and what the screen showed of them)
+// when its key is pressed, and every answer it gets (a login lookup, the
+// pre-read, a batch, a re-read) names the action it belongs to. Nothing here
+// reads "the rows under the cursor" when an answer arrives. The runner
+// shares the row store and the people directory with the other parts, and
+// hands back what the console must show or ask (Out); it imports no other
+// part.
+package triage
 
 import (
 	"cmp"
@@ -12,25 +22,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
-	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
-
-// The triage runner: one action at a time, from the key press to the last
-// re-read, and the history that undo and redo walk.
-//
-// An action captures its target ids when its key is pressed, and every
-// answer it gets (a login lookup, the pre-read, a batch, a re-read) names
-// the action it belongs to. Nothing here reads "the rows under the cursor"
-// when an answer arrives.
 
 // errStopped is why an action's batches not yet sent are not: esc stopped
 // it while it was sending.
 var errStopped = errors.New("stopped with esc")
 
-// maxConcurrentBatches bounds the updates in flight at once; the transport
+// MaxConcurrentBatches bounds the updates in flight at once; the transport
 // paces them under the tenant's rate budget.
-const maxConcurrentBatches = 3
+const MaxConcurrentBatches = 3
 
 type actionKind int
 
@@ -89,7 +90,11 @@ type histEntry struct {
 	comment bool // a comment alone: it cannot be unsent
 }
 
-type runner struct {
+type Runner struct {
+	Deps
+	b       model.Backend
+	f       model.Fields
+	out     Out // what the call under way hands back
 	seq     int
 	active  *action
 	last    *action // the last finished action: its refused rows for R and ✗
@@ -103,14 +108,15 @@ type runner struct {
 	auditErr string
 }
 
-func newRunner() *runner {
-	return &runner{sem: make(chan struct{}, maxConcurrentBatches), writes: &sync.WaitGroup{}}
+// New makes the runner; Connected gives it the backend.
+func New(d Deps) *Runner {
+	return &Runner{Deps: d, sem: make(chan struct{}, MaxConcurrentBatches), writes: &sync.WaitGroup{}}
 }
 
-func (r *runner) busy() bool { return r.active != nil || r.rereads > 0 }
+func (r *Runner) busy() bool { return r.active != nil || r.rereads > 0 }
 
 // refused says why the last action could not change a row, or "".
-func (r *runner) refused(id string) string {
+func (r *Runner) refused(id string) string {
 	if r.last == nil {
 		return ""
 	}
@@ -123,7 +129,7 @@ func (r *runner) refused(id string) string {
 // stop stops the batches of the action sending that have not left yet:
 // they are recorded not sent, their rows put back, and R offers them
 // again. Those in flight finish. It reports whether there was one to stop.
-func (r *runner) stop() (*action, bool) {
+func (r *Runner) stop() (*action, bool) {
 	a := r.active
 	if a == nil || !a.sent || a.done >= len(a.batches) || context.Cause(a.ctx) != nil {
 		return nil, false
@@ -132,26 +138,31 @@ func (r *runner) stop() (*action, bool) {
 	return a, true
 }
 
-type lookupMsg struct {
+// LookupMsg answers the lookup of an assignee's UUID.
+type LookupMsg struct {
 	act  *action
 	user model.User
 	err  error
 }
 
-type preReadMsg struct {
+// PreReadMsg answers the read of an action's rows just before sending.
+type PreReadMsg struct {
 	act   *action
 	stamp uint64
 	found []model.Detection
 	err   error
 }
 
-type resolvedMsg struct {
+// ResolvedMsg answers the lookup of the UUIDs an undo puts back.
+type ResolvedMsg struct {
 	act   *action
 	uuids map[string]string
 	err   error
 }
 
-type batchMsg struct {
+// BatchMsg answers one batch: applied, refused, of unknown outcome, or
+// not sent.
+type BatchMsg struct {
 	act     *action
 	batch   model.Change
 	res     model.UpdateResult
@@ -159,7 +170,8 @@ type batchMsg struct {
 	notSent bool
 }
 
-type rereadMsg struct {
+// RereadMsg answers the read of the rows an action changed.
+type RereadMsg struct {
 	act   *action
 	stamp uint64
 	ids   []string
@@ -170,24 +182,24 @@ type rereadMsg struct {
 // update takes the answers that belong to an action. An answer for an
 // action that is not the one running is dropped: it cannot happen, since
 // one runs at a time, and if it did it must land nowhere else.
-func (r *runner) update(m *Model, msg tea.Msg) tea.Cmd {
+func (r *Runner) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case lookupMsg:
+	case LookupMsg:
 		if msg.act != r.active {
 			return nil
 		}
-		return m.onLookup(msg)
-	case preReadMsg:
+		return r.onLookup(msg)
+	case PreReadMsg:
 		if msg.act != r.active {
 			return nil
 		}
-		return m.onPreRead(msg)
-	case resolvedMsg:
+		return r.onPreRead(msg)
+	case ResolvedMsg:
 		if msg.act != r.active {
 			return nil
 		}
 		if msg.err != nil {
-			return m.endAction(msg.act, fmt.Errorf("%s: %w; nothing was sent", msg.act.verb, msg.err))
+			return r.endAction(msg.act, fmt.Errorf("%s: %w; nothing was sent", msg.act.verb, msg.err))
 		}
 		for i := range msg.act.batches {
 			b := &msg.act.batches[i]
@@ -196,27 +208,27 @@ func (r *runner) update(m *Model, msg tea.Msg) tea.Cmd {
 				b.AssigneeUUID = &u
 			}
 		}
-		return m.send(msg.act)
-	case batchMsg:
-		return m.onBatch(msg)
-	case rereadMsg:
-		m.onReread(msg)
-	case auditCheckMsg:
-		m.onAuditCheck(msg)
+		return r.send(msg.act)
+	case BatchMsg:
+		return r.onBatch(msg)
+	case RereadMsg:
+		r.onReread(msg)
+	case AuditCheckMsg:
+		r.onAuditCheck(msg)
 	}
 	return nil
 }
 
 // newAction captures the targets and what the console shows of them now.
-func (m *Model) newAction(kind actionKind, verb string, c model.Change, targets []string) *action {
-	m.run.seq++
-	a := &action{id: m.run.seq, kind: kind, verb: verb, change: c, targets: slices.Clone(targets),
+func (r *Runner) newAction(kind actionKind, verb string, c model.Change, targets []string) *action {
+	r.seq++
+	a := &action{id: r.seq, kind: kind, verb: verb, change: c, targets: slices.Clone(targets),
 		seen: map[string]model.Values{}, refused: map[string]string{}}
 	for _, id := range a.targets {
-		if m.rows.Unread(id) {
+		if r.Rows.Unread(id) {
 			continue // the console's own write, not read back yet
 		}
-		if d, ok := m.rows.Peek(id); ok {
+		if d, ok := r.Rows.Peek(id); ok {
 			a.seen[id] = model.ValuesOf(d)
 		}
 	}
@@ -226,105 +238,101 @@ func (m *Model) newAction(kind actionKind, verb string, c model.Change, targets 
 // begin starts an action: after a login lookup when the assignee has no
 // known UUID, a confirmation when it is large or hides rows, then the
 // pre-read. The draft it may carry stays until it is applied.
-func (m *Model) begin(a *action) tea.Cmd {
-	if m.o.ReadOnly {
-		m.say("read-only: writes are disabled")
+func (r *Runner) begin(a *action) tea.Cmd {
+	if r.ReadOnly {
+		r.say("read-only: writes are disabled")
 		return nil
 	}
-	if m.run.active != nil {
-		m.say(fmt.Sprintf("wait: %s is still being sent (nothing else was sent; a draft is kept)", m.run.active.verb))
+	if r.active != nil {
+		r.say(fmt.Sprintf("wait: %s is still being sent (nothing else was sent; a draft is kept)", r.active.verb))
 		return nil
 	}
-	if m.run.auditErr != "" {
-		if l, ok := m.b.(logChecker); ok {
-			return m.checkAuditLog(l)
+	if r.auditErr != "" {
+		if l, ok := r.b.(logChecker); ok {
+			return r.checkAuditLog(l)
 		}
-		m.run.auditErr = "" // nothing to check: the backend keeps no log
+		r.auditErr = "" // nothing to check: the backend keeps no log
 	}
 	if len(a.targets) == 0 {
-		m.say("no row to act on")
+		r.say("no row to act on")
 		return nil
 	}
-	a.ctx, a.cancel = context.WithCancelCause(m.ctx)
-	m.run.active = a
+	a.ctx, a.cancel = context.WithCancelCause(r.Ctx)
+	r.active = a
 	if c := a.change; c.AssigneeUUID != nil && *c.AssigneeUUID == "" && c.AssigneeUID != "" && a.kind == kindChange {
-		if u := m.dir.UUIDOf(c.AssigneeUID); u != "" {
+		if u := r.Dir.UUIDOf(c.AssigneeUID); u != "" {
 			a.change.AssigneeUUID = &u
 		} else {
-			return m.lookup(a)
+			return r.lookup(a)
 		}
 	}
-	return m.confirm(a, false)
+	return r.confirm(a, false)
 }
 
 // lookup finds the UUID of the login an assignment names.
-func (m *Model) lookup(a *action) tea.Cmd {
+func (r *Runner) lookup(a *action) tea.Cmd {
 	login := a.change.AssigneeUID
-	if m.o.Source.People == nil || m.dir.Denied() != "" {
-		return m.endAction(a, fmt.Errorf("no UUID known for %s and user lookups are unavailable: add its uuid to the team in the config file", login))
+	if r.People == nil || r.Dir.Denied() != "" {
+		return r.endAction(a, fmt.Errorf("no UUID known for %s and user lookups are unavailable: add its uuid to the team in the config file", login))
 	}
-	people := m.o.Source.People
-	m.say("finding " + login + "…")
+	people := r.People
+	r.say("finding " + login + "…")
 	return tea.Batch(func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return lookupMsg{act: a, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return LookupMsg{act: a, err: err} })
 		u, err := people.UserByLogin(a.ctx, login)
 		if err != nil {
-			return lookupMsg{act: a, err: fmt.Errorf("finding %s: %w", login, err)}
+			return LookupMsg{act: a, err: fmt.Errorf("finding %s: %w", login, err)}
 		}
-		return lookupMsg{act: a, user: u}
-	}, m.startSpinner())
+		return LookupMsg{act: a, user: u}
+	})
 }
 
-func (m *Model) onLookup(msg lookupMsg) tea.Cmd {
+func (r *Runner) onLookup(msg LookupMsg) tea.Cmd {
 	a := msg.act
 	if msg.err != nil {
-		return m.endAction(a, fmt.Errorf("%s: %w; nothing was sent", a.verb, msg.err))
+		return r.endAction(a, fmt.Errorf("%s: %w; nothing was sent", a.verb, msg.err))
 	}
 	if msg.user.UUID == "" {
-		return m.endAction(a, fmt.Errorf("%s: the service named no UUID for %s; nothing was sent", a.verb, a.change.AssigneeUID))
+		return r.endAction(a, fmt.Errorf("%s: the service named no UUID for %s; nothing was sent", a.verb, a.change.AssigneeUID))
 	}
-	m.dir.Learn(msg.user)
+	r.Dir.Learn(msg.user)
 	u := msg.user.UUID
 	a.change.AssigneeUUID = &u
-	return m.confirm(a, true)
+	return r.confirm(a, true)
 }
 
 // confirm asks first when the action is large or hides rows; afterLookup:
 // an answer asks, and the question waits for the analyst (raise).
-func (m *Model) confirm(a *action, afterLookup bool) tea.Cmd {
+func (r *Runner) confirm(a *action, afterLookup bool) tea.Cmd {
 	n := len(a.targets)
 	c := a.change
 	hide := c.ShowInUI != nil && !*c.ShowInUI && c.Status == nil && c.Comment == ""
-	if n <= m.o.ConfirmThreshold && !hide {
-		return m.preRead(a)
+	if n <= r.ConfirmThreshold && !hide {
+		return r.preRead(a)
 	}
-	text := fmt.Sprintf("%s: %s %s?", a.verb, screen.Commas(n), m.rowWord(n))
-	if out := m.list.outOfView(a.targets, m.rowsOnScreen()); out > 0 {
+	text := fmt.Sprintf("%s: %s %s?", a.verb, screen.Commas(n), r.rowWord(n))
+	if out := r.OutOfView(a.targets); out > 0 {
 		text += fmt.Sprintf(" (%s of them not in view)", screen.Commas(out))
 	}
-	if hide && m.b.Name() == "detects" {
+	if hide && r.b.Name() == "detects" {
 		text += " The Detects service may not allow a hide to be undone."
 	}
-	p := &modal.Prompt{Text: text, Answers: [][2]string{{"y", "go"}, {"n", "cancel"}}, Tag: confirmPrompt{a}}
-	if afterLookup {
-		m.stack.Raise(p, a.verb+" asks you to confirm", a)
-	} else {
-		m.stack.Push(p)
-	}
+	r.out.Ask = &Question{Text: text, Answers: [][2]string{{"y", "go"}, {"n", "cancel"}}, Tag: confirmPrompt{a},
+		Raised: afterLookup, What: a.verb + " asks you to confirm", Owner: a}
 	return nil
 }
 
 // confirmPrompt asks to confirm a large action, or a hide.
 type confirmPrompt struct{ a *action }
 
-func (m *Model) onConfirm(t confirmPrompt, key string) tea.Cmd {
-	if t.a != m.run.active {
+func (r *Runner) onConfirm(t confirmPrompt, key string) tea.Cmd {
+	if t.a != r.active {
 		return nil
 	}
 	if key != "y" {
-		return m.endAction(t.a, nil)
+		return r.endAction(t.a, nil)
 	}
-	return m.preRead(t.a)
+	return r.preRead(t.a)
 }
 
 // conflictPrompt asks what to do with the rows another analyst changed:
@@ -339,17 +347,17 @@ type conflictPrompt struct {
 	found     []model.Detection
 }
 
-func (m *Model) onConflict(t conflictPrompt, key string) tea.Cmd {
+func (r *Runner) onConflict(t conflictPrompt, key string) tea.Cmd {
 	a, kept := t.a, t.kept
-	if a != m.run.active {
+	if a != r.active {
 		return nil
 	}
 	// Show the truth either way: the rows just read, not the cache's own
 	// copies of recent ones.
-	m.rows.Store(t.stamp, slices.DeleteFunc(slices.Clone(t.found), func(d model.Detection) bool { return a.young[d.ID] }))
+	r.Rows.Store(t.stamp, slices.DeleteFunc(slices.Clone(t.found), func(d model.Detection) bool { return a.young[d.ID] }))
 	switch key {
 	case "o":
-		return m.resolveThenSend(a, kept, t.per)
+		return r.resolveThenSend(a, kept, t.per)
 	case "s":
 		skip := map[string]bool{}
 		for _, c := range t.conflicts {
@@ -357,23 +365,23 @@ func (m *Model) onConflict(t conflictPrompt, key string) tea.Cmd {
 		}
 		kept = slices.DeleteFunc(slices.Clone(kept), func(id string) bool { return skip[id] })
 		if len(kept) == 0 {
-			return m.endAction(a, nil, "every row had changed: nothing was sent")
+			return r.endAction(a, nil, "every row had changed: nothing was sent")
 		}
-		return m.resolveThenSend(a, kept, t.per)
+		return r.resolveThenSend(a, kept, t.per)
 	}
-	return m.endAction(a, nil)
+	return r.endAction(a, nil)
 }
 
 // preRead reads the rows just before sending: what the analyst saw may be
 // stale, and undo decides from the service's state, not the screen's.
-func (m *Model) preRead(a *action) tea.Cmd {
-	b, ctx, stamp := m.b, a.ctx, m.rows.Stamp()
+func (r *Runner) preRead(a *action) tea.Cmd {
+	b, ctx, stamp := r.b, a.ctx, r.Rows.Stamp()
 	// Rows read a moment ago (the page that listed them, a re-read) are
 	// not read again: only the others.
 	var young []model.Detection
 	var stale []string
 	for _, id := range a.targets {
-		if d, ok := m.rows.Young(id, m.o.FreshFor); ok {
+		if d, ok := r.Rows.Young(id, r.FreshFor); ok {
 			young = append(young, *d)
 			if a.young == nil {
 				a.young = map[string]bool{}
@@ -383,21 +391,21 @@ func (m *Model) preRead(a *action) tea.Cmd {
 			stale = append(stale, id)
 		}
 	}
-	m.say(fmt.Sprintf("%s: checking %s %s…", a.verb, screen.Commas(len(a.targets)), screen.Plural(len(a.targets), "row")))
+	r.say(fmt.Sprintf("%s: checking %s %s…", a.verb, screen.Commas(len(a.targets)), screen.Plural(len(a.targets), "row")))
 	return tea.Batch(func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return preReadMsg{act: a, stamp: stamp, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return PreReadMsg{act: a, stamp: stamp, err: err} })
 		if len(stale) == 0 {
-			return preReadMsg{act: a, stamp: stamp, found: young}
+			return PreReadMsg{act: a, stamp: stamp, found: young}
 		}
 		found, _, err := b.Details(ctx, stale)
-		return preReadMsg{act: a, stamp: stamp, found: append(found, young...), err: err}
-	}, m.startSpinner())
+		return PreReadMsg{act: a, stamp: stamp, found: append(found, young...), err: err}
+	})
 }
 
-func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
+func (r *Runner) onPreRead(msg PreReadMsg) tea.Cmd {
 	a := msg.act
 	if msg.err != nil {
-		return m.endAction(a, fmt.Errorf("%s: reading the rows before sending failed, nothing was sent: %w", a.verb, msg.err))
+		return r.endAction(a, fmt.Errorf("%s: reading the rows before sending failed, nothing was sent: %w", a.verb, msg.err))
 	}
 	a.before = make(map[string]model.Values, len(msg.found))
 	a.fresh = make(map[string]model.Detection, len(msg.found))
@@ -412,18 +420,18 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 			kept = append(kept, id)
 		} else {
 			gone++
-			delete(m.list.marks, id)
+			r.out.Unmark = append(r.out.Unmark, id)
 		}
 	}
 	if gone > 0 {
-		a.note = fmt.Sprintf("%d %s no longer exist and %s left out", gone, m.rowWord(gone), screen.Agree(gone, "was", "were"))
+		a.note = fmt.Sprintf("%d %s no longer exist and %s left out", gone, r.rowWord(gone), screen.Agree(gone, "was", "were"))
 	}
 	if len(kept) == 0 {
-		return m.endAction(a, nil, a.verb+": "+a.note+": nothing was sent")
+		return r.endAction(a, nil, a.verb+": "+a.note+": nothing was sent")
 	}
-	per, conflicts := m.plan(a, kept)
+	per, conflicts := r.plan(a, kept)
 	if len(conflicts) == 0 {
-		return m.resolveThenSend(a, kept, per)
+		return r.resolveThenSend(a, kept, per)
 	}
 	var lines []string
 	for i, c := range conflicts {
@@ -434,20 +442,22 @@ func (m *Model) onPreRead(msg preReadMsg) tea.Cmd {
 		host := a.fresh[c.ID].Device.Hostname
 		lines = append(lines, screen.Sanitize(cmp.Or(host, c.ID))+": "+screen.Sanitize(c.Describe()))
 	}
-	m.stack.Raise(&modal.Prompt{
+	r.out.Ask = &Question{
 		Text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s\n%s sets only: %s", len(conflicts), len(kept),
 			screen.Plural(len(kept), "row"), strings.Join(lines, "\n"), a.verb, describe(a)),
 		Answers: [][2]string{{"o", "send to them too"}, {"s", "skip them"}, {"n", "cancel"}},
 		Tag:     conflictPrompt{a: a, kept: kept, per: per, conflicts: conflicts, stamp: msg.stamp, found: msg.found},
-	}, fmt.Sprintf("%s: %d %s changed since you saw %s", a.verb, len(conflicts),
-		screen.Plural(len(conflicts), "row"), screen.Agree(len(conflicts), "it", "them")), a)
+		Raised:  true, Owner: a,
+		What: fmt.Sprintf("%s: %d %s changed since you saw %s", a.verb, len(conflicts),
+			screen.Plural(len(conflicts), "row"), screen.Agree(len(conflicts), "it", "them")),
+	}
 	return nil
 }
 
 // plan works out each row's change and the rows another analyst changed:
 // since the console last read them (any field), or, for an undo or a redo,
 // in the fields it would put back.
-func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.Conflict) {
+func (r *Runner) plan(a *action, ids []string) (map[string]model.Change, []model.Conflict) {
 	per := make(map[string]model.Change, len(ids))
 	planned := map[string]model.Change{}
 	if a.kind == kindRetry {
@@ -499,7 +509,7 @@ func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.
 			if p, ok := planned[id]; ok {
 				c = p // a retry sends exactly what the row was meant to get
 			}
-			if m.holds(c, a.fresh[id]) {
+			if r.holds(c, a.fresh[id]) {
 				a.same++ // nothing to send: it holds the change already
 				continue
 			}
@@ -515,13 +525,13 @@ func (m *Model) plan(a *action, ids []string) (map[string]model.Change, []model.
 // holds reports a row that already holds what c would set, as the backend
 // sends it (on Alerts a verdict is the close and its tag): sending it would
 // change nothing. A comment always changes something.
-func (m *Model) holds(c model.Change, d model.Detection) bool {
+func (r *Runner) holds(c model.Change, d model.Detection) bool {
 	if c.Comment != "" {
 		return false
 	}
 	before := model.ValuesOf(&d)
-	m.preview(c, &d)
-	return model.Same(m.b.Effective(c).Touches(), before, model.ValuesOf(&d))
+	r.preview(c, &d)
+	return model.Same(r.b.Effective(c).Touches(), before, model.ValuesOf(&d))
 }
 
 // describe says what an action changes, for the conflict prompt.
@@ -544,7 +554,7 @@ func needsUUID(c model.Change) bool {
 // resolveThenSend groups the rows by their change and finds the UUIDs of
 // assignees known by login only (an undo on Detects, whose summaries carry
 // logins), each login on its own.
-func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Change) tea.Cmd {
+func (r *Runner) resolveThenSend(a *action, ids []string, per map[string]model.Change) tea.Cmd {
 	if a.kind == kindChange {
 		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { _, ok := per[id]; return !ok })
 		// A comment without a status travels on Detects with each row's
@@ -555,13 +565,13 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 		}
 		c := a.change
 		c.IDs = ids
-		a.batches = c.Batches(m.b.MaxIDs(), visible, m.b.Name() == "detects")
+		a.batches = c.Batches(r.b.MaxIDs(), visible, r.b.Name() == "detects")
 	} else {
-		a.batches = model.Group(ids, per, m.b.MaxIDs())
+		a.batches = model.Group(ids, per, r.b.MaxIDs())
 	}
 	if len(a.batches) == 0 {
-		m.step(a) // an undo with nothing left to put back still steps past its entry
-		return m.endAction(a, nil, a.verb+": nothing sent: "+screen.Agree(len(a.targets), "the row already holds", "the rows already hold")+" those values")
+		r.step(a) // an undo with nothing left to put back still steps past its entry
+		return r.endAction(a, nil, a.verb+": nothing sent: "+screen.Agree(len(a.targets), "the row already holds", "the rows already hold")+" those values")
 	}
 	var logins []string
 	for i := range a.batches {
@@ -569,55 +579,55 @@ func (m *Model) resolveThenSend(a *action, ids []string, per map[string]model.Ch
 		if !needsUUID(*b) {
 			continue
 		}
-		if u := m.dir.UUIDOf(b.AssigneeUID); u != "" {
+		if u := r.Dir.UUIDOf(b.AssigneeUID); u != "" {
 			b.AssigneeUUID = &u
 		} else if !slices.Contains(logins, strings.ToLower(b.AssigneeUID)) {
 			logins = append(logins, strings.ToLower(b.AssigneeUID))
 		}
 	}
 	if len(logins) == 0 {
-		return m.send(a)
+		return r.send(a)
 	}
-	if m.o.Source.People == nil {
-		return m.endAction(a, fmt.Errorf("%s: no way to find the UUID of %s (add it to the team in the config file); nothing was sent", a.verb, logins[0]))
+	if r.People == nil {
+		return r.endAction(a, fmt.Errorf("%s: no way to find the UUID of %s (add it to the team in the config file); nothing was sent", a.verb, logins[0]))
 	}
-	people, ctx := m.o.Source.People, a.ctx
+	people, ctx := r.People, a.ctx
 	return func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return resolvedMsg{act: a, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return ResolvedMsg{act: a, err: err} })
 		out := map[string]string{}
 		for _, l := range logins {
 			u, err := people.UserByLogin(ctx, l)
 			if err != nil {
-				return resolvedMsg{act: a, err: fmt.Errorf("finding the UUID of %s: %w", l, err)}
+				return ResolvedMsg{act: a, err: fmt.Errorf("finding the UUID of %s: %w", l, err)}
 			}
 			if u.UUID == "" {
-				return resolvedMsg{act: a, err: fmt.Errorf("the service named no UUID for %s", l)}
+				return ResolvedMsg{act: a, err: fmt.Errorf("the service named no UUID for %s", l)}
 			}
 			out[l] = u.UUID
 		}
-		return resolvedMsg{act: a, uuids: out}
+		return ResolvedMsg{act: a, uuids: out}
 	}
 }
 
 // send applies each batch to its rows at once (optimistic), marks them
 // written, and sends the batches, a few at a time.
-func (m *Model) send(a *action) tea.Cmd {
-	cmds := []tea.Cmd{m.startSpinner()}
+func (r *Runner) send(a *action) tea.Cmd {
+	var cmds []tea.Cmd
 	a.sent = true
 	n := 0
 	for i := range a.batches {
 		b := &a.batches[i]
 		b.Before = a.before
-		m.rows.BeginWrite(b.IDs)
+		r.Rows.BeginWrite(b.IDs)
 		for _, id := range b.IDs {
 			d := a.fresh[id]
-			m.preview(*b, &d)
-			m.rows.Put(d)
+			r.preview(*b, &d)
+			r.Rows.Put(d)
 		}
 		n += len(b.IDs)
-		cmds = append(cmds, m.sendBatch(a, *b))
+		cmds = append(cmds, r.sendBatch(a, *b))
 	}
-	m.say(fmt.Sprintf("%s: sending %s %s…", a.verb, screen.Commas(n), screen.Plural(n, "row")))
+	r.say(fmt.Sprintf("%s: sending %s %s…", a.verb, screen.Commas(n), screen.Plural(n, "row")))
 	return tea.Batch(cmds...)
 }
 
@@ -626,25 +636,26 @@ type logChecker interface {
 	CheckLog() error
 }
 
-type auditCheckMsg struct{ err error }
+// AuditCheckMsg answers whether the audit log can be written again.
+type AuditCheckMsg struct{ err error }
 
 // checkAuditLog tries the audit log before any change is sent again.
-func (m *Model) checkAuditLog(l logChecker) tea.Cmd {
-	m.setErr(fmt.Errorf("no change was sent: the audit log failed (%s); checking it", m.run.auditErr))
+func (r *Runner) checkAuditLog(l logChecker) tea.Cmd {
+	r.setErr(fmt.Errorf("no change was sent: the audit log failed (%s); checking it", r.auditErr))
 	return func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return auditCheckMsg{err: err} })
-		return auditCheckMsg{err: l.CheckLog()}
+		defer screen.Recover(&msg, func(err error) tea.Msg { return AuditCheckMsg{err: err} })
+		return AuditCheckMsg{err: l.CheckLog()}
 	}
 }
 
-func (m *Model) onAuditCheck(msg auditCheckMsg) {
+func (r *Runner) onAuditCheck(msg AuditCheckMsg) {
 	if msg.err != nil {
-		m.run.auditErr = screen.ErrMessage(msg.err)
-		m.setErr(fmt.Errorf("no change was sent: the audit log still cannot be written: %s", m.run.auditErr))
+		r.auditErr = screen.ErrMessage(msg.err)
+		r.setErr(fmt.Errorf("no change was sent: the audit log still cannot be written: %s", r.auditErr))
 		return
 	}
-	m.run.auditErr = ""
-	m.say("the audit log can be written again: changes may be sent (press the key again)")
+	r.auditErr = ""
+	r.say("the audit log can be written again: changes may be sent (press the key again)")
 }
 
 func auditFailed(err error) bool {
@@ -654,18 +665,18 @@ func auditFailed(err error) bool {
 
 // preview shows on a row what a change will make of it, as the backend
 // sends it (on Alerts a verdict is the close and its tag).
-func (m *Model) preview(c model.Change, d *model.Detection) {
-	eff := m.b.Effective(c)
+func (r *Runner) preview(c model.Change, d *model.Detection) {
+	eff := r.b.Effective(c)
 	eff.Apply(d)
 	d.Verdict = ""
 	if d.Status == model.StatusClosed {
-		d.Verdict = m.f.VerdictOf(d.Tags)
+		d.Verdict = r.f.VerdictOf(d.Tags)
 	}
 }
 
-// notSentLogger is a backend that records the batches a quit kept from
+// NotSentLogger is a backend that records the batches a quit kept from
 // being sent (the audit log).
-type notSentLogger interface {
+type NotSentLogger interface {
 	NotSent(c model.Change, why string)
 }
 
@@ -673,17 +684,17 @@ type notSentLogger interface {
 // Tea runs the command: a quit may end the program before that, and the
 // batch must still be sent (q) or recorded as not sent (quit now). The
 // command only waits for the writer's answer.
-func (m *Model) sendBatch(a *action, b model.Change) tea.Cmd {
-	backend, sem, writes, ctx := m.b, m.run.sem, m.run.writes, a.ctx
-	answer := make(chan batchMsg, 1)
+func (r *Runner) sendBatch(a *action, b model.Change) tea.Cmd {
+	backend, sem, writes, ctx := r.b, r.sem, r.writes, a.ctx
+	answer := make(chan BatchMsg, 1)
 	writes.Add(1)
 	go func() {
 		defer writes.Done()
 		defer func() {
 			// A bug in the writer: whether the batch was applied is not
 			// known, and the rows are read again.
-			if r := recover(); r != nil {
-				answer <- batchMsg{act: a, batch: b, err: unknownOutcome{screen.InternalError(r)}}
+			if p := recover(); p != nil {
+				answer <- BatchMsg{act: a, batch: b, err: unknownOutcome{screen.InternalError(p)}}
 			}
 		}()
 		answer <- writeBatch(ctx, backend, sem, a, b)
@@ -691,16 +702,16 @@ func (m *Model) sendBatch(a *action, b model.Change) tea.Cmd {
 	return func() tea.Msg { return <-answer }
 }
 
-func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a *action, b model.Change) batchMsg {
-	notSent := func() batchMsg {
+func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a *action, b model.Change) BatchMsg {
+	notSent := func() BatchMsg {
 		why := "the console was quit before this batch was sent"
 		if errors.Is(context.Cause(ctx), errStopped) {
 			why = "the analyst stopped the change (esc) before this batch was sent"
 		}
-		if l, ok := backend.(notSentLogger); ok {
+		if l, ok := backend.(NotSentLogger); ok {
 			l.NotSent(b, why)
 		}
-		return batchMsg{act: a, batch: b, notSent: true}
+		return BatchMsg{act: a, batch: b, notSent: true}
 	}
 	select {
 	case <-ctx.Done():
@@ -714,13 +725,13 @@ func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a
 	// Once a batch has left it finishes: cutting it off would only make
 	// its outcome unknown.
 	res, err := backend.Update(context.WithoutCancel(ctx), b)
-	return batchMsg{act: a, batch: b, res: res, err: err}
+	return BatchMsg{act: a, batch: b, res: res, err: err}
 }
 
-func (m *Model) onBatch(msg batchMsg) tea.Cmd {
+func (r *Runner) onBatch(msg BatchMsg) tea.Cmd {
 	a := msg.act
 	a.done++
-	m.rows.EndWrite(msg.batch.IDs)
+	r.Rows.EndWrite(msg.batch.IDs)
 	if msg.notSent {
 		a.notSent = append(a.notSent, msg.batch.IDs...)
 		if a.unsent == nil {
@@ -730,31 +741,31 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 			a.unsent[id] = true
 		}
 		for _, id := range msg.batch.IDs {
-			m.rollback(a, id)
+			r.rollback(a, id)
 		}
 	} else {
 		if auditFailed(msg.err) {
 			// The service answered; the log could not record it.
-			m.run.auditErr = screen.ErrMessage(cmp.Or(errors.Unwrap(msg.err), msg.err))
+			r.auditErr = screen.ErrMessage(cmp.Or(errors.Unwrap(msg.err), msg.err))
 		}
-		m.settleBatch(a, msg)
+		r.settleBatch(a, msg)
 	}
 	if a.done < len(a.batches) {
-		m.say(fmt.Sprintf("%s: %d of %d batches done…", a.verb, a.done, len(a.batches)))
+		r.say(fmt.Sprintf("%s: %d of %d batches done…", a.verb, a.done, len(a.batches)))
 		return nil
 	}
-	return m.finish(a)
+	return r.finish(a)
 }
 
 // settleBatch sorts the batch's rows by what its answer says of each, read
 // as the audit log reads it (model.Settle): the refused roll back, the
 // unknown are read again, the rest were applied.
-func (m *Model) settleBatch(a *action, msg batchMsg) {
+func (r *Runner) settleBatch(a *action, msg BatchMsg) {
 	res := model.Settle(msg.batch.IDs, msg.res, msg.err)
 	for _, id := range msg.batch.IDs {
 		if why, ok := res.Refused[id]; ok {
 			a.refused[id] = why
-			m.rollback(a, id)
+			r.rollback(a, id)
 		}
 	}
 	if len(res.Refused) > 0 {
@@ -765,29 +776,29 @@ func (m *Model) settleBatch(a *action, msg batchMsg) {
 }
 
 // rollback puts a row back as the pre-read found it.
-func (m *Model) rollback(a *action, id string) {
+func (r *Runner) rollback(a *action, id string) {
 	if d, ok := a.fresh[id]; ok {
-		m.rows.Put(d)
+		r.Rows.Put(d)
 	}
 }
 
 // endAction ends an action that sent nothing: err says why (nil: the
 // analyst cancelled). A draft it carried stays.
-func (m *Model) endAction(a *action, err error, say ...string) tea.Cmd {
-	if m.run.active == a {
-		m.run.active = nil
+func (r *Runner) endAction(a *action, err error, say ...string) tea.Cmd {
+	if r.active == a {
+		r.active = nil
 	}
-	m.stack.DropRaised(a)
+	r.out.Ended = append(r.out.Ended, a)
 	if a.cancel != nil {
 		a.cancel(nil)
 	}
 	switch {
 	case err != nil:
-		m.setErr(err)
+		r.setErr(err)
 	case len(say) > 0:
-		m.say(say[0])
+		r.say(say[0])
 	default:
-		m.say("cancelled: nothing was sent")
+		r.say("cancelled: nothing was sent")
 	}
 	return nil
 }
@@ -795,8 +806,7 @@ func (m *Model) endAction(a *action, err error, say ...string) tea.Cmd {
 // finish reports the action, records it in the history, clears a draft it
 // applied, and reads back what was sent: the rows then show the service's
 // own state, which is the next action's baseline.
-func (m *Model) finish(a *action) tea.Cmd {
-	r := m.run
+func (r *Runner) finish(a *action) tea.Cmd {
 	r.active, r.last = nil, a
 	a.cancel(nil)
 	sent := len(a.applied) + len(a.unknown) + len(a.refused)
@@ -841,18 +851,16 @@ func (m *Model) finish(a *action) tea.Cmd {
 		parts = append(parts, "applied; the audit log failed: "+r.auditErr+"; no more changes are sent until it can be written")
 	}
 	text := strings.Join(parts, " · ")
-	m.msg = flash{text: text, action: a.id,
-		isErr: len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != ""}
+	r.out.Flash = &Flash{Text: text, Action: a.id,
+		Err: len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != ""}
 	var cmds []tea.Cmd
-	if a.draft && len(a.applied) > 0 && m.stack.ClearDraftIf(a.change.Comment) {
+	if a.draft && len(a.applied) > 0 {
 		// Only the text that was sent goes: words typed since stay.
-		cmds = append(cmds, m.saveSession())
+		r.out.DraftSent = a.change.Comment
 	}
-	m.step(a)
-	if m.ov != nil && len(a.applied) > 0 {
-		m.ov.Outdated() // its counts are older than this change: read again when shown
-	}
-	if !m.list.cur.showHidden {
+	r.step(a)
+	r.out.Applied = len(a.applied) > 0
+	{
 		// Rows hidden (a hide, an undo of an unhide) leave a list that
 		// does not show hidden rows.
 		applied := make(map[string]bool, len(a.applied))
@@ -865,17 +873,17 @@ func (m *Model) finish(a *action) tea.Cmd {
 				hidden = append(hidden, slices.DeleteFunc(slices.Clone(b.IDs), func(id string) bool { return !applied[id] })...)
 			}
 		}
-		m.list.drop(hidden, m.rowsOnScreen())
+		r.out.Hidden = hidden
 	}
 	reread := slices.Concat(a.applied, a.unknown)
 	if len(reread) > 0 {
 		r.rereads++
-		b, stamp := m.b, m.rows.Stamp()
-		ctx := m.ctx
+		b, stamp := r.b, r.Rows.Stamp()
+		ctx := r.Ctx
 		cmds = append(cmds, func() (msg tea.Msg) {
-			defer screen.Recover(&msg, func(err error) tea.Msg { return rereadMsg{act: a, stamp: stamp, ids: reread, err: err} })
+			defer screen.Recover(&msg, func(err error) tea.Msg { return RereadMsg{act: a, stamp: stamp, ids: reread, err: err} })
 			found, _, err := b.Details(ctx, reread)
-			return rereadMsg{act: a, stamp: stamp, ids: reread, found: found, err: err}
+			return RereadMsg{act: a, stamp: stamp, ids: reread, found: found, err: err}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -884,8 +892,7 @@ func (m *Model) finish(a *action) tea.Cmd {
 // step moves the history: a change or a retry of one adds an entry (and
 // drops what was undone after it), an undo steps back over its entry, a redo
 // forward.
-func (m *Model) step(a *action) {
-	r := m.run
+func (r *Runner) step(a *action) {
 	changed := slices.Concat(a.applied, a.unknown)
 	switch a.kind {
 	case kindUndo:
@@ -911,7 +918,7 @@ func (m *Model) step(a *action) {
 		for _, id := range b.IDs {
 			if slices.Contains(changed, id) {
 				d := a.fresh[id]
-				m.preview(b, &d)
+				r.preview(b, &d)
 				e.before[id], e.after[id] = a.before[id], model.ValuesOf(&d)
 			}
 		}
@@ -921,11 +928,11 @@ func (m *Model) step(a *action) {
 	r.pos = len(r.history)
 }
 
-func (m *Model) onReread(msg rereadMsg) {
-	m.run.rereads--
+func (r *Runner) onReread(msg RereadMsg) {
+	r.rereads--
 	if msg.err != nil {
-		if m.ctx.Err() == nil {
-			m.setErr(fmt.Errorf("re-reading the rows just changed: %w (r refreshes)", msg.err))
+		if r.Ctx.Err() == nil {
+			r.setErr(fmt.Errorf("re-reading the rows just changed: %w (r refreshes)", msg.err))
 		}
 		return
 	}
@@ -946,13 +953,13 @@ func (m *Model) onReread(msg rereadMsg) {
 		for _, id := range b.IDs {
 			if unknown[id] {
 				d := msg.act.fresh[id]
-				m.preview(b, &d)
+				r.preview(b, &d)
 				want[id] = model.ValuesOf(&d)
 			}
 		}
 	}
-	for _, d := range m.rows.Fresh(msg.stamp, msg.found) {
-		m.rows.Put(d)
+	for _, d := range r.Rows.Fresh(msg.stamp, msg.found) {
+		r.Rows.Put(d)
 		if e != nil {
 			if _, ok := e.before[d.ID]; ok {
 				e.after[d.ID] = model.ValuesOf(&d)
@@ -963,31 +970,30 @@ func (m *Model) onReread(msg rereadMsg) {
 		}
 	}
 	// The message said the outcome of some rows was unknown: now it is.
-	if a := msg.act; len(a.unknown) > 0 && m.msg.action == a.id {
-		m.msg = flash{text: fmt.Sprintf("%s: of the %s with an unknown outcome, read again: %s applied, %s not", a.verb,
-			screen.Commas(len(a.unknown)), screen.Commas(applied), screen.Commas(len(a.unknown)-applied)), action: a.id, isErr: len(a.unknown) > applied}
+	if a := msg.act; len(a.unknown) > 0 {
+		r.out.Flash = &Flash{Follow: true, Text: fmt.Sprintf("%s: of the %s with an unknown outcome, read again: %s applied, %s not", a.verb,
+			screen.Commas(len(a.unknown)), screen.Commas(applied), screen.Commas(len(a.unknown)-applied)), Action: a.id, Err: len(a.unknown) > applied}
 	}
 }
 
 // undo steps back through the history: the newest entry not yet undone
 // whose rows can be put back. Comments cannot be unsent: they are skipped
 // with a word, not a wall.
-func (m *Model) undo() tea.Cmd {
-	r := m.run
+func (r *Runner) undo() tea.Cmd {
 	i := r.pos - 1
 	for i >= 0 && r.history[i].comment {
 		i-- // the history moves past them only once the undo is sent
 	}
 	if i < 0 {
 		if r.pos > 0 {
-			m.say("a comment cannot be unsent (Falcon keeps comments); nothing older to undo")
+			r.say("a comment cannot be unsent (Falcon keeps comments); nothing older to undo")
 			return nil
 		}
-		m.say("nothing to undo")
+		r.say("nothing to undo")
 		return nil
 	}
 	e := r.history[i]
-	a := m.newAction(kindUndo, "Undo of “"+e.verb+"”", model.Change{}, e.ids)
+	a := r.newAction(kindUndo, "Undo of “"+e.verb+"”", model.Change{}, e.ids)
 	a.entry = e
 	var notes []string
 	if e.change.Comment != "" {
@@ -997,34 +1003,33 @@ func (m *Model) undo() tea.Cmd {
 		notes = append(notes, fmt.Sprintf("%d later %s cannot be unsent and %s skipped", n, screen.Plural(n, "comment"), screen.Agree(n, "was", "were")))
 	}
 	a.note = strings.Join(notes, "; ")
-	return m.begin(a)
+	return r.begin(a)
 }
 
 // redo applies again what the last undo put back.
-func (m *Model) redo() tea.Cmd {
-	r := m.run
+func (r *Runner) redo() tea.Cmd {
 	i := r.pos
 	for i < len(r.history) && r.history[i].comment {
 		i++
 	}
 	if i >= len(r.history) {
-		m.say("nothing to redo")
+		r.say("nothing to redo")
 		return nil
 	}
 	e := r.history[i]
 	c := e.change
 	c.Comment = "" // a comment was never taken back: it is not posted again
-	a := m.newAction(kindRedo, "Redo of “"+e.verb+"”", c, e.ids)
+	a := r.newAction(kindRedo, "Redo of “"+e.verb+"”", c, e.ids)
 	a.entry = e
-	return m.begin(a)
+	return r.begin(a)
 }
 
 // retry sends the rows the last action could not change again, each with
 // exactly the values it was meant to get.
-func (m *Model) retry() tea.Cmd {
-	last := m.run.last
+func (r *Runner) retry() tea.Cmd {
+	last := r.last
 	if last == nil || len(last.refused) == 0 && len(last.notSent) == 0 {
-		m.say("nothing was refused or left unsent")
+		r.say("nothing was refused or left unsent")
 		return nil
 	}
 	var ids []string
@@ -1043,14 +1048,14 @@ func (m *Model) retry() tea.Cmd {
 		}
 	}
 	verb := strings.TrimPrefix(last.verb, "Retry of ")
-	a := m.newAction(kindRetry, "Retry of "+verb, last.change, ids)
+	a := r.newAction(kindRetry, "Retry of "+verb, last.change, ids)
 	a.planned = planned
 	a.draft = last.draft // a comment applied by the retry leaves the draft
 	if last.kind == kindUndo || last.kind == kindRedo {
 		a.kind = last.kind
 		a.entry = last.entry
 	}
-	return m.begin(a)
+	return r.begin(a)
 }
 
 // suggestion names the nearest status a tenant takes when it refused one
