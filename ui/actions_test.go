@@ -56,7 +56,7 @@ func TestStatusOnOneRow(t *testing.T) {
 	s.key("s", "i")
 	waitMessage(s, "Status → In progress: 1 of 1 applied")
 	m := s.quit()
-	id := m.list.cur.ids[0]
+	id := m.list.IDs()[0]
 	if got := fakeField(t, h, id, "status"); got != "in_progress" {
 		t.Fatalf("the fake has %v", got)
 	}
@@ -84,16 +84,16 @@ func TestAssignThreeMarkedRows(t *testing.T) {
 	s.key("enter")
 	waitMessage(s, "Assign → Chen Wei: 3 of 3 applied")
 	m := s.quit()
-	for _, id := range m.list.cur.ids[:3] {
+	for _, id := range m.list.IDs()[:3] {
 		if got := fakeField(t, h, id, "assigned_to_uid"); got != "chen.wei@corp.example" {
 			t.Fatalf("%s assigned to %v", id, got)
 		}
 	}
-	if fakeField(t, h, m.list.cur.ids[3], "assigned_to_uid") == "chen.wei@corp.example" && len(h.fake.Patches()[0]) != 3 {
+	if fakeField(t, h, m.list.IDs()[3], "assigned_to_uid") == "chen.wei@corp.example" && len(h.fake.Patches()[0]) != 3 {
 		t.Fatal("an unmarked row was assigned")
 	}
-	if len(m.list.marks) != 3 {
-		t.Fatalf("%d marks after the action: marks stay, so the next action can take the same rows", len(m.list.marks))
+	if m.list.MarkCount() != 3 {
+		t.Fatalf("%d marks after the action: marks stay, so the next action can take the same rows", m.list.MarkCount())
 	}
 }
 
@@ -106,7 +106,7 @@ func TestCommentWithoutStatus(t *testing.T) {
 	s.key("ctrl+s")
 	waitMessage(s, "Comment added to 1 of 1")
 	m := s.quit()
-	id := m.list.cur.ids[0]
+	id := m.list.IDs()[0]
 	if c := h.fake.Comments(id); len(c) != 1 || c[0] != "benign admin script, ticket 4711" {
 		t.Fatalf("comments on the fake: %q", c)
 	}
@@ -126,7 +126,7 @@ func TestCommentWithStatus(t *testing.T) {
 	s.key("t")
 	waitMessage(s, "1 of 1 applied")
 	m := s.quit()
-	id := m.list.cur.ids[0]
+	id := m.list.IDs()[0]
 	if fakeField(t, h, id, "status") != "true_positive" || len(h.fake.Comments(id)) != 1 {
 		t.Fatal("status and comment did not travel together")
 	}
@@ -238,8 +238,8 @@ func TestRefusedRowShowsItsOldValueMeanwhile(t *testing.T) {
 	if d1.Status != model.StatusClosed {
 		t.Fatalf("the applied row shows %s", d1.Status)
 	}
-	if _, marked := m.list.marks[ids[0]]; !marked || len(m.list.marks) != 2 {
-		t.Fatalf("marks after the action: %v", m.list.marks)
+	if !m.list.Marked(ids[0]) || m.list.MarkCount() != 2 {
+		t.Fatalf("marks after the action: %v", m.list.Marks())
 	}
 }
 
@@ -303,7 +303,7 @@ func TestHideAsksFirst(t *testing.T) {
 	if fakeField(t, h, id, "show_in_ui") != false || len(h.fake.Patches()) != 1 {
 		t.Fatal("the row was not hidden exactly once")
 	}
-	if slices.Contains(m.list.ids(), id) {
+	if slices.Contains(m.list.IDs(), id) {
 		t.Fatal("the hidden row stays in a list that does not show hidden rows")
 	}
 }

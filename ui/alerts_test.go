@@ -29,7 +29,7 @@ func TestTriageOnAlerts(t *testing.T) {
 	s.key("ctrl+s")
 	waitMessage(s, "Comment added to 1 of 1")
 	m := s.quit()
-	id := m.list.cur.ids[0]
+	id := m.list.IDs()[0]
 	got, _ := h.fake.Alert(id)
 	if got["status"] != "closed" {
 		t.Fatalf("a true positive on Alerts is closed, the fake has %v", got["status"])
@@ -67,7 +67,7 @@ func TestTagsOnAlerts(t *testing.T) {
 	s.key("enter")
 	waitMessage(s, "Tag +escalated: 1 of 1 applied")
 	m := s.quit()
-	got, _ := h.fake.Alert(m.list.cur.ids[0])
+	got, _ := h.fake.Alert(m.list.IDs()[0])
 	if tags, _ := got["tags"].([]any); len(tags) == 0 || tags[len(tags)-1] != "escalated" {
 		t.Fatalf("tags on the fake: %v", got["tags"])
 	}
@@ -79,7 +79,7 @@ func TestTagsOnAlerts(t *testing.T) {
 	s.key("u")
 	waitMessage(s, "Undo of “Tag −escalated”: 1 of 1 applied")
 	s.quit()
-	got, _ = h.fake.Alert(m.list.cur.ids[0])
+	got, _ = h.fake.Alert(m.list.IDs()[0])
 	if tags, _ := got["tags"].([]any); len(tags) == 0 || tags[len(tags)-1] != "escalated" {
 		t.Fatalf("undo did not put the tag back: %v", got["tags"])
 	}
@@ -98,9 +98,9 @@ func TestIdentityAlertsShowTheirHostAndProduct(t *testing.T) {
 	d := loaded(t, h, func(o *Options) {})
 	d.key("f", "p", "i") // the quick filter by product
 	d.settle()
-	ids := d.m.list.ids()
-	if len(ids) == 0 || d.m.list.cur.filter != "product:'idp'" {
-		t.Fatalf("the product filter gave %d rows under %q", len(ids), d.m.list.cur.filter)
+	ids := d.m.list.IDs()
+	if len(ids) == 0 || d.m.list.Current().Filter != "product:'idp'" {
+		t.Fatalf("the product filter gave %d rows under %q", len(ids), d.m.list.Current().Filter)
 	}
 	row := d.row(ids[0])
 	if row.Device.Hostname != "" || row.Host() == "" {
@@ -127,7 +127,7 @@ func TestIdentityAlertsShowTheirHostAndProduct(t *testing.T) {
 func TestOneVerdictAndItsUndo(t *testing.T) {
 	h := newBackendHarness(t, "alerts", 200)
 	d := loaded(t, h)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	setStatus(t, h, model.StatusTruePositive, id)
 	d.key("r")
 	d.settle()

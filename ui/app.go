@@ -27,6 +27,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/detail"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/overview"
 	"github.com/falcon-triage/falcon-triage/ui/people"
@@ -154,12 +155,12 @@ type Model struct {
 	cancel context.CancelFunc
 
 	conn     connection
-	list     *listView
+	list     *list.List
 	rows     *rows.Store
 	detail   *detail.Pane
 	stack    *modal.Stack       // the layers: prompts, menus, fields, picker, comment box, help
 	ov       *overview.Overview // made once the backend is known
-	drills   []query            // the queries drill-downs left, for esc
+	drills   []list.Query       // the queries drill-downs left, for esc
 	run      *triage.Runner
 	dir      *people.Directory
 	store    *stateStore
@@ -168,14 +169,7 @@ type Model struct {
 	spin     spinner.Model
 	spinning bool
 	quitting bool
-	prefs    prefs
-}
-
-// prefs are how the analyst asked rows to read.
-type prefs struct {
-	relTimes bool // times as "5m ago" (t)
-	relGen   int  // the minute tick that keeps them true; an older one stops
-	sevNum   bool // the severity's number beside its word (#)
+	relGen   int // the minute tick that keeps relative times true; an older one stops
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -227,7 +221,7 @@ func New(o Options) *Model {
 	m.rows.Seen = m.dir.Seen
 	m.run = triage.New(triage.Deps{Rows: m.rows, Dir: m.dir, People: o.Source.People, Ctx: ctx, FreshFor: o.FreshFor,
 		ConfirmThreshold: o.ConfirmThreshold, ReadOnly: o.ReadOnly,
-		OutOfView: func(ids []string) int { return m.list.outOfView(ids, m.rowsOnScreen()) }})
+		OutOfView: func(ids []string) int { return m.list.OutOfView(ids) }})
 	m.st = screen.NewStyles(o.Theme != "light")
 	var history []string
 	m.store.load(historyFile, &history)
@@ -240,7 +234,12 @@ func New(o Options) *Model {
 	if o.Restore {
 		m.store.load(sessionFile, &restored)
 	}
-	m.list = newListView(history, restored)
+	var first list.Query
+	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
+		first = list.Query{Filter: restored.Filter, Q: restored.Q, Sort: model.ParseSort(restored.Sort), ShowHidden: restored.ShowHidden}
+	}
+	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
+		history, first, restored.Row, restored.RowID)
 	saved := make([]modal.SavedFilter, len(o.SavedFilters))
 	for i, f := range o.SavedFilters {
 		saved[i] = modal.SavedFilter(f)
@@ -260,7 +259,7 @@ func New(o Options) *Model {
 func (m *Model) connected(b model.Backend) {
 	m.b, m.o.Source.Backend, m.f = b, b, b.Fields()
 	m.conn = connection{}
-	m.list.connected(m.f, m.o.Products)
+	m.list.Connected(b, m.o.Products)
 	m.run.Connected(b)
 	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
 		m.o.Overview || m.ov.Shown())
@@ -277,7 +276,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) start() tea.Cmd {
-	cmd := m.startQuery(m.list.first(), nil, m.list.target)
+	cmd := tea.Batch(m.list.Begin(), m.startSpinner())
 	if m.ov.Shown() {
 		return tea.Batch(cmd, m.loadOverview())
 	}
@@ -295,7 +294,7 @@ func (m *Model) connect() tea.Cmd {
 }
 
 func (m *Model) busy() bool {
-	return m.conn.pending && m.conn.err == "" || m.list.busy() || m.rows.Reading() > 0 || m.run.Busy() ||
+	return m.conn.pending && m.conn.err == "" || m.list.Busy() || m.rows.Reading() > 0 || m.run.Busy() ||
 		m.ov.Loading() || m.stack.Busy()
 }
 
@@ -317,6 +316,7 @@ func (m *Model) rowsOnScreen() int {
 // Update routes one message to the part it is for; then a layer an answer
 // raised opens if the analyst is back at the list or the detail.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.list.Fit(m.width, m.rowsOnScreen())
 	cmd := m.route(msg)
 	m.followDetail()
 	if open := m.stack.OpenWaiting(); open != nil {
@@ -335,7 +335,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 			m.detail.Update(msg)
 		}
 		m.stack.Resize(m.width, m.height)
-		m.list.clamp(m.rowsOnScreen())
+		m.list.Fit(m.width, m.rowsOnScreen())
 		return m.ensure()
 	case tea.BackgroundColorMsg:
 		if d := msg.IsDark(); d != m.st.Dark && !m.o.ThemeFixed {
@@ -357,10 +357,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		m.rate = msg
 		return nil
 	case minuteMsg:
-		if !m.prefs.relTimes || msg.gen != m.prefs.relGen {
+		if !m.list.Prefs().RelTimes || msg.gen != m.relGen {
 			return nil
 		}
-		return minuteTick(m.prefs.relGen)
+		return minuteTick(m.relGen)
 	case ShutdownMsg:
 		return m.quit()
 	case saveErrMsg:
@@ -380,13 +380,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 			m.say(m.apiName() + ": " + why)
 		}
 		return m.start()
-	case idsMsg:
-		return m.onIDs(msg)
-	case detailsMsg:
-		return m.onDetails(msg)
-	case allIDsMsg:
-		m.onAllIDs(msg)
-		return nil
+	case list.Msg:
+		out, cmd, _ := m.list.Update(msg)
+		return m.applyList(out, cmd)
 	case overview.Msg:
 		_, cmd := m.ov.Update(msg)
 		return cmd
@@ -429,9 +425,9 @@ func (m *Model) apiName() string {
 
 // session is what the running console would restore now.
 func (m *Model) session() session {
-	q := m.list.latest()
-	return session{Filter: q.filter, Q: q.q, Sort: q.sort.String(), ShowHidden: q.showHidden, Row: m.list.cursor,
-		RowID: m.list.cursorID(), CommentDraft: m.stack.Draft()}
+	q := m.list.Latest()
+	return session{Filter: q.Filter, Q: q.Q, Sort: q.Sort.String(), ShowHidden: q.ShowHidden, Row: m.list.Cursor(),
+		RowID: m.list.CursorID(), CommentDraft: m.stack.Draft()}
 }
 
 // saveSession writes the session off the Update path.

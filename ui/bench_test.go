@@ -64,23 +64,33 @@ func (b *memBackend) Aggregate(context.Context, []model.AggregateRequest) ([]mod
 }
 func (b *memBackend) SortValue(*model.Detection, string) (string, bool) { return "", false }
 
-// loadedModel is a console with n rows in its id index and the visible
-// ones' details cached, at w×h.
-func loadedModel(n, w, h int) *Model {
-	b := newMemBackend(n)
-	m := New(Options{Source: Source{Backend: b, Label: "DEMO"}, Location: time.UTC})
-	m.width, m.height = w, h
-	m.list.cur.ids = b.ids
-	m.list.cur.total, m.list.cur.done = n, true
-	for _, id := range b.ids[:min(n, 3*h)] {
-		m.rows.Put(b.dets[id])
+// memOf serves these detections.
+func memOf(dets ...model.Detection) *memBackend {
+	b := &memBackend{dets: map[string]model.Detection{}}
+	for _, d := range dets {
+		b.ids = append(b.ids, d.ID)
+		b.dets[d.ID] = d
 	}
-	return m
+	return b
 }
 
+// staticModel is a console on b at w×h with every id of b loaded (one
+// query) and the rows on screen read.
+func staticModel(tb testing.TB, b *memBackend, w, h int) *Model {
+	tb.Helper()
+	d := newDriver(tb, Options{Source: Source{Backend: b, Label: "DEMO"}, Location: time.UTC, IDChunk: len(b.ids) + 1})
+	d.send(teaSize(w, h))
+	d.settle()
+	return d.m
+}
+
+// loadedModel is a console with n rows in its id index and the visible
+// ones' details cached, at w×h.
+func loadedModel(tb testing.TB, n, w, h int) *Model { return staticModel(tb, newMemBackend(n), w, h) }
+
 func BenchmarkView100kRows200x60(b *testing.B) {
-	m := loadedModel(100_000, 200, 60)
-	m.list.cursor, m.list.top = 10, 0
+	m := loadedModel(b, 100_000, 200, 60)
+	m.Update(keyPress("ctrl+d")) // the cursor half a screen down
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
@@ -125,7 +135,7 @@ func (w *countingWriter) quiet() {
 
 // benchKeyBytes reports the bytes written to a 200×60 terminal for one key.
 func benchKeyBytes(b *testing.B, key tea.KeyPressMsg, back tea.KeyPressMsg) {
-	m := loadedModel(100_000, 200, 60)
+	m := loadedModel(b, 100_000, 200, 60)
 	out := &countingWriter{wrote: make(chan struct{}, 1)}
 	p := tea.NewProgram(m, tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(200, 60),
 		tea.WithoutSignals(), tea.WithColorProfile(colorprofile.ANSI256))
@@ -188,8 +198,7 @@ func BenchmarkConsoleMemory100k(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		b.StartTimer()
 		bk := newMemBackend(100_000)
-		m := New(Options{Source: Source{Backend: bk, Label: "DEMO"}, Location: time.UTC})
-		m.list.cur.ids = bk.ids
+		m := staticModel(b, bk, 200, 60)
 		for _, id := range bk.ids {
 			m.rows.Put(bk.dets[id])
 		}
@@ -236,7 +245,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 func BenchmarkKeyToScreen(b *testing.B) {
 	for _, fps := range []int{60, 120} {
 		b.Run(fmt.Sprintf("fps=%d", fps), func(b *testing.B) {
-			m := loadedModel(100_000, 200, 60)
+			m := loadedModel(b, 100_000, 200, 60)
 			out := &countingWriter{wrote: make(chan struct{}, 1)}
 			opts := append([]tea.ProgramOption{tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(200, 60),
 				tea.WithoutSignals(), tea.WithColorProfile(colorprofile.ANSI256)}, ProgramOptions()...)

@@ -1,11 +1,11 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 	"github.com/falcon-triage/falcon-triage/ui/triage"
@@ -51,64 +51,39 @@ func (m *Model) choose(choice any) tea.Cmd {
 		m.say("copied the " + c.What + " " + screen.Sanitize(string(shown)) + " (OSC 52)")
 		return tea.SetClipboard(c.Value)
 	case modal.Jump:
-		return m.jump(c.Row)
+		return m.applyList(m.list.MoveTo(c.Row - 1))
 	}
 	return m.query(choice)
 }
 
 // query carries out a choice that changes the list's query.
 func (m *Model) query(choice any) tea.Cmd {
-	q := m.list.latest()
+	q := m.list.Latest()
 	switch c := choice.(type) {
 	case modal.Clause:
 		return m.quickFilter(c.Clause)
 	case modal.RunFilter:
-		q.filter = c.Filter
+		q.Filter = c.Filter
 		return m.startQuery(q, c.Field, -1)
 	case modal.RunSearch:
-		q.q = c.Text
+		q.Q = c.Text
 		return m.startQuery(q, c.Field, -1)
 	case modal.ClearFilter:
-		q.filter, q.q = "", ""
+		q.Filter, q.Q = "", ""
 		return m.startQuery(q, nil, -1)
 	case modal.SortBy:
-		q.sort = c.Sort
+		q.Sort = c.Sort
 		return m.startQuery(q, nil, -1)
 	case modal.Closed:
-		if p := m.list.pend; p != nil && p.from == c.Field {
-			// Backing out of a filter still being checked drops it.
-			p.cancel()
-			m.list.pend = nil
-		}
+		// Backing out of a filter still being checked drops it.
+		m.list.Cancel(c.Field)
 	}
 	return nil
 }
 
-// jump moves the cursor to row n (from 1), loading as far as it must.
-func (m *Model) jump(n int) tea.Cmd {
-	l := m.list
-	rows := m.rowsOnScreen()
-	switch {
-	case n-1 < len(l.ids()):
-		l.cursor = n - 1
-		l.scrollTo(rows)
-	case l.cur.done:
-		l.move(len(l.ids()), rows)
-		m.say(fmt.Sprintf("there are only %s rows", screen.Commas(len(l.ids()))))
-	default:
-		l.target = n - 1
-		m.msg = flash{text: fmt.Sprintf("loading rows up to %s…", screen.Commas(n)), loading: true}
-	}
-	return m.ensure()
-}
-
 // The tags of the console's own prompts: what their answer is about.
 type (
-	quitPrompt    struct{}
-	markAllPrompt struct {
-		w *walk
-		n int
-	}
+	quitPrompt struct{}
 )
 
 // answer carries out a prompt's answer, by what the prompt asked.
@@ -118,9 +93,9 @@ func (m *Model) answer(a modal.Answer) tea.Cmd {
 		if a.Key == "y" {
 			return m.quit()
 		}
-	case markAllPrompt:
+	case list.MarkAll:
 		if a.Key == "y" {
-			return m.startMarkAll(t.w, t.n)
+			return m.applyList(m.list.StartMarkAll(t))
 		}
 	}
 	return m.apply(m.run.Answer(a.Tag, a.Key))
@@ -140,12 +115,8 @@ func (m *Model) apply(out triage.Out, cmd tea.Cmd) tea.Cmd {
 			m.stack.Push(p)
 		}
 	}
-	for _, id := range out.Unmark {
-		delete(m.list.marks, id)
-	}
-	if !m.list.cur.showHidden {
-		m.list.drop(out.Hidden, m.rowsOnScreen())
-	}
+	m.list.Unmark(out.Unmark)
+	m.list.Drop(out.Hidden)
 	for _, a := range out.Ended {
 		m.stack.DropRaised(a)
 	}
@@ -159,6 +130,68 @@ func (m *Model) apply(out triage.Out, cmd tea.Cmd) tea.Cmd {
 	}
 	if cmd != nil {
 		cmds = append(cmds, cmd, m.startSpinner())
+	}
+	return tea.Batch(cmds...)
+}
+
+// startQuery asks the list for q (origin: the field that asked, told of a
+// refusal; keep: the row to go back to, or -1).
+func (m *Model) startQuery(q list.Query, origin *modal.Input, keep int) tea.Cmd {
+	var o any
+	if origin != nil {
+		o = origin
+	}
+	return tea.Batch(m.list.Start(q, o, keep), m.startSpinner())
+}
+
+// ensure asks for what the screen needs.
+func (m *Model) ensure() tea.Cmd { return m.applyList(m.list.Ensure()) }
+
+// applyList shows what the list handed back, carries out a query that
+// landed or was refused, and passes on its command (the spinner turns while
+// it runs).
+func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
+	if out.Over == list.OverQuery && (m.msg.query || m.msg.loading) || out.Over == list.OverLoading && m.msg.loading {
+		m.msg = flash{}
+	}
+	if f := out.Flash; f != nil {
+		m.msg = flash{text: f.Text, isErr: f.Err, query: f.Query, loading: f.Loading}
+	}
+	cmds := []tea.Cmd{cmd}
+	if r := out.Refused; r != nil {
+		if in, ok := r.Origin.(*modal.Input); ok {
+			// The text as typed comes back with the service's words, once
+			// the analyst is back at the list.
+			in.Refused(r.Why)
+			if !m.stack.On(in) {
+				m.stack.Raise(in, "the filter was refused", nil)
+			}
+		}
+	}
+	if l := out.Landed; l != nil {
+		cmds = append(cmds, m.landed(l))
+	}
+	if cmd != nil {
+		cmds = append(cmds, m.startSpinner())
+	}
+	return tea.Batch(cmds...)
+}
+
+// landed closes the field that asked for the query that landed, keeps the
+// filter in the history, saves the session, and reads the overview again
+// if it is shown.
+func (m *Model) landed(l *list.Landing) tea.Cmd {
+	var cmds []tea.Cmd
+	if in, ok := l.Origin.(*modal.Input); ok {
+		m.stack.Pop(in)
+		if in.Kind() == modal.FilterField {
+			m.list.Remember(l.Query.Filter)
+			cmds = append(cmds, m.store.save(historyFile, m.list.History()))
+		}
+	}
+	cmds = append(cmds, m.saveSession())
+	if q := m.list.Current(); m.ov.Shown() && m.ov.Stale(m.list.Effective(q), q.Q) {
+		cmds = append(cmds, m.loadOverview())
 	}
 	return tea.Batch(cmds...)
 }

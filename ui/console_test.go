@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -38,7 +39,7 @@ func TestSpinnerTicksOnlyWhileBusy(t *testing.T) {
 	if _, cmd := m.Update(tick); cmd != nil || m.spinning {
 		t.Fatal("the spinner ticks on with nothing in flight")
 	}
-	m.list.cur.loading = true
+	m.list.Start(list.Query{Filter: "status:'new'"}, nil, -1) // rows loading
 	m.startSpinner()
 	if _, cmd := m.Update(m.spin.Tick()); cmd == nil {
 		t.Fatal("the spinner stopped while rows load")
@@ -59,14 +60,14 @@ func TestPagingPastTheWindowToTheRealEnd(t *testing.T) {
 	})
 	m := s.quit()
 	seen := map[string]bool{}
-	for _, id := range m.list.cur.ids {
+	for _, id := range m.list.IDs() {
 		if seen[id] {
 			t.Fatalf("%s listed twice", id)
 		}
 		seen[id] = true
 	}
-	if len(m.list.cur.ids) <= 10000 || screen.Commas(len(m.list.cur.ids)) != total || m.list.cursor != len(m.list.cur.ids)-1 {
-		t.Fatalf("%d rows, cursor %d, total %s", len(m.list.cur.ids), m.list.cursor, total)
+	if len(m.list.IDs()) <= 10000 || screen.Commas(len(m.list.IDs())) != total || m.list.Cursor() != len(m.list.IDs())-1 {
+		t.Fatalf("%d rows, cursor %d, total %s", len(m.list.IDs()), m.list.Cursor(), total)
 	}
 	if !strings.HasPrefix(cursorLine(sc), "▶") {
 		t.Fatal("no cursor on the last screen")
@@ -158,8 +159,8 @@ func TestFilterGoodAndBad(t *testing.T) {
 		}
 	}
 	m := s.quit()
-	if m.list.cur.filter != "max_severity:>=80" || m.list.history[0] != "max_severity:>=80" {
-		t.Fatalf("filter %q, history %v", m.list.cur.filter, m.list.history)
+	if m.list.Current().Filter != "max_severity:>=80" || m.list.History()[0] != "max_severity:>=80" {
+		t.Fatalf("filter %q, history %v", m.list.Current().Filter, m.list.History())
 	}
 }
 
@@ -182,8 +183,8 @@ func TestSortAndHiddenAndSearch(t *testing.T) {
 	s.key("enter")
 	s.waitText("no detections match")
 	m := s.quit()
-	if m.list.cur.q != "mimikatz-not-there" || !m.list.cur.showHidden || m.list.cur.sort.Desc {
-		t.Fatalf("query state %+v", m.list.cur.query)
+	if m.list.Current().Q != "mimikatz-not-there" || !m.list.Current().ShowHidden || m.list.Current().Sort.Desc {
+		t.Fatalf("query state %+v", m.list.Current())
 	}
 }
 
@@ -252,61 +253,40 @@ func TestSessionRestored(t *testing.T) {
 		t.Fatalf("filter not restored:\n%s", sc)
 	}
 	m := s.quit()
-	if m.list.cursor != 25 {
-		t.Fatalf("cursor at %d, want 25", m.list.cursor)
-	}
-}
-
-func TestStaleAnswersAreDropped(t *testing.T) {
-	h := newHarness(t, 50)
-	m := New(h.options(t))
-	m.width, m.height = 80, 24
-	m.startQuery(query{filter: "status:'new'"}, nil, -1)
-	oldGen := m.list.gen
-	m.startQuery(query{filter: "status:'closed'"}, nil, -1)
-	m.Update(idsMsg{gen: oldGen, ids: []string{"ldt:old:1"}, total: 1, done: true})
-	if len(m.list.cur.ids) != 0 || m.list.pend == nil || m.list.pend.filter != "status:'closed'" {
-		t.Fatalf("an answer to the old filter was shown: ids %v", m.list.cur.ids)
-	}
-	m.Update(idsMsg{gen: m.list.gen, ids: []string{"ldt:new:1"}, total: 1, done: true})
-	if len(m.list.cur.ids) != 1 || m.list.cur.filter != "status:'closed'" {
-		t.Fatalf("the current answer was not shown: %v %q", m.list.cur.ids, m.list.cur.filter)
+	if m.list.Cursor() != 25 {
+		t.Fatalf("cursor at %d, want 25", m.list.Cursor())
 	}
 }
 
 func TestDetailPlusMinusAddToTheFilter(t *testing.T) {
 	h := newHarness(t, 50)
-	m := New(h.options(t))
-	m.width, m.height = 80, 24
-	d := model.Detection{ID: "ldt:1:2", Status: model.StatusNew, MaxSeverity: 70, Device: model.Device{Hostname: "it's+x,y"},
-		Behaviors: []model.Behavior{{Tactic: "Execution", TechniqueID: "T1059"}}}
-	m.list.cur.ids = []string{d.ID}
-	m.rows.Put(d)
-	m.openDetail()
-	m.detail.Seek("Hostname", 0)
-	m.Update(keyPress("+"))
-	if m.list.pend == nil || m.list.pend.filter != `device.hostname:'it\'s+x,y'` {
-		t.Fatalf("+ on the host gave %+v", m.list.pend)
+	d := loaded(t, h)
+	d.send(teaSize(80, 24))
+	row := d.row(d.m.list.CursorID())
+	row.Device.Hostname = "it's+x,y"
+	row.Behaviors = []model.Behavior{{Tactic: "Execution", TechniqueID: "T1059"}}
+	d.m.rows.Put(row)
+	d.key("enter")
+	d.m.detail.Seek("Hostname", 0)
+	d.key("+")
+	if q := d.m.list.Latest(); !d.m.list.Pending() || q.Filter != `device.hostname:'it\'s+x,y'` {
+		t.Fatalf("+ on the host gave %+v", q)
 	}
-	if m.detail != nil {
+	if d.m.detail != nil {
 		t.Fatal("+ left the full-screen detail over the list it asked for")
 	}
-	m.list.pend = nil
-	m.openDetail()
-	m.detail.Seek("Technique", 0)
-	m.Update(keyPress("-"))
-	if m.list.pend == nil || m.list.pend.filter != `behaviors.technique_id:!'T1059'` {
-		t.Fatalf("- on the technique gave %+v", m.list.pend)
+	d.key("esc") // the query asked for is dropped: back on the row
+	d.key("enter")
+	d.m.detail.Seek("Technique", 0)
+	d.key("-")
+	if q := d.m.list.Latest(); !d.m.list.Pending() || q.Filter != `behaviors.technique_id:!'T1059'` {
+		t.Fatalf("- on the technique gave %+v", q)
 	}
 }
 
 func TestCopyMenuUsesOSC52(t *testing.T) {
-	h := newHarness(t, 50)
-	m := New(h.options(t))
-	m.width, m.height = 80, 24
-	d := model.Detection{ID: "ldt:1:2", Device: model.Device{Hostname: "evil\x1b]0;x\x07host"}}
-	m.list.cur.ids = []string{d.ID}
-	m.rows.Put(d)
+	d := model.Detection{ID: "ldt:1:2", ShowInUI: true, Device: model.Device{Hostname: "evil\x1b]0;x\x07host"}}
+	m := staticModel(t, memOf(d), 80, 24)
 	m.Update(keyPress("y"))
 	_, cmd := m.Update(keyPress("h"))
 	if cmd == nil {
@@ -323,8 +303,6 @@ func TestCopyMenuUsesOSC52(t *testing.T) {
 
 func TestHostileDetectionsRenderHarmlessly(t *testing.T) {
 	h := newHarness(t, 800)
-	m := New(h.options(t))
-	m.width, m.height = 200, 150
 	dets, _, err := h.src.Backend.Details(t.Context(), h.fake.IDs())
 	if err != nil {
 		t.Fatal(err)
@@ -337,9 +315,8 @@ func TestHostileDetectionsRenderHarmlessly(t *testing.T) {
 			continue
 		}
 		hostile++
-		m.list.cur.ids = []string{d.ID}
-		m.list.cursor, m.list.top = 0, 0
-		m.rows.Put(d)
+		d.ShowInUI = true
+		m := staticModel(t, memOf(d), 200, 150)
 		for _, detail := range []bool{false, true} {
 			m.detail = nil
 			if detail {

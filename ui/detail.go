@@ -11,7 +11,7 @@ import (
 // openDetail opens the detail of the row under the cursor, or says it is
 // loading; the row's read, when it lands, fills it in.
 func (m *Model) openDetail() {
-	id := m.list.cursorID()
+	id := m.list.CursorID()
 	if id == "" {
 		return
 	}
@@ -32,7 +32,7 @@ func (m *Model) onDetailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case out.Close:
 		m.detail = nil
 	case out.Pattern != "":
-		return m.openInput(modal.FilterField, model.And(m.list.latest().filter, out.Pattern), nil), true
+		return m.openInput(modal.FilterField, model.And(m.list.Latest().Filter, out.Pattern), nil), true
 	case out.Filter != "":
 		if m.width < sidePaneWidth {
 			// A pivot shows the list it asks for: the full-screen detail

@@ -170,7 +170,7 @@ func (d *driver) markIDs(ids ...string) {
 	d.t.Helper()
 	for _, id := range ids {
 		i := -1
-		for j, x := range d.m.list.ids() {
+		for j, x := range d.m.list.IDs() {
 			if x == id {
 				i = j
 			}
@@ -178,7 +178,7 @@ func (d *driver) markIDs(ids ...string) {
 		if i < 0 {
 			d.t.Fatalf("%s is not in the list", id)
 		}
-		d.m.list.cursor = i
+		d.cursorTo(i)
 		d.key("space")
 	}
 }
@@ -228,4 +228,20 @@ func running(d *driver) triage.State {
 func (d *driver) backend(b model.Backend) {
 	d.m.b = b
 	d.m.run.Connected(b)
+}
+
+// cursorTo puts the list's cursor on row i, as : does.
+func (d *driver) cursorTo(i int) {
+	out, cmd := d.m.list.MoveTo(i)
+	d.queue(d.m.applyList(out, cmd))
+}
+
+// writeSession leaves a session for the next start to restore.
+func writeSession(t testing.TB, dir string, s session) {
+	t.Helper()
+	st := newStateStore(dir)
+	st.stage(sessionFile, s)
+	if err := st.flush(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -42,28 +42,28 @@ func (m *Model) statusSummary(ids []string) string {
 
 // quickFilter puts a quick filter's clause in place of any on its field.
 func (m *Model) quickFilter(clause string) tea.Cmd {
-	return m.applyClause(model.Replace(m.list.latest().filter, clause), clause)
+	return m.applyClause(model.Replace(m.list.Latest().Filter, clause), clause)
 }
 
 // addClause narrows the filter asked for last by one clause (+ and - in
 // the detail).
 func (m *Model) addClause(clause string) tea.Cmd {
-	return m.applyClause(model.And(m.list.latest().filter, clause), clause)
+	return m.applyClause(model.And(m.list.Latest().Filter, clause), clause)
 }
 
 func (m *Model) applyClause(filter, clause string) tea.Cmd {
-	q := m.list.latest()
-	if q.filter == filter || strings.Contains(q.filter, clause) && filter == model.And(q.filter, clause) {
+	q := m.list.Latest()
+	if q.Filter == filter || strings.Contains(q.Filter, clause) && filter == model.And(q.Filter, clause) {
 		m.say("already filtered on " + clause)
 		return nil
 	}
-	q.filter = filter
+	q.Filter = filter
 	// A refusal opens the filter line with the clause in it.
-	return m.startQuery(q, m.stack.NewRefusable(q.filter), -1)
+	return m.startQuery(q, m.stack.NewRefusable(q.Filter), -1)
 }
 
 // openInput opens a field on the bottom line; the filter line walks the
 // filter history.
 func (m *Model) openInput(k modal.InputKind, text string, targets []string) tea.Cmd {
-	return m.stack.OpenInput(k, text, m.list.history, targets)
+	return m.stack.OpenInput(k, text, m.list.History(), targets)
 }

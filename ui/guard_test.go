@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
@@ -22,10 +21,8 @@ func FuzzRenderDetection(f *testing.F) {
 		d := model.Detection{ID: "ldt:" + host, Status: model.Status(user), MaxSeverity: 70, ShowInUI: true, AssigneeName: user,
 			Device: model.Device{Hostname: host, OU: []string{file}}, Tags: []string{cmd},
 			Behaviors: []model.Behavior{{CmdLine: cmd, FileName: file, UserName: user, Tactic: host, Technique: cmd, ParentCmdLine: cmd + file}}}
-		m := New(Options{Source: Source{Backend: newMemBackend(0), Label: host, CID: user}, Location: time.UTC})
-		m.width, m.height = 120, 60
-		m.list.cur.ids = []string{d.ID}
-		m.rows.Put(d)
+		m := staticModel(t, memOf(d), 120, 60)
+		m.o.Source.Label, m.o.Source.CID = host, user
 		m.msg.text = cmd
 		for _, detail := range []bool{false, true} {
 			if detail {

@@ -35,9 +35,10 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 	attacker := []string{"\x1b]52;", "\x1b]0;owned", "\x1b[6n", "\x1bP+q", "\u202e", "\x1b[8m", "\x1b[31mred", "\x00", "\u009b"}
 	for i, id := range hostile[:4] {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			m := New(h.options(t))
-			m.list.restore.filter = model.Eq(m.f.ID, id)
-			m.list.restore.showHidden = true
+			o := h.options(t)
+			o.Restore = true // the session a last run left: this row's filter
+			writeSession(t, o.StateDir, session{Filter: model.Eq("detection_id", id), ShowHidden: true})
+			m := New(o)
 			// Tall enough for the whole detail, the 10 kB command line
 			// wrapped included, to be on screen at once.
 			s := startScreen(t, m, 120, 220)

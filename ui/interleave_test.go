@@ -12,6 +12,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
@@ -77,7 +78,7 @@ var randomKeys = []string{"j", "j", "j", "k", "pgdown", "g", "G", "space", "spac
 func (x *interleaving) step() {
 	d, r := x.d, x.r
 	x.steps++
-	before := maps(d.m.list.marks)
+	before := markSet(d.m.list.Marks())
 	marking := false
 	switch r.IntN(10) {
 	case 0, 1, 2, 3, 4:
@@ -92,13 +93,13 @@ func (x *interleaving) step() {
 			i := r.IntN(len(d.held))
 			msg := d.held[i]
 			d.held = append(d.held[:i], d.held[i+1:]...)
-			_, marking = msg.(allIDsMsg) // the answer to a confirmed *
+			_, marking = msg.(list.AllIDsMsg) // the answer to a confirmed *
 			x.observe(msg)
 			d.send(msg)
 		}
 	}
 	if !marking {
-		for id := range d.m.list.marks {
+		for _, id := range d.m.list.Marks() {
 			if _, ok := before[id]; !ok {
 				x.t.Fatalf("step %d: %s became marked without a marking key", x.steps, id)
 			}
@@ -106,9 +107,9 @@ func (x *interleaving) step() {
 	}
 }
 
-func maps(m map[string]struct{}) map[string]struct{} {
-	out := make(map[string]struct{}, len(m))
-	for k := range m {
+func markSet(ids []string) map[string]struct{} {
+	out := make(map[string]struct{}, len(ids))
+	for _, k := range ids {
 		out[k] = struct{}{}
 	}
 	return out
@@ -144,10 +145,10 @@ func (x *interleaving) observe(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case triage.PreReadMsg:
 		x.events = append(x.events, fmt.Sprintf("%d preRead %+v", x.steps, msg))
-	case detailsMsg:
-		x.events = append(x.events, fmt.Sprintf("%d details stamp=%d err=%v found=%s", x.steps, msg.stamp, msg.err, rowsOf(msg.found)))
-	case idsMsg:
-		x.events = append(x.events, fmt.Sprintf("%d ids gen=%d n=%d err=%v", x.steps, msg.gen, len(msg.ids), msg.err))
+	case list.DetailsMsg:
+		x.events = append(x.events, fmt.Sprintf("%d details %+v", x.steps, msg))
+	case list.IDsMsg:
+		x.events = append(x.events, fmt.Sprintf("%d ids %+v", x.steps, msg))
 	case triage.BatchMsg:
 		res, sent := msg.Outcome()
 		x.events = append(x.events, fmt.Sprintf("%d batch %s %v refused=%v unknown=%v sent=%v", x.steps, msg.Verb(), msg.IDs(), res.Refused, res.Unknown, sent))
@@ -176,7 +177,7 @@ func (x *interleaving) arm() {
 		f.Burst429 = 1
 	case 4:
 		// Refuse a row an action is about to touch, or one near the cursor.
-		ids := x.d.m.list.targets()
+		ids := x.d.m.list.Targets()
 
 		if len(ids) > 0 {
 			f.RefuseIDs = map[string]bool{ids[x.r.IntN(len(ids))]: true}
@@ -265,12 +266,12 @@ func (x *interleaving) settleAndCheck() {
 		d.settle()
 		x.staleRow = false
 	}
-	if len(d.m.list.ids()) == 0 {
+	if len(d.m.list.IDs()) == 0 {
 		// A filter that matches nothing: widen it, so the check has rows.
 		d.key("f", "x")
 		d.settle()
 	}
-	for _, id := range d.m.list.ids() {
+	for _, id := range d.m.list.IDs() {
 		row, ok := d.m.rows.Peek(id)
 		if !ok || d.m.rows.Stale(id) {
 			continue // not read since the refresh: off screen, it waits to be

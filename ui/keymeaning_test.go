@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
@@ -30,7 +31,7 @@ func otherStatus(t *testing.T, h *harness, id string) model.Status {
 func TestConflictWaitsWhileTheAnalystTypesAFilter(t *testing.T) {
 	h := newHarness(t, 200)
 	d := loaded(t, h)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	other := otherStatus(t, h, id)
 	setStatus(t, h, other, id) // another analyst, after the row was read
 	sent := len(h.fake.Patches())
@@ -74,10 +75,10 @@ func TestConfirmationAfterALookupWaitsForTheField(t *testing.T) {
 	h := newHarness(t, 200)
 	user := h.fake.Users()[3]
 	d := loaded(t, h, func(o *Options) { o.ConfirmThreshold = 1 })
-	ids := d.m.list.ids()
+	ids := d.m.list.IDs()
 	d.markIDs(ids[0], ids[1])
 	d.m.dir.Forget(user.UID) // no UUID known: the login is looked up
-	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: d.m.list.targets()}))
+	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: d.m.list.Targets()}))
 	d.run()
 	if holds[triage.LookupMsg](d) != 1 {
 		t.Fatalf("no lookup in flight: %s %q", d.heldTypes(), d.m.msg.text)
@@ -127,7 +128,7 @@ func TestPickerChoiceSurvivesALateSearch(t *testing.T) {
 		}
 	}
 	d := loaded(t, h)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	// What the console knew before the search: Dana and Ivan.
 	for _, u := range users {
 		d.m.dir.Forget(u.UID)
@@ -160,7 +161,7 @@ func TestTypingMInThePickerSearches(t *testing.T) {
 	h := newHarness(t, 200)
 	me := h.fake.Users()[0]
 	d := loaded(t, h, func(o *Options) { o.Me = model.User{UID: me.UID, UUID: me.UUID, FirstName: me.FirstName} })
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	sent := len(h.fake.Patches())
 	d.key("a")
 	d.typeText("mensah")
@@ -188,7 +189,7 @@ func TestStoppedMarkAllDoesNotStopTheNext(t *testing.T) {
 	d.key("*", "y")
 	d.run()
 	first := d.held[len(d.held)-1]
-	if _, ok := first.(allIDsMsg); !ok {
+	if _, ok := first.(list.AllIDsMsg); !ok {
 		t.Fatalf("no mark-all in flight: %s", d.heldTypes())
 	}
 	d.held = d.held[:len(d.held)-1]
@@ -196,11 +197,11 @@ func TestStoppedMarkAllDoesNotStopTheNext(t *testing.T) {
 	d.key("*", "y")
 	d.run()
 	d.send(first) // the stopped one, late
-	if n := len(d.m.list.marks); n != 0 {
+	if n := d.m.list.MarkCount(); n != 0 {
 		t.Fatalf("the stopped mark-all marked %d rows", n)
 	}
-	deliver[allIDsMsg](d)
-	if n, total := len(d.m.list.marks), d.m.list.cur.total; n != total || n < 100 {
+	deliver[list.AllIDsMsg](d)
+	if n, total := d.m.list.MarkCount(), d.m.list.Total(); n != total || n < 100 {
 		t.Fatalf("the second mark-all marked %d of %d rows", n, total)
 	}
 }
@@ -215,15 +216,15 @@ func TestLandingQueryKeepsTheDetailAndTheRow(t *testing.T) {
 	d.run()
 	d.key("j", "j", "j")
 	d.key("enter")
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	if d.m.detail == nil || d.m.detail.ID() != id {
 		t.Fatal("the detail did not open")
 	}
-	deliver[idsMsg](d) // the refresh lands
+	deliver[list.IDsMsg](d) // the refresh lands
 	if d.m.detail == nil || d.m.detail.ID() != id {
 		t.Fatal("the landing query closed the detail being read")
 	}
-	if got := d.m.list.cursorID(); got != id {
+	if got := d.m.list.CursorID(); got != id {
 		t.Fatalf("the cursor moved to %s from %s", got, id)
 	}
 	d.key("s", "c")
@@ -247,7 +248,7 @@ func TestChangeTheRowsHoldSendsNothing(t *testing.T) {
 			d := loaded(t, h)
 			d.key("s", "f")
 			d.settle()
-			id := d.m.list.cursorID()
+			id := d.m.list.CursorID()
 			if got := d.row(id); got.Status != model.StatusFalsePositive && got.Verdict != model.StatusFalsePositive {
 				t.Fatalf("the first s f did not apply: %s %s", got.Status, got.Verdict)
 			}
@@ -262,7 +263,6 @@ func TestChangeTheRowsHoldSendsNothing(t *testing.T) {
 			}
 			// Of two rows, only the one that changes is sent.
 			d.key("space", "space")
-			d.m.list.marks[id] = struct{}{}
 			d.key("s", "f")
 			d.settle()
 			for _, p := range h.fake.Patches()[sent:] {
@@ -296,8 +296,8 @@ func TestWalkAskedBeforeAWriteListsEveryRowStillMatching(t *testing.T) {
 			d.typeText("status:'new'")
 			d.key("enter", "G")
 			d.settle()
-			listed := d.m.list.ids()
-			if len(listed) < 25 || !d.m.list.cur.done {
+			listed := d.m.list.IDs()
+			if len(listed) < 25 || !d.m.list.Done() {
 				t.Fatalf("%d new rows listed", len(listed))
 			}
 			oldest := listed[len(listed)-5:]
@@ -311,7 +311,7 @@ func TestWalkAskedBeforeAWriteListsEveryRowStillMatching(t *testing.T) {
 			d.run() // the pre-read leaves
 			d.key("O")
 			d.run() // oldest first: its first page is read now, before the write
-			page := d.held[len(d.held)-1].(idsMsg)
+			page := d.held[len(d.held)-1].(list.IDsMsg)
 			d.held = d.held[:len(d.held)-1]
 			deliver[triage.PreReadMsg](d)
 			d.run() // the write is sent and applied
@@ -320,7 +320,7 @@ func TestWalkAskedBeforeAWriteListsEveryRowStillMatching(t *testing.T) {
 			d.key("G")
 			d.settle()
 			shown := map[string]bool{}
-			for _, id := range d.m.list.ids() {
+			for _, id := range d.m.list.IDs() {
 				shown[id] = true
 			}
 			for _, id := range listed[:len(listed)-5] {
@@ -335,7 +335,7 @@ func TestWalkAskedBeforeAWriteListsEveryRowStillMatching(t *testing.T) {
 					}
 				}
 			}
-			if !d.m.list.cur.done {
+			if !d.m.list.Done() {
 				t.Fatal("the walk did not end")
 			}
 		})
@@ -356,7 +356,7 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 	gate := &gated{Backend: d.m.b, entered: make(chan struct{}, 100), release: make(chan struct{})}
 	d.backend(smallBatches{gate})
 	d.key("ctrl+a")
-	marked := len(d.m.list.marks)
+	marked := d.m.list.MarkCount()
 	d.key("s", "c")
 	d.run()
 	deliver[triage.PreReadMsg](d) // the writers start; three take the slots
@@ -366,7 +366,7 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 	d.key("esc")
 	close(gate.release)
 	d.settle()
-	if n := len(d.m.list.marks); n != marked {
+	if n := d.m.list.MarkCount(); n != marked {
 		t.Fatalf("esc cleared the marks (%d of %d left) instead of stopping the change", n, marked)
 	}
 	if got := len(h.fake.Patches()) - before; got != triage.MaxConcurrentBatches {
@@ -385,7 +385,7 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 		t.Fatalf("the message: %q", d.m.msg.text)
 	}
 	closed := 0
-	for id := range d.m.list.marks {
+	for _, id := range d.m.list.Marks() {
 		if d.row(id).Status == model.StatusClosed {
 			closed++
 		}
@@ -395,7 +395,7 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 	}
 	d.key("R")
 	d.settle()
-	for id := range d.m.list.marks {
+	for _, id := range d.m.list.Marks() {
 		if fakeField(t, h, id, "status") != "closed" {
 			t.Fatalf("%s was not closed by R", id)
 		}

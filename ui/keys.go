@@ -14,58 +14,27 @@ import (
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
-// onKey routes a key: quit now first (whatever is open), then the modal on
-// top, then the screen in front (overview, detail, list).
+// onKey routes a key: quit now first (whatever is open), then the layer in
+// front, then the screen in front (overview, detail, list).
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := msg.String()
-	act, bound := m.o.Keys.Match(k)
-	if bound && act == keymap.ForceQuit {
+	act, bound := m.o.Keys.Match(msg.String())
+	switch {
+	case bound && act == keymap.ForceQuit:
 		return m.forceQuit()
-	}
-	if m.conn.pending {
-		switch act {
-		case keymap.Quit:
-			return m.quit()
-		case keymap.Refresh:
-			if m.conn.err != "" {
-				return m.connect()
-			}
-		}
-		return nil
-	}
-	if m.stack.Top() != nil {
+	case m.conn.pending:
+		return m.onConnectingKey(act)
+	case m.stack.Top() != nil:
 		return m.onLayer(msg)
-	}
-
-	if !bound {
+	case !bound:
 		return nil
-	}
-	// Read-only is one property of an action, checked here and nowhere else.
-	if m.o.ReadOnly && m.o.Keys.Writes(act) {
+	case m.o.ReadOnly && m.o.Keys.Writes(act):
+		// Read-only is one property of an action, checked here and nowhere
+		// else.
 		m.say("read-only: writes are disabled")
 		return nil
 	}
-	switch act {
-	case keymap.Overview:
-		return m.toggleOverview()
-	case keymap.Help:
-		titles, groups := keyHelp{m}.groups()
-		m.stack.OpenHelp(titles, groups, m.apiName()+": "+m.b.Why(), m.o.ReadOnly)
-		return nil
-	case keymap.Quit:
-		// In a layer q closes it, as esc does; on the list it quits.
-		if m.detail != nil {
-			m.detail = nil
-			return nil
-		}
-		if q, ok := m.popDrill(); ok && !m.ov.Shown() {
-			m.ov.Show(true)
-			m.msg = flash{}
-			return m.startQuery(q, nil, -1)
-		}
-		return m.askQuit()
-	case keymap.Suspend:
-		return tea.Suspend
+	if cmd, ok := m.onAnywhereKey(act); ok {
+		return cmd
 	}
 	if m.ov.Shown() {
 		return m.onOverviewKey(msg)
@@ -75,145 +44,201 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
+	if out, cmd, ok := m.list.Update(msg); ok {
+		return m.applyList(out, cmd)
+	}
 	return m.onListKey(act)
 }
 
-func (m *Model) onListKey(act keymap.Action) tea.Cmd {
-	l := m.list
-	rows := m.rowsOnScreen()
+// onConnectingKey takes a key while the console logs in: q quits, r tries
+// again after a failure.
+func (m *Model) onConnectingKey(act keymap.Action) tea.Cmd {
+	switch {
+	case act == keymap.Quit:
+		return m.quit()
+	case act == keymap.Refresh && m.conn.err != "":
+		return m.connect()
+	}
+	return nil
+}
+
+// onAnywhereKey takes the keys that mean the same on every screen.
+func (m *Model) onAnywhereKey(act keymap.Action) (tea.Cmd, bool) {
 	switch act {
-	case keymap.Down:
-		l.move(1, rows)
-	case keymap.Up:
-		l.move(-1, rows)
-	case keymap.HalfDown:
-		l.page(rows/2, rows)
-	case keymap.HalfUp:
-		l.page(-rows/2, rows)
-	case keymap.PageDown:
-		l.page(rows, rows)
-	case keymap.PageUp:
-		l.page(-rows, rows)
-	case keymap.Top:
-		l.cursor, l.top = 0, 0
-	case keymap.Bottom:
-		if l.cur.done {
-			l.move(len(l.ids()), rows)
-		} else {
-			l.toEnd = true
-			m.msg = flash{text: "going to the end: loading every row…", loading: true}
+	case keymap.Overview:
+		return m.toggleOverview(), true
+	case keymap.Help:
+		titles, groups := keyHelp{m}.groups()
+		m.stack.OpenHelp(titles, groups, m.apiName()+": "+m.b.Why(), m.o.ReadOnly)
+		return nil, true
+	case keymap.Quit:
+		// In a layer q closes it, as esc does; on the list it quits.
+		if m.detail != nil {
+			m.detail = nil
+			return nil, true
 		}
+		if q, ok := m.popDrill(); ok && !m.ov.Shown() {
+			m.ov.Show(true)
+			m.msg = flash{}
+			return m.startQuery(q, nil, -1), true
+		}
+		return m.askQuit(), true
+	case keymap.Suspend:
+		return tea.Suspend, true
+	}
+	return nil, false
+}
+
+// onListKey takes the keys of the list that are not the list's own moves
+// and marks: actions on the targets, the query, layers to open.
+func (m *Model) onListKey(act keymap.Action) tea.Cmd {
+	if cmd, ok := m.onActionKey(act); ok {
+		return cmd
+	}
+	if cmd, ok := m.onQueryKey(act); ok {
+		return cmd
+	}
+	switch act {
 	case keymap.Jump:
 		return m.openInput(modal.JumpField, "", nil)
 	case keymap.Open:
 		m.openDetail()
 	case keymap.Back:
 		return m.back()
-	case keymap.Mark:
-		l.toggleMark()
-		l.move(1, rows)
-	case keymap.RangeMark:
-		l.markRange() // the footer counts the marks
-	case keymap.MarkScreen:
-		l.markScreen(rows)
 	case keymap.MarkAll:
-		return m.markAll()
-	case keymap.RestoreMarks:
-		if n := l.restoreMarks(); n > 0 {
-			m.say(fmt.Sprintf("%s marks back", screen.Commas(n)))
-		} else {
-			m.say("no cleared marks to bring back")
-		}
-	case keymap.Status:
-		t := m.targets()
-		m.stack.OpenStatus(t, m.statusSummary(t), false)
-	case keymap.Assign:
-		return m.stack.OpenPicker(m.targets())
-	case keymap.Comment:
-		return m.stack.OpenComment(m.targets())
-	case keymap.Hide:
-		return m.apply(m.run.Hide(m.targets()))
-	case keymap.Tag:
-		if m.f.Tags == "" {
-			m.say("tags are an Alerts API feature; this tenant is on the Detects API")
-			return nil
-		}
-		return m.openInput(modal.TagField, "+", m.targets())
-	case keymap.Undo:
-		return m.apply(m.run.Undo())
-	case keymap.Redo:
-		return m.apply(m.run.Redo())
-	case keymap.Retry:
-		return m.apply(m.run.Retry())
-	case keymap.Filter:
-		return m.openInput(modal.FilterField, l.latest().filter, nil)
-	case keymap.Search:
-		return m.openInput(modal.SearchField, l.latest().q, nil)
-	case keymap.QuickFilter:
-		m.stack.OpenQuick()
-	case keymap.ToggleHidden:
-		q := l.latest()
-		q.showHidden = !q.showHidden
-		return m.startQuery(q, nil, -1)
-	case keymap.SortNext:
-		// The sort menu: every field the backend sorts on; o again takes
-		// the next one.
-		m.stack.OpenSort(l.latest().sort)
-	case keymap.SortFlip:
-		q := l.latest()
-		q.sort.Desc = !q.sort.Desc
-		return m.startQuery(q, nil, -1)
-	case keymap.Refresh:
-		m.rows.Invalidate()
-		m.msg = flash{text: "refreshing…", loading: true} // until the query lands
-		keep := l.cursor
-		if l.pend != nil {
-			keep = -1 // a new query asked for: refresh that one, from the top
-		}
-		return m.startQuery(l.latest(), nil, keep)
-	case keymap.SeverityNum:
-		m.prefs.sevNum = !m.prefs.sevNum
+		m.askMarkAll()
 	case keymap.RelativeTime:
-		m.prefs.relTimes = !m.prefs.relTimes
-		if m.prefs.relTimes {
-			m.prefs.relGen++
-			return minuteTick(m.prefs.relGen)
-		}
+		return m.toggleRelativeTimes()
 	case keymap.NextRow, keymap.PrevRow:
 		// The detail follows the cursor: reading one detection after
 		// another without closing it.
-		step := 1
-		if act == keymap.PrevRow {
-			step = -1
-		}
-		l.move(step, rows)
+		m.list.Step(map[keymap.Action]int{keymap.NextRow: 1, keymap.PrevRow: -1}[act])
 		if m.detail != nil {
 			m.openDetail()
 		}
 	case keymap.Copy:
-		id := l.cursorID()
-		if m.detail != nil {
-			id = m.detail.ID()
-		}
-		if d, ok := m.rows.Peek(id); ok {
-			link := ""
-			if m.o.Source.ConsoleURL != nil {
-				link = m.o.Source.ConsoleURL(d)
-			}
-			m.stack.OpenCopy(d, m.detail.Behaviour(d), link)
-		} else {
-			m.say("nothing to copy yet: the row is still loading")
-		}
+		m.openCopy()
 	}
 	return m.ensure()
 }
 
-// back closes the topmost layer of the list, or stops the load in front:
-// an action not yet sent, a query asked for, a mark-all in flight; then
-// marks are cleared (M brings them back), then a drill-down returns to the
-// overview, then the message goes.
+// onActionKey takes the keys that change the targets: the rows captured
+// now, the detail's row while it is open.
+func (m *Model) onActionKey(act keymap.Action) (tea.Cmd, bool) {
+	switch act {
+	case keymap.Status:
+		t := m.targets()
+		m.stack.OpenStatus(t, m.statusSummary(t), false)
+		return nil, true
+	case keymap.Assign:
+		return m.stack.OpenPicker(m.targets()), true
+	case keymap.Comment:
+		return m.stack.OpenComment(m.targets()), true
+	case keymap.Hide:
+		return m.apply(m.run.Hide(m.targets())), true
+	case keymap.Tag:
+		if m.f.Tags == "" {
+			m.say("tags are an Alerts API feature; this tenant is on the Detects API")
+			return nil, true
+		}
+		return m.openInput(modal.TagField, "+", m.targets()), true
+	case keymap.Undo:
+		return m.apply(m.run.Undo()), true
+	case keymap.Redo:
+		return m.apply(m.run.Redo()), true
+	case keymap.Retry:
+		return m.apply(m.run.Retry()), true
+	}
+	return nil, false
+}
+
+// onQueryKey takes the keys that change the list's query.
+func (m *Model) onQueryKey(act keymap.Action) (tea.Cmd, bool) {
+	q := m.list.Latest()
+	switch act {
+	case keymap.Filter:
+		return m.openInput(modal.FilterField, q.Filter, nil), true
+	case keymap.Search:
+		return m.openInput(modal.SearchField, q.Q, nil), true
+	case keymap.QuickFilter:
+		m.stack.OpenQuick()
+		return nil, true
+	case keymap.SortNext:
+		// The sort menu: every field the backend sorts on; o again takes
+		// the next one.
+		m.stack.OpenSort(q.Sort)
+		return nil, true
+	case keymap.ToggleHidden:
+		q.ShowHidden = !q.ShowHidden
+	case keymap.SortFlip:
+		q.Sort.Desc = !q.Sort.Desc
+	case keymap.Refresh:
+		return m.refresh(), true
+	default:
+		return nil, false
+	}
+	return m.startQuery(q, nil, -1), true
+}
+
+// refresh reads the query asked for last again, every row anew, keeping
+// the cursor's place (a new query asked for is refreshed from the top).
+func (m *Model) refresh() tea.Cmd {
+	m.rows.Invalidate()
+	m.msg = flash{text: "refreshing…", loading: true} // until the query lands
+	keep := m.list.Cursor()
+	if m.list.Pending() {
+		keep = -1
+	}
+	return m.startQuery(m.list.Latest(), nil, keep)
+}
+
+// toggleRelativeTimes shows times as "5m ago", or as dates; relative, they
+// are redrawn once a minute.
+func (m *Model) toggleRelativeTimes() tea.Cmd {
+	p := m.list.Prefs()
+	p.RelTimes = !p.RelTimes
+	m.list.SetPrefs(p)
+	if !p.RelTimes {
+		return nil
+	}
+	m.relGen++
+	return minuteTick(m.relGen)
+}
+
+// askMarkAll asks to mark every row matching the filter, saying how many.
+func (m *Model) askMarkAll() {
+	a, text, ok := m.list.AskMarkAll()
+	if !ok {
+		m.say(text)
+		return
+	}
+	m.stack.Push(&modal.Prompt{Text: text, Answers: [][2]string{{"y", "mark them"}, {"n", "cancel"}}, Tag: a})
+}
+
+// openCopy opens the copy menu on the detail's row, else the cursor's,
+// with the values it holds now.
+func (m *Model) openCopy() {
+	id := m.list.CursorID()
+	if m.detail != nil {
+		id = m.detail.ID()
+	}
+	d, ok := m.rows.Peek(id)
+	if !ok {
+		m.say("nothing to copy yet: the row is still loading")
+		return
+	}
+	link := ""
+	if m.o.Source.ConsoleURL != nil {
+		link = m.o.Source.ConsoleURL(d)
+	}
+	m.stack.OpenCopy(d, m.detail.Behaviour(d), link)
+}
+
+// back stops what is loading or sending, in turn (an action not yet sent,
+// the batches of a change not sent yet, a query asked for, G, a
+// mark-all), then clears the marks (M brings them back), then a drill-down
+// returns to the overview, then the message goes.
 func (m *Model) back() tea.Cmd {
-	l := m.list
 	if out, ok := m.run.Cancel(); ok {
 		// Still looking a login up or reading the rows: nothing has been
 		// sent, and esc stops it.
@@ -223,32 +248,19 @@ func (m *Model) back() tea.Cmd {
 		m.say(verb + ": stopping: the batches not sent yet stay unsent (R sends them); those in flight finish")
 		return nil
 	}
-	if l.pend != nil && l.cur.ctx != nil {
-		// (The first query has no list to keep: esc leaves it be.)
-		l.pend.cancel()
-		l.pend = nil
-		m.say("the query asked for was cancelled: the list keeps its last query")
+	if what := m.list.Stop(); what != "" {
+		m.say(what)
 		return nil
 	}
-	if l.toEnd || l.target >= 0 {
-		l.toEnd, l.target = false, -1
-		m.say(fmt.Sprintf("stopped loading: %s rows loaded", screen.Commas(len(l.ids()))))
-		return nil
-	}
-	if l.stopMarkAll() {
-		m.say("marking every match cancelled")
-		return nil
-	}
-	if n := l.clearMarks(); n > 0 {
+	if n := m.list.ClearMarks(); n > 0 {
 		m.say(fmt.Sprintf("%s marks cleared (M brings them back)", screen.Commas(n)))
 		return nil
 	}
+	m.msg = flash{} // the drill-down's hint, or any word, is done with
 	if q, ok := m.popDrill(); ok {
 		m.ov.Show(true)
-		m.msg = flash{} // the drill-down's hint is done with
 		return m.startQuery(q, nil, -1)
 	}
-	m.msg = flash{}
 	return nil
 }
 
@@ -259,7 +271,7 @@ func (m *Model) targets() []string {
 	if m.detail != nil {
 		return []string{m.detail.ID()}
 	}
-	return m.list.targets()
+	return m.list.Targets()
 }
 
 // keyHelp is the keymap as bubbles' help.KeyMap for the screen in front:

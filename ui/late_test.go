@@ -13,6 +13,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/triage"
@@ -49,7 +50,7 @@ func loaded(t *testing.T, h *harness, mod ...func(*Options)) *driver {
 	}
 	d := newDriver(t, o)
 	d.settle()
-	if len(d.m.list.ids()) == 0 {
+	if len(d.m.list.IDs()) == 0 {
 		t.Fatal("no rows")
 	}
 	return d
@@ -61,19 +62,19 @@ func TestLateLookupAssignsTheRowsChosenAtEnter(t *testing.T) {
 	h := newHarness(t, 200)
 	user := h.fake.Users()[3]
 	d := loaded(t, h)
-	ids := d.m.list.ids()
+	ids := d.m.list.IDs()
 	d.markIDs(ids[0], ids[1])
 	// A login whose UUID the console does not know: enter in the picker
 	// on "Login …" assigns it so, and the runner looks it up.
 	d.m.dir.Forget(user.UID)
-	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: d.m.list.targets()}))
+	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: d.m.list.Targets()}))
 	d.run()
 	if holds[triage.LookupMsg](d) != 1 {
 		t.Fatalf("no login lookup in flight: %s", d.heldTypes())
 	}
 	// Meanwhile the analyst moves on: unmarks those rows, marks another.
 	d.markIDs(ids[0], ids[1])
-	d.m.list.cursor = 5
+	d.cursorTo(5)
 	d.key("space")
 	deliver[triage.LookupMsg](d)
 	d.settle()
@@ -93,27 +94,27 @@ func TestLateLookupAssignsTheRowsChosenAtEnter(t *testing.T) {
 func TestRefusedFilterWhilePagingKeepsPaging(t *testing.T) {
 	h := newHarness(t, 600)
 	d := loaded(t, h, func(o *Options) { o.IDChunk = 60 })
-	before := len(d.m.list.ids())
+	before := len(d.m.list.IDs())
 	d.key("G") // far: the next page is asked for
 	d.run()
-	if holds[idsMsg](d) != 1 {
+	if holds[list.IDsMsg](d) != 1 {
 		t.Fatalf("no page in flight: %s", d.heldTypes())
 	}
-	page := d.held[0].(idsMsg)
+	page := d.held[0].(list.IDsMsg)
 	d.held = d.held[1:]
 	d.key("/")
 	d.field().SetValue("status:'new'+")
 	d.key("enter")
 	d.run()
-	deliver[idsMsg](d) // the refusal
-	if in := d.field(); in.Err() == "" || in.Checking() || in.Value() != "status:'new'+" || d.m.list.pend != nil {
+	deliver[list.IDsMsg](d) // the refusal
+	if in := d.field(); in.Err() == "" || in.Checking() || in.Value() != "status:'new'+" || d.m.list.Pending() {
 		t.Fatal("the refusal did not come back to the filter line with the text as typed")
 	}
 	d.send(page) // the old page, late
 	d.key("esc")
 	d.settle()
-	if got := len(d.m.list.ids()); got <= before || !d.m.list.cur.done {
-		t.Fatalf("paging froze after the refused filter: %d rows loaded of %d, done %v", got, d.m.list.cur.total, d.m.list.cur.done)
+	if got := len(d.m.list.IDs()); got <= before || !d.m.list.Done() {
+		t.Fatalf("paging froze after the refused filter: %d rows loaded of %d, done %v", got, d.m.list.Total(), d.m.list.Done())
 	}
 	if d.m.busy() {
 		t.Fatal("the console still says it is loading")
@@ -126,12 +127,12 @@ func TestReadStartedBeforeAWriteDoesNotUndoIt(t *testing.T) {
 	h := newHarness(t, 100)
 	d := newDriver(t, h.options(t))
 	d.run()
-	deliver[idsMsg](d) // the page; its details read leaves now, with the old values
+	deliver[list.IDsMsg](d) // the page; its details read leaves now, with the old values
 	d.run()
-	if holds[detailsMsg](d) != 1 {
+	if holds[list.DetailsMsg](d) != 1 {
 		t.Fatalf("no details read in flight: %s", d.heldTypes())
 	}
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	if fakeField(t, h, id, "status") == "closed" {
 		setStatus(t, h, model.StatusNew, id)
 	}
@@ -139,7 +140,7 @@ func TestReadStartedBeforeAWriteDoesNotUndoIt(t *testing.T) {
 	d.run()
 	deliver[triage.PreReadMsg](d)
 	d.run() // the close is sent and applied
-	deliver[detailsMsg](d)
+	deliver[list.DetailsMsg](d)
 	if got := d.row(id).Status; got != model.StatusClosed {
 		t.Fatalf("the late read put %s back over the close", got)
 	}
@@ -207,7 +208,7 @@ func TestCommentDraftSurvivesEveryRefusal(t *testing.T) {
 			d.key("ctrl+s", "n")
 		},
 		"the conflict prompt is cancelled": func(d *driver) {
-			id := d.m.list.cursorID()
+			id := d.m.list.CursorID()
 			write(d)
 			setStatus(t, h, model.StatusReopened, id)
 			d.key("ctrl+s")
@@ -241,7 +242,7 @@ func TestCommentDraftSurvivesEveryRefusal(t *testing.T) {
 func TestMarksSurviveTheEndOfAnAction(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
-	ids := d.m.list.ids()
+	ids := d.m.list.IDs()
 	d.markIDs(ids[0], ids[1])
 	d.key("s", "i")
 	d.run()
@@ -250,7 +251,7 @@ func TestMarksSurviveTheEndOfAnAction(t *testing.T) {
 	d.markIDs(ids[4])
 	d.settle()
 	for _, id := range []string{ids[0], ids[1], ids[4]} {
-		if !d.m.list.marked(id) {
+		if !d.m.list.Marked(id) {
 			t.Fatalf("%s lost its mark when the action ended", id)
 		}
 	}
@@ -259,17 +260,17 @@ func TestMarksSurviveTheEndOfAnAction(t *testing.T) {
 		t.Fatalf("esc said %q", d.m.msg.text)
 	}
 	d.key("M")
-	if len(d.m.list.marks) != 3 {
+	if d.m.list.MarkCount() != 3 {
 		t.Fatal("M did not bring the marks back")
 	}
 	d.key("esc")
-	d.m.list.cursor = 2
+	d.cursorTo(2)
 	d.key("space")
 	d.key("esc", "r")
 	d.settle()
-	d.m.list.cursor = 11
+	d.cursorTo(11)
 	d.key("V")
-	if n := len(d.m.list.marks); n != 1 {
+	if n := d.m.list.MarkCount(); n != 1 {
 		t.Fatalf("V after esc and r marked %d rows", n)
 	}
 }
@@ -286,7 +287,7 @@ func TestUndoOfABulkAssignmentRestoresEachAssignee(t *testing.T) {
 	d := loaded(t, h)
 	d.markIDs(ids...)
 	d.m.dir = people.New(nil) // Detects rows name logins only: the UUIDs must be looked up
-	d.queue(d.m.choose(modal.Assign{User: model.User{UUID: users[2].UUID, UID: users[2].UID}, Targets: d.m.list.targets()}))
+	d.queue(d.m.choose(modal.Assign{User: model.User{UUID: users[2].UUID, UID: users[2].UID}, Targets: d.m.list.Targets()}))
 	d.settle()
 	for _, id := range ids {
 		if fakeField(t, h, id, "assigned_to_uid") != users[2].UID {
@@ -308,7 +309,7 @@ func TestUndoIsAHistory(t *testing.T) {
 	t.Run("refused tag rolls back", func(t *testing.T) {
 		h := newBackendHarness(t, "alerts", 100)
 		d := loaded(t, h)
-		id := d.m.list.cursorID()
+		id := d.m.list.CursorID()
 		h.fake.SetFaults(fake.Faults{RefuseIDs: map[string]bool{id: true}})
 		d.key("T")
 		d.typeText("triaged")
@@ -321,7 +322,7 @@ func TestUndoIsAHistory(t *testing.T) {
 	t.Run("a verdict's tag goes with its undo", func(t *testing.T) {
 		h := newBackendHarness(t, "alerts", 100)
 		d := loaded(t, h)
-		id := d.m.list.cursorID()
+		id := d.m.list.CursorID()
 		setStatus(t, h, model.StatusNew, id)
 		d.key("r")
 		d.settle()
@@ -363,7 +364,7 @@ func TestUndoIsAHistory(t *testing.T) {
 		h := newHarness(t, 100)
 		users := h.fake.Users()
 		d := loaded(t, h)
-		id := d.m.list.cursorID()
+		id := d.m.list.CursorID()
 		wasStatus, wasWho := fakeField(t, h, id, "status"), fakeField(t, h, id, "assigned_to_uid")
 		d.key("s", "i")
 		d.settle()
@@ -481,13 +482,13 @@ func (g *gated) NotSent(c model.Change, why string) {
 func TestReplacedQueryIsCancelled(t *testing.T) {
 	h := newHarness(t, 300)
 	d := loaded(t, h)
-	old := d.m.list.cur
+	old := d.m.list.Context()
 	d.key("o", "o")
 	d.settle()
-	if old.ctx.Err() == nil {
+	if old.Err() == nil {
 		t.Fatal("the replaced query's reads go on")
 	}
-	if d.m.ctx.Err() != nil || d.m.list.cur.ctx.Err() != nil {
+	if d.m.ctx.Err() != nil || d.m.list.Context().Err() != nil {
 		t.Fatal("the new query was cancelled")
 	}
 }
@@ -514,7 +515,7 @@ func TestUpdateWritesNoFile(t *testing.T) {
 	os.Remove(session)
 	d.key("o", "o")
 	d.run()
-	deliver[idsMsg](d) // the new query lands: the session changes
+	deliver[list.IDsMsg](d) // the new query lands: the session changes
 	if _, err := os.Stat(session); err == nil {
 		t.Fatal("Update wrote the session file itself")
 	}
@@ -559,7 +560,7 @@ func TestAuditLogFailureIsAppliedAndStopsWrites(t *testing.T) {
 	d := loaded(t, h)
 	bl := &brokenLog{Backend: d.m.b, broken: true}
 	d.backend(bl)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	setStatus(t, h, model.StatusNew, id)
 	d.key("r")
 	d.settle()

@@ -28,7 +28,7 @@ func TestTheScreenTellsEachRowAsTheAuditLogDoes(t *testing.T) {
 			h := newHarness(t, 50)
 			d := loaded(t, h)
 			var ids []string
-			for _, id := range d.m.list.ids() {
+			for _, id := range d.m.list.IDs() {
 				if d.row(id).Status != model.StatusInProgress && len(ids) < 3 {
 					ids = append(ids, id)
 				}

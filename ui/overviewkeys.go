@@ -5,13 +5,14 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 )
 
 // toggleOverview puts the overview in front of the list, or back; shown, it
 // is read again if its counts are not for the list's query.
 func (m *Model) toggleOverview() tea.Cmd {
 	m.ov.Show(!m.ov.Shown())
-	if q := m.list.cur.query; m.ov.Shown() && m.ov.Stale(m.effectiveFilter(q), q.q) {
+	if q := m.list.Current(); m.ov.Shown() && m.ov.Stale(m.list.Effective(q), q.Q) {
 		return m.loadOverview()
 	}
 	return nil
@@ -19,8 +20,8 @@ func (m *Model) toggleOverview() tea.Cmd {
 
 // loadOverview asks for the overview of the list's query.
 func (m *Model) loadOverview() tea.Cmd {
-	q := m.list.cur.query
-	return tea.Batch(m.ov.Load(m.effectiveFilter(q), q.q), m.startSpinner())
+	q := m.list.Current()
+	return tea.Batch(m.ov.Load(m.list.Effective(q), q.Q), m.startSpinner())
 }
 
 // onOverviewKey takes a key on the overview: a drill-down opens the list
@@ -30,9 +31,9 @@ func (m *Model) onOverviewKey(msg tea.KeyPressMsg) tea.Cmd {
 	out, cmd := m.ov.Update(msg)
 	switch {
 	case out.Drill != "":
-		q := m.list.latest()
+		q := m.list.Latest()
 		m.drills = append(m.drills, q)
-		q.filter = model.And(q.filter, out.Drill)
+		q.Filter = model.And(q.Filter, out.Drill)
 		m.ov.Show(false)
 		m.say("drill-down: " + out.Drill + " (esc returns to the overview)")
 		return m.startQuery(q, nil, -1)
@@ -46,9 +47,9 @@ func (m *Model) onOverviewKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // popDrill returns the query the last drill-down left.
-func (m *Model) popDrill() (query, bool) {
+func (m *Model) popDrill() (list.Query, bool) {
 	if len(m.drills) == 0 {
-		return query{}, false
+		return list.Query{}, false
 	}
 	q := m.drills[len(m.drills)-1]
 	m.drills = m.drills[:len(m.drills)-1]

@@ -22,7 +22,7 @@ func TestLateTriageUnderFilterSkipsNoRow(t *testing.T) {
 	d.field().SetValue(filter)
 	d.key("enter")
 	d.settle()
-	loadedIDs := slices.Clone(d.m.list.ids())
+	loadedIDs := slices.Clone(d.m.list.IDs())
 	if len(loadedIDs) >= len(all.IDs) {
 		t.Skipf("everything loaded at once: %d", len(loadedIDs))
 	}
@@ -32,7 +32,7 @@ func TestLateTriageUnderFilterSkipsNoRow(t *testing.T) {
 	d.settle()
 	d.key("G")
 	d.settle()
-	got := d.m.list.ids()
+	got := d.m.list.IDs()
 	var missing []string
 	for _, id := range all.IDs {
 		if !slices.Contains(got, id) {

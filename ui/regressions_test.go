@@ -13,6 +13,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 	"github.com/falcon-triage/falcon-triage/ui/triage"
@@ -25,7 +26,7 @@ import (
 func TestLateRefreshDuringWriteDoesNotLoop(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	setStatus(t, h, model.StatusNew, id)
 	d.key("r")
 	d.settle()
@@ -38,15 +39,15 @@ func TestLateRefreshDuringWriteDoesNotLoop(t *testing.T) {
 	}
 	d.key("r")
 	d.run()
-	deliver[idsMsg](d)
+	deliver[list.IDsMsg](d)
 	d.run()
 	reads := 0
-	for i := 0; i < 20 && holds[detailsMsg](d) > 0; i++ {
-		m := deliver[detailsMsg](d)
+	for i := 0; i < 20 && holds[list.DetailsMsg](d) > 0; i++ {
+		m := deliver[list.DetailsMsg](d)
 		d.run()
 		reads++
-		if i > 0 && (len(m.ids) != 1 || m.ids[0] != id) {
-			t.Logf("read %d: %v", i, m.ids)
+		if i > 0 && (len(m.IDs()) != 1 || m.IDs()[0] != id) {
+			t.Logf("read %d: %v", i, m.IDs())
 		}
 	}
 	if reads > 2 {
@@ -81,8 +82,8 @@ func TestLateDetailKeepsItsRowOnALateAnswer(t *testing.T) {
 	h := newHarness(t, 100)
 	d := newDriver(t, h.options(t))
 	d.run()
-	deliver[idsMsg](d)
-	x := d.m.list.cursorID()
+	deliver[list.IDsMsg](d)
+	x := d.m.list.CursorID()
 	d.key("enter")
 	if d.m.detail == nil || !d.m.detail.Loading() {
 		t.Fatal("the detail is not waiting for its row")
@@ -90,7 +91,7 @@ func TestLateDetailKeepsItsRowOnALateAnswer(t *testing.T) {
 	d.key("space")
 	h.fake.SetFaults(fake.Faults{Fail5xx: 50})
 	d.run()
-	deliver[detailsMsg](d)
+	deliver[list.DetailsMsg](d)
 	h.fake.SetFaults(fake.Faults{})
 	if d.m.detail == nil || d.m.detail.ID() != x {
 		t.Fatalf("the detail opened for %s now shows %v", x, d.m.detail.ID())
@@ -110,7 +111,7 @@ func TestLateEscapedFilterIsDropped(t *testing.T) {
 		t.Fatal("esc did not close the field")
 	}
 	d.settle()
-	if f := d.m.list.cur.filter; f != "" {
+	if f := d.m.list.Current().Filter; f != "" {
 		t.Fatalf("the filter the analyst escaped from was applied: %q", f)
 	}
 }
@@ -128,11 +129,11 @@ func TestLateOverviewFollowsTheSearchText(t *testing.T) {
 	asked := h.fake.Count("aggregates")
 	d.key("?")
 	d.key("esc")
-	q := d.m.list.latest()
-	q.q = "mimikatz"
+	q := d.m.list.Latest()
+	q.Q = "mimikatz"
 	d.queue(d.m.startQuery(q, nil, -1))
 	d.settle()
-	if d.m.list.cur.q != "mimikatz" {
+	if d.m.list.Current().Q != "mimikatz" {
 		t.Fatal("the search did not land")
 	}
 	if h.fake.Count("aggregates") == asked {
@@ -148,7 +149,7 @@ func TestLateOverviewFollowsTheSearchText(t *testing.T) {
 func TestLateOverlappingRereadsFakeNoConflict(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	setStatus(t, h, model.StatusNew, id)
 	d.key("r")
 	d.settle()
@@ -186,8 +187,8 @@ func TestLateGoToEndStaysWithItsQuery(t *testing.T) {
 	d.run()         // the next page, held
 	d.key("o", "o") // flip the sort: a new query
 	d.settle()
-	if c := d.m.list.cursor; c != 0 || d.m.list.toEnd {
-		t.Fatalf("the new query opened at row %d (toEnd %v), not at the top", c+1, d.m.list.toEnd)
+	if c := d.m.list.Cursor(); c != 0 || d.m.list.Heading() {
+		t.Fatalf("the new query opened at row %d (toEnd %v), not at the top", c+1, d.m.list.Heading())
 	}
 }
 
@@ -197,12 +198,12 @@ func TestLateCancelledReadFlashesNoError(t *testing.T) {
 	h := newHarness(t, 300)
 	d := newDriver(t, h.options(t))
 	d.run()
-	deliver[idsMsg](d) // the first page; its screen read is queued, not run
+	deliver[list.IDsMsg](d) // the first page; its screen read is queued, not run
 	pending := d.cmds
 	d.cmds = nil
 	d.key("o", "o")
 	d.run()
-	deliver[idsMsg](d) // the new query lands: the old one's reads are cancelled
+	deliver[list.IDsMsg](d) // the new query lands: the old one's reads are cancelled
 	d.cmds = append(d.cmds, pending...)
 	d.settle()
 	if d.m.msg.isErr {
@@ -224,7 +225,7 @@ func TestLateOneFailedSearchLeavesLookupsOn(t *testing.T) {
 	h.fake.SetFaults(fake.Faults{})
 	d.key("esc")
 	d.m.dir.Forget(user.UID)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: []string{id}}))
 	d.settle()
 	if got := fakeField(t, h, id, "assigned_to_uid"); got != user.UID {
@@ -257,11 +258,11 @@ func TestLateAllTargetsGoneMessage(t *testing.T) {
 func TestLateRefreshKeepsThePendingQuery(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
-	field := d.m.list.cur.sort.Field
+	field := d.m.list.Current().Sort.Field
 	d.key("o", "o")
 	d.key("r")
 	d.settle()
-	if d.m.list.cur.sort.Field == field {
+	if d.m.list.Current().Sort.Field == field {
 		t.Fatal("r dropped the sort asked for just before")
 	}
 }
@@ -292,7 +293,7 @@ func TestLateRefusedFilterBuriesNoPrompt(t *testing.T) {
 func TestLateRedoDoesNotRepostAComment(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	d.key("c")
 	d.typeText("benign, verified with the owner")
 	d.key("ctrl+t", "f")
@@ -313,7 +314,7 @@ func TestLateRedoDoesNotRepostAComment(t *testing.T) {
 func TestLateRetriedCommentClearsTheDraft(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
-	id := d.m.list.cursorID()
+	id := d.m.list.CursorID()
 	h.fake.SetFaults(fake.Faults{RefuseIDs: map[string]bool{id: true}})
 	d.key("c")
 	d.typeText("third note")
@@ -357,7 +358,7 @@ func TestLateConfirmationCountsRowsOffScreen(t *testing.T) {
 	rows := d.m.rowsOnScreen()
 	d.key("*", "y")
 	d.settle()
-	n := len(d.m.list.marks)
+	n := d.m.list.MarkCount()
 	d.key("s", "i")
 	d.run()
 	p, ok := d.m.stack.Top().(*modal.Prompt)
@@ -376,9 +377,9 @@ func TestLateDetailActsOnTheDetectionShown(t *testing.T) {
 	setStatus(t, h, model.StatusNew, listed(t, h, 5)...) // in progress changes each
 	d := loaded(t, h)
 	d.send(teaSize(80, 24))
-	ids := d.m.list.ids()
+	ids := d.m.list.IDs()
 	d.markIDs(ids[0], ids[1])
-	d.m.list.cursor = 4
+	d.cursorTo(4)
 	d.key("enter")
 	sent := len(h.fake.Patches())
 	d.key("s")
@@ -398,9 +399,10 @@ func TestLateCopyFollowsTheDetailCursor(t *testing.T) {
 	h := newHarness(t, 200)
 	d := loaded(t, h)
 	var row model.Detection
-	for i, id := range d.m.list.ids() {
+	for i, id := range d.m.list.IDs() {
 		if r, ok := d.m.rows.Peek(id); ok && len(r.Behaviors) > 1 && r.Behaviors[1].SHA256 != r.Behaviors[0].SHA256 {
-			d.m.list.cursor, row = i, *r
+			d.cursorTo(i)
+			row = *r
 			break
 		}
 	}
@@ -459,11 +461,11 @@ func TestLateEscStopsLoads(t *testing.T) {
 	if running(d).Verb != "" || len(h.fake.Patches()) != 0 {
 		t.Fatal("esc did not stop the action before it was sent")
 	}
-	field := d.m.list.cur.sort.Field
+	field := d.m.list.Current().Sort.Field
 	d.key("o", "o")
 	d.key("esc")
 	d.settle()
-	if d.m.list.cur.sort.Field != field || d.m.list.pend != nil {
+	if d.m.list.Current().Sort.Field != field || d.m.list.Pending() {
 		t.Fatal("esc did not cancel the query asked for")
 	}
 }
@@ -476,13 +478,13 @@ func TestLateSavedFiltersAndTheme(t *testing.T) {
 		o.SavedFilters = []SavedFilter{{Name: "critical", Filter: "max_severity:>=80"}}
 		o.Theme, o.ThemeFixed = "light", true
 	})
-	if !slices.Contains(d.m.list.history, "max_severity:>=80") {
+	if !slices.Contains(d.m.list.History(), "max_severity:>=80") {
 		t.Fatal("the saved filter is not in the history")
 	}
 	d.key("f", "a")
 	d.settle()
-	if d.m.list.cur.filter != "max_severity:>=80" {
-		t.Fatalf("f a gave %q", d.m.list.cur.filter)
+	if d.m.list.Current().Filter != "max_severity:>=80" {
+		t.Fatalf("f a gave %q", d.m.list.Current().Filter)
 	}
 	d.send(tea.BackgroundColorMsg{Color: color.Black})
 	if d.m.st.Dark {
@@ -498,7 +500,7 @@ func TestLateLastRound(t *testing.T) {
 		d.key("G")
 		d.key("esc")
 		d.settle()
-		if d.m.list.toEnd || d.m.list.cursor == len(d.m.list.ids())-1 {
+		if d.m.list.Heading() || d.m.list.Cursor() == len(d.m.list.IDs())-1 {
 			t.Fatal("esc did not stop going to the end")
 		}
 	})
@@ -507,8 +509,8 @@ func TestLateLastRound(t *testing.T) {
 		d := newDriver(t, h.options(t))
 		d.key("esc")
 		d.settle()
-		if d.m.list.cur.sort.Field == "" || len(d.m.list.ids()) == 0 {
-			t.Fatalf("the first query was lost: sort %q, %d rows", d.m.list.cur.sort.Field, len(d.m.list.ids()))
+		if d.m.list.Current().Sort.Field == "" || len(d.m.list.IDs()) == 0 {
+			t.Fatalf("the first query was lost: sort %q, %d rows", d.m.list.Current().Sort.Field, len(d.m.list.IDs()))
 		}
 	})
 	t.Run("refreshing goes when the rows are back", func(t *testing.T) {
@@ -527,7 +529,7 @@ func TestLateLastRound(t *testing.T) {
 		d.typeText("WS-1")
 		d.key("enter")
 		d.settle()
-		if f := d.m.list.latest().filter; !strings.Contains(f, "source_endpoint_host_name:'WS-1'") || !strings.Contains(f, "device.hostname:'WS-1'") {
+		if f := d.m.list.Latest().Filter; !strings.Contains(f, "source_endpoint_host_name:'WS-1'") || !strings.Contains(f, "device.hostname:'WS-1'") {
 			t.Fatalf("host filter %q", f)
 		}
 	})
@@ -557,17 +559,17 @@ func TestLateLastRound(t *testing.T) {
 func TestLateRelativeTimesTick(t *testing.T) {
 	h := newHarness(t, 50)
 	d := loaded(t, h)
-	if _, cmd := d.m.Update(keyPress("t")); cmd == nil || !d.m.prefs.relTimes {
+	if _, cmd := d.m.Update(keyPress("t")); cmd == nil || !d.m.list.Prefs().RelTimes {
 		t.Fatal("t started no minute tick")
 	}
-	if _, cmd := d.m.Update(minuteMsg{gen: d.m.prefs.relGen}); cmd == nil {
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen}); cmd == nil {
 		t.Fatal("the tick does not go on while relative times are shown")
 	}
-	if _, cmd := d.m.Update(minuteMsg{gen: d.m.prefs.relGen - 1}); cmd != nil {
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen - 1}); cmd != nil {
 		t.Fatal("an older tick goes on beside the current one")
 	}
 	d.m.Update(keyPress("t"))
-	if _, cmd := d.m.Update(minuteMsg{gen: d.m.prefs.relGen}); cmd != nil {
+	if _, cmd := d.m.Update(minuteMsg{gen: d.m.relGen}); cmd != nil {
 		t.Fatal("the tick goes on with dates shown: an idle console would write")
 	}
 }
@@ -576,7 +578,7 @@ func TestLateRelativeTimesTick(t *testing.T) {
 func TestLateSeverityNumbers(t *testing.T) {
 	h := newHarness(t, 50)
 	d := loaded(t, h)
-	row := d.row(d.m.list.cursorID())
+	row := d.row(d.m.list.CursorID())
 	d.key("#")
 	if want := fmt.Sprintf("%-4s %3d", screen.SevWord(row.MaxSeverity), row.MaxSeverity); !strings.Contains(ansi.Strip(d.screen()), want) {
 		t.Fatalf("no %q on screen", want)

@@ -38,7 +38,7 @@ func measure(t *testing.T, backend string, count int, setup, act func(d *driver)
 	}
 	act(d)
 	d.settle()
-	return int(h.traffic.requests.Load() - r0), h.traffic.bytes.Load() - b0, len(d.m.list.ids())
+	return int(h.traffic.requests.Load() - r0), h.traffic.bytes.Load() - b0, len(d.m.list.IDs())
 }
 
 func TestRequestEconomy(t *testing.T) {
@@ -47,7 +47,7 @@ func TestRequestEconomy(t *testing.T) {
 	}
 	nothing := func(d *driver) {}
 	pageDown := func(d *driver) {
-		for d.m.list.top+d.m.rowsOnScreen() < 10000 {
+		for d.m.list.Top()+d.m.rowsOnScreen() < 10000 {
 			d.key("pgdown")
 			d.settle()
 		}

@@ -29,7 +29,6 @@ type session struct {
 const (
 	sessionFile = "session.json"
 	historyFile = "filter-history.json"
-	historyMax  = 100
 )
 
 // stateStore reads and writes the console's state files, 0600 in a 0700
@@ -131,18 +130,4 @@ func (s *stateStore) writeFile(name string, raw []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), filepath.Join(s.dir, name))
-}
-
-// pushHistory puts f at the front of the history, once.
-func pushHistory(h []string, f string) []string {
-	if f == "" {
-		return h
-	}
-	out := []string{f}
-	for _, x := range h {
-		if x != f && len(out) < historyMax {
-			out = append(out, x)
-		}
-	}
-	return out
 }

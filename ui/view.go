@@ -2,15 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/falcon-triage/falcon-triage/model"
-	"github.com/falcon-triage/falcon-triage/ui/detail"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -65,7 +61,7 @@ func (m *Model) frame() tea.View {
 	if m.ov.Shown() {
 		left, right, listW = m.ov.View(m.width, body, &m.st), nil, m.width
 	} else if listW > 0 {
-		left = m.listLines(listW, body)
+		left = m.list.View(listW, body, &m.st, m.run.Refused)
 	}
 	for i := 0; i < body; i++ {
 		l, r := "", ""
@@ -132,17 +128,17 @@ func (m *Model) headerLines() []string {
 	}
 	parts = append(parts, api)
 	l1 := " " + strings.Join(parts, m.st.HeaderDim.Render(" │ "))
-	cur := m.list.cur.query
-	filter := cur.filter
+	cur := m.list.Current()
+	filter := cur.Filter
 	if filter == "" {
 		filter = "(none)"
 	}
 	arrow := "↑"
-	if cur.sort.Desc {
+	if cur.Sort.Desc {
 		arrow = "↓"
 	}
-	meta := []string{"sort " + cur.sort.Field + " " + arrow}
-	if cur.sort.Field == m.f.Updated {
+	meta := []string{"sort " + cur.Sort.Field + " " + arrow}
+	if cur.Sort.Field == m.f.Updated {
 		// Rows move while they are paged: the walk drops those it has
 		// shown, and says the order can shift.
 		meta[0] += " (order can shift while paging)"
@@ -151,10 +147,10 @@ func (m *Model) headerLines() []string {
 		meta = []string{"OVERVIEW"}
 		meta = append(meta, "histogram "+m.ov.Window())
 	}
-	if cur.q != "" {
-		meta = append(meta, "search \""+screen.Sanitize(cur.q)+"\"")
+	if cur.Q != "" {
+		meta = append(meta, "search \""+screen.Sanitize(cur.Q)+"\"")
 	}
-	if cur.showHidden {
+	if cur.ShowHidden {
 		meta = append(meta, "hidden shown")
 	}
 	right := strings.Join(meta, " · ")
@@ -162,204 +158,6 @@ func (m *Model) headerLines() []string {
 	room := m.width - ansi.StringWidth(right) - 2
 	l2 = screen.PadRight(screen.Truncate(l2, room), room) + " " + right
 	return []string{screen.Truncate(l1, m.width), m.st.HeaderDim.Render(screen.Truncate(l2, m.width))}
-}
-
-// column is one list column: a title, a width, and how it renders a row.
-type column struct {
-	title string
-	width int
-	cell  func(d *model.Detection) string
-}
-
-// columns fits the columns to width, shortening the time first, then
-// dropping the least useful for triage (technique, product, assignee,
-// status), and giving spare room to host and technique.
-func (m *Model) columns(width int) []column {
-	timeW := 16
-	timeFmt := "2006-01-02 15:04"
-	sev := column{"SEV", 4, func(d *model.Detection) string { return screen.SevWord(d.MaxSeverity) }}
-	if m.prefs.sevNum {
-		sev = column{"SEV", 8, func(d *model.Detection) string {
-			return fmt.Sprintf("%-4s %3d", screen.SevWord(d.MaxSeverity), d.MaxSeverity)
-		}}
-	}
-	status := column{"STATUS", 12, func(d *model.Detection) string { return screen.Sanitize(screen.StatusCell(d)) }}
-	host := column{"HOST", 12, func(d *model.Detection) string { return screen.Sanitize(d.Host()) }}
-	tech := column{"TACTIC / TECHNIQUE", 16, nil}
-	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return screen.Sanitize(d.Assignee()) }}
-	avail := width - 2 // cursor glyph and a space
-	fixed := func(cols []column) int {
-		n := 0
-		for _, c := range cols {
-			n += c.width + 1
-		}
-		return n
-	}
-	mk := func() []column {
-		zone := m.o.Now().In(m.o.Location).Format("MST")
-		tm := column{"LAST BEHAVIOUR " + zone, timeW, func(d *model.Detection) string {
-			if d.LastBehavior.IsZero() {
-				return ""
-			}
-			if m.prefs.relTimes {
-				return screen.Duration(m.o.Now().Sub(d.LastBehavior).Truncate(time.Minute)) + " ago"
-			}
-			return d.LastBehavior.In(m.o.Location).Format(timeFmt)
-		}}
-		if timeW == 11 {
-			tm.title = "LAST " + zone
-		}
-		if m.f.Product != "" {
-			// Alerts span every product: a short tag says which raised it.
-			prod := column{"PROD", 4, func(d *model.Detection) string { return screen.ProductTag(d.Product) }}
-			return []column{sev, status, tm, prod, host, tech, assignee}
-		}
-		return []column{sev, status, tm, host, tech, assignee}
-	}
-	cols := mk()
-	if fixed(cols) > avail {
-		timeW, timeFmt = 11, "01-02 15:04"
-		cols = mk()
-	}
-	// Then, as the room runs out, what matters least for triage goes first:
-	// the technique, the product, the assignee, the status.
-	for _, drop := range []string{"TACTIC / TECHNIQUE", "PROD", "ASSIGNEE", "STATUS"} {
-		if fixed(cols) <= avail {
-			break
-		}
-		cols = slices.DeleteFunc(cols, func(c column) bool { return c.title == drop })
-	}
-	if fixed(cols) > avail-8 && timeW == 16 {
-		// Room for the technique matters more than the date.
-		timeW, timeFmt = 11, "01-02 15:04"
-		cols = mk()
-	}
-	spare := avail - fixed(cols)
-	for i := range cols {
-		switch cols[i].title {
-		case "HOST":
-			add := min(spare/3, 18)
-			cols[i].width += add
-			spare -= add
-		case "ASSIGNEE":
-			add := min(spare/3, 10)
-			cols[i].width += add
-			spare -= add
-		}
-	}
-	for i := range cols {
-		if cols[i].title == "TACTIC / TECHNIQUE" {
-			cols[i].width += max(0, spare)
-			cols[i].cell = techniqueCell(cols[i].width)
-			if cols[i].width < 34 {
-				cols[i].title = "TECHNIQUE"
-			}
-		}
-	}
-	return cols
-}
-
-// techniqueCell shows the worst behaviour's tactic and technique, or on a
-// narrow column the technique id and name, which say the most in the least
-// room.
-func techniqueCell(width int) func(d *model.Detection) string {
-	return func(d *model.Detection) string {
-		w := d.Worst()
-		if w == nil {
-			return ""
-		}
-		if width < 34 {
-			return screen.Sanitize(strings.TrimSpace(w.TechniqueID + " " + w.Technique))
-		}
-		return screen.Sanitize(w.Tactic + " / " + detail.JoinID(w.Technique, w.TechniqueID))
-	}
-}
-
-func (m *Model) listLines(width, height int) []string {
-	cols := m.columns(width)
-	out := make([]string, 0, height)
-	var hb strings.Builder
-	hb.WriteString("  ")
-	for _, c := range cols {
-		hb.WriteString(screen.PadRight(c.title, c.width))
-		hb.WriteByte(' ')
-	}
-	out = append(out, m.st.ColHeader.Render(screen.Truncate(strings.TrimRight(hb.String(), " "), width)))
-	rows := height - 1
-	l := m.list
-	ids := l.ids()
-	if len(ids) == 0 {
-		switch {
-		case l.cur.err != "":
-			out = append(out, m.st.Err.Render(screen.Truncate(" ✗ "+screen.Sanitize(l.cur.err), width)))
-		case l.pend != nil || l.cur.loading || l.cur.ctx == nil:
-			out = append(out, m.st.Dim.Render(" loading "+m.rowWord(2)+"…"))
-		default:
-			out = append(out, m.st.Dim.Render(" no "+m.rowWord(2)+" match the filter"))
-		}
-		return out
-	}
-	for i := l.top; i < len(ids) && i < l.top+rows; i++ {
-		out = append(out, m.row(i, cols, width))
-	}
-	return out
-}
-
-func (m *Model) row(i int, cols []column, width int) string {
-	id := m.list.ids()[i]
-	isCursor := i == m.list.cursor
-	glyph := " "
-	if isCursor {
-		glyph = "▶"
-	}
-	// The second cell says what is happening to the row, in a glyph that
-	// reads without colour: ● marked, ◌ being sent, ✗ refused.
-	switch {
-	case m.rows.Pending(id):
-		glyph += "◌"
-	case m.run.Refused(id) != "":
-		glyph += "✗"
-	case m.list.marked(id):
-		glyph += "●"
-	default:
-		glyph += " "
-	}
-	d, ok := m.rows.Peek(id)
-	if !ok {
-		text := glyph + "…    " + screen.Sanitize(id)
-		if why := m.rows.Failed(id); why != "" {
-			text = glyph + "✗ could not read " + screen.Sanitize(id) + ": " + screen.Sanitize(why)
-		}
-		text = screen.PadRight(screen.Truncate(text, width), width)
-		if isCursor {
-			return m.st.Cursor.Render(text)
-		}
-		return m.st.Dim.Render(text)
-	}
-	// The cursor is the ▶ glyph and reverse video over the leading
-	// columns, not the whole row: a cursor move then rewrites a few cells
-	// of two rows instead of both rows whole, which is most of its cost
-	// over SSH.
-	var head, b strings.Builder
-	head.WriteString(glyph)
-	out := &head
-	for ci, c := range cols {
-		cell := screen.PadRight(screen.Truncate(c.cell(d), c.width), c.width)
-		if ci == 0 && !isCursor {
-			cell = m.st.Sev[model.BandOf(d.MaxSeverity).Name].Render(cell)
-		}
-		out.WriteString(cell)
-		if ci < len(cols)-1 {
-			out.WriteByte(' ')
-		}
-		if ci == min(1, len(cols)-1) {
-			out = &b
-		}
-	}
-	if isCursor {
-		return m.st.Cursor.Render(head.String()) + b.String()
-	}
-	return head.String() + b.String()
 }
 
 func (m *Model) footer() string {
@@ -374,19 +172,19 @@ func (m *Model) footer() string {
 func (m *Model) footerParts(rows int) string {
 	var parts []string
 	l := m.list
-	switch n := len(l.ids()); {
+	switch n := len(l.IDs()); {
 	case n == 0:
 		parts = append(parts, "0 rows")
 	default:
-		last := min(n, l.top+rows)
-		total := screen.Commas(l.cur.total)
-		if !l.cur.done && l.cur.total < 0 {
+		last := min(n, l.Top()+rows)
+		total := screen.Commas(l.Total())
+		if !l.Done() && l.Total() < 0 {
 			total = "?"
 		}
-		parts = append(parts, fmt.Sprintf("%s–%s of %s", screen.Commas(l.top+1), screen.Commas(last), total))
+		parts = append(parts, fmt.Sprintf("%s–%s of %s", screen.Commas(l.Top()+1), screen.Commas(last), total))
 	}
-	if len(l.marks) > 0 {
-		parts = append(parts, screen.Commas(len(l.marks))+" marked")
+	if n := l.MarkCount(); n > 0 {
+		parts = append(parts, screen.Commas(n)+" marked")
 	}
 	if w := m.stack.Waiting(); w != "" {
 		// A question an answer raised: it opens once the layer in front

@@ -1,4 +1,10 @@
-package ui
+// Package list is the list of rows: the query on screen and the one asked
+// for, the walks that page their ids, the cursor, the marks (by id, so they
+// survive paging, re-sorting and new filters), the details read for the
+// rows on screen, and the drawing of the rows. Every answer carries the
+// generation of the query it was asked for, and a mark-all its own request.
+// It shares the row store with the other parts and imports none of them.
+package list
 
 import (
 	"context"
@@ -10,22 +16,21 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
-	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
-// query is what the list shows: filter, free text, sort, hidden rows.
-type query struct {
-	filter     string
-	q          string
-	sort       model.Sort
-	showHidden bool
+// Query is what the list shows: filter, free text, sort, hidden rows.
+type Query struct {
+	Filter     string
+	Q          string
+	Sort       model.Sort
+	ShowHidden bool
 }
 
 // walk is one query's rows: its generation, its context (cancelled when
 // another query replaces it), its walker and the ids loaded so far.
 type walk struct {
-	query
+	Query
 	gen     int
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -44,20 +49,26 @@ type walk struct {
 	listedAt map[string]uint64
 	stepped  map[string]bool
 	scanned  uint64
-	// from is the text field that asked for the query, told of a refusal;
-	// keep is the row to return to (a refresh), or -1.
-	from *modal.Input
-	keep int
+	// origin is what asked for the query (the text field, told of a
+	// refusal), handed back when it lands or is refused; keep is the row
+	// to return to (a refresh), or -1.
+	origin any
+	keep   int
 }
 
-// listView is the list of detections: the query on screen, the one asked
-// for and not yet answered, the cursor, and the marks, which are by id so
-// they survive paging, re-sorting and new filters.
-type listView struct {
+// List is the list of rows.
+type List struct {
+	Deps
+	b       model.Backend
+	f       model.Fields
+	rows    int // rows on screen
+	width   int
+	prefs   Prefs
+	out     Out // what the call under way hands back
 	gen     int
 	cur     *walk
 	pend    *walk
-	restore query
+	restore Query
 	history []string // filters, newest first
 
 	cursor int
@@ -81,56 +92,61 @@ type listView struct {
 	allCancel     context.CancelFunc // stops that walk
 }
 
-func newListView(history []string, restored session) *listView {
-	l := &listView{history: history, marks: map[string]struct{}{}, target: -1, cur: &walk{total: -1}}
-	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
-		l.restore = query{filter: restored.Filter, q: restored.Q, sort: model.ParseSort(restored.Sort), showHidden: restored.ShowHidden}
+// New makes the list; history is the filter history, newest first; first
+// the query a last session left (zero: none), at row and on the row rowID.
+func New(d Deps, history []string, first Query, row int, rowID string) *List {
+	l := &List{Deps: d, history: history, marks: map[string]struct{}{}, target: -1, cur: &walk{total: -1}, restore: first, rows: 1}
+	if row > 0 {
+		l.target = row
 	}
-	if restored.Row > 0 {
-		l.target = restored.Row
-	}
-	l.targetID = restored.RowID
+	l.targetID = rowID
 	return l
 }
 
-// connected sets the first query: the restored one, on a sort the backend
+// Connected sets the first query: the restored one, on a sort the backend
 // knows, or the backend's time field, newest first; with no session, scoped
 // to the configured products.
-func (l *listView) connected(f model.Fields, products []string) {
-	if l.restore == (query{}) && len(products) > 0 && f.Product != "" {
-		l.restore.filter = model.In(f.Product, products)
+func (l *List) Connected(b model.Backend, products []string) {
+	l.b, l.f = b, b.Fields()
+	f := l.f
+	if l.restore == (Query{}) && len(products) > 0 && f.Product != "" {
+		l.restore.Filter = model.In(f.Product, products)
 	}
-	if l.restore.sort.Field == "" || !slices.Contains(f.SortFields, l.restore.sort.Field) {
-		l.restore.sort = model.Sort{Field: f.Time, Desc: true}
+	if l.restore.Sort.Field == "" || !slices.Contains(f.SortFields, l.restore.Sort.Field) {
+		l.restore.Sort = model.Sort{Field: f.Time, Desc: true}
 	}
 }
 
-func (l *listView) first() query { return l.restore }
+// First is the query the list starts on.
+func (l *List) First() Query { return l.restore }
 
-// latest is the query the analyst last asked for: the one in flight, if
+// Latest is the query the analyst last asked for: the one in flight, if
 // any, so keys typed before an answer arrives build on what was asked.
-func (l *listView) latest() query {
+func (l *List) Latest() Query {
 	if l.pend != nil {
-		return l.pend.query
+		return l.pend.Query
 	}
-	return l.cur.query
+	return l.cur.Query
 }
 
-func (l *listView) ids() []string { return l.cur.ids }
+// IDs are the ids of the query on screen loaded so far.
+func (l *List) IDs() []string { return l.cur.ids }
 
-func (l *listView) busy() bool {
+// Busy reports a query, a page or a mark-all in flight.
+func (l *List) Busy() bool {
 	return l.pend != nil || l.cur.loading || l.allGen != 0
 }
 
-// effectiveFilter adds the hidden-rows clause to the analyst's filter.
-func (m *Model) effectiveFilter(q query) string {
-	if q.showHidden {
-		return q.filter
+// Effective adds the hidden-rows clause to the analyst's filter.
+func (l *List) Effective(q Query) string {
+	if q.ShowHidden {
+		return q.Filter
 	}
-	return model.And(q.filter, model.Bool(m.f.ShowInUI, true))
+	return model.And(q.Filter, model.Bool(l.f.ShowInUI, true))
 }
 
-type idsMsg struct {
+// IDsMsg answers a page of a query's ids.
+type IDsMsg struct {
 	gen   int
 	stamp uint64 // the rows' write clock when the page was asked for
 	ids   []string
@@ -142,27 +158,26 @@ type idsMsg struct {
 
 // startQuery asks for q's first page. The rows on screen stay until it
 // answers; a refusal leaves them and tells the field that asked.
-func (m *Model) startQuery(q query, from *modal.Input, keep int) tea.Cmd {
-	l := m.list
+func (l *List) start(q Query, origin any, keep int) tea.Cmd {
 	if l.pend != nil {
 		l.pend.cancel()
 	}
 	l.gen++
-	ctx, cancel := context.WithCancel(m.ctx)
-	w := &walk{query: q, gen: l.gen, ctx: ctx, cancel: cancel, total: -1, from: from, keep: keep,
-		walker:   model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(q), Q: q.q, Sort: q.sort}, m.o.IDChunk),
-		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: m.rows.Clock()}
+	ctx, cancel := context.WithCancel(l.Ctx)
+	w := &walk{Query: q, gen: l.gen, ctx: ctx, cancel: cancel, total: -1, origin: origin, keep: keep,
+		walker:   model.NewWalker(l.b, model.Query{Filter: l.Effective(q), Q: q.Q, Sort: q.Sort}, l.IDChunk),
+		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: l.Rows.Clock()}
 	l.pend = w
-	return tea.Batch(m.fetchIDs(w), m.startSpinner())
+	return l.fetchIDs(w)
 }
 
-func (m *Model) fetchIDs(w *walk) tea.Cmd {
-	w.walker.Rewind(m.stepBack(w))
-	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, m.rows.Stamp()
+func (l *List) fetchIDs(w *walk) tea.Cmd {
+	w.walker.Rewind(l.stepBack(w))
+	gen, ctx, walker, stamp := w.gen, w.ctx, w.walker, l.Rows.Stamp()
 	return func() (answer tea.Msg) {
-		defer screen.Recover(&answer, func(err error) tea.Msg { return idsMsg{gen: gen, err: err} })
+		defer screen.Recover(&answer, func(err error) tea.Msg { return IDsMsg{gen: gen, err: err} })
 		ids, err := walker.Next(ctx)
-		msg := idsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done()}
+		msg := IDsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done()}
 		if errors.Is(err, io.EOF) {
 			msg.done = true
 		} else if err != nil {
@@ -175,30 +190,29 @@ func (m *Model) fetchIDs(w *walk) tea.Cmd {
 // stepBack counts the rows w listed that the console wrote after the page
 // that listed them was asked for, each once. Called only while no page of w
 // is in flight, so every write after a page was asked is still to be read.
-func (m *Model) stepBack(w *walk) int {
+func (l *List) stepBack(w *walk) int {
 	n := 0
-	for _, e := range m.rows.Since(w.scanned) {
+	for _, e := range l.Rows.Since(w.scanned) {
 		if at, ok := w.listedAt[e.ID]; ok && e.Clock > at && !w.stepped[e.ID] {
 			w.stepped[e.ID] = true
 			n++
 		}
 	}
-	w.scanned = m.rows.Clock()
+	w.scanned = l.Rows.Clock()
 	oldest := w.scanned
-	for _, x := range []*walk{m.list.cur, m.list.pend} {
+	for _, x := range []*walk{l.cur, l.pend} {
 		if x != nil && x.listedAt != nil {
 			oldest = min(oldest, x.scanned)
 		}
 	}
-	m.rows.Trim(oldest)
+	l.Rows.Trim(oldest)
 	return n
 }
 
 // onIDs takes a page: the first of the query asked for, which replaces the
 // one on screen, or the next of the one on screen. Any other is an answer
 // to a query the analyst has left.
-func (m *Model) onIDs(msg idsMsg) tea.Cmd {
-	l := m.list
+func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 	switch {
 	case l.pend != nil && msg.gen == l.pend.gen:
 		p := l.pend
@@ -208,28 +222,19 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 			if errors.Is(msg.err, context.Canceled) {
 				return nil
 			}
-			m.msg = flash{text: fmt.Sprintf("%s (the list keeps its last query)", msg.err), isErr: true, query: true}
-			if p.from != nil {
-				p.from.Refused(screen.ErrMessage(msg.err))
-				// The text as typed comes back with the service's words,
-				// once the analyst is back at the list.
-				if !m.stack.On(p.from) {
-					m.stack.Raise(p.from, "the filter was refused", nil)
-				}
-			}
+			l.out.Flash = &Flash{Text: fmt.Sprintf("%s (the list keeps its last query)", msg.err), Err: true, Query: true}
+			l.out.Refused = &Refusal{Origin: p.origin, Why: screen.ErrMessage(msg.err)}
 			return nil
 		}
 		if l.cur.cancel != nil {
 			l.cur.cancel()
 		}
-		if l.cur.query != p.query {
+		if l.cur.Query != p.Query {
 			l.anchor = ""
 		}
 		on := l.cursorID()
 		l.cur = p
-		if m.msg.query || m.msg.loading {
-			m.msg = flash{} // what it said of an earlier query is over
-		}
+		l.out.Over = OverQuery // what the footer said of an earlier query is over
 		l.cursor, l.top, l.readTo, l.ahead = 0, 0, 0, 0
 		// A G or a row number asked of the old list is not carried over.
 		// The row the analyst is on stays under the cursor when the new
@@ -239,45 +244,31 @@ func (m *Model) onIDs(msg idsMsg) tea.Cmd {
 		if i := slices.Index(msg.ids, on); on != "" && i >= 0 {
 			l.target = i
 		}
-		if p.from != nil {
-			m.stack.Pop(p.from)
-			if p.from.Kind() == modal.FilterField {
-				l.history = pushHistory(l.history, p.query.filter)
-			}
-		}
-		m.rows.Store(msg.stamp, msg.found)
-		var cmds []tea.Cmd
-		if p.from != nil && p.from.Kind() == modal.FilterField {
-			cmds = append(cmds, m.store.save(historyFile, l.history))
-		}
-		cmds = append(cmds, m.saveSession())
-		if m.ov.Shown() && m.ov.Stale(m.effectiveFilter(l.cur.query), l.cur.q) {
-			cmds = append(cmds, m.loadOverview())
-		}
-		return tea.Batch(append(cmds, m.takePage(msg))...)
+		l.Rows.Store(msg.stamp, msg.found)
+		l.out.Landed = &Landing{Origin: p.origin, Query: p.Query}
+		return l.takePage(msg)
 	case msg.gen == l.cur.gen && l.cur.ctx != nil:
 		l.cur.loading = false
-		m.rows.Store(msg.stamp, msg.found)
-		return m.takePage(msg)
+		l.Rows.Store(msg.stamp, msg.found)
+		return l.takePage(msg)
 	}
 	return nil
 }
 
-func (m *Model) takePage(msg idsMsg) tea.Cmd {
-	l := m.list
+func (l *List) takePage(msg IDsMsg) tea.Cmd {
 	w := l.cur
 	if msg.err != nil {
 		if errors.Is(msg.err, context.Canceled) {
 			return nil
 		}
 		w.err = msg.err.Error()
-		m.msg = flash{text: fmt.Sprintf("loading rows: %s (r retries)", msg.err), isErr: true, query: true}
+		l.out.Flash = &Flash{Text: fmt.Sprintf("loading rows: %s (r retries)", msg.err), Err: true, Query: true}
 		return nil
 	}
 	for _, id := range msg.ids {
 		w.listedAt[id] = msg.stamp
 	}
-	w.ids = append(w.ids, m.hiddenSince(w, msg.stamp, msg.ids)...)
+	w.ids = append(w.ids, l.hiddenSince(w, msg.stamp, msg.ids)...)
 	if msg.total >= 0 {
 		w.total = msg.total
 	}
@@ -285,7 +276,7 @@ func (m *Model) takePage(msg idsMsg) tea.Cmd {
 	if w.done {
 		w.total = len(w.ids)
 	}
-	rows := m.rowsOnScreen()
+	rows := l.rows
 	if l.targetID != "" {
 		if i := slices.Index(w.ids, l.targetID); i >= 0 {
 			l.target = i
@@ -296,40 +287,37 @@ func (m *Model) takePage(msg idsMsg) tea.Cmd {
 		l.cursor = min(l.target, max(0, len(w.ids)-1))
 		l.target = -1
 		l.scrollTo(rows)
-		if m.msg.loading {
-			m.msg = flash{} // the rows it was loading are here
-		}
+		l.out.Over = OverLoading // the rows it was loading are here
 	}
 	if l.toEnd && w.done {
 		l.toEnd = false
 		l.cursor = max(0, len(w.ids)-1)
 		l.scrollTo(rows)
-		m.say(fmt.Sprintf("at the end: %s rows", screen.Commas(len(w.ids))))
+		l.say(fmt.Sprintf("at the end: %s rows", screen.Commas(len(w.ids))))
 	}
-	return m.ensure()
+	return l.ensure()
 }
 
 // hiddenSince leaves out of a page the rows the console hid after the page
 // was asked for, in a list that does not show hidden rows: the service
 // listed them before the hide.
-func (m *Model) hiddenSince(w *walk, stamp uint64, ids []string) []string {
-	if w.showHidden {
+func (l *List) hiddenSince(w *walk, stamp uint64, ids []string) []string {
+	if w.ShowHidden {
 		return ids
 	}
 	return slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
-		d, ok := m.rows.Peek(id)
-		return ok && !d.ShowInUI && m.rows.Touched(id) > stamp && !m.rows.Pending(id)
+		d, ok := l.Rows.Peek(id)
+		return ok && !d.ShowInUI && l.Rows.Touched(id) > stamp && !l.Rows.Pending(id)
 	})
 }
 
 // ensure asks for what the screen needs: more ids when the cursor nears the
 // end of those loaded (or a target lies beyond), and the details of the rows
 // on screen plus one screen ahead.
-func (m *Model) ensure() tea.Cmd {
-	l := m.list
+func (l *List) ensure() tea.Cmd {
 	w := l.cur
 	var cmds []tea.Cmd
-	rows := m.rowsOnScreen()
+	rows := l.rows
 	if w.walker != nil && !w.loading && !w.done && w.err == "" {
 		// Ids a screen or two ahead, and as far as the details read ahead.
 		need := max(l.cursor+2*rows+1, l.readTo+l.ahead)
@@ -339,41 +327,38 @@ func (m *Model) ensure() tea.Cmd {
 		if len(w.ids) < need || l.toEnd {
 			// A target far ahead (G, a row number) is reached in the
 			// largest pages the service allows.
-			w.walker.Far(l.toEnd || l.target-len(w.ids) > m.o.IDChunk)
+			w.walker.Far(l.toEnd || l.target-len(w.ids) > l.IDChunk)
 			w.loading = true
-			cmds = append(cmds, m.fetchIDs(w))
+			cmds = append(cmds, l.fetchIDs(w))
 		}
 	}
-	if len(w.ids) > 0 && m.width > 0 {
+	if len(w.ids) > 0 && l.width > 0 {
 		// Page-aligned blocks of a screen each: a row scrolled into view
 		// brings its whole block, so scrolling costs a request per screen,
 		// not per row.
 		from := (l.top / rows) * rows
 		to := min(len(w.ids), l.top+2*rows)
 		to = min(len(w.ids), ((to+rows-1)/rows)*rows)
-		if need := m.rows.Need(w.ids[from:to]); len(need) > 0 {
+		if need := l.Rows.Need(w.ids[from:to]); len(need) > 0 {
 			// Paging on through rows just read: read four times further
 			// ahead each time, up to the most one request carries, so
 			// paging through thousands of rows costs a request per
 			// thousand.
 			if l.readTo > 0 && from <= l.readTo && l.readTo <= to {
-				l.ahead = min(m.b.MaxIDs()-len(need), max(4*rows, 4*l.ahead))
+				l.ahead = min(l.b.MaxIDs()-len(need), max(4*rows, 4*l.ahead))
 			} else {
 				l.ahead = 0
 			}
 			end := min(len(w.ids), to+max(0, l.ahead))
-			need = append(need, m.rows.Need(w.ids[to:end])...)
+			need = append(need, l.Rows.Need(w.ids[to:end])...)
 			l.readTo = end
-			cmds = append(cmds, m.fetchDetails(w.ctx, need))
+			cmds = append(cmds, l.fetchDetails(w.ctx, need))
 		}
-	}
-	if len(cmds) > 0 {
-		cmds = append(cmds, m.startSpinner())
 	}
 	return tea.Batch(cmds...)
 }
 
-func (l *listView) clamp(rows int) {
+func (l *List) clamp(rows int) {
 	if l.cursor >= len(l.cur.ids) {
 		l.cursor = max(0, len(l.cur.ids)-1)
 	}
@@ -381,7 +366,7 @@ func (l *listView) clamp(rows int) {
 }
 
 // scrollTo keeps the cursor on screen, moving the view as little as needed.
-func (l *listView) scrollTo(rows int) {
+func (l *List) scrollTo(rows int) {
 	if l.cursor < l.top {
 		l.top = l.cursor
 	}
@@ -391,7 +376,7 @@ func (l *listView) scrollTo(rows int) {
 	l.top = max(0, min(l.top, max(0, len(l.cur.ids)-rows)))
 }
 
-func (l *listView) move(n, rows int) {
+func (l *List) move(n, rows int) {
 	if len(l.cur.ids) == 0 {
 		return
 	}
@@ -400,7 +385,7 @@ func (l *listView) move(n, rows int) {
 }
 
 // page scrolls the view and the cursor together by n rows, as a pager does.
-func (l *listView) page(n, rows int) {
+func (l *List) page(n, rows int) {
 	if len(l.cur.ids) == 0 {
 		return
 	}
@@ -409,7 +394,7 @@ func (l *listView) page(n, rows int) {
 }
 
 // cursorID is the id under the cursor, or "".
-func (l *listView) cursorID() string {
+func (l *List) cursorID() string {
 	if l.cursor < len(l.cur.ids) {
 		return l.cur.ids[l.cursor]
 	}
@@ -418,7 +403,7 @@ func (l *listView) cursorID() string {
 
 // drop takes rows out of the list on screen (hidden by an action), the
 // cursor staying on the row it was on or the one after.
-func (l *listView) drop(ids []string, rows int) {
+func (l *List) drop(ids []string, rows int) {
 	gone := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		gone[id] = true
@@ -446,12 +431,12 @@ func (l *listView) drop(ids []string, rows int) {
 
 // --- marks
 
-func (l *listView) marked(id string) bool {
+func (l *List) marked(id string) bool {
 	_, ok := l.marks[id]
 	return ok
 }
 
-func (l *listView) toggleMark() {
+func (l *List) toggleMark() {
 	id := l.cursorID()
 	if id == "" {
 		return
@@ -466,7 +451,7 @@ func (l *listView) toggleMark() {
 
 // markRange marks from the last row marked (by id, in the list on screen)
 // to the cursor.
-func (l *listView) markRange() {
+func (l *List) markRange() {
 	from := -1
 	if l.anchor != "" {
 		from = slices.Index(l.cur.ids, l.anchor)
@@ -481,14 +466,14 @@ func (l *listView) markRange() {
 	}
 }
 
-func (l *listView) markScreen(rows int) {
+func (l *List) markScreen(rows int) {
 	for _, id := range l.cur.ids[l.top:min(len(l.cur.ids), l.top+rows)] {
 		l.marks[id] = struct{}{}
 	}
 }
 
 // clearMarks drops the marks, keeping them for M, and says how many.
-func (l *listView) clearMarks() int {
+func (l *List) clearMarks() int {
 	n := len(l.marks)
 	if n == 0 {
 		return 0
@@ -503,7 +488,7 @@ func (l *listView) clearMarks() int {
 }
 
 // restoreMarks brings back what esc cleared.
-func (l *listView) restoreMarks() int {
+func (l *List) restoreMarks() int {
 	for _, id := range l.cleared {
 		l.marks[id] = struct{}{}
 	}
@@ -517,7 +502,7 @@ func (l *listView) restoreMarks() int {
 
 // targets are the marked rows, in list order first, or the cursor row:
 // what an action acts on, captured when its key is pressed.
-func (l *listView) targets() []string {
+func (l *List) targets() []string {
 	if len(l.marks) == 0 {
 		if id := l.cursorID(); id != "" {
 			return []string{id}
@@ -543,7 +528,7 @@ func (l *listView) targets() []string {
 }
 
 // outOfView counts the ids not among the rows on screen.
-func (l *listView) outOfView(ids []string, rows int) int {
+func (l *List) outOfView(ids []string, rows int) int {
 	if len(ids) <= 1 {
 		return 0
 	}
@@ -561,7 +546,7 @@ func (l *listView) outOfView(ids []string, rows int) int {
 }
 
 // stopMarkAll forgets a mark-all walk in flight; its answer marks nothing.
-func (l *listView) stopMarkAll() bool {
+func (l *List) stopMarkAll() bool {
 	if l.allGen == 0 {
 		return false
 	}
@@ -570,7 +555,8 @@ func (l *listView) stopMarkAll() bool {
 	return true
 }
 
-type allIDsMsg struct {
+// AllIDsMsg answers a mark-all: every id of the query.
+type AllIDsMsg struct {
 	gen   int
 	req   int // the mark-all it answers: one stopped with esc marks nothing
 	stamp uint64
@@ -579,39 +565,41 @@ type allIDsMsg struct {
 	err   error
 }
 
-// markAll asks to mark every row matching the filter on screen, however
-// many, after saying how many that is.
-func (m *Model) markAll() tea.Cmd {
-	l := m.list
-	n := l.cur.total
-	if n < 0 || l.cur.walker == nil {
-		m.say("the total is not known yet")
-		return nil
-	}
-	m.stack.Push(&modal.Prompt{
-		Text:    fmt.Sprintf("Mark all %s %s matching the filter?", screen.Commas(n), m.rowWord(n)),
-		Answers: [][2]string{{"y", "mark them"}, {"n", "cancel"}},
-		Tag:     markAllPrompt{w: l.cur, n: n},
-	})
-	return nil
+// MarkAll is a mark-all the analyst is asked to confirm: every row of the
+// query on screen when * was pressed.
+type MarkAll struct {
+	w *walk
+	n int
 }
 
+// AskMarkAll words the question a mark-all asks first (how many rows), or
+// says why there is none to ask.
+func (l *List) AskMarkAll() (MarkAll, string, bool) {
+	n := l.cur.total
+	if n < 0 || l.cur.walker == nil {
+		return MarkAll{}, "the total is not known yet", false
+	}
+	return MarkAll{w: l.cur, n: n}, fmt.Sprintf("Mark all %s %s matching the filter?", screen.Commas(n), l.rowWord(n)), true
+}
+
+// StartMarkAll walks every id of the query the mark-all was asked for.
+func (l *List) StartMarkAll(a MarkAll) (Out, tea.Cmd) { return l.take(l.startMarkAll(a.w, a.n)) }
+
 // startMarkAll walks every id of w, the list's query when * was pressed.
-func (m *Model) startMarkAll(w *walk, n int) tea.Cmd {
-	l := m.list
-	m.say(fmt.Sprintf("loading the ids of %s %s…", screen.Commas(n), m.rowWord(n)))
+func (l *List) startMarkAll(w *walk, n int) tea.Cmd {
+	l.say(fmt.Sprintf("loading the ids of %s %s…", screen.Commas(n), l.rowWord(n)))
 	l.stopMarkAll()
 	l.allReq++
 	l.allGen = w.gen
-	walker := model.NewWalker(m.b, model.Query{Filter: m.effectiveFilter(w.query), Q: w.q, Sort: w.sort}, m.b.Window()-1)
+	walker := model.NewWalker(l.b, model.Query{Filter: l.Effective(w.Query), Q: w.Q, Sort: w.Sort}, l.b.Window()-1)
 	var ctx context.Context
 	ctx, l.allCancel = context.WithCancel(w.ctx)
-	gen, req, stamp := w.gen, l.allReq, m.rows.Stamp()
+	gen, req, stamp := w.gen, l.allReq, l.Rows.Stamp()
 	return tea.Batch(func() (answer tea.Msg) {
-		defer screen.Recover(&answer, func(err error) tea.Msg { return allIDsMsg{gen: gen, req: req, err: err} })
+		defer screen.Recover(&answer, func(err error) tea.Msg { return AllIDsMsg{gen: gen, req: req, err: err} })
 		// The rows the pages carry (Alerts) are kept: the action that
 		// follows need not read them again.
-		msg := allIDsMsg{gen: gen, req: req, stamp: stamp}
+		msg := AllIDsMsg{gen: gen, req: req, stamp: stamp}
 		for {
 			ids, err := walker.Next(ctx)
 			if errors.Is(err, io.EOF) {
@@ -624,28 +612,44 @@ func (m *Model) startMarkAll(w *walk, n int) tea.Cmd {
 			msg.ids = append(msg.ids, ids...)
 			msg.found = append(msg.found, walker.Found()...)
 		}
-	}, m.startSpinner())
+	})
 }
 
 // onAllIDs marks every id of the walk it was asked for, if that query is
 // still the one on screen.
-func (m *Model) onAllIDs(msg allIDsMsg) {
-	l := m.list
+func (l *List) onAllIDs(msg AllIDsMsg) {
 	if l.allGen == 0 || msg.req != l.allReq {
 		return // a mark-all stopped, or one asked before the one running
 	}
 	l.stopMarkAll()
 	if msg.gen != l.cur.gen {
-		m.say("marking every match stopped: the filter changed")
+		l.say("marking every match stopped: the filter changed")
 		return
 	}
-	m.rows.Store(msg.stamp, msg.found)
+	l.Rows.Store(msg.stamp, msg.found)
 	if msg.err != nil {
-		m.setErr(fmt.Errorf("marking every match stopped after %s: %w", screen.Commas(len(msg.ids)), msg.err))
+		l.setErr(fmt.Errorf("marking every match stopped after %s: %w", screen.Commas(len(msg.ids)), msg.err))
 		return
 	}
 	for _, id := range msg.ids {
 		l.marks[id] = struct{}{}
 	}
-	m.say(fmt.Sprintf("%s marked", screen.Commas(len(l.marks))))
+	l.say(fmt.Sprintf("%s marked", screen.Commas(len(l.marks))))
 }
+
+// pushHistory puts f at the front of the history, once.
+func pushHistory(h []string, f string) []string {
+	if f == "" {
+		return h
+	}
+	out := []string{f}
+	for _, x := range h {
+		if x != f && len(out) < historyMax {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// historyMax is how many filters the history keeps.
+const historyMax = 100
