@@ -24,7 +24,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/detail"
 	"github.com/falcon-triage/falcon-triage/ui/list"
@@ -33,91 +32,9 @@ import (
 	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/rows"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/status"
 	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
-
-// Source is where the console's data comes from.
-type Source struct {
-	Backend model.Backend
-	// Label names the source in the header: DEMO, a cloud or a base URL.
-	Label string
-	// CID is the customer id shown in the header, if known.
-	CID string
-	// ConsoleURL is the Falcon console's page of a detection.
-	ConsoleURL func(d *model.Detection) string
-	// People looks up the tenant's users for the assignee picker (nil:
-	// only the people of the config file and the data).
-	People people.People
-}
-
-// Options configure the console.
-type Options struct {
-	Source Source
-	// StateDir holds the session and the filter history ("" keeps nothing).
-	StateDir string
-	Keys     keymap.KeyMap
-	// Me is the analyst (login, name, UUID when known), for "mine" and
-	// the assignee picker.
-	Me model.User
-	// Team are the people of the config file, offered by the picker.
-	Team []model.User
-	// ReadOnly disables every write key.
-	ReadOnly bool
-	// ConfirmThreshold is the number of rows above which an action asks
-	// first (default 50).
-	ConfirmThreshold int
-	// Restore starts where the last session left off.
-	Restore bool
-	// Location is the time zone times are shown in (default local).
-	Location *time.Location
-	// Now is the clock for time-window filters (default time.Now).
-	Now func() time.Time
-	// CacheBytes bounds the detail cache by the bytes its detections hold
-	// (default 64 MiB: some 20,000 alerts, so g after G reads nothing
-	// again). Not in the config file: the default fits a jump host.
-	CacheBytes int64
-	// FreshFor is how recently a row must have been read for an action to
-	// trust it without reading it again (default 5 s; negative: always
-	// read again, which the tests that change the fake under the console
-	// use).
-	FreshFor time.Duration
-	// IDChunk is how many ids one query request asks for (default 1,000;
-	// tests set less, to page small data).
-	IDChunk int
-	// Overview opens the overview first.
-	Overview bool
-	// Products scopes the first view to these Alerts screen.Products (the config
-	// file's screen.Products, e.g. [epp]) when no session is restored.
-	Products []string
-	// Theme is "dark" or "light" to start with ("" dark); ThemeFixed keeps
-	// it, else the terminal's answer about its background decides.
-	Theme      string
-	ThemeFixed bool
-	// SavedFilters are offered in the quick filters (f) and the history.
-	SavedFilters []SavedFilter
-	// ArmAfter is how long a layer an answer raised (a conflict, a
-	// confirmation after a lookup) is on screen before it takes keys
-	// (default 300 ms: a round trip over a slow SSH link).
-	ArmAfter time.Duration
-	// Connect, when Source.Backend is nil, logs in and picks the backend
-	// from within the running console, so the first frame does not wait
-	// for the network.
-	Connect func(ctx context.Context) (model.Backend, error)
-}
-
-// SavedFilter is a filter the config file names.
-type SavedFilter struct{ Name, Filter string }
-
-// RateMsg tells the console about the tenant's rate budget.
-type RateMsg struct {
-	Limit, Remaining int
-	Waiting          time.Duration
-	Why              string
-}
-
-// ShutdownMsg asks the console to save its state and quit (SIGTERM, SIGHUP);
-// writes already queued still go out, as with q.
-type ShutdownMsg struct{}
 
 type connectedMsg struct {
 	b   model.Backend
@@ -128,18 +45,6 @@ type connectedMsg struct {
 type connection struct {
 	pending bool
 	err     string
-}
-
-// flash is the footer's message.
-type flash struct {
-	text  string
-	isErr bool
-	// query: it is about a query (a refused filter, a page that failed),
-	// and goes when a query lands; loading: it says rows are loading, and
-	// goes once they are; action: the action it reports, which its re-read
-	// may bring up to date.
-	query, loading bool
-	action         int
 }
 
 // Model is the console's root model: it routes messages to the parts and
@@ -164,10 +69,7 @@ type Model struct {
 	run      *triage.Runner
 	dir      *people.Directory
 	store    *stateStore
-	msg      flash
-	rate     RateMsg
-	spin     spinner.Model
-	spinning bool
+	bar      *status.Bar // the footer's word, the rate budget, the spinner
 	quitting bool
 	relGen   int // the minute tick that keeps relative times true; an older one stops
 }
@@ -182,36 +84,13 @@ func minuteTick(gen int) tea.Cmd {
 
 // New builds the console.
 func New(o Options) *Model {
-	if o.Location == nil {
-		o.Location = time.Local
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.CacheBytes <= 0 {
-		o.CacheBytes = 64 << 20
-	}
-	if o.FreshFor == 0 {
-		o.FreshFor = 5 * time.Second
-	}
-	if o.IDChunk <= 0 {
-		o.IDChunk = 1000
-	}
-	if o.ArmAfter <= 0 {
-		o.ArmAfter = 300 * time.Millisecond
-	}
-	if o.ConfirmThreshold <= 0 {
-		o.ConfirmThreshold = 50
-	}
-	if len(o.Keys.Bindings()) == 0 {
-		o.Keys = keymap.Default()
-	}
+	o = o.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{
 		o: o, ctx: ctx, cancel: cancel,
 		store: newStateStore(o.StateDir),
 		rows:  rows.New(o.CacheBytes, time.Now),
-		spin:  spinner.New(spinner.WithSpinner(spinner.Spinner{Frames: screen.SpinnerFrames, FPS: 120 * time.Millisecond})),
+		bar:   status.New(),
 	}
 	known := append([]model.User(nil), o.Team...)
 	if o.Me.UID != "" || o.Me.UUID != "" {
@@ -276,7 +155,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) start() tea.Cmd {
-	cmd := tea.Batch(m.list.Begin(), m.startSpinner())
+	cmd := tea.Batch(m.list.Begin(), m.bar.Spin())
 	if m.ov.Shown() {
 		return tea.Batch(cmd, m.loadOverview())
 	}
@@ -290,22 +169,12 @@ func (m *Model) connect() tea.Cmd {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return connectedMsg{err: err} })
 		b, err := connect(ctx)
 		return connectedMsg{b: b, err: err}
-	}, m.startSpinner())
+	}, m.bar.Spin())
 }
 
 func (m *Model) busy() bool {
 	return m.conn.pending && m.conn.err == "" || m.list.Busy() || m.rows.Reading() > 0 || m.run.Busy() ||
 		m.ov.Loading() || m.stack.Busy()
-}
-
-// startSpinner ticks the spinner while work is in flight; it stops by
-// itself once nothing is, so an idle console writes nothing.
-func (m *Model) startSpinner() tea.Cmd {
-	if m.spinning {
-		return nil
-	}
-	m.spinning = true
-	return m.spin.Tick
 }
 
 // rowsOnScreen is the number of list rows on screen.
@@ -346,15 +215,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case spinner.TickMsg:
-		if !m.busy() {
-			m.spinning = false
-			return nil
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return cmd
+		return m.bar.Tick(msg, m.busy())
 	case RateMsg:
-		m.rate = msg
+		m.bar.SetRate(status.Rate(msg))
 		return nil
 	case minuteMsg:
 		if !m.list.Prefs().RelTimes || msg.gen != m.relGen {
@@ -364,7 +227,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case ShutdownMsg:
 		return m.quit()
 	case saveErrMsg:
-		m.setErr(msg.err)
+		m.bar.Fail(msg.err)
 		return nil
 	case connectedMsg:
 		if msg.err != nil {
@@ -377,7 +240,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		m.connected(msg.b)
 		if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
 			// A fall back to Detects is worth a word; ? always says why.
-			m.say(m.apiName() + ": " + why)
+			m.bar.Say(m.apiName() + ": " + why)
 		}
 		return m.start()
 	case list.Msg:
@@ -397,14 +260,6 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onLayer(msg)
 	}
 	return nil
-}
-
-func (m *Model) setErr(err error) {
-	m.msg = flash{text: err.Error(), isErr: true}
-}
-
-func (m *Model) say(s string) {
-	m.msg = flash{text: s}
 }
 
 // rowWord names n rows as the backend calls them: alerts, or detections.

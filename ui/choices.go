@@ -8,6 +8,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/status"
 	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
@@ -23,7 +24,7 @@ func (m *Model) onLayer(msg tea.Msg) tea.Cmd {
 func (m *Model) choose(choice any) tea.Cmd {
 	switch c := choice.(type) {
 	case modal.Say:
-		m.say(c.Text)
+		m.bar.Say(c.Text)
 	case modal.Answer:
 		return m.answer(c)
 	case modal.Act:
@@ -39,7 +40,7 @@ func (m *Model) choose(choice any) tea.Cmd {
 		return m.saveSession()
 	case modal.DraftKept:
 		if strings.TrimSpace(m.stack.Draft()) != "" {
-			m.say("comment draft kept: c reopens it")
+			m.bar.Say("comment draft kept: c reopens it")
 		}
 		return m.saveSession()
 	case modal.Copy:
@@ -48,7 +49,7 @@ func (m *Model) choose(choice any) tea.Cmd {
 		if len(shown) > 24 {
 			shown = append(append(shown[:10:10], '…'), shown[len(shown)-10:]...)
 		}
-		m.say("copied the " + c.What + " " + screen.Sanitize(string(shown)) + " (OSC 52)")
+		m.bar.Say("copied the " + c.What + " " + screen.Sanitize(string(shown)) + " (OSC 52)")
 		return tea.SetClipboard(c.Value)
 	case modal.Jump:
 		return m.applyList(m.list.MoveTo(c.Row - 1))
@@ -104,8 +105,8 @@ func (m *Model) answer(a modal.Answer) tea.Cmd {
 // apply shows and asks what the runner handed back, and passes on its
 // command (the spinner turns while it runs).
 func (m *Model) apply(out triage.Out, cmd tea.Cmd) tea.Cmd {
-	if f := out.Flash; f != nil && (!f.Follow || m.msg.action == f.Action) {
-		m.msg = flash{text: f.Text, isErr: f.Err, action: f.Action}
+	if f := out.Flash; f != nil && (!f.Follow || m.bar.Reports(f.Action)) {
+		m.bar.Set(status.Word{Text: f.Text, Err: f.Err, Action: f.Action})
 	}
 	if q := out.Ask; q != nil {
 		p := &modal.Prompt{Text: q.Text, Answers: q.Answers, Tag: q.Tag}
@@ -129,7 +130,7 @@ func (m *Model) apply(out triage.Out, cmd tea.Cmd) tea.Cmd {
 		cmds = append(cmds, m.saveSession())
 	}
 	if cmd != nil {
-		cmds = append(cmds, cmd, m.startSpinner())
+		cmds = append(cmds, cmd, m.bar.Spin())
 	}
 	return tea.Batch(cmds...)
 }
@@ -141,7 +142,7 @@ func (m *Model) startQuery(q list.Query, origin *modal.Input, keep int) tea.Cmd 
 	if origin != nil {
 		o = origin
 	}
-	return tea.Batch(m.list.Start(q, o, keep), m.startSpinner())
+	return tea.Batch(m.list.Start(q, o, keep), m.bar.Spin())
 }
 
 // ensure asks for what the screen needs.
@@ -151,11 +152,14 @@ func (m *Model) ensure() tea.Cmd { return m.applyList(m.list.Ensure()) }
 // landed or was refused, and passes on its command (the spinner turns while
 // it runs).
 func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
-	if out.Over == list.OverQuery && (m.msg.query || m.msg.loading) || out.Over == list.OverLoading && m.msg.loading {
-		m.msg = flash{}
+	switch out.Over {
+	case list.OverQuery:
+		m.bar.QueryOver()
+	case list.OverLoading:
+		m.bar.LoadingOver()
 	}
 	if f := out.Flash; f != nil {
-		m.msg = flash{text: f.Text, isErr: f.Err, query: f.Query, loading: f.Loading}
+		m.bar.Set(status.Word{Text: f.Text, Err: f.Err, Query: f.Query, Loading: f.Loading})
 	}
 	cmds := []tea.Cmd{cmd}
 	if r := out.Refused; r != nil {
@@ -172,7 +176,7 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 		cmds = append(cmds, m.landed(l))
 	}
 	if cmd != nil {
-		cmds = append(cmds, m.startSpinner())
+		cmds = append(cmds, m.bar.Spin())
 	}
 	return tea.Batch(cmds...)
 }

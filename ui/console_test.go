@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -29,19 +30,19 @@ func TestFirstScreen80x24(t *testing.T) {
 func TestSpinnerTicksOnlyWhileBusy(t *testing.T) {
 	h := newHarness(t, 10)
 	m := New(h.options(t))
-	if cmd := m.startSpinner(); cmd == nil || !m.spinning {
+	if cmd := m.bar.Spin(); cmd == nil || !m.bar.Spinning() {
 		t.Fatal("the spinner did not start")
 	}
-	if m.startSpinner() != nil {
+	if m.bar.Spin() != nil {
 		t.Fatal("a second ticker was started")
 	}
-	tick := m.spin.Tick()
-	if _, cmd := m.Update(tick); cmd != nil || m.spinning {
+	tick := spinner.TickMsg{}
+	if _, cmd := m.Update(tick); cmd != nil || m.bar.Spinning() {
 		t.Fatal("the spinner ticks on with nothing in flight")
 	}
 	m.list.Start(list.Query{Filter: "status:'new'"}, nil, -1) // rows loading
-	m.startSpinner()
-	if _, cmd := m.Update(m.spin.Tick()); cmd == nil {
+	m.bar.Spin()
+	if _, cmd := m.Update(spinner.TickMsg{}); cmd == nil {
 		t.Fatal("the spinner stopped while rows load")
 	}
 }
@@ -296,8 +297,8 @@ func TestCopyMenuUsesOSC52(t *testing.T) {
 	if got != "evil]0;xhost" {
 		t.Fatalf("clipboard got %q: control characters must not reach it", got)
 	}
-	if !strings.Contains(m.msg.text, "copied the host name") {
-		t.Fatalf("message %q", m.msg.text)
+	if !strings.Contains(m.bar.Word().Text, "copied the host name") {
+		t.Fatalf("message %q", m.bar.Word().Text)
 	}
 }
 

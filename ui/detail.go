@@ -26,7 +26,7 @@ func (m *Model) openDetail() {
 func (m *Model) onDetailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	out, _ := m.detail.Update(msg)
 	if out.Say != "" {
-		m.say(out.Say)
+		m.bar.Say(out.Say)
 	}
 	switch {
 	case out.Close:

@@ -54,7 +54,7 @@ func (m *Model) addClause(clause string) tea.Cmd {
 func (m *Model) applyClause(filter, clause string) tea.Cmd {
 	q := m.list.Latest()
 	if q.Filter == filter || strings.Contains(q.Filter, clause) && filter == model.And(q.Filter, clause) {
-		m.say("already filtered on " + clause)
+		m.bar.Say("already filtered on " + clause)
 		return nil
 	}
 	q.Filter = filter

@@ -23,7 +23,7 @@ func FuzzRenderDetection(f *testing.F) {
 			Behaviors: []model.Behavior{{CmdLine: cmd, FileName: file, UserName: user, Tactic: host, Technique: cmd, ParentCmdLine: cmd + file}}}
 		m := staticModel(t, memOf(d), 120, 60)
 		m.o.Source.Label, m.o.Source.CID = host, user
-		m.msg.text = cmd
+		m.bar.Say(cmd)
 		for _, detail := range []bool{false, true} {
 			if detail {
 				m.openDetail()

@@ -81,7 +81,7 @@ func TestConfirmationAfterALookupWaitsForTheField(t *testing.T) {
 	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: d.m.list.Targets()}))
 	d.run()
 	if holds[triage.LookupMsg](d) != 1 {
-		t.Fatalf("no lookup in flight: %s %q", d.heldTypes(), d.m.msg.text)
+		t.Fatalf("no lookup in flight: %s %q", d.heldTypes(), d.m.bar.Word().Text)
 	}
 	d.key("/")
 	d.typeText("status:'new'+assigned_to_name:'")
@@ -258,8 +258,8 @@ func TestChangeTheRowsHoldSendsNothing(t *testing.T) {
 			if n := len(h.fake.Patches()) - sent; n != 0 {
 				t.Fatalf("s f on a row already a false positive sent %d updates", n)
 			}
-			if !strings.Contains(d.m.msg.text, "nothing sent") || !strings.Contains(d.m.msg.text, "already holds") {
-				t.Fatalf("the message does not say nothing was sent: %q", d.m.msg.text)
+			if !strings.Contains(d.m.bar.Word().Text, "nothing sent") || !strings.Contains(d.m.bar.Word().Text, "already holds") {
+				t.Fatalf("the message does not say nothing was sent: %q", d.m.bar.Word().Text)
 			}
 			// Of two rows, only the one that changes is sent.
 			d.key("space", "space")
@@ -270,8 +270,8 @@ func TestChangeTheRowsHoldSendsNothing(t *testing.T) {
 					t.Fatalf("the row already a false positive was sent again: %v", p)
 				}
 			}
-			if !strings.Contains(d.m.msg.text, "already held") {
-				t.Fatalf("the message does not count the row left as it was: %q", d.m.msg.text)
+			if !strings.Contains(d.m.bar.Word().Text, "already held") {
+				t.Fatalf("the message does not count the row left as it was: %q", d.m.bar.Word().Text)
 			}
 		})
 	}
@@ -381,8 +381,8 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 	if want := marked - triage.MaxConcurrentBatches; notSent != want {
 		t.Fatalf("the audit log records %d rows as not sent, want %d", notSent, want)
 	}
-	if !strings.Contains(d.m.msg.text, "not sent (stopped with esc; R sends them)") {
-		t.Fatalf("the message: %q", d.m.msg.text)
+	if !strings.Contains(d.m.bar.Word().Text, "not sent (stopped with esc; R sends them)") {
+		t.Fatalf("the message: %q", d.m.bar.Word().Text)
 	}
 	closed := 0
 	for _, id := range d.m.list.Marks() {

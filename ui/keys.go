@@ -12,6 +12,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/status"
 )
 
 // onKey routes a key: quit now first (whatever is open), then the layer in
@@ -30,7 +31,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.o.ReadOnly && m.o.Keys.Writes(act):
 		// Read-only is one property of an action, checked here and nowhere
 		// else.
-		m.say("read-only: writes are disabled")
+		m.bar.Say("read-only: writes are disabled")
 		return nil
 	}
 	if cmd, ok := m.onAnywhereKey(act); ok {
@@ -79,7 +80,7 @@ func (m *Model) onAnywhereKey(act keymap.Action) (tea.Cmd, bool) {
 		}
 		if q, ok := m.popDrill(); ok && !m.ov.Shown() {
 			m.ov.Show(true)
-			m.msg = flash{}
+			m.bar.Clear()
 			return m.startQuery(q, nil, -1), true
 		}
 		return m.askQuit(), true
@@ -138,7 +139,7 @@ func (m *Model) onActionKey(act keymap.Action) (tea.Cmd, bool) {
 		return m.apply(m.run.Hide(m.targets())), true
 	case keymap.Tag:
 		if m.f.Tags == "" {
-			m.say("tags are an Alerts API feature; this tenant is on the Detects API")
+			m.bar.Say("tags are an Alerts API feature; this tenant is on the Detects API")
 			return nil, true
 		}
 		return m.openInput(modal.TagField, "+", m.targets()), true
@@ -184,7 +185,7 @@ func (m *Model) onQueryKey(act keymap.Action) (tea.Cmd, bool) {
 // the cursor's place (a new query asked for is refreshed from the top).
 func (m *Model) refresh() tea.Cmd {
 	m.rows.Invalidate()
-	m.msg = flash{text: "refreshing…", loading: true} // until the query lands
+	m.bar.Set(status.Word{Text: "refreshing…", Loading: true}) // until the query lands
 	keep := m.list.Cursor()
 	if m.list.Pending() {
 		keep = -1
@@ -209,7 +210,7 @@ func (m *Model) toggleRelativeTimes() tea.Cmd {
 func (m *Model) askMarkAll() {
 	a, text, ok := m.list.AskMarkAll()
 	if !ok {
-		m.say(text)
+		m.bar.Say(text)
 		return
 	}
 	m.stack.Push(&modal.Prompt{Text: text, Answers: [][2]string{{"y", "mark them"}, {"n", "cancel"}}, Tag: a})
@@ -224,7 +225,7 @@ func (m *Model) openCopy() {
 	}
 	d, ok := m.rows.Peek(id)
 	if !ok {
-		m.say("nothing to copy yet: the row is still loading")
+		m.bar.Say("nothing to copy yet: the row is still loading")
 		return
 	}
 	link := ""
@@ -245,18 +246,18 @@ func (m *Model) back() tea.Cmd {
 		return m.apply(out, nil)
 	}
 	if verb, ok := m.run.Stop(); ok {
-		m.say(verb + ": stopping: the batches not sent yet stay unsent (R sends them); those in flight finish")
+		m.bar.Say(verb + ": stopping: the batches not sent yet stay unsent (R sends them); those in flight finish")
 		return nil
 	}
 	if what := m.list.Stop(); what != "" {
-		m.say(what)
+		m.bar.Say(what)
 		return nil
 	}
 	if n := m.list.ClearMarks(); n > 0 {
-		m.say(fmt.Sprintf("%s marks cleared (M brings them back)", screen.Commas(n)))
+		m.bar.Say(fmt.Sprintf("%s marks cleared (M brings them back)", screen.Commas(n)))
 		return nil
 	}
-	m.msg = flash{} // the drill-down's hint, or any word, is done with
+	m.bar.Clear() // the drill-down's hint, or any word, is done with
 	if q, ok := m.popDrill(); ok {
 		m.ov.Show(true)
 		return m.startQuery(q, nil, -1)

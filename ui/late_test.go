@@ -165,8 +165,8 @@ func TestRetryOfAPartlyRefusedUndoSendsEachRowItsOwnValue(t *testing.T) {
 	h.fake.SetFaults(fake.Faults{RefuseIDs: map[string]bool{ids[1]: true}})
 	d.key("u")
 	d.settle()
-	if !strings.Contains(d.m.msg.text, "1 refused") {
-		t.Fatalf("undo: %s", d.m.msg.text)
+	if !strings.Contains(d.m.bar.Word().Text, "1 refused") {
+		t.Fatalf("undo: %s", d.m.bar.Word().Text)
 	}
 	h.fake.SetFaults(fake.Faults{})
 	d.key("R")
@@ -256,8 +256,8 @@ func TestMarksSurviveTheEndOfAnAction(t *testing.T) {
 		}
 	}
 	d.key("esc")
-	if !strings.Contains(d.m.msg.text, "3 marks cleared") {
-		t.Fatalf("esc said %q", d.m.msg.text)
+	if !strings.Contains(d.m.bar.Word().Text, "3 marks cleared") {
+		t.Fatalf("esc said %q", d.m.bar.Word().Text)
 	}
 	d.key("M")
 	if d.m.list.MarkCount() != 3 {
@@ -376,8 +376,8 @@ func TestUndoIsAHistory(t *testing.T) {
 		d.settle()
 		d.key("u")
 		d.settle()
-		if !strings.Contains(d.m.msg.text, "comment cannot be unsent") {
-			t.Fatalf("the comment was not skipped with a word: %q", d.m.msg.text)
+		if !strings.Contains(d.m.bar.Word().Text, "comment cannot be unsent") {
+			t.Fatalf("the comment was not skipped with a word: %q", d.m.bar.Word().Text)
 		}
 		if got := fakeField(t, h, id, "assigned_to_uid"); got != wasWho && !(wasWho == nil && got == "") {
 			t.Fatalf("first u left the assignee %v, want %v", got, wasWho)
@@ -390,8 +390,8 @@ func TestUndoIsAHistory(t *testing.T) {
 		patches := len(h.fake.Patches())
 		d.key("u")
 		d.settle()
-		if len(h.fake.Patches()) != patches || strings.Contains(d.m.msg.text, "Undo of “Undo") {
-			t.Fatalf("a third u sent something: %q", d.m.msg.text)
+		if len(h.fake.Patches()) != patches || strings.Contains(d.m.bar.Word().Text, "Undo of “Undo") {
+			t.Fatalf("a third u sent something: %q", d.m.bar.Word().Text)
 		}
 		d.key("ctrl+r")
 		d.settle()
@@ -566,8 +566,8 @@ func TestAuditLogFailureIsAppliedAndStopsWrites(t *testing.T) {
 	d.settle()
 	d.key("s", "i")
 	d.settle()
-	if !strings.Contains(d.m.msg.text, "1 of 1 applied") || !strings.Contains(d.m.msg.text, "applied; the audit log failed: write audit.jsonl: no space left") {
-		t.Fatalf("message %q", d.m.msg.text)
+	if !strings.Contains(d.m.bar.Word().Text, "1 of 1 applied") || !strings.Contains(d.m.bar.Word().Text, "applied; the audit log failed: write audit.jsonl: no space left") {
+		t.Fatalf("message %q", d.m.bar.Word().Text)
 	}
 	if d.row(id).Status != model.StatusInProgress || fakeField(t, h, id, "status") != "in_progress" {
 		t.Fatal("the applied change was rolled back on screen")
@@ -575,8 +575,8 @@ func TestAuditLogFailureIsAppliedAndStopsWrites(t *testing.T) {
 	patches := len(h.fake.Patches())
 	d.key("s", "c")
 	d.settle()
-	if len(h.fake.Patches()) != patches || !strings.Contains(d.m.msg.text, "still cannot be written") {
-		t.Fatalf("a change was sent while the log fails: %q", d.m.msg.text)
+	if len(h.fake.Patches()) != patches || !strings.Contains(d.m.bar.Word().Text, "still cannot be written") {
+		t.Fatalf("a change was sent while the log fails: %q", d.m.bar.Word().Text)
 	}
 	bl.broken = false
 	d.key("s", "c")

@@ -21,7 +21,7 @@ func (m *Model) toggleOverview() tea.Cmd {
 // loadOverview asks for the overview of the list's query.
 func (m *Model) loadOverview() tea.Cmd {
 	q := m.list.Current()
-	return tea.Batch(m.ov.Load(m.list.Effective(q), q.Q), m.startSpinner())
+	return tea.Batch(m.ov.Load(m.list.Effective(q), q.Q), m.bar.Spin())
 }
 
 // onOverviewKey takes a key on the overview: a drill-down opens the list
@@ -35,13 +35,13 @@ func (m *Model) onOverviewKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.drills = append(m.drills, q)
 		q.Filter = model.And(q.Filter, out.Drill)
 		m.ov.Show(false)
-		m.say("drill-down: " + out.Drill + " (esc returns to the overview)")
+		m.bar.Say("drill-down: " + out.Drill + " (esc returns to the overview)")
 		return m.startQuery(q, nil, -1)
 	case out.Key == keymap.Filter, out.Key == keymap.Search, out.Key == keymap.QuickFilter, out.Key == keymap.ToggleHidden:
 		return m.onListKey(out.Key)
 	}
 	if cmd != nil {
-		return tea.Batch(cmd, m.startSpinner())
+		return tea.Batch(cmd, m.bar.Spin())
 	}
 	return nil
 }

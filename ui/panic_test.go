@@ -64,8 +64,8 @@ func TestPanicInACommandIsAMessage(t *testing.T) {
 		d.key("pgdown")
 		d.settle()
 	}
-	if d.quit || !d.m.msg.isErr || !strings.Contains(d.m.msg.text, "internal error: a bug in a command") {
-		t.Fatalf("after the panic: quit %v, message %q", d.quit, d.m.msg.text)
+	if d.quit || !d.m.bar.Word().Err || !strings.Contains(d.m.bar.Word().Text, "internal error: a bug in a command") {
+		t.Fatalf("after the panic: quit %v, message %q", d.quit, d.m.bar.Word().Text)
 	}
 }
 

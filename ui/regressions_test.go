@@ -206,8 +206,8 @@ func TestLateCancelledReadFlashesNoError(t *testing.T) {
 	deliver[list.IDsMsg](d) // the new query lands: the old one's reads are cancelled
 	d.cmds = append(d.cmds, pending...)
 	d.settle()
-	if d.m.msg.isErr {
-		t.Fatalf("a cancelled read flashed an error: %q", d.m.msg.text)
+	if d.m.bar.Word().Err {
+		t.Fatalf("a cancelled read flashed an error: %q", d.m.bar.Word().Text)
 	}
 }
 
@@ -229,7 +229,7 @@ func TestLateOneFailedSearchLeavesLookupsOn(t *testing.T) {
 	d.queue(d.m.choose(modal.Assign{User: model.User{UID: user.UID}, Targets: []string{id}}))
 	d.settle()
 	if got := fakeField(t, h, id, "assigned_to_uid"); got != user.UID {
-		t.Fatalf("assignment after a transient search failure: %q (row assigned to %v)", d.m.msg.text, got)
+		t.Fatalf("assignment after a transient search failure: %q (row assigned to %v)", d.m.bar.Word().Text, got)
 	}
 }
 
@@ -248,8 +248,8 @@ func TestLateAllTargetsGoneMessage(t *testing.T) {
 	d.backend(goneRows{d.m.b})
 	d.key("s", "c")
 	d.settle()
-	if !strings.Contains(d.m.msg.text, "no longer exist") {
-		t.Fatalf("message %q", d.m.msg.text)
+	if !strings.Contains(d.m.bar.Word().Text, "no longer exist") {
+		t.Fatalf("message %q", d.m.bar.Word().Text)
 	}
 }
 
@@ -339,14 +339,14 @@ func TestLateFilterErrorGoesWithTheNextQuery(t *testing.T) {
 	d.field().SetValue("status:'new'+")
 	d.key("enter")
 	d.settle()
-	if !d.m.msg.isErr {
+	if !d.m.bar.Word().Err {
 		t.Fatal("no error for the refused filter")
 	}
 	d.field().SetValue("status:'closed'")
 	d.key("enter")
 	d.settle()
-	if d.m.msg.text != "" {
-		t.Fatalf("the old filter's error outlived a good query: %q", d.m.msg.text)
+	if d.m.bar.Word().Text != "" {
+		t.Fatalf("the old filter's error outlived a good query: %q", d.m.bar.Word().Text)
 	}
 }
 
@@ -418,8 +418,8 @@ func TestLateCopyFollowsTheDetailCursor(t *testing.T) {
 	if len(d.clips) != 1 || d.clips[0] != row.Behaviors[1].SHA256 {
 		t.Fatalf("copied %q, want behaviour 2's SHA256 %q", d.clips, row.Behaviors[1].SHA256)
 	}
-	if !strings.Contains(d.m.msg.text, "copied the SHA256 "+row.Behaviors[1].SHA256[:10]) {
-		t.Fatalf("the flash says %q", d.m.msg.text)
+	if !strings.Contains(d.m.bar.Word().Text, "copied the SHA256 "+row.Behaviors[1].SHA256[:10]) {
+		t.Fatalf("the flash says %q", d.m.bar.Word().Text)
 	}
 }
 
@@ -446,7 +446,7 @@ func TestLateDetailValuesAtEightyColumns(t *testing.T) {
 	d.key("+")
 	in, ok := d.m.stack.Top().(*modal.Input)
 	if !ok || !strings.Contains(in.Value(), ":*'*") {
-		t.Fatalf("+ on a command line: %s %v", d.top(), d.m.msg.text)
+		t.Fatalf("+ on a command line: %s %v", d.top(), d.m.bar.Word().Text)
 	}
 }
 
@@ -518,8 +518,8 @@ func TestLateLastRound(t *testing.T) {
 		d := loaded(t, h)
 		d.key("r")
 		d.settle()
-		if d.m.msg.text != "" {
-			t.Fatalf("the message outlived the refresh: %q", d.m.msg.text)
+		if d.m.bar.Word().Text != "" {
+			t.Fatalf("the message outlived the refresh: %q", d.m.bar.Word().Text)
 		}
 	})
 	t.Run("the host filter finds identity alerts", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/status"
 )
 
 // The smallest terminal the console draws a frame in.
@@ -109,7 +110,7 @@ func (m *Model) connectingView(v tea.View) tea.View {
 		}
 		lines = append(lines, m.st.Dim.Render(" r tries again · q quits"))
 	} else {
-		lines = append(lines, m.st.Dim.Render(" "+m.spin.View()+" connecting to "+screen.Truncate(screen.Sanitize(m.o.Source.Label), m.width-20)+"…"))
+		lines = append(lines, m.st.Dim.Render(" "+m.bar.Spinner()+" connecting to "+screen.Truncate(screen.Sanitize(m.o.Source.Label), m.width-20)+"…"))
 	}
 	v.SetContent(strings.Join(lines, "\n"))
 	return v
@@ -162,7 +163,8 @@ func (m *Model) headerLines() []string {
 
 func (m *Model) footer() string {
 	line := m.footerParts(m.rowsOnScreen())
-	if text, _ := m.messageText(); text != "" && m.messageLines() == nil {
+	msg, isErr := m.message()
+	if text := status.Inline(&m.st, msg, isErr); text != "" && m.messageLines() == nil {
 		line += " · " + text
 	}
 	return screen.Truncate(line, m.width)
@@ -205,69 +207,28 @@ func (m *Model) footerParts(rows int) string {
 				what = "checking"
 			}
 		}
-		parts = append(parts, m.spin.View()+" "+what)
+		parts = append(parts, m.bar.Spinner()+" "+what)
 	}
-	if m.rate.Waiting > 0 {
-		parts = append(parts, fmt.Sprintf("waiting %s (%s)", m.rate.Waiting.Round(100_000_000), m.rate.Why))
-	} else if m.rate.Limit > 0 {
-		parts = append(parts, fmt.Sprintf("API budget %s/%s", screen.Commas(m.rate.Remaining), screen.Commas(m.rate.Limit)))
+	if r := m.bar.RateText(); r != "" {
+		parts = append(parts, r)
 	}
 	return " " + strings.Join(parts, " · ")
 }
 
-// messageText is the message to show, styled, with its ✗ when it is an
-// error, and its plain width.
-func (m *Model) messageText() (string, int) {
-	msg, isErr := m.msg.text, m.msg.isErr
+// message is the word the footer shows: the field in front's own, else
+// the bar's.
+func (m *Model) message() (string, bool) {
 	if in := m.stack.InputInFront(); in != nil && in.Err() != "" {
-		msg, isErr = in.Err(), !in.Checking()
+		return m.bar.Message(in.Err(), !in.Checking())
 	}
-	if msg == "" {
-		return "", 0
-	}
-	msg = screen.Sanitize(msg)
-	if isErr {
-		return m.st.Err.Render("✗ " + msg), ansi.StringWidth(msg) + 2
-	}
-	return m.st.OK.Render(msg), ansi.StringWidth(msg)
+	return m.bar.Message("", false)
 }
 
-// messageLines wraps a message too long for the footer onto up to three
-// lines of its own, above the help line: a refusal with its reason and
-// trace id is worth the rows it takes.
+// messageLines wraps a message too long for the footer onto lines of its
+// own: what does not fit beside the footer's own parts (taken at their
+// widest) is never cut.
 func (m *Model) messageLines() []string {
-	msg, isErr := m.msg.text, m.msg.isErr
-	if in := m.stack.InputInFront(); in != nil && in.Err() != "" {
-		msg, isErr = in.Err(), !in.Checking()
-	}
-	if msg == "" || m.width == 0 {
-		return nil
-	}
-	msg = screen.Sanitize(msg)
-	if isErr {
-		msg = "✗ " + msg
-	}
-	// What does not fit beside the footer's own parts (taken at their
-	// widest) goes onto lines of its own, never cut.
+	msg, isErr := m.message()
 	room := m.width - ansi.StringWidth(m.footerParts(m.height)) - 3
-	if ansi.StringWidth(msg) <= room {
-		return nil
-	}
-	lines := strings.Split(ansi.Hardwrap(ansi.Wordwrap(msg, m.width-2, " "), m.width-2, true), "\n")
-	most := 3
-	if m.height < 24 {
-		most = 1 // a small terminal keeps its rows for the list
-	}
-	if len(lines) > most {
-		lines = lines[:most]
-		lines[most-1] = screen.Truncate(lines[most-1]+" …", m.width-2)
-	}
-	style := m.st.OK
-	if isErr {
-		style = m.st.Err
-	}
-	for i, l := range lines {
-		lines[i] = " " + style.Render(l)
-	}
-	return lines
+	return status.Lines(&m.st, msg, isErr, m.width, m.height, room)
 }

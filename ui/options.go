@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/people"
+	"github.com/falcon-triage/falcon-triage/ui/status"
+)
+
+// Source is where the console's data comes from.
+type Source struct {
+	Backend model.Backend
+	// Label names the source in the header: DEMO, a cloud or a base URL.
+	Label string
+	// CID is the customer id shown in the header, if known.
+	CID string
+	// ConsoleURL is the Falcon console's page of a detection.
+	ConsoleURL func(d *model.Detection) string
+	// People looks up the tenant's users for the assignee picker (nil:
+	// only the people of the config file and the data).
+	People people.People
+}
+
+// Options configure the console.
+type Options struct {
+	Source Source
+	// StateDir holds the session and the filter history ("" keeps nothing).
+	StateDir string
+	Keys     keymap.KeyMap
+	// Me is the analyst (login, name, UUID when known), for "mine" and
+	// the assignee picker.
+	Me model.User
+	// Team are the people of the config file, offered by the picker.
+	Team []model.User
+	// ReadOnly disables every write key.
+	ReadOnly bool
+	// ConfirmThreshold is the number of rows above which an action asks
+	// first (default 50).
+	ConfirmThreshold int
+	// Restore starts where the last session left off.
+	Restore bool
+	// Location is the time zone times are shown in (default local).
+	Location *time.Location
+	// Now is the clock for time-window filters (default time.Now).
+	Now func() time.Time
+	// CacheBytes bounds the detail cache by the bytes its detections hold
+	// (default 64 MiB: some 20,000 alerts, so g after G reads nothing
+	// again). Not in the config file: the default fits a jump host.
+	CacheBytes int64
+	// FreshFor is how recently a row must have been read for an action to
+	// trust it without reading it again (default 5 s; negative: always
+	// read again, which the tests that change the fake under the console
+	// use).
+	FreshFor time.Duration
+	// IDChunk is how many ids one query request asks for (default 1,000;
+	// tests set less, to page small data).
+	IDChunk int
+	// Overview opens the overview first.
+	Overview bool
+	// Products scopes the first view to these Alerts screen.Products (the config
+	// file's screen.Products, e.g. [epp]) when no session is restored.
+	Products []string
+	// Theme is "dark" or "light" to start with ("" dark); ThemeFixed keeps
+	// it, else the terminal's answer about its background decides.
+	Theme      string
+	ThemeFixed bool
+	// SavedFilters are offered in the quick filters (f) and the history.
+	SavedFilters []SavedFilter
+	// ArmAfter is how long a layer an answer raised (a conflict, a
+	// confirmation after a lookup) is on screen before it takes keys
+	// (default 300 ms: a round trip over a slow SSH link).
+	ArmAfter time.Duration
+	// Connect, when Source.Backend is nil, logs in and picks the backend
+	// from within the running console, so the first frame does not wait
+	// for the network.
+	Connect func(ctx context.Context) (model.Backend, error)
+}
+
+// SavedFilter is a filter the config file names.
+type SavedFilter struct{ Name, Filter string }
+
+// RateMsg tells the console about the tenant's rate budget.
+type RateMsg status.Rate
+
+// ShutdownMsg asks the console to save its state and quit (SIGTERM, SIGHUP);
+// writes already queued still go out, as with q.
+type ShutdownMsg struct{}
+
+// withDefaults fills in what the options leave out.
+func (o Options) withDefaults() Options {
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.CacheBytes <= 0 {
+		o.CacheBytes = 64 << 20
+	}
+	if o.FreshFor == 0 {
+		o.FreshFor = 5 * time.Second
+	}
+	if o.IDChunk <= 0 {
+		o.IDChunk = 1000
+	}
+	if o.ArmAfter <= 0 {
+		o.ArmAfter = 300 * time.Millisecond
+	}
+	if o.ConfirmThreshold <= 0 {
+		o.ConfirmThreshold = 50
+	}
+	if len(o.Keys.Bindings()) == 0 {
+		o.Keys = keymap.Default()
+	}
+	return o
+}
