@@ -198,51 +198,6 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case modal.Msg:
 		return m.onLayer(msg)
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		if m.detail != nil {
-			m.detail.Update(msg)
-		}
-		m.stack.Resize(m.width, m.height)
-		m.list.Fit(m.width, m.rowsOnScreen())
-		return m.ensure()
-	case tea.BackgroundColorMsg:
-		if d := msg.IsDark(); d != m.st.Dark && !m.o.ThemeFixed {
-			m.st = screen.NewStyles(d)
-			if m.detail != nil {
-				m.detail.Restyle()
-			}
-		}
-		return nil
-	case spinner.TickMsg:
-		return m.bar.Tick(msg, m.busy())
-	case RateMsg:
-		m.bar.SetRate(status.Rate(msg))
-		return nil
-	case minuteMsg:
-		if !m.list.Prefs().RelTimes || msg.gen != m.relGen {
-			return nil
-		}
-		return minuteTick(m.relGen)
-	case ShutdownMsg:
-		return m.quit()
-	case saveErrMsg:
-		m.bar.Fail(msg.err)
-		return nil
-	case connectedMsg:
-		if msg.err != nil {
-			m.conn.err = screen.ErrMessage(msg.err)
-			if t := screen.TraceOf(msg.err); t != "" {
-				m.conn.err += " (trace id " + t + ")"
-			}
-			return nil
-		}
-		m.connected(msg.b)
-		if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
-			// A fall back to Detects is worth a word; ? always says why.
-			m.bar.Say(m.apiName() + ": " + why)
-		}
-		return m.start()
 	case list.Msg:
 		out, cmd, _ := m.list.Update(msg)
 		return m.applyList(out, cmd)
@@ -253,6 +208,11 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.apply(m.run.Update(msg))
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
+	case connectedMsg:
+		return m.onConnected(msg)
+	}
+	if cmd, ok := m.onTerminal(msg); ok {
+		return cmd
 	}
 	// Anything else (a paste, a cursor message) belongs to the text field
 	// in front, if there is one.
@@ -260,6 +220,60 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onLayer(msg)
 	}
 	return nil
+}
+
+// onTerminal takes what the terminal, the clock and main tell the console:
+// its size and background, ticks, the rate budget, a shutdown.
+func (m *Model) onTerminal(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		if m.detail != nil {
+			m.detail.Update(msg)
+		}
+		m.stack.Resize(m.width, m.height)
+		m.list.Fit(m.width, m.rowsOnScreen())
+		return m.ensure(), true
+	case tea.BackgroundColorMsg:
+		if d := msg.IsDark(); d != m.st.Dark && !m.o.ThemeFixed {
+			m.st = screen.NewStyles(d)
+			if m.detail != nil {
+				m.detail.Restyle()
+			}
+		}
+	case spinner.TickMsg:
+		return m.bar.Tick(msg, m.busy()), true
+	case RateMsg:
+		m.bar.SetRate(status.Rate(msg))
+	case minuteMsg:
+		if m.list.Prefs().RelTimes && msg.gen == m.relGen {
+			return minuteTick(m.relGen), true
+		}
+	case ShutdownMsg:
+		return m.quit(), true
+	case saveErrMsg:
+		m.bar.Fail(msg.err)
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// onConnected takes the backend the login chose, or why there is none.
+func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.conn.err = screen.ErrMessage(msg.err)
+		if t := screen.TraceOf(msg.err); t != "" {
+			m.conn.err += " (trace id " + t + ")"
+		}
+		return nil
+	}
+	m.connected(msg.b)
+	if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
+		// A fall back to Detects is worth a word; ? always says why.
+		m.bar.Say(m.apiName() + ": " + why)
+	}
+	return m.start()
 }
 
 // rowWord names n rows as the backend calls them: alerts, or detections.

@@ -46,40 +46,11 @@ func (m *Model) frame() tea.View {
 	}
 	lines = append(lines, m.headerLines()...)
 	msgLines := m.messageLines()
-	body := m.height - len(lines) - 2 - len(msgLines)
-	listW := m.width
-	var right []string
-	if m.detail != nil {
-		if m.width >= sidePaneWidth {
-			listW = m.width * 11 / 20
-			right = m.detail.View(m.width-listW-1, body, &m.st)
-		} else {
-			listW = 0
-			right = m.detail.View(m.width, body, &m.st)
-		}
-	}
-	var left []string
-	if m.ov.Shown() {
-		left, right, listW = m.ov.View(m.width, body, &m.st), nil, m.width
-	} else if listW > 0 {
-		left = m.list.View(listW, body, &m.st, m.run.Refused)
-	}
-	for i := 0; i < body; i++ {
-		l, r := "", ""
-		if i < len(left) {
-			l = left[i]
-		}
-		if i < len(right) {
-			r = right[i]
-		}
-		switch {
-		case listW == 0:
-			lines = append(lines, r)
-		case right != nil || (m.detail != nil && !m.ov.Shown()):
-			lines = append(lines, screen.PadRight(l, listW)+"│"+r)
-		default:
-			lines = append(lines, l)
-		}
+	height := m.height - len(lines) - 2 - len(msgLines)
+	body := m.body(height)
+	lines = append(lines, body[:min(len(body), height)]...)
+	for range height - len(body) {
+		lines = append(lines, "") // the footer stays at the bottom
 	}
 	lines = append(lines, m.footer())
 	lines = append(lines, msgLines...)
@@ -98,6 +69,42 @@ func (m *Model) frame() tea.View {
 	}
 	v.SetContent(content)
 	return v
+}
+
+// body lays the screens in front side by side in height lines: the list,
+// the detail beside it (wide) or in its place (narrow), or the overview.
+func (m *Model) body(height int) []string {
+	listW := m.width
+	var left, right []string
+	if m.detail != nil {
+		listW = 0
+		if m.width >= sidePaneWidth {
+			listW = m.width * 11 / 20
+		}
+		right = m.detail.View(m.width-listW-min(1, listW), height, &m.st)
+	}
+	switch {
+	case m.ov.Shown():
+		return m.ov.View(m.width, height, &m.st)
+	case listW == 0:
+		return right
+	}
+	left = m.list.View(listW, height, &m.st, m.run.Refused)
+	if m.detail == nil {
+		return left
+	}
+	lines := make([]string, height)
+	for i := range lines {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		lines[i] = screen.PadRight(l, listW) + "│" + r
+	}
+	return lines
 }
 
 // connectingView is the screen while the console logs in and picks the API.

@@ -602,53 +602,27 @@ func (o *Overview) ovSelected() (*panel, *ovBucket) {
 	return nil, nil
 }
 
-// overviewLines renders the overview in the body's height.
+// View renders the overview in height lines of width: the timings, the
+// panels two by two (one column below 70), the histogram across.
 func (o *Overview) View(width, height int, st *screen.Styles) []string {
-	ov := o
-	if ov.loading && ov.panels == nil && ov.err == "" {
+	if o.loading && o.panels == nil && o.err == "" {
 		return []string{st.Dim.Render(" loading the overview…")}
 	}
-	if ov.err != "" {
-		return []string{st.Err.Render(screen.Truncate(" ✗ the overview could not be loaded: "+screen.Sanitize(ov.err), width)), st.Dim.Render(" r retries")}
+	if o.err != "" {
+		return []string{st.Err.Render(screen.Truncate(" ✗ the overview could not be loaded: "+screen.Sanitize(o.err), width)), st.Dim.Render(" r retries")}
 	}
-	colW := width
+	d := &drawing{o: o, st: st, colW: width}
 	two := width >= 70
 	if two {
-		colW = (width - 1) / 2
-	}
-	idx := 0
-	render := func(p panel) []string {
-		head := p.title
-		if p.note != "" {
-			head += " · " + p.note
-		}
-		lines := []string{st.Section.Render(screen.Truncate(head, colW))}
-		if p.err != "" {
-			return append(lines, st.Err.Render(screen.Truncate("  "+screen.Sanitize(p.err), colW)))
-		}
-		if p.kind == "histogram" {
-			lines = append(lines, o.histogramLines(p, idx, colW)...)
-			idx += len(p.buckets)
-			return lines
-		}
-		// One scale for every bar, "other" included, so bars compare.
-		var maxC int64 = 1
-		for _, b := range p.buckets {
-			maxC = max(maxC, b.count)
-		}
-		for _, b := range p.buckets {
-			lines = append(lines, o.bucketLine(st, p, b, idx == ov.cursor, maxC, colW))
-			idx++
-		}
-		return lines
+		d.colW = (width - 1) / 2
 	}
 	var out []string
-	for _, s := range ov.metrics {
+	for _, s := range o.metrics {
 		out = append(out, st.Label.Render(screen.Truncate(" "+s, width)))
 	}
 	var hist *panel
 	var cols []panel
-	for _, p := range ov.panels {
+	for _, p := range o.panels {
 		if p.kind == "histogram" {
 			hist = &p
 			continue
@@ -656,29 +630,74 @@ func (o *Overview) View(width, height int, st *screen.Styles) []string {
 		cols = append(cols, p)
 	}
 	for i := 0; i < len(cols); i++ {
-		left := render(cols[i])
+		left := d.panel(cols[i])
 		if !two || i+1 == len(cols) {
 			out = append(out, left...)
 			continue
 		}
 		i++
-		right := render(cols[i])
-		for j := 0; j < max(len(left), len(right)); j++ {
-			l, r := "", ""
-			if j < len(left) {
-				l = left[j]
-			}
-			if j < len(right) {
-				r = right[j]
-			}
-			out = append(out, screen.PadRight(l, colW)+" "+r)
-		}
+		out = append(out, sideBySide(left, d.panel(cols[i]), d.colW)...)
 	}
 	if hist != nil {
-		colW = width
-		out = append(out, render(*hist)...)
+		d.colW = width
+		out = append(out, d.panel(*hist)...)
 	}
-	// Keep the cursor's line in sight.
+	return inSight(out, height)
+}
+
+// drawing draws panels in order, counting buckets so the cursor's is the
+// one marked.
+type drawing struct {
+	o    *Overview
+	st   *screen.Styles
+	colW int
+	idx  int // the index of the next bucket drawn over every panel
+}
+
+func (d *drawing) panel(p panel) []string {
+	head := p.title
+	if p.note != "" {
+		head += " · " + p.note
+	}
+	lines := []string{d.st.Section.Render(screen.Truncate(head, d.colW))}
+	if p.err != "" {
+		return append(lines, d.st.Err.Render(screen.Truncate("  "+screen.Sanitize(p.err), d.colW)))
+	}
+	if p.kind == "histogram" {
+		lines = append(lines, d.o.histogramLines(p, d.idx, d.colW)...)
+		d.idx += len(p.buckets)
+		return lines
+	}
+	// One scale for every bar, "other" included, so bars compare.
+	var maxC int64 = 1
+	for _, b := range p.buckets {
+		maxC = max(maxC, b.count)
+	}
+	for _, b := range p.buckets {
+		lines = append(lines, d.o.bucketLine(d.st, p, b, d.idx == d.o.cursor, maxC, d.colW))
+		d.idx++
+	}
+	return lines
+}
+
+// sideBySide lays two columns of lines beside each other.
+func sideBySide(left, right []string, colW int) []string {
+	out := make([]string, max(len(left), len(right)))
+	for j := range out {
+		l, r := "", ""
+		if j < len(left) {
+			l = left[j]
+		}
+		if j < len(right) {
+			r = right[j]
+		}
+		out[j] = screen.PadRight(l, colW) + " " + r
+	}
+	return out
+}
+
+// inSight cuts lines to height, keeping the cursor's line in sight.
+func inSight(out []string, height int) []string {
 	cursorLine := 0
 	for i, l := range out {
 		if strings.HasPrefix(ansi.Strip(l), "▶") || strings.Contains(ansi.Strip(l), " ▶") {

@@ -142,26 +142,12 @@ func Width(s string) int {
 func GuardFrame(s string) string {
 	bad := -1
 	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == 0x1b:
-			if n := sgrLen(s[i:]); n > 0 {
-				i += n
-				continue
-			}
-		case c < 0x20 && c != '\n', c == 0x7f:
-		case c >= 0x80:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if !(r == utf8.RuneError && size == 1) && !(r >= 0x80 && r < 0xa0) && !Invisible(r) {
-				i += size
-				continue
-			}
-		default:
-			i++
-			continue
+		n, ok := frameUnit(s[i:])
+		if !ok {
+			bad = i
+			break
 		}
-		bad = i
-		break
+		i += n
 	}
 	if bad < 0 {
 		return s
@@ -170,29 +156,37 @@ func GuardFrame(s string) string {
 	b.Grow(len(s))
 	b.WriteString(s[:bad])
 	for i := bad; i < len(s); {
-		c := s[i]
+		n, ok := frameUnit(s[i:])
 		switch {
-		case c == 0x1b:
-			if n := sgrLen(s[i:]); n > 0 {
-				b.WriteString(s[i : i+n])
-				i += n
-				continue
-			}
-			i++ // the ESC goes; what followed it is left as plain text
-		case c < 0x20 && c != '\n', c == 0x7f:
-			i++
-		case c >= 0x80:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if !(r == utf8.RuneError && size == 1) && !(r >= 0x80 && r < 0xa0) && !Invisible(r) {
-				b.WriteString(s[i : i+size])
-			}
-			i += size
-		default:
-			b.WriteByte(c)
-			i++
+		case ok:
+			b.WriteString(s[i : i+n])
+		case s[i] == 0x1b:
+			n = 1 // the ESC goes; what followed it is left as plain text
 		}
+		i += n
 	}
 	return b.String()
+}
+
+// frameUnit is the length of what s starts with (an SGR sequence, a
+// character) and whether a frame may carry it to the terminal: the
+// console's own styling, newlines and visible characters only.
+func frameUnit(s string) (int, bool) {
+	c := s[0]
+	switch {
+	case c == 0x1b:
+		if n := sgrLen(s); n > 0 {
+			return n, true
+		}
+		return 1, false
+	case c < 0x20 && c != '\n', c == 0x7f:
+		return 1, false
+	case c >= 0x80:
+		r, size := utf8.DecodeRuneInString(s)
+		bad := r == utf8.RuneError && size == 1 || r >= 0x80 && r < 0xa0 || Invisible(r)
+		return size, !bad
+	}
+	return 1, true
 }
 
 // sgrLen is the length of the SGR sequence s starts with (ESC [ params m),

@@ -809,30 +809,30 @@ func (r *Runner) endAction(a *action, err error, say ...string) tea.Cmd {
 func (r *Runner) finish(a *action) tea.Cmd {
 	r.active, r.last = nil, a
 	a.cancel(nil)
-	sent := len(a.applied) + len(a.unknown) + len(a.refused)
-	var parts []string
-	parts = append(parts, fmt.Sprintf("%s: %s of %s applied", a.verb, screen.Commas(len(a.applied)), screen.Commas(sent+len(a.notSent))))
+	r.out.Flash = &Flash{Text: r.report(a), Action: a.id,
+		Err: len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != ""}
+	if a.draft && len(a.applied) > 0 {
+		// Only the text that was sent goes: words typed since stay.
+		r.out.DraftSent = a.change.Comment
+	}
+	r.step(a)
+	r.out.Applied = len(a.applied) > 0
+	r.out.Hidden = hiddenBy(a)
+	return r.reread(a)
+}
+
+// report says what became of an action's rows.
+func (r *Runner) report(a *action) string {
+	sent := len(a.applied) + len(a.unknown) + len(a.refused) + len(a.notSent)
+	parts := []string{fmt.Sprintf("%s: %s of %s applied", a.verb, screen.Commas(len(a.applied)), screen.Commas(sent))}
 	if a.kind == kindChange && a.change.CommentOnly() && len(a.applied) > 0 {
-		parts[0] = fmt.Sprintf("Comment added to %s of %s", screen.Commas(len(a.applied)), screen.Commas(sent+len(a.notSent)))
+		parts[0] = fmt.Sprintf("Comment added to %s of %s", screen.Commas(len(a.applied)), screen.Commas(sent))
 	}
 	if n := len(a.refused); n > 0 {
-		reason := ""
-		for _, b := range a.batches {
-			for _, id := range b.IDs {
-				if why := a.refused[id]; why != "" && reason == "" {
-					reason = why
-				}
-			}
-		}
-		p := fmt.Sprintf("%s refused: %s", screen.Commas(n), reason)
-		if a.trace != "" {
-			p += " (trace id " + a.trace + ")"
-		}
-		p += suggestion(a)
-		parts = append(parts, p+"; R retries them")
+		parts = append(parts, refusal(a))
 	}
 	if n := len(a.unknown); n > 0 {
-		parts = append(parts, fmt.Sprintf("%s with an unknown outcome (connection lost): re-reading them, not retrying", screen.Commas(n)))
+		parts = append(parts, fmt.Sprintf("%s of unknown outcome (the answer was lost or unclear): re-reading them, not retrying", screen.Commas(n)))
 	}
 	if n := len(a.notSent); n > 0 {
 		p := fmt.Sprintf("%s not sent", screen.Commas(n))
@@ -842,7 +842,7 @@ func (r *Runner) finish(a *action) tea.Cmd {
 		parts = append(parts, p)
 	}
 	if a.same > 0 {
-		parts = append(parts, fmt.Sprintf("%s already %s that value", screen.Commas(a.same), screen.Agree(a.same, "held", "held")))
+		parts = append(parts, fmt.Sprintf("%s already held that value", screen.Commas(a.same)))
 	}
 	if a.note != "" {
 		parts = append(parts, a.note)
@@ -850,43 +850,58 @@ func (r *Runner) finish(a *action) tea.Cmd {
 	if r.auditErr != "" {
 		parts = append(parts, "applied; the audit log failed: "+r.auditErr+"; no more changes are sent until it can be written")
 	}
-	text := strings.Join(parts, " · ")
-	r.out.Flash = &Flash{Text: text, Action: a.id,
-		Err: len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != ""}
-	var cmds []tea.Cmd
-	if a.draft && len(a.applied) > 0 {
-		// Only the text that was sent goes: words typed since stay.
-		r.out.DraftSent = a.change.Comment
-	}
-	r.step(a)
-	r.out.Applied = len(a.applied) > 0
-	{
-		// Rows hidden (a hide, an undo of an unhide) leave a list that
-		// does not show hidden rows.
-		applied := make(map[string]bool, len(a.applied))
-		for _, id := range a.applied {
-			applied[id] = true
-		}
-		var hidden []string
-		for _, b := range a.batches {
-			if b.ShowInUI != nil && !*b.ShowInUI && !(a.kind == kindChange && b.Comment != "" && a.change.ShowInUI == nil) {
-				hidden = append(hidden, slices.DeleteFunc(slices.Clone(b.IDs), func(id string) bool { return !applied[id] })...)
+	return strings.Join(parts, " · ")
+}
+
+// refusal says how many rows were refused, the first reason in the order
+// they were sent, the trace id, and what may work instead.
+func refusal(a *action) string {
+	reason := ""
+	for _, b := range a.batches {
+		for _, id := range b.IDs {
+			if why := a.refused[id]; why != "" && reason == "" {
+				reason = why
 			}
 		}
-		r.out.Hidden = hidden
 	}
-	reread := slices.Concat(a.applied, a.unknown)
-	if len(reread) > 0 {
-		r.rereads++
-		b, stamp := r.b, r.Rows.Stamp()
-		ctx := r.Ctx
-		cmds = append(cmds, func() (msg tea.Msg) {
-			defer screen.Recover(&msg, func(err error) tea.Msg { return RereadMsg{act: a, stamp: stamp, ids: reread, err: err} })
-			found, _, err := b.Details(ctx, reread)
-			return RereadMsg{act: a, stamp: stamp, ids: reread, found: found, err: err}
-		})
+	p := fmt.Sprintf("%s refused: %s", screen.Commas(len(a.refused)), reason)
+	if a.trace != "" {
+		p += " (trace id " + a.trace + ")"
 	}
-	return tea.Batch(cmds...)
+	return p + suggestion(a) + "; R retries them"
+}
+
+// hiddenBy are the rows an action hid (a hide, an undo of an unhide), which
+// leave a list that does not show hidden rows. A comment that travels on
+// Detects with a row's own visibility hides nothing.
+func hiddenBy(a *action) []string {
+	applied := make(map[string]bool, len(a.applied))
+	for _, id := range a.applied {
+		applied[id] = true
+	}
+	var hidden []string
+	for _, b := range a.batches {
+		if b.ShowInUI != nil && !*b.ShowInUI && !(a.kind == kindChange && b.Comment != "" && a.change.ShowInUI == nil) {
+			hidden = append(hidden, slices.DeleteFunc(slices.Clone(b.IDs), func(id string) bool { return !applied[id] })...)
+		}
+	}
+	return hidden
+}
+
+// reread reads back what an action sent (applied, or of unknown outcome):
+// the rows then show the service's own state, the next action's baseline.
+func (r *Runner) reread(a *action) tea.Cmd {
+	ids := slices.Concat(a.applied, a.unknown)
+	if len(ids) == 0 {
+		return nil
+	}
+	r.rereads++
+	b, stamp, ctx := r.b, r.Rows.Stamp(), r.Ctx
+	return func() (msg tea.Msg) {
+		defer screen.Recover(&msg, func(err error) tea.Msg { return RereadMsg{act: a, stamp: stamp, ids: ids, err: err} })
+		found, _, err := b.Details(ctx, ids)
+		return RereadMsg{act: a, stamp: stamp, ids: ids, found: found, err: err}
+	}
 }
 
 // step moves the history: a change or a retry of one adds an entry (and
