@@ -1,22 +1,23 @@
-// Package ui is the Bubble Tea console: the list of detections paged from the
-// backend, the detail pane, filter, search and sort, menus, help, the
-// sanitiser every service string passes, and the persisted UI state.
+// Package ui is the Bubble Tea console. Its root Model routes messages to
+// the parts and composes their views; it owns nothing the parts need. The
+// parts are packages of their own, each with its own Update and View and
+// its own message types, importing model and keymap and never this one:
+// ui/list (queries, walks, cursor, marks), ui/detail (the detail pane),
+// ui/modal (the one stack of prompts, menus, fields, picker, comment box
+// and help), ui/overview, ui/triage (actions, batches, undo and redo) and
+// ui/status (the footer's word and spinner). They share the row store
+// (ui/rows), the people directory (ui/people) and what reaches the
+// terminal (ui/screen: the one sanitiser, the frame guard, the styles).
 //
 // It speaks only model types through the Source it is given; it must never
 // import the API client, and never block in Update: every call to the
 // service is a tea.Cmd whose answer comes back as a message naming what it
-// was asked for (a query generation, an action, a modal), and lands only
+// was asked for (a query generation, an action, a layer), and lands only
 // there.
-//
-// The root Model routes and composes; the parts own their state: the list
-// (list.go), the rows and their write sequence (rows.go), the detail
-// (detail.go), the modal stack (modal.go), the overview (overview.go) and
-// the triage runner with its history (runner.go).
 package ui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -290,78 +291,6 @@ func (m *Model) apiName() string {
 		return "Alerts API"
 	}
 	return "Detects API"
-}
-
-// session is what the running console would restore now.
-func (m *Model) session() session {
-	q := m.list.Latest()
-	return session{Filter: q.Filter, Q: q.Q, Sort: q.Sort.String(), ShowHidden: q.ShowHidden, Row: m.list.Cursor(),
-		RowID: m.list.CursorID(), CommentDraft: m.stack.Draft()}
-}
-
-// saveSession writes the session off the Update path.
-func (m *Model) saveSession() tea.Cmd {
-	return m.store.save(sessionFile, m.session())
-}
-
-// quit ends the program; writes already queued still go out (main waits
-// for them), as the quit prompt promises.
-func (m *Model) quit() tea.Cmd {
-	m.quitting = true
-	m.store.stage(sessionFile, m.session())
-	return tea.Quit
-}
-
-// forceQuit ends the program now: nothing that has not started is sent,
-// and what was waiting is recorded as not sent.
-func (m *Model) forceQuit() tea.Cmd {
-	m.cancel()
-	return m.quit()
-}
-
-// askQuit quits, asking first while changes are in flight.
-func (m *Model) askQuit() tea.Cmd {
-	if _, ok := m.run.Running(); !ok {
-		return m.quit()
-	}
-	m.stack.Push(&modal.Prompt{
-		TextFn: func() string {
-			switch a, ok := m.run.Running(); {
-			case !ok:
-				return "The last action has finished: quit?"
-			case !a.Sent:
-				return fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.Verb)
-			default:
-				return fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", a.Verb)
-			}
-		},
-		Answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
-		Tag:     quitPrompt{},
-	})
-	return nil
-}
-
-// Close waits, at most timeout, for the updates still being sent when the
-// program ended (quit, SIGTERM, SIGHUP: a quit now sends nothing new), so
-// they finish and are recorded in the audit log rather than cut off, and
-// writes the state files still pending. It reports whether every update
-// finished.
-func (m *Model) Close(timeout time.Duration) bool {
-	m.store.flush()
-	done := make(chan struct{})
-	go func() { m.run.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(timeout):
-	}
-	// Out of time: what has not left is not sent, and is recorded so.
-	m.cancel()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-	}
-	return false
 }
 
 // ProgramOptions are the options the console runs with: 120 frames a

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/ui/modal"
+)
+
+// session is what the running console would restore now.
+func (m *Model) session() session {
+	q := m.list.Latest()
+	return session{Filter: q.Filter, Q: q.Q, Sort: q.Sort.String(), ShowHidden: q.ShowHidden, Row: m.list.Cursor(),
+		RowID: m.list.CursorID(), CommentDraft: m.stack.Draft()}
+}
+
+// saveSession writes the session off the Update path.
+func (m *Model) saveSession() tea.Cmd {
+	return m.store.save(sessionFile, m.session())
+}
+
+// quit ends the program; writes already queued still go out (main waits
+// for them), as the quit prompt promises.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.store.stage(sessionFile, m.session())
+	return tea.Quit
+}
+
+// forceQuit ends the program now: nothing that has not started is sent,
+// and what was waiting is recorded as not sent.
+func (m *Model) forceQuit() tea.Cmd {
+	m.cancel()
+	return m.quit()
+}
+
+// askQuit quits, asking first while changes are in flight.
+func (m *Model) askQuit() tea.Cmd {
+	if _, ok := m.run.Running(); !ok {
+		return m.quit()
+	}
+	m.stack.Push(&modal.Prompt{
+		TextFn: func() string {
+			switch a, ok := m.run.Running(); {
+			case !ok:
+				return "The last action has finished: quit?"
+			case !a.Sent:
+				return fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.Verb)
+			default:
+				return fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", a.Verb)
+			}
+		},
+		Answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
+		Tag:     quitPrompt{},
+	})
+	return nil
+}
+
+// Close waits, at most timeout, for the updates still being sent when the
+// program ended (quit, SIGTERM, SIGHUP: a quit now sends nothing new), so
+// they finish and are recorded in the audit log rather than cut off, and
+// writes the state files still pending. It reports whether every update
+// finished.
+func (m *Model) Close(timeout time.Duration) bool {
+	m.store.flush()
+	done := make(chan struct{})
+	go func() { m.run.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(timeout):
+	}
+	// Out of time: what has not left is not sent, and is recorded so.
+	m.cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	return false
+}
