@@ -404,3 +404,45 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 		t.Fatalf("%d updates in all, want one per row: %d", got, marked)
 	}
 }
+
+// An assignment chosen in the picker the detail opened goes to the row the
+// detail shows, not to the rows marked in the list behind it.
+func TestAssignInTheDetailActsOnTheRowShown(t *testing.T) {
+	h := newHarness(t, 100)
+	user := h.fake.Users()[2]
+	d := loaded(t, h)
+	d.send(teaSize(80, 24))
+	ids := d.m.list.IDs()
+	d.markIDs(ids[0], ids[1])
+	d.cursorTo(4)
+	d.key("enter", "a")
+	d.typeText(user.UID)
+	d.settle()
+	sent := len(h.fake.Patches())
+	d.key("enter")
+	d.settle()
+	if p := h.fake.Patches()[sent:]; len(p) != 1 || len(p[0]) != 1 || p[0][0] != ids[4] {
+		t.Fatalf("the assignment chosen in the detail went to %v, want the row shown %s", p, ids[4])
+	}
+}
+
+// A page of the list on screen that lands while another query is asked
+// for is kept: backing out of that query leaves paging alive.
+func TestPageLandingWhileAQueryIsAskedForIsKept(t *testing.T) {
+	h := newHarness(t, 600)
+	d := loaded(t, h, func(o *Options) { o.IDChunk = 60 })
+	d.key("G") // far: the next page of the list on screen is asked for
+	d.run()
+	page := d.held[len(d.held)-1].(list.IDsMsg)
+	d.held = d.held[:len(d.held)-1]
+	d.key("/")
+	d.field().SetValue("status:'new'")
+	d.key("enter")
+	d.run() // the new query leaves, and is held
+	d.send(page)
+	d.key("esc", "esc") // close the field, drop the query asked for
+	d.settle()
+	if !d.m.list.Done() || d.m.list.Current().Filter != "" {
+		t.Fatalf("paging froze: %d rows loaded of %d, done %v", len(d.m.list.IDs()), d.m.list.Total(), d.m.list.Done())
+	}
+}
