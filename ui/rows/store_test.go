@@ -31,6 +31,19 @@ func TestAReadOlderThanAWriteIsNotStored(t *testing.T) {
 	}
 }
 
+// A read asked while a write is in flight may have been answered before
+// the service applied it: landing after the write ended, it is not stored.
+func TestAReadAskedDuringAWriteIsNotStoredAfterIt(t *testing.T) {
+	r := New(1<<20, time.Now)
+	r.BeginWrite([]string{"a"})
+	r.Put(row("a", model.StatusClosed))
+	during := r.Stamp()
+	r.EndWrite([]string{"a"})
+	if got := r.Store(during, []model.Detection{row("a", model.StatusNew)}); len(got) != 0 {
+		t.Fatal("a read asked during the write put its values over the write")
+	}
+}
+
 // The journal lists every start and end of a write after a clock, and
 // forgets what every reader has read.
 func TestTheJournalListsWritesSinceAClock(t *testing.T) {
