@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -83,7 +84,7 @@ type auditFile interface {
 // AuditRecord is one line of the audit log.
 type AuditRecord struct {
 	Time  time.Time `json:"time"`
-	Event string    `json:"event"` // sent, result, not_sent, resumed, reported
+	Event string    `json:"event"` // sent, result, not_sent, read_back, resumed, reported
 	// Run tells one run of the console from the next.
 	Run     string                 `json:"run,omitempty"`
 	Batch   string                 `json:"batch"`
@@ -101,6 +102,8 @@ type AuditRecord struct {
 	// Reported are the batches a start reported as unsettled (see
 	// ReadUnreported).
 	Reported []string `json:"reported,omitempty"`
+	// Earlier: a read back of rows an earlier run left of unknown outcome.
+	Earlier bool `json:"earlier,omitempty"`
 }
 
 type auditChange struct {
@@ -172,6 +175,12 @@ func (l *AuditLog) count(r AuditRecord, written bool) {
 		l.inFlight[r.Batch] = len(r.IDs)
 	case r.Event == "sent", r.Event == "not_sent":
 		l.tally.NotSent += len(r.IDs)
+	case r.Event == "read_back" && r.Earlier:
+	case r.Event == "read_back":
+		// Rows of unknown outcome read again: now they are known.
+		l.tally.Unknown -= len(r.IDs)
+		l.tally.Applied += len(r.IDs) - len(r.Refused)
+		l.tally.Refused += len(r.Refused)
 	case r.Event == "result":
 		delete(l.inFlight, r.Batch)
 		l.tally.Applied += len(r.IDs) - len(r.Refused) - len(r.Unknown)
@@ -286,11 +295,7 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 	// tag changes, not the console's shorthand.
 	c = a.Backend.Effective(c)
 	rec := AuditRecord{Time: time.Now().UTC(), Event: "sent", Batch: batchID(), Backend: a.Name(), IDs: c.IDs,
-		Change: auditChange{AssigneeUUID: c.AssigneeUUID, AssigneeUID: c.AssigneeUID, ShowInUI: c.ShowInUI,
-			Comment: c.Comment, AddTags: c.AddTags, RemoveTags: c.RemoveTags}}
-	if c.Status != nil {
-		rec.Change.Status = string(*c.Status)
-	}
+		Change: changeRecord(c)}
 	if len(c.Before) > 0 {
 		rec.Before = make(map[string]auditValues, len(c.IDs))
 		for _, id := range c.IDs {
@@ -334,17 +339,50 @@ func outcome(sent []string, res model.UpdateResult) string {
 	return "applied"
 }
 
+// ReadBack records what the rows of a batch of unknown outcome held when
+// the console read them again: applied, those holding what the batch sent;
+// not, the others (recorded as refused: the service did not apply them).
+func (a Audited) ReadBack(c model.Change, applied, not []string) {
+	a.writeReadBack(a.Backend.Effective(c), applied, not, nil, false)
+}
+
+// writeReadBack records a read back; gone rows no longer exist; earlier:
+// of rows an earlier run left unknown, which this run's tally does not
+// count.
+func (a Audited) writeReadBack(c model.Change, applied, not, gone []string, earlier bool) {
+	rec := AuditRecord{Time: time.Now().UTC(), Event: "read_back", Batch: batchID(), Backend: a.Name(),
+		IDs: slices.Concat(applied, not, gone), Change: changeRecord(c), Outcome: "applied", Earlier: earlier}
+	if len(not)+len(gone) > 0 {
+		rec.Refused = make(map[string]string, len(not)+len(gone))
+		for _, id := range not {
+			rec.Refused[id] = "read again: the row does not hold what was sent"
+		}
+		for _, id := range gone {
+			rec.Refused[id] = "read again: the row no longer exists"
+		}
+		rec.Outcome = "partial"
+		if len(applied) == 0 {
+			rec.Outcome = "refused"
+		}
+	}
+	_ = a.Log.write(rec)
+}
+
+func changeRecord(c model.Change) auditChange {
+	ch := auditChange{AssigneeUUID: c.AssigneeUUID, AssigneeUID: c.AssigneeUID, ShowInUI: c.ShowInUI,
+		Comment: c.Comment, AddTags: c.AddTags, RemoveTags: c.RemoveTags}
+	if c.Status != nil {
+		ch.Status = string(*c.Status)
+	}
+	return ch
+}
+
 // NotSent records a batch that a quit kept from being sent: the change was
 // asked for, and nothing of it left.
 func (a Audited) NotSent(c model.Change, why string) {
 	c = a.Backend.Effective(c)
-	rec := AuditRecord{Time: time.Now().UTC(), Event: "not_sent", Batch: batchID(), Backend: a.Name(), IDs: c.IDs,
-		Change: auditChange{AssigneeUUID: c.AssigneeUUID, AssigneeUID: c.AssigneeUID, ShowInUI: c.ShowInUI,
-			Comment: c.Comment, AddTags: c.AddTags, RemoveTags: c.RemoveTags}, Error: why}
-	if c.Status != nil {
-		rec.Change.Status = string(*c.Status)
-	}
-	_ = a.Log.write(rec)
+	_ = a.Log.write(AuditRecord{Time: time.Now().UTC(), Event: "not_sent", Batch: batchID(), Backend: a.Name(), IDs: c.IDs,
+		Change: changeRecord(c), Error: why})
 }
 
 // Unreported is what the runs in an audit log left unsettled that no start

@@ -388,6 +388,18 @@ type Change struct {
 	Before map[string]Values
 }
 
+// ReadBack counts what reading again the rows of unknown outcome found:
+// Applied hold what their batch sent, NotApplied do not, Missing no longer
+// exist.
+type ReadBack struct{ Rows, Applied, NotApplied, Missing int }
+
+// OwedReader is a backend that keeps a record of the rows whose outcome was
+// left unknown (the audit log) and reads them again, recording what they
+// hold.
+type OwedReader interface {
+	ReadBackOwed(ctx context.Context) (ReadBack, error)
+}
+
 // CommentOnly reports a change that adds a comment and nothing else: it
 // cannot be undone, and Detects refuses it without a carrier.
 func (c Change) CommentOnly() bool {

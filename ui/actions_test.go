@@ -368,7 +368,10 @@ func TestAuditLogMatchesTheFakeAlsoWhenTheConnectionDrops(t *testing.T) {
 	s.waitText("of the 3 with an unknown outcome, read again: 3 applied, 0 not")
 	m := s.quit()
 	lines := auditLines(t, h)
-	if len(lines) != 2 || lines[0].Event != "sent" || lines[1].Event != "result" || lines[1].Outcome != "unknown" {
+	// The result is unknown; the read back records that the rows hold
+	// what was sent.
+	if len(lines) != 3 || lines[0].Event != "sent" || lines[1].Event != "result" || lines[1].Outcome != "unknown" ||
+		lines[2].Event != "read_back" || lines[2].Outcome != "applied" || len(lines[2].IDs) != 3 {
 		t.Fatalf("audit log: %+v", lines)
 	}
 	for _, id := range lines[0].IDs {
@@ -391,6 +394,7 @@ type auditLine struct {
 	Refused map[string]string `json:"refused"`
 	Unknown []string          `json:"unknown"`
 	Event   string            `json:"event"`
+	Batch   string            `json:"batch"`
 	IDs     []string          `json:"ids"`
 	Outcome string            `json:"outcome"`
 	Change  struct {

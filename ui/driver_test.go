@@ -77,14 +77,16 @@ func (d *driver) run() {
 	}
 }
 
-func (d *driver) exec(cmd tea.Cmd) {
-	msg := cmd()
+func (d *driver) exec(cmd tea.Cmd) { d.take(cmd(), d.exec) }
+
+// take holds a command's answer; a batch's commands are run by exec.
+func (d *driver) take(msg tea.Msg, exec func(tea.Cmd)) {
 	switch msg := msg.(type) {
 	case nil:
 	case tea.BatchMsg:
 		for _, c := range msg {
 			if c != nil {
-				d.exec(c)
+				exec(c)
 			}
 		}
 	case spinner.TickMsg:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/falcon-triage/falcon-triage/api/fake"
@@ -63,5 +64,27 @@ func TestTheScreenTellsEachRowAsTheAuditLogDoes(t *testing.T) {
 				t.Fatalf("R sent %d batches for %d refused rows", sent, k.refused)
 			}
 		})
+	}
+}
+
+// Rows left of unknown outcome by a run that quit before reading them again
+// are read again at the next start: the footer says what they hold and the
+// audit log records it.
+func TestTheNextStartTellsWhatBecameOfRowsOfUnknownOutcome(t *testing.T) {
+	h := newHarness(t, 50)
+	ids := h.fake.IDs()[:3]
+	setStatus(t, h, model.StatusNew, ids...)
+	h.fake.SetFaults(fake.Faults{DropAfterApply: 1}) // applied, the answer lost
+	st := model.StatusInProgress
+	if _, err := h.src.Backend.Update(t.Context(), model.Change{IDs: ids, Status: &st}); err == nil {
+		t.Fatal("a dropped answer was not an error")
+	}
+	d := loaded(t, h)
+	if msg, _ := d.m.bar.Message("", false); !strings.Contains(msg, "3 detections an earlier run left of unknown outcome, read again: 3 applied, 0 not") {
+		t.Fatalf("the footer says %q", msg)
+	}
+	lines := auditLines(t, h)
+	if last := lines[len(lines)-1]; last.Event != "read_back" || last.Outcome != "applied" || len(last.IDs) != 3 {
+		t.Fatalf("the audit log ends with %+v", last)
 	}
 }

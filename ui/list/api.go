@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/rows"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
@@ -239,3 +240,6 @@ func (l *List) Context() context.Context { return l.cur.ctx }
 
 // IDs are the ids a details read asked for.
 func (m DetailsMsg) IDs() []string { return m.ids }
+
+// Found are the rows the read found.
+func (m DetailsMsg) Found() []model.Detection { return m.found }

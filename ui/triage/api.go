@@ -83,6 +83,7 @@ func (ResolvedMsg) triageMsg()   {}
 func (BatchMsg) triageMsg()      {}
 func (RereadMsg) triageMsg()     {}
 func (AuditCheckMsg) triageMsg() {}
+func (OwedMsg) triageMsg()       {}
 
 // IDs are the ids the batch carried.
 func (b BatchMsg) IDs() []string { return b.batch.IDs }
@@ -95,6 +96,12 @@ func (b BatchMsg) Err() error { return b.err }
 
 // Err is the re-read's error.
 func (m RereadMsg) Err() error { return m.err }
+
+// Action is the id of the action whose rows are read again.
+func (m RereadMsg) Action() int { return m.act.id }
+
+// Found are the rows the re-read found.
+func (m RereadMsg) Found() []model.Detection { return m.found }
 
 // Connected gives the runner the backend.
 func (r *Runner) Connected(b model.Backend) { r.b, r.f = b, b.Fields() }
@@ -266,3 +273,22 @@ func (b BatchMsg) Outcome() (model.UpdateResult, bool) {
 
 // Verb names the action an answer belongs to.
 func (b BatchMsg) Verb() string { return b.act.verb }
+
+// Action is the id of the action the batch belongs to (Newest when it was
+// made).
+func (b BatchMsg) Action() int { return b.act.id }
+
+// Walks is, for an undo or a redo (or a retry of one), the id of the
+// action whose history entry it puts back (undo) or applies again; else 0.
+func (b BatchMsg) Walks() (id int, undo bool) {
+	if b.act.entry == nil || (b.act.kind != kindUndo && b.act.kind != kindRedo) {
+		return 0, false
+	}
+	return b.act.entry.act, b.act.kind == kindUndo
+}
+
+// Sent is the batch as sent: its ids and the values it set.
+func (b BatchMsg) Sent() model.Change { return b.batch }
+
+// Newest is the id of the newest action a key made (0: none yet).
+func (r *Runner) Newest() int { return r.seq }

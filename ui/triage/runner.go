@@ -81,6 +81,7 @@ type action struct {
 // histEntry is one action of the history: the full before and after of every
 // row it changed, so undo and redo put back exactly that.
 type histEntry struct {
+	act     int // the id of the action that made it
 	verb    string
 	change  model.Change // the change as the analyst asked it
 	touched model.Touched
@@ -215,8 +216,49 @@ func (r *Runner) update(msg tea.Msg) tea.Cmd {
 		r.onReread(msg)
 	case AuditCheckMsg:
 		r.onAuditCheck(msg)
+	case OwedMsg:
+		r.onOwed(msg)
 	}
 	return nil
+}
+
+// OwedMsg answers the read back, at start, of the rows an earlier run left
+// of unknown outcome.
+type OwedMsg struct {
+	rb  model.ReadBack
+	err error
+}
+
+// ReadBackOwed reads again the rows earlier runs left of unknown outcome
+// (a quit or a failed read came before their re-read), if the backend keeps
+// a record of them: the audit log then says what became of them.
+func (r *Runner) ReadBackOwed() tea.Cmd {
+	o, ok := r.b.(model.OwedReader)
+	if !ok || r.ReadOnly {
+		return nil
+	}
+	ctx := r.Ctx
+	return func() (msg tea.Msg) {
+		defer screen.Recover(&msg, func(err error) tea.Msg { return OwedMsg{err: err} })
+		rb, err := o.ReadBackOwed(ctx)
+		if err == nil && rb.Rows == 0 {
+			return nil // nothing was owed
+		}
+		return OwedMsg{rb: rb, err: err}
+	}
+}
+
+func (r *Runner) onOwed(msg OwedMsg) {
+	switch rb := msg.rb; {
+	case msg.err != nil:
+		if r.Ctx.Err() == nil {
+			r.setErr(fmt.Errorf("reading again the rows an earlier run left of unknown outcome: %w (the next start tries again)", msg.err))
+		}
+	case rb.Rows > 0:
+		text := fmt.Sprintf("%s %s an earlier run left of unknown outcome, read again: %s applied, %s not (audit log)",
+			screen.Commas(rb.Rows), r.rowWord(rb.Rows), screen.Commas(rb.Applied), screen.Commas(rb.NotApplied))
+		r.out.Flash = &Flash{Text: text, Err: rb.NotApplied > 0}
+	}
 }
 
 // newAction captures the targets and what the console shows of them now.
@@ -897,10 +939,69 @@ func (r *Runner) reread(a *action) tea.Cmd {
 	}
 	r.rereads++
 	b, stamp, ctx := r.b, r.Rows.Stamp(), r.Ctx
+	batches, want := a.batches, r.wanted(a)
 	return func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return RereadMsg{act: a, stamp: stamp, ids: ids, err: err} })
 		found, _, err := b.Details(ctx, ids)
+		if l, ok := b.(ReadBackLogger); ok && err == nil && len(want) > 0 {
+			readBack(l, batches, want, found)
+		}
 		return RereadMsg{act: a, stamp: stamp, ids: ids, found: found, err: err}
+	}
+}
+
+// ReadBackLogger is a backend that records what the rows of a batch of
+// unknown outcome were found to hold when read again (the audit log).
+type ReadBackLogger interface {
+	ReadBack(c model.Change, applied, not []string)
+}
+
+// wanted is what each row of unknown outcome holds if its batch applied.
+func (r *Runner) wanted(a *action) map[string]model.Values {
+	if len(a.unknown) == 0 {
+		return nil
+	}
+	unknown := make(map[string]bool, len(a.unknown))
+	for _, id := range a.unknown {
+		unknown[id] = true
+	}
+	want := map[string]model.Values{}
+	for _, b := range a.batches {
+		for _, id := range b.IDs {
+			if unknown[id] {
+				d := a.fresh[id]
+				r.preview(b, &d)
+				want[id] = model.ValuesOf(&d)
+			}
+		}
+	}
+	return want
+}
+
+// readBack records, batch by batch, which rows of unknown outcome hold
+// what their batch sent (applied) and which do not; a row not found stays
+// unknown.
+func readBack(l ReadBackLogger, batches []model.Change, want map[string]model.Values, found []model.Detection) {
+	got := make(map[string]model.Values, len(found))
+	for i := range found {
+		got[found[i].ID] = model.ValuesOf(&found[i])
+	}
+	for _, b := range batches {
+		var applied, not []string
+		for _, id := range b.IDs {
+			w, unknown := want[id]
+			g, ok := got[id]
+			switch {
+			case !unknown || !ok:
+			case model.Same(model.AllFields, g, w):
+				applied = append(applied, id)
+			default:
+				not = append(not, id)
+			}
+		}
+		if len(applied)+len(not) > 0 {
+			l.ReadBack(b, applied, not)
+		}
 	}
 }
 
@@ -926,7 +1027,7 @@ func (r *Runner) step(a *action) {
 	}
 	c := a.change
 	c.IDs, c.Before = nil, nil
-	e := &histEntry{verb: a.verb, change: c, touched: c.Touches(), ids: changed,
+	e := &histEntry{act: a.id, verb: a.verb, change: c, touched: c.Touches(), ids: changed,
 		before: map[string]model.Values{}, after: map[string]model.Values{},
 		comment: c.CommentOnly()}
 	for _, b := range a.batches {
@@ -959,20 +1060,7 @@ func (r *Runner) onReread(msg RereadMsg) {
 		e = nil
 	}
 	applied := 0
-	want := map[string]model.Values{} // what each row of unknown outcome holds if it was applied
-	unknown := make(map[string]bool, len(msg.act.unknown))
-	for _, id := range msg.act.unknown {
-		unknown[id] = true
-	}
-	for _, b := range msg.act.batches {
-		for _, id := range b.IDs {
-			if unknown[id] {
-				d := msg.act.fresh[id]
-				r.preview(b, &d)
-				want[id] = model.ValuesOf(&d)
-			}
-		}
-	}
+	want := r.wanted(msg.act) // what each row of unknown outcome holds if it was applied
 	for _, d := range r.Rows.Fresh(msg.stamp, msg.found) {
 		r.Rows.Put(d)
 		if e != nil {

@@ -1,0 +1,161 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// owedBatch is a batch whose result left rows of unknown outcome that no
+// later record settles.
+type owedBatch struct {
+	change auditChange
+	ids    []string
+}
+
+// owed reads the log for the rows whose last word is an unknown outcome: a
+// result naming them unknown, with no later result or read back of them.
+// Comments alone cannot be read back: they stay as they are.
+func (l *AuditLog) owed() ([]owedBatch, error) {
+	l.mu.Lock()
+	fi, err := l.f.Stat()
+	l.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(l.f, 0, fi.Size()), 64<<10)
+	rows := map[string]owedRow{}
+	var order []string
+	for {
+		line, rerr := r.ReadBytes('\n')
+		var rec AuditRecord
+		if len(line) > 0 && json.Unmarshal(line, &rec) == nil {
+			settle(rows, &order, rec)
+		}
+		if errors.Is(rerr, io.EOF) {
+			break
+		}
+		if rerr != nil {
+			return nil, rerr
+		}
+	}
+	byBatch, done := map[string]*owedBatch{}, map[string]bool{}
+	var out []owedBatch
+	var batches []string
+	for _, id := range order {
+		o, ok := rows[id]
+		if !ok {
+			continue
+		}
+		b := byBatch[o.batch]
+		if b == nil {
+			b = &owedBatch{change: o.change}
+			byBatch[o.batch] = b
+			batches = append(batches, o.batch)
+		}
+		if !done[id] {
+			done[id] = true
+			b.ids = append(b.ids, id)
+		}
+	}
+	for _, k := range batches {
+		out = append(out, *byBatch[k])
+	}
+	return out, nil
+}
+
+type owedRow struct {
+	batch  string
+	change auditChange
+}
+
+// settle follows one record: a result's unknown rows are owed, a later
+// result or read back of them settles them.
+func settle(rows map[string]owedRow, order *[]string, rec AuditRecord) {
+	switch rec.Event {
+	case "result":
+		all := rec.Outcome == "unknown" && len(rec.Unknown) == 0
+		for _, id := range rec.IDs {
+			if all || slices.Contains(rec.Unknown, id) {
+				if _, ok := rows[id]; !ok {
+					*order = append(*order, id)
+				}
+				rows[id] = owedRow{batch: rec.Batch, change: rec.Change}
+			} else {
+				delete(rows, id)
+			}
+		}
+	case "read_back":
+		for _, id := range rec.IDs {
+			delete(rows, id)
+		}
+	}
+}
+
+// ReadBackOwed reads again the rows the log leaves of unknown outcome, in
+// any run (a quit, a crash or a failed read left them so), and records for
+// each whether it holds what its batch sent.
+func (a Audited) ReadBackOwed(ctx context.Context) (model.ReadBack, error) {
+	var rb model.ReadBack
+	owed, err := a.Log.owed()
+	if err != nil {
+		return rb, fmt.Errorf("audit log: %w", err)
+	}
+	for _, b := range owed {
+		c := b.change.model()
+		if c.CommentOnly() {
+			continue
+		}
+		for ids := range slices.Chunk(b.ids, 1000) {
+			found, _, err := a.Backend.Details(ctx, ids)
+			if err != nil {
+				return rb, err
+			}
+			var applied, not []string
+			left := make(map[string]bool, len(ids))
+			for _, id := range ids {
+				left[id] = true
+			}
+			for i := range found {
+				delete(left, found[i].ID)
+				d := found[i]
+				want := d
+				c.Apply(&want)
+				if model.Same(model.AllFields, model.ValuesOf(&d), model.ValuesOf(&want)) {
+					applied = append(applied, d.ID)
+				} else {
+					not = append(not, d.ID)
+				}
+			}
+			var gone []string
+			for _, id := range ids {
+				if left[id] {
+					gone = append(gone, id)
+				}
+			}
+			rb.Rows += len(applied) + len(not)
+			rb.Applied += len(applied)
+			rb.NotApplied += len(not)
+			rb.Missing += len(gone)
+			a.writeReadBack(c, applied, not, gone, true)
+		}
+	}
+	return rb, nil
+}
+
+// model is the change a record names, as the console sent it.
+func (c auditChange) model() model.Change {
+	m := model.Change{AssigneeUUID: c.AssigneeUUID, AssigneeUID: c.AssigneeUID, ShowInUI: c.ShowInUI,
+		Comment: c.Comment, AddTags: c.AddTags, RemoveTags: c.RemoveTags}
+	if c.Status != "" {
+		s := model.Status(c.Status)
+		m.Status = &s
+	}
+	return m
+}

@@ -1,0 +1,70 @@
+package api
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// holding is a backend whose rows hold what the map says, read by Details.
+type holding struct {
+	model.Backend
+	rows  map[string]model.Status
+	reads int
+}
+
+func (h *holding) Name() string { return "detects" }
+
+func (h *holding) Effective(c model.Change) model.Change { return c }
+
+func (h *holding) Details(_ context.Context, ids []string) ([]model.Detection, map[string]string, error) {
+	h.reads++
+	var out []model.Detection
+	for _, id := range ids {
+		if s, ok := h.rows[id]; ok {
+			out = append(out, model.Detection{ID: id, Status: s})
+		}
+	}
+	return out, nil, nil
+}
+
+// Rows an earlier run left of unknown outcome are read again at the next
+// start: the log records which hold what was sent and which do not, the
+// start says so, and the start after that reads nothing. A later result
+// for a row settles it; this run's tally is not touched.
+func TestTheNextStartReadsBackRowsOfUnknownOutcome(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	earlier := openTestAudit(t, path)
+	unknown := answering{err: &Error{Op: "update", Unknown: true}}
+	_, _ = (Audited{Backend: unknown, Log: earlier}).Update(context.Background(), change("a", "b", "c", "gone"))
+	_, _ = (Audited{Backend: unknown, Log: earlier}).Update(context.Background(), change("d"))
+	// d was sent again and applied: its outcome is known.
+	_, _ = (Audited{Backend: &applying{}, Log: earlier}).Update(context.Background(), change("d"))
+
+	l := openTestAudit(t, path)
+	svc := &holding{rows: map[string]model.Status{"a": model.StatusClosed, "b": model.StatusNew, "c": model.StatusClosed, "d": model.StatusNew}}
+	rb, err := Audited{Backend: svc, Log: l}.ReadBackOwed(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (model.ReadBack{Rows: 3, Applied: 2, NotApplied: 1, Missing: 1}); rb != want {
+		t.Fatalf("read back %+v, want %+v", rb, want)
+	}
+	recs, _ := logLines(t, path)
+	last := recs[len(recs)-1]
+	if last.Event != "read_back" || len(last.IDs) != 4 || last.Refused["b"] == "" || last.Refused["gone"] == "" ||
+		last.Outcome != "partial" || !last.Earlier {
+		t.Fatalf("the read back is recorded as %+v", last)
+	}
+	if l.Tally().Any() {
+		t.Fatalf("an earlier run's rows count in this run's tally: %+v", l.Tally())
+	}
+	// Nothing is owed now: the next start reads nothing.
+	svc.reads = 0
+	rb, err = Audited{Backend: svc, Log: l}.ReadBackOwed(context.Background())
+	if err != nil || rb != (model.ReadBack{}) || svc.reads != 0 {
+		t.Fatalf("the next start reads back %+v, %v, in %d reads", rb, err, svc.reads)
+	}
+}
