@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -107,7 +108,7 @@ type interleaving struct {
 	inFlight int
 	// Counts for the log: steps, rows checked on screen, rows compared
 	// with the fake at quiescence, rows the audit log replayed, consoles.
-	steps, checked, compared, replayed, consoles int
+	steps, checked, compared, replayed, consoles, actions, quitNows int
 	events                                       []string
 }
 
@@ -168,7 +169,7 @@ func (x *interleaving) follow() {
 func (x *interleaving) now(id string) vals { return x.hist[id][len(x.hist[id])-1] }
 
 var randomKeys = []string{"j", "j", "j", "k", "pgdown", "g", "G", "space", "space", "V", "ctrl+a", "esc", "M", "enter", "esc",
-	"s", "s", "s", "s", "s", "a", "a", "c", "H", "u", "u", "u", "ctrl+r", "ctrl+r", "R", "R", "o", "O", "r", ".", "f", "/", "tab", "*", "y"}
+	"s", "s", "s", "s", "s", "a", "a", "c", "H", "u", "u", "u", "ctrl+r", "ctrl+r", "R", "R", "o", "O", "r", "r", "r", ".", "f", "/", "tab", "*", "y"}
 
 // step does one random thing: a key, running the oldest command issued,
 // delivering one held answer (possibly with a fault armed on the fake), or
@@ -181,7 +182,7 @@ func (x *interleaving) step() {
 	switch r.IntN(10) {
 	case 0, 1, 2, 3, 4:
 		switch {
-		case x.holding && r.IntN(8) == 0:
+		case x.holding && x.waitingForSlots() && r.IntN(2) == 0:
 			x.quitNowWhileSending()
 		case r.IntN(300) == 0:
 			d.key([]string{"q", "ctrl+c"}[r.IntN(2)])
@@ -189,7 +190,7 @@ func (x *interleaving) step() {
 			marking = x.key()
 		}
 	case 5, 6:
-		if r.IntN(4) == 0 {
+		if r.IntN(3) == 0 {
 			x.arm()
 		}
 		x.runOne()
@@ -197,10 +198,7 @@ func (x *interleaving) step() {
 		if len(d.held) > 0 {
 			// The worst order, half of the time: the newest answer first,
 			// so the older ones land after what was asked since.
-			i := len(d.held) - 1
-			if r.IntN(2) == 0 {
-				i = r.IntN(len(d.held))
-			}
+			i := x.pick()
 			msg := d.held[i]
 			d.held = append(d.held[:i], d.held[i+1:]...)
 			_, marking = msg.(list.AllIDsMsg) // the answer to a confirmed *
@@ -221,6 +219,26 @@ func (x *interleaving) step() {
 	}
 	x.follow()
 	x.checkScreen()
+}
+
+// pick chooses the held answer to deliver: at random, the newest, or
+// the oldest that is not a read (a read held back past the writes asked
+// after it is the worst order for the rows it carries).
+func (x *interleaving) pick() int {
+	held := x.d.held
+	switch x.r.IntN(3) {
+	case 0:
+		return x.r.IntN(len(held))
+	case 1:
+		for i, msg := range held {
+			switch msg.(type) {
+			case list.DetailsMsg, list.IDsMsg, list.AllIDsMsg, triage.RereadMsg:
+			default:
+				return i
+			}
+		}
+	}
+	return len(held) - 1
 }
 
 func markSet(ids []string) map[string]struct{} {
@@ -260,24 +278,36 @@ func (x *interleaving) bind() {
 		}
 		x.opening = nil
 		x.follow()
-		in.before = map[string]vals{}
-		for _, id := range in.targets {
+		// The service's values then, of every row: an undo of a retry
+		// puts back rows the test learns only from what the retry sent.
+		in.before = make(map[string]vals, len(x.hist))
+		for id := range x.hist {
 			in.before[id] = x.now(id)
+		}
+		for _, id := range in.targets {
 			x.pointed[id] = true
 		}
 		x.intents[x.newest+1] = in
+		x.actions++
 		x.events = append(x.events, fmt.Sprintf("%d action %d by %q on %v", x.steps, x.newest+1, in.key, in.targets))
 	}
 }
 
-// runOne runs the oldest queued command, checking the batches it sends.
+// runOne runs a queued command, the oldest or any, checking the batches
+// it sends.
 func (x *interleaving) runOne() {
 	d := x.d
 	if len(d.cmds) == 0 {
 		return
 	}
-	cmd := d.cmds[0]
-	d.cmds = d.cmds[1:]
+	// Bubble Tea runs commands concurrently: any of them may answer
+	// first.
+	i := 0
+	if x.r.IntN(2) == 0 {
+		i = x.r.IntN(len(d.cmds))
+	}
+	cmd := d.cmds[i]
+	d.cmds = slices.Delete(d.cmds, i, i+1)
 	n := len(d.held)
 	x.exec(cmd)
 	for _, msg := range d.held[n:] {
@@ -306,7 +336,7 @@ func (x *interleaving) check(msg tea.Msg) {
 		if orig == nil {
 			x.t.Fatalf("step %d: %s walks action %d, which no key made", x.steps, b.Verb(), walked)
 		}
-		allowed = orig.targets
+		allowed = slices.Collect(maps.Keys(orig.sent)) // an undo or a redo writes only rows the action wrote
 	case in.walk:
 		allowed = slices.Collect(maps.Keys(x.pointed))
 	}
@@ -441,8 +471,8 @@ func (x *interleaving) dump(id string) {
 // arm sets one fault on the fake for what runs next.
 func (x *interleaving) arm() {
 	f := fake.Faults{}
-	switch x.r.IntN(9) {
-	case 8:
+	switch x.r.IntN(12) {
+	case 8, 9, 10, 11:
 		f.HoldUpdates = true
 	case 0:
 		f.Fail5xx = 1 + x.r.IntN(8)
@@ -498,6 +528,13 @@ func (x *interleaving) release() {
 	}
 }
 
+// waitingForSlots reports an action with more batches unanswered than
+// there are send slots: some wait for one.
+func (x *interleaving) waitingForSlots() bool {
+	a, ok := x.d.m.run.Running()
+	return ok && a.Sent && a.Batches-a.Done > triage.MaxConcurrentBatches
+}
+
 // quitNowWhileSending presses ctrl+c while the fake holds the updates in
 // flight, noting what had been sent: once the held updates go on, nothing
 // waiting for a send slot may follow them.
@@ -512,6 +549,7 @@ func (x *interleaving) quitNowWhileSending() {
 			x.inFlight--
 		}
 	}
+	x.quitNows++
 	x.d.key("ctrl+c")
 }
 
@@ -765,17 +803,23 @@ func runInterleaving(t testing.TB, r chooser, steps, count int) {
 	}
 	x.settleAndCheck()
 	if tt, ok := t.(*testing.T); ok {
-		tt.Logf("%d steps, %d consoles: %d updates sent, %d rows checked on screen, %d compared with the fake at rest, %d of %d replayed from the audit log",
-			x.steps, x.consoles, len(x.h.fake.Patches()), x.checked, x.compared, x.replayed, len(x.hist))
+		tt.Logf("%d steps, %d consoles (%d quit now while sending), %d actions: %d updates sent, %d rows checked on screen, %d compared with the fake at rest, %d of %d replayed from the audit log",
+			x.steps, x.consoles, x.quitNows, x.actions, len(x.h.fake.Patches()), x.checked, x.compared, x.replayed, len(x.hist))
 	}
 }
+
+// interleavings is how many seeds TestRandomInterleavings runs: three in
+// the suite, more for a deeper search (go test -run TestRandomInterleavings
+// ./ui -args -interleavings 50).
+var interleavings = flag.Int("interleavings", 3, "seeds TestRandomInterleavings runs")
 
 func TestRandomInterleavings(t *testing.T) {
 	steps := 3000
 	if testing.Short() {
 		steps = 600
 	}
-	for _, seed := range []uint64{1, 2, 3} {
+	for seed := range uint64(*interleavings) {
+		seed++
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			runInterleaving(t, rand.New(rand.NewPCG(seed, 42)), steps, 150)
 		})
