@@ -113,10 +113,10 @@ func (tm *tmuxTerm) captureJoined() string {
 	return string(out)
 }
 
-// waitUntil polls cond, as the tmux helpers do, up to 15 s.
+// waitUntil polls cond, as the tmux helpers do, up to e2eHangBound.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(e2eHangBound)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("waiting for %s", what)

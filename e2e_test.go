@@ -112,10 +112,14 @@ func (tm *tmuxTerm) sendText(text string) {
 	}
 }
 
-// waitFor polls the pane until cond holds, up to 15 s.
+// e2eHangBound bounds a wait that only a hang misses: generous, so that a
+// loaded machine (two cores, the whole suite under -race) never does.
+const e2eHangBound = 60 * time.Second
+
+// waitFor polls the pane until cond holds, up to e2eHangBound.
 func (tm *tmuxTerm) waitFor(what string, cond func(string) bool) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(e2eHangBound)
 	for {
 		sc := tm.capture()
 		if cond(sc) {
@@ -170,11 +174,16 @@ func triageInTmux(t *testing.T, bin, apiLabel, sevField string, consoleArgs []st
 	tm.waitText("── " + strings.ToUpper(noun[:1]) + noun[1:]) // ── Detection, ── Alert
 	// The behaviours follow the host, below the fold on 24 lines when the
 	// host has an OU and a site: move down the detail to them.
-	for i := 0; i < 40 && !strings.Contains(tm.capture(), "── Behaviour 1"); i++ {
+	// One line at a time, each seen on screen before the next: keys sent
+	// ahead of a slow console would scroll past the header.
+	for i := 0; !strings.Contains(tm.capture(), "── Behaviour 1"); i++ {
+		if i == 40 {
+			t.Fatalf("no behaviour after 40 lines:\n%s", tm.capture())
+		}
+		before := tm.capture()
 		tm.send("j")
-		time.Sleep(20 * time.Millisecond)
+		tm.waitFor("the detail to move down", func(sc string) bool { return sc != before || strings.Contains(sc, "── Behaviour 1") })
 	}
-	tm.waitText("── Behaviour 1")
 	tm.send("Escape")
 	tm.waitText("TECHNIQUE")
 	tm.send("/")
@@ -282,7 +291,7 @@ func TestHangupSavesTheSessionAndRevokesTheToken(t *testing.T) {
 	if out, err := exec.Command("tmux", "-L", tm.socket, "kill-server").CombinedOutput(); err != nil {
 		t.Fatalf("kill: %v %s", err, out)
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(e2eHangBound)
 	for revokes(t, url) != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("the token was not revoked after SIGHUP")

@@ -56,9 +56,11 @@ type Model struct {
 	f             model.Fields
 	st            screen.Styles
 	width, height int
-	// ctx is cancelled by a quit now: what has not started is not sent.
+	// ctx is cancelled by a quit now (what has not started is not sent)
+	// and by Close (the reads still out end).
 	ctx    context.Context
 	cancel context.CancelFunc
+	cmds   *commands // the commands running, which Close waits for
 
 	conn     connection
 	list     *list.List
@@ -79,8 +81,20 @@ type Model struct {
 // shown: an idle console with dates writes nothing.
 type minuteMsg struct{ gen int }
 
-func minuteTick(gen int) tea.Cmd {
-	return tea.Tick(time.Minute, func(time.Time) tea.Msg { return minuteMsg{gen} })
+// minuteTick ends, with no message, when the console closes: a tick does
+// not hold Close up for a minute.
+func (m *Model) minuteTick() tea.Cmd {
+	ctx, gen := m.ctx, m.relGen
+	return func() tea.Msg {
+		t := time.NewTimer(time.Minute)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return minuteMsg{gen}
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 // New builds the console.
@@ -88,9 +102,9 @@ func New(o Options) *Model {
 	o = o.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{
-		o: o, ctx: ctx, cancel: cancel,
+		o: o, ctx: ctx, cancel: cancel, cmds: newCommands(),
 		store: newStateStore(o.StateDir),
-		rows:  rows.New(o.CacheBytes, time.Now),
+		rows:  rows.New(o.CacheBytes, o.Now),
 		bar:   status.New(),
 	}
 	known := append([]model.User(nil), o.Team...)
@@ -150,9 +164,9 @@ func (m *Model) connected(b model.Backend) {
 // its background, without waiting for an answer.
 func (m *Model) Init() tea.Cmd {
 	if m.conn.pending {
-		return tea.Batch(m.connect(), tea.RequestBackgroundColor)
+		return m.cmds.track(tea.Batch(m.connect(), tea.RequestBackgroundColor))
 	}
-	return tea.Batch(m.start(), tea.RequestBackgroundColor)
+	return m.cmds.track(tea.Batch(m.start(), tea.RequestBackgroundColor))
 }
 
 func (m *Model) start() tea.Cmd {
@@ -192,7 +206,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if open := m.stack.OpenWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
 	}
-	return m, cmd
+	return m, m.cmds.track(cmd)
 }
 
 func (m *Model) route(msg tea.Msg) tea.Cmd {
@@ -248,7 +262,7 @@ func (m *Model) onTerminal(msg tea.Msg) (tea.Cmd, bool) {
 		m.bar.SetRate(status.Rate(msg))
 	case minuteMsg:
 		if m.list.Prefs().RelTimes && msg.gen == m.relGen {
-			return minuteTick(m.relGen), true
+			return m.minuteTick(), true
 		}
 	case ShutdownMsg:
 		return m.quit(), true

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/charmbracelet/x/vt"
+	"go.uber.org/goleak"
 
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
@@ -44,6 +45,7 @@ func newHarness(t testing.TB, count int, mod ...func(*fake.Options)) *harness {
 // Detects endpoints are decommissioned, as on today's tenants.
 func newBackendHarness(t testing.TB, backend string, count int, mod ...func(*fake.Options)) *harness {
 	t.Helper()
+	noLeaks(t) // first: it checks after the server and the audit log are closed
 	o := fake.Options{GenOptions: fake.GenOptions{Count: count, Seed: 11, Base: testBase}, DetectsGone: backend == "alerts"}
 	for _, f := range mod {
 		f(&o)
@@ -72,6 +74,64 @@ func newBackendHarness(t testing.TB, backend string, count int, mod ...func(*fak
 	return &harness{fake: f, srv: srv, traffic: tr, client: c, auditPath: auditPath, src: Source{
 		Backend: api.Audited{Backend: b, Log: audit}, Label: "DEMO", CID: fake.DemoCID, People: c,
 		ConsoleURL: func(d *model.Detection) string { return "https://falcon.crowdstrike.com/x/" + d.ID }}}
+}
+
+// hangBound bounds a wait that only a hang misses: generous, so that a
+// loaded machine (two cores, -race, the whole suite) never does.
+const hangBound = 60 * time.Second
+
+// clock is a test's clock: it moves only when the test says.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock(at time.Time) *clock { return &clock{now: at} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// leakChecked are the tests noLeaks already checks.
+var leakChecked sync.Map
+
+// noLeaks fails the test if a goroutine it started outlives it: its
+// program, a command, a writer, a read. It checks once the cleanups
+// registered before it have run (the harness calls it first, so the server
+// and the audit log are closed by then), with goleak's own retries, as
+// TestMain does; goroutines running when it was called are not the
+// test's. The connections of an HTTP server may stay open until the test
+// that made the server ends (a subtest's check runs first): the harness's
+// check, after the server is closed, and TestMain see them. A failed test
+// may leave its program running: it is not checked (TestMain reports it).
+func noLeaks(t testing.TB) {
+	t.Helper()
+	if _, dup := leakChecked.LoadOrStore(t, true); dup {
+		return
+	}
+	opts := []goleak.Option{goleak.IgnoreCurrent(),
+		goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest/v2.NewTestModel.func2"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"),
+		goleak.IgnoreAnyFunction("net/http.(*conn).serve"),
+	}
+	t.Cleanup(func() {
+		defer leakChecked.Delete(t)
+		if t.Failed() {
+			return
+		}
+		if err := goleak.Find(opts...); err != nil {
+			t.Errorf("goroutines outlived the test: %v", err)
+		}
+	})
 }
 
 // traffic counts the requests a harness's fake answers and the bytes of
@@ -123,23 +183,25 @@ type term struct {
 
 func startScreen(t testing.TB, m tea.Model, w, h int) *term {
 	t.Helper()
+	noLeaks(t)
 	// The ASCII profile: screen.Styles reduce to bold and reverse, as goldens want.
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	emu := vt.NewEmulator(w, h)
-	go func() { _, _ = io.Copy(io.Discard, emu) }()
+	drained := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, emu); close(drained) }()
 	// Closing the input pipe ends the drain; Emulator.Close would race
 	// with it on the emulator's closed flag.
-	t.Cleanup(func() { _ = emu.InputPipe().(*io.PipeWriter).Close() })
+	t.Cleanup(func() { _ = emu.InputPipe().(*io.PipeWriter).Close(); <-drained })
 	return &term{t: t, tm: tm, emu: emu}
 }
 
 // waitFor waits until the screen satisfies cond; it fails the test with
-// the last screen after ten seconds. It polls the output as
+// the last screen after hangBound. It polls the output as
 // teatest.WaitFor does, but reports the screen rather than raw bytes.
 func (s *term) waitFor(what string, cond func(sc string) bool) string {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangBound)
 	for {
 		b, err := io.ReadAll(s.tm.Output())
 		if err != nil {
@@ -156,7 +218,7 @@ func (s *term) waitFor(what string, cond func(sc string) bool) string {
 			return last
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("waiting for %s: not on screen after 10s; the screen:\n%s", what, last)
+			s.t.Fatalf("waiting for %s: not on screen after %v; the screen:\n%s", what, hangBound, last)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -196,8 +258,8 @@ func (s *term) quit() *Model {
 // writes still in flight and the state files.
 func (s *term) final() *Model {
 	s.t.Helper()
-	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
-	m.Close(10 * time.Second)
+	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(hangBound)).(*Model)
+	m.Close(hangBound)
 	return m
 }
 

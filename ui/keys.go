@@ -203,7 +203,7 @@ func (m *Model) toggleRelativeTimes() tea.Cmd {
 		return nil
 	}
 	m.relGen++
-	return minuteTick(m.relGen)
+	return m.minuteTick()
 }
 
 // askMarkAll asks to mark every row matching the filter, saying how many.

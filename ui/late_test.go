@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
@@ -441,7 +440,7 @@ func TestQuitNowSendsNothingMore(t *testing.T) {
 	}
 	d.key("ctrl+c")
 	close(gate.release)
-	d.m.Close(10 * time.Second)
+	d.m.Close(hangBound)
 	d.settle()
 	if !d.quit {
 		t.Fatal("ctrl+c did not quit")

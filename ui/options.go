@@ -44,7 +44,9 @@ type Options struct {
 	Restore bool
 	// Location is the time zone times are shown in (default local).
 	Location *time.Location
-	// Now is the clock for time-window filters (default time.Now).
+	// Now is the console's clock (default time.Now): time-window filters,
+	// relative times, and how long ago a row was read (FreshFor). Tests
+	// give a clock that moves only when they say.
 	Now func() time.Time
 	// CacheBytes bounds the detail cache by the bytes its detections hold
 	// (default 64 MiB: some 20,000 alerts, so g after G reads nothing

@@ -119,15 +119,17 @@ func TestSeverityBandsColouredWhenTheProfileAllows(t *testing.T) {
 		h := newHarness(t, 300)
 		o := h.options(t)
 		o.Overview = true
-		tm := teatest.NewTestModel(t, New(o), teatest.WithInitialTermSize(100, 30),
+		m := New(o)
+		tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
 			teatest.WithProgramOptions(tea.WithColorProfile(c.profile)))
 		var out []byte
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 			out = b
 			return strings.Contains(string(b), "Informational") && strings.Contains(string(b), "Time to triage")
-		}, teatest.WithDuration(10e9))
+		}, teatest.WithDuration(hangBound))
 		tm.Send(keyPress("q"))
-		tm.WaitFinished(t)
+		tm.WaitFinished(t, teatest.WithFinalTimeout(hangBound))
+		m.Close(hangBound)
 		critical := strings.Contains(string(out), "48;5;124") // the Critical band's background
 		if critical != c.colour {
 			t.Fatalf("profile %v: critical coloured %v", c.profile, critical)

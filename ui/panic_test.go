@@ -90,7 +90,7 @@ func TestPanicInTheLoopEndsTheProgramCleanly(t *testing.T) {
 		if !errors.Is(err, tea.ErrProgramPanic) {
 			t.Fatalf("the program ended with %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(hangBound):
 		p.Kill()
 		t.Fatal("the program did not end after a panic")
 	}

@@ -61,22 +61,44 @@ func (m *Model) askQuit() tea.Cmd {
 // Close waits, at most timeout, for the updates still being sent when the
 // program ended (quit, SIGTERM, SIGHUP: a quit now sends nothing new), so
 // they finish and are recorded in the audit log rather than cut off, and
-// writes the state files still pending. It reports whether every update
-// finished.
+// writes the state files still pending. Then it cancels the console's
+// context, so the reads still out (a re-read, a page, a search) end, and
+// waits for the commands still running: Bubble Tea does not, and none may
+// outlive the console. It reports whether every update finished.
 func (m *Model) Close(timeout time.Duration) bool {
+	end := time.Now().Add(timeout)
 	m.store.flush()
 	done := make(chan struct{})
 	go func() { m.run.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(timeout):
-	}
-	// Out of time: what has not left is not sent, and is recorded so.
+	finished := waitUntil(done, end)
+	// The program has ended: nothing more is asked of the service. Out of
+	// time, what has not left is not sent, and is recorded so.
 	m.cancel()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
+	grace := time.Now().Add(2 * time.Second)
+	if !finished {
+		waitUntil(done, grace)
 	}
-	return false
+	// A command cancelled ends at once; one decoding an answer ends when it
+	// has decoded it.
+	waitUntil(m.cmds.Idle(), later(end, grace))
+	return finished
+}
+
+// waitUntil waits for c to close, at most until t; it reports whether c did.
+func waitUntil(c <-chan struct{}, t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-c:
+		return true
+	case <-timer.C:
+		return false
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

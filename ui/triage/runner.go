@@ -652,11 +652,13 @@ func (r *Runner) resolveThenSend(a *action, ids []string, per map[string]model.C
 }
 
 // send applies each batch to its rows at once (optimistic), marks them
-// written, and sends the batches, a few at a time.
+// written, and sends the batches, a few at a time, in order.
 func (r *Runner) send(a *action) tea.Cmd {
 	var cmds []tea.Cmd
 	a.sent = true
 	n := 0
+	turn := make(chan struct{})
+	close(turn) // the first batch's turn to take a send slot
 	for i := range a.batches {
 		b := &a.batches[i]
 		b.Before = a.before
@@ -667,7 +669,9 @@ func (r *Runner) send(a *action) tea.Cmd {
 			r.Rows.Put(d)
 		}
 		n += len(b.IDs)
-		cmds = append(cmds, r.sendBatch(a, *b))
+		next := make(chan struct{})
+		cmds = append(cmds, r.sendBatch(a, *b, turn, next))
+		turn = next
 	}
 	r.say(fmt.Sprintf("%s: sending %s %s…", a.verb, screen.Commas(n), screen.Plural(n, "row")))
 	return tea.Batch(cmds...)
@@ -725,8 +729,9 @@ type NotSentLogger interface {
 // sendBatch hands a batch to a writer goroutine started now, not when Bubble
 // Tea runs the command: a quit may end the program before that, and the
 // batch must still be sent (q) or recorded as not sent (quit now). The
-// command only waits for the writer's answer.
-func (r *Runner) sendBatch(a *action, b model.Change) tea.Cmd {
+// command only waits for the writer's answer. The writer takes a send slot
+// once turn is closed, and closes next then (or when it gives up).
+func (r *Runner) sendBatch(a *action, b model.Change, turn <-chan struct{}, next chan struct{}) tea.Cmd {
 	backend, sem, writes, ctx := r.b, r.sem, r.writes, a.ctx
 	answer := make(chan BatchMsg, 1)
 	writes.Add(1)
@@ -739,12 +744,16 @@ func (r *Runner) sendBatch(a *action, b model.Change) tea.Cmd {
 				answer <- BatchMsg{act: a, batch: b, err: unknownOutcome{screen.InternalError(p)}}
 			}
 		}()
-		answer <- writeBatch(ctx, backend, sem, a, b)
+		answer <- writeBatch(ctx, backend, sem, turn, next, a, b)
 	}()
 	return func() tea.Msg { return <-answer }
 }
 
-func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a *action, b model.Change) BatchMsg {
+// writeBatch sends one batch. The batches of an action take the send slots
+// in the order they were made, so a quit now or an esc leaves the last ones
+// unsent, never some from the middle.
+func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, turn <-chan struct{}, next chan struct{},
+	a *action, b model.Change) BatchMsg {
 	notSent := func() BatchMsg {
 		why := "the console was quit before this batch was sent"
 		if errors.Is(context.Cause(ctx), errStopped) {
@@ -755,6 +764,19 @@ func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a
 		}
 		return BatchMsg{act: a, batch: b, notSent: true}
 	}
+	passed := false
+	pass := func() {
+		if !passed {
+			passed = true
+			close(next)
+		}
+	}
+	defer pass()
+	select {
+	case <-ctx.Done():
+		return notSent()
+	case <-turn:
+	}
 	select {
 	case <-ctx.Done():
 		return notSent()
@@ -764,6 +786,7 @@ func writeBatch(ctx context.Context, backend model.Backend, sem chan struct{}, a
 	if ctx.Err() != nil {
 		return notSent()
 	}
+	pass()
 	// Once a batch has left it finishes: cutting it off would only make
 	// its outcome unknown.
 	res, err := backend.Update(context.WithoutCancel(ctx), b)
