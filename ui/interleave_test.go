@@ -109,7 +109,7 @@ type interleaving struct {
 	// Counts for the log: steps, rows checked on screen, rows compared
 	// with the fake at quiescence, rows the audit log replayed, consoles.
 	steps, checked, compared, replayed, consoles, actions, quitNows int
-	events                                       []string
+	events                                                          []string
 }
 
 func newInterleaving(t testing.TB, r chooser, count int) *interleaving {
