@@ -783,14 +783,22 @@ func orEmpty(v any) string {
 // unknown until the console's read back of it (or a later result) says
 // what it holds; at least 90% of the rows must be replayed.
 func (x *interleaving) replayAudit() {
+	first := make(map[string]string, len(x.hist))
+	for id, h := range x.hist {
+		first[id] = h[0].status
+	}
+	x.replayed = replayAudit(x.t, x.h, first, func(id string) string { return x.now(id).status }, fmt.Sprintf("step %d", x.steps))
+}
+
+// replayAudit replays the audit log at h over the rows' first statuses,
+// holds every row it can replay to its status now, and fails unless it
+// replays at least 90% of them. It returns how many it replayed.
+func replayAudit(t testing.TB, h *harness, first map[string]string, now func(id string) string, at string) int {
 	const unknown = "?"
-	state := map[string]string{}
+	state := maps.Clone(first)
 	type pending struct{ before, after string }
 	open := map[string]pending{}
-	for id, h := range x.hist {
-		state[id] = h[0].status
-	}
-	for _, l := range auditLines(x.t, x.h) {
+	for _, l := range auditLines(t, h) {
 		if l.Change.Status == "" {
 			continue
 		}
@@ -813,24 +821,20 @@ func (x *interleaving) replayAudit() {
 		}
 	}
 	replayed := 0
-	for id := range x.hist {
+	for id := range first {
 		want := state[id]
 		if want == unknown {
 			continue
 		}
 		replayed++
-		if now := x.now(id).status; now != want {
-			x.t.Fatalf("step %d: the audit log replays %s to %v, the fake has %v", x.steps, id, want, now)
+		if got := now(id); got != want {
+			t.Fatalf("%s: the audit log replays %s to %v, the fake has %v", at, id, want, got)
 		}
 	}
-	if replayed*10 < len(x.hist)*9 {
-		x.dump("")
-		for _, l := range auditLines(x.t, x.h) {
-			x.t.Logf("%s %s %d ids outcome=%s unknown=%d refused=%d", l.Event, l.Batch, len(l.IDs), l.Outcome, len(l.Unknown), len(l.Refused))
-		}
-		x.t.Fatalf("step %d: the audit log replays only %d of %d rows", x.steps, replayed, len(x.hist))
+	if replayed*10 < len(first)*9 {
+		t.Fatalf("%s: the audit log replays only %d of %d rows", at, replayed, len(first))
 	}
-	x.replayed = replayed
+	return replayed
 }
 
 func runInterleaving(t testing.TB, r chooser, backend string, keys []string, steps, count int) {
