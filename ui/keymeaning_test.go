@@ -446,3 +446,28 @@ func TestPageLandingWhileAQueryIsAskedForIsKept(t *testing.T) {
 		t.Fatalf("paging froze: %d rows loaded of %d, done %v", len(d.m.list.IDs()), d.m.list.Total(), d.m.list.Done())
 	}
 }
+
+// Another analyst closed the row as a true positive; the analyst, who sees
+// it new, closes it: nothing is sent, since the row already holds that
+// status, and the row shows what the service holds rather than what the
+// analyst last saw.
+func TestNothingSentShowsTheRowAsTheServiceHoldsIt(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 50)
+	d := loaded(t, h)
+	id := d.m.list.CursorID()
+	st := model.StatusTruePositive
+	if _, err := h.other().Update(t.Context(), model.Change{IDs: []string{id}, Status: &st}); err != nil {
+		t.Fatal(err)
+	}
+	if d.row(id).Status == model.StatusClosed {
+		t.Fatal("the row was closed before the other analyst's change")
+	}
+	d.key("s", "c")
+	d.settle()
+	if !strings.Contains(d.m.bar.Word().Text, "nothing sent") {
+		t.Fatalf("the footer says %q", d.m.bar.Word().Text)
+	}
+	if got := d.row(id); got.Status != model.StatusClosed || got.Verdict != model.StatusTruePositive {
+		t.Fatalf("the row shows %s/%s, the service holds closed as a true positive", got.Status, got.Verdict)
+	}
+}

@@ -378,15 +378,12 @@ func (r *Runner) onConfirm(t confirmPrompt, key string) tea.Cmd {
 }
 
 // conflictPrompt asks what to do with the rows another analyst changed:
-// kept are the rows still there, per their changes, found the pre-read's
-// rows (stamped).
+// kept are the rows still there, per their changes.
 type conflictPrompt struct {
 	a         *action
 	kept      []string
 	per       map[string]model.Change
 	conflicts []model.Conflict
-	stamp     uint64
-	found     []model.Detection
 }
 
 func (r *Runner) onConflict(t conflictPrompt, key string) tea.Cmd {
@@ -394,9 +391,6 @@ func (r *Runner) onConflict(t conflictPrompt, key string) tea.Cmd {
 	if a != r.active {
 		return nil
 	}
-	// Show the truth either way: the rows just read, not the cache's own
-	// copies of recent ones.
-	r.Rows.Store(t.stamp, slices.DeleteFunc(slices.Clone(t.found), func(d model.Detection) bool { return a.young[d.ID] }))
 	switch key {
 	case "o":
 		return r.resolveThenSend(a, kept, t.per)
@@ -449,6 +443,10 @@ func (r *Runner) onPreRead(msg PreReadMsg) tea.Cmd {
 	if msg.err != nil {
 		return r.endAction(a, fmt.Errorf("%s: reading the rows before sending failed, nothing was sent: %w", a.verb, msg.err))
 	}
+	// The screen shows what was just read (not the cache's own copies of
+	// recent rows), whatever comes of the action: a row another analyst
+	// changed shows their change, also when nothing is sent.
+	r.Rows.Store(msg.stamp, slices.DeleteFunc(slices.Clone(msg.found), func(d model.Detection) bool { return a.young[d.ID] }))
 	a.before = make(map[string]model.Values, len(msg.found))
 	a.fresh = make(map[string]model.Detection, len(msg.found))
 	for _, d := range msg.found {
@@ -488,7 +486,7 @@ func (r *Runner) onPreRead(msg PreReadMsg) tea.Cmd {
 		Text: fmt.Sprintf("%d of %d %s changed since you saw them:\n%s\n%s sets only: %s", len(conflicts), len(kept),
 			screen.Plural(len(kept), "row"), strings.Join(lines, "\n"), a.verb, describe(a)),
 		Answers: [][2]string{{"o", "send to them too"}, {"s", "skip them"}, {"n", "cancel"}},
-		Tag:     conflictPrompt{a: a, kept: kept, per: per, conflicts: conflicts, stamp: msg.stamp, found: msg.found},
+		Tag:     conflictPrompt{a: a, kept: kept, per: per, conflicts: conflicts},
 		Raised:  true, Owner: a,
 		What: fmt.Sprintf("%s: %d %s changed since you saw %s", a.verb, len(conflicts),
 			screen.Plural(len(conflicts), "row"), screen.Agree(len(conflicts), "it", "them")),
