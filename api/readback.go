@@ -22,7 +22,7 @@ type owedBatch struct {
 // owed reads the log for the rows whose last word is an unknown outcome: a
 // result naming them unknown, with no later result or read back of them.
 // Comments alone cannot be read back: they stay as they are.
-func (l *AuditLog) owed() ([]owedBatch, error) {
+func (l *AuditLog) owed(backend string) ([]owedBatch, error) {
 	l.mu.Lock()
 	fi, err := l.f.Stat()
 	l.mu.Unlock()
@@ -35,7 +35,7 @@ func (l *AuditLog) owed() ([]owedBatch, error) {
 	for {
 		line, rerr := r.ReadBytes('\n')
 		var rec AuditRecord
-		if len(line) > 0 && json.Unmarshal(line, &rec) == nil {
+		if len(line) > 0 && json.Unmarshal(line, &rec) == nil && l.mine(rec, backend) {
 			settle(rows, &order, rec)
 		}
 		if errors.Is(rerr, io.EOF) {
@@ -75,6 +75,13 @@ type owedRow struct {
 	change auditChange
 }
 
+// mine reports a record this console may read back: sent on the same API
+// by the same API client (another client may be another tenant, whose ids
+// mean nothing here).
+func (l *AuditLog) mine(rec AuditRecord, backend string) bool {
+	return rec.Backend == backend && rec.Who.ClientID == l.who.ClientID
+}
+
 // settle follows one record: a result's unknown rows are owed, a later
 // result or read back of them settles them.
 func settle(rows map[string]owedRow, order *[]string, rec AuditRecord) {
@@ -103,7 +110,7 @@ func settle(rows map[string]owedRow, order *[]string, rec AuditRecord) {
 // each whether it holds what its batch sent.
 func (a Audited) ReadBackOwed(ctx context.Context) (model.ReadBack, error) {
 	var rb model.ReadBack
-	owed, err := a.Log.owed()
+	owed, err := a.Log.owed(a.Name())
 	if err != nil {
 		return rb, fmt.Errorf("audit log: %w", err)
 	}
@@ -117,14 +124,19 @@ func (a Audited) ReadBackOwed(ctx context.Context) (model.ReadBack, error) {
 			if err != nil {
 				return rb, err
 			}
-			var applied, not []string
-			left := make(map[string]bool, len(ids))
+			// Only the rows asked for, each once; a row not found stays
+			// unknown (an answer may leave a row out).
+			asked := make(map[string]bool, len(ids))
 			for _, id := range ids {
-				left[id] = true
+				asked[id] = true
 			}
+			var applied, not []string
 			for i := range found {
-				delete(left, found[i].ID)
 				d := found[i]
+				if !asked[d.ID] {
+					continue
+				}
+				delete(asked, d.ID)
 				want := d
 				c.Apply(&want)
 				if model.Same(model.AllFields, model.ValuesOf(&d), model.ValuesOf(&want)) {
@@ -133,17 +145,13 @@ func (a Audited) ReadBackOwed(ctx context.Context) (model.ReadBack, error) {
 					not = append(not, d.ID)
 				}
 			}
-			var gone []string
-			for _, id := range ids {
-				if left[id] {
-					gone = append(gone, id)
-				}
-			}
 			rb.Rows += len(applied) + len(not)
 			rb.Applied += len(applied)
 			rb.NotApplied += len(not)
-			rb.Missing += len(gone)
-			a.writeReadBack(c, applied, not, gone, true)
+			rb.Missing += len(asked)
+			if len(applied)+len(not) > 0 {
+				a.writeReadBack(c, applied, not, nil, true)
+			}
 		}
 	}
 	return rb, nil

@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // TestTheScreenTellsEachRowAsTheAuditLogDoes answers a batch of three rows
@@ -86,5 +89,62 @@ func TestTheNextStartTellsWhatBecameOfRowsOfUnknownOutcome(t *testing.T) {
 	lines := auditLines(t, h)
 	if last := lines[len(lines)-1]; last.Event != "read_back" || last.Outcome != "applied" || len(last.IDs) != 3 {
 		t.Fatalf("the audit log ends with %+v", last)
+	}
+}
+
+// oddReads answers reads of the rows oddly: each row twice, or none.
+type oddReads struct {
+	api.Audited
+	none bool
+}
+
+func (o oddReads) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
+	found, missing, err := o.Audited.Details(ctx, ids)
+	if o.none {
+		return nil, missing, err
+	}
+	return append(found, found...), missing, err
+}
+
+// A re-read of a row of unknown outcome that repeats the row counts it
+// once; one that leaves it out leaves it unknown, on screen as in the log.
+func TestAReReadThatRepeatsOrLeavesOutARowIsToldAsTheLogTellsIt(t *testing.T) {
+	for _, k := range []struct {
+		none        bool
+		say         string
+		readBackLog bool
+	}{
+		{false, "read again: 1 applied, 0 not", true},
+		{true, "read again: 0 applied, 0 not, 1 not found (still unknown)", false},
+	} {
+		h := newHarness(t, 50)
+		d := loaded(t, h)
+		for i, id := range d.m.list.IDs() {
+			if d.row(id).Status != model.StatusInProgress {
+				d.cursorTo(i)
+				break
+			}
+		}
+		h.fake.SetFaults(fake.Faults{UnreadableAnswers: 1})
+		d.key("s", "i")
+		d.run()
+		deliver[triage.PreReadMsg](d) // the batch goes; its answer cannot be read
+		d.backend(oddReads{h.src.Backend.(api.Audited), k.none})
+		d.settle()
+		if w := d.m.bar.Word().Text; !strings.Contains(w, k.say) {
+			t.Fatalf("the footer says %q, want %q", w, k.say)
+		}
+		readBack := false
+		for _, l := range auditLines(t, h) {
+			if l.Event == "read_back" {
+				readBack = true
+				if len(l.IDs) != 1 || l.Outcome != "applied" {
+					t.Fatalf("the read back is recorded as %+v", l)
+				}
+			}
+		}
+		if readBack != k.readBackLog {
+			t.Fatalf("read back recorded: %v, want %v", readBack, k.readBackLog)
+		}
 	}
 }

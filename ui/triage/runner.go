@@ -241,7 +241,7 @@ func (r *Runner) ReadBackOwed() tea.Cmd {
 	return func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return OwedMsg{err: err} })
 		rb, err := o.ReadBackOwed(ctx)
-		if err == nil && rb.Rows == 0 {
+		if err == nil && rb.Rows+rb.Missing == 0 {
 			return nil // nothing was owed
 		}
 		return OwedMsg{rb: rb, err: err}
@@ -254,10 +254,14 @@ func (r *Runner) onOwed(msg OwedMsg) {
 		if r.Ctx.Err() == nil {
 			r.setErr(fmt.Errorf("reading again the rows an earlier run left of unknown outcome: %w (the next start tries again)", msg.err))
 		}
-	case rb.Rows > 0:
-		text := fmt.Sprintf("%s %s an earlier run left of unknown outcome, read again: %s applied, %s not (audit log)",
-			screen.Commas(rb.Rows), r.rowWord(rb.Rows), screen.Commas(rb.Applied), screen.Commas(rb.NotApplied))
-		r.out.Flash = &Flash{Text: text, Err: rb.NotApplied > 0}
+	case rb.Rows+rb.Missing > 0:
+		n := rb.Rows + rb.Missing
+		text := fmt.Sprintf("%s %s an earlier run left of unknown outcome, read again: %s applied, %s not", screen.Commas(n),
+			r.rowWord(n), screen.Commas(rb.Applied), screen.Commas(rb.NotApplied))
+		if rb.Missing > 0 {
+			text += fmt.Sprintf(", %s not found (still unknown)", screen.Commas(rb.Missing))
+		}
+		r.out.Flash = &Flash{Text: text + " (audit log)", Err: rb.NotApplied+rb.Missing > 0}
 	}
 }
 
@@ -1003,27 +1007,45 @@ func (r *Runner) wanted(a *action) map[string]model.Values {
 // what their batch sent (applied) and which do not; a row not found stays
 // unknown.
 func readBack(l ReadBackLogger, batches []model.Change, want map[string]model.Values, found []model.Detection) {
-	got := make(map[string]model.Values, len(found))
-	for i := range found {
-		got[found[i].ID] = model.ValuesOf(&found[i])
-	}
 	for _, b := range batches {
-		var applied, not []string
+		mine := make(map[string]model.Values, len(b.IDs))
 		for _, id := range b.IDs {
-			w, unknown := want[id]
-			g, ok := got[id]
-			switch {
-			case !unknown || !ok:
-			case model.Same(model.AllFields, g, w):
-				applied = append(applied, id)
-			default:
-				not = append(not, id)
+			if w, ok := want[id]; ok {
+				mine[id] = w
 			}
 		}
-		if len(applied)+len(not) > 0 {
+		if applied, not, _ := settleRead(mine, found); len(applied)+len(not) > 0 {
 			l.ReadBack(b, applied, not)
 		}
 	}
+}
+
+// settleRead decides, of the rows want names, which a read found holding
+// what was sent (applied), which it found otherwise (not), and which it did
+// not find (unread: their outcome stays unknown). A row the answer repeats
+// counts once; one it was not asked for, not at all.
+func settleRead(want map[string]model.Values, found []model.Detection) (applied, not, unread []string) {
+	seen := make(map[string]bool, len(found))
+	for i := range found {
+		id := found[i].ID
+		w, ok := want[id]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if model.Same(model.AllFields, model.ValuesOf(&found[i]), w) {
+			applied = append(applied, id)
+		} else {
+			not = append(not, id)
+		}
+	}
+	for id := range want {
+		if !seen[id] {
+			unread = append(unread, id)
+		}
+	}
+	slices.Sort(unread)
+	return applied, not, unread
 }
 
 // step moves the history: a change or a retry of one adds an entry (and
@@ -1067,21 +1089,25 @@ func (r *Runner) step(a *action) {
 
 func (r *Runner) onReread(msg RereadMsg) {
 	r.rereads--
+	a := msg.act
 	if msg.err != nil {
 		if r.Ctx.Err() == nil {
-			r.setErr(fmt.Errorf("re-reading the rows just changed: %w (r refreshes)", msg.err))
+			err := fmt.Errorf("re-reading the rows just changed: %w (r refreshes)", msg.err)
+			if n := len(a.unknown); n > 0 {
+				err = fmt.Errorf("%s: re-reading the %s of unknown outcome failed, so it stays unknown: %w (the next start reads %s back)",
+					a.verb, r.rowWord(n), msg.err, screen.Agree(n, "it", "them"))
+			}
+			r.setErr(err)
 		}
 		return
 	}
 	// What the service now holds is the entry's after: the baseline an
 	// undo checks for other analysts' changes (an undo's re-read leaves
 	// it, since the entry's after is still what a redo puts back).
-	e := msg.act.entry
-	if msg.act.kind == kindUndo {
+	e := a.entry
+	if a.kind == kindUndo {
 		e = nil
 	}
-	applied := 0
-	want := r.wanted(msg.act) // what each row of unknown outcome holds if it was applied
 	for _, d := range r.Rows.Fresh(msg.stamp, msg.found) {
 		r.Rows.Put(d)
 		if e != nil {
@@ -1089,15 +1115,19 @@ func (r *Runner) onReread(msg RereadMsg) {
 				e.after[d.ID] = model.ValuesOf(&d)
 			}
 		}
-		if w, ok := want[d.ID]; ok && model.Same(model.AllFields, model.ValuesOf(&d), w) {
-			applied++
-		}
 	}
-	// The message said the outcome of some rows was unknown: now it is.
-	if a := msg.act; len(a.unknown) > 0 {
-		r.out.Flash = &Flash{Follow: true, Text: fmt.Sprintf("%s: of the %s with an unknown outcome, read again: %s applied, %s not", a.verb,
-			screen.Commas(len(a.unknown)), screen.Commas(applied), screen.Commas(len(a.unknown)-applied)), Action: a.id, Err: len(a.unknown) > applied}
+	// The message said the outcome of some rows was unknown: now it is,
+	// as the audit log's read back tells it.
+	if len(a.unknown) == 0 {
+		return
 	}
+	applied, not, unread := settleRead(r.wanted(a), msg.found)
+	text := fmt.Sprintf("%s: of the %s with an unknown outcome, read again: %s applied, %s not", a.verb,
+		screen.Commas(len(a.unknown)), screen.Commas(len(applied)), screen.Commas(len(not)))
+	if len(unread) > 0 {
+		text += fmt.Sprintf(", %s not found (still unknown)", screen.Commas(len(unread)))
+	}
+	r.out.Flash = &Flash{Follow: true, Text: text, Action: a.id, Err: len(not)+len(unread) > 0}
 }
 
 // undo steps back through the history: the newest entry not yet undone
