@@ -471,3 +471,16 @@ func TestNothingSentShowsTheRowAsTheServiceHoldsIt(t *testing.T) {
 		t.Fatalf("the row shows %s/%s, the service holds closed as a true positive", got.Status, got.Verdict)
 	}
 }
+
+// Without me in the config the picker does not promise "m enter: me": it
+// says how to set it, and m searches as any letter does.
+func TestThePickerWithoutMeSaysHowToSetIt(t *testing.T) {
+	h := newHarness(t, 50)
+	d := loaded(t, h)
+	d.key("a")
+	d.typeText("m")
+	sc := ansi.Strip(d.screen())
+	if strings.Contains(sc, "m enter: me") || !strings.Contains(sc, "me: set me.login in the config file") {
+		t.Fatalf("the picker without me:\n%s", sc)
+	}
+}

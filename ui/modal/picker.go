@@ -211,6 +211,13 @@ func (x *picker) view(s *Stack) string {
 	if why := cmp.Or(s.Dir.Denied(), x.err); why != "" {
 		b.WriteString("\n" + st.Err.Render(screen.Truncate(screen.Sanitize(why), w)))
 	}
-	b.WriteString("\n" + st.Dim.Render(screen.Truncate("↑/↓ choose · enter assign · m enter: me · esc cancel", w)))
+	hint := "↑/↓ choose · enter assign · m enter: me · esc cancel"
+	if s.Me.UID == "" && s.Me.UUID == "" {
+		hint = "↑/↓ choose · enter assign · esc cancel"
+		if text := strings.TrimSpace(x.ti.Value()); text != "" && strings.HasPrefix("me", strings.ToLower(text)) {
+			b.WriteString("\n" + st.Dim.Render(screen.Truncate("  me: set me.login in the config file", w)))
+		}
+	}
+	b.WriteString("\n" + st.Dim.Render(screen.Truncate(hint, w)))
 	return st.Menu.Render(b.String())
 }
