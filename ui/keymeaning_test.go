@@ -365,6 +365,12 @@ func TestEscStopsTheBatchesNotSentYet(t *testing.T) {
 	}
 	d.key("esc")
 	close(gate.release)
+	d.run()
+	// A batch not sent answers first: the footer does not call it done.
+	deliver[triage.BatchMsg](d, func(b triage.BatchMsg) bool { _, sent := b.Outcome(); return !sent })
+	if w := d.m.bar.Word().Text; !strings.Contains(w, "stopping: 1 of") || !strings.Contains(w, "1 detection not sent") {
+		t.Fatalf("while the batches answer, the footer says %q", w)
+	}
 	d.settle()
 	if n := d.m.list.MarkCount(); n != marked {
 		t.Fatalf("esc cleared the marks (%d of %d left) instead of stopping the change", n, marked)

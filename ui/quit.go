@@ -49,7 +49,7 @@ func (m *Model) askQuit() tea.Cmd {
 			case !a.Sent:
 				return fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.Verb)
 			default:
-				return fmt.Sprintf("%s is still being sent: quit anyway? What is queued is still sent, and the audit log records it.", a.Verb)
+				return fmt.Sprintf("%s is still being sent: quit anyway? What is in flight finishes and what is queued goes for up to 10 seconds; the rest is recorded as not sent.", a.Verb)
 			}
 		},
 		Answers: [][2]string{{"y", "quit"}, {"n", "stay"}},

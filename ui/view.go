@@ -205,7 +205,7 @@ func (m *Model) footerParts(rows int) string {
 		if a, ok := m.run.Running(); ok {
 			switch n := a.Batches; {
 			case a.Sent && n > 1:
-				what = fmt.Sprintf("sending %d/%d batches", a.Done, n)
+				what = fmt.Sprintf("%d/%d batches answered", a.Done, n)
 			case a.Sent:
 				what = "sending"
 			case m.stack.Top() != nil:

@@ -818,7 +818,12 @@ func (r *Runner) onBatch(msg BatchMsg) tea.Cmd {
 		r.settleBatch(a, msg)
 	}
 	if a.done < len(a.batches) {
-		r.say(fmt.Sprintf("%s: %d of %d batches done…", a.verb, a.done, len(a.batches)))
+		text := fmt.Sprintf("%s: %d of %d batches answered…", a.verb, a.done, len(a.batches))
+		if errors.Is(context.Cause(a.ctx), errStopped) {
+			text = fmt.Sprintf("%s: stopping: %d of %d batches answered, %s %s not sent (R sends them); those in flight finish…",
+				a.verb, a.done, len(a.batches), screen.Commas(len(a.notSent)), r.rowWord(len(a.notSent)))
+		}
+		r.say(text)
 		return nil
 	}
 	return r.finish(a)
