@@ -56,6 +56,9 @@ type AuditLog struct {
 	// to be), and inFlight the rows of batches sent and not yet answered.
 	tally    Tally
 	inFlight map[string]int
+	// notSent are this run's rows meant to be sent that never left, until
+	// a later batch (R) sends them.
+	notSent map[string]bool
 }
 
 // Tally counts a run's rows by what became of its changes.
@@ -132,7 +135,7 @@ func OpenAudit(path string, who Who) (*AuditLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}}, nil
+	return &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}, notSent: map[string]bool{}}, nil
 }
 
 // Close writes what is pending, if it can, and closes the log.
@@ -174,7 +177,9 @@ func (l *AuditLog) count(r AuditRecord, written bool) {
 	case r.Event == "sent" && written:
 		l.inFlight[r.Batch] = len(r.IDs)
 	case r.Event == "sent", r.Event == "not_sent":
-		l.tally.NotSent += len(r.IDs)
+		for _, id := range r.IDs {
+			l.notSent[id] = true
+		}
 	case r.Event == "read_back" && r.Earlier:
 	case r.Event == "read_back":
 		// Rows of unknown outcome read again: now they are known.
@@ -183,6 +188,9 @@ func (l *AuditLog) count(r AuditRecord, written bool) {
 		l.tally.Refused += len(r.Refused)
 	case r.Event == "result":
 		delete(l.inFlight, r.Batch)
+		for _, id := range r.IDs {
+			delete(l.notSent, id) // sent after all
+		}
 		l.tally.Applied += len(r.IDs) - len(r.Refused) - len(r.Unknown)
 		l.tally.Refused += len(r.Refused)
 		l.tally.Unknown += len(r.Unknown)
@@ -195,6 +203,7 @@ func (l *AuditLog) Tally() Tally {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	t := l.tally
+	t.NotSent = len(l.notSent)
 	for _, n := range l.inFlight {
 		t.Unknown += n
 	}
@@ -446,6 +455,9 @@ func ReadUnreported(path string) (Unreported, error) {
 	var order []string
 	batches := map[string]batch{}
 	settled := map[string]bool{}
+	// A batch not sent is settled once a later batch (R) sent every row.
+	left := map[string]int{}           // not_sent batch: its rows not sent since
+	notSentIn := map[string][]string{} // row: the not_sent batches holding it
 	r := bufio.NewReaderSize(f, 64<<10)
 	for {
 		line, rerr := r.ReadBytes('\n')
@@ -464,8 +476,22 @@ func ReadUnreported(path string) (Unreported, error) {
 					order = append(order, rec.Batch)
 				}
 				batches[rec.Batch] = batch{run: rec.Run, rows: len(rec.IDs), at: rec.Time, notSent: rec.Event == "not_sent"}
+				if rec.Event == "not_sent" {
+					left[rec.Batch] = len(rec.IDs)
+					for _, id := range rec.IDs {
+						notSentIn[id] = append(notSentIn[id], rec.Batch)
+					}
+				}
 			case "result":
 				settled[rec.Batch] = true
+				for _, id := range rec.IDs {
+					for _, b := range notSentIn[id] {
+						if left[b]--; left[b] == 0 {
+							settled[b] = true
+						}
+					}
+					delete(notSentIn, id)
+				}
 			case "reported":
 				for _, b := range rec.Reported {
 					settled[b] = true

@@ -386,3 +386,26 @@ func (h held) Update(context.Context, model.Change) (model.UpdateResult, error) 
 	<-h.release
 	return model.UpdateResult{}, nil
 }
+
+// Rows a stop kept from being sent and that R sent later are not counted
+// as not sent, in this run's tally nor at the next start.
+func TestRowsNotSentThenRetriedAreNotReportedNotSent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := openTestAudit(t, path)
+	a := Audited{Backend: &applying{}, Log: l}
+	a.NotSent(change("a", "b"), "stopped with esc")
+	a.NotSent(change("c"), "stopped with esc")
+	if _, err := a.Update(context.Background(), change("a", "b")); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Tally(); got.NotSent != 1 || got.Applied != 2 {
+		t.Fatalf("tally %+v, want 2 applied and 1 not sent", got)
+	}
+	u, err := ReadUnreported(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.NotSent.Batches != 1 || u.NotSent.Rows != 1 {
+		t.Fatalf("the next start would report %+v not sent, want the one batch of c", u.NotSent)
+	}
+}
