@@ -348,7 +348,7 @@ type wireEnvelope struct {
 			After  string `json:"after"`
 		} `json:"pagination"`
 		Writes *struct {
-			ResourcesAffected int `json:"resources_affected"`
+			ResourcesAffected *int `json:"resources_affected"`
 		} `json:"writes"`
 	} `json:"meta"`
 	Resources resources   `json:"resources"`

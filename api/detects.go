@@ -312,9 +312,14 @@ func updateResult(op string, env *wireEnvelope, err error, ids []string) (model.
 		return res, err
 	}
 	res.TraceID = env.Meta.TraceID
-	affected := -1
-	if env.Meta.Writes != nil {
-		affected = env.Meta.Writes.ResourcesAffected
+	affected := absent
+	if w := env.Meta.Writes; w != nil && w.ResourcesAffected != nil {
+		// A negative count is no count: it decides like any other
+		// number that is not theirs (unknown), never like an absent one.
+		affected = *w.ResourcesAffected
+		if affected < 0 {
+			affected = negative
+		}
 		res.Affected = affected
 	}
 	named := perIDErrors(env.Errors, ids)
@@ -346,7 +351,11 @@ func updateResult(op string, env *wireEnvelope, err error, ids []string) (model.
 	if ae == nil {
 		ae = &Error{Op: op, Status: status, TraceID: res.TraceID}
 	}
-	if status < 500 {
+	switch {
+	case status >= 500:
+	case affected == negative:
+		ae.Messages = append(ae.Messages, fmt.Sprintf("the answer gives a negative count of rows changed, not the %d it did not refuse", len(unnamed)))
+	default:
 		verb := "were"
 		if affected == 1 {
 			verb = "was"
@@ -357,18 +366,25 @@ func updateResult(op string, env *wireEnvelope, err error, ids []string) (model.
 	return res, ae
 }
 
+// absent stands for an answer without resources_affected, negative for
+// one whose count is below zero.
+const (
+	absent   = -1
+	negative = -2
+)
+
 // unnamedFate is the table above: what became of the n ids sent that an
-// answer of status did not name, given resources_affected (affected < 0:
-// the answer has none).
+// answer of status did not name, given resources_affected (absent, or
+// negative: a count that is none).
 func unnamedFate(status, affected, n int) string {
 	switch {
 	case n == 0:
 		return "applied"
 	case status >= 500:
 		return "unknown"
-	case status/100 == 2 && affected < 0, affected == n:
+	case status/100 == 2 && affected == absent, affected == n:
 		return "applied"
-	case status/100 != 2 && affected <= 0:
+	case status/100 != 2 && (affected == absent || affected == 0):
 		return "refused"
 	}
 	return "unknown"
