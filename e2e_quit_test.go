@@ -65,6 +65,9 @@ func TestQuitNowLeavesASummaryAndTheNextStartReportsWhatWasNotSent(t *testing.T)
 	next := newTmux(t, 120, 30, env, statusShell(bin, "--api", "detects")...)
 	next.keepDeadPane()
 	next.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") })
+	// The console's screen covers what the start wrote on stderr: its
+	// footer says it too.
+	next.waitFor("the notice", func(sc string) bool { return strings.Contains(sc, "an earlier run meant to change were never sent") })
 	next.send("q")
 	status = next.waitDead()
 	sc := next.captureJoined()

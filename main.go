@@ -403,7 +403,7 @@ func runConsole(args []string, stderr io.Writer) int {
 		return fail(stderr, errors.New("no home folder: set XDG_STATE_HOME for the audit log and session"))
 	}
 	auditPath := filepath.Join(state, "audit.jsonl")
-	reportUnfinished(stderr, auditPath)
+	notice := reportUnfinished(stderr, auditPath)
 	audit, err := api.OpenAudit(auditPath, api.Who{
 		ClientID: conn.client.ClientID(), OSUser: osUser(), SSHConnection: os.Getenv("SSH_CONNECTION"),
 	})
@@ -447,6 +447,7 @@ func runConsole(args []string, stderr io.Writer) int {
 		Theme:            firstOf(map[string]string{"dark": "dark", "light": "light"}[conn.cfg.Theme], themeFromEnv()),
 		ThemeFixed:       conn.cfg.Theme == "dark" || conn.cfg.Theme == "light",
 		SavedFilters:     savedFilters(conn.cfg.SavedFilters),
+		Notice:           notice,
 	})
 	p = tea.NewProgram(m, ui.ProgramOptions()...)
 	sigs := make(chan os.Signal, 1)
@@ -549,25 +550,31 @@ func consoleURL(cloud string, d *model.Detection) string {
 // the analyst should check them), and batches a quit kept from being sent.
 // It then records that they were told, so the next start does not repeat
 // it.
-func reportUnfinished(stderr io.Writer, path string) {
+func reportUnfinished(stderr io.Writer, path string) string {
 	u, err := api.ReadUnreported(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "falcon-triage: %s\n", screen.Sanitize(err.Error()))
-		return
+		return ""
 	}
 	if !u.Any() {
-		return
+		return ""
 	}
+	var notice []string
 	if b := u.Unfinished; b.Batches > 0 {
-		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, sent %s%s have no recorded result in the audit log (%s): they may or may not have been applied; check them\n",
-			plural(b.Batches, "batch", "batches"), thousands(b.Rows), span(b.First, b.Last), runs(b), screen.Sanitize(path))
+		fmt.Fprintf(stderr, "falcon-triage: %s, %s, sent %s%s have no recorded result in the audit log (%s): they may or may not have been applied; check them\n",
+			plural(b.Batches, "batch", "batches"), plural(b.Rows, "row", "rows"), span(b.First, b.Last), runs(b), screen.Sanitize(path))
+		notice = append(notice, fmt.Sprintf("%s sent by an earlier run %s no recorded result: check %s (audit log)",
+			plural(b.Rows, "row", "rows"), map[bool]string{true: "has", false: "have"}[b.Rows == 1], map[bool]string{true: "it", false: "them"}[b.Rows == 1]))
 	}
 	if b := u.NotSent; b.Batches > 0 {
-		fmt.Fprintf(stderr, "falcon-triage: %s, %s rows, asked for %s%s were never sent (not_sent in the audit log, %s): they changed nothing\n",
-			plural(b.Batches, "batch", "batches"), thousands(b.Rows), span(b.First, b.Last), runs(b), screen.Sanitize(path))
+		fmt.Fprintf(stderr, "falcon-triage: %s, %s, asked for %s%s were never sent (not_sent in the audit log, %s): they changed nothing\n",
+			plural(b.Batches, "batch", "batches"), plural(b.Rows, "row", "rows"), span(b.First, b.Last), runs(b), screen.Sanitize(path))
+		notice = append(notice, fmt.Sprintf("%s an earlier run meant to change %s never sent", plural(b.Rows, "row", "rows"),
+			map[bool]string{true: "was", false: "were"}[b.Rows == 1]))
 	}
 	// Should this fail, the next start tells it again: better than never.
 	_ = api.MarkReported(path, api.Who{OSUser: osUser(), SSHConnection: os.Getenv("SSH_CONNECTION")}, u)
+	return strings.Join(notice, "; ")
 }
 
 // runs names the runs batches come from, when more than one: consoles

@@ -65,8 +65,13 @@ func TestEveryRunsUnsettledBatchesAreReportedOnce(t *testing.T) {
 	}
 	(api.Audited{Backend: stuck{}, Log: last}).NotSent(model.Change{IDs: make([]string, 1219), Status: &st}, "quit")
 	var out, again bytes.Buffer
-	reportUnfinished(&out, path)
+	notice := reportUnfinished(&out, path)
 	reportUnfinished(&again, path)
+	// The console's screen covers stderr at once: it says it too.
+	if !strings.Contains(notice, "1,501 rows sent by an earlier run have no recorded result: check them") ||
+		!strings.Contains(notice, "1,219 rows an earlier run meant to change were never sent") {
+		t.Fatalf("the console is told %q", notice)
+	}
 	close(hang)
 	wg.Wait()
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")

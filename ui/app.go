@@ -145,6 +145,9 @@ func New(o Options) *Model {
 	} else {
 		m.conn.pending = true
 	}
+	if o.Notice != "" {
+		m.bar.Set(status.Word{Text: screen.Sanitize(o.Notice), Err: true})
+	}
 	return m
 }
 

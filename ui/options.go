@@ -71,6 +71,10 @@ type Options struct {
 	ThemeFixed bool
 	// SavedFilters are offered in the quick filters (f) and the history.
 	SavedFilters []SavedFilter
+	// Notice is what the start has to tell before anything else (what an
+	// earlier run left unsettled): the footer's first word, as an error, so
+	// the console's screen does not hide it.
+	Notice string
 	// ArmAfter is how long a layer an answer raised (a conflict, a
 	// confirmation after a lookup) is on screen before it takes keys
 	// (default 300 ms: a round trip over a slow SSH link).
