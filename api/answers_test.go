@@ -196,3 +196,65 @@ func TestIDsNotNamedAreDecidedByTheStatusAndResourcesAffected(t *testing.T) {
 		})
 	}
 }
+
+// A server that echoes the client secret in its answer does not take it to
+// the screen or the audit log: the answer is redacted as it is read.
+func TestAnAnswerThatEchoesTheSecretIsRedacted(t *testing.T) {
+	sent := []string{"ldt:x:1"}
+	body := envelope(-1, [2]string{"ldt:x:1", "denied for client_secret=secret-of-the-client"})
+	bothBackends(t, func(t *testing.T) *Client {
+		srv := httptest.NewServer(withToken(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(body))
+		}))
+		t.Cleanup(srv.Close)
+		c, err := New(Config{ClientID: "id", ClientSecret: "secret-of-the-client", BaseURL: srv.URL, Sleep: (&sleeps{}).sleep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}, func(t *testing.T, b model.Backend) {
+		res, rec := settledThroughTheLog(t, b, sent)
+		for _, why := range res.Refused {
+			if strings.Contains(why, "secret-of-the-client") || !strings.Contains(why, "[redacted]") {
+				t.Fatalf("the refusal says %q", why)
+			}
+		}
+		raw, _ := json.Marshal(rec)
+		if strings.Contains(string(raw), "secret-of-the-client") {
+			t.Fatalf("the audit log holds the secret: %s", raw)
+		}
+	})
+}
+
+// An answer cut short (the connection closed before its last chunk) is no
+// answer: the outcome is unknown, even if what came is whole JSON.
+func TestAnAnswerCutShortIsUnknown(t *testing.T) {
+	sent := []string{"ldt:x:1"}
+	bothBackends(t, func(t *testing.T) *Client {
+		srv := httptest.NewServer(withToken(func(w http.ResponseWriter, r *http.Request) {
+			hj, ok := w.(http.Hijacker)
+			if !ok {
+				t.Error("no hijacker")
+				return
+			}
+			conn, buf, _ := hj.Hijack()
+			defer conn.Close()
+			body := envelope(1)
+			// A chunked answer whose last chunk never comes.
+			fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(body), body)
+			_ = buf.Flush()
+		}))
+		t.Cleanup(srv.Close)
+		c, err := New(Config{ClientID: "id", ClientSecret: "secret", BaseURL: srv.URL, Sleep: (&sleeps{}).sleep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}, func(t *testing.T, b model.Backend) {
+		res, _ := settledThroughTheLog(t, b, sent)
+		if len(res.Unknown) != 1 {
+			t.Fatalf("a cut answer settled as %+v", res)
+		}
+	})
+}

@@ -394,6 +394,9 @@ type call struct {
 	answer int64
 	// into, when set, receives the resources (a pointer to a slice).
 	into any
+	// secrets are the credentials an answer must not carry on: the client
+	// secret and the token, replaced wherever an answer echoes them.
+	secrets []string
 }
 
 // Answers are capped in proportion to what was asked, so a broken or
@@ -475,6 +478,7 @@ func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
 			}
 			return nil, &Error{Op: k.op, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
 		}
+		k.secrets = []string{c.cfg.ClientSecret, tok.AccessToken}
 		env, err := decodeEnvelope(resp, k)
 		// A token the service no longer takes (expired early, revoked):
 		// fetch a new one and try once more.
@@ -510,10 +514,19 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	for {
 		bp := readBlocks.Get().(*[]byte)
 		b := (*bp)[:cap(*bp)]
-		n, err := io.ReadFull(r, b)
+		// Not io.ReadFull: it reports a body cut short (a connection
+		// closed before the last chunk or the announced length) as it
+		// reports a short last block, and a cut answer is no answer.
+		n := 0
+		var err error
+		for n < len(b) && err == nil {
+			var k int
+			k, err = r.Read(b[n:])
+			n += k
+		}
 		blocks = append(blocks, b[:n])
 		total += int64(n)
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if err == io.EOF {
 			break
 		}
 		if err != nil {
@@ -537,6 +550,13 @@ func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 	raw, err := readBody(resp, limit)
 	if err != nil {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
+	}
+	for _, secret := range k.secrets {
+		// An answer that echoes a credential (in an error message, in a
+		// field) never takes it to the screen, a log or a file.
+		if len(secret) >= 4 && bytes.Contains(raw, []byte(secret)) {
+			raw = bytes.ReplaceAll(raw, []byte(secret), []byte("[redacted]"))
+		}
 	}
 	if int64(len(raw)) > limit {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids, Unknown: !k.read, TooLarge: true,
