@@ -55,7 +55,11 @@ func TestQuitNowLeavesASummaryAndTheNextStartReportsWhatWasNotSent(t *testing.T)
 	applied, notSent := auditRows(t, auditPath)
 	want := fmt.Sprintf("falcon-triage: this run's changes: %s rows applied, 0 refused, 0 of unknown outcome, %s not sent; audit log %s",
 		thousands(applied), thousands(notSent), auditPath)
-	if sc := tm.captureJoined(); strings.Count(sc, "falcon-triage: ") != 1 || !strings.Contains(sc, want) || applied != 3000 || applied+notSent > 3500 || notSent == 0 {
+	// While the batches in flight finish, the terminal says why nothing
+	// happens yet; then the one summary line.
+	if sc := tm.captureJoined(); strings.Count(sc, "falcon-triage: this run's changes") != 1 || !strings.Contains(sc, want) ||
+		!strings.Contains(sc, "falcon-triage: waiting up to 10 s for the changes still being sent") ||
+		applied != 3000 || applied+notSent > 3500 || notSent == 0 {
 		t.Fatalf("want the line %q; the terminal:\n%s", want, sc)
 	}
 	if status != 3 { // documented: changes not sent or of unknown outcome
@@ -174,4 +178,43 @@ func auditRows(t *testing.T, path string) (applied, notSent int) {
 		}
 	}
 	return applied, notSent
+}
+
+// A second ctrl+c while the console waits for the changes in flight stops
+// the wait instead of killing the process: the summary line is still
+// written, and the rows in flight are counted of unknown outcome.
+func TestASecondCtrlCStopsTheWaitAndKeepsTheSummary(t *testing.T) {
+	bin := buildBinary(t)
+	url := startFake(t, bin, "--count", "500")
+	state := t.TempDir()
+	env := []string{
+		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
+		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color",
+	}
+	tm := newTmux(t, 120, 30, env, statusShell(bin, "--api", "detects")...)
+	tm.keepDeadPane()
+	tm.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") })
+	tm.send(".")
+	tm.waitText("of 500")
+	tm.send("*")
+	tm.waitText("Mark all 500 detections matching the filter?")
+	tm.send("y")
+	tm.waitText("500 marked")
+	before := updates(t, url)
+	setFaults(t, url, `{"HoldUpdates": true}`)
+	t.Cleanup(func() { setFaults(t, url, `{}`) })
+	tm.send("s", "i")
+	tm.waitText("Status → In progress: 500 detections?")
+	tm.send("y")
+	waitUntil(t, "the update held by the service", func() bool { return updates(t, url) == before+1 })
+	tm.send("C-c")
+	tm.waitText("falcon-triage: waiting up to 10 s for the changes still being sent")
+	t0 := time.Now()
+	tm.send("C-c")
+	status := tm.waitDead()
+	t.Logf("ended %v after the second ctrl+c", time.Since(t0))
+	sc := tm.captureJoined()
+	if !strings.Contains(sc, "of unknown outcome") || !strings.Contains(sc, "falcon-triage: this run's changes") || status != 3 {
+		t.Fatalf("exit status %d; the terminal:\n%s", status, sc)
+	}
 }

@@ -469,8 +469,25 @@ func runConsole(args []string, stderr io.Writer) int {
 	}
 	_, runErr := p.Run()
 	// Batches still in flight when this gives up are counted unknown: the
-	// summary says so.
+	// summary says so. The terminal is the shell's again: say why nothing
+	// happens yet, and let a second ctrl+c stop the wait rather than kill
+	// the process before its summary.
+	intr := make(chan os.Signal, 1)
+	signal.Notify(intr, os.Interrupt)
+	if m.Sending() {
+		fmt.Fprintln(stderr, "falcon-triage: waiting up to 10 s for the changes still being sent (ctrl+c stops waiting: what has not left is recorded as not sent)")
+	}
+	stopWaiting := make(chan struct{})
+	go func() {
+		select {
+		case <-intr:
+			m.StopWaiting()
+		case <-stopWaiting:
+		}
+	}()
 	m.Close(10 * time.Second)
+	close(stopWaiting)
+	signal.Stop(intr)
 	guard.restore()
 	logErr := audit.Close()
 	tally := audit.Tally()

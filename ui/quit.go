@@ -58,6 +58,16 @@ func (m *Model) askQuit() tea.Cmd {
 	return nil
 }
 
+// Sending reports changes still being sent: Close waits for them.
+func (m *Model) Sending() bool {
+	a, ok := m.run.Running()
+	return ok && a.Sent
+}
+
+// StopWaiting ends a Close early, as a quit now does: what has not left is
+// not sent, and is recorded so; what is in flight ends unknown.
+func (m *Model) StopWaiting() { m.cancel() }
+
 // Close waits, at most timeout, for the updates still being sent when the
 // program ended (quit, SIGTERM, SIGHUP: a quit now sends nothing new), so
 // they finish and are recorded in the audit log rather than cut off, and
