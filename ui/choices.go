@@ -181,13 +181,17 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// landed closes the field that asked for the query that landed, keeps the
+// landed closes the field that asked for the query that landed (unless the
+// analyst has typed in it since: it stays open, so no typed key falls
+// through to the list), keeps the
 // filter in the history, saves the session, and reads the overview again
 // if it is shown.
 func (m *Model) landed(l *list.Landing) tea.Cmd {
 	var cmds []tea.Cmd
 	if in, ok := l.Origin.(*modal.Input); ok {
-		m.stack.Pop(in)
+		if in.Landed() {
+			m.stack.Pop(in)
+		}
 		if in.Kind() == modal.FilterField {
 			m.list.Remember(l.Query.Filter)
 			cmds = append(cmds, m.store.save(historyFile, m.list.History()))

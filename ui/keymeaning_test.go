@@ -294,7 +294,9 @@ func TestWalkAskedBeforeAWriteListsEveryRowStillMatching(t *testing.T) {
 			d := loaded(t, h, func(o *Options) { o.IDChunk = 10 })
 			d.key("/")
 			d.typeText("status:'new'")
-			d.key("enter", "G")
+			d.key("enter")
+			d.settle() // the line closes as its query lands
+			d.key("G")
 			d.settle()
 			listed := d.m.list.IDs()
 			if len(listed) < 25 || !d.m.list.Done() {
@@ -488,5 +490,36 @@ func TestThePickerWithoutMeSaysHowToSetIt(t *testing.T) {
 	sc := ansi.Strip(d.screen())
 	if strings.Contains(sc, "m enter: me") || !strings.Contains(sc, "me: set me.login in the config file") {
 		t.Fatalf("the picker without me:\n%s", sc)
+	}
+}
+
+// The analyst types on in the filter line while its query is checked: the
+// query landing does not close the line under the typing, so the letters
+// typed after it (s, c) stay text and start nothing.
+func TestALandingQueryDoesNotCloseALineBeingTyped(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	sent := len(h.fake.Patches())
+	d.key("/")
+	d.field().SetValue("status:'new'")
+	d.key("enter")
+	d.typeText("+")
+	d.settle() // the query lands
+	d.typeText("sc")
+	if d.top() != "field:filter" || d.field().Value() != "status:'new'+sc" {
+		t.Fatalf("after the landing the line is %q with %q", d.top(), d.field().Value())
+	}
+	if running(d).Verb != "" || len(h.fake.Patches()) != sent {
+		t.Fatalf("the typed letters started %q", running(d).Verb)
+	}
+	if got := d.m.list.Current().Filter; got != "status:'new'" {
+		t.Fatalf("the list shows %q", got)
+	}
+	// Unchanged since enter, the line closes as the query lands.
+	d.field().SetValue("status:'closed'")
+	d.key("enter")
+	d.settle()
+	if d.top() != "" || d.m.list.Current().Filter != "status:'closed'" {
+		t.Fatalf("after enter the line is %q and the list shows %q", d.top(), d.m.list.Current().Filter)
 	}
 }

@@ -36,6 +36,20 @@ type Input struct {
 	histPos int
 	latest  string   // the filter ↓ past the history comes back to
 	targets []string // a tag's rows, captured when T was pressed
+	// submitted is the text enter sent, while the field checks it.
+	submitted string
+}
+
+// Landed is told that the query the field asked for landed. It reports
+// whether the field may close: the analyst has not typed since enter. A
+// field typed in since stays open with what was typed (its keys were for
+// it, and must not fall through to the list), no longer checking.
+func (x *Input) Landed() bool {
+	if strings.TrimSpace(x.ti.Value()) == x.submitted {
+		return true
+	}
+	x.err = ""
+	return false
 }
 
 func newTextInput(prompt string, width int) textinput.Model {
@@ -151,10 +165,10 @@ func (x *Input) walk(back bool) {
 func (x *Input) submit(s *Stack, text string) (any, tea.Cmd) {
 	switch x.kind {
 	case FilterField:
-		x.err = "checking…"
+		x.err, x.submitted = "checking…", text
 		return RunFilter{Filter: text, Field: x}, nil
 	case SearchField:
-		x.err = "searching…"
+		x.err, x.submitted = "searching…", text
 		return RunSearch{Text: text, Field: x}, nil
 	case HostField:
 		s.Pop(x)
