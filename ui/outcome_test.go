@@ -148,3 +148,45 @@ func TestAReReadThatRepeatsOrLeavesOutARowIsToldAsTheLogTellsIt(t *testing.T) {
 		}
 	}
 }
+
+// A status change of unknown outcome that the service applied; another
+// analyst reassigns one row before the re-read. The read back holds the row
+// to the fields the change touched: its status was applied.
+func TestTheReadBackHoldsTheRowsToTheFieldsSent(t *testing.T) {
+	h := newHarness(t, 50)
+	d := loaded(t, h)
+	var ids []string
+	for _, id := range d.m.list.IDs() {
+		if d.row(id).Status != model.StatusInProgress && len(ids) < 3 {
+			ids = append(ids, id)
+		}
+	}
+	d.markIDs(ids...)
+	h.fake.SetFaults(fake.Faults{DropAfterApply: 1})
+	d.key("s", "i")
+	// run until the batch answers; deliver it, but hold the re-read
+	for i := 0; i < 50 && holds[triage.BatchMsg](d) == 0; i++ {
+		d.run()
+		for j := 0; j < len(d.held); j++ {
+			if _, ok := d.held[j].(triage.PreReadMsg); ok {
+				msg := d.held[j]
+				d.held = append(d.held[:j], d.held[j+1:]...)
+				d.send(msg)
+				break
+			}
+		}
+	}
+	deliver[triage.BatchMsg](d)
+	// another analyst reassigns ids[0] before our re-read runs
+	setAssignee(t, h, h.fake.Users()[1].UUID, ids[0])
+	d.settle()
+	st := fakeField(t, h, ids[0], "status")
+	lines := auditLines(t, h)
+	last := lines[len(lines)-1]
+	if st != "in_progress" || last.Event != "read_back" || last.Outcome != "applied" || len(last.IDs) != 3 {
+		t.Fatalf("the service holds %v; the log ends with %+v", st, last)
+	}
+	if w := d.m.bar.Word().Text; !strings.Contains(w, "read again: 3 applied, 0 not") {
+		t.Fatalf("the footer says %q", w)
+	}
+}

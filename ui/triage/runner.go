@@ -969,12 +969,12 @@ func (r *Runner) reread(a *action) tea.Cmd {
 	}
 	r.rereads++
 	b, stamp, ctx := r.b, r.Rows.Stamp(), r.Ctx
-	batches, want := a.batches, r.wanted(a)
+	batches, wants := a.batches, r.wanted(a)
 	return func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return RereadMsg{act: a, stamp: stamp, ids: ids, err: err} })
 		found, _, err := b.Details(ctx, ids)
-		if l, ok := b.(ReadBackLogger); ok && err == nil && len(want) > 0 {
-			readBack(l, batches, want, found)
+		if l, ok := b.(ReadBackLogger); ok && err == nil && len(wants) > 0 {
+			readBack(l, batches, wants, found)
 		}
 		return RereadMsg{act: a, stamp: stamp, ids: ids, found: found, err: err}
 	}
@@ -986,8 +986,15 @@ type ReadBackLogger interface {
 	ReadBack(c model.Change, applied, not []string)
 }
 
+// want is what a row of unknown outcome holds if its batch applied, in
+// the fields the batch touched (another analyst may have changed others).
+type want struct {
+	values  model.Values
+	touched model.Touched
+}
+
 // wanted is what each row of unknown outcome holds if its batch applied.
-func (r *Runner) wanted(a *action) map[string]model.Values {
+func (r *Runner) wanted(a *action) map[string]want {
 	if len(a.unknown) == 0 {
 		return nil
 	}
@@ -995,27 +1002,28 @@ func (r *Runner) wanted(a *action) map[string]model.Values {
 	for _, id := range a.unknown {
 		unknown[id] = true
 	}
-	want := map[string]model.Values{}
+	out := map[string]want{}
 	for _, b := range a.batches {
+		touched := r.b.Effective(b).Touches()
 		for _, id := range b.IDs {
 			if unknown[id] {
 				d := a.fresh[id]
 				r.preview(b, &d)
-				want[id] = model.ValuesOf(&d)
+				out[id] = want{model.ValuesOf(&d), touched}
 			}
 		}
 	}
-	return want
+	return out
 }
 
 // readBack records, batch by batch, which rows of unknown outcome hold
 // what their batch sent (applied) and which do not; a row not found stays
 // unknown.
-func readBack(l ReadBackLogger, batches []model.Change, want map[string]model.Values, found []model.Detection) {
+func readBack(l ReadBackLogger, batches []model.Change, wants map[string]want, found []model.Detection) {
 	for _, b := range batches {
-		mine := make(map[string]model.Values, len(b.IDs))
+		mine := make(map[string]want, len(b.IDs))
 		for _, id := range b.IDs {
-			if w, ok := want[id]; ok {
+			if w, ok := wants[id]; ok {
 				mine[id] = w
 			}
 		}
@@ -1029,7 +1037,7 @@ func readBack(l ReadBackLogger, batches []model.Change, want map[string]model.Va
 // what was sent (applied), which it found otherwise (not), and which it did
 // not find (unread: their outcome stays unknown). A row the answer repeats
 // counts once; one it was not asked for, not at all.
-func settleRead(want map[string]model.Values, found []model.Detection) (applied, not, unread []string) {
+func settleRead(want map[string]want, found []model.Detection) (applied, not, unread []string) {
 	seen := make(map[string]bool, len(found))
 	for i := range found {
 		id := found[i].ID
@@ -1038,7 +1046,7 @@ func settleRead(want map[string]model.Values, found []model.Detection) (applied,
 			continue
 		}
 		seen[id] = true
-		if model.Same(model.AllFields, model.ValuesOf(&found[i]), w) {
+		if model.Same(w.touched, model.ValuesOf(&found[i]), w.values) {
 			applied = append(applied, id)
 		} else {
 			not = append(not, id)
