@@ -30,6 +30,8 @@ func (m *Model) loadOverview() tea.Cmd {
 func (m *Model) onOverviewKey(msg tea.KeyPressMsg) tea.Cmd {
 	out, cmd := m.ov.Update(msg)
 	switch {
+	case out.Say != "":
+		m.bar.Say(out.Say)
 	case out.Drill != "":
 		q := m.list.Latest()
 		m.drills = append(m.drills, q)

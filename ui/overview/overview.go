@@ -92,8 +92,11 @@ type Overview struct {
 	err     string
 	cursor  int // index over every bucket of every panel
 	// cursorKey is the bucket the cursor is on, by what it stands for: a
-	// refresh that re-ranks the buckets keeps the cursor on it.
+	// refresh that re-ranks the buckets keeps the cursor on it. lost names
+	// the bucket the cursor was on when a refresh dropped it: enter opens
+	// nothing until the analyst moves.
 	cursorKey string
+	lost      string
 	metrics   []string
 	at        time.Time
 	filter    string // the filter the answer is for
@@ -160,6 +163,8 @@ func (answerMsg) overviewMsg() {}
 type Out struct {
 	// Drill is the clause of the bucket enter drilled into.
 	Drill string
+	// Say is a word for the footer.
+	Say string
 	// Key is a key the overview leaves to the console (filter, search,
 	// quick filters, hidden rows), or "".
 	Key keymap.Action
@@ -172,7 +177,13 @@ func (o *Overview) Update(msg tea.Msg) (Out, tea.Cmd) {
 		o.answer(msg)
 	case tea.KeyPressMsg:
 		if act, ok := o.keys.Match(msg.String()); ok {
-			defer func() { o.cursorKey = o.keyAt(o.cursor) }()
+			switch act {
+			case keymap.Down, keymap.Up, keymap.Top, keymap.Bottom, keymap.PanelNext, keymap.PanelPrev:
+				o.lost = "" // a choice made again
+			}
+			if o.lost == "" {
+				defer func() { o.cursorKey = o.keyAt(o.cursor) }()
+			}
 			return o.key(act)
 		}
 	}
@@ -199,6 +210,9 @@ func (o *Overview) key(act keymap.Action) (Out, tea.Cmd) {
 	case keymap.Refresh:
 		return Out{}, o.Load(o.askedFilter, o.askedText)
 	case keymap.Open:
+		if o.lost != "" {
+			return Out{Say: "“" + o.lost + "” left the ranking when it was read again: move to choose another"}, nil
+		}
 		if _, b := o.ovSelected(); b != nil {
 			return Out{Drill: b.clause}, nil
 		}
@@ -297,6 +311,10 @@ func (o *Overview) answer(msg answerMsg) {
 	if msg.gen != ov.gen {
 		return // an answer to a filter or window the analyst has left
 	}
+	label := ""
+	if _, b := ov.ovSelected(); b != nil {
+		label = b.label
+	}
 	ov.loading = false
 	ov.filter, ov.at = msg.filter, msg.at
 	if msg.err != nil {
@@ -340,8 +358,16 @@ func (o *Overview) answer(msg answerMsg) {
 		timing("Time to resolve", byName[aggResolve], byName[aggResolveP]),
 	}
 	ov.cursor = min(ov.cursor, max(0, o.ovBucketCount()-1))
-	if i := ov.find(ov.cursorKey); i >= 0 {
+	switch i := ov.find(ov.cursorKey); {
+	case i >= 0:
 		ov.cursor = i
+	case ov.cursorKey != "" && ov.lost == "":
+		// The bucket chosen left the ranking: the cursor stays where it
+		// was, and enter opens nothing the analyst did not choose.
+		ov.lost = screen.Sanitize(label)
+		return
+	case ov.lost != "":
+		return
 	}
 	ov.cursorKey = ov.keyAt(ov.cursor)
 }
