@@ -57,8 +57,9 @@ type AuditLog struct {
 	tally    Tally
 	inFlight map[string]int
 	// notSent are this run's rows meant to be sent that never left, until
-	// a later batch (R) sends them.
-	notSent map[string]bool
+	// a later batch (R) sends them; refused, those the service refused
+	// until a later batch applies them.
+	notSent, refused map[string]bool
 }
 
 // Tally counts a run's rows by what became of its changes.
@@ -135,7 +136,7 @@ func OpenAudit(path string, who Who) (*AuditLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}, notSent: map[string]bool{}}, nil
+	return &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}, notSent: map[string]bool{}, refused: map[string]bool{}}, nil
 }
 
 // Close writes what is pending, if it can, and closes the log.
@@ -185,14 +186,20 @@ func (l *AuditLog) count(r AuditRecord, written bool) {
 		// Rows of unknown outcome read again: now they are known.
 		l.tally.Unknown -= len(r.IDs)
 		l.tally.Applied += len(r.IDs) - len(r.Refused)
-		l.tally.Refused += len(r.Refused)
+		for id := range r.Refused {
+			l.refused[id] = true
+		}
 	case r.Event == "result":
 		delete(l.inFlight, r.Batch)
 		for _, id := range r.IDs {
 			delete(l.notSent, id) // sent after all
+			if _, ok := r.Refused[id]; ok {
+				l.refused[id] = true
+			} else if !slices.Contains(r.Unknown, id) {
+				delete(l.refused, id) // a retry applied it
+			}
 		}
 		l.tally.Applied += len(r.IDs) - len(r.Refused) - len(r.Unknown)
-		l.tally.Refused += len(r.Refused)
 		l.tally.Unknown += len(r.Unknown)
 	}
 }
@@ -203,7 +210,7 @@ func (l *AuditLog) Tally() Tally {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	t := l.tally
-	t.NotSent = len(l.notSent)
+	t.NotSent, t.Refused = len(l.notSent), len(l.refused)
 	for _, n := range l.inFlight {
 		t.Unknown += n
 	}

@@ -388,7 +388,8 @@ func (h held) Update(context.Context, model.Change) (model.UpdateResult, error) 
 }
 
 // Rows a stop kept from being sent and that R sent later are not counted
-// as not sent, in this run's tally nor at the next start.
+// as not sent, in this run's tally nor at the next start; rows refused and
+// then applied are not counted refused.
 func TestRowsNotSentThenRetriedAreNotReportedNotSent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	l := openTestAudit(t, path)
@@ -400,6 +401,17 @@ func TestRowsNotSentThenRetriedAreNotReportedNotSent(t *testing.T) {
 	}
 	if got := l.Tally(); got.NotSent != 1 || got.Applied != 2 {
 		t.Fatalf("tally %+v, want 2 applied and 1 not sent", got)
+	}
+	// A row refused, then applied by R, is not counted refused.
+	_, _ = (Audited{Backend: answering{res: model.UpdateResult{Refused: map[string]string{"d": "locked"}}}, Log: l}).Update(context.Background(), change("d"))
+	if got := l.Tally(); got.Refused != 1 {
+		t.Fatalf("tally %+v, want 1 refused", got)
+	}
+	if _, err := a.Update(context.Background(), change("d")); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Tally(); got.Refused != 0 || got.Applied != 3 {
+		t.Fatalf("tally %+v, want 3 applied and none refused", got)
 	}
 	u, err := ReadUnreported(path)
 	if err != nil {
