@@ -296,10 +296,10 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 
 // rowWord names n rows as the backend calls them: alerts, or detections.
 func (m *Model) rowWord(n int) string {
-	if m.b != nil && m.b.Name() == "alerts" {
-		return screen.Plural(n, "alert")
+	if m.b == nil {
+		return screen.RowWord("", n)
 	}
-	return screen.Plural(n, "detection")
+	return screen.RowWord(m.b.Name(), n)
 }
 
 // apiName names the API in use, for the header.

@@ -314,11 +314,11 @@ func (b *entries) behaviour(d *model.Detection, i int) {
 	f, bh := b.f, &d.Behaviors[i]
 	first := len(b.es)
 	b.section(fmt.Sprintf("Behaviour %d of %d · %s", i+1, len(d.Behaviors), screen.Time(bh.Time, b.loc)))
-	b.add("Tactic", JoinID(bh.Tactic, bh.TacticID), "")
+	b.add("Tactic", screen.JoinID(bh.Tactic, bh.TacticID), "")
 	if bh.Tactic != "" {
 		b.filters(model.Eq(f.Tactic, bh.Tactic), model.NotEq(f.Tactic, bh.Tactic))
 	}
-	b.add("Technique", JoinID(bh.Technique, bh.TechniqueID), "")
+	b.add("Technique", screen.JoinID(bh.Technique, bh.TechniqueID), "")
 	if bh.TechniqueID != "" {
 		b.filters(model.Eq(f.TechniqueID, bh.TechniqueID), model.NotEq(f.TechniqueID, bh.TechniqueID))
 	}
@@ -363,16 +363,6 @@ func (b *entries) quarantined(qs []model.QuarantinedFile) {
 // wholeLabels are the fields whose values are copied whole: never split.
 var wholeLabels = map[string]bool{"Id": true, "Incident": true, "SHA256": true, "MD5": true, "Parent SHA256": true, "Device id": true}
 
-// JoinID names a thing with its id: "Execution (TA0002)".
-func JoinID(name, id string) string {
-	switch {
-	case name == "":
-		return id
-	case id == "":
-		return name
-	}
-	return name + " (" + id + ")"
-}
 
 const labelWidth = 15
 

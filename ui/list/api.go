@@ -94,10 +94,10 @@ func (l *List) setErr(err error) { l.out.Flash = &Flash{Text: err.Error(), Err: 
 
 // rowWord names n rows as the backend calls them: alerts, or detections.
 func (l *List) rowWord(n int) string {
-	if l.b != nil && l.b.Name() == "alerts" {
-		return screen.Plural(n, "alert")
+	if l.b == nil {
+		return screen.RowWord("", n)
 	}
-	return screen.Plural(n, "detection")
+	return screen.RowWord(l.b.Name(), n)
 }
 
 // Fit tells the list its width and how many rows the screen shows.

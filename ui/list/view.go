@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/falcon-triage/falcon-triage/model"
-	"github.com/falcon-triage/falcon-triage/ui/detail"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
@@ -118,7 +117,7 @@ func techniqueCell(width int) func(d *model.Detection) string {
 		if width < 34 {
 			return screen.Sanitize(strings.TrimSpace(w.TechniqueID + " " + w.Technique))
 		}
-		return screen.Sanitize(w.Tactic + " / " + detail.JoinID(w.Technique, w.TechniqueID))
+		return screen.Sanitize(w.Tactic + " / " + screen.JoinID(w.Technique, w.TechniqueID))
 	}
 }
 

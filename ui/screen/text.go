@@ -119,3 +119,23 @@ func MenuBox(st *Styles, width int, title string, items [][2]string) string {
 	b.WriteString("\n" + st.Dim.Render("esc closes"))
 	return st.Menu.Render(b.String())
 }
+
+// JoinID names a thing with its id: "Execution (TA0002)".
+func JoinID(name, id string) string {
+	switch {
+	case name == "":
+		return id
+	case id == "":
+		return name
+	}
+	return name + " (" + id + ")"
+}
+
+// RowWord names n rows as the backend named calls them: alerts, or
+// detections.
+func RowWord(backend string, n int) string {
+	if backend == "alerts" {
+		return Plural(n, "alert")
+	}
+	return Plural(n, "detection")
+}

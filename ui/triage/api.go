@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -130,7 +131,7 @@ func (r *Runner) Assign(u model.User, targets []string) (Out, tea.Cmd) {
 		u.UUID = r.Dir.UUIDOf(u.UID)
 	}
 	uuid := u.UUID
-	verb := "Assign → " + firstNonEmpty(u.Name(), u.UID, uuid)
+	verb := "Assign → " + cmp.Or(u.Name(), u.UID, uuid)
 	return r.Change(verb, model.Change{AssigneeUUID: &uuid, AssigneeUID: u.UID, AssigneeName: u.Name()}, targets, false)
 }
 
@@ -227,19 +228,10 @@ func (r *Runner) setErr(err error) { r.out.Flash = &Flash{Text: err.Error(), Err
 
 // rowWord names n rows as the backend calls them: alerts, or detections.
 func (r *Runner) rowWord(n int) string {
-	if r.b != nil && r.b.Name() == "alerts" {
-		return screen.Plural(n, "alert")
+	if r.b == nil {
+		return screen.RowWord("", n)
 	}
-	return screen.Plural(n, "detection")
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
+	return screen.RowWord(r.b.Name(), n)
 }
 
 // unknownOutcome marks a write whose outcome cannot be known.

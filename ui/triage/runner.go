@@ -52,6 +52,9 @@ type action struct {
 	// the console showed of them then, to catch another analyst's changes.
 	targets []string
 	seen    map[string]model.Values
+	// outOfView counts the targets not on screen when the key was pressed,
+	// for the confirmation's words.
+	outOfView int
 	// draft: the action sends the comment draft, cleared once applied.
 	draft bool
 	// entry is the history entry an undo or a redo walks.
@@ -270,6 +273,9 @@ func (r *Runner) newAction(kind actionKind, verb string, c model.Change, targets
 	r.seq++
 	a := &action{id: r.seq, kind: kind, verb: verb, change: c, targets: slices.Clone(targets),
 		seen: map[string]model.Values{}, refused: map[string]string{}}
+	if r.OutOfView != nil && len(targets) > r.ConfirmThreshold {
+		a.outOfView = r.OutOfView(targets) // as the screen is now, not when a lookup answers
+	}
 	for _, id := range a.targets {
 		if r.Rows.Unread(id) {
 			continue // the console's own write, not read back yet
@@ -357,7 +363,7 @@ func (r *Runner) confirm(a *action, afterLookup bool) tea.Cmd {
 		return r.preRead(a)
 	}
 	text := fmt.Sprintf("%s: %s %s?", a.verb, screen.Commas(n), r.rowWord(n))
-	if out := r.OutOfView(a.targets); out > 0 {
+	if out := a.outOfView; out > 0 {
 		text += fmt.Sprintf(" (%s of them not in view)", screen.Commas(out))
 	}
 	if hide && r.b.Name() == "detects" {
