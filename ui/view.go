@@ -93,18 +93,7 @@ func (m *Model) body(height int) []string {
 	if m.detail == nil {
 		return left
 	}
-	lines := make([]string, height)
-	for i := range lines {
-		l, r := "", ""
-		if i < len(left) {
-			l = left[i]
-		}
-		if i < len(right) {
-			r = right[i]
-		}
-		lines[i] = screen.PadRight(l, listW) + "│" + r
-	}
-	return lines
+	return screen.SideBySide(left, right, listW, "│", height)[:height]
 }
 
 // connectingView is the screen while the console logs in and picks the API.

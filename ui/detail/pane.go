@@ -363,7 +363,6 @@ func (b *entries) quarantined(qs []model.QuarantinedFile) {
 // wholeLabels are the fields whose values are copied whole: never split.
 var wholeLabels = map[string]bool{"Id": true, "Incident": true, "SHA256": true, "MD5": true, "Parent SHA256": true, "Device id": true}
 
-
 const labelWidth = 15
 
 // layout wraps the entries to width (memoised per width).

@@ -662,7 +662,7 @@ func (o *Overview) View(width, height int, st *screen.Styles) []string {
 			continue
 		}
 		i++
-		out = append(out, sideBySide(left, d.panel(cols[i]), d.colW)...)
+		out = append(out, screen.SideBySide(left, d.panel(cols[i]), d.colW, " ", 0)...)
 	}
 	if hist != nil {
 		d.colW = width
@@ -704,22 +704,6 @@ func (d *drawing) panel(p panel) []string {
 		d.idx++
 	}
 	return lines
-}
-
-// sideBySide lays two columns of lines beside each other.
-func sideBySide(left, right []string, colW int) []string {
-	out := make([]string, max(len(left), len(right)))
-	for j := range out {
-		l, r := "", ""
-		if j < len(left) {
-			l = left[j]
-		}
-		if j < len(right) {
-			r = right[j]
-		}
-		out[j] = screen.PadRight(l, colW) + " " + r
-	}
-	return out
 }
 
 // inSight cuts lines to height, keeping the cursor's line in sight.

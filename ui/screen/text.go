@@ -139,3 +139,21 @@ func RowWord(backend string, n int) string {
 	}
 	return Plural(n, "detection")
 }
+
+// SideBySide lays two columns of lines beside each other, the left padded
+// to width and the two parted by sep, over n lines (at least as many as
+// the longer column).
+func SideBySide(left, right []string, width int, sep string, n int) []string {
+	out := make([]string, max(n, len(left), len(right)))
+	for j := range out {
+		l, r := "", ""
+		if j < len(left) {
+			l = left[j]
+		}
+		if j < len(right) {
+			r = right[j]
+		}
+		out[j] = PadRight(l, width) + sep + r
+	}
+	return out
+}
