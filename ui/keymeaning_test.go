@@ -48,7 +48,7 @@ func TestConflictWaitsWhileTheAnalystTypesAFilter(t *testing.T) {
 	if len(h.fake.Patches()) != sent || fakeField(t, h, id, "status") != string(other) {
 		t.Fatal("a key typed in the filter line overwrote the other analyst's change")
 	}
-	if !strings.Contains(d.screen(), "changed since you saw it") {
+	if !strings.Contains(d.screen(), "⚑ after this: Status → Closed: 1 row changed since you saw it") {
 		t.Fatalf("the footer does not say a question waits:\n%s", d.screen())
 	}
 	// Back at the list the question opens, and takes no key until seen.

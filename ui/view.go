@@ -187,7 +187,7 @@ func (m *Model) footerParts(rows int) string {
 	if w := m.stack.Waiting(); w != "" {
 		// A question an answer raised: it opens once the layer in front
 		// is closed, never over it.
-		parts = append(parts, "⚑ "+screen.Sanitize(w)+" (opens when you close this)")
+		parts = append(parts, "⚑ after this: "+screen.Sanitize(w)) // the key words first: 80 columns cut the end
 	}
 	if m.busy() {
 		what := "loading"
