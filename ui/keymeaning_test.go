@@ -523,3 +523,22 @@ func TestALandingQueryDoesNotCloseALineBeingTyped(t *testing.T) {
 		t.Fatalf("after enter the line is %q and the list shows %q", d.top(), d.m.list.Current().Filter)
 	}
 }
+
+// A second change while the first has not finished sends nothing and says
+// which was not sent, without promising a draft there is none of.
+func TestASecondChangeWhileTheFirstRunsSaysWhatWasNotSent(t *testing.T) {
+	h := newHarness(t, 50)
+	d := loaded(t, h)
+	sent := len(h.fake.Patches())
+	d.key("s", "c")
+	d.key("s", "i")
+	w := d.m.bar.Word().Text
+	if !strings.Contains(w, "wait: Status → Closed has not finished") || !strings.Contains(w, "Status → In progress was not sent") ||
+		strings.Contains(w, "draft") {
+		t.Fatalf("the footer says %q", w)
+	}
+	d.settle()
+	if n := len(h.fake.Patches()) - sent; n > 1 {
+		t.Fatalf("%d updates sent for one change", n)
+	}
+}

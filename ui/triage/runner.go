@@ -296,7 +296,15 @@ func (r *Runner) begin(a *action) tea.Cmd {
 		return nil
 	}
 	if r.active != nil {
-		r.say(fmt.Sprintf("wait: %s is still being sent (nothing else was sent; a draft is kept)", r.active.verb))
+		doing := "is still being sent"
+		if !r.active.sent {
+			doing = "has not finished (it may wait for your answer)"
+		}
+		kept := ""
+		if a.draft {
+			kept = "; the comment draft is kept"
+		}
+		r.say(fmt.Sprintf("wait: %s %s: %s was not sent%s", r.active.verb, doing, a.verb, kept))
 		return nil
 	}
 	if r.auditErr != "" {
