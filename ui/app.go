@@ -293,26 +293,3 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 	}
 	return m.start()
 }
-
-// rowWord names n rows as the backend calls them: alerts, or detections.
-func (m *Model) rowWord(n int) string {
-	if m.b == nil {
-		return screen.RowWord("", n)
-	}
-	return screen.RowWord(m.b.Name(), n)
-}
-
-// apiName names the API in use, for the header.
-func (m *Model) apiName() string {
-	if m.b.Name() == "alerts" {
-		return "Alerts API"
-	}
-	return "Detects API"
-}
-
-// ProgramOptions are the options the console runs with: 120 frames a
-// second, so a key reaches the screen within 8 ms of being handled; the
-// cell renderer still writes nothing while nothing changes.
-func ProgramOptions() []tea.ProgramOption {
-	return []tea.ProgramOption{tea.WithFPS(120)}
-}
