@@ -475,7 +475,7 @@ func runConsole(args []string, stderr io.Writer) int {
 	intr := make(chan os.Signal, 1)
 	signal.Notify(intr, os.Interrupt)
 	if m.Sending() {
-		fmt.Fprintln(stderr, "falcon-triage: waiting up to 10 s for the changes still being sent (ctrl+c stops waiting: what has not left is recorded as not sent)")
+		fmt.Fprintln(stderr, "falcon-triage: waiting up to 10 s for the changes in flight (ctrl+c: stop waiting)")
 	}
 	stopWaiting := make(chan struct{})
 	go func() {

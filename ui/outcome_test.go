@@ -134,6 +134,11 @@ func TestAReReadThatRepeatsOrLeavesOutARowIsToldAsTheLogTellsIt(t *testing.T) {
 		if w := d.m.bar.Word().Text; !strings.Contains(w, k.say) {
 			t.Fatalf("the footer says %q, want %q", w, k.say)
 		}
+		// A row still of unknown outcome says so in the list, without
+		// colour: ?.
+		if unsure := strings.Contains(d.screen(), "▶?"); unsure == k.readBackLog {
+			t.Fatalf("the cursor row marked ?: %v\n%s", unsure, d.screen())
+		}
 		readBack := false
 		for _, l := range auditLines(t, h) {
 			if l.Event == "read_back" {

@@ -89,7 +89,7 @@ func (m *Model) body(height int) []string {
 	case listW == 0:
 		return right
 	}
-	left = m.list.View(listW, height, &m.st, m.run.Refused)
+	left = m.list.View(listW, height, &m.st, m.run.Glyph)
 	if m.detail == nil {
 		return left
 	}

@@ -124,7 +124,7 @@ func techniqueCell(width int) func(d *model.Detection) string {
 // View draws height lines of the list in width: the column header and the
 // rows on screen; refused says why the last action could not change a row
 // (its ✗).
-func (l *List) View(width, height int, st *screen.Styles, refused func(id string) string) []string {
+func (l *List) View(width, height int, st *screen.Styles, glyph func(id string) string) []string {
 	cols := l.columns(width)
 	out := make([]string, 0, height)
 	var hb strings.Builder
@@ -148,12 +148,12 @@ func (l *List) View(width, height int, st *screen.Styles, refused func(id string
 		return out
 	}
 	for i := l.top; i < len(ids) && i < l.top+rows; i++ {
-		out = append(out, l.row(st, refused, i, cols, width))
+		out = append(out, l.row(st, glyph, i, cols, width))
 	}
 	return out
 }
 
-func (l *List) row(st *screen.Styles, refused func(string) string, i int, cols []column, width int) string {
+func (l *List) row(st *screen.Styles, state func(string) string, i int, cols []column, width int) string {
 	id := l.IDs()[i]
 	isCursor := i == l.cursor
 	glyph := " "
@@ -161,12 +161,13 @@ func (l *List) row(st *screen.Styles, refused func(string) string, i int, cols [
 		glyph = "▶"
 	}
 	// The second cell says what is happening to the row, in a glyph that
-	// reads without colour: ● marked, ◌ being sent, ✗ refused.
-	switch {
+	// reads without colour: ● marked, ◌ being sent, ✗ refused or not
+	// sent, ? of unknown outcome (not read again yet).
+	switch g := state(id); {
 	case l.Rows.Pending(id):
 		glyph += "◌"
-	case refused(id) != "":
-		glyph += "✗"
+	case g != "":
+		glyph += g
 	case l.marked(id):
 		glyph += "●"
 	default:

@@ -105,6 +105,9 @@ type Runner struct {
 	history []*histEntry
 	pos     int // history[:pos] are done, history[pos:] undone
 	rereads int // re-reads of written rows in flight
+	// unsure are the rows a write left of unknown outcome that no re-read
+	// has found since: the list marks them ?.
+	unsure  map[string]bool
 	sem     chan struct{}
 	writes  *sync.WaitGroup
 	// auditErr stops every write while the audit log cannot be written:
@@ -114,7 +117,7 @@ type Runner struct {
 
 // New makes the runner; Connected gives it the backend.
 func New(d Deps) *Runner {
-	return &Runner{Deps: d, sem: make(chan struct{}, MaxConcurrentBatches), writes: &sync.WaitGroup{}}
+	return &Runner{Deps: d, sem: make(chan struct{}, MaxConcurrentBatches), writes: &sync.WaitGroup{}, unsure: map[string]bool{}}
 }
 
 func (r *Runner) busy() bool { return r.active != nil || r.rereads > 0 }
@@ -859,6 +862,25 @@ func (r *Runner) settleBatch(a *action, msg BatchMsg) {
 	}
 	a.unknown = append(a.unknown, res.Unknown...)
 	a.applied = append(a.applied, res.Applied(msg.batch.IDs)...)
+	for _, id := range msg.batch.IDs {
+		r.unsure[id] = slices.Contains(res.Unknown, id)
+		if !r.unsure[id] {
+			delete(r.unsure, id)
+		}
+	}
+}
+
+// Glyph is the list's mark of what became of a row's last change: ✗
+// refused or not sent (R sends it again), ? of unknown outcome not read
+// again yet, or "".
+func (r *Runner) Glyph(id string) string {
+	switch {
+	case r.unsure[id]:
+		return "?"
+	case r.refused(id) != "":
+		return "✗"
+	}
+	return ""
 }
 
 // rollback puts a row back as the pre-read found it.
@@ -1149,6 +1171,9 @@ func (r *Runner) onReread(msg RereadMsg) {
 		return
 	}
 	applied, not, unread := settleRead(r.wanted(a), msg.found)
+	for _, id := range slices.Concat(applied, not) {
+		delete(r.unsure, id)
+	}
 	text := fmt.Sprintf("%s: of the %s with an unknown outcome, read again: %s applied, %s not", a.verb,
 		screen.Commas(len(a.unknown)), screen.Commas(len(applied)), screen.Commas(len(not)))
 	if len(unread) > 0 {
