@@ -107,9 +107,9 @@ type Runner struct {
 	rereads int // re-reads of written rows in flight
 	// unsure are the rows a write left of unknown outcome that no re-read
 	// has found since: the list marks them ?.
-	unsure  map[string]bool
-	sem     chan struct{}
-	writes  *sync.WaitGroup
+	unsure map[string]bool
+	sem    chan struct{}
+	writes *sync.WaitGroup
 	// auditErr stops every write while the audit log cannot be written:
 	// nothing is sent that the log cannot record.
 	auditErr string
