@@ -360,7 +360,7 @@ func (o *Overview) answer(msg answerMsg) {
 	ov.cursor = min(ov.cursor, max(0, o.ovBucketCount()-1))
 	switch i := ov.find(ov.cursorKey); {
 	case i >= 0:
-		ov.cursor = i
+		ov.cursor, ov.lost = i, "" // back in the ranking
 	case ov.cursorKey != "" && ov.lost == "":
 		// The bucket chosen left the ranking: the cursor stays where it
 		// was, and enter opens nothing the analyst did not choose.
