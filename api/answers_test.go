@@ -181,6 +181,8 @@ func TestIDsNotNamedAreDecidedByTheStatusAndResourcesAffected(t *testing.T) {
 		{"400 naming none", 400, envelope(0, [2]string{"", "invalid status"}), 0, 3, 0},
 		{"500 refusing one", 500, envelope(-1, refuse), 0, 1, 2},
 		{"503 affecting all", 503, envelope(3), 0, 0, 3},
+		{"503 without a JSON body", 503, "Service Unavailable", 0, 0, 3},
+		{"502 with an empty body", 502, "", 0, 0, 3},
 		{"200 with a negative count", 200, strings.Replace(envelope(0), `"resources_affected":0`, `"resources_affected":-1`, 1), 0, 0, 3},
 		{"400 with a negative count", 400, strings.Replace(envelope(0), `"resources_affected":0`, `"resources_affected":-1`, 1), 0, 0, 3},
 		{"200 with writes but no count", 200, strings.Replace(envelope(0), `"resources_affected":0`, ``, 1), 3, 0, 0},

@@ -246,10 +246,15 @@ func TestLateAllTargetsGoneMessage(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	d.backend(goneRows{d.m.b})
+	d.key("space", "j", "space")
 	d.key("s", "c")
 	d.settle()
 	if !strings.Contains(d.m.bar.Word().Text, "no longer exist") {
 		t.Fatalf("message %q", d.m.bar.Word().Text)
+	}
+	// Rows that no longer exist are not left marked for the next key.
+	if n := d.m.list.MarkCount(); n != 0 {
+		t.Fatalf("%d rows that no longer exist stay marked", n)
 	}
 }
 
