@@ -90,3 +90,18 @@ func openAuditAs(t *testing.T, path, client string) *AuditLog {
 	t.Cleanup(func() { l.Close() })
 	return l
 }
+
+// This run's rows of unknown outcome, once read back, count as applied or
+// refused in its tally, no longer unknown (the exit status follows).
+func TestThisRunsReadBackSettlesItsTally(t *testing.T) {
+	l := openTestAudit(t, filepath.Join(t.TempDir(), "audit.jsonl"))
+	a := Audited{Backend: answering{err: &Error{Op: "update", Unknown: true}}, Log: l}
+	_, _ = a.Update(context.Background(), change("f", "g"))
+	if got := l.Tally(); got.Unknown != 2 {
+		t.Fatalf("tally %+v, want 2 unknown", got)
+	}
+	a.ReadBack(change("f", "g"), []string{"f"}, []string{"g"})
+	if got := l.Tally(); got.Unknown != 0 || got.Applied != 1 || got.Refused != 1 || got.Unsettled() {
+		t.Fatalf("after the read back the tally is %+v", got)
+	}
+}
