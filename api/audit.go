@@ -56,6 +56,9 @@ type AuditLog struct {
 	// to be), and inFlight the rows of batches sent and not yet answered.
 	tally    Tally
 	inFlight map[string]int
+	// dir is the log's folder; release ends the run's lock (lockRun).
+	dir     string
+	release func()
 	// notSent are this run's rows meant to be sent that never left, until
 	// a later batch (R) sends them; refused, those the service refused
 	// until a later batch applies them.
@@ -136,7 +139,12 @@ func OpenAudit(path string, who Who) (*AuditLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}, notSent: map[string]bool{}, refused: map[string]bool{}}, nil
+	l := &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}, notSent: map[string]bool{}, refused: map[string]bool{},
+		dir: filepath.Dir(path)}
+	// Best effort: without the lock another console's start may report
+	// this run's batches in flight as unfinished, as before.
+	l.release, _ = lockRun(l.dir, l.run)
+	return l, nil
 }
 
 // Close writes what is pending, if it can, and closes the log.
@@ -146,6 +154,10 @@ func (l *AuditLog) Close() error {
 	err := l.flush()
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
+	}
+	if l.release != nil {
+		l.release()
+		l.release = nil
 	}
 	return err
 }
@@ -513,10 +525,17 @@ func ReadUnreported(path string) (Unreported, error) {
 		}
 	}
 	var u Unreported
+	alive := map[string]bool{}
 	for _, id := range order {
 		b := batches[id]
 		if settled[id] {
 			continue
+		}
+		if _, seen := alive[b.run]; !seen {
+			alive[b.run] = runAlive(filepath.Dir(path), b.run)
+		}
+		if alive[b.run] {
+			continue // another console still running: its batches are its own
 		}
 		if b.notSent {
 			u.NotSent.add(b.run, b.rows, b.at)

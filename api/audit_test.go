@@ -208,6 +208,9 @@ func TestEveryRunsUnsettledBatchesAreReadUntilReported(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A start reports only runs that ended (a crash ends one too).
+	crashed.Close()
+	last.Close()
 	// The crash tore the last line.
 	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	_, _ = f.WriteString(`{"event":"result","batch":"p"`)
@@ -225,9 +228,11 @@ func TestEveryRunsUnsettledBatchesAreReadUntilReported(t *testing.T) {
 	if err := MarkReported(path, Who{OSUser: "tester"}, u); err != nil {
 		t.Fatal(err)
 	}
-	if err := last.write(AuditRecord{Event: "sent", Batch: "r", IDs: []string{"h"}, Time: first.Add(4 * time.Minute)}); err != nil {
+	next := openTestAudit(t, path)
+	if err := next.write(AuditRecord{Event: "sent", Batch: "r", IDs: []string{"h"}, Time: first.Add(4 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
+	next.Close()
 	u, err = ReadUnreported(path)
 	if err != nil || u.Unfinished.Batches != 1 || u.Unfinished.Rows != 1 || u.NotSent.Batches != 0 {
 		t.Fatalf("after the report: %+v (%v), want the one batch sent since", u, err)
@@ -248,6 +253,7 @@ func TestUnreportedReadsLongLines(t *testing.T) {
 	if err := l.write(AuditRecord{Event: "sent", Batch: "big", IDs: ids, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	l.Close()
 	if u, err := ReadUnreported(path); err != nil || u.Unfinished.Batches != 1 || u.Unfinished.Rows != 1000 {
 		t.Fatalf("got %+v (%v)", u.Unfinished, err)
 	}
@@ -413,11 +419,30 @@ func TestRowsNotSentThenRetriedAreNotReportedNotSent(t *testing.T) {
 	if got := l.Tally(); got.Refused != 0 || got.Applied != 3 {
 		t.Fatalf("tally %+v, want 3 applied and none refused", got)
 	}
+	l.Close()
 	u, err := ReadUnreported(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.NotSent.Batches != 1 || u.NotSent.Rows != 1 {
 		t.Fatalf("the next start would report %+v not sent, want the one batch of c", u.NotSent)
+	}
+}
+
+// Two consoles share a state folder: a start reports and marks nothing of
+// a run still going (its batch in flight is its own), and reports it once
+// that run has ended without a result.
+func TestAStartLeavesARunStillGoingAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	live := openTestAudit(t, path)
+	if err := live.write(AuditRecord{Event: "sent", Batch: "flying", IDs: []string{"a"}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := ReadUnreported(path); err != nil || u.Any() {
+		t.Fatalf("a run still going is reported: %+v (%v)", u, err)
+	}
+	live.Close() // it ends (or crashes) with the batch unanswered
+	if u, err := ReadUnreported(path); err != nil || u.Unfinished.Batches != 1 {
+		t.Fatalf("the run that ended is not reported: %+v (%v)", u.Unfinished, err)
 	}
 }

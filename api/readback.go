@@ -30,12 +30,12 @@ func (l *AuditLog) owed(backend string) ([]owedBatch, error) {
 		return nil, err
 	}
 	r := bufio.NewReaderSize(io.NewSectionReader(l.f, 0, fi.Size()), 64<<10)
-	rows := map[string]owedRow{}
+	rows, alive := map[string]owedRow{}, map[string]bool{}
 	var order []string
 	for {
 		line, rerr := r.ReadBytes('\n')
 		var rec AuditRecord
-		if len(line) > 0 && json.Unmarshal(line, &rec) == nil && l.mine(rec, backend) {
+		if len(line) > 0 && json.Unmarshal(line, &rec) == nil && l.mine(rec, backend) && !l.running(rec, alive) {
 			settle(rows, &order, rec)
 		}
 		if errors.Is(rerr, io.EOF) {
@@ -80,6 +80,20 @@ type owedRow struct {
 // mean nothing here).
 func (l *AuditLog) mine(rec AuditRecord, backend string) bool {
 	return rec.Backend == backend && rec.Who.ClientID == l.who.ClientID
+}
+
+// running reports a record of another console still running: its rows
+// are its own to read back.
+func (l *AuditLog) running(rec AuditRecord, alive map[string]bool) bool {
+	if rec.Run == l.run {
+		return false
+	}
+	a, seen := alive[rec.Run]
+	if !seen {
+		a = runAlive(l.dir, rec.Run)
+		alive[rec.Run] = a
+	}
+	return a
 }
 
 // settle follows one record: a result's unknown rows are owed, a later

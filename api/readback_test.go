@@ -44,6 +44,7 @@ func TestTheNextStartReadsBackRowsOfUnknownOutcome(t *testing.T) {
 	_, _ = (Audited{Backend: unknown, Log: earlier}).Update(context.Background(), change("d"))
 	// d was sent again and applied: its outcome is known.
 	_, _ = (Audited{Backend: &applying{}, Log: earlier}).Update(context.Background(), change("d"))
+	earlier.Close() // that run has ended: a run still going reads back its own
 
 	l := openTestAudit(t, path)
 	svc := &holding{rows: map[string]model.Status{"a": model.StatusClosed, "b": model.StatusNew, "c": model.StatusClosed, "d": model.StatusNew}}
