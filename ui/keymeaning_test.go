@@ -542,3 +542,28 @@ func TestASecondChangeWhileTheFirstRunsSaysWhatWasNotSent(t *testing.T) {
 		t.Fatalf("%d updates sent for one change", n)
 	}
 }
+
+// A mark-all answers after the filter changed: it marks nothing of a query
+// no longer on screen, and says why.
+func TestAMarkAllOfAQueryLeftMarksNothing(t *testing.T) {
+	h := newHarness(t, 114)
+	d := loaded(t, h, func(o *Options) { o.IDChunk = 40 })
+	d.key("*", "y")
+	d.run()
+	all := d.held[len(d.held)-1]
+	if _, ok := all.(list.AllIDsMsg); !ok {
+		t.Fatalf("no mark-all in flight: %s", d.heldTypes())
+	}
+	d.held = d.held[:len(d.held)-1]
+	d.key("/")
+	d.field().SetValue("status:'new'")
+	d.key("enter")
+	d.settle() // the new query lands
+	d.send(all)
+	if n := d.m.list.MarkCount(); n != 0 {
+		t.Fatalf("a mark-all of the query left marked %d rows", n)
+	}
+	if w := d.m.bar.Word().Text; !strings.Contains(w, "the filter changed") {
+		t.Fatalf("the footer says %q", w)
+	}
+}
