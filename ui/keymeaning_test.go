@@ -567,3 +567,32 @@ func TestAMarkAllOfAQueryLeftMarksNothing(t *testing.T) {
 		t.Fatalf("the footer says %q", w)
 	}
 }
+
+// Another analyst changed the row and changed it back: the values are as
+// the analyst saw them, but the row was touched since (its update time
+// moved), so the change asks first.
+func TestARowChangedAndChangedBackStillAsks(t *testing.T) {
+	h := newHarness(t, 50)
+	d := loaded(t, h)
+	id := d.m.list.CursorID()
+	was := d.row(id).Status
+	other := model.StatusInProgress
+	if was == other {
+		other = model.StatusNew
+	}
+	for _, s := range []model.Status{other, was} {
+		if _, err := h.other().Update(t.Context(), model.Change{IDs: []string{id}, Status: &s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := len(h.fake.Patches())
+	d.key("s", "c")
+	d.run()
+	deliver[triage.PreReadMsg](d)
+	if d.top() != "prompt" && d.m.stack.Waiting() == "" {
+		t.Fatalf("no question about the row touched since: top %q, footer %q", d.top(), d.m.bar.Word().Text)
+	}
+	if len(h.fake.Patches()) != sent {
+		t.Fatal("the change was sent without asking")
+	}
+}
