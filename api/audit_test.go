@@ -446,3 +446,26 @@ func TestAStartLeavesARunStillGoingAlone(t *testing.T) {
 		t.Fatalf("the run that ended is not reported: %+v (%v)", u.Unfinished, err)
 	}
 }
+
+// A not_sent record a full disk refused is kept and written once the log
+// takes writes again: rows meant to be changed are never lost from the log.
+func TestANotSentRecordLostToAFullDiskIsWrittenLater(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := openTestAudit(t, path)
+	disk := &fullDisk{auditFile: l.f, failFrom: 1}
+	l.f = disk
+	a := Audited{Backend: &applying{}, Log: l}
+	a.NotSent(change("a", "b"), "the analyst stopped the change (esc)")
+	disk.failFrom = 0
+	if err := a.CheckLog(); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := logLines(t, path)
+	found := false
+	for _, r := range recs {
+		found = found || r.Event == "not_sent" && slices.Equal(r.IDs, []string{"a", "b"})
+	}
+	if !found {
+		t.Fatalf("the not_sent record was lost: %+v", recs)
+	}
+}
