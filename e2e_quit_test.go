@@ -26,19 +26,11 @@ func TestQuitNowLeavesASummaryAndTheNextStartReportsWhatWasNotSent(t *testing.T)
 	url := startFake(t, bin, "--count", "3500")
 	state := t.TempDir()
 	auditPath := filepath.Join(state, "falcon-triage", "audit.jsonl")
-	env := []string{
-		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
-		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color",
-	}
+	env := consoleEnv(t, url, state)
 	tm := newTmux(t, 120, 30, env, statusShell(bin, "--api", "detects")...)
 	tm.keepDeadPane()
 	tm.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") })
-	tm.send(".") // hidden rows too: every row
-	tm.waitText("of 3,500")
-	tm.send("*")
-	tm.waitText("Mark all 3,500 detections matching the filter?")
-	tm.send("y")
-	tm.waitText("3,500 marked")
+	markEveryRow(tm, "3,500")
 	before := updates(t, url)
 	setFaults(t, url, `{"HoldUpdates": true}`)
 	tm.send("s", "c")
@@ -187,19 +179,11 @@ func TestASecondCtrlCStopsTheWaitAndKeepsTheSummary(t *testing.T) {
 	bin := buildBinary(t)
 	url := startFake(t, bin, "--count", "500")
 	state := t.TempDir()
-	env := []string{
-		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
-		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color",
-	}
+	env := consoleEnv(t, url, state)
 	tm := newTmux(t, 120, 30, env, statusShell(bin, "--api", "detects")...)
 	tm.keepDeadPane()
 	tm.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, " of ") && !strings.Contains(sc, "loading") })
-	tm.send(".")
-	tm.waitText("of 500")
-	tm.send("*")
-	tm.waitText("Mark all 500 detections matching the filter?")
-	tm.send("y")
-	tm.waitText("500 marked")
+	markEveryRow(tm, "500")
 	before := updates(t, url)
 	setFaults(t, url, `{"HoldUpdates": true}`)
 	t.Cleanup(func() { setFaults(t, url, `{}`) })
@@ -221,4 +205,15 @@ func TestASecondCtrlCStopsTheWaitAndKeepsTheSummary(t *testing.T) {
 	if !strings.Contains(sc, "of unknown outcome") || !strings.Contains(sc, "falcon-triage: this run's changes") || status != 3 {
 		t.Fatalf("exit status %d; the terminal:\n%s", status, sc)
 	}
+}
+
+// markEveryRow shows the hidden rows too and marks every one of the n.
+func markEveryRow(tm *tmuxTerm, n string) {
+	tm.t.Helper()
+	tm.send(".") // hidden rows too: every row
+	tm.waitText("of " + n)
+	tm.send("*")
+	tm.waitText("Mark all " + n + " detections matching the filter?")
+	tm.send("y")
+	tm.waitText(n + " marked")
 }

@@ -268,16 +268,22 @@ func TestCtrlCRevokesTheToken(t *testing.T) {
 	}
 }
 
+// consoleEnv is the environment of a console against the fake at url,
+// its state in state and a config folder of its own.
+func consoleEnv(t *testing.T, url, state string) []string {
+	return []string{
+		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
+		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color",
+	}
+}
+
 // TestHangupSavesTheSessionAndRevokesTheToken kills the tmux session under
 // a running console, as a dropped SSH connection does (SIGHUP).
 func TestHangupSavesTheSessionAndRevokesTheToken(t *testing.T) {
 	bin := buildBinary(t)
 	url := startFake(t, bin, "--count", "300")
 	state := t.TempDir()
-	env := []string{
-		"FALCON_BASE_URL=" + url, "FALCON_CLIENT_ID=demo-client-id", "FALCON_CLIENT_SECRET=demo-client-secret",
-		"XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + t.TempDir(), "TERM=xterm-256color",
-	}
+	env := consoleEnv(t, url, state)
 	tm := newTmux(t, 80, 24, env, bin)
 	tm.waitFor("the first rows", func(sc string) bool { return strings.Contains(sc, "1–19 of") && !strings.Contains(sc, "loading") })
 	tm.send("j", "j", "j", "j", "j")

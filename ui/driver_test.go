@@ -118,6 +118,21 @@ func deliver[T tea.Msg](d *driver, match ...func(T) bool) T {
 	return zero
 }
 
+// takeLast takes the newest held answer, which must be a T, out of the
+// held ones without delivering it: the test releases it later.
+func takeLast[T tea.Msg](d *driver) T {
+	d.t.Helper()
+	if len(d.held) > 0 {
+		if m, ok := d.held[len(d.held)-1].(T); ok {
+			d.held = d.held[:len(d.held)-1]
+			return m
+		}
+	}
+	var zero T
+	d.t.Fatalf("no %T held last (held: %s)", zero, d.heldTypes())
+	return zero
+}
+
 // holds counts the held answers of type T.
 func holds[T tea.Msg](d *driver) int {
 	n := 0

@@ -701,19 +701,7 @@ func (x *interleaving) settleAndCheck() {
 	x.release()
 	x.h.fake.SetFaults(fake.Faults{})
 	d := x.d
-	d.closeLayers()
-	for {
-		d.run()
-		if len(d.held) == 0 {
-			break
-		}
-		msg := d.held[0]
-		d.held = d.held[1:]
-		x.check(msg)
-		x.deliver(msg)
-		x.bind()
-		d.closeLayers() // a conflict or confirmation prompt: cancel it
-	}
+	x.settleQuietly()
 	if d.m.quitting {
 		x.restart()
 		return
@@ -757,9 +745,11 @@ func (x *interleaving) settleAndCheck() {
 	x.replayAudit()
 }
 
-// settleQuietly delivers everything in order, learning from it.
+// settleQuietly delivers everything in order, learning from it and
+// checking each batch; a question it raises is cancelled.
 func (x *interleaving) settleQuietly() {
 	d := x.d
+	d.closeLayers()
 	for {
 		d.run()
 		if len(d.held) == 0 {
@@ -767,7 +757,10 @@ func (x *interleaving) settleQuietly() {
 		}
 		msg := d.held[0]
 		d.held = d.held[1:]
+		x.check(msg)
 		x.deliver(msg)
+		x.bind()
+		d.closeLayers() // a conflict or confirmation prompt: cancel it
 	}
 }
 

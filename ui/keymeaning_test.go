@@ -188,12 +188,8 @@ func TestStoppedMarkAllDoesNotStopTheNext(t *testing.T) {
 	d := loaded(t, h, func(o *Options) { o.IDChunk = 40 })
 	d.key("*", "y")
 	d.run()
-	first := d.held[len(d.held)-1]
-	if _, ok := first.(list.AllIDsMsg); !ok {
-		t.Fatalf("no mark-all in flight: %s", d.heldTypes())
-	}
-	d.held = d.held[:len(d.held)-1]
-	d.key("esc") // stops it
+	first := takeLast[list.AllIDsMsg](d) // the mark-all, held back
+	d.key("esc")                         // stops it
 	d.key("*", "y")
 	d.run()
 	d.send(first) // the stopped one, late
@@ -550,11 +546,7 @@ func TestAMarkAllOfAQueryLeftMarksNothing(t *testing.T) {
 	d := loaded(t, h, func(o *Options) { o.IDChunk = 40 })
 	d.key("*", "y")
 	d.run()
-	all := d.held[len(d.held)-1]
-	if _, ok := all.(list.AllIDsMsg); !ok {
-		t.Fatalf("no mark-all in flight: %s", d.heldTypes())
-	}
-	d.held = d.held[:len(d.held)-1]
+	all := takeLast[list.AllIDsMsg](d) // the mark-all, held back
 	d.key("/")
 	d.field().SetValue("status:'new'")
 	d.key("enter")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,12 +32,7 @@ func TestTheScreenTellsEachRowAsTheAuditLogDoes(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			h := newHarness(t, 50)
 			d := loaded(t, h)
-			var ids []string
-			for _, id := range d.m.list.IDs() {
-				if d.row(id).Status != model.StatusInProgress && len(ids) < 3 {
-					ids = append(ids, id)
-				}
-			}
+			ids := rowsNotIn(d, model.StatusInProgress, 3)
 			d.markIDs(ids...)
 			h.fake.SetFaults(k.faults)
 			d.key("s", "i")
@@ -119,12 +115,7 @@ func TestAReReadThatRepeatsOrLeavesOutARowIsToldAsTheLogTellsIt(t *testing.T) {
 	} {
 		h := newHarness(t, 50)
 		d := loaded(t, h)
-		for i, id := range d.m.list.IDs() {
-			if d.row(id).Status != model.StatusInProgress {
-				d.cursorTo(i)
-				break
-			}
-		}
+		d.cursorTo(slices.Index(d.m.list.IDs(), rowsNotIn(d, model.StatusInProgress, 1)[0]))
 		h.fake.SetFaults(fake.Faults{UnreadableAnswers: 1})
 		d.key("s", "i")
 		d.run()
@@ -160,12 +151,7 @@ func TestAReReadThatRepeatsOrLeavesOutARowIsToldAsTheLogTellsIt(t *testing.T) {
 func TestTheReadBackHoldsTheRowsToTheFieldsSent(t *testing.T) {
 	h := newHarness(t, 50)
 	d := loaded(t, h)
-	var ids []string
-	for _, id := range d.m.list.IDs() {
-		if d.row(id).Status != model.StatusInProgress && len(ids) < 3 {
-			ids = append(ids, id)
-		}
-	}
+	ids := rowsNotIn(d, model.StatusInProgress, 3)
 	d.markIDs(ids...)
 	h.fake.SetFaults(fake.Faults{DropAfterApply: 1})
 	d.key("s", "i")
@@ -194,4 +180,20 @@ func TestTheReadBackHoldsTheRowsToTheFieldsSent(t *testing.T) {
 	if w := d.m.bar.Word().Text; !strings.Contains(w, "read again: 3 applied, 0 not") {
 		t.Fatalf("the footer says %q", w)
 	}
+}
+
+// rowsNotIn are the first n listed rows whose status is not st: a change
+// to st sends something for each.
+func rowsNotIn(d *driver, st model.Status, n int) []string {
+	d.t.Helper()
+	var ids []string
+	for _, id := range d.m.list.IDs() {
+		if d.row(id).Status != st && len(ids) < n {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) < n {
+		d.t.Fatalf("only %d listed rows are not %s", len(ids), st)
+	}
+	return ids
 }
