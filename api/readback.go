@@ -151,9 +151,7 @@ func (a Audited) ReadBackOwed(ctx context.Context) (model.ReadBack, error) {
 					continue
 				}
 				delete(asked, d.ID)
-				want := d
-				c.Apply(&want)
-				if model.Same(model.AllFields, model.ValuesOf(&d), model.ValuesOf(&want)) {
+				if c.Holds(d) {
 					applied = append(applied, d.ID)
 				} else {
 					not = append(not, d.ID)

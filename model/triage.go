@@ -53,6 +53,15 @@ func (c *Change) Apply(d *Detection) {
 	}
 }
 
+// Holds reports whether d already holds every value c sets (a comment
+// aside: c is the change as sent, Effective on Alerts): nothing to send, or,
+// read back after a write of unknown outcome, the write applied.
+func (c Change) Holds(d Detection) bool {
+	before := ValuesOf(&d)
+	c.Apply(&d)
+	return Same(c.Touches(), before, ValuesOf(&d))
+}
+
 // Describe says what a change does, in words, for prompts and the log.
 func (c *Change) Describe() string {
 	var w []string

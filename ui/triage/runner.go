@@ -590,9 +590,7 @@ func (r *Runner) holds(c model.Change, d model.Detection) bool {
 	if c.Comment != "" {
 		return false
 	}
-	before := model.ValuesOf(&d)
-	r.preview(c, &d)
-	return model.Same(r.b.Effective(c).Touches(), before, model.ValuesOf(&d))
+	return r.b.Effective(c).Holds(d)
 }
 
 // describe says what an action changes, for the conflict prompt.
@@ -1022,15 +1020,9 @@ type ReadBackLogger interface {
 	ReadBack(c model.Change, applied, not []string)
 }
 
-// want is what a row of unknown outcome holds if its batch applied, in
-// the fields the batch touched (another analyst may have changed others).
-type want struct {
-	values  model.Values
-	touched model.Touched
-}
-
-// wanted is what each row of unknown outcome holds if its batch applied.
-func (r *Runner) wanted(a *action) map[string]want {
+// wanted is, for each row of unknown outcome, the change its batch sent
+// (as sent: Effective), which the row holds if the batch applied.
+func (r *Runner) wanted(a *action) map[string]model.Change {
 	if len(a.unknown) == 0 {
 		return nil
 	}
@@ -1038,14 +1030,12 @@ func (r *Runner) wanted(a *action) map[string]want {
 	for _, id := range a.unknown {
 		unknown[id] = true
 	}
-	out := map[string]want{}
+	out := map[string]model.Change{}
 	for _, b := range a.batches {
-		touched := r.b.Effective(b).Touches()
+		sent := r.b.Effective(b)
 		for _, id := range b.IDs {
 			if unknown[id] {
-				d := a.fresh[id]
-				r.preview(b, &d)
-				out[id] = want{model.ValuesOf(&d), touched}
+				out[id] = sent
 			}
 		}
 	}
@@ -1055,9 +1045,9 @@ func (r *Runner) wanted(a *action) map[string]want {
 // readBack records, batch by batch, which rows of unknown outcome hold
 // what their batch sent (applied) and which do not; a row not found stays
 // unknown.
-func readBack(l ReadBackLogger, batches []model.Change, wants map[string]want, found []model.Detection) {
+func readBack(l ReadBackLogger, batches []model.Change, wants map[string]model.Change, found []model.Detection) {
 	for _, b := range batches {
-		mine := make(map[string]want, len(b.IDs))
+		mine := make(map[string]model.Change, len(b.IDs))
 		for _, id := range b.IDs {
 			if w, ok := wants[id]; ok {
 				mine[id] = w
@@ -1073,7 +1063,7 @@ func readBack(l ReadBackLogger, batches []model.Change, wants map[string]want, f
 // what was sent (applied), which it found otherwise (not), and which it did
 // not find (unread: their outcome stays unknown). A row the answer repeats
 // counts once; one it was not asked for, not at all.
-func settleRead(want map[string]want, found []model.Detection) (applied, not, unread []string) {
+func settleRead(want map[string]model.Change, found []model.Detection) (applied, not, unread []string) {
 	seen := make(map[string]bool, len(found))
 	for i := range found {
 		id := found[i].ID
@@ -1082,7 +1072,7 @@ func settleRead(want map[string]want, found []model.Detection) (applied, not, un
 			continue
 		}
 		seen[id] = true
-		if model.Same(w.touched, model.ValuesOf(&found[i]), w.values) {
+		if w.Holds(found[i]) {
 			applied = append(applied, id)
 		} else {
 			not = append(not, id)
