@@ -178,8 +178,9 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 		p.IDs = append(p.IDs, wire[i].CompositeID)
 		p.Found = append(p.Found, a.row(&wire[i]))
 	}
+	p.Total = env.Meta.Pagination.total()
 	if pg := env.Meta.Pagination; pg != nil {
-		p.Total, p.After = pg.Total, pg.After
+		p.After = pg.After
 	}
 	return p, nil
 }

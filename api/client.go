@@ -338,21 +338,32 @@ func netCause(err error) error {
 
 type wireEnvelope struct {
 	Meta struct {
-		QueryTime  float64 `json:"query_time"`
-		PoweredBy  string  `json:"powered_by"`
-		TraceID    string  `json:"trace_id"`
-		Pagination *struct {
-			Offset int    `json:"offset"`
-			Limit  int    `json:"limit"`
-			Total  int    `json:"total"`
-			After  string `json:"after"`
-		} `json:"pagination"`
-		Writes *struct {
+		QueryTime  float64         `json:"query_time"`
+		PoweredBy  string          `json:"powered_by"`
+		TraceID    string          `json:"trace_id"`
+		Pagination *wirePagination `json:"pagination"`
+		Writes     *struct {
 			ResourcesAffected *int `json:"resources_affected"`
 		} `json:"writes"`
 	} `json:"meta"`
 	Resources resources   `json:"resources"`
 	Errors    []wireError `json:"errors"`
+}
+
+type wirePagination struct {
+	Offset int    `json:"offset"`
+	Limit  int    `json:"limit"`
+	Total  *int   `json:"total"`
+	After  string `json:"after"`
+}
+
+// total is the page's total, or -1 where the service gave none (no
+// pagination, no total, or a negative one): the walker bounds such a walk.
+func (p *wirePagination) total() int {
+	if p == nil || p.Total == nil || *p.Total < 0 {
+		return -1
+	}
+	return *p.Total
 }
 
 // resources are an envelope's resources: decoded straight into the value a

@@ -116,10 +116,7 @@ func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, ex
 			return model.Page{}, &Error{Op: op, Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable ids: %v", err)}
 		}
 	}
-	p := model.Page{IDs: ids}
-	if env.Meta.Pagination != nil {
-		p.Total = env.Meta.Pagination.Total
-	}
+	p := model.Page{IDs: ids, Total: env.Meta.Pagination.total()}
 	return p, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 )
 
 // ErrTooManyTies is returned when more rows share one value of the sort field
@@ -22,6 +23,16 @@ var ErrNoCursor = errors.New("the cursor endpoint is unavailable to this API cli
 // that ignores its offset. Going on would spend the tenant's rate budget for
 // ever.
 var ErrNoProgress = errors.New("the service's answers make no progress")
+
+// ErrNoTotal is returned once a walk whose first answer gave no total (a
+// negative one, or none) has yielded NoTotalLimit ids: with nothing to say
+// where the end is, a service that pages for ever would be walked for ever.
+var ErrNoTotal = errors.New("the service gave no total")
+
+// NoTotalLimit is how many ids a walk yields without a total before it
+// stops: one result window's worth, as far as the service itself pages by
+// offset.
+const NoTotalLimit = 10000
 
 // Walker yields the ids matching a query in order, one chunk at a time, past
 // the service's result window (10,000 on Detects).
@@ -51,6 +62,9 @@ type Walker struct {
 	// has stopped moving.
 	stale int
 	stuck error
+	// yielded counts the ids handed out, which the service's total
+	// bounds (or NoTotalLimit, without one).
+	yielded int
 }
 
 type walkLevel struct {
@@ -170,11 +184,56 @@ func (w *Walker) size() int {
 func (w *Walker) Found() []Detection { return w.found }
 
 // Next returns the next chunk of ids, or io.EOF when there are no more.
+// However the service answers, a walk ends: without a total it stops with
+// ErrNoTotal after NoTotalLimit ids, and with one, ErrNoProgress once it
+// has read twice the total and a window more.
 func (w *Walker) Next(ctx context.Context) ([]string, error) {
 	w.found = nil // the rows a page carries are that page's alone
-	if w.cursor {
-		return w.nextCursor(ctx)
+	if err := w.bounded(); err != nil {
+		return nil, err
 	}
+	var ids []string
+	var err error
+	if w.cursor {
+		ids, err = w.nextCursor(ctx)
+	} else {
+		ids, err = w.nextOffset(ctx)
+	}
+	if w.total < 0 && !w.first && w.yielded+len(ids) > NoTotalLimit {
+		ids = ids[:NoTotalLimit-w.yielded]
+		if w.found != nil {
+			w.found = w.found[:len(ids)]
+		}
+	}
+	w.yielded += len(ids)
+	return ids, err
+}
+
+// bounded is why the walk must stop before asking for more, if it must.
+func (w *Walker) bounded() error {
+	switch {
+	case w.first || w.done:
+		return nil
+	case w.total < 0 && w.yielded >= NoTotalLimit:
+		return fmt.Errorf("%w: stopped after %s rows; narrow the filter to see the rest", ErrNoTotal, commas(w.yielded))
+	case w.total >= 0 && w.yielded > 2*w.total+w.b.Window():
+		// Far past the total the service gave: its pages are not ending.
+		return fmt.Errorf("%w: %s rows read where the service said %s match; stopped", ErrNoProgress, commas(w.yielded), commas(w.total))
+	}
+	return nil
+}
+
+// commas writes n with thousands separators, as the console counts.
+func commas(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// nextOffset pages by offset and, past the window, by keyset.
+func (w *Walker) nextOffset(ctx context.Context) ([]string, error) {
 	for {
 		if w.done {
 			return nil, io.EOF
@@ -315,7 +374,7 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 		// service that makes no progress.
 		w.cursor = false
 		w.levels[0].ties = len(w.levels[0].cur)
-		return w.Next(ctx)
+		return w.nextOffset(ctx)
 	}
 	if err != nil {
 		return nil, err
@@ -335,11 +394,6 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 		return nil, io.EOF
 	}
 	seen := w.levels[0].cur
-	if w.total >= 0 && len(seen) > 2*w.total+10000 {
-		// Far past the total the service gave: its cursor is not ending.
-		w.done = true
-		return nil, fmt.Errorf("%w: %d rows read where the service said %d match; stopped", ErrNoProgress, len(seen), w.total)
-	}
 	out := make([]string, 0, len(page.IDs))
 	w.found = nil
 	for i, id := range page.IDs {

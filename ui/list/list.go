@@ -257,6 +257,18 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 
 func (l *List) takePage(msg IDsMsg) tea.Cmd {
 	w := l.cur
+	if errors.Is(msg.err, model.ErrNoTotal) {
+		// The rows loaded are all the list holds: G ends on the last of
+		// them, and the footer says why it is not the real end.
+		w.done, w.total = true, len(w.ids)
+		if l.toEnd || l.target >= len(w.ids) {
+			l.toEnd, l.target = false, -1
+			l.cursor = max(0, len(w.ids)-1)
+			l.scrollTo(l.rows)
+		}
+		l.out.Flash = &Flash{Text: msg.err.Error(), Err: true, Query: true}
+		return l.ensure()
+	}
 	if msg.err != nil {
 		if errors.Is(msg.err, context.Canceled) {
 			return nil
