@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/falcon-triage/falcon-triage/export"
 )
 
 // TestMorningInTmux walks an analyst's morning through the built binary in a
@@ -109,7 +111,7 @@ func TestMorningInTmux(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export: %v", err)
 	}
-	var rec exportRecord
+	var rec export.Detection
 	if err := json.Unmarshal(out, &rec); err != nil || len(rec.Behaviors) < 2 {
 		t.Fatalf("export of %s: %v %s", id[1], err, out)
 	}

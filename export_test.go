@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -104,5 +106,72 @@ func TestExportProgressHasItsOwnLine(t *testing.T) {
 	code, _, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "20")
 	if code != 0 || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestExportStopsShortOnAServiceWithoutATotal: a service that gives no
+// total and pages for ever is exported up to one result window's worth of
+// rows, and the export fails, saying why, rather than run for ever or pass
+// for whole.
+func TestExportStopsShortOnAServiceWithoutATotal(t *testing.T) {
+	for _, total := range []string{`"total":-5,`, ``} {
+		var requests, next atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/oauth2/token" {
+				w.WriteHeader(http.StatusCreated)
+				fmt.Fprint(w, `{"access_token":"tok","token_type":"bearer","expires_in":1799}`)
+				return
+			}
+			if requests.Add(1) > 100 {
+				http.Error(w, "the export does not stop", http.StatusTeapot)
+				return
+			}
+			var body struct {
+				Limit int `json:"limit"`
+			}
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			docs := make([]string, body.Limit)
+			for i := range docs {
+				docs[i] = fmt.Sprintf(`{"composite_id":"cid:ind:%032x:%d-1-1","severity":50,"timestamp":"2026-11-20T11:00:00Z","status":"new","show_in_ui":true}`, 7, next.Add(1))
+			}
+			fmt.Fprintf(w, `{"meta":{"pagination":{%s"after":"c%d"}},"resources":[%s]}`, total, next.Load(), strings.Join(docs, ","))
+		}))
+		env := map[string]string{"FALCON_CLIENT_ID": "a", "FALCON_CLIENT_SECRET": "b", "FALCON_BASE_URL": srv.URL}
+		code, out, errs := runCLI(t, env, "export", "--api", "alerts")
+		srv.Close()
+		if code == 0 || !strings.Contains(errs, "export stopped short after 10,000 alerts: the service gave no total: stopped after 10,000 rows") {
+			t.Fatalf("total %q: exit %d after %d requests: %s", total, code, requests.Load(), errs)
+		}
+		if n := strings.Count(out, "\n"); n != 10000 {
+			t.Fatalf("total %q: %d rows written before the stop", total, n)
+		}
+	}
+}
+
+// TestExportSortInEitherDirection: on Alerts a Detects sort field sorts by
+// its Alerts twin, ascending as well as descending.
+func TestExportSortInEitherDirection(t *testing.T) {
+	for _, dir := range []string{"asc", "desc"} {
+		code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "60", "--sort", "last_behavior|"+dir, "--limit", "20")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", dir, code, errs)
+		}
+		var times []string
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r struct{ Timestamp string }
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			times = append(times, r.Timestamp)
+		}
+		sorted := slices.IsSorted(times)
+		if len(times) != 20 || sorted != (dir == "asc") || times[0] == times[len(times)-1] {
+			t.Fatalf("%s: %d rows, %v … %v", dir, len(times), times[0], times[len(times)-1])
+		}
+	}
+	code, _, errs := runCLI(t, nil, "export", "--demo", "--sort", "adversary_id|asc")
+	if code == 0 || !strings.Contains(errs, "the Alerts API does not sort on it") {
+		t.Fatalf("exit %d: %s", code, errs)
 	}
 }

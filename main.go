@@ -28,6 +28,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
+	"github.com/falcon-triage/falcon-triage/export"
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui"
@@ -291,7 +292,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	cf.register(fs)
 	filter := fs.String("filter", "", "FQL filter")
 	q := fs.String("q", "", "free-text search")
-	sortFlag := fs.String("sort", "", "sort as FIELD|DIR, e.g. last_behavior|desc (default)")
+	sortFlag := fs.String("sort", "", "sort as FIELD|DIR in either API's names, e.g. severity|desc (default: newest first)")
 	format := fs.String("format", "jsonl", "json, jsonl or csv")
 	limit := fs.Int("limit", 0, "stop after N detections (0: all)")
 	includeHidden := fs.Bool("include-hidden", false, "also export the detections hidden from the console (show_in_ui:false)")
@@ -302,15 +303,12 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "falcon-triage export: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if err := checkFormat(*format); err != nil {
+	if err := export.CheckFormat(*format); err != nil {
 		return fail(stderr, err)
 	}
 	sort, err := parseSortFlag(*sortFlag)
 	if err != nil {
 		return fail(stderr, err)
-	}
-	if sort.Field == "" {
-		sort = model.Sort{Field: "last_behavior", Desc: true}
 	}
 	conn, err := connect(cf, nil)
 	if err != nil {
@@ -322,33 +320,35 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err := conn.chooseBackend(ctx, cf.api, true); err != nil {
 		return fail(stderr, err)
 	}
-	if sort == (model.Sort{Field: "last_behavior", Desc: true}) {
-		sort.Field = conn.backend.Fields().Time
+	b := conn.backend
+	if sort, err = export.Sort(b.Name(), b.Fields(), sort); err != nil {
+		return fail(stderr, err)
 	}
-	o := exportOptions{
-		query:  model.Query{Filter: *filter, Q: *q, Sort: sort},
-		limit:  *limit,
-		format: *format,
-		warn:   func(s string) { fmt.Fprintln(stderr, "falcon-triage export: "+screen.Sanitize(s)) },
+	o := export.Options{
+		Query:  model.Query{Filter: *filter, Q: *q, Sort: sort},
+		Limit:  *limit,
+		Format: *format,
+		Warn:   func(s string) { fmt.Fprintln(stderr, "falcon-triage export: "+screen.Sanitize(s)) },
 	}
 	if !*includeHidden {
 		// As the console does until hidden rows are shown.
-		o.query.Filter = model.And(o.query.Filter, model.Bool(conn.backend.Fields().ShowInUI, true))
+		o.Query.Filter = model.And(o.Query.Filter, model.Bool(b.Fields().ShowInUI, true))
 	}
 	// Progress only where someone watches it, and not over the data itself
 	// when that goes to the same terminal.
 	var progress *progressLine
 	if isTerminal(stderr) && !isTerminal(stdout) {
 		progress = &progressLine{w: stderr}
-		o.progress = progress.update
-		o.warn = func(s string) { progress.warn(screen.Sanitize(s)) }
+		o.Progress = progress.update
+		o.Warn = func(s string) { progress.warn(screen.Sanitize(s)) }
 	}
-	n, err := export(ctx, conn.backend, o, stdout)
+	n, err := export.Write(ctx, b, o, stdout)
 	if progress != nil {
 		progress.finish()
 	}
 	if err != nil {
-		return fail(stderr, fmt.Errorf("export stopped after %d detections: %w", n, err))
+		// Short of the end: what was written is not the whole answer.
+		return fail(stderr, fmt.Errorf("export stopped short after %s %s: %w", thousands(n), screen.RowWord(b.Name(), n), err))
 	}
 	return 0
 }

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/falcon-triage/falcon-triage/export"
 )
 
 // rawControls are characters a terminal acts on or that reorder or hide
@@ -47,7 +49,7 @@ func TestExportEscapesControls(t *testing.T) {
 				sc := bufio.NewScanner(strings.NewReader(out))
 				sc.Buffer(make([]byte, 1<<20), 1<<22)
 				for sc.Scan() {
-					var r alertRecord // --demo is an Alerts tenant
+					var r export.Alert // --demo is an Alerts tenant
 					if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 						t.Fatal(err)
 					}

@@ -1,0 +1,39 @@
+package export
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// otherNames map a sort field named as the other backend names it onto the
+// backend in use: a script written for Detects (last_behavior|asc) sorts
+// the same on Alerts, in either direction.
+var otherNames = map[string]map[string]string{
+	"alerts": {
+		"last_behavior": "timestamp", "first_behavior": "timestamp", "max_severity": "severity",
+		"max_confidence": "confidence", "date_updated": "updated_timestamp",
+	},
+	"detects": {
+		"timestamp": "last_behavior", "severity": "max_severity", "confidence": "max_confidence",
+	},
+}
+
+// Sort is the sort an export asks of backend (named name, with fields f):
+// s in that backend's names, its direction kept, or the backend's time
+// field, newest first, when s is empty. A field the backend cannot sort on
+// is refused with the fields it can.
+func Sort(name string, f model.Fields, s model.Sort) (model.Sort, error) {
+	if s.Field == "" {
+		return model.Sort{Field: f.Time, Desc: true}, nil
+	}
+	if to, ok := otherNames[name][s.Field]; ok {
+		s.Field = to
+	}
+	if !slices.Contains(f.SortFields, s.Field) {
+		return model.Sort{}, fmt.Errorf("--sort %s: the %s API does not sort on it; it sorts on %s", s.Field, strings.ToUpper(name[:1])+name[1:], strings.Join(f.SortFields, ", "))
+	}
+	return s, nil
+}
