@@ -1,12 +1,21 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/falcon-triage/falcon-triage/export"
 	"github.com/falcon-triage/falcon-triage/model"
 )
+
+// exportTo is the console's e: the export command's writer, on the
+// backend the console is on.
+func exportTo(ctx context.Context, b model.Backend, q model.Query, format string, w io.Writer,
+	progress func(done, total int), warn func(string)) (int, error) {
+	return export.Write(ctx, b, export.Options{Query: q, Format: format, Progress: progress, Warn: warn}, w)
+}
 
 // progressLine shows the export's progress on one line of a terminal,
 // rewritten in place; a warning takes the line and the count follows on

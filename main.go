@@ -434,6 +434,7 @@ func runConsole(args []string, stderr io.Writer) int {
 				return consoleURL(conn.client.Cloud(), d)
 			},
 			People: conn.client,
+			Export: exportTo,
 		},
 		StateDir:         state,
 		Keys:             keys,

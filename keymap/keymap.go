@@ -62,6 +62,7 @@ const (
 	Tag           Action = "tag"
 	Overview      Action = "overview"
 	Window        Action = "overview_window"
+	Export        Action = "export"
 )
 
 // Binding is one action's keys and help.
@@ -142,6 +143,7 @@ func Default() KeyMap {
 		b(PanelNext, "General", "overview: next panel", "l", "right"),
 		b(PanelPrev, "General", "overview: previous panel", "h", "left"),
 		b(Refresh, "General", "refresh", "r"),
+		b(Export, "General", "export to a file", "e"),
 		b(Help, "General", "all keys", "?"),
 		b(Quit, "General", "quit", "q"),
 		b(ForceQuit, "General", "quit now", "ctrl+c"),

@@ -75,6 +75,11 @@ type Model struct {
 	bar      *status.Bar // the footer's word, the rate budget, the spinner
 	quitting bool
 	relGen   int // the minute tick that keeps relative times true; an older one stops
+
+	// exp is the export e started, until it ends; expID the id of the
+	// last one started.
+	exp   *exportRun
+	expID int
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -192,7 +197,7 @@ func (m *Model) connect() tea.Cmd {
 
 func (m *Model) busy() bool {
 	return m.conn.pending && m.conn.err == "" || m.list.Busy() || m.rows.Reading() > 0 || m.run.Busy() ||
-		m.ov.Loading() || m.stack.Busy()
+		m.ov.Loading() || m.stack.Busy() || m.exp != nil
 }
 
 // rowsOnScreen is the number of list rows on screen.
@@ -228,6 +233,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onKey(msg)
 	case connectedMsg:
 		return m.onConnected(msg)
+	case exportProgressMsg, exportDoneMsg:
+		return m.onExport(msg)
 	}
 	if cmd, ok := m.onTerminal(msg); ok {
 		return cmd

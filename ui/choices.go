@@ -53,6 +53,8 @@ func (m *Model) choose(choice any) tea.Cmd {
 		return tea.SetClipboard(c.Value)
 	case modal.Jump:
 		return m.applyList(m.list.MoveTo(c.Row - 1))
+	case modal.ExportTo:
+		return m.exportTo(c)
 	}
 	return m.query(choice)
 }
@@ -98,6 +100,8 @@ func (m *Model) answer(a modal.Answer) tea.Cmd {
 		if a.Key == "y" {
 			return m.applyList(m.list.StartMarkAll(t))
 		}
+	case exportOverwrite:
+		return m.answerOverwrite(t, a.Key)
 	}
 	return m.apply(m.run.Answer(a.Tag, a.Key))
 }

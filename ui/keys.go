@@ -119,6 +119,8 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		}
 	case keymap.Copy:
 		m.openCopy()
+	case keymap.Export:
+		return m.askExport()
 	}
 	return m.ensure()
 }
@@ -249,6 +251,9 @@ func (m *Model) back() tea.Cmd {
 		m.bar.Say(verb + ": stopping: the batches not sent yet stay unsent (R sends them); those in flight finish")
 		return nil
 	}
+	if m.stopExport() {
+		return nil
+	}
 	if what := m.list.Stop(); what != "" {
 		m.bar.Say(what)
 		return nil
@@ -284,6 +289,7 @@ type keyHelp struct {
 
 var (
 	listShort     = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Help, keymap.Quit}
+	listWide      = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Export, keymap.Help, keymap.Quit}
 	detailShort   = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.Back, keymap.Help}
 	overviewShort = []keymap.Action{keymap.Down, keymap.Open, keymap.Window, keymap.Overview, keymap.Filter, keymap.Help, keymap.Quit}
 )
@@ -294,7 +300,7 @@ var shortWords = map[keymap.Action]string{
 	keymap.Down: "move", keymap.Open: "detail", keymap.Mark: "mark", keymap.Status: "status",
 	keymap.Assign: "assign", keymap.Comment: "comment", keymap.Filter: "filter", keymap.Help: "help",
 	keymap.Quit: "quit", keymap.AddFilter: "filter on", keymap.ExcludeFilter: "exclude", keymap.Copy: "copy",
-	keymap.Back: "close", keymap.Window: "window", keymap.Overview: "list",
+	keymap.Back: "close", keymap.Window: "window", keymap.Overview: "list", keymap.Export: "export",
 }
 
 func (h keyHelp) binding(a keymap.Action, short bool) (key.Binding, bool) {
@@ -326,6 +332,8 @@ func (h keyHelp) ShortHelp() []key.Binding {
 		acts = overviewShort
 	case h.m.detail != nil:
 		acts = detailShort
+	case h.m.width >= 100:
+		acts = listWide // room for e too
 	}
 	if h.m.width < 80 {
 		// Narrow: help and quit first, so they are never the keys cut.

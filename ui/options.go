@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/falcon-triage/falcon-triage/keymap"
@@ -22,7 +23,18 @@ type Source struct {
 	// People looks up the tenant's users for the assignee picker (nil:
 	// only the people of the config file and the data).
 	People people.People
+	// Export writes a query's rows to a file for e (nil: e says there is
+	// no export here).
+	Export Exporter
 }
+
+// Exporter writes the rows matching q, read through b, to w in format
+// (jsonl, json or csv), telling progress how many are written of how many
+// match (-1: the service gave no total) and warn of a row left out. It
+// returns how many it wrote; an error leaves w with the rows written
+// before it. main hands the export package's writer.
+type Exporter func(ctx context.Context, b model.Backend, q model.Query, format string, w io.Writer,
+	progress func(done, total int), warn func(string)) (int, error)
 
 // Options configure the console.
 type Options struct {

@@ -51,6 +51,13 @@ type ClearFilter struct{}
 // Closed says a field closed with esc: a query it asked for is dropped.
 type Closed struct{ Field *Input }
 
+// ExportTo exports to the file at Path in Format; Carry is what the
+// field was opened with (the query on screen when e was pressed).
+type ExportTo struct {
+	Path, Format string
+	Carry        any
+}
+
 // Jump moves to a row number, counted from 1.
 type Jump struct{ Row int }
 

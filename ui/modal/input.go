@@ -1,6 +1,7 @@
 package modal
 
 import (
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -21,9 +22,11 @@ const (
 	HostField
 	JumpField
 	TagField
+	ExportField
 )
 
-var inputPrompts = map[InputKind]string{FilterField: "filter (FQL) › ", SearchField: "search › ", HostField: "host › ", JumpField: "row › ", TagField: "tag (+add -remove) › "}
+var inputPrompts = map[InputKind]string{FilterField: "filter (FQL) › ", SearchField: "search › ", HostField: "host › ", JumpField: "row › ", TagField: "tag (+add -remove) › ",
+	ExportField: "export to (.jsonl .json .csv) › "}
 
 // Input is a one-line text field on the bottom line. A filter or a search
 // stays open, saying "checking…", until the service answers: a refusal
@@ -36,6 +39,7 @@ type Input struct {
 	histPos int
 	latest  string   // the filter ↓ past the history comes back to
 	targets []string // a tag's rows, captured when T was pressed
+	carry   any      // an export's query, captured when e was pressed
 	// submitted is the text enter sent, while the field checks it.
 	submitted string
 }
@@ -80,6 +84,18 @@ func (s *Stack) OpenInput(k InputKind, text string, history, targets []string) t
 		x.ti.Placeholder = "status:'new'+max_severity:>=60  (↑/↓ history)"
 		x.history = history
 	}
+	s.Push(x)
+	return x.ti.Focus()
+}
+
+// ExportFormats are the formats an export writes, by the file's ending.
+var ExportFormats = map[string]string{".jsonl": "jsonl", ".json": "json", ".csv": "csv"}
+
+// OpenExport opens the export's file name field holding name; carry (the
+// query captured when e was pressed) comes back with the name chosen.
+func (s *Stack) OpenExport(name string, carry any) tea.Cmd {
+	x := s.newInput(ExportField, name, nil)
+	x.carry = carry
 	s.Push(x)
 	return x.ti.Focus()
 }
@@ -176,6 +192,14 @@ func (x *Input) submit(s *Stack, text string) (any, tea.Cmd) {
 			return nil, nil
 		}
 		return Clause{s.hostClause(text)}, nil
+	case ExportField:
+		format, ok := ExportFormats[strings.ToLower(filepath.Ext(text))]
+		if !ok {
+			x.err = "name a file ending in .jsonl, .json or .csv: the ending is the format"
+			return nil, nil
+		}
+		s.Pop(x)
+		return ExportTo{Path: text, Format: format, Carry: x.carry}, nil
 	case TagField:
 		name := strings.TrimSpace(strings.TrimLeft(text, "+-"))
 		if name == "" {
