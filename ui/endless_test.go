@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -77,5 +79,33 @@ func TestGOnAServiceWithoutATotalStops(t *testing.T) {
 			}
 			d.m.Close(hangBound)
 		})
+	}
+}
+
+// TestEOnAServiceWithoutATotalStopsShort: e on a service that gives no
+// total writes one result window's worth of rows, keeps them as
+// NAME.partial and says why the export stopped short.
+func TestEOnAServiceWithoutATotalStopsShort(t *testing.T) {
+	noLeaks(t)
+	src, requests := endlessAlerts(t, `"total":-1,`)
+	src.Export = exportWith(nil)
+	d := newDriver(t, Options{Source: src, StateDir: t.TempDir(), Location: time.UTC, Now: func() time.Time { return testBase }})
+	defer d.m.Close(hangBound)
+	d.settle()
+	path := filepath.Join(t.TempDir(), "all.jsonl")
+	d.exportAs(path)
+	d.settle()
+	want := "export stopped short after 10,000 alerts: the service gave no total: stopped after 10,000 rows; narrow the filter to see the rest; the rows written are in " + path + ".partial"
+	if w := d.m.bar.Word(); w.Text != want || !w.Err {
+		t.Fatalf("the footer says %q", w.Text)
+	}
+	if got := exportedIDs(t, path+".partial"); len(got) != model.NoTotalLimit {
+		t.Fatalf("%d rows kept", len(got))
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("a short export took the name asked for: %v", err)
+	}
+	if r := requests.Load(); r > 20 {
+		t.Errorf("%d requests", r)
 	}
 }
