@@ -111,7 +111,7 @@ func NewWalker(b Backend, q Query, chunk int) *Walker {
 }
 
 // Total is the number of matching detections the service reported on the
-// first request (-1 before it).
+// first request (-1 before it, and when the service gave no total).
 func (w *Walker) Total() int {
 	if w.first {
 		return -1
