@@ -353,9 +353,9 @@ type wireAlert struct {
 	UserName           string `json:"user_name"`
 	PatternDispo       int    `json:"pattern_disposition"`
 	Parent             struct {
-		Cmdline string `json:"parent_cmdline"`
-		SHA256  string `json:"parent_sha256"`
-		MD5     string `json:"parent_md5"`
+		Cmdline string `json:"cmdline"`
+		SHA256  string `json:"sha256"`
+		MD5     string `json:"md5"`
 	} `json:"parent_details"`
 	Dispo struct {
 		Detect          bool `json:"detect"`

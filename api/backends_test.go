@@ -293,3 +293,31 @@ func TestNoRowTwiceOnAChangingSort(t *testing.T) {
 		t.Fatalf("%d of %d alerts", len(seen), len(e.fake.AlertIDs()))
 	}
 }
+
+// An endpoint row's parent is read in its backend's own names: Alerts says
+// parent_details.sha256, Detects parent_details.parent_sha256. Reading the
+// Detects names on Alerts left every alert's parent blank.
+func TestTheParentIsReadInEachBackendsNames(t *testing.T) {
+	forBackends(t, fake.Options{}, func(t *testing.T, e *env, b model.Backend, bc backendCase) {
+		ctx := context.Background()
+		filter := ""
+		if bc.name == "alerts" {
+			filter = "product:'epp'"
+		}
+		p, err := b.Query(ctx, model.Query{Filter: filter, Limit: 10})
+		if err != nil || len(p.IDs) == 0 {
+			t.Fatalf("query: %v", err)
+		}
+		dets, _, err := b.Details(ctx, p.IDs)
+		if err != nil || len(dets) == 0 {
+			t.Fatalf("details: %v", err)
+		}
+		for _, d := range dets {
+			for _, bh := range d.Behaviors {
+				if len(bh.ParentSHA256) != 64 || len(bh.ParentMD5) != 32 || bh.ParentCmdLine == "" {
+					t.Fatalf("%s: parent read as %q %q %q", d.ID, bh.ParentCmdLine, bh.ParentSHA256, bh.ParentMD5)
+				}
+			}
+		}
+	})
+}

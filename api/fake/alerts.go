@@ -1,7 +1,11 @@
 package fake
 
 import (
+	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -70,7 +74,8 @@ type alert struct {
 	SHA256          string              `json:"sha256,omitempty"`
 	MD5             string              `json:"md5,omitempty"`
 	UserName        string              `json:"user_name,omitempty"`
-	ParentDetails   *parentDetails      `json:"parent_details,omitempty"`
+	ParentDetails   *processDetails     `json:"parent_details,omitempty"`
+	Grandparent     *processDetails     `json:"grandparent_details,omitempty"`
 	PatternDispo    int                 `json:"pattern_disposition,omitempty"`
 	PatternDispoDet *dispositionDetails `json:"pattern_disposition_details,omitempty"`
 
@@ -147,7 +152,8 @@ func alertsFrom(dets []*detection) []*alert {
 			}
 			id := fmt.Sprintf("ind:%s:%s-%s-%d", d.Device.DeviceID, seq, b.BehaviorID, i)
 			pattern, _ := strconv.Atoi(b.BehaviorID)
-			parent, dispo := b.ParentDetails, b.PatternDispoDet
+			dispo := b.PatternDispoDet
+			parent, grand := processTree(b, d.Device.PlatformName)
 			a := &alert{
 				CompositeID: d.CID + ":" + id, ID: id,
 				AggregateID: fmt.Sprintf("aggind:%s:%s", d.Device.DeviceID, seq),
@@ -164,7 +170,7 @@ func alertsFrom(dets []*detection) []*alert {
 				Objective: b.Objective, Scenario: b.Scenario, DisplayName: b.DisplayName, Description: b.Description,
 				SecondsToTriaged: triaged, SecondsToResolved: resolved,
 				Device: &dev, Filename: b.Filename, Filepath: b.Filepath, Cmdline: b.Cmdline, SHA256: b.SHA256,
-				MD5: b.MD5, UserName: b.UserName, ParentDetails: &parent, PatternDispo: b.PatternDispo, PatternDispoDet: &dispo,
+				MD5: b.MD5, UserName: b.UserName, ParentDetails: parent, Grandparent: grand, PatternDispo: b.PatternDispo, PatternDispoDet: &dispo,
 			}
 			// The verdicts of Detects are tags on Alerts.
 			switch d.Status {
@@ -531,4 +537,92 @@ func (s *Server) AddIncidents(n int) []string {
 	}
 	s.addAlerts(alertsFrom(dets))
 	return ids
+}
+
+// processDetails is an alert's parent or grandparent process, in the Alerts
+// API's own names (Detects' behaviours say parent_cmdline, parent_sha256…).
+type processDetails struct {
+	Cmdline        string `json:"cmdline"`
+	Filename       string `json:"filename"`
+	Filepath       string `json:"filepath"`
+	LocalProcessID string `json:"local_process_id"`
+	MD5            string `json:"md5"`
+	SHA256         string `json:"sha256"`
+	ProcessGraphID string `json:"process_graph_id"`
+	ProcessID      string `json:"process_id"`
+	Timestamp      string `json:"timestamp"`
+	UserGraphID    string `json:"user_graph_id"`
+	UserID         string `json:"user_id"`
+	UserName       string `json:"user_name"`
+}
+
+// processTree is an endpoint alert's parent and grandparent, made from the
+// behaviour's parent without drawing from the generator (same seed, same
+// data). The grandparent is nil where the service would carry none: a
+// parent started by the system itself.
+func processTree(b behavior, platform string) (*processDetails, *processDetails) {
+	pb := b.ParentDetails
+	id := strings.TrimPrefix(pb.ParentProcGraph, "pid:"+b.DeviceID+":")
+	parent := &processDetails{
+		Cmdline: pb.ParentCmdline, MD5: pb.ParentMD5, SHA256: pb.ParentSHA256,
+		ProcessGraphID: pb.ParentProcGraph, ProcessID: id, LocalProcessID: localPID(id),
+		Timestamp: b.Timestamp, UserID: b.UserID, UserName: b.UserName,
+		UserGraphID: "uid:" + b.DeviceID + ":" + b.UserID,
+	}
+	parent.Filepath, parent.Filename = splitImage(pb.ParentCmdline)
+	gcmd := grandparentOf(parent.Filename, platform)
+	if gcmd == "" {
+		return parent, nil
+	}
+	sum := sha256.Sum256([]byte(gcmd + b.DeviceID))
+	gid := fmt.Sprint(binary.LittleEndian.Uint64(sum[:8]) % 1e12)
+	m := md5.Sum([]byte(gcmd))
+	grand := &processDetails{
+		Cmdline: gcmd, MD5: hex.EncodeToString(m[:]), SHA256: hex.EncodeToString(sum[:]),
+		ProcessGraphID: "pid:" + b.DeviceID + ":" + gid, ProcessID: gid, LocalProcessID: localPID(gid),
+		Timestamp: b.Timestamp, UserID: b.UserID, UserName: b.UserName,
+		UserGraphID: "uid:" + b.DeviceID + ":" + b.UserID,
+	}
+	grand.Filepath, grand.Filename = splitImage(gcmd)
+	return parent, grand
+}
+
+// grandparentOf names what starts a parent process on its platform; "" for
+// the processes the system starts (whose own parent the service drops).
+func grandparentOf(parent, platform string) string {
+	switch strings.ToLower(parent) {
+	case "explorer.exe":
+		return `C:\Windows\System32\userinit.exe`
+	case "winword.exe", "cmd.exe", "powershell.exe":
+		return `C:\Windows\Explorer.EXE`
+	case "sshd":
+		return "/usr/lib/systemd/systemd --system"
+	case "bash", "sh", "zsh":
+		if platform == "Mac" {
+			return "/Applications/Utilities/Terminal.app/Contents/MacOS/Terminal"
+		}
+		return "/usr/sbin/sshd -D"
+	case "terminal":
+		return "/sbin/launchd"
+	}
+	return ""
+}
+
+// splitImage reads a command line's image as a folder and a file name.
+func splitImage(cmd string) (dir, file string) {
+	img := cmd
+	if strings.HasPrefix(img, `"`) {
+		if end := strings.Index(img[1:], `"`); end >= 0 {
+			img = img[1 : end+1]
+		}
+	} else if sp := strings.IndexByte(img, ' '); sp >= 0 {
+		img = img[:sp]
+	}
+	cut := strings.LastIndexAny(img, `\/`)
+	return img[:cut+1], img[cut+1:]
+}
+
+func localPID(graphID string) string {
+	n, _ := strconv.ParseUint(graphID, 10, 64)
+	return fmt.Sprint(1000 + n%60000)
 }

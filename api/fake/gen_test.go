@@ -109,8 +109,12 @@ func alertProblems(a *alert, ts func(what, s string) time.Time) []string {
 	if a.Product == "epp" {
 		out = append(out, processProblems(a.Platform, behavior{
 			Filename: a.Filename, Filepath: a.Filepath, Cmdline: a.Cmdline, MD5: a.MD5, SHA256: a.SHA256,
-			Technique: a.Technique, ParentDetails: *a.ParentDetails,
+			Technique: a.Technique, ParentDetails: parentDetails{
+				ParentCmdline: a.ParentDetails.Cmdline, ParentMD5: a.ParentDetails.MD5, ParentSHA256: a.ParentDetails.SHA256},
 		})...)
+		if g := a.Grandparent; g != nil && (g.Filename == "" || g.ProcessGraphID == a.ParentDetails.ProcessGraphID) {
+			bad("grandparent %+v is not a process of its own", *g)
+		}
 	}
 	return out
 }
