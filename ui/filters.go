@@ -57,6 +57,9 @@ func (m *Model) applyClause(filter, clause string) tea.Cmd {
 		m.bar.Say("already filtered on " + clause)
 		return nil
 	}
+	if !m.stack.CheckFilter(filter, m.list.History()) {
+		return nil
+	}
 	q.Filter = filter
 	// A refusal opens the filter line with the clause in it.
 	return m.startQuery(q, m.stack.NewRefusable(q.Filter), -1)

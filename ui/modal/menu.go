@@ -170,6 +170,9 @@ func (x *quickMenu) filter(s *Stack, k string) any {
 	for i, f := range s.SavedFilters {
 		if i < len(savedKeys) && k == string(savedKeys[i]) {
 			// A refusal opens the filter line with the saved filter in it.
+			if !s.CheckFilter(f.Filter, nil) {
+				return Say{"the saved filter " + screen.Sanitize(f.Name) + " does not fit this API"}
+			}
 			return RunFilter{Filter: f.Filter, Field: s.newInput(FilterField, f.Filter, nil)}
 		}
 	}
