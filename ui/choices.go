@@ -173,6 +173,7 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 		}
 	}
 	if l := out.Landed; l != nil {
+		m.pivoted(l)
 		cmds = append(cmds, m.landed(l))
 	}
 	if cmd != nil {

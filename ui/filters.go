@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
@@ -69,4 +70,68 @@ func (m *Model) applyClause(filter, clause string) tea.Cmd {
 // filter history.
 func (m *Model) openInput(k modal.InputKind, text string, targets []string) tea.Cmd {
 	return m.stack.OpenInput(k, text, m.list.History(), targets)
+}
+
+// pivot is what a change of the list's query left: the query and the row
+// the cursor was on, by id and by place.
+type pivot struct {
+	q   list.Query
+	id  string
+	row int
+}
+
+// maxPivots is how many steps backspace can go back.
+const maxPivots = 100
+
+// goingBack is the origin of a query backspace asked for: its landing is
+// not itself a step to go back to.
+type goingBack struct{}
+
+// pivoted keeps what a landing query left (a filter typed, a quick
+// filter, + or -, a drill-down, a sort, . or a search), for backspace.
+func (m *Model) pivoted(l *list.Landing) {
+	if _, back := l.Origin.(goingBack); back || l.First || l.Left == l.Query {
+		return
+	}
+	m.pivots = append(m.pivots, pivot{q: l.Left, id: l.LeftID, row: l.LeftRow})
+	if len(m.pivots) > maxPivots {
+		m.pivots = slices.Delete(m.pivots, 0, len(m.pivots)-maxPivots)
+	}
+}
+
+// goBack returns to the filter, sort and row the last pivot left, as a
+// browser's back does, saying where it went.
+func (m *Model) goBack() tea.Cmd {
+	if len(m.pivots) == 0 {
+		m.bar.Say("nothing to go back to: the filter and sort are those the session started with")
+		return nil
+	}
+	p := m.pivots[len(m.pivots)-1]
+	m.pivots = m.pivots[:len(m.pivots)-1]
+	if n := len(m.drills); n > 0 && m.drills[n-1] == p.q {
+		m.drills = m.drills[:n-1] // back out of the drill-down, too
+	}
+	m.bar.Say("back to " + describeQuery(p.q))
+	return tea.Batch(m.list.StartOn(p.q, goingBack{}, p.row, p.id), m.bar.Spin())
+}
+
+// describeQuery says a query in a few words: its filter, search, sort and
+// hidden rows.
+func describeQuery(q list.Query) string {
+	parts := []string{"no filter"}
+	if q.Filter != "" {
+		parts[0] = "filter " + q.Filter
+	}
+	if q.Q != "" {
+		parts = append(parts, "search "+q.Q)
+	}
+	dir := "↓"
+	if !q.Sort.Desc {
+		dir = "↑"
+	}
+	parts = append(parts, "sorted by "+q.Sort.Field+" "+dir)
+	if q.ShowHidden {
+		parts = append(parts, "hidden rows shown")
+	}
+	return screen.Sanitize(strings.Join(parts, " · "))
 }

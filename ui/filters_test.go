@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -113,5 +114,57 @@ func TestFilterLineOpensWithTheLastTextSelected(t *testing.T) {
 	d.key("esc", "F")
 	if in := d.field(); in.Selected() {
 		t.Fatal("an empty search line has nothing to select")
+	}
+}
+
+// TestBackspaceWalksBackThroughPivots: three pivots (a sort, hidden rows
+// shown, a typed filter), then three backspaces, each landing on the
+// query and the row (by id, though new rows moved it) it left, saying
+// where it went; a fourth says there is nothing to go back to.
+func TestBackspaceWalksBackThroughPivots(t *testing.T) {
+	h := newHarness(t, 120)
+	d := loaded(t, h)
+	type step struct {
+		q  string
+		id string
+	}
+	var left []step
+	pivot := func(row int, keys ...string) {
+		t.Helper()
+		d.cursorTo(row)
+		d.settle()
+		left = append(left, step{fmt.Sprintf("%+v", d.m.list.Current()), d.m.list.CursorID()})
+		d.key(keys...)
+		d.settle()
+		if got := fmt.Sprintf("%+v", d.m.list.Current()); got == left[len(left)-1].q {
+			t.Fatalf("%v did not change the query", keys)
+		}
+	}
+	pivot(5, "O")
+	pivot(3, ".")
+	d.cursorTo(7)
+	d.settle()
+	left = append(left, step{fmt.Sprintf("%+v", d.m.list.Current()), d.m.list.CursorID()})
+	d.key("/")
+	d.typeText("status:'new'")
+	d.key("enter")
+	d.settle()
+	h.fake.AddIncidents(4) // newest first: the rows left move down
+	for i := len(left) - 1; i >= 0; i-- {
+		d.key("backspace")
+		if w := d.m.bar.Word().Text; !strings.HasPrefix(w, "back to ") {
+			t.Fatalf("backspace says %q", w)
+		}
+		d.settle()
+		if got := fmt.Sprintf("%+v", d.m.list.Current()); got != left[i].q || d.m.list.CursorID() != left[i].id {
+			t.Fatalf("back %d: on %s row %s, want %s row %s", len(left)-i, got, d.m.list.CursorID(), left[i].q, left[i].id)
+		}
+	}
+	if d.m.list.Cursor() == 5 {
+		t.Fatal("the first row did not move: the test cannot tell a row from a place")
+	}
+	d.key("backspace")
+	if w := d.m.bar.Word().Text; !strings.Contains(w, "nothing to go back to") || d.m.list.Pending() {
+		t.Fatalf("at the start backspace says %q", w)
 	}
 }
