@@ -118,17 +118,44 @@ func splitTop(f string, sep byte) []string {
 
 // Replace puts clause in place of every top-level clause of f on the same
 // field (a quick filter for a status replaces the status, rather than
-// asking for rows with two statuses at once), or adds it.
+// asking for rows with two statuses at once), or adds it. A clause of
+// several parts on one field, such as severity bands
+// ((severity:>=20+severity:<=39),severity:>=80), counts as that field's.
 func Replace(f, clause string) string {
-	field, _, _ := strings.Cut(clause, ":")
+	field := fieldOf(clause)
 	var keep []string
 	for _, p := range SplitAnd(f) {
-		if name, _, ok := strings.Cut(strings.TrimSpace(p), ":"); ok && name == field {
+		if field != "" && fieldOf(p) == field {
 			continue
 		}
 		keep = append(keep, p)
 	}
 	return And(append(keep, clause)...)
+}
+
+// fieldOf is the one field a clause names, or "" when it names several or
+// none.
+func fieldOf(c string) string {
+	c = strings.TrimSpace(c)
+	for _, sep := range []byte{',', '+'} {
+		if parts := splitTop(c, sep); len(parts) > 1 {
+			field := fieldOf(parts[0])
+			for _, p := range parts[1:] {
+				if fieldOf(p) != field {
+					return ""
+				}
+			}
+			return field
+		}
+	}
+	if strings.HasPrefix(c, "(") && strings.HasSuffix(c, ")") {
+		return fieldOf(c[1 : len(c)-1])
+	}
+	name, _, ok := strings.Cut(c, ":")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(name)
 }
 
 // Before is field:<'time'.
@@ -503,4 +530,44 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Bands is a filter for rows whose severity falls in any of bands (of
+// SeverityBands): neighbouring bands join into one range, so High and
+// Critical read severity:>=60 and Low and Critical
+// (severity:>=20+severity:<=39),severity:>=80.
+func Bands(field string, bands []SeverityBand) string {
+	in := make([]bool, len(SeverityBands))
+	for _, b := range bands {
+		for i, sb := range SeverityBands {
+			if sb == b {
+				in[i] = true
+			}
+		}
+	}
+	last := len(SeverityBands) - 1
+	var runs []string
+	for i := 0; i <= last; i++ {
+		if !in[i] {
+			continue
+		}
+		j := i
+		for j < last && in[j+1] {
+			j++
+		}
+		from, to := int64(SeverityBands[i].From), int64(SeverityBands[j].To)
+		switch {
+		case j == last:
+			runs = append(runs, Num(field, ">=", from))
+		case i == 0:
+			runs = append(runs, Num(field, "<=", to))
+		default:
+			runs = append(runs, "("+And(Num(field, ">=", from), Num(field, "<=", to))+")")
+		}
+		i = j
+	}
+	if len(runs) == 1 {
+		return strings.Trim(runs[0], "()")
+	}
+	return Or(runs...)
 }

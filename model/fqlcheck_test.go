@@ -139,3 +139,31 @@ func TestEveryFieldTheConsoleBuildsIsFilterable(t *testing.T) {
 		t.Errorf("nearest to max_severity on Alerts: %v", got)
 	}
 }
+
+// TestBandsJoinNeighbours: a set of severity bands is one range per run
+// of neighbours, and a quick filter on severity replaces it whole.
+func TestBandsJoinNeighbours(t *testing.T) {
+	b := SeverityBands // Informational, Low, Medium, High, Critical
+	for _, c := range []struct {
+		bands []SeverityBand
+		want  string
+	}{
+		{[]SeverityBand{b[3], b[4]}, "severity:>=60"},
+		{[]SeverityBand{b[3]}, "severity:>=60+severity:<=79"},
+		{[]SeverityBand{b[0], b[1]}, "severity:<=39"},
+		{[]SeverityBand{b[1], b[4]}, "(severity:>=20+severity:<=39),severity:>=80"},
+		{[]SeverityBand{b[0], b[2], b[4]}, "severity:<=19,(severity:>=40+severity:<=59),severity:>=80"},
+	} {
+		got := Bands("severity", c.bands)
+		if got != c.want {
+			t.Errorf("%v: %q, want %q", c.bands, got, c.want)
+		}
+		if err := alertsFields.CheckFilter(got); err != nil {
+			t.Errorf("%q: %v", got, err)
+		}
+		f := And("status:'new'", got)
+		if r := Replace(f, "severity:>=80"); r != "status:'new'+severity:>=80" {
+			t.Errorf("replacing %q: %q", f, r)
+		}
+	}
+}

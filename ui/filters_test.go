@@ -2,11 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/model"
 )
 
 // TestAlertsFilterLineSpeaksAlerts: the filter line's example is in the
@@ -167,4 +170,85 @@ func TestBackspaceWalksBackThroughPivots(t *testing.T) {
 	if w := d.m.bar.Word().Text; !strings.Contains(w, "nothing to go back to") || d.m.list.Pending() {
 		t.Fatalf("at the start backspace says %q", w)
 	}
+}
+
+// TestQuickFiltersTakeSeveralValues: in the quick-filter menu space picks
+// several statuses, severity bands or products, and enter filters on them
+// as FQL lists, shown in the filter; a value's own key still filters on it
+// alone at once.
+func TestQuickFiltersTakeSeveralValues(t *testing.T) {
+	h := newHarness(t, 200)
+	d := loaded(t, h)
+	d.key("f", "s", "space")
+	d.key(slices.Repeat([]string{"down"}, 5)...) // new, in progress, true positive, false positive, ignored, closed, reopened
+	if sc := d.screen(); !strings.Contains(sc, "▶ [ ] Reopened") || !strings.Contains(sc, "[x] New") {
+		t.Fatalf("the picks are not shown:\n%s", sc)
+	}
+	d.key("space", "enter")
+	d.settle()
+	if f := d.m.list.Current().Filter; f != "status:['new','reopened']" {
+		t.Fatalf("filter %q", f)
+	}
+	statuses := map[model.Status]bool{}
+	for _, r := range loadedRows(d) {
+		statuses[r.Status] = true
+	}
+	if !statuses[model.StatusNew] || len(statuses) > 2 || len(statuses) == 2 && !statuses[model.StatusReopened] {
+		t.Fatalf("statuses listed: %v", statuses)
+	}
+	if !strings.Contains(d.screen(), "status:['new','reopened']") {
+		t.Fatalf("the filter is not shown:\n%s", d.screen())
+	}
+	d.key("f", "v", "down", "down", "down", "space", "space", "enter") // High and Critical
+	d.settle()
+	if f := d.m.list.Current().Filter; f != "status:['new','reopened']+max_severity:>=60" {
+		t.Fatalf("filter %q", f)
+	}
+	d.key("f", "v", "down", "space", "down", "down", "space", "enter") // Low, then Critical
+	d.settle()
+	if f := d.m.list.Current().Filter; f != "status:['new','reopened']+((max_severity:>=20+max_severity:<=39),max_severity:>=80)" {
+		t.Fatalf("filter %q", f)
+	}
+	for _, r := range loadedRows(d) {
+		if s := r.MaxSeverity; s < 20 || s >= 40 && s < 80 {
+			t.Fatalf("severity %d listed", s)
+		}
+	}
+	d.key("f", "s", "c") // a key alone: at once
+	d.settle()
+	if f := d.m.list.Current().Filter; !strings.HasSuffix(f, "+status:'closed'") || strings.Contains(f, "reopened") {
+		t.Fatalf("filter %q", f)
+	}
+}
+
+// TestQuickFilterSeveralProducts picks two products on Alerts.
+func TestQuickFilterSeveralProducts(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 200)
+	d := loaded(t, h)
+	d.key("f", "x", "f", "p", "space", "space", "enter")
+	d.settle()
+	if f := d.m.list.Current().Filter; f != "product:['epp','idp']" {
+		t.Fatalf("filter %q", f)
+	}
+	seen := map[string]bool{}
+	for _, r := range loadedRows(d) {
+		seen[r.Product] = true
+	}
+	if !seen["idp"] || !seen["epp"] || len(seen) != 2 {
+		t.Fatalf("products listed: %v", seen)
+	}
+}
+
+// loadedRows are the rows of the list whose details are loaded.
+func loadedRows(d *driver) []*model.Detection {
+	var out []*model.Detection
+	for _, id := range d.m.list.IDs() {
+		if r, ok := d.m.rows.Peek(id); ok {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		d.t.Fatal("no row loaded")
+	}
+	return out
 }
