@@ -252,3 +252,34 @@ func loadedRows(d *driver) []*model.Detection {
 	}
 	return out
 }
+
+// TestPlusInTheDetailSpeaksAlerts: + on a field the detail names as on
+// Detects (a behaviour's path) filters on the Alerts field, which the
+// check lets through.
+func TestPlusInTheDetailSpeaksAlerts(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 100)
+	d := loaded(t, h)
+	row := -1
+	for i, id := range d.m.list.IDs() {
+		if r, ok := d.m.rows.Peek(id); ok && len(r.Behaviors) > 0 && r.Behaviors[0].FilePath != "" && r.Behaviors[0].UserName != "" {
+			row = i
+			break
+		}
+	}
+	if row < 0 {
+		t.Fatal("no alert with a path and a user loaded")
+	}
+	d.cursorTo(row)
+	d.settle()
+	for _, c := range []struct{ label, field string }{{"Path", "filepath:'"}, {"User", "user_name:'"}} {
+		d.key("enter")
+		if !d.m.detail.Seek(c.label, 0) {
+			t.Fatalf("no %s in the detail", c.label)
+		}
+		d.key("+")
+		if q := d.m.list.Latest(); !d.m.list.Pending() || !strings.HasPrefix(q.Filter, c.field) {
+			t.Fatalf("+ on %s gave %q (%s)", c.label, q.Filter, d.top())
+		}
+		d.key("esc") // the query asked for is dropped
+	}
+}
