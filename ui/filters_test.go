@@ -283,3 +283,29 @@ func TestPlusInTheDetailSpeaksAlerts(t *testing.T) {
 		d.key("esc") // the query asked for is dropped
 	}
 }
+
+// TestASavedFilterInTheOtherAPIsNamesIsRefused: a saved filter written
+// for Detects, chosen on Alerts, opens the filter line with the reason,
+// sending nothing; mended there, it runs.
+func TestASavedFilterInTheOtherAPIsNamesIsRefused(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h, func(o *Options) {
+		o.SavedFilters = []SavedFilter{{Name: "hot", Filter: "status:'new'+max_severity:>=60"}}
+	})
+	queries := h.fake.Count("query")
+	d.key("f", "a")
+	d.settle()
+	in := d.field()
+	if !strings.Contains(in.Err(), "calls it severity") || in.Value() != "status:'new'+max_severity:>=60" || in.Selected() {
+		t.Fatalf("field %q (selected %v): %q", in.Value(), in.Selected(), in.Err())
+	}
+	if h.fake.Count("query") != queries {
+		t.Fatal("the refused saved filter was sent")
+	}
+	in.SetValue("status:'new'+severity:>=60")
+	d.key("enter")
+	d.settle()
+	if f := d.m.list.Current().Filter; f != "status:'new'+severity:>=60" {
+		t.Fatalf("the mended filter did not run: %q", f)
+	}
+}
