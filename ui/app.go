@@ -174,6 +174,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) start() tea.Cmd {
+	m.checkFirstFilter()
 	cmd := tea.Batch(m.list.Begin(), m.bar.Spin(), m.run.ReadBackOwed())
 	if m.ov.Shown() {
 		return tea.Batch(cmd, m.loadOverview())

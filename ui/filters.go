@@ -72,6 +72,16 @@ func (m *Model) openInput(k modal.InputKind, text string, targets []string) tea.
 	return m.stack.OpenInput(k, text, m.list.History(), targets)
 }
 
+// checkFirstFilter drops a filter the last session left that this backend
+// cannot take (one written for Detects, on a tenant moved to Alerts), rather
+// than send it: the list starts without it, and the filter line opens with
+// it and the reason, to mend it.
+func (m *Model) checkFirstFilter() {
+	if f := m.list.First().Filter; !m.stack.CheckFilter(f, m.list.History()) {
+		m.list.DropFirstFilter()
+	}
+}
+
 // pivot is what a change of the list's query left: the query and the row
 // the cursor was on, by id and by place.
 type pivot struct {

@@ -309,3 +309,23 @@ func TestASavedFilterInTheOtherAPIsNamesIsRefused(t *testing.T) {
 		t.Fatalf("the mended filter did not run: %q", f)
 	}
 }
+
+// TestARestoredFilterTheBackendCannotTakeIsNotSent: a session left with a
+// Detects filter, restored on Alerts, starts without it and opens the
+// filter line with it and the reason (sent, the service would have refused
+// it and left the list empty).
+func TestARestoredFilterTheBackendCannotTakeIsNotSent(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	o := h.options(t)
+	o.Restore = true
+	writeSession(t, o.StateDir, session{Filter: "status:'new'+max_severity:>=60", Row: 5})
+	d := newDriver(t, o)
+	d.settle()
+	in := d.field()
+	if !strings.Contains(in.Err(), "calls it severity") || in.Value() != "status:'new'+max_severity:>=60" {
+		t.Fatalf("field %q: %q", in.Value(), in.Err())
+	}
+	if f := d.m.list.Current().Filter; f != "" || len(d.m.list.IDs()) == 0 || d.m.list.Cursor() != 0 {
+		t.Fatalf("the list started on %q at row %d", f, d.m.list.Cursor())
+	}
+}

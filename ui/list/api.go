@@ -150,6 +150,12 @@ func (l *List) StartOn(q Query, origin any, row int, id string) tea.Cmd {
 	return cmd
 }
 
+// DropFirstFilter starts the list without the filter a last session left
+// (one this backend cannot take), at the top.
+func (l *List) DropFirstFilter() {
+	l.restore.Filter, l.target, l.targetID = "", -1, ""
+}
+
 // Begin asks for the first query, to land on the row a last session left.
 func (l *List) Begin() tea.Cmd { return l.start(l.restore, nil, l.target) }
 

@@ -291,7 +291,7 @@ func (x *quickMenu) view(s *Stack) string {
 	if s.Me.UID != "" {
 		mine = "mine (" + screen.Sanitize(s.Me.UID) + ")"
 	}
-	items := [][2]string{{"s", "status…"}, {"v", "minimum severity…"}}
+	items := [][2]string{{"s", "status…"}, {"v", "severity…"}}
 	if s.f.Product != "" {
 		items = append(items, [2]string{"p", "product…"})
 	}
