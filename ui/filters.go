@@ -72,6 +72,18 @@ func (m *Model) openInput(k modal.InputKind, text string, targets []string) tea.
 	return m.stack.OpenInput(k, text, m.list.History(), targets)
 }
 
+// ownWords puts the filter as the analyst wrote it in place of the filter
+// the console sent (theirs with the clauses it adds, show_in_ui:true)
+// where the service's refusal quotes it.
+func (m *Model) ownWords(why string, in *modal.Input) string {
+	typed := strings.TrimSpace(in.Value())
+	sent := m.list.Effective(list.Query{Filter: typed, ShowHidden: m.list.Latest().ShowHidden})
+	if in.Kind() != modal.FilterField || typed == "" || sent == typed {
+		return why
+	}
+	return strings.ReplaceAll(why, sent, typed)
+}
+
 // checkFirstFilter drops a filter the last session left that this backend
 // cannot take (one written for Detects, on a tenant moved to Alerts), rather
 // than send it: the list starts without it, and the filter line opens with

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 )
 
 // TestAlertsFilterLineSpeaksAlerts: the filter line's example is in the
@@ -327,5 +328,21 @@ func TestARestoredFilterTheBackendCannotTakeIsNotSent(t *testing.T) {
 	}
 	if f := d.m.list.Current().Filter; f != "" || len(d.m.list.IDs()) == 0 || d.m.list.Cursor() != 0 {
 		t.Fatalf("the list started on %q at row %d", f, d.m.list.Cursor())
+	}
+}
+
+// TestTheServicesRefusalQuotesTheAnalystsFilter: where the service quotes
+// the filter it was sent, the analyst reads their own, without the
+// clauses the console added.
+func TestTheServicesRefusalQuotesTheAnalystsFilter(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 20)
+	d := loaded(t, h)
+	for _, typed := range []string{"status:'new'", "status:'new',status:'closed'"} {
+		in := d.m.stack.NewRefusable(typed)
+		sent := d.m.list.Effective(list.Query{Filter: typed})
+		why := `Invalid filter: unexpected "x" at position 3 of "` + sent + `"`
+		if got, want := d.m.ownWords(why, in), `Invalid filter: unexpected "x" at position 3 of "`+typed+`"`; got != want {
+			t.Errorf("%q, want %q", got, want)
+		}
 	}
 }
