@@ -115,9 +115,12 @@ func (x *quickMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	switch {
 	case x.kind == "":
 		return x.top(s, k)
-	case k == "up" || k == "k" || k == "down" || k == "j":
+	case k == "up" || k == "k":
 		n := len(x.items(s))
-		x.cursor = (x.cursor + map[bool]int{true: n - 1, false: 1}[k == "up" || k == "k"]) % n
+		x.cursor = (x.cursor + n - 1) % n
+		return nil, nil
+	case k == "down" || k == "j":
+		x.cursor = (x.cursor + 1) % len(x.items(s))
 		return nil, nil
 	case k == "space":
 		items := x.items(s)
