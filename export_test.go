@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -173,5 +175,50 @@ func TestExportSortInEitherDirection(t *testing.T) {
 	code, _, errs := runCLI(t, nil, "export", "--demo", "--sort", "adversary_id|asc")
 	if code == 0 || !strings.Contains(errs, "the Alerts API does not sort on it") {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// TestExportRefusesAFieldTheAPILacks: the README's old example (a Detects
+// field on Alerts) wrote 0 rows and exited 0; now it is refused, exit 2,
+// naming the Alerts field, and no request carries the filter. A filter
+// that does not parse is refused before logging in.
+func TestExportRefusesAFieldTheAPILacks(t *testing.T) {
+	f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: 50, Seed: 1}, DetectsGone: true})
+	var mu sync.Mutex
+	var sent []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		mu.Lock()
+		sent = append(sent, r.URL.Path+"?"+r.URL.RawQuery+" "+string(body))
+		mu.Unlock()
+		f.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	env := map[string]string{"FALCON_CLIENT_ID": fake.DemoClientID, "FALCON_CLIENT_SECRET": fake.DemoClientSecret, "FALCON_BASE_URL": srv.URL}
+	for _, api := range []string{"auto", "alerts"} {
+		code, out, errs := runCLI(t, env, "export", "--api", api, "--filter", "status:'new'+max_severity:>=60")
+		if code != 2 || out != "" || !strings.Contains(errs, "max_severity is the other API's name: this one calls it severity at column 14") {
+			t.Fatalf("--api %s: exit %d, %q: %s", api, code, out, errs)
+		}
+	}
+	mu.Lock()
+	for _, s := range sent {
+		if strings.Contains(s, "max_severity") {
+			t.Errorf("the refused filter was sent: %s", s)
+		}
+	}
+	n := len(sent)
+	mu.Unlock()
+	code, _, errs := runCLI(t, env, "export", "--filter", "status:'new'+")
+	mu.Lock()
+	more := len(sent) - n
+	mu.Unlock()
+	if code != 2 || !strings.Contains(errs, "at column 14: status:'new'+‸") || more != 0 {
+		t.Fatalf("exit %d after %d requests: %s", code, more, errs)
+	}
+	code, out, errs := runCLI(t, env, "export", "--filter", "status:'new'+severity:>=60")
+	if code != 0 || out == "" {
+		t.Fatalf("the Alerts filter: exit %d: %s", code, errs)
 	}
 }

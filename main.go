@@ -290,9 +290,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var cf connFlags
 	cf.register(fs)
-	filter := fs.String("filter", "", "FQL filter")
+	filter := fs.String("filter", "", "FQL filter in the API's own field names, e.g. status:'new'+severity:>=60 on Alerts\n(status:'new'+max_severity:>=60 on Detects); a field the API lacks is refused before anything is sent")
 	q := fs.String("q", "", "free-text search")
-	sortFlag := fs.String("sort", "", "sort as FIELD|DIR in either API's names, e.g. severity|desc (default: newest first)")
+	sortFlag := fs.String("sort", "", "sort as FIELD|DIR in either API's names, e.g. timestamp|desc on Alerts, last_behavior|desc on Detects\n(default: the API's time field, newest first)")
 	format := fs.String("format", "jsonl", "json, jsonl or csv")
 	limit := fs.Int("limit", 0, "stop after N detections (0: all)")
 	includeHidden := fs.Bool("include-hidden", false, "also export the detections hidden from the console (show_in_ui:false)")
@@ -305,6 +305,11 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := export.CheckFormat(*format); err != nil {
 		return fail(stderr, err)
+	}
+	// The syntax now, the fields once the API is known: a filter that
+	// cannot be answered is never sent.
+	if err := (model.Fields{}).CheckFilter(*filter); err != nil {
+		return badFilter(stderr, err)
 	}
 	sort, err := parseSortFlag(*sortFlag)
 	if err != nil {
@@ -321,6 +326,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	b := conn.backend
+	if err := b.Fields().CheckFilter(*filter); err != nil {
+		return badFilter(stderr, err)
+	}
 	if sort, err = export.Sort(b.Name(), b.Fields(), sort); err != nil {
 		return fail(stderr, err)
 	}
@@ -351,6 +359,12 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("export stopped short after %s %s: %w", thousands(n), screen.RowWord(b.Name(), n), err))
 	}
 	return 0
+}
+
+// badFilter refuses --filter: a bad argument, exit 2.
+func badFilter(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "falcon-triage export: --filter: %s\n", screen.Sanitize(err.Error()))
+	return 2
 }
 
 func isTerminal(w io.Writer) bool {

@@ -75,6 +75,8 @@ var AlertsFields = model.Fields{
 	SecondsTo:    [2]string{"seconds_to_triaged", "seconds_to_resolved"},
 	SortFields:   []string{"timestamp", "created_timestamp", "updated_timestamp", "severity", "confidence", "device.hostname"},
 	StableSorts:  []string{"timestamp", "created_timestamp"},
+	Filterable:   model.AlertsFilterable,
+	Renamed:      model.DetectsToAlerts,
 }
 
 // Name implements model.Backend.

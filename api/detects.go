@@ -50,6 +50,8 @@ var DetectsFields = model.Fields{
 	SecondsTo:    [2]string{"seconds_to_triaged", "seconds_to_resolved"},
 	SortFields:   []string{"last_behavior", "first_behavior", "max_severity", "max_confidence", "device.hostname"},
 	MultiValued:  []string{"behaviors.tactic", "behaviors.technique", "behaviors.technique_id", "behaviors.scenario", "behaviors.sha256", "behaviors.filename", "behaviors.cmdline"},
+	Filterable:   model.DetectsFilterable,
+	Renamed:      model.AlertsToDetects,
 }
 
 // Name implements model.Backend.

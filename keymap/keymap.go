@@ -27,6 +27,7 @@ const (
 	Jump          Action = "jump"
 	Open          Action = "open"
 	Back          Action = "back"
+	GoBack        Action = "go_back"
 	Filter        Action = "filter"
 	Search        Action = "search"
 	QuickFilter   Action = "quick_filter"
@@ -121,6 +122,7 @@ func Default() KeyMap {
 		b(Search, "Filter and sort", "free-text search", "F"),
 		b(QuickFilter, "Filter and sort", "quick filters", "f"),
 		b(ToggleHidden, "Filter and sort", "show hidden", "."),
+		b(GoBack, "Filter and sort", "back to the filter, sort and row before the last change of them", "backspace"),
 		b(SortNext, "Filter and sort", "sort menu (o again: next field)", "o"),
 		b(SortFlip, "Filter and sort", "flip sort", "O"),
 		b(RelativeTime, "Filter and sort", "times as dates or as \"5m ago\"", "t"),

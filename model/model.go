@@ -516,6 +516,12 @@ type Fields struct {
 	// behaviours' fields on Detects): a terms count over them can count a
 	// row in several buckets.
 	MultiValued []string
+	// Filterable are the fields the backend's filters take; Renamed maps
+	// the other backend's names to this one's (max_severity → severity
+	// on Alerts). A filter naming another field is refused before it is
+	// sent (CheckFilter).
+	Filterable FilterTable
+	Renamed    map[string]string
 }
 
 // VerdictOf is the verdict a row's tags record, or "".

@@ -340,6 +340,8 @@ func TestReplaceClause(t *testing.T) {
 		"status:'new'+max_severity:>=60":    "max_severity:>=60+status:'closed'",
 		"(status:'new',x:1)+y:'a+status:b'": "(status:'new',x:1)+y:'a+status:b'+status:'closed'",
 		"":                                  "status:'closed'",
+		"status:['new','reopened']+(status:'x',status:'y')": "status:'closed'",
+		"(status:'new',max_severity:>=60)":                  "(status:'new',max_severity:>=60)+status:'closed'",
 	} {
 		if got := Replace(f, "status:'closed'"); got != want {
 			t.Errorf("Replace(%q) = %q, want %q", f, got, want)

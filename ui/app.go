@@ -69,6 +69,7 @@ type Model struct {
 	stack    *modal.Stack       // the layers: prompts, menus, fields, picker, comment box, help
 	ov       *overview.Overview // made once the backend is known
 	drills   []list.Query       // the queries drill-downs left, for esc
+	pivots   []pivot            // what each pivot left, for backspace
 	run      *triage.Runner
 	dir      *people.Directory
 	store    *stateStore
@@ -178,6 +179,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) start() tea.Cmd {
+	m.checkFirstFilter()
 	cmd := tea.Batch(m.list.Begin(), m.bar.Spin(), m.run.ReadBackOwed())
 	if m.ov.Shown() {
 		return tea.Batch(cmd, m.loadOverview())

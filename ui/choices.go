@@ -170,13 +170,14 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 		if in, ok := r.Origin.(*modal.Input); ok {
 			// The text as typed comes back with the service's words, once
 			// the analyst is back at the list.
-			in.Refused(r.Why)
+			in.Refused(m.ownWords(r.Why, in))
 			if !m.stack.On(in) {
 				m.stack.Raise(in, "the filter was refused", nil)
 			}
 		}
 	}
 	if l := out.Landed; l != nil {
+		m.pivoted(l)
 		cmds = append(cmds, m.landed(l))
 	}
 	if cmd != nil {

@@ -141,7 +141,8 @@ func TestFilterGoodAndBad(t *testing.T) {
 	s.key("/")
 	s.typeText("max_severity:>=80+")
 	s.key("enter")
-	sc := s.waitText("Invalid filter")
+	// Refused before it is sent, saying where, in the analyst's words.
+	sc := s.waitText("at column 19: max_severity:>=80+‸")
 	if !strings.Contains(sc, "filter (FQL) › max_severity:>=80+") {
 		t.Fatalf("the typed filter is gone:\n%s", sc)
 	}

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
@@ -57,6 +58,9 @@ func (m *Model) applyClause(filter, clause string) tea.Cmd {
 		m.bar.Say("already filtered on " + clause)
 		return nil
 	}
+	if !m.stack.CheckFilter(filter, m.list.History()) {
+		return nil
+	}
 	q.Filter = filter
 	// A refusal opens the filter line with the clause in it.
 	return m.startQuery(q, m.stack.NewRefusable(q.Filter), -1)
@@ -66,4 +70,90 @@ func (m *Model) applyClause(filter, clause string) tea.Cmd {
 // filter history.
 func (m *Model) openInput(k modal.InputKind, text string, targets []string) tea.Cmd {
 	return m.stack.OpenInput(k, text, m.list.History(), targets)
+}
+
+// ownWords puts the filter as the analyst wrote it in place of the filter
+// the console sent (theirs with the clauses it adds, show_in_ui:true)
+// where the service's refusal quotes it.
+func (m *Model) ownWords(why string, in *modal.Input) string {
+	typed := strings.TrimSpace(in.Value())
+	sent := m.list.Effective(list.Query{Filter: typed, ShowHidden: m.list.Latest().ShowHidden})
+	if in.Kind() != modal.FilterField || typed == "" || sent == typed {
+		return why
+	}
+	return strings.ReplaceAll(why, sent, typed)
+}
+
+// checkFirstFilter drops a filter the last session left that this backend
+// cannot take (one written for Detects, on a tenant moved to Alerts), rather
+// than send it: the list starts without it, and the filter line opens with
+// it and the reason, to mend it.
+func (m *Model) checkFirstFilter() {
+	if f := m.list.First().Filter; !m.stack.CheckFilter(f, m.list.History()) {
+		m.list.DropFirstFilter()
+	}
+}
+
+// pivot is what a change of the list's query left: the query and the row
+// the cursor was on, by id and by place.
+type pivot struct {
+	q   list.Query
+	id  string
+	row int
+}
+
+// maxPivots is how many steps backspace can go back.
+const maxPivots = 100
+
+// goingBack is the origin of a query backspace asked for: its landing is
+// not itself a step to go back to.
+type goingBack struct{}
+
+// pivoted keeps what a landing query left (a filter typed, a quick
+// filter, + or -, a drill-down, a sort, . or a search), for backspace.
+func (m *Model) pivoted(l *list.Landing) {
+	if _, back := l.Origin.(goingBack); back || l.First || l.Left == l.Query {
+		return
+	}
+	m.pivots = append(m.pivots, pivot{q: l.Left, id: l.LeftID, row: l.LeftRow})
+	if len(m.pivots) > maxPivots {
+		m.pivots = slices.Delete(m.pivots, 0, len(m.pivots)-maxPivots)
+	}
+}
+
+// goBack returns to the filter, sort and row the last pivot left, as a
+// browser's back does, saying where it went.
+func (m *Model) goBack() tea.Cmd {
+	if len(m.pivots) == 0 {
+		m.bar.Say("nothing to go back to: the filter and sort are those the session started with")
+		return nil
+	}
+	p := m.pivots[len(m.pivots)-1]
+	m.pivots = m.pivots[:len(m.pivots)-1]
+	if n := len(m.drills); n > 0 && m.drills[n-1] == p.q {
+		m.drills = m.drills[:n-1] // back out of the drill-down, too
+	}
+	m.bar.Say("back to " + describeQuery(p.q))
+	return tea.Batch(m.list.StartOn(p.q, goingBack{}, p.row, p.id), m.bar.Spin())
+}
+
+// describeQuery says a query in a few words: its filter, search, sort and
+// hidden rows.
+func describeQuery(q list.Query) string {
+	parts := []string{"no filter"}
+	if q.Filter != "" {
+		parts[0] = "filter " + q.Filter
+	}
+	if q.Q != "" {
+		parts = append(parts, "search "+q.Q)
+	}
+	dir := "↓"
+	if !q.Sort.Desc {
+		dir = "↑"
+	}
+	parts = append(parts, "sorted by "+q.Sort.Field+" "+dir)
+	if q.ShowHidden {
+		parts = append(parts, "hidden rows shown")
+	}
+	return screen.Sanitize(strings.Join(parts, " · "))
 }

@@ -106,6 +106,10 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		m.openDetail()
 	case keymap.Back:
 		return m.back()
+	case keymap.GoBack:
+		if m.detail == nil {
+			return m.goBack()
+		}
 	case keymap.MarkAll:
 		m.askMarkAll()
 	case keymap.RelativeTime:

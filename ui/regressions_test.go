@@ -279,7 +279,7 @@ func TestLateRefusedFilterBuriesNoPrompt(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h, func(o *Options) { o.ConfirmThreshold = 1 })
 	d.key("/")
-	d.field().SetValue("status:'new'+")
+	d.field().SetValue("created_timestamp:>'soon'") // passes the console's check; the service refuses it
 	d.key("enter", "esc")
 	d.key("space", "space", "s", "c")
 	if _, ok := d.m.stack.Top().(*modal.Prompt); !ok {
@@ -341,7 +341,7 @@ func TestLateFilterErrorGoesWithTheNextQuery(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
 	d.key("/")
-	d.field().SetValue("status:'new'+")
+	d.field().SetValue("created_timestamp:>'soon'") // passes the console's check; the service refuses it
 	d.key("enter")
 	d.settle()
 	if !d.m.bar.Word().Err {

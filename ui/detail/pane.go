@@ -190,6 +190,9 @@ func (b *entries) add(label, value, field string) {
 		return
 	}
 	e := entry{label: label, value: screen.Sanitize(value), whole: wholeLabels[label]}
+	if r, ok := b.f.Renamed[field]; ok && !b.f.Filterable.Has(field) {
+		field = r // a field named as on Detects, in this backend's name
+	}
 	if field != "" {
 		e.in, e.out = model.Eq(field, value), model.NotEq(field, value)
 	}

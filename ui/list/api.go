@@ -62,10 +62,15 @@ const (
 )
 
 // Landing is a query that replaced the one on screen; Origin is what asked
-// for it (Start's origin).
+// for it (Start's origin). Left is the query it replaced, with the row the
+// cursor was on (LeftID, at LeftRow); First: there was none.
 type Landing struct {
-	Origin any
-	Query  Query
+	Origin  any
+	Query   Query
+	Left    Query
+	LeftID  string
+	LeftRow int
+	First   bool
 }
 
 // Refusal is a query the service refused, with its words.
@@ -135,6 +140,21 @@ func (l *List) Update(msg tea.Msg) (Out, tea.Cmd, bool) {
 // is refused. The rows on screen stay until it answers. keep is the row to
 // go back to (a refresh), or -1.
 func (l *List) Start(q Query, origin any, keep int) tea.Cmd { return l.start(q, origin, keep) }
+
+// StartOn asks for q to land on the row id (at row when it was left): the
+// cursor goes back to that row wherever it now is, or to row when it is
+// gone.
+func (l *List) StartOn(q Query, origin any, row int, id string) tea.Cmd {
+	cmd := l.start(q, origin, row)
+	l.pend.keepID = id
+	return cmd
+}
+
+// DropFirstFilter starts the list without the filter a last session left
+// (one this backend cannot take), at the top.
+func (l *List) DropFirstFilter() {
+	l.restore.Filter, l.target, l.targetID = "", -1, ""
+}
 
 // Begin asks for the first query, to land on the row a last session left.
 func (l *List) Begin() tea.Cmd { return l.start(l.restore, nil, l.target) }

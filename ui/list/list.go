@@ -54,6 +54,7 @@ type walk struct {
 	// to return to (a refresh), or -1.
 	origin any
 	keep   int
+	keepID string // the row to go back to, by id (StartOn)
 }
 
 // List is the list of rows.
@@ -233,6 +234,7 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 			l.anchor = ""
 		}
 		on := l.cursorID()
+		left := Landing{Left: l.cur.Query, LeftID: on, LeftRow: l.cursor, First: l.cur.ctx == nil}
 		l.cur = p
 		l.out.Over = OverQuery // what the footer said of an earlier query is over
 		l.cursor, l.top, l.readTo, l.ahead = 0, 0, 0, 0
@@ -244,8 +246,12 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 		if i := slices.Index(msg.ids, on); on != "" && i >= 0 {
 			l.target = i
 		}
+		if p.keepID != "" {
+			l.target, l.targetID = p.keep, p.keepID
+		}
 		l.Rows.Store(msg.stamp, msg.found)
-		l.out.Landed = &Landing{Origin: p.origin, Query: p.Query}
+		left.Origin, left.Query = p.origin, p.Query
+		l.out.Landed = &left
 		return l.takePage(msg)
 	case msg.gen == l.cur.gen && l.cur.ctx != nil:
 		l.cur.loading = false
@@ -290,10 +296,13 @@ func (l *List) takePage(msg IDsMsg) tea.Cmd {
 	}
 	rows := l.rows
 	if l.targetID != "" {
+		// Looked for page by page until found, or until the rows reach
+		// the place it had (then that place is taken).
 		if i := slices.Index(w.ids, l.targetID); i >= 0 {
-			l.target = i
+			l.target, l.targetID = i, ""
+		} else if l.target < 0 || l.target < len(w.ids) || w.done {
+			l.targetID = ""
 		}
-		l.targetID = ""
 	}
 	if l.target >= 0 && (l.target < len(w.ids) || w.done) {
 		l.cursor = min(l.target, max(0, len(w.ids)-1))

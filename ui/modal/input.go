@@ -42,6 +42,10 @@ type Input struct {
 	carry   any      // an export's query, captured when e was pressed
 	// submitted is the text enter sent, while the field checks it.
 	submitted string
+	// selected: the text the field opened with (or ↑ brought back) is
+	// selected, shown in reverse video: typing replaces it, a cursor key
+	// keeps it to edit.
+	selected bool
 }
 
 // Landed is told that the query the field asked for landed. It reports
@@ -76,13 +80,32 @@ func (s *Stack) newInput(k InputKind, text string, targets []string) *Input {
 	return x
 }
 
+// selectAll selects the whole text (on: a text to select), or unselects.
+func (x *Input) selectAll(on bool) {
+	x.selected = on && x.ti.Value() != ""
+	tis := x.ti.Styles()
+	tis.Focused.Text = tis.Focused.Text.Reverse(x.selected)
+	x.ti.SetStyles(tis)
+}
+
+// Selected reports the text selected: the next character typed replaces
+// it.
+func (x *Input) Selected() bool { return x.selected }
+
 // OpenInput opens a field holding text; a filter line walks history with ↑
 // and ↓; a tag's field acts on targets.
 func (s *Stack) OpenInput(k InputKind, text string, history, targets []string) tea.Cmd {
 	x := s.newInput(k, text, targets)
 	if k == FilterField {
-		x.ti.Placeholder = "status:'new'+max_severity:>=60  (↑/↓ history)"
+		// The example speaks the backend in use.
+		x.ti.Placeholder = "(↑/↓ history)"
+		if s.f.Status != "" {
+			x.ti.Placeholder = s.f.Example() + "  " + x.ti.Placeholder
+		}
 		x.history = history
+	}
+	if k == FilterField || k == SearchField {
+		x.selectAll(true)
 	}
 	s.Push(x)
 	return x.ti.Focus()
@@ -104,6 +127,22 @@ func (s *Stack) OpenExport(name string, carry any) tea.Cmd {
 // filter, a + in the detail): not on the stack, it comes up with the
 // service's words should the filter be refused.
 func (s *Stack) NewRefusable(filter string) *Input { return s.newInput(FilterField, filter, nil) }
+
+// CheckFilter refuses a filter the console built (a quick filter, a + in
+// the detail, a saved filter) that the backend cannot take, before it is
+// sent: the filter line opens with it and the reason, to mend it. It
+// reports whether the filter may be sent.
+func (s *Stack) CheckFilter(filter string, history []string) bool {
+	err := s.f.CheckFilter(filter)
+	if err == nil {
+		return true
+	}
+	x := s.newInput(FilterField, filter, nil)
+	x.history, x.err = history, err.Error()
+	x.ti.Focus() // its command only blinks a virtual cursor, which this field has not
+	s.Push(x)
+	return false
+}
 
 // inputWidth is the room for a field's text on the bottom line, after its
 // prompt: the end of what is typed and the cursor stay in sight.
@@ -128,7 +167,10 @@ func (x *Input) Kind() InputKind { return x.kind }
 func (x *Input) Value() string { return x.ti.Value() }
 
 // SetValue replaces the text.
-func (x *Input) SetValue(text string) { x.ti.SetValue(text) }
+func (x *Input) SetValue(text string) {
+	x.ti.SetValue(text)
+	x.selectAll(false)
+}
 
 // Line is the field as the bottom line draws it.
 func (x *Input) Line() string { return x.ti.View() }
@@ -139,6 +181,10 @@ func (x *Input) Cursor() *tea.Cursor { return x.ti.Cursor() }
 func (x *Input) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
+		if _, paste := msg.(tea.PasteMsg); paste && x.selected {
+			x.selectAll(false)
+			x.ti.SetValue("")
+		}
 		var cmd tea.Cmd
 		x.ti, cmd = x.ti.Update(msg)
 		return nil, cmd
@@ -158,9 +204,28 @@ func (x *Input) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	if x.Checking() {
 		x.err = "" // typing again: the answer will still land here
 	}
+	if x.selected && x.replaceSelected(km) {
+		return nil, nil
+	}
 	var cmd tea.Cmd
 	x.ti, cmd = x.ti.Update(msg)
 	return nil, cmd
+}
+
+// replaceSelected takes a key while the text is selected: a character
+// replaces the text, a deleting key deletes it all (reporting the key used
+// up), any other key (a cursor key, ctrl+e, end) unselects and edits.
+func (x *Input) replaceSelected(km tea.KeyPressMsg) bool {
+	x.selectAll(false)
+	switch km.String() {
+	case "backspace", "delete", "ctrl+h", "ctrl+w", "alt+backspace", "ctrl+u", "ctrl+k", "ctrl+d":
+		x.ti.SetValue("")
+		return true
+	}
+	if km.Text != "" {
+		x.ti.SetValue("")
+	}
+	return false
 }
 
 // walk steps through the filter history, back (up) or forward.
@@ -176,11 +241,18 @@ func (x *Input) walk(back bool) {
 		x.ti.SetValue(x.latest)
 	}
 	x.ti.CursorEnd()
+	x.selectAll(true)
 }
 
 func (x *Input) submit(s *Stack, text string) (any, tea.Cmd) {
 	switch x.kind {
 	case FilterField:
+		if err := s.f.CheckFilter(text); err != nil {
+			// Refused before anything is sent, in the analyst's own
+			// words; a filter this field asked for earlier is dropped.
+			x.err, x.submitted = err.Error(), ""
+			return Closed{Field: x}, nil
+		}
 		x.err, x.submitted = "checking…", text
 		return RunFilter{Filter: text, Field: x}, nil
 	case SearchField:

@@ -19,6 +19,10 @@ var statusOrder = []string{"n", "i", "t", "f", "x", "c", "r"}
 
 var severityKeys = map[string]int{"l": 20, "m": 40, "h": 60, "c": 80}
 
+// bandKeys are the severity bands' keys in the quick-filter menu, in
+// model.SeverityBands' order.
+var bandKeys = []string{"i", "l", "m", "h", "c"}
+
 // savedKeys are the quick-filter keys of the config's saved filters, in
 // name order: the keys the menu leaves free.
 const savedKeys = "abcdegijklnoqrtwyz56789"
@@ -84,8 +88,15 @@ func (x *statusMenu) view(s *Stack) string {
 	return screen.MenuBox(s.st, s.width, x.title, s.statusItems())
 }
 
-// quickMenu is the quick filters, and its submenus by kind.
-type quickMenu struct{ kind string }
+// quickMenu is the quick filters, and its submenus by kind. In a submenu
+// a value's key filters on it at once; space picks several (the value under
+// the cursor, ↑/↓ or j/k move it) and enter filters on those picked, as one
+// FQL list: status:['new','reopened'].
+type quickMenu struct {
+	kind   string
+	cursor int
+	picked map[string]bool // by the value's key
+}
 
 // OpenQuick opens the quick-filter menu.
 func (s *Stack) OpenQuick() { s.Push(&quickMenu{}) }
@@ -101,9 +112,46 @@ func (x *quickMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 		return nil, nil
 	}
 	var choice any
-	switch x.kind {
-	case "":
+	switch {
+	case x.kind == "":
 		return x.top(s, k)
+	case k == "up" || k == "k":
+		n := len(x.items(s))
+		x.cursor = (x.cursor + n - 1) % n
+		return nil, nil
+	case k == "down" || k == "j":
+		x.cursor = (x.cursor + 1) % len(x.items(s))
+		return nil, nil
+	case k == "space":
+		items := x.items(s)
+		key := items[x.cursor][0]
+		if x.picked[key] {
+			delete(x.picked, key)
+		} else {
+			x.picked[key] = true
+		}
+		x.cursor = min(x.cursor+1, len(items)-1)
+		return nil, nil
+	case k == "enter":
+		if len(x.picked) == 0 {
+			x.picked[x.items(s)[x.cursor][0]] = true
+		}
+		choice = Clause{x.pickedClause(s)}
+	}
+	if choice == nil {
+		choice = x.one(s, k)
+	}
+	if choice != nil {
+		s.Pop(x)
+	}
+	return choice, nil
+}
+
+// one is the choice of a value's key in a submenu: that value alone (a
+// severity: at least its band), or nil.
+func (x *quickMenu) one(s *Stack, k string) any {
+	var choice any
+	switch x.kind {
 	case "status":
 		if st, ok := statusKeys[k]; ok && s.accepts(st) {
 			choice = Clause{model.Eq(s.f.Status, string(st))}
@@ -119,24 +167,68 @@ func (x *quickMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 			}
 		}
 	}
-	if choice != nil {
-		s.Pop(x)
+	return choice
+}
+
+// items are the submenu's values: key and label.
+func (x *quickMenu) items(s *Stack) [][2]string {
+	switch x.kind {
+	case "status":
+		return s.statusItems()
+	case "severity":
+		var items [][2]string
+		for i, b := range model.SeverityBands {
+			items = append(items, [2]string{bandKeys[i], fmt.Sprintf("%s (%d–%d)", b.Name, b.From, b.To)})
+		}
+		return items
 	}
-	return choice, nil
+	var items [][2]string
+	for _, p := range screen.Products {
+		items = append(items, [2]string{p.Key, p.Label})
+	}
+	return items
+}
+
+// pickedClause filters on the values picked, in the menu's order: one
+// value as field:'v', several as a list, severity bands as ranges.
+func (x *quickMenu) pickedClause(s *Stack) string {
+	var values []string
+	var bands []model.SeverityBand
+	for i, it := range x.items(s) {
+		if !x.picked[it[0]] {
+			continue
+		}
+		switch x.kind {
+		case "status":
+			values = append(values, string(statusKeys[it[0]]))
+		case "severity":
+			bands = append(bands, model.SeverityBands[i])
+		default:
+			values = append(values, screen.Products[i].Name)
+		}
+	}
+	field := map[string]string{"status": s.f.Status, "product": s.f.Product}[x.kind]
+	switch {
+	case x.kind == "severity":
+		return model.Bands(s.f.Severity, bands)
+	case len(values) == 1:
+		return model.Eq(field, values[0])
+	}
+	return model.In(field, values)
 }
 
 // top takes a key of the menu's first level.
 func (x *quickMenu) top(s *Stack, k string) (any, tea.Cmd) {
 	switch k {
 	case "s":
-		x.kind = "status"
+		x.kind, x.picked = "status", map[string]bool{}
 		return nil, nil
 	case "v":
-		x.kind = "severity"
+		x.kind, x.picked = "severity", map[string]bool{}
 		return nil, nil
 	case "p":
 		if s.f.Product != "" {
-			x.kind = "product"
+			x.kind, x.picked = "product", map[string]bool{}
 		}
 		return nil, nil
 	case "h":
@@ -170,6 +262,9 @@ func (x *quickMenu) filter(s *Stack, k string) any {
 	for i, f := range s.SavedFilters {
 		if i < len(savedKeys) && k == string(savedKeys[i]) {
 			// A refusal opens the filter line with the saved filter in it.
+			if !s.CheckFilter(f.Filter, nil) {
+				return Say{"the saved filter " + screen.Sanitize(f.Name) + " does not fit this API"}
+			}
 			return RunFilter{Filter: f.Filter, Field: s.newInput(FilterField, f.Filter, nil)}
 		}
 	}
@@ -177,23 +272,29 @@ func (x *quickMenu) filter(s *Stack, k string) any {
 }
 
 func (x *quickMenu) view(s *Stack) string {
-	switch x.kind {
-	case "status":
-		return screen.MenuBox(s.st, s.width, "Status is", s.statusItems())
-	case "severity":
-		return screen.MenuBox(s.st, s.width, "Severity at least", [][2]string{{"l", "Low (20)"}, {"m", "Medium (40)"}, {"h", "High (60)"}, {"c", "Critical (80)"}})
-	case "product":
-		var items [][2]string
-		for _, p := range screen.Products {
-			items = append(items, [2]string{p.Key, p.Label})
+	if x.kind != "" {
+		title := map[string]string{"status": "Status is", "product": "Product is",
+			"severity": "Severity: a key, at least that band (l m h c); or bands"}[x.kind]
+		items := x.items(s)
+		for i := range items {
+			// Glyphs, not only colour: the cursor ▶, a pick [x].
+			mark := "[ ] "
+			if x.picked[items[i][0]] {
+				mark = "[x] "
+			}
+			cur := "  "
+			if i == x.cursor {
+				cur = "▶ "
+			}
+			items[i][1] = cur + mark + items[i][1]
 		}
-		return screen.MenuBox(s.st, s.width, "Product is", items)
+		return screen.MenuBox(s.st, s.width, title+" · space picks several, enter applies", items)
 	}
 	mine := "mine"
 	if s.Me.UID != "" {
 		mine = "mine (" + screen.Sanitize(s.Me.UID) + ")"
 	}
-	items := [][2]string{{"s", "status…"}, {"v", "minimum severity…"}}
+	items := [][2]string{{"s", "status…"}, {"v", "severity…"}}
 	if s.f.Product != "" {
 		items = append(items, [2]string{"p", "product…"})
 	}
