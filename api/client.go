@@ -16,13 +16,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/falcon-triage/falcon-triage/localfile"
 	"github.com/falcon-triage/falcon-triage/model"
 	"io"
 	"maps"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -139,10 +139,19 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// caFileMax caps the CA file: a system's whole bundle is a few hundred KB.
+const caFileMax = 4 << 20
+
+// loadCA adds the CA file's certificates to the system's. Whoever can write
+// the file can add a certificate of theirs and read everything sent, the
+// secret included: it must be the user's or root's, writable by them alone.
 func loadCA(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+	pem, mode, err := localfile.ReadInput(path, caFileMax)
 	if err != nil {
 		return nil, fmt.Errorf("reading the CA file: %w", err)
+	}
+	if mode&0o022 != 0 {
+		return nil, fmt.Errorf("the CA file %s is writable by group or others (mode %04o), who could add a certificate of theirs and read everything sent, the secret included: run chmod go-w %s", path, mode, path)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
