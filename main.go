@@ -325,7 +325,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer conn.close(stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// Every fatal signal stops the export with its token revoked.
+	ctx, stop := signal.NotifyContext(context.Background(), fatalSignals...)
 	defer stop()
 	if err := conn.chooseBackend(ctx, cf.api, true); err != nil {
 		return fail(stderr, err)
