@@ -94,7 +94,7 @@ func (s *stateStore) load(name string, v any) error {
 		s.mu.Unlock()
 		return fmt.Errorf("started without the %s: %w; left as it is, and this run saves no %s", what, err, what)
 	}
-	return fmt.Errorf("started without the %s: %w; moved aside to %s", what, err, aside)
+	return fmt.Errorf("started without the %s: %w; moved aside, beside it, to %s", what, err, filepath.Base(aside))
 }
 
 // stage queues v for name, to be written by the next flush.

@@ -47,7 +47,7 @@ func TestBadStateFilesAreSetAsideNotLost(t *testing.T) {
 	aside := func(name string) string {
 		t.Helper()
 		found, _ := filepath.Glob(filepath.Join(o.StateDir, name+".refused-*"))
-		if len(found) != 1 || !strings.Contains(word.Text, found[0]) {
+		if len(found) != 1 || !strings.Contains(word.Text, filepath.Base(found[0])) {
 			t.Fatalf("%s: set aside as %v, footer %q", name, found, word.Text)
 		}
 		return found[0]
