@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/keymap"
+	"github.com/falcon-triage/falcon-triage/localfile"
 	"github.com/falcon-triage/falcon-triage/model"
 )
 
@@ -114,20 +114,14 @@ func loadConfig(path string, explicit bool) (fileConfig, error) {
 	return c, nil
 }
 
+// configMax caps the config file: a long one is a few KB.
+const configMax = 1 << 20
+
 // readConfigFile reads the file and its permissions from one open file, so
-// the mode checked is the mode of the file read.
+// the mode checked is the mode of the file read: a regular file of the
+// user's or root's (through a link too), never a pipe or a device.
 func readConfigFile(path string) ([]byte, fs.FileMode, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
-	}
-	raw, err := io.ReadAll(io.LimitReader(f, 1<<20))
-	return raw, fi.Mode().Perm(), err
+	return localfile.ReadInput(path, configMax)
 }
 
 // firstOf returns the first non-empty value: flag › environment › file.

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -53,6 +54,9 @@ FALCON_MEMBER_CID, or the config file. Run a command with -h for its flags.
 `
 
 func main() {
+	if err := keepSecretsInMemory(); err != nil {
+		fmt.Fprintf(os.Stderr, "falcon-triage: could not keep the secret out of core dumps: %v\n", err)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -119,10 +123,14 @@ type connection struct {
 	closeFn func()
 }
 
-func (c *connection) close() {
+// close revokes every token the run obtained and says so when the service
+// did not take a revoke: the token then lapses by itself.
+func (c *connection) close(stderr io.Writer) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = c.client.Close(ctx)
+	if err := c.client.Close(ctx); err != nil {
+		fmt.Fprintf(stderr, "falcon-triage: a token could not be revoked (%s): it lapses by itself within 30 minutes\n", screen.Sanitize(err.Error()))
+	}
 	if c.closeFn != nil {
 		c.closeFn()
 	}
@@ -319,8 +327,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	defer conn.close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer conn.close(stderr)
+	// Every fatal signal stops the export with its token revoked.
+	ctx, stop := signal.NotifyContext(context.Background(), fatalSignals...)
 	defer stop()
 	if err := conn.chooseBackend(ctx, cf.api, true); err != nil {
 		return fail(stderr, err)
@@ -404,7 +413,7 @@ func runConsole(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	defer conn.close()
+	defer conn.close(stderr)
 	keys, err := keymap.Default().Override(conn.cfg.Keys)
 	if err != nil {
 		return fail(stderr, fmt.Errorf("config file: %w", err))
@@ -464,17 +473,10 @@ func runConsole(args []string, stderr io.Writer) int {
 		SavedFilters:     savedFilters(conn.cfg.SavedFilters),
 		Notice:           notice,
 	})
-	p = tea.NewProgram(m, ui.ProgramOptions()...)
-	sigs := make(chan os.Signal, 1)
-	// SIGQUIT too: the runtime's goroutine dump would bypass the crash guard
-	// and leave the terminal in raw mode; it ends the console as SIGTERM does.
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
-	defer signal.Stop(sigs)
-	go func() {
-		if _, ok := <-sigs; ok {
-			p.Send(ui.ShutdownMsg{})
-		}
-	}()
+	// The signals are ours (fatalSignals), not Bubble Tea's: its handler
+	// ends the program on SIGTERM without the console's quit, and on
+	// SIGINT with an error.
+	p = tea.NewProgram(m, append(ui.ProgramOptions(), tea.WithoutSignalHandler())...)
 	// Bubble Tea's TEA_DEBUG writes panic logs to the working folder,
 	// readable by others, past the crash guard: not here.
 	os.Unsetenv("TEA_DEBUG")
@@ -482,7 +484,30 @@ func runConsole(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	// Caught from here to the end of the run, so that cleaning up (the
+	// wait, the summary, the revokes) is never cut short by one.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, fatalSignals...)
+	defer signal.Stop(sigs)
+	var crashed atomic.Bool
+	ended := make(chan struct{})
+	tty := saveTTY(os.Stdin, os.Stdout)
+	go signalWatch{sigs: sigs, ended: ended, grace: 5 * time.Second,
+		crash: func(sig os.Signal) {
+			crashed.Store(true)
+			dumpStacks(os.Stderr, sig)
+		},
+		emergency: func() {
+			// The console is stuck past a kill: end the process, with
+			// what matters most done.
+			tty.restore()
+			guard.restore()
+			conn.close(stderr)
+			os.Exit(exitCrash)
+		},
+	}.run(p)
 	_, runErr := p.Run()
+	close(ended)
 	// Batches still in flight when this gives up are counted unknown: the
 	// summary says so. The terminal is the shell's again: say why nothing
 	// happens yet, and let a second ctrl+c stop the wait rather than kill
@@ -510,10 +535,10 @@ func runConsole(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, line)
 	}
 	switch {
-	case errors.Is(runErr, tea.ErrProgramPanic):
+	case errors.Is(runErr, tea.ErrProgramPanic) || crashed.Load():
 		// The terminal is restored and the report written: a crash is
 		// never a success.
-		return 70
+		return exitCrash
 	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return fail(stderr, runErr)
 	case tally.Unsettled():
@@ -521,6 +546,9 @@ func runConsole(args []string, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// exitCrash is the exit status of a crash: a panic, SIGQUIT or SIGABRT.
+const exitCrash = 70
 
 // exitUnsettled is the exit status of a run that ended with changes not
 // sent or of unknown outcome: a script, or the analyst's shell, sees that

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/falcon-triage/falcon-triage/api"
@@ -180,5 +183,61 @@ func TestQuitSummarySaysWhatBecameOfThisRunsRows(t *testing.T) {
 				t.Fatalf("got  %q\nwant %q", got, k.want)
 			}
 		})
+	}
+}
+
+// TestAConfigOfAnotherUsersIsRefused: whoever writes the config decides,
+// by its base_url, where the secret goes. One owned by another user is
+// refused, reached directly or through a link, and a named pipe or a link
+// to a device at its place is refused at once, the file named; nothing is
+// sent anywhere.
+func TestAConfigOfAnotherUsersIsRefused(t *testing.T) {
+	var asked sync.Mutex
+	got := 0
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Lock()
+		got++
+		asked.Unlock()
+	}))
+	defer evil.Close()
+	dir := t.TempDir()
+	env := map[string]string{"FALCON_CLIENT_ID": "id", "FALCON_CLIENT_SECRET": "CANARY-config-5ecret"}
+	refused := func(path, why string) {
+		t.Helper()
+		code, _, stderr := runCLI(t, env, "export", "--config", path)
+		if code != 1 || !strings.Contains(stderr, path) || !strings.Contains(stderr, why) || strings.Count(stderr, "\n") != 1 {
+			t.Fatalf("%s: exit %d, stderr %q; want one line naming the file and %q", path, code, stderr, why)
+		}
+	}
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refused(fifo, "not a regular file (a named pipe)")
+	zero := filepath.Join(dir, "zero.yaml")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	refused(zero, "not a regular file (a character device)")
+	if os.Geteuid() != 0 {
+		t.Skip("giving the config to another user takes root (chown); run as root to cover it")
+	}
+	theirs := filepath.Join(dir, "theirs.yaml")
+	if err := os.WriteFile(theirs, []byte("base_url: "+evil.URL+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(theirs, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "config.yaml")
+	if err := os.Symlink(theirs, link); err != nil {
+		t.Fatal(err)
+	}
+	refused(theirs, "not to you")
+	refused(link, "uid 65534")
+	asked.Lock()
+	defer asked.Unlock()
+	if got != 0 {
+		t.Fatalf("%d requests reached the base_url of another user's config", got)
 	}
 }

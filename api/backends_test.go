@@ -133,7 +133,9 @@ func TestAlertsValidation(t *testing.T) {
 	}
 	ids := e.fake.AlertIDs()
 	patch := func(body string) (int, string) {
-		tok, _ := e.client.token(ctx, nil)
+		lease, _ := e.client.lease(ctx, nil)
+		e.client.release(ctx, lease)
+		tok := lease.tok
 		req, _ := http.NewRequest(http.MethodPatch, e.srv.URL+"/alerts/entities/alerts/v3", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		resp, err := http.DefaultClient.Do(req)

@@ -16,13 +16,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/falcon-triage/falcon-triage/localfile"
 	"github.com/falcon-triage/falcon-triage/model"
 	"io"
 	"maps"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -83,7 +84,22 @@ type Client struct {
 	mu    sync.Mutex
 	base  string
 	cloud string
-	tok   *oauth2.Token
+	cur   *issued
+	// held are the tokens this client obtained and has not revoked:
+	// the current one, and those replaced while a request still used
+	// them or whose revoke failed. Close revokes them all.
+	held []*issued
+}
+
+// issued is a token the client obtained, with the host that issued it (a
+// token is revoked where it was issued: after autodiscovery, another
+// region's) and the requests using it now. A replaced token is revoked as
+// soon as no request uses it.
+type issued struct {
+	tok      *oauth2.Token
+	base     string
+	users    int
+	replaced bool
 }
 
 // New checks the configuration and builds a client. It does not connect.
@@ -139,10 +155,19 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// caFileMax caps the CA file: a system's whole bundle is a few hundred KB.
+const caFileMax = 4 << 20
+
+// loadCA adds the CA file's certificates to the system's. Whoever can write
+// the file can add a certificate of theirs and read everything sent, the
+// secret included: it must be the user's or root's, writable by them alone.
 func loadCA(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+	pem, mode, err := localfile.ReadInput(path, caFileMax)
 	if err != nil {
 		return nil, fmt.Errorf("reading the CA file: %w", err)
+	}
+	if mode&0o022 != 0 {
+		return nil, fmt.Errorf("the CA file %s is writable by group or others (mode %04o), who could add a certificate of theirs and read everything sent, the secret included: run chmod go-w %s", path, mode, path)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
@@ -246,33 +271,41 @@ func tokenError(err error) error {
 // Login gets a token, following autodiscovery to the tenant's region.
 func (c *Client) Login(ctx context.Context) error {
 	c.mu.Lock()
-	stale := c.tok
+	stale := c.cur
 	c.mu.Unlock()
-	_, err := c.token(ctx, stale)
-	return err
+	t, err := c.lease(ctx, stale)
+	if err != nil {
+		return err
+	}
+	c.release(ctx, t)
+	return nil
 }
 
-func (c *Client) current() *oauth2.Token {
+// take leases the current token when it is valid for more than a minute
+// and is not the stale one (the service refused it).
+func (c *Client) take(stale *issued) *issued {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.tok != nil && time.Until(c.tok.Expiry) > time.Minute {
-		return c.tok
+	if t := c.cur; t != nil && t != stale && time.Until(t.tok.Expiry) > time.Minute {
+		t.users++
+		return t
 	}
 	return nil
 }
 
-// token returns a valid token, fetching one when there is none, it is within
-// a minute of expiry, or it is stale (the service refused it).
-func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, error) {
-	if tok := c.current(); tok != nil && tok != stale {
-		return tok, nil
+// lease returns a valid token for one request, fetching one when there is
+// none, it is within a minute of expiry, or it is stale; release gives it
+// back. The token it replaces is revoked once no request uses it.
+func (c *Client) lease(ctx context.Context, stale *issued) (*issued, error) {
+	if t := c.take(stale); t != nil {
+		return t, nil
 	}
 	c.fetchMu.Lock()
 	defer c.fetchMu.Unlock()
-	if tok := c.current(); tok != nil && tok != stale {
-		return tok, nil
+	if t := c.take(stale); t != nil {
+		return t, nil
 	}
-	tok, err := c.fetchToken(ctx, c.BaseURL())
+	t, err := c.fetch(ctx, c.BaseURL())
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +317,10 @@ func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token,
 				c.mu.Lock()
 				c.base, c.cloud = u, region
 				c.mu.Unlock()
-				if tok, err = c.fetchToken(ctx, u); err != nil {
+				// The first region's token is of no use now: revoked
+				// there, where it was issued.
+				c.retire(ctx, t)
+				if t, err = c.fetch(ctx, u); err != nil {
 					return nil, err
 				}
 			}
@@ -292,23 +328,90 @@ func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token,
 		c.discovery = false
 	}
 	c.mu.Lock()
-	c.tok = tok
+	old := c.cur
+	c.cur = t
+	t.users++
 	c.mu.Unlock()
-	return tok, nil
+	if old != nil {
+		c.retire(ctx, old)
+	}
+	return t, nil
 }
 
-// Close revokes the token. The secret travels only in the basic auth header
-// of that one request.
+// fetch gets a new token from base and holds it until it is revoked.
+func (c *Client) fetch(ctx context.Context, base string) (*issued, error) {
+	tok, err := c.fetchToken(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	t := &issued{tok: tok, base: base}
+	c.mu.Lock()
+	c.held = append(c.held, t)
+	c.mu.Unlock()
+	return t, nil
+}
+
+// retire marks t replaced, and revokes it now if no request uses it.
+func (c *Client) retire(ctx context.Context, t *issued) {
+	c.mu.Lock()
+	t.replaced = true
+	idle := t.users == 0
+	c.mu.Unlock()
+	if idle {
+		c.revokeHeld(ctx, t)
+	}
+}
+
+// release gives back a leased token: the last request using a replaced
+// one revokes it.
+func (c *Client) release(ctx context.Context, t *issued) {
+	c.mu.Lock()
+	t.users--
+	idle := t.replaced && t.users == 0
+	c.mu.Unlock()
+	if idle {
+		c.revokeHeld(ctx, t)
+	}
+}
+
+// revokeHeld revokes a replaced token during the run, whatever became of
+// the request that replaced it. One the service did not take is kept for
+// Close to try again.
+func (c *Client) revokeHeld(ctx context.Context, t *issued) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if c.revoke(ctx, t) == nil {
+		c.drop(t)
+	}
+}
+
+func (c *Client) drop(t *issued) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held = slices.DeleteFunc(c.held, func(h *issued) bool { return h == t })
+}
+
+// Close revokes every token the client obtained and has not revoked yet,
+// each at the host that issued it. The secret travels only in the basic
+// auth header of those requests.
 func (c *Client) Close(ctx context.Context) error {
 	c.mu.Lock()
-	tok, base := c.tok, c.base
-	c.tok = nil
+	held := c.held
+	c.held, c.cur = nil, nil
 	c.mu.Unlock()
-	if tok == nil {
-		return nil
+	var errs []error
+	for _, t := range held {
+		if err := c.revoke(ctx, t); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	body := url.Values{"token": {tok.AccessToken}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/oauth2/revoke", strings.NewReader(body))
+	return errors.Join(errs...)
+}
+
+// revoke revokes one token at the host that issued it.
+func (c *Client) revoke(ctx context.Context, t *issued) error {
+	body := url.Values{"token": {t.tok.AccessToken}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.base+"/oauth2/revoke", strings.NewReader(body))
 	if err != nil {
 		return &Error{Op: "revoke token", Err: errors.New("bad request")}
 	}
@@ -451,54 +554,63 @@ func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
 	if k.read {
 		ctx = asRead(ctx)
 	}
-	var stale *oauth2.Token
+	var stale *issued
 	for attempt := 0; ; attempt++ {
-		tok, err := c.token(ctx, stale)
+		t, err := c.lease(ctx, stale)
 		if err != nil {
 			return nil, err
 		}
-		u := c.BaseURL() + k.path
-		if len(k.query) > 0 {
-			u += "?" + k.query.Encode()
-		}
-		var rd io.Reader
-		if payload != nil {
-			rd = bytes.NewReader(payload)
-		}
-		req, err := http.NewRequestWithContext(ctx, k.method, u, rd)
-		if err != nil {
-			return nil, &Error{Op: k.op, Err: err}
-		}
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-		req.Header.Set("Accept", "application/json")
-		if payload != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if c.cfg.UserAgent != "" {
-			req.Header.Set("User-Agent", c.cfg.UserAgent)
-		}
-		resp, err := c.http.Do(req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, &Error{Op: k.op, Err: ctx.Err(), IDs: k.ids}
-			}
-			// A redirect is an answer: the request was not applied here,
-			// and it is not sent on.
-			if e := redirectRefusal(k.op, err, k.ids); e != nil {
-				return nil, e
-			}
-			return nil, &Error{Op: k.op, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
-		}
-		k.secrets = []string{c.cfg.ClientSecret, tok.AccessToken}
-		env, err := decodeEnvelope(resp, k)
+		status, env, err := c.once(ctx, k, payload, t)
+		c.release(ctx, t)
 		// A token the service no longer takes (expired early, revoked):
 		// fetch a new one and try once more.
-		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
-			stale = tok
+		if status == http.StatusUnauthorized && attempt == 0 {
+			stale = t
 			continue
 		}
 		return env, err
 	}
+}
+
+// once sends one request with the token t, to the host that issued it, and
+// decodes its answer; status is the answer's, 0 for none.
+func (c *Client) once(ctx context.Context, k call, payload []byte, t *issued) (int, *wireEnvelope, error) {
+	tok := t.tok
+	u := t.base + k.path
+	if len(k.query) > 0 {
+		u += "?" + k.query.Encode()
+	}
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, k.method, u, rd)
+	if err != nil {
+		return 0, nil, &Error{Op: k.op, Err: err}
+	}
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.cfg.UserAgent != "" {
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, nil, &Error{Op: k.op, Err: ctx.Err(), IDs: k.ids}
+		}
+		// A redirect is an answer: the request was not applied here,
+		// and it is not sent on.
+		if e := redirectRefusal(k.op, err, k.ids); e != nil {
+			return 0, nil, e
+		}
+		return 0, nil, &Error{Op: k.op, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
+	}
+	k.secrets = []string{c.cfg.ClientSecret, tok.AccessToken}
+	env, err := decodeEnvelope(resp, k)
+	return resp.StatusCode, env, err
 }
 
 // readBody reads an answer of at most limit bytes (one more says it is too

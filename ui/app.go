@@ -123,8 +123,12 @@ func New(o Options) *Model {
 		ConfirmThreshold: o.ConfirmThreshold, ReadOnly: o.ReadOnly,
 		OutOfView: func(ids []string) int { return m.list.OutOfView(ids) }})
 	m.st = screen.NewStyles(o.Theme != "light")
+	// A state file that cannot be used is said first, with the notice.
+	notice := []string{o.Notice}
 	var history []string
-	m.store.load(historyFile, &history)
+	if err := m.store.load(historyFile, &history); err != nil {
+		notice = append(notice, err.Error())
+	}
 	for _, f := range o.SavedFilters {
 		if !slices.Contains(history, f.Filter) {
 			history = append(history, f.Filter)
@@ -132,7 +136,9 @@ func New(o Options) *Model {
 	}
 	var restored session
 	if o.Restore {
-		m.store.load(sessionFile, &restored)
+		if err := m.store.load(sessionFile, &restored); err != nil {
+			notice = append(notice, err.Error())
+		}
 	}
 	var first list.Query
 	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
@@ -151,8 +157,8 @@ func New(o Options) *Model {
 	} else {
 		m.conn.pending = true
 	}
-	if o.Notice != "" {
-		m.bar.Set(status.Word{Text: screen.Sanitize(o.Notice), Err: true})
+	if n := strings.Join(slices.DeleteFunc(notice, func(s string) bool { return s == "" }), "; "); n != "" {
+		m.bar.Set(status.Word{Text: screen.Sanitize(n), Err: true})
 	}
 	return m
 }

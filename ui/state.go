@@ -3,12 +3,18 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/localfile"
 )
 
 // session is what the next start restores: after a dropped SSH connection
@@ -38,26 +44,57 @@ const (
 // folder does nothing.
 type stateStore struct {
 	dir     string
-	mu      sync.Mutex // guards pending
+	mu      sync.Mutex // guards pending and kept
 	pending map[string][]byte
-	write   sync.Mutex // one writer at a time, in the order taken
+	// kept are the files a refused load could not move aside: this run
+	// leaves them as they are rather than write over them.
+	kept  map[string]bool
+	write sync.Mutex // one writer at a time, in the order taken
 }
 
 type saveErrMsg struct{ err error }
 
 func newStateStore(dir string) *stateStore {
-	return &stateStore{dir: dir, pending: map[string][]byte{}}
+	return &stateStore{dir: dir, pending: map[string][]byte{}, kept: map[string]bool{}}
 }
 
-func (s *stateStore) load(name string, v any) bool {
+// stateMax caps a state file: a session is a few hundred bytes, the filter
+// history a few KB.
+const stateMax = 1 << 20
+
+// stateNames say what each file is, for messages.
+var stateNames = map[string]string{sessionFile: "last session", historyFile: "filter history"}
+
+// load reads the file name into v; a missing file is no state. One the
+// console cannot use (not a regular file, another user's, a link, larger
+// than stateMax, not the JSON it writes) is never lost silently: it is moved
+// aside, beside the new one this run saves, and the error says where; when
+// it cannot be moved, this run leaves it as it is and saves none.
+func (s *stateStore) load(name string, v any) error {
 	if s.dir == "" {
-		return false
+		return nil
 	}
-	raw, err := os.ReadFile(filepath.Join(s.dir, name))
-	if err != nil {
-		return false
+	path := filepath.Join(s.dir, name)
+	raw, err := localfile.ReadFile(path, stateMax)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
 	}
-	return json.Unmarshal(raw, v) == nil
+	if err == nil {
+		if err = json.Unmarshal(raw, v); err == nil {
+			return nil
+		}
+		reflect.ValueOf(v).Elem().SetZero()
+		err = fmt.Errorf("%s is not what the console writes (%v)", path, err)
+	}
+	what := stateNames[name]
+	aside := path + ".refused-" + time.Now().UTC().Format("20060102T150405Z")
+	if rerr := os.Rename(path, aside); rerr != nil {
+		s.mu.Lock()
+		s.kept[name] = true
+		s.mu.Unlock()
+		return fmt.Errorf("started without the %s: %w; left as it is, and this run saves no %s", what, err, what)
+	}
+	return fmt.Errorf("started without the %s: %w; moved aside, beside it, to %s", what, err, filepath.Base(aside))
 }
 
 // stage queues v for name, to be written by the next flush.
@@ -101,6 +138,12 @@ func (s *stateStore) flush() error {
 	s.mu.Unlock()
 	var first error
 	for name, raw := range todo {
+		s.mu.Lock()
+		kept := s.kept[name]
+		s.mu.Unlock()
+		if kept {
+			continue
+		}
 		if err := s.writeFile(name, raw); err != nil && first == nil {
 			first = err
 		}

@@ -80,7 +80,8 @@ type Server struct {
 	alertByID map[string]*alert
 	users     []user
 	tokens    map[string]time.Time
-	window    []time.Time // request times inside the rate limit window
+	unrevoked map[string]bool // issued here and never revoked here, expired or not
+	window    []time.Time     // request times inside the rate limit window
 	faults    Faults
 	held      chan struct{} // closed when HoldUpdates is lifted
 	counts    map[string]int
@@ -140,7 +141,7 @@ func New(o Options) *Server {
 	if o.Base.IsZero() {
 		o.Base = o.Now().Truncate(time.Hour)
 	}
-	s := &Server{opts: o, now: o.Now, tokens: map[string]time.Time{}, counts: map[string]int{}, byID: map[string]*detection{}}
+	s := &Server{opts: o, now: o.Now, tokens: map[string]time.Time{}, unrevoked: map[string]bool{}, counts: map[string]int{}, byID: map[string]*detection{}}
 	s.dets, s.users = generate(o.GenOptions)
 	for _, d := range s.dets {
 		s.byID[d.DetectionID] = d
@@ -219,7 +220,7 @@ func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"requests": s.counts, "patches": len(s.patches), "tokens": len(s.tokens)})
+	_ = json.NewEncoder(w).Encode(map[string]any{"requests": s.counts, "patches": len(s.patches), "tokens": len(s.tokens), "unrevoked": len(s.unrevoked)})
 }
 
 func (s *Server) setFaults(w http.ResponseWriter, r *http.Request) {
@@ -266,6 +267,15 @@ func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens = map[string]time.Time{}
+}
+
+// Unrevoked says how many of the tokens this fake issued were never revoked
+// here, expired or not: a client that revokes every token it obtained, each
+// where it was issued, leaves none.
+func (s *Server) Unrevoked() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.unrevoked)
 }
 
 // Count says how many requests an operation has seen ("token", "revoke",
@@ -520,6 +530,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	tok := "fk1." + hex.EncodeToString(b[:])
 	s.mu.Lock()
 	s.tokens[tok] = s.now().Add(s.opts.TokenTTL)
+	s.unrevoked[tok] = true
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]any{
@@ -541,9 +552,17 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, m, http.StatusBadRequest, "invalid form body")
 		return
 	}
+	tok := r.PostForm.Get("token")
+	if tok == "" {
+		s.writeError(w, m, http.StatusBadRequest, "token is required in the form body")
+		return
+	}
+	// A token another host issued is unknown here: answered as the
+	// service answers one (200), and revoked nowhere.
 	s.mu.Lock()
 	s.counts["revoke"]++
-	delete(s.tokens, r.PostForm.Get("token"))
+	delete(s.tokens, tok)
+	delete(s.unrevoked, tok)
 	s.mu.Unlock()
 	s.write(w, http.StatusOK, envelope{Meta: *m})
 }
