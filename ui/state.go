@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/termsafe"
 )
 
 // session is what the next start restores: after a dropped SSH connection
@@ -73,7 +75,9 @@ func (s *stateStore) stage(name string, v any) {
 		return
 	}
 	s.mu.Lock()
-	s.pending[name] = buf.Bytes()
+	// A filter may hold a host name the service wrote; the file is one a
+	// person may cat.
+	s.pending[name] = termsafe.JSON(buf.Bytes())
 	s.mu.Unlock()
 }
 
