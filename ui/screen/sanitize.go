@@ -28,6 +28,57 @@ func Truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// TruncateMiddle cuts a name to at most w cells by taking out its middle,
+// so the part that tells it from its neighbours shows: hosts of one fleet
+// share their head (STRICT-HOST-…) or their domain (….prod.corp.example),
+// and cutting the end leaves every row alike. A name with a domain
+// (web-54.prod.corp.example, alice@corp.example) keeps its first label
+// whole and as much of the domain's end as fits (web-54…corp.example);
+// a name whose first label does not fit keeps that label's head and tail
+// (STRICT…ST-0042). Words (a name with a space) are cut at the end. A
+// leading @ (an account) stays.
+func TruncateMiddle(s string, w int) string {
+	sw := Width(s)
+	if sw <= w {
+		return s
+	}
+	if w < 7 || strings.Contains(s, " ") {
+		return Truncate(s, w)
+	}
+	lead := ""
+	if s[0] == '@' {
+		lead, s, w = "@", s[1:], w-1
+	}
+	label, domain := s, ""
+	if i := strings.IndexByte(s, '@'); i > 0 {
+		label, domain = s[:i], s[i:]
+	} else if i := strings.IndexByte(s, '.'); i > 0 {
+		label, domain = s[:i], s[i:]
+	}
+	lw := Width(label)
+	switch room := w - lw - 1; {
+	case domain != "" && room >= 4:
+		return lead + label + "…" + strings.TrimLeft(keepEnd(domain, room), ".@")
+	case lw < w:
+		// The label fits, the domain hardly: the label whole, what of
+		// the domain fits after it.
+		return lead + Truncate(s, w)
+	}
+	head := (w - 1) / 2
+	return lead + ansi.Cut(label, 0, head) + "…" + keepEnd(label, w-1-Width(ansi.Cut(label, 0, head)))
+}
+
+// keepEnd is the last n cells of s (fewer when a wide character straddles
+// the cut).
+func keepEnd(s string, n int) string {
+	out := ansi.TruncateLeft(s, Width(s)-n, "")
+	for Width(out) > n {
+		_, size := utf8.DecodeRuneInString(out)
+		out = out[size:]
+	}
+	return out
+}
+
 // Width is the width of s in terminal cells, with a fast path for plain
 // ASCII, which most of a row is.
 func Width(s string) int {
