@@ -24,6 +24,9 @@ func TestJSONAndCSV(t *testing.T) {
 		{"bad\xffutf8", `"bad\ufffdutf8"`, `bad\xffutf8`},
 		{"zw\u200bj\u200dbom\ufeff", `"zw\u200bj\u200dbom\ufeff"`, `zw\u200bj\u200dbom\ufeff`},
 		{"ok é 日本", `"ok é 日本"`, "ok é 日本"},
+		{"sign\u0600\U000110bd", `"sign\u0600\ud804\udcbd"`, `sign\u0600\U000110bd`},
+		{"filler\u3164vs\ufe0f", `"filler\u3164vs\ufe0f"`, `filler\u3164vs\ufe0f`},
+		{"नमस्ते ok", `"नमस्ते ok"`, "नमस्ते ok"},
 	}
 	for _, c := range cases {
 		raw, _ := json.Marshal(c.in)
