@@ -83,7 +83,7 @@ func TestWhatPassesHasOneWidth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("walks every code point")
 	}
-	neighbours := []string{"क", "a", "あ", "é", "e\u0301", "9", "😀", "가", "ส", "क", "☺", "\u20e3"}
+	neighbours := []string{"क", "a", "あ", "e\u0301", "😀", "가", "\u20e3"}
 	passed := 0
 	for r := rune(0); r <= unicode.MaxRune; r++ {
 		if !utf8.ValidRune(r) {
