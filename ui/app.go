@@ -262,8 +262,8 @@ func (m *Model) onTerminal(msg tea.Msg) (tea.Cmd, bool) {
 		}
 	case tea.ColorProfileMsg:
 		// The cursor bar is reverse video until the terminal is known to
-		// show colours (not with NO_COLOR).
-		if on := msg.Profile >= colorprofile.ANSI; on != m.st.Colour {
+		// show 256 colours (never with NO_COLOR).
+		if on := msg.Profile >= colorprofile.ANSI256; on != m.st.Colour {
 			m.st = m.st.WithColour(on)
 			if m.detail != nil {
 				m.detail.Restyle()

@@ -219,8 +219,8 @@ func (l *List) row(st *screen.Styles, state func(string) string, i int, cols []c
 		}
 		return st.Dim.Render(text)
 	}
-	// The cursor is the ▶ glyph and a bar of reverse video across the whole
-	// row, in every theme and without colour.
+	// The cursor is the ▶ glyph and a bar across the whole row (reverse
+	// video, or a background colour), in every theme and without colour.
 	var b strings.Builder
 	b.WriteString(glyph)
 	for ci, c := range cols {

@@ -35,11 +35,12 @@ type Styles struct {
 	bar       lipgloss.Style // the cursor where colours show
 }
 
-// WithColour sets the cursor for a terminal that shows colours (on) or
-// not. Without colour the cursor bar is reverse video; with colour it is a
-// background, which the renderer can paint over the row's blank runs with
-// one erase each instead of a space per cell: a cursor move at 200 columns
-// writes some 270 bytes instead of 350.
+// WithColour sets the cursor for a terminal that shows 256 colours or more
+// (on) or not. Without, the cursor bar is reverse video, which reads on
+// any background; with, it is a background colour of the theme, which the
+// renderer paints over the row's blank runs with one erase each instead of
+// a space per cell: a cursor move at 200 columns writes some 270 bytes
+// instead of 350.
 func (s Styles) WithColour(on bool) Styles {
 	s.Colour = on
 	if on {
@@ -58,7 +59,6 @@ func NewStyles(dark bool) Styles {
 		Header:    lipgloss.NewStyle().Bold(true).Foreground(c("#1d4ed8", "#93c5fd")),
 		HeaderDim: lipgloss.NewStyle().Foreground(c("#4b5563", "#9ca3af")),
 		ColHeader: lipgloss.NewStyle().Bold(true).Underline(true),
-		Cursor:    lipgloss.NewStyle().Reverse(true).Bold(true),
 		bar:       lipgloss.NewStyle().Bold(true).Background(c("#bfdbfe", "#1e3a8a")),
 		Dim:       lipgloss.NewStyle().Foreground(c("#6b7280", "#9ca3af")),
 		Err:       lipgloss.NewStyle().Bold(true).Foreground(c("#b91c1c", "#f87171")),
@@ -75,7 +75,7 @@ func NewStyles(dark bool) Styles {
 			"Informational": lipgloss.NewStyle().Foreground(c("#6b7280", "#9ca3af")),
 		},
 	}
-	return s
+	return s.WithColour(false)
 }
 
 // SevWord is a severity as four letters, readable without colour.
