@@ -1,9 +1,10 @@
 // Package termsafe is the one sanitiser: it decides which characters may
 // reach a terminal as themselves, and escapes the others visibly, the way
 // each destination allows. The console (screen, status line, menus, picker,
-// frame guard), stderr, crash reports, exports and the audit log all ask it;
-// none keeps a list of its own. It escapes, never drops a character silently
-// (only Strip, for the clipboard, drops), and it must not import the console.
+// frame guard), stderr, crash reports, exports, the audit log and the state
+// files all ask it; none keeps a list of its own. It escapes, never drops a
+// character silently (only Strip, for the clipboard, drops; the frame
+// guard drops what missed it), and it must not import the console.
 package termsafe
 
 import (
@@ -56,11 +57,12 @@ var noGlyph = &unicode.RangeTable{
 // Bubble Tea renderer by default) count each code point by wcwidth; Lip
 // Gloss, and terminals in Unicode mode 2027, count grapheme clusters. The
 // two agree on every character except those that join their neighbours
-// into a cluster of another width: spacing marks, prepended letters,
-// the viramas that form Indic conjuncts, conjoining Hangul jamo, the halfwidth sound marks, regional indicators
-// and emoji skin-tone modifiers. Those are escaped, as are the characters
-// terminals themselves disagree on (unsettledWidth): a host name holding
-// them would otherwise shift every column after it.
+// into a cluster of another width: spacing marks, prepended letters, the
+// viramas that form Indic conjuncts, conjoining Hangul jamo, the halfwidth
+// sound marks, regional indicators and emoji skin-tone modifiers. Those
+// are escaped, as are the characters terminals themselves disagree on
+// (unsettledWidth): a host name holding them would otherwise shift every
+// column after it.
 func Plain(r rune) bool {
 	if r < 0x80 {
 		return r >= 0x20 && r != 0x7f
