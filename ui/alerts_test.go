@@ -91,8 +91,8 @@ func TestTagsOnAlerts(t *testing.T) {
 	s.quit()
 }
 
-// Every product in one list: an identity alert shows the host or account it
-// names and its product; the detail shows what identity alerts carry.
+// Every product in one list: an identity alert shows whose account it is,
+// marked @, and its product; the detail shows what identity alerts carry.
 func TestIdentityAlertsShowTheirHostAndProduct(t *testing.T) {
 	h := newBackendHarness(t, "alerts", 400)
 	d := loaded(t, h, func(o *Options) {})
@@ -103,12 +103,12 @@ func TestIdentityAlertsShowTheirHostAndProduct(t *testing.T) {
 		t.Fatalf("the product filter gave %d rows under %q", len(ids), d.m.list.Current().Filter)
 	}
 	row := d.row(ids[0])
-	if row.Device.Hostname != "" || row.Host() == "" {
-		t.Fatalf("an identity alert: device %q, host %q", row.Device.Hostname, row.Host())
+	if row.Device.Hostname != "" || row.Identity.AccountName == "" {
+		t.Fatalf("an identity alert: device %q, account %q", row.Device.Hostname, row.Identity.AccountName)
 	}
 	sc := ansi.Strip(d.screen())
-	if !strings.Contains(sc, "IDP") || !strings.Contains(sc, row.Host()[:8]) {
-		t.Fatalf("the list lacks the product or the host:\n%s", sc)
+	if !strings.Contains(sc, "IDP") || !strings.Contains(sc, "@"+row.Identity.AccountName[:min(8, len(row.Identity.AccountName))]) {
+		t.Fatalf("the list lacks the product or the account:\n%s", sc)
 	}
 	d.key("enter")
 	sc = ansi.Strip(d.screen())

@@ -24,6 +24,7 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/detail"
@@ -269,7 +270,16 @@ func (m *Model) onTerminal(msg tea.Msg) (tea.Cmd, bool) {
 		return m.ensure(), true
 	case tea.BackgroundColorMsg:
 		if d := msg.IsDark(); d != m.st.Dark && !m.o.ThemeFixed {
-			m.st = screen.NewStyles(d)
+			m.st = screen.NewStyles(d).WithColour(m.st.Colour)
+			if m.detail != nil {
+				m.detail.Restyle()
+			}
+		}
+	case tea.ColorProfileMsg:
+		// The cursor bar is reverse video until the terminal is known to
+		// show 256 colours (never with NO_COLOR).
+		if on := msg.Profile >= colorprofile.ANSI256; on != m.st.Colour {
+			m.st = m.st.WithColour(on)
 			if m.detail != nil {
 				m.detail.Restyle()
 			}

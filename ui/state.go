@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/localfile"
+	"github.com/falcon-triage/falcon-triage/termsafe"
 )
 
 // session is what the next start restores: after a dropped SSH connection
@@ -110,7 +111,9 @@ func (s *stateStore) stage(name string, v any) {
 		return
 	}
 	s.mu.Lock()
-	s.pending[name] = buf.Bytes()
+	// A filter may hold a host name the service wrote; the file is one a
+	// person may cat.
+	s.pending[name] = termsafe.JSON(buf.Bytes())
 	s.mu.Unlock()
 }
 

@@ -1,6 +1,7 @@
 package list
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,11 +11,38 @@ import (
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
-// column is one list column: a title, a width, and how it renders a row.
+// column is one list column: a title, a width, how it renders a row, and
+// how a value too long is cut (at the end, or for names in the middle).
 type column struct {
 	title string
 	width int
 	cell  func(d *model.Detection) string
+	fit   func(s string, w int) string
+}
+
+// hostTitle is the host column's title; on Alerts the column also shows
+// the account of an identity alert (no device), marked with an @.
+const (
+	hostTitle        = "HOST"
+	hostAccountShort = "HOST / @ACCT"
+	hostAccountLong  = "HOST / @ACCOUNT"
+)
+
+// hostCell is a row's device host, or on Alerts, for an identity alert
+// (no device), the account it names marked "@" (the source account, else
+// its UPN), else the source endpoint. A host name the service wrote with a
+// leading @ is shown escaped, so it cannot pass for an account.
+func hostCell(d *model.Detection) string {
+	if h := d.Device.Hostname; h != "" {
+		if strings.HasPrefix(h, "@") {
+			return "<U+0040>" + screen.Sanitize(h[1:])
+		}
+		return screen.Sanitize(h)
+	}
+	if a := cmp.Or(d.Identity.AccountName, d.Identity.AccountUPN); a != "" {
+		return "@" + screen.Sanitize(a)
+	}
+	return screen.Sanitize(d.Identity.SourceHost)
 }
 
 // columns fits the columns to width, shortening the time first, then
@@ -23,16 +51,19 @@ type column struct {
 func (l *List) columns(width int) []column {
 	timeW := 16
 	timeFmt := "2006-01-02 15:04"
-	sev := column{"SEV", 4, func(d *model.Detection) string { return screen.SevWord(d.MaxSeverity) }}
+	sev := column{"SEV", 4, func(d *model.Detection) string { return screen.SevWord(d.MaxSeverity) }, nil}
 	if l.prefs.SevNum {
 		sev = column{"SEV", 8, func(d *model.Detection) string {
 			return fmt.Sprintf("%-4s %3d", screen.SevWord(d.MaxSeverity), d.MaxSeverity)
-		}}
+		}, nil}
 	}
-	status := column{"STATUS", 12, func(d *model.Detection) string { return screen.Sanitize(screen.StatusCell(d)) }}
-	host := column{"HOST", 12, func(d *model.Detection) string { return screen.Sanitize(d.Host()) }}
-	tech := column{"TACTIC / TECHNIQUE", 16, nil}
-	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return screen.Sanitize(d.Assignee()) }}
+	status := column{"STATUS", 12, func(d *model.Detection) string { return screen.Sanitize(screen.StatusCell(d)) }, nil}
+	host := column{hostTitle, 12, hostCell, screen.TruncateMiddle}
+	if l.f.Product != "" {
+		host.title = hostAccountShort
+	}
+	tech := column{"TACTIC / TECHNIQUE", 16, nil, nil}
+	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return screen.Sanitize(d.Assignee()) }, screen.TruncateMiddle}
 	avail := width - 2 // cursor glyph and a space
 	fixed := func(cols []column) int {
 		n := 0
@@ -51,13 +82,13 @@ func (l *List) columns(width int) []column {
 				return screen.Duration(l.Now().Sub(d.LastBehavior).Truncate(time.Minute)) + " ago"
 			}
 			return d.LastBehavior.In(l.Location).Format(timeFmt)
-		}}
+		}, nil}
 		if timeW == 11 {
 			tm.title = "LAST " + zone
 		}
 		if l.f.Product != "" {
 			// Alerts span every product: a short tag says which raised it.
-			prod := column{"PROD", 4, func(d *model.Detection) string { return screen.ProductTag(d.Product) }}
+			prod := column{"PROD", 4, func(d *model.Detection) string { return screen.ProductTag(d.Product) }, nil}
 			return []column{sev, status, tm, prod, host, tech, assignee}
 		}
 		return []column{sev, status, tm, host, tech, assignee}
@@ -83,10 +114,13 @@ func (l *List) columns(width int) []column {
 	spare := avail - fixed(cols)
 	for i := range cols {
 		switch cols[i].title {
-		case "HOST":
+		case hostTitle, hostAccountShort:
 			add := min(spare/3, 18)
 			cols[i].width += add
 			spare -= add
+			if cols[i].title == hostAccountShort && cols[i].width >= len(hostAccountLong) {
+				cols[i].title = hostAccountLong
+			}
 		case "ASSIGNEE":
 			add := min(spare/3, 10)
 			cols[i].width += add
@@ -185,28 +219,26 @@ func (l *List) row(st *screen.Styles, state func(string) string, i int, cols []c
 		}
 		return st.Dim.Render(text)
 	}
-	// The cursor is the ▶ glyph and reverse video over the leading
-	// columns, not the whole row: a cursor move then rewrites a few cells
-	// of two rows instead of both rows whole, which is most of its cost
-	// over SSH.
-	var head, b strings.Builder
-	head.WriteString(glyph)
-	out := &head
+	// The cursor is the ▶ glyph and a bar across the whole row (reverse
+	// video, or a background colour), in every theme and without colour.
+	var b strings.Builder
+	b.WriteString(glyph)
 	for ci, c := range cols {
-		cell := screen.PadRight(screen.Truncate(c.cell(d), c.width), c.width)
+		fit := screen.Truncate
+		if c.fit != nil {
+			fit = c.fit
+		}
+		cell := screen.PadRight(fit(c.cell(d), c.width), c.width)
 		if ci == 0 && !isCursor {
 			cell = st.Sev[model.BandOf(d.MaxSeverity).Name].Render(cell)
 		}
-		out.WriteString(cell)
+		b.WriteString(cell)
 		if ci < len(cols)-1 {
-			out.WriteByte(' ')
-		}
-		if ci == min(1, len(cols)-1) {
-			out = &b
+			b.WriteByte(' ')
 		}
 	}
 	if isCursor {
-		return st.Cursor.Render(head.String()) + b.String()
+		return st.Cursor.Render(screen.PadRight(b.String(), width))
 	}
-	return head.String() + b.String()
+	return b.String()
 }

@@ -1,114 +1,21 @@
 package screen
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/termsafe"
 )
 
-// Sanitize makes a string from the service safe to put on a terminal: every
-// C0 and C1 control character (ESC included, so no escape sequence survives),
-// DEL, the bidirectional overrides and isolates, and invalid UTF-8 become
-// visible, harmless text. Newlines and tabs become ↵ and → so that a field
-// stays on its line.
+// Sanitize makes a string from the service safe to put on a terminal, on
+// one line. It is termsafe.Text, the one sanitiser: see there for what
+// passes and how the rest is shown.
 //
 // Every string that came from the API passes through here before rendering:
 // command lines, file names and host names are written by attackers.
-func Sanitize(s string) string {
-	if clean(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-			i++
-			continue
-		}
-		i += size
-		writeRune(&b, r)
-	}
-	return b.String()
-}
-
-func writeRune(b *strings.Builder, r rune) {
-	switch {
-	case r == '\n':
-		b.WriteString("↵")
-	case r == '\t':
-		b.WriteString("→")
-	case r == 0x1b:
-		b.WriteString("␛")
-	case r < 0x20:
-		// The Control Pictures block has a glyph for each C0 control.
-		b.WriteRune(0x2400 + r)
-	case r == 0x7f:
-		b.WriteString("␡")
-	case r >= 0x80 && r < 0xa0:
-		fmt.Fprintf(b, `\u%04x`, r)
-	case Invisible(r):
-		fmt.Fprintf(b, "<U+%04X>", r)
-	default:
-		b.WriteRune(r)
-	}
-}
-
-func IsBidiControl(r rune) bool {
-	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-}
-
-// Invisible are the format characters that change how text reads or what
-// it is without a glyph of their own: bidi controls, zero-width spaces and
-// (non-)joiners, the word joiner and other Invisible operators, the BOM, the
-// line and paragraph separators, and the tag characters. A copied SHA256
-// holding one would differ invisibly from the one shown.
-func Invisible(r rune) bool {
-	switch {
-	case IsBidiControl(r), r >= 0x200b && r <= 0x200d, r >= 0x2060 && r <= 0x206f, r == 0xfeff,
-		r == 0x2028, r == 0x2029, r == 0x00ad, r >= 0xe0000 && r <= 0xe007f:
-		return true
-	case r == 0x034f, r == 0x180e, r >= 0x180b && r <= 0x180d, r == 0x115f, r == 0x1160, r == 0x3164, r == 0xffa0,
-		r >= 0xfe00 && r <= 0xfe0f, r >= 0xe0100 && r <= 0xe01ef, r >= 0xfff9 && r <= 0xfffb, r == 0x17b4, r == 0x17b5:
-		// Combining grapheme joiner, Mongolian separators and selectors,
-		// Hangul fillers, variation selectors, interlinear annotation,
-		// Khmer inherent vowels: no glyph of their own either.
-		return true
-	}
-	return false
-}
-
-// clean reports whether s needs no change: the common case, kept fast and
-// allocation-free.
-func clean(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == 0x7f {
-			return false
-		}
-		if c >= 0x80 {
-			return cleanUnicode(s[i:])
-		}
-	}
-	return true
-}
-
-func cleanUnicode(s string) bool {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return false
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || Invisible(r) {
-			return false
-		}
-		i += size
-	}
-	return true
-}
+func Sanitize(s string) string { return termsafe.Text(s) }
 
 // Truncate cuts s to at most w cells, ending with … when cut.
 func Truncate(s string, w int) string {
@@ -119,6 +26,57 @@ func Truncate(s string, w int) string {
 		return s // no UTF-8 string is wider in cells than in bytes
 	}
 	return ansi.Truncate(s, w, "…")
+}
+
+// TruncateMiddle cuts a name to at most w cells by taking out its middle,
+// so the part that tells it from its neighbours shows: hosts of one fleet
+// share their head (STRICT-HOST-…) or their domain (….prod.corp.example),
+// and cutting the end leaves every row alike. A name with a domain
+// (web-54.prod.corp.example, alice@corp.example) keeps its first label
+// whole and as much of the domain's end as fits (web-54…corp.example);
+// a name whose first label does not fit keeps that label's head and tail
+// (STRICT…ST-0042). Words (a name with a space) are cut at the end. A
+// leading @ (an account) stays.
+func TruncateMiddle(s string, w int) string {
+	sw := Width(s)
+	if sw <= w {
+		return s
+	}
+	if w < 7 || strings.Contains(s, " ") {
+		return Truncate(s, w)
+	}
+	lead := ""
+	if s[0] == '@' {
+		lead, s, w = "@", s[1:], w-1
+	}
+	label, domain := s, ""
+	if i := strings.IndexByte(s, '@'); i > 0 {
+		label, domain = s[:i], s[i:]
+	} else if i := strings.IndexByte(s, '.'); i > 0 {
+		label, domain = s[:i], s[i:]
+	}
+	lw := Width(label)
+	switch room := w - lw - 1; {
+	case domain != "" && room >= 4:
+		return lead + label + "…" + strings.TrimLeft(keepEnd(domain, room), ".@")
+	case lw < w:
+		// The label fits, the domain hardly: the label whole, what of
+		// the domain fits after it.
+		return lead + Truncate(s, w)
+	}
+	head := (w - 1) / 2
+	return lead + ansi.Cut(label, 0, head) + "…" + keepEnd(label, w-1-Width(ansi.Cut(label, 0, head)))
+}
+
+// keepEnd is the last n cells of s (fewer when a wide character straddles
+// the cut).
+func keepEnd(s string, n int) string {
+	out := ansi.TruncateLeft(s, Width(s)-n, "")
+	for Width(out) > n {
+		_, size := utf8.DecodeRuneInString(out)
+		out = out[size:]
+	}
+	return out
 }
 
 // Width is the width of s in terminal cells, with a fast path for plain
@@ -134,8 +92,8 @@ func Width(s string) int {
 
 // GuardFrame is the last step of every frame: whatever reached it, only the
 // console's own styling (SGR: ESC [ … m) and newlines go to the terminal as
-// controls. Any other escape sequence, control character or Invisible
-// format character is dropped, so a service string that missed Sanitize
+// controls. Any other escape sequence, and any character the sanitiser
+// would not let through (termsafe.Plain), is dropped, so a service string that missed Sanitize
 // still cannot move the cursor, set the clipboard or the title, or query
 // the terminal. It costs one pass over the frame (some 12 µs at 200×60), and
 // no allocation when the frame is clean.
@@ -183,8 +141,7 @@ func frameUnit(s string) (int, bool) {
 		return 1, false
 	case c >= 0x80:
 		r, size := utf8.DecodeRuneInString(s)
-		bad := r == utf8.RuneError && size == 1 || r >= 0x80 && r < 0xa0 || Invisible(r)
-		return size, !bad
+		return size, (r != utf8.RuneError || size > 1) && termsafe.Plain(r)
 	}
 	return 1, true
 }

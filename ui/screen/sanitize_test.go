@@ -3,6 +3,10 @@ package screen
 import (
 	"testing"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/termsafe"
 )
 
 func TestSanitize(t *testing.T) {
@@ -24,9 +28,13 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
-// FuzzSanitize: nothing that leaves the sanitiser can act on a terminal.
+// FuzzSanitize: nothing that leaves the sanitiser can act on a terminal,
+// and what leaves it is as wide on the terminal as the console counts it:
+// per code point, as tmux and the renderer count, and per grapheme, as
+// the layout does.
 func FuzzSanitize(f *testing.F) {
-	for _, s := range []string{"", "a", "\x1b]52;c;ZWNobw==\x07", "\x1bP+q\x1b\\", "\u202e\u2066", "\xc3\x28", "\u009b"} {
+	for _, s := range []string{"", "a", "\x1b]52;c;ZWNobw==\x07", "\x1bP+q\x1b\\", "\u202e\u2066", "\xc3\x28", "\u009b",
+		"STRICT-HOST\u0600\u06dd\U000110bd\U00013430", "क्क", "\u1100\u1161\u11a8", "👍\U0001f3fd\U0001f1eb\U0001f1f7", "e\u0301\u20e3"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -35,9 +43,12 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("invalid UTF-8 out of %q", s)
 		}
 		for _, r := range out {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || IsBidiControl(r) {
-				t.Fatalf("control %U survived in %q", r, out)
+			if !termsafe.Plain(r) {
+				t.Fatalf("%U survived in %q", r, out)
 			}
+		}
+		if w, wc := Width(out), ansi.StringWidthWc(out); w != wc {
+			t.Fatalf("%+q is %d cells to the console, %d to a terminal", out, w, wc)
 		}
 		if Sanitize(out) != out {
 			t.Fatalf("not idempotent on %q", s)
@@ -84,15 +95,43 @@ func TestGuardFrame(t *testing.T) {
 		t.Fatalf("the console's own frame was changed: %q", got)
 	}
 	for in, want := range map[string]string{
-		"a\x1b]52;c;ZXZpbA==\x07b":   "a]52;c;ZXZpbA==b",
-		"a\x1b[6nb":                  "a[6nb",
-		"a\x1bP+q544e\x1b\\b":        "aP+q544e\\b",
-		"x\u009b31my":                "x31my",
-		"in\u202evoice\u200dz\u2060": "invoicez",
-		"tag\U000E0041s\r\x08":       "tags",
+		"a\x1b]52;c;ZXZpbA==\x07b":    "a]52;c;ZXZpbA==b",
+		"a\x1b[6nb":                   "a[6nb",
+		"a\x1bP+q544e\x1b\\b":         "aP+q544e\\b",
+		"x\u009b31my":                 "x31my",
+		"in\u202evoice\u200dz\u2060":  "invoicez",
+		"STRICT\u0600-HOST\U0001d173": "STRICT-HOST",
+		"tag\U000E0041s\r\x08":        "tags",
 	} {
 		if got := GuardFrame(in); got != want {
 			t.Errorf("GuardFrame(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Names are cut in the middle so the part that tells rows apart shows.
+func TestTruncateMiddle(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"WS-0042", 14, "WS-0042"},
+		{"web-54.prod.corp.example", 14, "web-54…example"},
+		{"web-54.prod.corp.example", 20, "web-54…corp.example"},
+		{"k8s-node-84.prod.corp.example", 14, "k8s-node-84.p…"},
+		{"STRICT-HOST-ALPHA-0042", 14, "STRICT…HA-0042"},
+		{"STRICT-HOST-ALPHA-0042.corp.example", 14, "STRICT…HA-0042"},
+		{"@svc-backup-prod-eu-01", 14, "@svc-ba…-eu-01"},
+		{"@alice.smith@corp.example", 14, "@alice.smith@…"},
+		{"alice.smith@corp.example", 18, "alice.smith…xample"},
+		{"Farah Haddad-Okafor", 11, "Farah Hadd…"},
+		{"日本語のホスト名-0042", 10, "日本…-0042"},
+		{"web-54.prod", 4, "web…"},
+	} {
+		got := TruncateMiddle(c.s, c.w)
+		if got != c.want || Width(got) > c.w {
+			t.Errorf("TruncateMiddle(%q, %d) = %q (%d cells), want %q", c.s, c.w, got, Width(got), c.want)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/termsafe"
 )
 
 func Time(t time.Time, loc *time.Location) string {
@@ -23,16 +25,10 @@ func PadRight(s string, w int) string {
 	return s
 }
 
-// StripControls drops control characters and bidi overrides from a value
-// headed for the clipboard, so a paste into a shell runs what was shown.
-func StripControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || Invisible(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// StripControls drops what acts on a terminal or draws nothing from a value
+// headed for the clipboard (termsafe.Strip), so a paste into a shell runs
+// what was shown.
+func StripControls(s string) string { return termsafe.Strip(s) }
 
 // Duration is the one way durations read everywhere: the two largest
 // units, days, hours, minutes or seconds ("2d 3h", "18h 2m", "4m 10s").
