@@ -386,6 +386,13 @@ type Change struct {
 	// Before holds each row's values before the change, for the audit log
 	// and undo; it is not sent.
 	Before map[string]Values
+	// Action is the console's number for the action that sends the change
+	// (one run's); Walk is "undo" or "redo" when the action walks the
+	// history, and Walks the action whose change it takes back or applies
+	// again. For the audit log; not sent.
+	Action int
+	Walk   string
+	Walks  int
 }
 
 // ReadBack counts what reading again the rows of unknown outcome found:

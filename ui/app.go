@@ -146,7 +146,7 @@ func New(o Options) *Model {
 		m.conn.pending = true
 	}
 	if o.Notice != "" {
-		m.bar.Set(status.Word{Text: screen.Sanitize(o.Notice), Err: true})
+		m.bar.Set(status.Word{Text: screen.Sanitize(o.Notice), Err: true, Life: status.Lasting})
 	}
 	return m
 }
@@ -289,7 +289,7 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 	m.connected(msg.b)
 	if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
 		// A fall back to Detects is worth a word; ? always says why.
-		m.bar.Say(m.apiName() + ": " + why)
+		m.bar.Set(status.Word{Text: m.apiName() + ": " + why, Life: status.Lasting})
 	}
 	return m.start()
 }
