@@ -75,6 +75,9 @@ type Model struct {
 	bar      *status.Bar // the footer's word, the rate budget, the spinner
 	quitting bool
 	relGen   int // the minute tick that keeps relative times true; an older one stops
+	// cid is the tenant's customer id as its rows name it: the header's,
+	// whatever the configuration says.
+	cid string
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -112,7 +115,12 @@ func New(o Options) *Model {
 		known = append(known, o.Me)
 	}
 	m.dir = people.New(known)
-	m.rows.Seen = m.dir.Seen
+	m.rows.Seen = func(d *model.Detection) {
+		m.dir.Seen(d)
+		if m.cid == "" {
+			m.cid = d.CID // the tenant, as the service names it
+		}
+	}
 	m.run = triage.New(triage.Deps{Rows: m.rows, Dir: m.dir, People: o.Source.People, Ctx: ctx, FreshFor: o.FreshFor,
 		ConfirmThreshold: o.ConfirmThreshold, ReadOnly: o.ReadOnly,
 		OutOfView: func(ids []string) int { return m.list.OutOfView(ids) }})

@@ -829,5 +829,13 @@ func (o *Overview) Buckets() []Bucket {
 	return out
 }
 
+// At is when the counts shown were asked for (zero: none yet).
+func (o *Overview) At() time.Time {
+	if o.panels == nil {
+		return time.Time{}
+	}
+	return o.at
+}
+
 // Filter is the filter the counts shown are for.
 func (o *Overview) Filter() string { return o.filter }
