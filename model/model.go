@@ -489,13 +489,16 @@ type Aggregation struct {
 // filter and aggregation the console builds takes its names from here, so a
 // backend with other names (Alerts) changes one table, not every screen.
 type Fields struct {
-	ID           string
-	Status       string
-	Severity     string
-	Time         string // the time the list sorts by first
-	Created      string
-	Updated      string
-	Hostname     string
+	ID       string
+	Status   string
+	Severity string
+	Time     string // the time the list sorts by first
+	Created  string
+	Updated  string
+	Hostname string
+	// IdentityHost is the host an alert without a device names (Alerts'
+	// identity alerts), "" where the backend has none.
+	IdentityHost string
 	Platform     string
 	AssigneeUID  string
 	AssigneeName string

@@ -166,7 +166,7 @@ func (m *Model) connected(b model.Backend) {
 	m.conn = connection{}
 	m.list.Connected(b, m.o.Products)
 	m.run.Connected(b)
-	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
+	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Me: m.o.Me.UID, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
 		m.o.Overview || m.ov.Shown())
 	m.stack.Connected(m.f, b.Statuses, m.rowWord)
 }
