@@ -122,24 +122,20 @@ type headerPart struct {
 }
 
 // titleLine is the header's first line: the console, read-only, where it is
-// connected, the tenant's CID, the API and how old the rows shown are. When
-// it does not fit, the least useful parts go first: the console's name,
-// then where it is connected, then the API; read-only, the CID and the
-// time stay.
+// connected, the tenant's CID and the API. When it does not fit, the least
+// useful parts go first: the console's name, then the API, then where it is
+// connected; read-only and the CID stay.
 func (m *Model) titleLine() string {
 	parts := []headerPart{{m.st.Header.Render("falcon-triage"), 1}}
 	if m.o.ReadOnly {
 		// First: it changes what the keys do.
 		parts = append(parts, headerPart{m.st.Err.Render("READ-ONLY"), 0})
 	}
-	parts = append(parts, headerPart{screen.Sanitize(m.o.Source.Label), 2})
+	parts = append(parts, headerPart{screen.Sanitize(m.o.Source.Label), 3})
 	if cid := cmp.Or(m.cid, m.o.Source.CID); cid != "" {
 		parts = append(parts, headerPart{"CID " + screen.Sanitize(cid), 0})
 	}
-	parts = append(parts, headerPart{m.apiName(), 3})
-	if at := m.readAt(); !at.IsZero() {
-		parts = append(parts, headerPart{"as of " + m.clockTime(at), 0})
-	}
+	parts = append(parts, headerPart{m.apiName(), 2})
 	sep := m.st.HeaderDim.Render(" │ ")
 	for drop := 1; ; drop++ {
 		var keep []string
@@ -212,6 +208,10 @@ func (m *Model) headerLines() []string {
 	}
 	if cur.ShowHidden {
 		meta = append(meta, "hidden shown")
+	}
+	if at := m.readAt(); !at.IsZero() {
+		// How old what is on screen is: it changes when it is read again.
+		meta = append(meta, "as of "+m.clockTime(at))
 	}
 	right := strings.Join(meta, " · ")
 	l2 := " filter: " + screen.Sanitize(filter)
