@@ -30,7 +30,7 @@ func (b tenantRows) Details(ctx context.Context, ids []string) ([]model.Detectio
 func headerLine(d *driver) string { return screenLines(ansi.Strip(d.screen()))[0] }
 
 // metaLine is the header's second line: the filter, and what the data on
-// screen is (sort, how old).
+// screen is (sort, how old when the first line has no room for it).
 func metaLine(d *driver) string { return screenLines(ansi.Strip(d.screen()))[1] }
 
 // The header names the tenant as its rows do, where nothing configured it
@@ -60,29 +60,30 @@ func TestTheHeaderSaysWhenTheRowsWereRead(t *testing.T) {
 	o.Now = c.Now
 	d := newDriver(t, o)
 	d.settle()
-	if l := metaLine(d); !strings.HasSuffix(strings.TrimSpace(l), "as of 14:02") {
+	if l := headerLine(d); !strings.HasSuffix(strings.TrimSpace(l), "as of 14:02") {
 		t.Fatalf("the header: %q", l)
 	}
 	c.Advance(7 * time.Minute)
 	d.key("j")
 	d.settle()
-	if l := metaLine(d); !strings.Contains(l, "as of 14:02") {
+	if l := headerLine(d); !strings.Contains(l, "as of 14:02") {
 		t.Fatalf("a move changed when the rows were read: %q", l)
 	}
 	d.key("r")
 	d.settle()
-	if l := metaLine(d); !strings.Contains(l, "as of 14:09") {
+	if l := headerLine(d); !strings.Contains(l, "as of 14:09") {
 		t.Fatalf("after r the header says %q", l)
 	}
 	c.Advance(24 * time.Hour)
 	d.key("j")
-	if l := metaLine(d); !strings.Contains(l, "as of 11-20 14:09") {
+	if l := headerLine(d); !strings.Contains(l, "as of 11-20 14:09") {
 		t.Fatalf("a read of yesterday without its date: %q", l)
 	}
 }
 
 // At 80 columns the header keeps read-only, the CID and the time, giving
-// up the console's name, then the API, then where it is connected.
+// up the console's name, then the API, then where it is connected; the time
+// goes beside the sort when the first line has no room for it.
 func TestTheHeaderFits80Columns(t *testing.T) {
 	h := newHarness(t, 50)
 	o := h.options(t)
@@ -104,7 +105,10 @@ func TestTheHeaderFits80Columns(t *testing.T) {
 		t.Fatalf("the header's second line: %q", l)
 	}
 	d.send(teaSize(140, 24))
-	if l := headerLine(d); !strings.Contains(l, "falcon-triage") || !strings.Contains(l, "Detects API") {
+	if l := headerLine(d); !strings.Contains(l, "falcon-triage") || !strings.Contains(l, "Detects API") || !strings.HasSuffix(l, "as of 12:00") {
 		t.Fatalf("a wide header dropped parts: %q", l)
+	}
+	if l := metaLine(d); strings.Contains(l, "as of") {
+		t.Fatalf("the time twice: %q", l)
 	}
 }

@@ -122,10 +122,12 @@ type headerPart struct {
 }
 
 // titleLine is the header's first line: the console, read-only, where it is
-// connected, the tenant's CID and the API. When it does not fit, the least
-// useful parts go first: the console's name, then the API, then where it is
-// connected; read-only and the CID stay.
-func (m *Model) titleLine() string {
+// connected, the tenant's CID, the API, and asOf (how old the data on
+// screen is) if given. When it does not fit, the least useful parts go
+// first, up to the most-th: the console's name, then the API, then where it
+// is connected; read-only, the CID and asOf stay. It reports whether the
+// line fits.
+func (m *Model) titleLine(asOf string, most int) (string, bool) {
 	parts := []headerPart{{m.st.Header.Render("falcon-triage"), 1}}
 	if m.o.ReadOnly {
 		// First: it changes what the keys do.
@@ -136,6 +138,9 @@ func (m *Model) titleLine() string {
 		parts = append(parts, headerPart{"CID " + screen.Sanitize(cid), 0})
 	}
 	parts = append(parts, headerPart{m.apiName(), 2})
+	if asOf != "" {
+		parts = append(parts, headerPart{asOf, 0})
+	}
 	sep := m.st.HeaderDim.Render(" │ ")
 	for drop := 1; ; drop++ {
 		var keep []string
@@ -145,8 +150,8 @@ func (m *Model) titleLine() string {
 			}
 		}
 		line := " " + strings.Join(keep, sep)
-		if ansi.StringWidth(line) <= m.width || drop > 3 {
-			return screen.Truncate(line, m.width)
+		if fits := ansi.StringWidth(line) <= m.width; fits || drop > most {
+			return screen.Truncate(line, m.width), fits
 		}
 	}
 }
@@ -183,7 +188,18 @@ func (m *Model) clockTime(t time.Time) string {
 }
 
 func (m *Model) headerLines() []string {
-	l1 := m.titleLine()
+	// How old the data on screen is: on the first line if it fits there
+	// once the console's name has gone, else beside the sort.
+	asOf := ""
+	if at := m.readAt(); !at.IsZero() {
+		asOf = "as of " + m.clockTime(at)
+	}
+	l1, fits := m.titleLine(asOf, 1)
+	if fits {
+		asOf = ""
+	} else {
+		l1, _ = m.titleLine("", 3)
+	}
 	cur := m.list.Current()
 	filter := cur.Filter
 	if filter == "" {
@@ -209,9 +225,8 @@ func (m *Model) headerLines() []string {
 	if cur.ShowHidden {
 		meta = append(meta, "hidden shown")
 	}
-	if at := m.readAt(); !at.IsZero() {
-		// How old what is on screen is: it changes when it is read again.
-		meta = append(meta, "as of "+m.clockTime(at))
+	if asOf != "" {
+		meta = append(meta, asOf)
 	}
 	right := strings.Join(meta, " · ")
 	l2 := " filter: " + screen.Sanitize(filter)
