@@ -160,6 +160,22 @@ func TestMorningInTmux(t *testing.T) {
 	if err != nil || !strings.Contains(string(raw), "now-24h") {
 		t.Fatalf("the session lost the relative filter: %v %s", err, raw)
 	}
+	// The audit log names the analyst the config names, on every record.
+	raw, err = os.ReadFile(filepath.Join(state, "falcon-triage", "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var rec struct {
+			Who struct {
+				Login string `json:"analyst_login"`
+				Name  string `json:"analyst_name"`
+			} `json:"who"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Who.Login != "chen.wei@corp.example" || rec.Who.Name != "Chen Wei" {
+			t.Fatalf("an audit record does not name the analyst: %v %s", err, line)
+		}
+	}
 	tm = newTmux(t, 110, 50, env, bin)
 	tm.waitFor("the restored filter", func(sc string) bool {
 		return strings.Contains(sc, "last_behavior:>='now-24h'") && strings.Contains(sc, " of ") && !strings.Contains(sc, "loading")

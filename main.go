@@ -429,6 +429,7 @@ func runConsole(args []string, stderr io.Writer) int {
 	notice := reportUnfinished(stderr, auditPath)
 	audit, err := api.OpenAudit(auditPath, api.Who{
 		ClientID: conn.client.ClientID(), OSUser: osUser(), SSHConnection: os.Getenv("SSH_CONNECTION"),
+		AnalystLogin: conn.cfg.Me.Login, AnalystName: conn.cfg.Me.Name,
 	})
 	if err != nil {
 		return fail(stderr, err)

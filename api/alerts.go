@@ -58,6 +58,7 @@ var AlertsFields = model.Fields{
 	Created:      "created_timestamp",
 	Updated:      "updated_timestamp",
 	Hostname:     "device.hostname",
+	IdentityHost: "source_endpoint_host_name",
 	Platform:     "device.platform_name",
 	AssigneeUID:  "assigned_to_uid",
 	AssigneeName: "assigned_to_name",

@@ -27,6 +27,10 @@ type Who struct {
 	ClientID      string `json:"client_id"`
 	OSUser        string `json:"os_user"`
 	SSHConnection string `json:"ssh_connection,omitempty"`
+	// AnalystLogin and AnalystName are the analyst the config names (me):
+	// on a shared jump host the OS user does not say who triaged.
+	AnalystLogin string `json:"analyst_login,omitempty"`
+	AnalystName  string `json:"analyst_name,omitempty"`
 }
 
 // AuditLog is the local JSONL trail of every change sent: a "sent" record
@@ -93,8 +97,15 @@ type AuditRecord struct {
 	Time  time.Time `json:"time"`
 	Event string    `json:"event"` // sent, result, not_sent, read_back, resumed, reported
 	// Run tells one run of the console from the next.
-	Run     string                 `json:"run,omitempty"`
-	Batch   string                 `json:"batch"`
+	Run   string `json:"run,omitempty"`
+	Batch string `json:"batch"`
+	// Action is the console's number for the action a batch belongs to
+	// (one run's); Kind is "undo" or "redo" for an action that walks the
+	// history, and Walks the action whose change it takes back or applies
+	// again.
+	Action  int                    `json:"action,omitempty"`
+	Kind    string                 `json:"kind,omitempty"`
+	Walks   int                    `json:"walks,omitempty"`
 	Who     Who                    `json:"who"`
 	Backend string                 `json:"backend"`
 	IDs     []string               `json:"ids"`
@@ -323,7 +334,7 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 	// tag changes, not the console's shorthand.
 	c = a.Backend.Effective(c)
 	rec := AuditRecord{Time: time.Now().UTC(), Event: "sent", Batch: batchID(), Backend: a.Name(), IDs: c.IDs,
-		Change: changeRecord(c)}
+		Change: changeRecord(c), Action: c.Action, Kind: c.Walk, Walks: c.Walks}
 	if len(c.Before) > 0 {
 		rec.Before = make(map[string]auditValues, len(c.IDs))
 		for _, id := range c.IDs {
@@ -340,7 +351,7 @@ func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult
 	// screen shows.
 	res = model.Settle(c.IDs, res, err)
 	out := AuditRecord{Time: time.Now().UTC(), Event: "result", Batch: rec.Batch, Backend: rec.Backend, IDs: c.IDs,
-		Change: rec.Change, TraceID: res.TraceID, Refused: res.Refused, Unknown: res.Unknown, Outcome: outcome(c.IDs, res)}
+		Change: rec.Change, Action: rec.Action, Kind: rec.Kind, Walks: rec.Walks, TraceID: res.TraceID, Refused: res.Refused, Unknown: res.Unknown, Outcome: outcome(c.IDs, res)}
 	if err != nil {
 		out.Error = err.Error()
 	}
@@ -410,7 +421,7 @@ func changeRecord(c model.Change) auditChange {
 func (a Audited) NotSent(c model.Change, why string) {
 	c = a.Backend.Effective(c)
 	_ = a.Log.write(AuditRecord{Time: time.Now().UTC(), Event: "not_sent", Batch: batchID(), Backend: a.Name(), IDs: c.IDs,
-		Change: changeRecord(c), Error: why})
+		Change: changeRecord(c), Action: c.Action, Kind: c.Walk, Walks: c.Walks, Error: why})
 }
 
 // Unreported is what the runs in an audit log left unsettled that no start

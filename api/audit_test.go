@@ -469,3 +469,50 @@ func TestANotSentRecordLostToAFullDiskIsWrittenLater(t *testing.T) {
 		t.Fatalf("the not_sent record was lost: %+v", recs)
 	}
 }
+
+// Each record names the analyst the config names beside the OS user, and
+// an undo's or a redo's batches say so, with the action they walk; a
+// batch a quit kept from leaving says it too.
+func TestAuditRecordsNameTheAnalystAndTheUndoOrRedo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := OpenAudit(path, Who{ClientID: "id", OSUser: "ops", AnalystLogin: "alice@corp.example", AnalystName: "Alice Martin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	a := Audited{Backend: &applying{}, Log: l}
+	c := change("ldt:1")
+	c.Action = 1
+	if _, err := a.Update(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	u := change("ldt:1")
+	u.Action, u.Walk, u.Walks = 2, "undo", 1
+	if _, err := a.Update(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	r := change("ldt:1")
+	r.Action, r.Walk, r.Walks = 3, "redo", 1
+	a.NotSent(r, "quit now")
+	recs, _ := logLines(t, path)
+	if len(recs) != 5 {
+		t.Fatalf("%d records, want 5", len(recs))
+	}
+	for _, rec := range recs {
+		if rec.Who.AnalystLogin != "alice@corp.example" || rec.Who.AnalystName != "Alice Martin" || rec.Who.OSUser != "ops" {
+			t.Fatalf("who: %+v", rec.Who)
+		}
+	}
+	for i, want := range []struct {
+		event, kind   string
+		action, walks int
+	}{{"sent", "", 1, 0}, {"result", "", 1, 0}, {"sent", "undo", 2, 1}, {"result", "undo", 2, 1}, {"not_sent", "redo", 3, 1}} {
+		if g := recs[i]; g.Event != want.event || g.Kind != want.kind || g.Action != want.action || g.Walks != want.walks {
+			t.Errorf("record %d: %s kind %q action %d walks %d; want %+v", i, g.Event, g.Kind, g.Action, g.Walks, want)
+		}
+	}
+	raw, _ := os.ReadFile(path)
+	if !bytes.Contains(raw, []byte(`"kind":"undo","walks":1`)) || !bytes.Contains(raw, []byte(`"analyst_login":"alice@corp.example"`)) {
+		t.Fatalf("the log's words:\n%s", raw)
+	}
+}

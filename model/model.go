@@ -386,6 +386,13 @@ type Change struct {
 	// Before holds each row's values before the change, for the audit log
 	// and undo; it is not sent.
 	Before map[string]Values
+	// Action is the console's number for the action that sends the change
+	// (one run's); Walk is "undo" or "redo" when the action walks the
+	// history, and Walks the action whose change it takes back or applies
+	// again. For the audit log; not sent.
+	Action int
+	Walk   string
+	Walks  int
 }
 
 // ReadBack counts what reading again the rows of unknown outcome found:
@@ -482,13 +489,16 @@ type Aggregation struct {
 // filter and aggregation the console builds takes its names from here, so a
 // backend with other names (Alerts) changes one table, not every screen.
 type Fields struct {
-	ID           string
-	Status       string
-	Severity     string
-	Time         string // the time the list sorts by first
-	Created      string
-	Updated      string
-	Hostname     string
+	ID       string
+	Status   string
+	Severity string
+	Time     string // the time the list sorts by first
+	Created  string
+	Updated  string
+	Hostname string
+	// IdentityHost is the host an alert without a device names (Alerts'
+	// identity alerts), "" where the backend has none.
+	IdentityHost string
 	Platform     string
 	AssigneeUID  string
 	AssigneeName string

@@ -82,6 +82,9 @@ type Model struct {
 	// last one started.
 	exp   *exportRun
 	expID int
+	// cid is the tenant's customer id as its rows name it: the header's,
+	// whatever the configuration says.
+	cid string
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -119,7 +122,12 @@ func New(o Options) *Model {
 		known = append(known, o.Me)
 	}
 	m.dir = people.New(known)
-	m.rows.Seen = m.dir.Seen
+	m.rows.Seen = func(d *model.Detection) {
+		m.dir.Seen(d)
+		if m.cid == "" {
+			m.cid = d.CID // the tenant, as the service names it
+		}
+	}
 	m.run = triage.New(triage.Deps{Rows: m.rows, Dir: m.dir, People: o.Source.People, Ctx: ctx, FreshFor: o.FreshFor,
 		ConfirmThreshold: o.ConfirmThreshold, ReadOnly: o.ReadOnly,
 		OutOfView: func(ids []string) int { return m.list.OutOfView(ids) }})
@@ -159,7 +167,7 @@ func New(o Options) *Model {
 		m.conn.pending = true
 	}
 	if n := strings.Join(slices.DeleteFunc(notice, func(s string) bool { return s == "" }), "; "); n != "" {
-		m.bar.Set(status.Word{Text: screen.Sanitize(n), Err: true})
+		m.bar.Set(status.Word{Text: screen.Sanitize(n), Err: true, Life: status.Lasting})
 	}
 	return m
 }
@@ -171,7 +179,7 @@ func (m *Model) connected(b model.Backend) {
 	m.conn = connection{}
 	m.list.Connected(b, m.o.Products)
 	m.run.Connected(b)
-	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
+	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Me: m.o.Me.UID, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
 		m.o.Overview || m.ov.Shown())
 	m.stack.Connected(m.f, b.Statuses, m.rowWord)
 }
@@ -314,7 +322,7 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 	m.connected(msg.b)
 	if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
 		// A fall back to Detects is worth a word; ? always says why.
-		m.bar.Say(m.apiName() + ": " + why)
+		m.bar.Set(status.Word{Text: m.apiName() + ": " + why, Life: status.Lasting})
 	}
 	return m.start()
 }

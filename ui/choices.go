@@ -110,7 +110,14 @@ func (m *Model) answer(a modal.Answer) tea.Cmd {
 // command (the spinner turns while it runs).
 func (m *Model) apply(out triage.Out, cmd tea.Cmd) tea.Cmd {
 	if f := out.Flash; f != nil && (!f.Follow || m.bar.Reports(f.Action)) {
-		m.bar.Set(status.Word{Text: f.Text, Err: f.Err, Action: f.Action})
+		// An action's report stays until replaced; any other word of the
+		// runner's answers a key (an action that sent nothing), unless it
+		// is a notice no key asked for.
+		life := status.UntilKey
+		if f.Action != 0 || f.Notice {
+			life = status.Lasting
+		}
+		m.bar.Set(status.Word{Text: f.Text, Err: f.Err, Action: f.Action, Life: life})
 	}
 	if q := out.Ask; q != nil {
 		p := &modal.Prompt{Text: q.Text, Answers: q.Answers, Tag: q.Tag}
@@ -163,7 +170,14 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 		m.bar.LoadingOver()
 	}
 	if f := out.Flash; f != nil {
-		m.bar.Set(status.Word{Text: f.Text, Err: f.Err, Query: f.Query, Loading: f.Loading})
+		life := status.UntilKey
+		switch {
+		case f.Loading:
+			life = status.UntilLoaded
+		case f.Query:
+			life = status.UntilQuery
+		}
+		m.bar.Set(status.Word{Text: f.Text, Err: f.Err, Life: life})
 	}
 	cmds := []tea.Cmd{cmd}
 	if r := out.Refused; r != nil {

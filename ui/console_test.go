@@ -54,7 +54,7 @@ func TestPagingPastTheWindowToTheRealEnd(t *testing.T) {
 	h := newHarness(t, 12500)
 	s := startScreen(t, New(h.options(t)), 100, 30)
 	sc := s.waitFor("first rows", settled)
-	total := regexp.MustCompile(`of ([0-9,]+)`).FindStringSubmatch(sc)[1]
+	total := regexp.MustCompile(`–[0-9,]+ of ([0-9,]+)`).FindStringSubmatch(sc)[1]
 	s.key("G")
 	sc = s.waitFor("the end", func(sc string) bool {
 		return strings.Contains(sc, "–"+total+" of "+total) && settled(sc)
@@ -170,7 +170,7 @@ func TestSortAndHiddenAndSearch(t *testing.T) {
 	h := newHarness(t, 300)
 	s := startScreen(t, New(h.options(t)), 100, 30)
 	sc := s.waitFor("first rows", settled)
-	shownTotal := regexp.MustCompile(`of ([0-9,]+)`).FindStringSubmatch(sc)[1]
+	shownTotal := regexp.MustCompile(`–[0-9,]+ of ([0-9,]+)`).FindStringSubmatch(sc)[1]
 	s.key("o", "o")
 	s.waitText("sort first_behavior ↓")
 	s.key("O")

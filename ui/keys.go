@@ -24,10 +24,16 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.forceQuit()
 	case m.conn.pending:
 		return m.onConnectingKey(act)
+	case m.stack.Top() == nil && !bound:
+		return nil
+	}
+	// A word that answered an earlier key goes with the next key that
+	// acts, in a layer too (a key typed in a field edits it); a key bound
+	// to nothing acts not.
+	m.bar.KeyActed()
+	switch {
 	case m.stack.Top() != nil:
 		return m.onLayer(msg)
-	case !bound:
-		return nil
 	case m.o.ReadOnly && m.o.Keys.Writes(act):
 		// Read-only is one property of an action, checked here and nowhere
 		// else.
@@ -191,7 +197,7 @@ func (m *Model) onQueryKey(act keymap.Action) (tea.Cmd, bool) {
 // the cursor's place (a new query asked for is refreshed from the top).
 func (m *Model) refresh() tea.Cmd {
 	m.rows.Invalidate()
-	m.bar.Set(status.Word{Text: "refreshing…", Loading: true}) // until the query lands
+	m.bar.Set(status.Word{Text: "refreshing…", Life: status.UntilLoaded}) // until the query lands
 	keep := m.list.Cursor()
 	if m.list.Pending() {
 		keep = -1

@@ -95,7 +95,9 @@ func TestDrillDownAndBack(t *testing.T) {
 	o := h.options(t)
 	o.Overview = true
 	s := startScreen(t, New(o), 100, 30)
-	sc := s.waitFor("the overview", overviewSettled)
+	s.waitFor("the overview", overviewSettled)
+	s.key("l") // from the headline figures to the statuses
+	sc := s.waitFor("the cursor on the statuses", func(sc string) bool { return strings.HasPrefix(cursorLine(sc), "▶ New ") })
 	line := cursorLine(sc)
 	fields := strings.Fields(strings.TrimPrefix(line, "▶"))
 	if len(fields) < 2 {

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -112,19 +114,92 @@ func (m *Model) connectingView(v tea.View) tea.View {
 	return v
 }
 
-func (m *Model) headerLines() []string {
-	api := m.apiName()
-	parts := []string{m.st.Header.Render("falcon-triage")}
+// headerPart is one part of the header's first line; drop is the order in
+// which parts give way when the line does not fit (1 first, 0 never).
+type headerPart struct {
+	text string
+	drop int
+}
+
+// titleLine is the header's first line: the console, read-only, where it is
+// connected, the tenant's CID, the API, and asOf (how old the data on
+// screen is) if given. When it does not fit, the least useful parts go
+// first, up to the most-th: the console's name, then the API, then where it
+// is connected; read-only, the CID and asOf stay. It reports whether the
+// line fits.
+func (m *Model) titleLine(asOf string, most int) (string, bool) {
+	parts := []headerPart{{m.st.Header.Render("falcon-triage"), 1}}
 	if m.o.ReadOnly {
 		// First: it changes what the keys do.
-		parts = append(parts, m.st.Err.Render("READ-ONLY"))
+		parts = append(parts, headerPart{m.st.Err.Render("READ-ONLY"), 0})
 	}
-	parts = append(parts, screen.Sanitize(m.o.Source.Label))
-	if m.o.Source.CID != "" {
-		parts = append(parts, "CID "+screen.Sanitize(m.o.Source.CID))
+	parts = append(parts, headerPart{screen.Sanitize(m.o.Source.Label), 3})
+	if cid := cmp.Or(m.cid, m.o.Source.CID); cid != "" {
+		parts = append(parts, headerPart{"CID " + screen.Sanitize(cid), 0})
 	}
-	parts = append(parts, api)
-	l1 := " " + strings.Join(parts, m.st.HeaderDim.Render(" │ "))
+	parts = append(parts, headerPart{m.apiName(), 2})
+	if asOf != "" {
+		parts = append(parts, headerPart{asOf, 0})
+	}
+	sep := m.st.HeaderDim.Render(" │ ")
+	for drop := 1; ; drop++ {
+		var keep []string
+		for _, p := range parts {
+			if p.drop == 0 || p.drop >= drop {
+				keep = append(keep, p.text)
+			}
+		}
+		line := " " + strings.Join(keep, sep)
+		if fits := ansi.StringWidth(line) <= m.width; fits || drop > most {
+			return screen.Truncate(line, m.width), fits
+		}
+	}
+}
+
+// readAt is when the data on screen was read: the overview's counts, or
+// the oldest of the rows on screen (the detail's row when it fills the
+// screen); zero when none was read yet.
+func (m *Model) readAt() time.Time {
+	if m.ov.Shown() {
+		return m.ov.At()
+	}
+	ids := m.list.IDs()
+	ids = ids[min(len(ids), m.list.Top()):min(len(ids), m.list.Top()+m.rowsOnScreen())]
+	if m.detail != nil && m.width < sidePaneWidth {
+		ids = []string{m.detail.ID()}
+	}
+	var oldest time.Time
+	for _, id := range ids {
+		if at, ok := m.rows.ReadAt(id); ok && (oldest.IsZero() || at.Before(oldest)) {
+			oldest = at
+		}
+	}
+	return oldest
+}
+
+// clockTime is a time of day in the console's zone, with the date when it
+// is not today's.
+func (m *Model) clockTime(t time.Time) string {
+	t, now := t.In(m.o.Location), m.o.Now().In(m.o.Location)
+	if y, mo, d := t.Date(); y != now.Year() || mo != now.Month() || d != now.Day() {
+		return t.Format("01-02 15:04")
+	}
+	return t.Format("15:04")
+}
+
+func (m *Model) headerLines() []string {
+	// How old the data on screen is: on the first line if it fits there
+	// once the console's name has gone, else beside the sort.
+	asOf := ""
+	if at := m.readAt(); !at.IsZero() {
+		asOf = "as of " + m.clockTime(at)
+	}
+	l1, fits := m.titleLine(asOf, 1)
+	if fits {
+		asOf = ""
+	} else {
+		l1, _ = m.titleLine("", 3)
+	}
 	cur := m.list.Current()
 	filter := cur.Filter
 	if filter == "" {
@@ -150,11 +225,14 @@ func (m *Model) headerLines() []string {
 	if cur.ShowHidden {
 		meta = append(meta, "hidden shown")
 	}
+	if asOf != "" {
+		meta = append(meta, asOf)
+	}
 	right := strings.Join(meta, " · ")
 	l2 := " filter: " + screen.Sanitize(filter)
 	room := m.width - ansi.StringWidth(right) - 2
 	l2 = screen.PadRight(screen.Truncate(l2, room), room) + " " + right
-	return []string{screen.Truncate(l1, m.width), m.st.HeaderDim.Render(screen.Truncate(l2, m.width))}
+	return []string{l1, m.st.HeaderDim.Render(screen.Truncate(l2, m.width))}
 }
 
 func (m *Model) footer() string {

@@ -95,7 +95,9 @@ func (l *List) take(cmd tea.Cmd) (Out, tea.Cmd) {
 
 func (l *List) say(s string) { l.out.Flash = &Flash{Text: s} }
 
-func (l *List) setErr(err error) { l.out.Flash = &Flash{Text: err.Error(), Err: true} }
+// setErr says a read of the query on screen failed: the word is the
+// query's, and goes when another lands (r reads again).
+func (l *List) setErr(err error) { l.out.Flash = &Flash{Text: err.Error(), Err: true, Query: true} }
 
 // rowWord names n rows as the backend calls them: alerts, or detections.
 func (l *List) rowWord(n int) string {

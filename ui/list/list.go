@@ -223,8 +223,16 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 			if errors.Is(msg.err, context.Canceled) {
 				return nil
 			}
-			l.out.Flash = &Flash{Text: fmt.Sprintf("%s (the list keeps its last query)", msg.err), Err: true, Query: true}
 			l.out.Refused = &Refusal{Origin: p.origin, Why: screen.ErrMessage(msg.err)}
+			if l.cur.ctx == nil {
+				// The first query: there is no list to keep. It stays the
+				// query on screen, with its error, so the header names
+				// its filter and sort and r asks for it again.
+				l.cur.Query, l.cur.err = p.Query, msg.err.Error()
+				l.out.Flash = &Flash{Text: fmt.Sprintf("loading rows: %s (r retries)", msg.err), Err: true, Query: true}
+				return nil
+			}
+			l.out.Flash = &Flash{Text: fmt.Sprintf("%s (the list keeps its last query)", msg.err), Err: true, Query: true}
 			return nil
 		}
 		if l.cur.cancel != nil {

@@ -1,8 +1,10 @@
 // Package overview is the overview: "what is on fire" under the list's
-// filter, from one aggregate call carrying every aggregation. Every bucket
-// drills down into the list, filtered to it. Its cursor is held by bucket,
-// so a refresh that re-ranks keeps enter on the bucket chosen. It knows
-// nothing of the other parts: a drill-down is a clause it hands back.
+// filter, from one aggregate call carrying every aggregation, headline
+// figures first. Every bucket and figure drills down into the list,
+// filtered to it. Each panel keeps its own cursor, held by bucket once the
+// analyst moves it, so a refresh that re-ranks keeps enter on the bucket
+// chosen. It knows nothing of the other parts: a drill-down is a clause it
+// hands back.
 package overview
 
 import (
@@ -38,25 +40,42 @@ var histWindows = []struct {
 	{"30d", 30 * 24 * time.Hour, "day", 24 * time.Hour},
 }
 
-// panel is one box of the overview.
+// panel is one box of the overview; id names it across answers (its
+// title may change with the window).
 type panel struct {
+	id      string
 	title   string
-	agg     string // aggregation name
 	field   string
-	kind    string // terms, range, histogram
+	kind    string // headline, terms, range, histogram
 	buckets []ovBucket
 	err     string
 	note    string
 }
 
 // ovBucket is one selectable line: a label, a count, and the filter clause
-// its drill-down adds.
+// its drill-down adds. other: the bucket of what the panel does not list,
+// shown as a number, off the bars' scale.
 type ovBucket struct {
 	label  string
 	count  int64
 	approx bool
 	clause string
 	sub    string // a breakdown (severity within host)
+	other  bool
+	// group starts a line of the headline figures with its word.
+	group string
+}
+
+// place is a panel's cursor: the bucket it is on, held by key once the
+// analyst chose it (a refresh that re-ranks keeps it there). lost names
+// the bucket chosen when a refresh dropped it: enter opens nothing in that
+// panel until the analyst moves.
+type place struct {
+	i      int
+	chosen bool
+	key    string
+	label  string
+	lost   string
 }
 
 // Deps are what the overview needs of the console.
@@ -65,6 +84,8 @@ type Deps struct {
 	Keys    keymap.KeyMap
 	// Names maps a login to the name the list shows.
 	Names func(login string) (string, bool)
+	// Me is the analyst's login (config me), for "mine"; "" when unset.
+	Me string
 	// Location and Now are the zone the histogram is drawn in and its
 	// clock.
 	Location *time.Location
@@ -90,16 +111,14 @@ type Overview struct {
 	window  int
 	panels  []panel
 	err     string
-	cursor  int // index over every bucket of every panel
-	// cursorKey is the bucket the cursor is on, by what it stands for: a
-	// refresh that re-ranks the buckets keeps the cursor on it. lost names
-	// the bucket the cursor was on when a refresh dropped it: enter opens
-	// nothing until the analyst moves.
-	cursorKey string
-	lost      string
-	metrics   []string
-	at        time.Time
-	filter    string // the filter the answer is for
+	me      string
+	// focus is the panel the cursor is in, by id; places each panel's own
+	// cursor.
+	focus   string
+	places  map[string]*place
+	metrics []string
+	at      time.Time
+	filter  string // the filter the answer is for
 	// asked is the filter and text of the request in flight or answered.
 	asked, askedFilter, askedText string
 }
@@ -107,7 +126,7 @@ type Overview struct {
 // New makes the overview, shown or not, on the 7-day histogram.
 func New(d Deps, shown bool) *Overview {
 	return &Overview{b: d.Backend, f: d.Backend.Fields(), keys: d.Keys, names: d.Names, loc: d.Location, now: d.Now,
-		ctx: d.Ctx, shown: shown, window: 1}
+		ctx: d.Ctx, shown: shown, window: 1, me: d.Me, places: map[string]*place{}}
 }
 
 // Shown reports the overview in front of the list.
@@ -177,13 +196,6 @@ func (o *Overview) Update(msg tea.Msg) (Out, tea.Cmd) {
 		o.answer(msg)
 	case tea.KeyPressMsg:
 		if act, ok := o.keys.Match(msg.String()); ok {
-			switch act {
-			case keymap.Down, keymap.Up, keymap.Top, keymap.Bottom, keymap.PanelNext, keymap.PanelPrev:
-				o.lost = "" // a choice made again
-			}
-			if o.lost == "" {
-				defer func() { o.cursorKey = o.keyAt(o.cursor) }()
-			}
 			return o.key(act)
 		}
 	}
@@ -192,14 +204,26 @@ func (o *Overview) Update(msg tea.Msg) (Out, tea.Cmd) {
 
 func (o *Overview) key(act keymap.Action) (Out, tea.Cmd) {
 	switch act {
-	case keymap.Down:
-		o.cursor = min(o.cursor+1, max(0, o.ovBucketCount()-1))
-	case keymap.Up:
-		o.cursor = max(0, o.cursor-1)
-	case keymap.Top:
-		o.cursor = 0
-	case keymap.Bottom:
-		o.cursor = max(0, o.ovBucketCount()-1)
+	case keymap.Down, keymap.Up, keymap.Top, keymap.Bottom:
+		// Within the panel: its end is where j stops.
+		p := o.focused()
+		if p == nil {
+			break
+		}
+		pl := o.place(p.id)
+		switch act {
+		case keymap.Down:
+			pl.i++
+		case keymap.Up:
+			pl.i--
+		case keymap.Top:
+			pl.i = 0
+		case keymap.Bottom:
+			pl.i = len(p.buckets) - 1
+		}
+		pl.i = max(0, min(pl.i, len(p.buckets)-1))
+		b := &p.buckets[pl.i]
+		*pl = place{i: pl.i, chosen: true, key: bucketKey(p, b), label: screen.Sanitize(b.label)} // a choice made again
 	case keymap.PanelNext:
 		o.panelStep(1)
 	case keymap.PanelPrev:
@@ -210,8 +234,8 @@ func (o *Overview) key(act keymap.Action) (Out, tea.Cmd) {
 	case keymap.Refresh:
 		return Out{}, o.Load(o.askedFilter, o.askedText)
 	case keymap.Open:
-		if o.lost != "" {
-			return Out{Say: "“" + o.lost + "” left the ranking when it was read again: move to choose another"}, nil
+		if p := o.focused(); p != nil && o.place(p.id).lost != "" {
+			return Out{Say: "“" + o.place(p.id).lost + "” left the ranking when it was read again: move to choose another"}, nil
 		}
 		if _, b := o.ovSelected(); b != nil {
 			return Out{Drill: b.clause}, nil
@@ -257,8 +281,24 @@ const (
 	aggResolve  = "resolve_avg"
 	aggResolveP = "resolve_pct"
 	aggProduct  = "screen.Products"
-	unassigned  = "(unassigned)"
+	// The identity alerts' hosts, counted in the hosts panel: an identity
+	// alert has no device.hostname.
+	aggIDHosts = "identity_hosts"
+	// The headline figures.
+	aggHot        = "hot_24h"
+	aggHotAlone   = "hot_24h_unassigned"
+	aggMine       = "mine_open"
+	aggVerdicts   = "closed_by_verdict"
+	unassigned    = "(unassigned)"
+	noHost        = "(no host)"
+	idHeadline    = "headline"
+	hotSeverity   = 60 // high and critical
+	headlineSpan  = 24 * time.Hour
+	headlineLabel = "new high/critical in 24 h"
 )
+
+// openStatuses are the statuses of a row still to be dealt with.
+var openStatuses = []string{string(model.StatusNew), string(model.StatusInProgress), string(model.StatusReopened)}
 
 // severityRanges are the bands as range aggregation ranges ([From, To)).
 func severityRanges() []model.AggregateRange {
@@ -280,6 +320,9 @@ func (o *Overview) requests(filter, text string, window int, now time.Time) []mo
 	}
 	hosts := terms(aggHosts, f.Hostname, topN)
 	hosts.SubAggregates = []model.AggregateRequest{{Name: aggSeverity, Type: "range", Field: f.Severity, Ranges: severityRanges()}}
+	if f.IdentityHost == "" {
+		hosts.Missing = noHost // no alert falls in no bucket
+	}
 	assignees := terms(aggAssignee, f.AssigneeUID, topN)
 	assignees.Missing = unassigned
 	triaged := model.And(filter, model.Num(f.SecondsTo[0], ">", 0))
@@ -303,17 +346,69 @@ func (o *Overview) requests(filter, text string, window int, now time.Time) []mo
 	if f.Product != "" {
 		reqs = append(reqs, terms(aggProduct, f.Product, 10))
 	}
+	if f.IdentityHost != "" {
+		// The alerts without a device, by the host they name; those
+		// naming none in the (no host) bucket.
+		id := terms(aggIDHosts, f.IdentityHost, topN)
+		id.Filter, id.Missing, id.SubAggregates = model.And(filter, model.Null(f.Hostname)), noHost, hosts.SubAggregates
+		reqs = append(reqs, id)
+	}
+	return append(reqs, o.headlineRequests(filter, text, now)...)
+}
+
+// headlineRequests are the headline figures' aggregations, in the same
+// call: each counts the rows of its own filter (a terms count over the
+// status, which every row has once).
+func (o *Overview) headlineRequests(filter, text string, now time.Time) []model.AggregateRequest {
+	f := o.f
+	count := func(name, clause string) model.AggregateRequest {
+		return model.AggregateRequest{Name: name, Type: "terms", Field: f.Status, Filter: model.And(filter, clause), Q: text, Size: len(model.Statuses)}
+	}
+	hot := o.hotClause(now)
+	reqs := []model.AggregateRequest{count(aggHot, hot), count(aggHotAlone, model.And(hot, model.Null(f.AssigneeUID)))}
+	if o.me != "" {
+		reqs = append(reqs, count(aggMine, o.mineClause()))
+	}
+	if len(f.VerdictTags) > 0 {
+		closed := model.And(filter, model.Eq(f.Status, string(model.StatusClosed)), model.In(f.Tags, o.verdictTags()))
+		reqs = append(reqs, model.AggregateRequest{Name: aggVerdicts, Type: "terms", Field: f.Tags, Filter: closed, Q: text, Size: 20})
+	} else {
+		reqs = append(reqs, count(aggVerdicts, model.In(f.Status, verdictStatuses())))
+	}
 	return reqs
+}
+
+// hotClause is the rows high or critical created in the last 24 hours.
+func (o *Overview) hotClause(now time.Time) string {
+	return model.And(model.After(o.f.Created, now.Add(-headlineSpan)), model.Num(o.f.Severity, ">=", hotSeverity))
+}
+
+// mineClause is the analyst's own rows still open.
+func (o *Overview) mineClause() string {
+	return model.And(model.Eq(o.f.AssigneeUID, o.me), model.In(o.f.Status, openStatuses))
+}
+
+// verdictTags are the Alerts verdict tags, in the order of the statuses.
+func (o *Overview) verdictTags() []string {
+	var out []string
+	for _, s := range model.Statuses {
+		if t, ok := o.f.VerdictTags[s]; ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// verdictStatuses are the Detects statuses that close a row, a verdict or
+// not.
+func verdictStatuses() []string {
+	return []string{string(model.StatusTruePositive), string(model.StatusFalsePositive), string(model.StatusIgnored), string(model.StatusClosed)}
 }
 
 func (o *Overview) answer(msg answerMsg) {
 	ov := o
 	if msg.gen != ov.gen {
 		return // an answer to a filter or window the analyst has left
-	}
-	label := ""
-	if _, b := ov.ovSelected(); b != nil {
-		label = b.label
 	}
 	ov.loading = false
 	ov.filter, ov.at = msg.filter, msg.at
@@ -335,80 +430,93 @@ func (o *Overview) answer(msg answerMsg) {
 	}
 	f := o.f
 	ov.panels = []panel{
-		o.termsPanel("Status", byName[aggStatus], f.Status, msg.filter),
+		o.headlinePanel(byName, msg.at),
+		o.termsPanel(aggStatus, "Status", byName[aggStatus], f.Status),
 		o.severityPanel(byName[aggSeverity]),
-		o.termsPanel("Top hosts", byName[aggHosts], f.Hostname, msg.filter),
-		o.termsPanel("Top tactics", byName[aggTactics], f.Tactic, msg.filter),
-		o.termsPanel("Top techniques", byName[aggTech], f.Technique, msg.filter),
-		o.termsPanel("Top scenarios", byName[aggScenario], f.Scenario, msg.filter),
-		o.termsPanel("Assignees", byName[aggAssignee], f.AssigneeUID, msg.filter),
+		o.hostsPanel(byName[aggHosts], byName[aggIDHosts]),
+		o.termsPanel(aggTactics, "Top tactics", byName[aggTactics], f.Tactic),
+		o.termsPanel(aggTech, "Top techniques", byName[aggTech], f.Technique),
+		o.termsPanel(aggScenario, "Top scenarios", byName[aggScenario], f.Scenario),
+		o.termsPanel(aggAssignee, "Assignees", byName[aggAssignee], f.AssigneeUID),
 		o.histogramPanel(byName[aggHist], msg.window),
 	}
 	if f.Product != "" {
 		// Before the histogram, which is drawn last: the cursor walks the
 		// panels in the order they are drawn.
 		last := len(ov.panels) - 1
-		ov.panels = slices.Insert(ov.panels, last, o.termsPanel("Products", byName[aggProduct], f.Product, msg.filter))
+		ov.panels = slices.Insert(ov.panels, last, o.termsPanel(aggProduct, "Products", byName[aggProduct], f.Product))
 	}
 	if a := byName[aggDistinct]; a != nil && len(a.Buckets) > 0 && a.Buckets[0].Value != nil {
-		ov.panels[2].note = fmt.Sprintf("%s distinct", screen.Commas(int(*a.Buckets[0].Value)))
+		ov.panels[3].note = fmt.Sprintf("%s distinct", screen.Commas(int(*a.Buckets[0].Value)))
 	}
 	ov.metrics = []string{
 		timing("Time to triage", byName[aggTriage], byName[aggTriageP]),
 		timing("Time to resolve", byName[aggResolve], byName[aggResolveP]),
 	}
-	ov.cursor = min(ov.cursor, max(0, o.ovBucketCount()-1))
-	switch i := ov.find(ov.cursorKey); {
-	case i >= 0:
-		ov.cursor, ov.lost = i, "" // back in the ranking
-	case ov.cursorKey != "" && ov.lost == "":
-		// The bucket chosen left the ranking: the cursor stays where it
-		// was, and enter opens nothing the analyst did not choose.
-		ov.lost = screen.Sanitize(label)
-		return
-	case ov.lost != "":
-		return
+	for pi := range ov.panels {
+		ov.follow(&ov.panels[pi])
 	}
-	ov.cursorKey = ov.keyAt(ov.cursor)
+	if p := ov.focused(); p != nil {
+		ov.focus = p.id
+	}
 }
 
-// bucketKey names a bucket across answers: its panel and its clause (the
-// "other" bucket's clause lists the others, which a refresh may change).
+// follow puts a panel's cursor back on the bucket the analyst chose, found
+// by key; one the refresh dropped leaves the cursor where it was, and
+// enter opens nothing the analyst did not choose until they move.
+func (ov *Overview) follow(p *panel) {
+	pl := ov.place(p.id)
+	pl.i = max(0, min(pl.i, len(p.buckets)-1))
+	if !pl.chosen {
+		return
+	}
+	for i := range p.buckets {
+		if bucketKey(p, &p.buckets[i]) == pl.key {
+			pl.i, pl.lost = i, "" // back in the ranking
+			return
+		}
+	}
+	if pl.lost == "" {
+		pl.lost = pl.label
+	}
+}
+
+// place is a panel's cursor.
+func (ov *Overview) place(id string) *place {
+	pl := ov.places[id]
+	if pl == nil {
+		pl = &place{}
+		ov.places[id] = pl
+	}
+	return pl
+}
+
+// focused is the panel the cursor is in: the one in focus, else the first
+// with buckets; nil when none has any.
+func (ov *Overview) focused() *panel {
+	var first *panel
+	for i := range ov.panels {
+		p := &ov.panels[i]
+		if len(p.buckets) == 0 {
+			continue
+		}
+		if p.id == ov.focus {
+			return p
+		}
+		if first == nil {
+			first = p
+		}
+	}
+	return first
+}
+
+// bucketKey names a bucket across answers: its clause (the "other"
+// bucket's clause lists the others, which a refresh may change).
 func bucketKey(p *panel, b *ovBucket) string {
-	if b.label == "other" {
-		return p.title + "\x00other"
+	if b.other {
+		return "\x00other"
 	}
-	return p.title + "\x00" + b.clause
-}
-
-// keyAt is the key of the i-th bucket over every panel, or "".
-func (ov *Overview) keyAt(i int) string {
-	for pi := range ov.panels {
-		p := &ov.panels[pi]
-		if i < len(p.buckets) {
-			return bucketKey(p, &p.buckets[i])
-		}
-		i -= len(p.buckets)
-	}
-	return ""
-}
-
-// find is the index of the bucket with key, or -1.
-func (ov *Overview) find(key string) int {
-	if key == "" {
-		return -1
-	}
-	i := 0
-	for pi := range ov.panels {
-		p := &ov.panels[pi]
-		for bi := range p.buckets {
-			if bucketKey(p, &p.buckets[bi]) == key {
-				return i
-			}
-			i++
-		}
-	}
-	return -1
+	return b.clause
 }
 
 // barOf draws count on a scale where maxC fills width cells, in eighths of
@@ -469,8 +577,8 @@ func timing(title string, avg, pct *model.Aggregation) string {
 
 // termsPanel lists a terms aggregation's buckets and its "other" bucket,
 // each with the clause that drills down to exactly its rows.
-func (o *Overview) termsPanel(title string, a *model.Aggregation, field, filter string) panel {
-	p := panel{title: title, agg: field, field: field, kind: "terms"}
+func (o *Overview) termsPanel(id, title string, a *model.Aggregation, field string) panel {
+	p := panel{id: id, title: title, field: field, kind: "terms"}
 	if a == nil {
 		p.err = "no answer for this panel"
 		return p
@@ -484,7 +592,7 @@ func (o *Overview) termsPanel(title string, a *model.Aggregation, field, filter 
 	for _, b := range a.Buckets {
 		label := b.Label
 		clause := model.Eq(field, label)
-		if label == unassigned && field == o.f.AssigneeUID {
+		if label == unassigned && field == o.f.AssigneeUID || label == noHost && field == o.f.Hostname {
 			clause = model.Null(field)
 		} else {
 			shown = append(shown, label)
@@ -508,7 +616,7 @@ func (o *Overview) termsPanel(title string, a *model.Aggregation, field, filter 
 		// The service's other count leaves out rows without the field (an
 		// identity alert has no device.hostname): so does its drill-down.
 		clause := model.And(model.NotIn(field, shown), field+":!null")
-		p.buckets = append(p.buckets, ovBucket{label: "other", count: a.SumOtherDocCount, clause: clause,
+		p.buckets = append(p.buckets, ovBucket{label: "other", count: a.SumOtherDocCount, clause: clause, other: true,
 			// One row can hold several values of a multi-valued field, and
 			// then counts once per value.
 			approx: approx || o.f.IsMultiValued(field)})
@@ -531,8 +639,179 @@ func severityBreakdown(a model.Aggregation) string {
 	return strings.Join(parts, " ")
 }
 
+// hostsPanel ranks the hosts of every alert: an endpoint alert's device,
+// else the host an identity alert names (ep and id, the two terms counts,
+// merged by name), else none, so no alert falls in no bucket.
+func (o *Overview) hostsPanel(ep, id *model.Aggregation) panel {
+	f := o.f
+	if f.IdentityHost == "" || id == nil {
+		return o.termsPanel(aggHosts, "Top hosts", ep, f.Hostname)
+	}
+	p := panel{id: aggHosts, title: "Top hosts", field: f.Hostname, kind: "terms"}
+	if ep == nil {
+		p.err = "no answer for this panel"
+		return p
+	}
+	type host struct {
+		count      int64
+		ep, id     bool
+		severities []model.Bucket
+	}
+	hosts := map[string]*host{}
+	var names []string
+	add := func(a *model.Aggregation, endpoint bool) {
+		for _, b := range a.Buckets {
+			h := hosts[b.Label]
+			if h == nil {
+				h = &host{}
+				hosts[b.Label] = h
+				names = append(names, b.Label)
+			}
+			h.count += b.Count
+			if endpoint {
+				h.ep = true
+			} else {
+				h.id = true
+			}
+			for _, sub := range b.SubAggregates {
+				for i, sb := range sub.Buckets {
+					if i >= len(h.severities) {
+						h.severities = append(h.severities, model.Bucket{})
+					}
+					h.severities[i].Count += sb.Count
+				}
+			}
+		}
+	}
+	add(ep, true)
+	add(id, false)
+	slices.SortStableFunc(names, func(a, b string) int {
+		if c := hosts[b].count - hosts[a].count; c != 0 {
+			return int(max(-1, min(1, c)))
+		}
+		return strings.Compare(a, b)
+	})
+	if len(names) == 0 {
+		p.err = "no data under this filter"
+		return p
+	}
+	approx := ep.ErrorUpperBound > 0 || id.ErrorUpperBound > 0
+	other := ep.SumOtherDocCount + id.SumOtherDocCount
+	var shownEP, shownID []string
+	noneShown := false
+	for i, name := range names {
+		h := hosts[name]
+		if i >= topN {
+			other += h.count
+			continue
+		}
+		// The endpoint alerts of the host, and the identity alerts naming
+		// it; (no host) is the alerts naming none.
+		var parts []string
+		switch {
+		case name == noHost && h.id:
+			parts = append(parts, model.And(model.Null(f.Hostname), model.Null(f.IdentityHost)))
+			noneShown = true
+		default:
+			if h.ep {
+				parts = append(parts, model.Eq(f.Hostname, name))
+				shownEP = append(shownEP, name)
+			}
+			if h.id {
+				parts = append(parts, model.And(model.Null(f.Hostname), model.Eq(f.IdentityHost, name)))
+				shownID = append(shownID, name)
+			}
+		}
+		p.buckets = append(p.buckets, ovBucket{label: name, count: h.count, approx: approx, clause: model.Or(parts...),
+			sub: severityBreakdown(model.Aggregation{Buckets: h.severities})})
+	}
+	if other > 0 {
+		parts := []string{
+			model.And(notIn(f.Hostname, shownEP), f.Hostname+":!null"),
+			model.And(model.Null(f.Hostname), notIn(f.IdentityHost, shownID), f.IdentityHost+":!null"),
+		}
+		if !noneShown {
+			parts = append(parts, model.And(model.Null(f.Hostname), model.Null(f.IdentityHost)))
+		}
+		p.buckets = append(p.buckets, ovBucket{label: "other", count: other, clause: model.Or(parts...), other: true, approx: approx})
+	}
+	if approx {
+		p.note = "approximate counts"
+	}
+	return p
+}
+
+// notIn is field:!['a',…], or nothing for no values.
+func notIn(field string, values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return model.NotIn(field, values)
+}
+
+// headlinePanel is the figures that come first: high and critical rows new
+// in 24 hours and how many of them nobody has, the analyst's own still
+// open, and the closed by verdict. Each drills down like any bucket.
+func (o *Overview) headlinePanel(byName map[string]*model.Aggregation, now time.Time) panel {
+	f := o.f
+	p := panel{id: idHeadline, kind: "headline"}
+	count := func(a *model.Aggregation) (int64, bool) {
+		if a == nil {
+			return 0, false
+		}
+		n := a.SumOtherDocCount
+		for _, b := range a.Buckets {
+			n += b.Count
+		}
+		return n, true
+	}
+	hot := o.hotClause(now)
+	if n, ok := count(byName[aggHot]); ok {
+		p.buckets = append(p.buckets, ovBucket{label: headlineLabel, count: n, clause: hot})
+	}
+	if n, ok := count(byName[aggHotAlone]); ok {
+		p.buckets = append(p.buckets, ovBucket{label: "of them unassigned", count: n, clause: model.And(hot, model.Null(f.AssigneeUID))})
+	}
+	if o.me == "" {
+		p.note = "mine: set me.login"
+	} else if n, ok := count(byName[aggMine]); ok {
+		p.buckets = append(p.buckets, ovBucket{label: "open, mine", count: n, clause: o.mineClause()})
+	}
+	group := "closed:"
+	if a := byName[aggVerdicts]; a != nil {
+		byVerdict := map[model.Status]int64{}
+		for _, b := range a.Buckets {
+			s := model.Status(b.Label)
+			if len(f.VerdictTags) > 0 {
+				s = f.VerdictOf([]string{b.Label})
+			}
+			if s != "" {
+				byVerdict[s] += b.Count
+			}
+		}
+		for _, s := range model.Statuses {
+			n, ok := byVerdict[s]
+			if !ok {
+				continue
+			}
+			clause, label := model.Eq(f.Status, string(s)), strings.ToLower(model.Status(s).Label())
+			if t, tagged := f.VerdictTags[s]; tagged {
+				clause = model.And(model.Eq(f.Status, string(model.StatusClosed)), model.Eq(f.Tags, t))
+			} else if s == model.StatusClosed {
+				label = "no verdict"
+			}
+			p.buckets = append(p.buckets, ovBucket{label: label, count: n, clause: clause, group: group})
+			group = ""
+		}
+	}
+	if len(p.buckets) == 0 {
+		p.err = "no answer for the headline figures"
+	}
+	return p
+}
+
 func (o *Overview) severityPanel(a *model.Aggregation) panel {
-	p := panel{title: "Severity", field: o.f.Severity, kind: "range"}
+	p := panel{id: aggSeverity, title: "Severity", field: o.f.Severity, kind: "range"}
 	if a == nil || len(a.Buckets) == 0 {
 		p.err = "no answer for this panel"
 		return p
@@ -551,7 +830,7 @@ func (o *Overview) severityPanel(a *model.Aggregation) panel {
 
 func (o *Overview) histogramPanel(a *model.Aggregation, window int) panel {
 	w := histWindows[window]
-	p := panel{title: fmt.Sprintf("New detections, last %s (per %s)", w.name, w.interval), field: o.f.Created, kind: "histogram"}
+	p := panel{id: aggHist, title: fmt.Sprintf("New detections, last %s (per %s)", w.name, w.interval), field: o.f.Created, kind: "histogram"}
 	if a == nil {
 		p.err = "no answer for this panel"
 		return p
@@ -584,48 +863,43 @@ func bucketTime(b model.Bucket) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func (o *Overview) ovBucketCount() int {
-	n := 0
-	for _, p := range o.panels {
-		n += len(p.buckets)
-	}
-	return n
-}
-
-// panelStep moves the cursor to the first bucket of the next (step 1) or
-// previous (step -1) panel.
+// panelStep moves the cursor to the next (step 1) or previous (step -1)
+// panel with buckets, onto the bucket its own cursor is on.
 func (o *Overview) panelStep(step int) {
-	ov := o
-	starts := []int{}
-	n := 0
-	for _, p := range ov.panels {
+	var ids []string
+	for _, p := range o.panels {
 		if len(p.buckets) > 0 {
-			starts = append(starts, n)
+			ids = append(ids, p.id)
 		}
-		n += len(p.buckets)
 	}
 	cur := 0
-	for i, s := range starts {
-		if ov.cursor >= s {
-			cur = i
-		}
+	if p := o.focused(); p != nil {
+		cur = slices.Index(ids, p.id)
 	}
-	if i := cur + step; i >= 0 && i < len(starts) {
-		ov.cursor = starts[i]
+	if i := cur + step; i >= 0 && i < len(ids) {
+		o.focus = ids[i]
 	}
 }
 
 // ovSelected returns the bucket under the cursor.
 func (o *Overview) ovSelected() (*panel, *ovBucket) {
-	i := o.cursor
-	for pi := range o.panels {
-		p := &o.panels[pi]
-		if i < len(p.buckets) {
-			return p, &p.buckets[i]
-		}
-		i -= len(p.buckets)
+	p := o.focused()
+	if p == nil {
+		return nil, nil
 	}
-	return nil, nil
+	return p, &p.buckets[max(0, min(o.place(p.id).i, len(p.buckets)-1))]
+}
+
+// selectedIn is the index of the bucket the cursor is on in p, or -1
+// when the cursor is in another panel.
+func (o *Overview) selectedIn(p panel) int {
+	if f := o.focused(); f == nil || f.id != p.id {
+		return -1
+	}
+	if pl, ok := o.places[p.id]; ok {
+		return max(0, min(pl.i, len(p.buckets)-1))
+	}
+	return 0
 }
 
 // View renders the overview in height lines of width: the timings, the
@@ -643,17 +917,21 @@ func (o *Overview) View(width, height int, st *screen.Styles) []string {
 		d.colW = (width - 1) / 2
 	}
 	var out []string
-	for _, s := range o.metrics {
-		out = append(out, st.Label.Render(screen.Truncate(" "+s, width)))
-	}
 	var hist *panel
 	var cols []panel
 	for _, p := range o.panels {
-		if p.kind == "histogram" {
+		switch p.kind {
+		case "headline":
+			out = append(out, o.headlineLines(p, width, st)...)
+			continue
+		case "histogram":
 			hist = &p
 			continue
 		}
 		cols = append(cols, p)
+	}
+	for _, s := range o.metrics {
+		out = append(out, st.Label.Render(screen.Truncate(" "+s, width)))
 	}
 	for i := 0; i < len(cols); i++ {
 		left := d.panel(cols[i])
@@ -671,13 +949,59 @@ func (o *Overview) View(width, height int, st *screen.Styles) []string {
 	return inSight(out, height)
 }
 
-// drawing draws panels in order, counting buckets so the cursor's is the
-// one marked.
+// drawing draws panels, the cursor's bucket marked.
 type drawing struct {
 	o    *Overview
 	st   *screen.Styles
 	colW int
-	idx  int // the index of the next bucket drawn over every panel
+}
+
+// headlineLines draws the headline figures as a few lines of figures, the
+// one under the cursor marked, wrapped to width.
+func (o *Overview) headlineLines(p panel, width int, st *screen.Styles) []string {
+	if p.err != "" {
+		return []string{st.Err.Render(screen.Truncate(" "+screen.Sanitize(p.err), width))}
+	}
+	sel := o.selectedIn(p)
+	var lines []string
+	line, w := "", 0
+	// put adds a cell (glyph first), on a new line when it does not fit or
+	// starts a group.
+	put := func(cell string, newLine bool) {
+		cw := ansi.StringWidth(cell)
+		if w > 0 && (newLine || w+2+cw > width) {
+			lines, line, w = append(lines, line), "", 0
+		}
+		if w > 0 {
+			line, w = line+st.Dim.Render(" ·"), w+2
+		}
+		line, w = line+cell, w+cw
+	}
+	note := p.note
+	for i, b := range p.buckets {
+		if b.group != "" && note != "" {
+			put(" "+st.Dim.Render(screen.Sanitize(note)), false)
+			note = ""
+		}
+		text := screen.Commas(int(b.count)) + " " + screen.Sanitize(b.label)
+		glyph := " "
+		if i == sel {
+			glyph = st.Cursor.Render("▶")
+			text = st.Cursor.Render(text)
+		}
+		if b.group != "" {
+			glyph = " " + st.Label.Render(b.group) + glyph
+		}
+		put(glyph+text, b.group != "")
+	}
+	if note != "" {
+		put(" "+st.Dim.Render(screen.Sanitize(note)), false)
+	}
+	lines = append(lines, line)
+	for i := range lines {
+		lines[i] = screen.Truncate(lines[i], width)
+	}
+	return lines
 }
 
 func (d *drawing) panel(p panel) []string {
@@ -689,19 +1013,20 @@ func (d *drawing) panel(p panel) []string {
 	if p.err != "" {
 		return append(lines, d.st.Err.Render(screen.Truncate("  "+screen.Sanitize(p.err), d.colW)))
 	}
+	sel := d.o.selectedIn(p)
 	if p.kind == "histogram" {
-		lines = append(lines, d.o.histogramLines(p, d.idx, d.colW)...)
-		d.idx += len(p.buckets)
-		return lines
+		return append(lines, d.o.histogramLines(p, sel, d.colW)...)
 	}
-	// One scale for every bar, "other" included, so bars compare.
+	// One scale for the bars, the largest bucket listed filling it: the
+	// "other" bucket, often larger than any, is a number without a bar.
 	var maxC int64 = 1
 	for _, b := range p.buckets {
-		maxC = max(maxC, b.count)
+		if !b.other {
+			maxC = max(maxC, b.count)
+		}
 	}
-	for _, b := range p.buckets {
-		lines = append(lines, d.o.bucketLine(d.st, p, b, d.idx == d.o.cursor, maxC, d.colW))
-		d.idx++
+	for i, b := range p.buckets {
+		lines = append(lines, d.o.bucketLine(d.st, p, b, i == sel, maxC, d.colW))
 	}
 	return lines
 }
@@ -741,7 +1066,10 @@ func (o *Overview) bucketLine(st *screen.Styles, p panel, b ovBucket, selected b
 		label = st.Sev[b.label].Render(label)
 	}
 	barW := max(0, w-labelW-13)
-	bar := barOf(b.count, maxC, barW)
+	bar := ""
+	if !b.other {
+		bar = barOf(b.count, maxC, barW)
+	}
 	line := glyph + " " + label + " " + fmt.Sprintf("%8s", count) + " " + bar
 	if b.sub != "" && selected {
 		line = glyph + " " + label + " " + fmt.Sprintf("%8s", count) + " " + b.sub
@@ -757,7 +1085,7 @@ var blocks = []string{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█
 // histogramLines draws the histogram as a four-row column chart, one column
 // per bucket, with the selected bucket named below: it reads in 80 columns
 // and without colour.
-func (o *Overview) histogramLines(p panel, first, width int) []string {
+func (o *Overview) histogramLines(p panel, sel, width int) []string {
 	const rows = 4
 	var maxC int64 = 1
 	for _, b := range p.buckets {
@@ -786,10 +1114,8 @@ func (o *Overview) histogramLines(p panel, first, width int) []string {
 	}
 	var axis strings.Builder
 	axis.WriteString("        ")
-	sel := -1
 	for i := range p.buckets {
-		if first+i == o.cursor {
-			sel = i
+		if i == sel {
 			axis.WriteString(strings.Repeat("▲", colW))
 		} else {
 			axis.WriteString(strings.Repeat("─", colW))
@@ -827,6 +1153,14 @@ func (o *Overview) Buckets() []Bucket {
 		}
 	}
 	return out
+}
+
+// At is when the counts shown were asked for (zero: none yet).
+func (o *Overview) At() time.Time {
+	if o.panels == nil {
+		return time.Time{}
+	}
+	return o.at
 }
 
 // Filter is the filter the counts shown are for.

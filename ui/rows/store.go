@@ -30,6 +30,10 @@ type Store struct {
 	// read was asked for, from the time its stamp was first given.
 	readAt     map[string]time.Time
 	stampTimes map[uint64]time.Time
+	// arrived is when each row's last read answered: what the header's
+	// "as of" says (readAt, shared by every read of one clock, may be
+	// older than the read that brought the row).
+	arrived map[string]time.Time
 	// journal is every start and end of a write, in clock order: a walk
 	// reads in it which of its rows the console wrote since the page that
 	// listed them.
@@ -52,7 +56,7 @@ type WriteEvent struct {
 // clock reads are timed by.
 func New(maxBytes int64, now func() time.Time) *Store {
 	return &Store{cache: model.NewDetailCache(maxBytes), now: now, touched: map[string]uint64{}, writing: map[string]int{},
-		unread: map[string]bool{}, readAt: map[string]time.Time{}, stampTimes: map[uint64]time.Time{}, version: map[string]uint64{}}
+		unread: map[string]bool{}, readAt: map[string]time.Time{}, arrived: map[string]time.Time{}, stampTimes: map[uint64]time.Time{}, version: map[string]uint64{}}
 }
 
 // Clock is the write clock now.
@@ -133,6 +137,13 @@ func (r *Store) Need(want []string) []string {
 	return r.cache.Need(slices.DeleteFunc(slices.Clone(want), r.Pending))
 }
 
+// ReadAt is when the row's last read from the service answered, if it
+// was read.
+func (r *Store) ReadAt(id string) (time.Time, bool) {
+	at, ok := r.arrived[id]
+	return at, ok
+}
+
 // Peek returns the row, if the store has it.
 func (r *Store) Peek(id string) (*model.Detection, bool) { return r.cache.Peek(id) }
 
@@ -144,11 +155,13 @@ func (r *Store) Version(id string) uint64 { return r.version[id] }
 func (r *Store) Fresh(s uint64, found []model.Detection) []model.Detection {
 	out := found[:0:0]
 	at := r.stampTimes[s] // no earlier than the read was asked for
+	now := r.now()
 	for _, d := range found {
 		if r.accepts(s, d.ID) {
 			out = append(out, d)
 			delete(r.unread, d.ID)
 			r.readAt[d.ID] = at
+			r.arrived[d.ID] = now
 		}
 	}
 	return out

@@ -1,11 +1,12 @@
 // Package status is the footer's state: the word the console last said
-// (and what it was about, so a later event can take it back), the tenant's
+// (and what it belongs to, so the end of its owner takes it back), the tenant's
 // rate budget, and the spinner, which turns only while work is in flight so
 // an idle console writes nothing. It imports no other part.
 package status
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,15 +24,36 @@ type Rate struct {
 	Why              string
 }
 
-// Word is what the footer says. Query: it is about a query (a refused
-// filter, a page that failed), and goes when one lands; Loading: it says
-// rows are loading, and goes once they are; Action: the action it reports,
-// which its re-read may bring up to date.
+// Life is what a word belongs to, and so what takes it back: every word
+// has an owner, and goes when its owner is over or replaced, so the footer
+// never keeps saying what is no longer true.
+type Life int
+
+const (
+	// UntilKey: the word answers a key (what was copied, a hint, an action
+	// that sent nothing, the end of the list reached); the next key that
+	// acts takes it back.
+	UntilKey Life = iota
+	// UntilQuery: the word is about a query (a refused filter, a page that
+	// failed); it goes when another query lands.
+	UntilQuery
+	// UntilLoaded: the word says rows are loading; it goes once they are
+	// here, when a query lands, or when the load fails (its error takes
+	// its place).
+	UntilLoaded
+	// Lasting: no key asked for the word (a notice at start, an action's
+	// report, which its re-read may bring up to date); only another word
+	// takes its place.
+	Lasting
+)
+
+// Word is what the footer says, what it belongs to (Life), and for an
+// action's report the action it reports.
 type Word struct {
-	Text           string
-	Err            bool
-	Query, Loading bool
-	Action         int
+	Text   string
+	Err    bool
+	Life   Life
+	Action int
 }
 
 // Bar is the footer's state.
@@ -47,11 +69,11 @@ func New() *Bar {
 	return &Bar{spin: spinner.New(spinner.WithSpinner(spinner.Spinner{Frames: screen.SpinnerFrames, FPS: 120 * time.Millisecond}))}
 }
 
-// Say says s.
+// Say says s in answer to a key: the next key that acts takes it back.
 func (b *Bar) Say(s string) { b.word = Word{Text: s} }
 
-// Fail says what went wrong.
-func (b *Bar) Fail(err error) { b.word = Word{Text: err.Error(), Err: true} }
+// Fail says what went wrong where no key asked: it stays until replaced.
+func (b *Bar) Fail(err error) { b.word = Word{Text: err.Error(), Err: true, Life: Lasting} }
 
 // Set says w.
 func (b *Bar) Set(w Word) { b.word = w }
@@ -62,17 +84,20 @@ func (b *Bar) Word() Word { return b.word }
 // Clear says nothing.
 func (b *Bar) Clear() { b.word = Word{} }
 
-// QueryOver takes back a word about a query, or that rows are loading (a
-// query landed); LoadingOver a word that rows are loading (they are here).
-func (b *Bar) QueryOver() {
-	if b.word.Query || b.word.Loading {
-		b.word = Word{}
-	}
-}
+// KeyActed takes back a word that answered an earlier key: a key that acts
+// is about to say its own, or nothing.
+func (b *Bar) KeyActed() { b.over(UntilKey) }
 
-// LoadingOver takes back a word that rows are loading.
-func (b *Bar) LoadingOver() {
-	if b.word.Loading {
+// QueryOver takes back a word about a query, or that rows are loading (a
+// query landed).
+func (b *Bar) QueryOver() { b.over(UntilQuery, UntilLoaded) }
+
+// LoadingOver takes back a word that rows are loading (they are here).
+func (b *Bar) LoadingOver() { b.over(UntilLoaded) }
+
+// over takes the word back if it lives for one of lives.
+func (b *Bar) over(lives ...Life) {
+	if b.word.Text != "" && slices.Contains(lives, b.word.Life) {
 		b.word = Word{}
 	}
 }

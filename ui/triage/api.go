@@ -61,6 +61,9 @@ type Flash struct {
 	Err    bool
 	Action int
 	Follow bool
+	// Notice: no key asked for it (what an earlier run left): it stays
+	// until another word replaces it.
+	Notice bool
 }
 
 // Question asks the analyst something with one-key answers. Raised: an

@@ -267,7 +267,7 @@ func (r *Runner) onOwed(msg OwedMsg) {
 		if rb.Missing > 0 {
 			text += fmt.Sprintf(", %s not found (still unknown)", screen.Commas(rb.Missing))
 		}
-		r.out.Flash = &Flash{Text: text + " (audit log)", Err: rb.NotApplied+rb.Missing > 0}
+		r.out.Flash = &Flash{Text: text + " (audit log)", Err: rb.NotApplied+rb.Missing > 0, Notice: true}
 	}
 }
 
@@ -679,6 +679,8 @@ func (r *Runner) send(a *action) tea.Cmd {
 	for i := range a.batches {
 		b := &a.batches[i]
 		b.Before = a.before
+		b.Action = a.id
+		b.Walk, b.Walks = a.walk()
 		r.Rows.BeginWrite(b.IDs)
 		for _, id := range b.IDs {
 			d := a.fresh[id]
@@ -692,6 +694,22 @@ func (r *Runner) send(a *action) tea.Cmd {
 	}
 	r.say(fmt.Sprintf("%s: sending %s %s…", a.verb, screen.Commas(n), screen.Plural(n, "row")))
 	return tea.Batch(cmds...)
+}
+
+// walk names, for the audit log, the history an undo or a redo walks (a
+// retry of one walks it too): "undo" or "redo", and the action whose entry
+// it is; "", 0 for any other action.
+func (a *action) walk() (string, int) {
+	if a.entry == nil {
+		return "", 0
+	}
+	switch a.kind {
+	case kindUndo:
+		return "undo", a.entry.act
+	case kindRedo:
+		return "redo", a.entry.act
+	}
+	return "", 0
 }
 
 // logChecker is a backend whose audit log can be checked for writing.
