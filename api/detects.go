@@ -49,6 +49,7 @@ var DetectsFields = model.Fields{
 	CmdLine:      "behaviors.cmdline",
 	SecondsTo:    [2]string{"seconds_to_triaged", "seconds_to_resolved"},
 	SortFields:   []string{"last_behavior", "first_behavior", "max_severity", "max_confidence", "device.hostname"},
+	NoUnassign:   noUnassignWhy,
 	MultiValued:  []string{"behaviors.tactic", "behaviors.technique", "behaviors.technique_id", "behaviors.scenario", "behaviors.sha256", "behaviors.filename", "behaviors.cmdline"},
 }
 
@@ -231,6 +232,17 @@ func idGoesOn(near, far rune) bool {
 // status nor show_in_ui, which the Detects service refuses.
 var ErrCommentAlone = errors.New("a comment must travel with a status or show_in_ui change on the Detects API")
 
+// noUnassignWhy is why Detects offers no unassign: UpdateDetectsByIdsV2
+// documents assigned_to_uuid as a user's UUID and nothing that clears it
+// (the SDKs leave the field out when empty), and the service answers an
+// empty one 400 "not a user of this customer".
+const noUnassignWhy = "the Detects API has no documented way to unassign (assigned_to_uuid takes a user's UUID only)"
+
+// ErrNoUnassign is returned, without sending anything, for a change that
+// would unassign on Detects: an unassign, or the undo of an assignment made
+// to a row nobody held.
+var ErrNoUnassign = errors.New(noUnassignWhy + ": not sent; an assignment from nobody cannot be undone on Detects")
+
 // Update implements model.Backend (UpdateDetectsByIdsV2) for ≤ 1000 ids.
 // Ids the service refused are in the result's Refused map.
 func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResult, error) {
@@ -242,6 +254,9 @@ func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResul
 	}
 	if len(c.AddTags) > 0 || len(c.RemoveTags) > 0 {
 		return model.UpdateResult{}, errors.New("tags are an Alerts API feature; the Detects API has none")
+	}
+	if c.AssigneeUUID != nil && *c.AssigneeUUID == "" {
+		return model.UpdateResult{}, ErrNoUnassign
 	}
 	body := map[string]any{"ids": c.IDs}
 	if c.Status != nil {

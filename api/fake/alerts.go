@@ -61,6 +61,10 @@ type alert struct {
 	Description       string         `json:"description"`
 	SecondsToTriaged  int64          `json:"seconds_to_triaged"`
 	SecondsToResolved int64          `json:"seconds_to_resolved"`
+	// IsAggregated and Resolution are on every alert the service sends
+	// (resolution "" until one is set in the console).
+	IsAggregated bool   `json:"is_aggregated"`
+	Resolution   string `json:"resolution"`
 
 	// Endpoint alerts (epp) only.
 	Device          *device             `json:"device,omitempty"`
@@ -245,17 +249,20 @@ func (s *Server) combinedAlerts(w http.ResponseWriter, r *http.Request, m *meta)
 	var body struct {
 		Filter string `json:"filter"`
 		Sort   string `json:"sort"`
-		Limit  int    `json:"limit"`
+		Limit  *int   `json:"limit"`
 		After  string `json:"after"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
 		s.writeError(w, m, http.StatusBadRequest, "invalid JSON body: "+err.Error())
 		return
 	}
-	if body.Limit == 0 {
-		body.Limit = 100
+	// Left out, the limit is 100; given, it must be 1 to 1000: a limit of
+	// 0 is refused, not read as the default.
+	limit := 100
+	if body.Limit != nil {
+		limit = *body.Limit
 	}
-	if body.Limit < 1 || body.Limit > 1000 {
+	if limit < 1 || limit > 1000 {
 		s.writeError(w, m, http.StatusBadRequest, "limit must be between 1 and 1000")
 		return
 	}
@@ -278,7 +285,7 @@ func (s *Server) combinedAlerts(w http.ResponseWriter, r *http.Request, m *meta)
 	s.mu.Lock()
 	found, msg := s.matchAlerts(body.Filter, "", body.Sort, true)
 	var page []alert
-	for i := offset; i < len(found) && i < offset+body.Limit; i++ {
+	for i := offset; i < len(found) && i < offset+limit; i++ {
 		page = append(page, *found[i])
 	}
 	s.mu.Unlock()
@@ -286,7 +293,7 @@ func (s *Server) combinedAlerts(w http.ResponseWriter, r *http.Request, m *meta)
 		s.writeError(w, m, http.StatusBadRequest, msg)
 		return
 	}
-	m.Pagination = &pagination{Limit: body.Limit, Total: len(found)}
+	m.Pagination = &pagination{Limit: limit, Total: len(found)}
 	if next := offset + len(page); next < len(found) {
 		raw, _ := json.Marshal(cursor{Offset: next, Query: key})
 		m.Pagination.After = base64.RawURLEncoding.EncodeToString(raw)

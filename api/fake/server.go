@@ -9,6 +9,7 @@
 package fake
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -114,6 +115,11 @@ type Faults struct {
 	// LoseUpdates answers the next N updates 200 with no error, applying
 	// nothing: resources_affected says 0.
 	LoseUpdates int
+	// FailCombined answers the next N requests to the combined alerts
+	// endpoint with CombinedStatus (default 500), the other endpoints
+	// answering as usual.
+	FailCombined   int
+	CombinedStatus int
 	// HoldUpdates keeps every update waiting, before it is applied, until
 	// faults are set without it: a test sees a write in flight for as long
 	// as it needs, without timing.
@@ -364,6 +370,11 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 			f.Fail5xx--
 			fault = "5xx"
 		}
+		if fault == "" && f.FailCombined > 0 && r.URL.Path == "/alerts/combined/alerts/v1" {
+			f.FailCombined--
+			fault = "combined"
+		}
+		combinedStatus := cmp.Or(f.CombinedStatus, http.StatusInternalServerError)
 		var held chan struct{}
 		if op == "update" {
 			held = s.held
@@ -416,6 +427,11 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 		w.Header().Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
 		if fault == "5xx" {
 			s.writeError(w, m, http.StatusServiceUnavailable, "Service Unavailable")
+			return
+		}
+		if fault == "combined" {
+			m.PoweredBy = "detectsapi"
+			s.writeError(w, m, combinedStatus, http.StatusText(combinedStatus))
 			return
 		}
 		m.QueryTime = time.Since(start).Seconds()
@@ -763,7 +779,10 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 	}
 	s.mu.Lock()
 	var assignee *user
-	if body.AssignedToUUID != nil && *body.AssignedToUUID != "" {
+	// No documented value of assigned_to_uuid unassigns: the SDKs leave
+	// the field out when empty, and the service reads "" as a UUID that
+	// names nobody of this customer.
+	if body.AssignedToUUID != nil {
 		for i := range s.users {
 			if s.users[i].UUID == *body.AssignedToUUID {
 				assignee = &s.users[i]
@@ -789,12 +808,8 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 			}
 			d.Status = *body.Status
 		}
-		if body.AssignedToUUID != nil {
-			if assignee == nil {
-				d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = "", "", ""
-			} else {
-				d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = assignee.UID, assignee.Name(), assignee.UUID
-			}
+		if assignee != nil {
+			d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = assignee.UID, assignee.Name(), assignee.UUID
 		}
 		if body.ShowInUI != nil {
 			d.ShowInUI = *body.ShowInUI
