@@ -24,7 +24,8 @@ type Alerts struct {
 	Verdicts map[model.Status]string
 	why      string
 	// noCombined is set once the combined endpoint refused this client
-	// (403 or 404): walks then use queries and entities.
+	// (403 or 404), refused a request (400) or failed after the retries
+	// (5xx): walks then use queries and entities for the session.
 	noCombined atomic.Bool
 }
 
@@ -162,7 +163,7 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 		body["after"] = q.After
 	}
 	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true, answer: answerFor(limit, documentBytes)})
-	if st := StatusOf(err); st == http.StatusForbidden || st == http.StatusNotFound {
+	if combinedUnavailable(err) {
 		a.noCombined.Store(true)
 		return model.Page{}, fmt.Errorf("%w: %w", model.ErrNoCursor, err)
 	}
@@ -182,6 +183,22 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 		p.Total, p.After = pg.Total, pg.After
 	}
 	return p, nil
+}
+
+// combinedUnavailable reports an answer of the combined endpoint that the
+// queries and entities endpoints can stand in for, for the rest of the
+// session: refused to this client (403), not served (404), a request it
+// will not take (400), or failing after the transport's retries (5xx).
+// A lost connection or a cancelled walk is not: nothing says the endpoint
+// is at fault.
+func combinedUnavailable(err error) bool {
+	switch st := StatusOf(err); {
+	case st == http.StatusForbidden, st == http.StatusNotFound, st == http.StatusBadRequest:
+		return true
+	case st >= 500:
+		return true
+	}
+	return false
 }
 
 // Details implements model.Backend (one request per ≤ 1000 composite ids).

@@ -51,6 +51,9 @@ type Walker struct {
 	// has stopped moving.
 	stale int
 	stuck error
+	// fellBack is why the walk left the cursor for offset paging, until
+	// FellBack has told it.
+	fellBack error
 }
 
 type walkLevel struct {
@@ -163,6 +166,14 @@ func (w *Walker) size() int {
 		return w.limit
 	}
 	return w.chunk
+}
+
+// FellBack returns, once, why the walk left the backend's cursor for
+// offset paging, or nil. Call it only while no Next is running.
+func (w *Walker) FellBack() error {
+	err := w.fellBack
+	w.fellBack = nil
+	return err
 }
 
 // Found returns the rows the last chunk's answer carried, if the backend's
@@ -313,7 +324,7 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 		// Queries and entities instead, from the top: the ids already
 		// yielded are dropped as they come again, and do not count as a
 		// service that makes no progress.
-		w.cursor = false
+		w.cursor, w.fellBack = false, err
 		w.levels[0].ties = len(w.levels[0].cur)
 		return w.Next(ctx)
 	}

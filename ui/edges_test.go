@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 )
@@ -76,5 +78,67 @@ func TestDetectsUndoOfAnAssignmentFromNobodySaysItCannot(t *testing.T) {
 	}
 	if d.row(id).AssigneeUID != users[2].UID {
 		t.Fatalf("the row on screen shows %q, the service %q", d.row(id).AssigneeUID, users[2].UID)
+	}
+}
+
+// 1. The combined endpoint failing after its retries, or refusing a
+// request, is left for queries and entities, as 403 and 404 are: the rows
+// come, the footer says why once, and G walks.
+func TestCombinedEndpointFailingFallsBackToQueries(t *testing.T) {
+	for _, tc := range []struct {
+		what         string
+		fails, code  int
+		combinedSent int
+	}{
+		{"six 500s", 6, 500, 6}, // the transport's five retries
+		{"a 400", 1, 400, 1},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			h := newBackendHarness(t, "alerts", 300)
+			h.fake.SetFaults(fake.Faults{FailCombined: tc.fails, CombinedStatus: tc.code})
+			d := loaded(t, h, func(o *Options) { o.IDChunk = 100 })
+			if len(d.m.list.IDs()) == 0 {
+				t.Fatalf("no rows after the combined endpoint failed: %q", d.m.bar.Word().Text)
+			}
+			want := fmt.Sprintf("the combined alerts endpoint failed (%d): listing by queries and entities for this session", tc.code)
+			if w := d.m.bar.Word().Text; !strings.Contains(w, want) {
+				t.Fatalf("the footer says %q, want %q", w, want)
+			}
+			queries := h.fake.Count("query")
+			d.key("G")
+			d.settle()
+			if !d.m.list.Done() || d.m.list.Cursor() != len(d.m.list.IDs())-1 {
+				t.Fatalf("G did not walk to the end: %d rows, cursor %d", len(d.m.list.IDs()), d.m.list.Cursor())
+			}
+			if h.fake.Count("query") == queries {
+				t.Fatal("G sent nothing")
+			}
+			if w := d.m.bar.Word().Text; strings.Contains(w, "combined alerts endpoint") {
+				t.Fatalf("the fallback is said again: %q", w)
+			}
+			if got := h.fake.Count("combined"); got != tc.combinedSent {
+				t.Fatalf("%d combined requests, want %d: the session keeps to queries once it fell back", got, tc.combinedSent)
+			}
+		})
+	}
+}
+
+// G over a list whose query failed says why instead of "loading every
+// row" while sending nothing.
+func TestGOnAFailedQuerySaysWhy(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 100, func(o *fake.Options) { o.AlertsForbidden = true })
+	d := newDriver(t, h.options(t))
+	d.settle()
+	if len(d.m.list.IDs()) != 0 {
+		t.Fatal("rows without the Alerts scope")
+	}
+	before := h.traffic.requests.Load()
+	d.key("G")
+	d.settle()
+	if w := d.m.bar.Word().Text; !strings.Contains(w, "G: no rows loaded: the query failed (r retries)") {
+		t.Fatalf("G says %q", w)
+	}
+	if n := h.traffic.requests.Load() - before; n != 0 {
+		t.Fatalf("G sent %d requests", n)
 	}
 }

@@ -356,6 +356,9 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 
 		s.mu.Lock()
 		s.counts[op]++
+		if r.URL.Path == "/alerts/combined/alerts/v1" {
+			s.counts["combined"]++ // counted with the queries too
+		}
 		f := &s.faults
 		latency := f.Latency
 		var fault string

@@ -90,6 +90,11 @@ type List struct {
 	allGen        int                // the generation a mark-all walk is for, 0 none
 	allReq        int                // the mark-all asked last: its answer alone marks
 	allCancel     context.CancelFunc // stops that walk
+	// fallback is what the footer said when the service's cursor failed
+	// and walks went on by queries and entities; fallbackOwed: not yet
+	// said, an error being on screen.
+	fallback     string
+	fallbackOwed bool
 }
 
 // New makes the list; history is the filter history, newest first; first
@@ -154,6 +159,9 @@ type IDsMsg struct {
 	total int
 	done  bool
 	err   error
+	// fellBack is why this page's walk left the service's cursor for
+	// queries and entities, if it did.
+	fellBack error
 }
 
 // startQuery asks for q's first page. The rows on screen stay until it
@@ -177,7 +185,7 @@ func (l *List) fetchIDs(w *walk) tea.Cmd {
 	return func() (answer tea.Msg) {
 		defer screen.Recover(&answer, func(err error) tea.Msg { return IDsMsg{gen: gen, err: err} })
 		ids, err := walker.Next(ctx)
-		msg := IDsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done()}
+		msg := IDsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done(), fellBack: walker.FellBack()}
 		if errors.Is(err, io.EOF) {
 			msg.done = true
 		} else if err != nil {
@@ -246,13 +254,38 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 		}
 		l.Rows.Store(msg.stamp, msg.found)
 		l.out.Landed = &Landing{Origin: p.origin, Query: p.Query}
-		return l.takePage(msg)
+		cmd := l.takePage(msg)
+		l.noteFallback(msg.fellBack)
+		return cmd
 	case msg.gen == l.cur.gen && l.cur.ctx != nil:
 		l.cur.loading = false
 		l.Rows.Store(msg.stamp, msg.found)
-		return l.takePage(msg)
+		cmd := l.takePage(msg)
+		l.noteFallback(msg.fellBack)
+		return cmd
 	}
 	return nil
+}
+
+// noteFallback says once in the session, in the footer, that the rows come
+// by queries and entities because the service's cursor failed (err); a word
+// about an error on screen keeps its place until the next page.
+func (l *List) noteFallback(err error) {
+	if err != nil && l.fallback == "" {
+		l.fallback = "the combined alerts endpoint failed"
+		if st := screen.ErrStatus(err); st != 0 {
+			l.fallback += fmt.Sprintf(" (%d)", st)
+		}
+		l.fallback += ": listing by queries and entities for this session"
+		if t := screen.TraceOf(err); t != "" {
+			l.fallback += " (trace id " + t + ")"
+		}
+		l.fallbackOwed = true
+	}
+	if l.fallbackOwed && (l.out.Flash == nil || !l.out.Flash.Err) {
+		l.say(l.fallback)
+		l.fallbackOwed = false
+	}
 }
 
 func (l *List) takePage(msg IDsMsg) tea.Cmd {
