@@ -23,6 +23,8 @@ type Alerts struct {
 	// Detects verdicts) to the tag that records them on a closed alert.
 	Verdicts map[model.Status]string
 	why      string
+	// named: chosen by name, not by auto; its refusals say what to do.
+	named bool
 	// noCombined is set once the combined endpoint refused this client
 	// (403 or 404), refused a request (400) or failed after the retries
 	// (5xx): walks then use queries and entities for the session.
@@ -140,9 +142,11 @@ func (a *Alerts) CursorPaging() bool { return !a.noCombined.Load() }
 // it uses the combined endpoint, whose answer carries the alerts too.
 func (a *Alerts) Query(ctx context.Context, q model.Query) (model.Page, error) {
 	if q.Cursor {
-		return a.combined(ctx, q)
+		p, err := a.combined(ctx, q)
+		return p, alertsHints.hint(err, a.named, false)
 	}
-	return queryIDs(ctx, a.c, "query alerts", "/alerts/queries/alerts/v2", q, url.Values{"include_hidden": {"true"}})
+	p, err := queryIDs(ctx, a.c, "query alerts", "/alerts/queries/alerts/v2", q, url.Values{"include_hidden": {"true"}})
+	return p, alertsHints.hint(err, a.named, false)
 }
 
 // combined pages with the after cursor. Free text is not a parameter of the
@@ -205,7 +209,8 @@ func combinedUnavailable(err error) bool {
 func (a *Alerts) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
 	// An answer too large is read again in halves, down to the document
 	// that is: one hostile detection cannot hide the ones around it.
-	return readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return a.details(ctx, ids) })
+	found, missing, err := readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return a.details(ctx, ids) })
+	return found, missing, alertsHints.hint(err, a.named, false)
 }
 
 func (a *Alerts) details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
@@ -285,12 +290,14 @@ func (a *Alerts) Update(ctx context.Context, c model.Change) (model.UpdateResult
 	}
 	body := map[string]any{"composite_ids": c.IDs, "action_parameters": a.actions(c)}
 	env, err := a.c.do(ctx, call{op: "update alerts", method: http.MethodPatch, path: "/alerts/entities/alerts/v3", body: body, ids: c.IDs})
-	return updateResult("update alerts", env, err, c.IDs)
+	res, err := updateResult("update alerts", env, err, c.IDs)
+	return res, alertsHints.hint(err, a.named, true)
 }
 
 // Aggregate implements model.Backend.
 func (a *Alerts) Aggregate(ctx context.Context, reqs []model.AggregateRequest) ([]model.Aggregation, error) {
-	return aggregate(ctx, a.c, "aggregate alerts", "/alerts/aggregates/alerts/v2", reqs)
+	aggs, err := aggregate(ctx, a.c, "aggregate alerts", "/alerts/aggregates/alerts/v2", reqs)
+	return aggs, alertsHints.hint(err, a.named, false)
 }
 
 // SortValue implements model.Backend.
@@ -447,9 +454,13 @@ func DetectsGone(err error) bool {
 func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool) (model.Backend, error) {
 	switch api {
 	case "detects":
-		return NewDetects(c), nil
+		d := NewDetects(c)
+		d.named = true
+		return d, nil
 	case "alerts":
-		return NewAlerts(c, verdicts), nil
+		a := NewAlerts(c, verdicts)
+		a.named = true
+		return a, nil
 	case "", "auto":
 	default:
 		return nil, fmt.Errorf("unknown --api %q: use detects, alerts or auto", api)

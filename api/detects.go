@@ -22,6 +22,8 @@ import (
 type Detects struct {
 	c   *Client
 	why string
+	// named: chosen by name, not by auto; its refusals say what to do.
+	named bool
 }
 
 // NewDetects returns the Detects backend of a client.
@@ -82,7 +84,8 @@ func (d *Detects) Client() *Client { return d.c }
 
 // Query implements model.Backend (QueryDetects).
 func (d *Detects) Query(ctx context.Context, q model.Query) (model.Page, error) {
-	return queryIDs(ctx, d.c, "query detections", "/detects/queries/detects/v1", q, nil)
+	p, err := queryIDs(ctx, d.c, "query detections", "/detects/queries/detects/v1", q, nil)
+	return p, detectsHints.hint(err, d.named, false)
 }
 
 // queryIDs runs a query endpoint: filter, q, sort, offset and limit (100
@@ -129,7 +132,8 @@ func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, ex
 func (d *Detects) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
 	// An answer too large is read again in halves, down to the document
 	// that is: one hostile detection cannot hide the ones around it.
-	return readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return d.details(ctx, ids) })
+	found, missing, err := readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return d.details(ctx, ids) })
+	return found, missing, detectsHints.hint(err, d.named, false)
 }
 
 func (d *Detects) details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
@@ -272,7 +276,8 @@ func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResul
 		body["show_in_ui"] = *c.ShowInUI
 	}
 	env, err := d.c.do(ctx, call{op: "update detections", method: http.MethodPatch, path: "/detects/entities/detects/v2", body: body, ids: c.IDs})
-	return updateResult("update detections", env, err, c.IDs)
+	res, err := updateResult("update detections", env, err, c.IDs)
+	return res, detectsHints.hint(err, d.named, true)
 }
 
 // probeUpdate sends an update with no ids, which no service applies: its
@@ -495,7 +500,8 @@ func labelString(raw json.RawMessage) string {
 // Aggregate implements model.Backend (GetAggregateDetects): all requests in
 // one call.
 func (d *Detects) Aggregate(ctx context.Context, reqs []model.AggregateRequest) ([]model.Aggregation, error) {
-	return aggregate(ctx, d.c, "aggregate detections", "/detects/aggregates/detects/GET/v1", reqs)
+	aggs, err := aggregate(ctx, d.c, "aggregate detections", "/detects/aggregates/detects/GET/v1", reqs)
+	return aggs, detectsHints.hint(err, d.named, false)
 }
 
 func aggregate(ctx context.Context, c *Client, op, path string, reqs []model.AggregateRequest) ([]model.Aggregation, error) {
