@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -29,6 +30,15 @@ type Alerts struct {
 	// (403 or 404), refused a request (400) or failed after the retries
 	// (5xx): walks then use queries and entities for the session.
 	noCombined atomic.Bool
+	// primed is the page the probe that chose this backend asked for: the
+	// console's first request, answered once without asking again.
+	primed atomic.Pointer[primedPage]
+}
+
+// primedPage is a page kept from the probe, and the request it answers.
+type primedPage struct {
+	q    model.Query
+	page model.Page
 }
 
 // DefaultVerdictTags are the tags the verdicts become on Alerts.
@@ -141,6 +151,14 @@ func (a *Alerts) CursorPaging() bool { return !a.noCombined.Load() }
 // Query implements model.Backend. With After set, or for a cursor walk,
 // it uses the combined endpoint, whose answer carries the alerts too.
 func (a *Alerts) Query(ctx context.Context, q model.Query) (model.Page, error) {
+	if q.Cursor && q.After == "" {
+		// The first page of a walk: the probe's answer, if it asked
+		// exactly this. Any first page takes it away, so it is never
+		// served later than the start.
+		if p := a.primed.Swap(nil); p != nil && p.q == q {
+			return p.page, nil
+		}
+	}
 	if q.Cursor {
 		p, err := a.combined(ctx, q)
 		return p, alertsHints.hint(err, a.named, false)
@@ -444,14 +462,25 @@ func DetectsGone(err error) bool {
 	return false
 }
 
-// ChooseBackend returns the backend for api ("detects", "alerts" or "auto").
-// auto asks Alerts first: API clients made today hold Alerts scopes only,
-// and the Alerts API spans every product. Detects only where Alerts is
+// ChooseBackend returns the backend for api ("detects", "alerts" or
+// "auto"), as ChooseBackendFor with no first request.
+func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool) (model.Backend, error) {
+	return ChooseBackendFor(ctx, c, api, verdicts, probeWrites, nil)
+}
+
+// ChooseBackendFor returns the backend for api ("detects", "alerts" or
+// "auto"). A backend named is taken as it is, without a request. auto asks
+// Alerts first: API clients made today hold Alerts scopes only, and the
+// Alerts API spans every product. Its probe is the console's own first
+// request where first gives one that pages with the combined endpoint,
+// whose answer is then kept as the first page: the first rows cost the
+// token and that one request. The combined endpoint unavailable (403, 404,
+// 400, 5xx), the queries endpoint is asked; Detects only where Alerts is
 // unavailable (403, 404) and Detects answers; with probeWrites a Detects
 // that still reads is also asked for an update with no ids (which changes
 // nothing), since reads outlived writes on retiring tenants. The backend's
 // Why says which it is and why.
-func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool) (model.Backend, error) {
+func ChooseBackendFor(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool, first func(model.Backend) model.Query) (model.Backend, error) {
 	switch api {
 	case "detects":
 		d := NewDetects(c)
@@ -468,8 +497,22 @@ func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[mode
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	a := NewAlerts(c, verdicts)
-	_, aerr := a.Query(ctx, model.Query{Limit: 1})
+	probe, keep := model.Query{Limit: 1, Cursor: true}, false
+	if first != nil {
+		if q := first(a); q.Cursor && q.After == "" {
+			probe, keep = q, true
+		}
+	}
+	page, aerr := a.combined(ctx, probe)
+	if errors.Is(aerr, model.ErrNoCursor) {
+		// The combined endpoint alone may be out of reach: the queries
+		// endpoint says whether Alerts is.
+		_, aerr = a.Query(ctx, model.Query{Limit: 1})
+	}
 	if aerr == nil {
+		if keep {
+			a.primed.Store(&primedPage{q: probe, page: page})
+		}
 		a.why = "auto: the Alerts API answered (it spans every product)"
 		return a, nil
 	}

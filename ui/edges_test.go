@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
@@ -140,5 +143,68 @@ func TestGOnAFailedQuerySaysWhy(t *testing.T) {
 	}
 	if n := h.traffic.requests.Load() - before; n != 0 {
 		t.Fatalf("G sent %d requests", n)
+	}
+}
+
+// autoConnect is main's Connect: a fresh client, auto's choice, with the
+// first request the console gives.
+func autoConnect(t *testing.T, h *harness) func(context.Context, func(model.Backend) model.Query) (model.Backend, error) {
+	return connectAs(t, h, "auto")
+}
+
+// connectAs is main's Connect for --api choice.
+func connectAs(t *testing.T, h *harness, choice string) func(context.Context, func(model.Backend) model.Query) (model.Backend, error) {
+	id, secret := h.fake.Credentials()
+	c, err := api.New(api.Config{ClientID: id, ClientSecret: secret, BaseURL: h.srv.URL, MaxWait: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(ctx context.Context, first func(model.Backend) model.Query) (model.Backend, error) {
+		if err := c.Login(ctx); err != nil {
+			return nil, err
+		}
+		return api.ChooseBackendFor(ctx, c, choice, nil, true, first)
+	}
+}
+
+// 5. On Alerts the first rows cost the token and the combined request that
+// chose the API: auto's probe is the list's own first page.
+func TestFirstRowsThroughAutoCostTwoRequests(t *testing.T) {
+	for _, tc := range []struct {
+		what    string
+		tenant  string // the harness: "alerts" has Detects gone
+		o       func(*fake.Options)
+		backend string
+		want    int
+	}{
+		{"today's tenant", "alerts", func(*fake.Options) {}, "alerts", 2},
+		{"Detects and Alerts served", "detects", func(*fake.Options) {}, "alerts", 2},
+		// Token, combined 403, queries 403, a Detects query, the update
+		// probe, then the first page and its summaries.
+		{"an old Detects-only client", "detects", func(o *fake.Options) { o.AlertsForbidden = true }, "detects", 7},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			h := newBackendHarness(t, tc.tenant, 200, tc.o)
+			o := h.options(t)
+			o.Source.Backend = nil
+			o.Connect = autoConnect(t, h)
+			o.Products = []string{"epp"}
+			before := h.traffic.requests.Load()
+			d := newDriver(t, o)
+			d.send(teaSize(80, 24))
+			d.settle()
+			if d.m.b == nil || d.m.b.Name() != tc.backend {
+				t.Fatalf("auto chose %v", d.m.b)
+			}
+			if len(d.m.list.IDs()) == 0 || d.screen() == "" {
+				t.Fatal("no rows")
+			}
+			if got := int(h.traffic.requests.Load() - before); got != tc.want {
+				t.Fatalf("%d requests to the first rows, want %d", got, tc.want)
+			}
+			if tc.backend == "alerts" && !strings.Contains(d.m.list.Current().Filter, "product:") {
+				t.Fatalf("the first query lost the products: %q", d.m.list.Current().Filter)
+			}
+		})
 	}
 }

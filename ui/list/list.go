@@ -113,13 +113,26 @@ func New(d Deps, history []string, first Query, row int, rowID string) *List {
 // to the configured products.
 func (l *List) Connected(b model.Backend, products []string) {
 	l.b, l.f = b, b.Fields()
-	f := l.f
-	if l.restore == (Query{}) && len(products) > 0 && f.Product != "" {
-		l.restore.Filter = model.In(f.Product, products)
+	l.restore = firstQuery(l.restore, l.f, products)
+}
+
+func firstQuery(restore Query, f model.Fields, products []string) Query {
+	if restore == (Query{}) && len(products) > 0 && f.Product != "" {
+		restore.Filter = model.In(f.Product, products)
 	}
-	if l.restore.Sort.Field == "" || !slices.Contains(f.SortFields, l.restore.Sort.Field) {
-		l.restore.Sort = model.Sort{Field: f.Time, Desc: true}
+	if restore.Sort.Field == "" || !slices.Contains(f.SortFields, restore.Sort.Field) {
+		restore.Sort = model.Sort{Field: f.Time, Desc: true}
 	}
+	return restore
+}
+
+// FirstRequest is the request the list will send first on b, when it starts
+// on restore (First, before Connected) with products and chunk ids a page:
+// the probe that chooses the backend asks it, and its answer is the first
+// page.
+func FirstRequest(b model.Backend, restore Query, products []string, chunk int) model.Query {
+	q := firstQuery(restore, b.Fields(), products)
+	return model.NewWalker(b, model.Query{Filter: effective(q, b.Fields()), Q: q.Q, Sort: q.Sort}, chunk).FirstRequest()
 }
 
 // First is the query the list starts on.
@@ -143,11 +156,13 @@ func (l *List) Busy() bool {
 }
 
 // Effective adds the hidden-rows clause to the analyst's filter.
-func (l *List) Effective(q Query) string {
+func (l *List) Effective(q Query) string { return effective(q, l.f) }
+
+func effective(q Query, f model.Fields) string {
 	if q.ShowHidden {
 		return q.Filter
 	}
-	return model.And(q.Filter, model.Bool(l.f.ShowInUI, true))
+	return model.And(q.Filter, model.Bool(f.ShowInUI, true))
 }
 
 // IDsMsg answers a page of a query's ids.
