@@ -110,6 +110,32 @@ func (s *Server) ensureAlerts() {
 	s.addAlerts(otherAlerts(s.opts.GenOptions, s.users, len(epp)/8))
 }
 
+// generateWithAlerts generates the tenant and derives its alerts as
+// ensureAlerts would, the endpoint alerts of each detection while the next
+// ones are generated.
+func generateWithAlerts(o GenOptions) ([]*detection, []user, []*alert) {
+	batches := make(chan []*detection, 64)
+	derived := make(chan []*alert)
+	go func() {
+		var epp []*alert
+		for b := range batches {
+			epp = append(epp, alertsFrom(b)...)
+		}
+		derived <- epp
+	}()
+	var batch []*detection
+	dets, users := generateEach(o, func(d *detection) {
+		if batch = append(batch, d); len(batch) == 64 {
+			batches <- batch
+			batch = nil
+		}
+	})
+	batches <- batch
+	close(batches)
+	epp := <-derived
+	return dets, users, append(epp, otherAlerts(o, users, len(epp)/8)...)
+}
+
 // addAlerts adds alerts to the tenant. Called with s.mu held.
 func (s *Server) addAlerts(as []*alert) {
 	for _, a := range as {
@@ -130,8 +156,7 @@ const alertSortList = "timestamp, created_timestamp, updated_timestamp, severity
 func alertsFrom(dets []*detection) []*alert {
 	var out []*alert
 	for _, d := range dets {
-		parts := strings.Split(d.DetectionID, ":")
-		seq := parts[len(parts)-1]
+		seq := d.DetectionID[strings.LastIndexByte(d.DetectionID, ':')+1:]
 		dev := d.Device
 		first, _ := parseTime(d.FirstBehavior)
 		created, _ := parseTime(d.CreatedTimestamp)
@@ -149,12 +174,12 @@ func alertsFrom(dets []*detection) []*alert {
 			if resolved > 0 {
 				resolved -= int64(later / time.Second)
 			}
-			id := fmt.Sprintf("ind:%s:%s-%s-%d", d.Device.DeviceID, seq, b.BehaviorID, i)
+			id := "ind:" + d.Device.DeviceID + ":" + seq + "-" + b.BehaviorID + "-" + strconv.Itoa(i)
 			pattern, _ := strconv.Atoi(b.BehaviorID)
 			parent, dispo := b.ParentDetails, b.PatternDispoDet
 			a := &alert{
 				CompositeID: d.CID + ":" + id, ID: id,
-				AggregateID: fmt.Sprintf("aggind:%s:%s", d.Device.DeviceID, seq),
+				AggregateID: "aggind:" + d.Device.DeviceID + ":" + seq,
 				CID:         d.CID, AgentID: d.Device.DeviceID,
 				Product: "epp", Type: "ldt", Platform: d.Device.PlatformName, Name: b.DisplayName, PatternID: pattern,
 				DataDomains: []string{"Endpoint"}, SourceProducts: []string{"Falcon Insight"}, SourceVendors: []string{"CrowdStrike"},
@@ -524,7 +549,7 @@ func (s *Server) AddIncidents(n int) []string {
 	o := s.opts.GenOptions
 	o.Count, o.Base = n, s.now()
 	r := rand.New(rand.NewPCG(o.Seed+s.added, o.Seed^uint64(s.added)<<32))
-	dets := genDetections(r, o, s.users, 10*time.Minute)
+	dets := genDetections(r, o, s.users, 10*time.Minute, nil)
 	ids := make([]string, len(dets))
 	for i, d := range dets {
 		// Just reported: nobody has looked at them yet.

@@ -147,7 +147,18 @@ func New(o Options) *Server {
 		o.Base = o.Now().Truncate(time.Hour)
 	}
 	s := &Server{opts: o, now: o.Now, tokens: map[string]time.Time{}, counts: map[string]int{}, byID: map[string]*detection{}}
-	s.dets, s.users = generate(o.GenOptions)
+	if o.DetectsGone {
+		// Today's tenant (the demo's): every request is for Alerts, so
+		// they are derived now, each detection's on the other core while
+		// the next detections are made, rather than on the first request.
+		s.dets, s.users, s.alerts = generateWithAlerts(o.GenOptions)
+		s.alertByID = make(map[string]*alert, len(s.alerts))
+		for _, a := range s.alerts {
+			s.alertByID[a.CompositeID] = a
+		}
+	} else {
+		s.dets, s.users = generate(o.GenOptions)
+	}
 	for _, d := range s.dets {
 		s.byID[d.DetectionID] = d
 	}
