@@ -3,7 +3,6 @@ package api
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -184,7 +183,9 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 	if q.After != "" {
 		body["after"] = q.After
 	}
-	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true, answer: answerFor(limit, documentBytes)})
+	// Decoded once, straight from the answer, as the entities are.
+	wire := make([]wireAlert, 0, limit)
+	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true, answer: answerFor(limit, documentBytes), into: &wire})
 	if combinedUnavailable(err) {
 		a.noCombined.Store(true)
 		return model.Page{}, fmt.Errorf("%w: %w", model.ErrNoCursor, err)
@@ -192,11 +193,7 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 	if err != nil {
 		return model.Page{}, err
 	}
-	var wire []wireAlert
-	if err := json.Unmarshal(env.Resources.raw, &wire); err != nil {
-		return model.Page{}, &Error{Op: "page alerts", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable alerts: %v", err)}
-	}
-	p := model.Page{}
+	p := model.Page{IDs: make([]string, 0, len(wire)), Found: make([]model.Detection, 0, len(wire))}
 	for i := range wire {
 		p.IDs = append(p.IDs, wire[i].CompositeID)
 		p.Found = append(p.Found, a.row(&wire[i]))
