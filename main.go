@@ -161,11 +161,7 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		ready := make(chan struct{})
 		var f *fake.Server
 		go func() {
-			// Making the tenant is allocation and little else: the
-			// collector waits until it is made (some 60 MB for 5,000).
-			gc := debug.SetGCPercent(-1)
 			f = fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects})
-			debug.SetGCPercent(gc)
 			close(ready)
 		}()
 		srv, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
