@@ -187,7 +187,11 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 	wire := make([]wireAlert, 0, limit)
 	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true, answer: answerFor(limit, documentBytes), into: &wire})
 	if combinedUnavailable(err) {
-		a.noCombined.Store(true)
+		// A request refused (400, a filter the endpoint will not take)
+		// says nothing of the next: that walk alone goes on without it.
+		if StatusOf(err) != http.StatusBadRequest {
+			a.noCombined.Store(true)
+		}
 		return model.Page{}, fmt.Errorf("%w: %w", model.ErrNoCursor, err)
 	}
 	if err != nil {
@@ -205,9 +209,10 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 }
 
 // combinedUnavailable reports an answer of the combined endpoint that the
-// queries and entities endpoints can stand in for, for the rest of the
-// session: refused to this client (403), not served (404), a request it
-// will not take (400), or failing after the transport's retries (5xx).
+// queries and entities endpoints can stand in for: refused to this client
+// (403), not served (404) or failing after the transport's retries (5xx),
+// for the rest of the session; a request it will not take (400), for that
+// walk.
 // A lost connection or a cancelled walk is not: nothing says the endpoint
 // is at fault.
 func combinedUnavailable(err error) bool {

@@ -104,6 +104,9 @@ func TestCombinedEndpointFailingFallsBackToQueries(t *testing.T) {
 				t.Fatalf("no rows after the combined endpoint failed: %q", d.m.bar.Word().Text)
 			}
 			want := fmt.Sprintf("the combined alerts endpoint failed (%d): listing by queries and entities for this session", tc.code)
+			if tc.code == 400 {
+				want = "the combined alerts endpoint failed (400): listing this query by queries and entities"
+			}
 			if w := d.m.bar.Word().Text; !strings.Contains(w, want) {
 				t.Fatalf("the footer says %q, want %q", w, want)
 			}
@@ -120,7 +123,14 @@ func TestCombinedEndpointFailingFallsBackToQueries(t *testing.T) {
 				t.Fatalf("the fallback is said again: %q", w)
 			}
 			if got := h.fake.Count("combined"); got != tc.combinedSent {
-				t.Fatalf("%d combined requests, want %d: the session keeps to queries once it fell back", got, tc.combinedSent)
+				t.Fatalf("%d combined requests, want %d: the walk keeps to queries once it fell back", got, tc.combinedSent)
+			}
+			// A new query: after a 5xx the session keeps to queries; a
+			// 400 was that request's, and the next asks the endpoint.
+			d.key("r")
+			d.settle()
+			if got := h.fake.Count("combined") - tc.combinedSent; (got == 0) != (tc.code >= 500) {
+				t.Fatalf("the next query sent %d combined requests after a %d", got, tc.code)
 			}
 		})
 	}

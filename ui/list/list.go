@@ -288,10 +288,15 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 func (l *List) noteFallback(err error) {
 	if err != nil && l.fallback == "" {
 		l.fallback = "the combined alerts endpoint failed"
-		if st := screen.ErrStatus(err); st != 0 {
+		st := screen.ErrStatus(err)
+		if st != 0 {
 			l.fallback += fmt.Sprintf(" (%d)", st)
 		}
-		l.fallback += ": listing by queries and entities for this session"
+		if st == 400 {
+			l.fallback += ": listing this query by queries and entities"
+		} else {
+			l.fallback += ": listing by queries and entities for this session"
+		}
 		if t := screen.TraceOf(err); t != "" {
 			l.fallback += " (trace id " + t + ")"
 		}
