@@ -213,8 +213,10 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 }
 
 // chooseBackend logs in and picks the API: flag › config › auto. A
-// read-only run does not probe the update endpoint.
-func (c *connection) chooseBackend(ctx context.Context, flagAPI string, readOnly bool) error {
+// read-only run does not probe the update endpoint. first, if not nil, is
+// the console's first request on a backend: auto's probe asks it and keeps
+// the answer as the first page.
+func (c *connection) chooseBackend(ctx context.Context, flagAPI string, readOnly bool, first func(model.Backend) model.Query) error {
 	if err := c.client.Login(ctx); err != nil {
 		return err
 	}
@@ -223,7 +225,7 @@ func (c *connection) chooseBackend(ctx context.Context, flagAPI string, readOnly
 		model.StatusFalsePositive: c.cfg.VerdictTags.FalsePositive,
 		model.StatusIgnored:       c.cfg.VerdictTags.Ignored,
 	}
-	b, err := api.ChooseBackend(ctx, c.client, firstOf(flagAPI, c.cfg.API), verdicts, !readOnly)
+	b, err := api.ChooseBackendFor(ctx, c.client, firstOf(flagAPI, c.cfg.API), verdicts, !readOnly, first)
 	if err != nil {
 		return err
 	}
@@ -331,7 +333,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	// Every fatal signal stops the export with its token revoked.
 	ctx, stop := signal.NotifyContext(context.Background(), fatalSignals...)
 	defer stop()
-	if err := conn.chooseBackend(ctx, cf.api, true); err != nil {
+	if err := conn.chooseBackend(ctx, cf.api, true, nil); err != nil {
 		return fail(stderr, err)
 	}
 	b := conn.backend
@@ -443,10 +445,10 @@ func runConsole(args []string, stderr io.Writer) int {
 	m := ui.New(ui.Options{
 		// The login and the choice of API run inside the console, so its
 		// first frame does not wait for the network.
-		Connect: func(ctx context.Context) (model.Backend, error) {
+		Connect: func(ctx context.Context, first func(model.Backend) model.Query) (model.Backend, error) {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 			defer cancel()
-			if err := conn.chooseBackend(ctx, cf.api, readOnlyRun); err != nil {
+			if err := conn.chooseBackend(ctx, cf.api, readOnlyRun, first); err != nil {
 				return nil, err
 			}
 			return api.Audited{Backend: conn.backend, Log: audit}, nil

@@ -3,7 +3,7 @@ package api
 import (
 	"cmp"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -23,9 +23,21 @@ type Alerts struct {
 	// Detects verdicts) to the tag that records them on a closed alert.
 	Verdicts map[model.Status]string
 	why      string
+	// named: chosen by name, not by auto; its refusals say what to do.
+	named bool
 	// noCombined is set once the combined endpoint refused this client
-	// (403 or 404): walks then use queries and entities.
+	// (403 or 404), refused a request (400) or failed after the retries
+	// (5xx): walks then use queries and entities for the session.
 	noCombined atomic.Bool
+	// primed is the page the probe that chose this backend asked for: the
+	// console's first request, answered once without asking again.
+	primed atomic.Pointer[primedPage]
+}
+
+// primedPage is a page kept from the probe, and the request it answers.
+type primedPage struct {
+	q    model.Query
+	page model.Page
 }
 
 // DefaultVerdictTags are the tags the verdicts become on Alerts.
@@ -141,10 +153,20 @@ func (a *Alerts) CursorPaging() bool { return !a.noCombined.Load() }
 // Query implements model.Backend. With After set, or for a cursor walk,
 // it uses the combined endpoint, whose answer carries the alerts too.
 func (a *Alerts) Query(ctx context.Context, q model.Query) (model.Page, error) {
-	if q.Cursor {
-		return a.combined(ctx, q)
+	if q.Cursor && q.After == "" {
+		// The first page of a walk: the probe's answer, if it asked
+		// exactly this. Any first page takes it away, so it is never
+		// served later than the start.
+		if p := a.primed.Swap(nil); p != nil && p.q == q {
+			return p.page, nil
+		}
 	}
-	return queryIDs(ctx, a.c, "query alerts", "/alerts/queries/alerts/v2", q, url.Values{"include_hidden": {"true"}})
+	if q.Cursor {
+		p, err := a.combined(ctx, q)
+		return p, alertsHints.hint(err, a.named, false)
+	}
+	p, err := queryIDs(ctx, a.c, "query alerts", "/alerts/queries/alerts/v2", q, url.Values{"include_hidden": {"true"}})
+	return p, alertsHints.hint(err, a.named, false)
 }
 
 // combined pages with the after cursor. Free text is not a parameter of the
@@ -164,19 +186,21 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 	if q.After != "" {
 		body["after"] = q.After
 	}
-	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true, answer: answerFor(limit, documentBytes)})
-	if st := StatusOf(err); st == http.StatusForbidden || st == http.StatusNotFound {
-		a.noCombined.Store(true)
+	// Decoded once, straight from the answer, as the entities are.
+	wire := make([]wireAlert, 0, limit)
+	env, err := a.c.do(ctx, call{op: "page alerts", method: http.MethodPost, path: "/alerts/combined/alerts/v1", body: body, read: true, answer: answerFor(limit, documentBytes), into: &wire})
+	if combinedUnavailable(err) {
+		// A request refused (400, a filter the endpoint will not take)
+		// says nothing of the next: that walk alone goes on without it.
+		if StatusOf(err) != http.StatusBadRequest {
+			a.noCombined.Store(true)
+		}
 		return model.Page{}, fmt.Errorf("%w: %w", model.ErrNoCursor, err)
 	}
 	if err != nil {
 		return model.Page{}, err
 	}
-	var wire []wireAlert
-	if err := json.Unmarshal(env.Resources.raw, &wire); err != nil {
-		return model.Page{}, &Error{Op: "page alerts", Status: 200, TraceID: env.Meta.TraceID, Err: fmt.Errorf("unreadable alerts: %v", err)}
-	}
-	p := model.Page{}
+	p := model.Page{IDs: make([]string, 0, len(wire)), Found: make([]model.Detection, 0, len(wire))}
 	for i := range wire {
 		p.IDs = append(p.IDs, wire[i].CompositeID)
 		p.Found = append(p.Found, a.row(&wire[i]))
@@ -188,11 +212,29 @@ func (a *Alerts) combined(ctx context.Context, q model.Query) (model.Page, error
 	return p, nil
 }
 
+// combinedUnavailable reports an answer of the combined endpoint that the
+// queries and entities endpoints can stand in for: refused to this client
+// (403), not served (404) or failing after the transport's retries (5xx),
+// for the rest of the session; a request it will not take (400), for that
+// walk.
+// A lost connection or a cancelled walk is not: nothing says the endpoint
+// is at fault.
+func combinedUnavailable(err error) bool {
+	switch st := StatusOf(err); {
+	case st == http.StatusForbidden, st == http.StatusNotFound, st == http.StatusBadRequest:
+		return true
+	case st >= 500:
+		return true
+	}
+	return false
+}
+
 // Details implements model.Backend (one request per ≤ 1000 composite ids).
 func (a *Alerts) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
 	// An answer too large is read again in halves, down to the document
 	// that is: one hostile detection cannot hide the ones around it.
-	return readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return a.details(ctx, ids) })
+	found, missing, err := readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return a.details(ctx, ids) })
+	return found, missing, alertsHints.hint(err, a.named, false)
 }
 
 func (a *Alerts) details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
@@ -272,12 +314,14 @@ func (a *Alerts) Update(ctx context.Context, c model.Change) (model.UpdateResult
 	}
 	body := map[string]any{"composite_ids": c.IDs, "action_parameters": a.actions(c)}
 	env, err := a.c.do(ctx, call{op: "update alerts", method: http.MethodPatch, path: "/alerts/entities/alerts/v3", body: body, ids: c.IDs})
-	return updateResult("update alerts", env, err, c.IDs)
+	res, err := updateResult("update alerts", env, err, c.IDs)
+	return res, alertsHints.hint(err, a.named, true)
 }
 
 // Aggregate implements model.Backend.
 func (a *Alerts) Aggregate(ctx context.Context, reqs []model.AggregateRequest) ([]model.Aggregation, error) {
-	return aggregate(ctx, a.c, "aggregate alerts", "/alerts/aggregates/alerts/v2", reqs)
+	aggs, err := aggregate(ctx, a.c, "aggregate alerts", "/alerts/aggregates/alerts/v2", reqs)
+	return aggs, alertsHints.hint(err, a.named, false)
 }
 
 // SortValue implements model.Backend.
@@ -424,19 +468,34 @@ func DetectsGone(err error) bool {
 	return false
 }
 
-// ChooseBackend returns the backend for api ("detects", "alerts" or "auto").
-// auto asks Alerts first: API clients made today hold Alerts scopes only,
-// and the Alerts API spans every product. Detects only where Alerts is
+// ChooseBackend returns the backend for api ("detects", "alerts" or
+// "auto"), as ChooseBackendFor with no first request.
+func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool) (model.Backend, error) {
+	return ChooseBackendFor(ctx, c, api, verdicts, probeWrites, nil)
+}
+
+// ChooseBackendFor returns the backend for api ("detects", "alerts" or
+// "auto"). A backend named is taken as it is, without a request. auto asks
+// Alerts first: API clients made today hold Alerts scopes only, and the
+// Alerts API spans every product. Its probe is the console's own first
+// request where first gives one that pages with the combined endpoint,
+// whose answer is then kept as the first page: the first rows cost the
+// token and that one request. The combined endpoint unavailable (403, 404,
+// 400, 5xx), the queries endpoint is asked; Detects only where Alerts is
 // unavailable (403, 404) and Detects answers; with probeWrites a Detects
 // that still reads is also asked for an update with no ids (which changes
 // nothing), since reads outlived writes on retiring tenants. The backend's
 // Why says which it is and why.
-func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool) (model.Backend, error) {
+func ChooseBackendFor(ctx context.Context, c *Client, api string, verdicts map[model.Status]string, probeWrites bool, first func(model.Backend) model.Query) (model.Backend, error) {
 	switch api {
 	case "detects":
-		return NewDetects(c), nil
+		d := NewDetects(c)
+		d.named = true
+		return d, nil
 	case "alerts":
-		return NewAlerts(c, verdicts), nil
+		a := NewAlerts(c, verdicts)
+		a.named = true
+		return a, nil
 	case "", "auto":
 	default:
 		return nil, fmt.Errorf("unknown --api %q: use detects, alerts or auto", api)
@@ -444,8 +503,22 @@ func ChooseBackend(ctx context.Context, c *Client, api string, verdicts map[mode
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	a := NewAlerts(c, verdicts)
-	_, aerr := a.Query(ctx, model.Query{Limit: 1})
+	probe, keep := model.Query{Limit: 1, Cursor: true}, false
+	if first != nil {
+		if q := first(a); q.Cursor && q.After == "" {
+			probe, keep = q, true
+		}
+	}
+	page, aerr := a.combined(ctx, probe)
+	if errors.Is(aerr, model.ErrNoCursor) {
+		// The combined endpoint alone may be out of reach: the queries
+		// endpoint says whether Alerts is.
+		_, aerr = a.Query(ctx, model.Query{Limit: 1})
+	}
 	if aerr == nil {
+		if keep {
+			a.primed.Store(&primedPage{q: probe, page: page})
+		}
 		a.why = "auto: the Alerts API answered (it spans every product)"
 		return a, nil
 	}

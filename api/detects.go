@@ -22,6 +22,8 @@ import (
 type Detects struct {
 	c   *Client
 	why string
+	// named: chosen by name, not by auto; its refusals say what to do.
+	named bool
 }
 
 // NewDetects returns the Detects backend of a client.
@@ -49,6 +51,7 @@ var DetectsFields = model.Fields{
 	CmdLine:      "behaviors.cmdline",
 	SecondsTo:    [2]string{"seconds_to_triaged", "seconds_to_resolved"},
 	SortFields:   []string{"last_behavior", "first_behavior", "max_severity", "max_confidence", "device.hostname"},
+	NoUnassign:   noUnassignWhy,
 	MultiValued:  []string{"behaviors.tactic", "behaviors.technique", "behaviors.technique_id", "behaviors.scenario", "behaviors.sha256", "behaviors.filename", "behaviors.cmdline"},
 	Filterable:   model.DetectsFilterable,
 	Renamed:      model.AlertsToDetects,
@@ -83,7 +86,8 @@ func (d *Detects) Client() *Client { return d.c }
 
 // Query implements model.Backend (QueryDetects).
 func (d *Detects) Query(ctx context.Context, q model.Query) (model.Page, error) {
-	return queryIDs(ctx, d.c, "query detections", "/detects/queries/detects/v1", q, nil)
+	p, err := queryIDs(ctx, d.c, "query detections", "/detects/queries/detects/v1", q, nil)
+	return p, detectsHints.hint(err, d.named, false)
 }
 
 // queryIDs runs a query endpoint: filter, q, sort, offset and limit (100
@@ -127,7 +131,8 @@ func queryIDs(ctx context.Context, c *Client, op, path string, q model.Query, ex
 func (d *Detects) Details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
 	// An answer too large is read again in halves, down to the document
 	// that is: one hostile detection cannot hide the ones around it.
-	return readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return d.details(ctx, ids) })
+	found, missing, err := readApart(ids, func(ids []string) ([]model.Detection, map[string]string, error) { return d.details(ctx, ids) })
+	return found, missing, detectsHints.hint(err, d.named, false)
 }
 
 func (d *Detects) details(ctx context.Context, ids []string) ([]model.Detection, map[string]string, error) {
@@ -230,6 +235,17 @@ func idGoesOn(near, far rune) bool {
 // status nor show_in_ui, which the Detects service refuses.
 var ErrCommentAlone = errors.New("a comment must travel with a status or show_in_ui change on the Detects API")
 
+// noUnassignWhy is why Detects offers no unassign: UpdateDetectsByIdsV2
+// documents assigned_to_uuid as a user's UUID and nothing that clears it
+// (the SDKs leave the field out when empty), and the service answers an
+// empty one 400 "not a user of this customer".
+const noUnassignWhy = "the Detects API has no documented way to unassign (assigned_to_uuid takes a user's UUID only)"
+
+// ErrNoUnassign is returned, without sending anything, for a change that
+// would unassign on Detects: an unassign, or the undo of an assignment made
+// to a row nobody held.
+var ErrNoUnassign = errors.New(noUnassignWhy + ": not sent; an assignment from nobody cannot be undone on Detects")
+
 // Update implements model.Backend (UpdateDetectsByIdsV2) for ≤ 1000 ids.
 // Ids the service refused are in the result's Refused map.
 func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResult, error) {
@@ -241,6 +257,9 @@ func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResul
 	}
 	if len(c.AddTags) > 0 || len(c.RemoveTags) > 0 {
 		return model.UpdateResult{}, errors.New("tags are an Alerts API feature; the Detects API has none")
+	}
+	if c.AssigneeUUID != nil && *c.AssigneeUUID == "" {
+		return model.UpdateResult{}, ErrNoUnassign
 	}
 	body := map[string]any{"ids": c.IDs}
 	if c.Status != nil {
@@ -256,7 +275,8 @@ func (d *Detects) Update(ctx context.Context, c model.Change) (model.UpdateResul
 		body["show_in_ui"] = *c.ShowInUI
 	}
 	env, err := d.c.do(ctx, call{op: "update detections", method: http.MethodPatch, path: "/detects/entities/detects/v2", body: body, ids: c.IDs})
-	return updateResult("update detections", env, err, c.IDs)
+	res, err := updateResult("update detections", env, err, c.IDs)
+	return res, detectsHints.hint(err, d.named, true)
 }
 
 // probeUpdate sends an update with no ids, which no service applies: its
@@ -479,7 +499,8 @@ func labelString(raw json.RawMessage) string {
 // Aggregate implements model.Backend (GetAggregateDetects): all requests in
 // one call.
 func (d *Detects) Aggregate(ctx context.Context, reqs []model.AggregateRequest) ([]model.Aggregation, error) {
-	return aggregate(ctx, d.c, "aggregate detections", "/detects/aggregates/detects/GET/v1", reqs)
+	aggs, err := aggregate(ctx, d.c, "aggregate detections", "/detects/aggregates/detects/GET/v1", reqs)
+	return aggs, detectsHints.hint(err, d.named, false)
 }
 
 func aggregate(ctx context.Context, c *Client, op, path string, reqs []model.AggregateRequest) ([]model.Aggregation, error) {

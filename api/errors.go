@@ -24,6 +24,9 @@ type Error struct {
 	// TooLarge: the answer was larger than what was asked for could take.
 	TooLarge bool
 	Err      error
+	// Hint is what to do about it, after the service's words: the scope
+	// an API client lacks and the other API to try.
+	Hint string
 }
 
 func (e *Error) Error() string {
@@ -44,6 +47,10 @@ func (e *Error) Error() string {
 	} else if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
+	}
+	if e.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Hint)
 	}
 	if e.Status != 0 && e.Unknown {
 		if len(e.IDs) == 1 {
@@ -76,7 +83,11 @@ func (e *Error) Trace() string { return e.TraceID }
 // operation, for showing under an input the analyst is editing.
 func (e *Error) Message() string {
 	if len(e.Messages) > 0 {
-		return strings.Join(e.Messages, "; ")
+		words := e.Messages[:len(e.Messages):len(e.Messages)]
+		if e.Hint != "" {
+			words = append(words, e.Hint)
+		}
+		return strings.Join(words, "; ")
 	}
 	return e.Error()
 }

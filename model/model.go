@@ -522,6 +522,9 @@ type Fields struct {
 	// VerdictTags are the tags that record a verdict on a closed row
 	// (Alerts), by verdict.
 	VerdictTags map[Status]string
+	// NoUnassign says why the backend cannot take an assignee away ("":
+	// it can): the console does not offer it there.
+	NoUnassign string
 	// MultiValued are the fields a row can hold several values of (the
 	// behaviours' fields on Detects): a terms count over them can count a
 	// row in several buckets.

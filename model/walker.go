@@ -65,6 +65,9 @@ type Walker struct {
 	// yielded counts the ids handed out, which the service's total
 	// bounds (or NoTotalLimit, without one).
 	yielded int
+	// fellBack is why the walk left the cursor for offset paging, until
+	// FellBack has told it.
+	fellBack error
 }
 
 type walkLevel struct {
@@ -177,6 +180,30 @@ func (w *Walker) size() int {
 		return w.limit
 	}
 	return w.chunk
+}
+
+// FellBack returns, once, why the walk left the backend's cursor for
+// offset paging, or nil. Call it only while no Next is running.
+func (w *Walker) FellBack() error {
+	err := w.fellBack
+	w.fellBack = nil
+	return err
+}
+
+// cursorRequest is the query of a cursor page, its after cursor aside.
+func (w *Walker) cursorRequest() Query {
+	return Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: min(w.size(), 1000), Cursor: true}
+}
+
+// FirstRequest is the query the walk's first Next sends. A backend that
+// holds that page already (the probe that chose it asked for it) answers
+// it without a request.
+func (w *Walker) FirstRequest() Query {
+	if w.cursor {
+		return w.cursorRequest()
+	}
+	lv := w.levels[0]
+	return Query{Filter: w.currentFilter(), Q: w.q, Sort: lv.sort, Offset: lv.offset, Limit: min(w.size(), w.b.Window()-1-lv.offset)}
 }
 
 // Found returns the rows the last chunk's answer carried, if the backend's
@@ -367,12 +394,14 @@ func (w *Walker) nextCursor(ctx context.Context) ([]string, error) {
 	if w.done {
 		return nil, io.EOF
 	}
-	page, err := w.b.Query(ctx, Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: min(w.size(), 1000), Cursor: true, After: w.after})
+	q := w.cursorRequest()
+	q.After = w.after
+	page, err := w.b.Query(ctx, q)
 	if errors.Is(err, ErrNoCursor) {
 		// Queries and entities instead, from the top: the ids already
 		// yielded are dropped as they come again, and do not count as a
 		// service that makes no progress.
-		w.cursor = false
+		w.cursor, w.fellBack = false, err
 		w.levels[0].ties = len(w.levels[0].cur)
 		return w.nextOffset(ctx)
 	}

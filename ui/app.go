@@ -205,9 +205,11 @@ func (m *Model) start() tea.Cmd {
 func (m *Model) connect() tea.Cmd {
 	m.conn.err = ""
 	connect, ctx := m.o.Connect, m.ctx
+	restore, products, chunk := m.list.First(), m.o.Products, m.o.IDChunk
+	first := func(b model.Backend) model.Query { return list.FirstRequest(b, restore, products, chunk) }
 	return tea.Batch(func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return connectedMsg{err: err} })
-		b, err := connect(ctx)
+		b, err := connect(ctx, first)
 		return connectedMsg{b: b, err: err}
 	}, m.bar.Spin())
 }

@@ -221,7 +221,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 	for b.Loop() {
 		block := make(chan struct{})
 		m := New(Options{Source: Source{Label: "DEMO"}, Location: time.UTC,
-			Connect: func(ctx context.Context) (model.Backend, error) {
+			Connect: func(ctx context.Context, _ func(model.Backend) model.Query) (model.Backend, error) {
 				<-block
 				return nil, context.Canceled
 			}})

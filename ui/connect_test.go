@@ -19,7 +19,7 @@ func TestConnectInsideTheConsole(t *testing.T) {
 	o.Source.Backend = nil
 	var calls atomic.Int32
 	gate := make(chan struct{})
-	o.Connect = func(ctx context.Context) (model.Backend, error) {
+	o.Connect = func(ctx context.Context, _ func(model.Backend) model.Query) (model.Backend, error) {
 		if calls.Add(1) == 1 {
 			<-gate
 			return nil, errors.New("authenticate: 403 Forbidden: access denied, authorization failed (trace id abc-123)")

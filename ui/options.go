@@ -93,8 +93,10 @@ type Options struct {
 	ArmAfter time.Duration
 	// Connect, when Source.Backend is nil, logs in and picks the backend
 	// from within the running console, so the first frame does not wait
-	// for the network.
-	Connect func(ctx context.Context) (model.Backend, error)
+	// for the network. first is the request the list will send first on a
+	// backend: a probe that asks exactly it can keep its answer as the
+	// first page.
+	Connect func(ctx context.Context, first func(model.Backend) model.Query) (model.Backend, error)
 }
 
 // SavedFilter is a filter the config file names.

@@ -31,12 +31,17 @@ type econSession struct {
 	clock *clock
 }
 
-func measure(t *testing.T, backend string, count int, setup, act func(e econSession)) (requests int, bytes int64, rows int) {
+func measure(t *testing.T, backend, choice string, count int, setup, act func(e econSession)) (requests int, bytes int64, rows int) {
 	t.Helper()
 	clk := newClock(testBase)
 	h := newBackendHarness(t, backend, count, func(o *fake.Options) { o.Now = clk.Now })
 	o := h.options(t)
 	o.Now = clk.Now
+	if choice != "" {
+		// As main starts: the login and the choice of API inside the
+		// console, --api choice.
+		o.Source.Backend, o.Connect = nil, connectAs(t, h, choice)
+	}
 	o.FreshFor = 0 // the default: rows read a moment ago are not read again
 	e := econSession{d: newDriver(t, o), clock: clk}
 	e.d.send(teaSize(80, 24))
@@ -73,28 +78,33 @@ func TestRequestEconomy(t *testing.T) {
 		countD, countA int
 		setup, act     func(e econSession)
 		idealD, idealA int
+		// choiceD, choiceA: the start goes through main's choice of
+		// API (--api detects, auto) rather than a backend handed in.
+		choiceD, choiceA string
 	}{
-		{"first screen (token cold)", 200, 200, nil, nothing, 3, 2},
+		{"first screen (token cold)", 200, 200, nil, nothing, 3, 2, "", ""},
+		// Auto's probe is the first page: token and combined request.
+		{"first screen, --api detects / auto (token cold)", 200, 200, nil, nothing, 3, 2, "detects", "auto"},
 		// Detects: ten pages of ids, one more past the 10,000 window with
 		// its keyset check (a details read and a tie query), a details read
 		// per thousand rows.
-		{"PgDn through 10,000 rows", 10500, 4400, nil, pageDown, 24, 11},
-		{"G on 12,000 rows", 12300, 4400, nothing, func(e econSession) { e.d.key("G") }, 5, 13},
-		{"one action on the cursor row", 200, 200, nothing, func(e econSession) { e.d.key("s", "i") }, 2, 2},
+		{"PgDn through 10,000 rows", 10500, 4400, nil, pageDown, 24, 11, "", ""},
+		{"G on 12,000 rows", 12300, 4400, nothing, func(e econSession) { e.d.key("G") }, 5, 13, "", ""},
+		{"one action on the cursor row", 200, 200, nothing, func(e econSession) { e.d.key("s", "i") }, 2, 2, "", ""},
 		// The same, the rows read 6 s before: the action reads its row
 		// again first.
 		{"one action on a row read 6 s ago", 200, 200, nothing, func(e econSession) {
 			e.clock.Advance(6 * time.Second)
 			e.d.key("s", "i")
-		}, 3, 3},
-		{"* on 12,000 rows", 12300, 4400, nothing, markAll, 4, 13},
-		{"close the 12,000 marked", 12300, 4400, markAll, closeMarked, 36, 26},
+		}, 3, 3, "", ""},
+		{"* on 12,000 rows", 12300, 4400, nothing, markAll, 4, 13, "", ""},
+		{"close the 12,000 marked", 12300, 4400, markAll, closeMarked, 36, 26, "", ""},
 	}
 	var table []string
 	table = append(table, "| what | Detects requests (ideal) | Detects bytes | Alerts requests (ideal) | Alerts bytes |", "|---|---|---|---|---|")
 	for _, c := range cases {
-		rd, bd, nd := measure(t, "detects", c.countD, c.setup, c.act)
-		ra, ba, na := measure(t, "alerts", c.countA, c.setup, c.act)
+		rd, bd, nd := measure(t, "detects", c.choiceD, c.countD, c.setup, c.act)
+		ra, ba, na := measure(t, "alerts", c.choiceA, c.countA, c.setup, c.act)
 		table = append(table, fmt.Sprintf("| %s | %d (%d) | %s | %d (%d) | %s |", c.what, rd, c.idealD, kb(bd), ra, c.idealA, kb(ba)))
 		t.Logf("%s: detects %d requests over %d rows loaded, alerts %d over %d", c.what, rd, nd, ra, na)
 		if rd > c.idealD+4 || ra > c.idealA+4 {

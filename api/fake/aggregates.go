@@ -81,6 +81,17 @@ func validateAgg(q aggRequest, t reflect.Type, depth int) error {
 	if _, err := resolve(t, q.Field); err != nil {
 		return fmt.Errorf("aggregate %q: %v", q.Name, err)
 	}
+	if q.Type == "date_histogram" {
+		if _, err := parseInterval(q.Interval); err != nil {
+			return fmt.Errorf("aggregate %q: %v", q.Name, err)
+		}
+	}
+	for i, r := range q.Ranges {
+		// msa.RangeSpec requires both bounds, under their capitalised keys.
+		if !r.hasFrom || !r.hasTo || r.From == nil || r.To == nil {
+			return fmt.Errorf("aggregate %q: ranges[%d]: From and To are both required (capitalised keys)", q.Name, i)
+		}
+	}
 	for _, sub := range q.SubAggregates {
 		if err := validateAgg(sub, t, depth+1); err != nil {
 			return err
@@ -379,21 +390,20 @@ func rangeLabel(r aggRange) string {
 	return f(r.From) + "-" + f(r.To)
 }
 
+// parseInterval reads a date_histogram interval. The service takes the
+// calendar unit names only: a duration such as "1d" or "24h" is refused.
 func parseInterval(s string) (time.Duration, error) {
 	switch s {
-	case "minute", "1m":
+	case "minute":
 		return time.Minute, nil
-	case "hour", "1h":
+	case "hour":
 		return time.Hour, nil
-	case "day", "1d":
+	case "day":
 		return 24 * time.Hour, nil
-	case "week", "1w":
+	case "week":
 		return 7 * 24 * time.Hour, nil
 	case "month":
 		return 30 * 24 * time.Hour, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= time.Minute {
-		return d, nil
 	}
 	return 0, fmt.Errorf("invalid interval %q: use minute, hour, day, week or month", s)
 }

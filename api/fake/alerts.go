@@ -65,6 +65,10 @@ type alert struct {
 	Description       string         `json:"description"`
 	SecondsToTriaged  int64          `json:"seconds_to_triaged"`
 	SecondsToResolved int64          `json:"seconds_to_resolved"`
+	// IsAggregated and Resolution are on every alert the service sends
+	// (resolution "" until one is set in the console).
+	IsAggregated bool   `json:"is_aggregated"`
+	Resolution   string `json:"resolution"`
 
 	// Endpoint alerts (epp) only.
 	Device          *device             `json:"device,omitempty"`
@@ -111,6 +115,32 @@ func (s *Server) ensureAlerts() {
 	s.addAlerts(otherAlerts(s.opts.GenOptions, s.users, len(epp)/8))
 }
 
+// generateWithAlerts generates the tenant and derives its alerts as
+// ensureAlerts would, the endpoint alerts of each detection while the next
+// ones are generated.
+func generateWithAlerts(o GenOptions) ([]*detection, []user, []*alert) {
+	batches := make(chan []*detection, 64)
+	derived := make(chan []*alert)
+	go func() {
+		var epp []*alert
+		for b := range batches {
+			epp = append(epp, alertsFrom(b)...)
+		}
+		derived <- epp
+	}()
+	var batch []*detection
+	dets, users := generateEach(o, func(d *detection) {
+		if batch = append(batch, d); len(batch) == 64 {
+			batches <- batch
+			batch = nil
+		}
+	})
+	batches <- batch
+	close(batches)
+	epp := <-derived
+	return dets, users, append(epp, otherAlerts(o, users, len(epp)/8)...)
+}
+
 // addAlerts adds alerts to the tenant. Called with s.mu held.
 func (s *Server) addAlerts(as []*alert) {
 	for _, a := range as {
@@ -131,8 +161,7 @@ const alertSortList = "timestamp, created_timestamp, updated_timestamp, severity
 func alertsFrom(dets []*detection) []*alert {
 	var out []*alert
 	for _, d := range dets {
-		parts := strings.Split(d.DetectionID, ":")
-		seq := parts[len(parts)-1]
+		seq := d.DetectionID[strings.LastIndexByte(d.DetectionID, ':')+1:]
 		dev := d.Device
 		first, _ := parseTime(d.FirstBehavior)
 		created, _ := parseTime(d.CreatedTimestamp)
@@ -150,13 +179,13 @@ func alertsFrom(dets []*detection) []*alert {
 			if resolved > 0 {
 				resolved -= int64(later / time.Second)
 			}
-			id := fmt.Sprintf("ind:%s:%s-%s-%d", d.Device.DeviceID, seq, b.BehaviorID, i)
+			id := "ind:" + d.Device.DeviceID + ":" + seq + "-" + b.BehaviorID + "-" + strconv.Itoa(i)
 			pattern, _ := strconv.Atoi(b.BehaviorID)
 			dispo := b.PatternDispoDet
 			parent, grand := processTree(b, d.Device.PlatformName)
 			a := &alert{
 				CompositeID: d.CID + ":" + id, ID: id,
-				AggregateID: fmt.Sprintf("aggind:%s:%s", d.Device.DeviceID, seq),
+				AggregateID: "aggind:" + d.Device.DeviceID + ":" + seq,
 				CID:         d.CID, AgentID: d.Device.DeviceID,
 				Product: "epp", Type: "ldt", Platform: d.Device.PlatformName, Name: b.DisplayName, PatternID: pattern,
 				DataDomains: []string{"Endpoint"}, SourceProducts: []string{"Falcon Insight"}, SourceVendors: []string{"CrowdStrike"},
@@ -251,17 +280,20 @@ func (s *Server) combinedAlerts(w http.ResponseWriter, r *http.Request, m *meta)
 	var body struct {
 		Filter string `json:"filter"`
 		Sort   string `json:"sort"`
-		Limit  int    `json:"limit"`
+		Limit  *int   `json:"limit"`
 		After  string `json:"after"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
 		s.writeError(w, m, http.StatusBadRequest, "invalid JSON body: "+err.Error())
 		return
 	}
-	if body.Limit == 0 {
-		body.Limit = 100
+	// Left out, the limit is 100; given, it must be 1 to 1000: a limit of
+	// 0 is refused, not read as the default.
+	limit := 100
+	if body.Limit != nil {
+		limit = *body.Limit
 	}
-	if body.Limit < 1 || body.Limit > 1000 {
+	if limit < 1 || limit > 1000 {
 		s.writeError(w, m, http.StatusBadRequest, "limit must be between 1 and 1000")
 		return
 	}
@@ -284,7 +316,7 @@ func (s *Server) combinedAlerts(w http.ResponseWriter, r *http.Request, m *meta)
 	s.mu.Lock()
 	found, msg := s.matchAlerts(body.Filter, "", body.Sort, true)
 	var page []alert
-	for i := offset; i < len(found) && i < offset+body.Limit; i++ {
+	for i := offset; i < len(found) && i < offset+limit; i++ {
 		page = append(page, *found[i])
 	}
 	s.mu.Unlock()
@@ -292,7 +324,7 @@ func (s *Server) combinedAlerts(w http.ResponseWriter, r *http.Request, m *meta)
 		s.writeError(w, m, http.StatusBadRequest, msg)
 		return
 	}
-	m.Pagination = &pagination{Limit: body.Limit, Total: len(found)}
+	m.Pagination = &pagination{Limit: limit, Total: len(found)}
 	if next := offset + len(page); next < len(found) {
 		raw, _ := json.Marshal(cursor{Offset: next, Query: key})
 		m.Pagination.After = base64.RawURLEncoding.EncodeToString(raw)
@@ -523,7 +555,7 @@ func (s *Server) AddIncidents(n int) []string {
 	o := s.opts.GenOptions
 	o.Count, o.Base = n, s.now()
 	r := rand.New(rand.NewPCG(o.Seed+s.added, o.Seed^uint64(s.added)<<32))
-	dets := genDetections(r, o, s.users, 10*time.Minute)
+	dets := genDetections(r, o, s.users, 10*time.Minute, nil)
 	ids := make([]string, len(dets))
 	for i, d := range dets {
 		// Just reported: nobody has looked at them yet.

@@ -16,7 +16,8 @@ import (
 // (OR); parentheses group. The real service documents neither precedence nor
 // grouping well; this choice lives here only.
 
-// maxProperties is how many distinct fields one filter may name.
+// maxProperties is how many properties (field:value clauses, a field named
+// again counting again) one filter may hold.
 const maxProperties = 20
 
 type fieldKind int
@@ -306,10 +307,11 @@ func parseTimeAt(s string, now time.Time) (time.Time, error) {
 }
 
 type fqlParser struct {
-	src    string
-	pos    int
-	t      reflect.Type
-	fields map[string]bool
+	src string
+	pos int
+	t   reflect.Type
+	// clauses counts the field:value clauses read so far.
+	clauses int
 }
 
 // fqlError is a filter the fake cannot parse: a 400 with this message.
@@ -319,7 +321,7 @@ func (e *fqlError) Error() string { return e.msg }
 
 // parseFQL parses filter for documents of type t. An empty filter matches all.
 func parseFQL(filter string, t reflect.Type) (fqlNode, error) {
-	p := &fqlParser{src: filter, t: t, fields: map[string]bool{}}
+	p := &fqlParser{src: filter, t: t}
 	p.skipSpace()
 	if p.pos == len(p.src) {
 		return andNode{}, nil
@@ -332,8 +334,8 @@ func parseFQL(filter string, t reflect.Type) (fqlNode, error) {
 	if p.pos != len(p.src) {
 		return nil, p.errorf("unexpected %q", p.src[p.pos:p.pos+1])
 	}
-	if len(p.fields) > maxProperties {
-		return nil, &fqlError{fmt.Sprintf("Invalid filter: %d properties, at most %d are allowed", len(p.fields), maxProperties)}
+	if p.clauses > maxProperties {
+		return nil, &fqlError{fmt.Sprintf("Invalid filter: %d properties, at most %d are allowed", p.clauses, maxProperties)}
 	}
 	return n, nil
 }
@@ -431,7 +433,7 @@ func (p *fqlParser) parseTerm() (fqlNode, error) {
 	if err != nil {
 		return nil, &fqlError{"Invalid filter: " + err.Error()}
 	}
-	p.fields[field] = true
+	p.clauses++
 	n := &cmpNode{field: field, acc: acc}
 	p.skipSpace()
 	rest := p.src[p.pos:]

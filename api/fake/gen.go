@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -84,7 +85,11 @@ type GenOptions struct {
 	OneSeverity int
 }
 
-func generate(o GenOptions) ([]*detection, []user) {
+func generate(o GenOptions) ([]*detection, []user) { return generateEach(o, nil) }
+
+// generateEach generates as generate does, handing each detection to each
+// once it is complete, in order, while the next ones are made.
+func generateEach(o GenOptions, each func(*detection)) ([]*detection, []user) {
 	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
 	users := make([]user, len(firstNames))
 	for i := range users {
@@ -95,12 +100,12 @@ func generate(o GenOptions) ([]*detection, []user) {
 		}
 		users[i].Email = users[i].UID
 	}
-	return genDetections(r, o, users, 30*24*time.Hour), users
+	return genDetections(r, o, users, 30*24*time.Hour, each), users
 }
 
 // genDetections generates o.Count detections on hosts of their own, assigned
 // to users, their last behaviours at most span before o.Base.
-func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration) []*detection {
+func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration, each func(*detection)) []*detection {
 	nHosts := max(20, o.Count/8)
 	hosts := make([]host, nHosts)
 	for i := range hosts {
@@ -134,18 +139,18 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration)
 		last := base.Add(-age).Truncate(time.Second)
 		nb := 1 + r.IntN(4)
 		d := &detection{
-			DetectionID: fmt.Sprintf("ldt:%s:%d", h.id, 100000000+r.IntN(900000000000)),
+			DetectionID: "ldt:" + h.id + ":" + strconv.Itoa(100000000+r.IntN(900000000000)),
 			CID:         DemoCID,
 			ShowInUI:    r.IntN(40) != 0,
 			EmailSent:   r.IntN(2) == 0,
 			Device: device{
 				DeviceID: h.id, CID: DemoCID, Hostname: h.name, LocalIP: h.ip, ExternalIP: h.ext,
 				MACAddress: h.mac, PlatformName: h.platform, OSVersion: h.os,
-				AgentVersion:  fmt.Sprintf("7.%d.%d.0", 10+r.IntN(10), 17000+r.IntN(2000)),
+				AgentVersion:  "7." + strconv.Itoa(10+r.IntN(10)) + "." + strconv.Itoa(17000+r.IntN(2000)) + ".0",
 				MachineDomain: h.domain, SiteName: h.site, Status: "normal",
 				FirstSeen:       base.Add(-400 * 24 * time.Hour).Format(time.RFC3339),
 				LastSeen:        last.Add(upTo(r, base.Sub(last), time.Hour)).Format(time.RFC3339),
-				ProductTypeDesc: map[bool]string{true: "Server", false: "Workstation"}[strings.Contains(h.name, "SRV") || h.platform == "Linux"],
+				ProductTypeDesc: productType(h),
 			},
 			HostInfo: hostInfo{Domain: h.domain},
 		}
@@ -234,6 +239,9 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration)
 			makeHostile(d, i)
 		}
 		dets[i] = d
+		if each != nil {
+			each(d)
+		}
 	}
 	return dets
 }
@@ -297,7 +305,7 @@ func genBehavior(r *rand.Rand, h host, t time.Time, users []user) behavior {
 	u := users[r.IntN(len(users))]
 	user := strings.ToLower(u.FirstName)
 	file, parentFile := fileHashes(r), fileHashes(r)
-	arg := fmt.Sprint(1 + r.IntN(254))
+	arg := strconv.Itoa(1 + r.IntN(254))
 	switch p.arg {
 	case "b64":
 		arg = "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA"
@@ -319,27 +327,27 @@ func genBehavior(r *rand.Rand, h host, t time.Time, users []user) behavior {
 		code |= 512
 	}
 	b := behavior{
-		BehaviorID: fmt.Sprint(4000 + r.IntN(9000)),
+		BehaviorID: strconv.Itoa(4000 + r.IntN(9000)),
 		Timestamp:  t.Format(time.RFC3339),
 		Severity:   sev,
 		Confidence: max(10, min(100, 40+r.IntN(61))),
 		Tactic:     tq.tactic, TacticID: tq.tacticID, Technique: tq.technique, TechniqueID: tq.techniqueID,
 		Objective: tq.objective, Scenario: tq.scenario,
 		DisplayName: camel(tq.technique),
-		Description: fmt.Sprintf("A process associated with %s was observed on this host. Review the command line and the process tree.", tq.technique),
+		Description: "A process associated with " + tq.technique + " was observed on this host. Review the command line and the process tree.",
 		Filename:    p.file, Filepath: p.path, Cmdline: fmt.Sprintf(p.cmd, arg),
 		MD5: file.md5, SHA256: file.sha256,
-		UserName: user, UserID: fmt.Sprint(1000 + r.IntN(9000)),
-		AllegedFiletype: map[string]string{"Windows": "exe", "Linux": "elf", "Mac": "macho"}[h.platform],
+		UserName: user, UserID: strconv.Itoa(1000 + r.IntN(9000)),
+		AllegedFiletype: fileTypeOf[h.platform],
 		PatternDispo:    code, PatternDispoDet: dispo,
 		ParentDetails: parentDetails{ParentCmdline: parent, ParentMD5: parentFile.md5, ParentSHA256: parentFile.sha256,
-			ParentProcGraph: fmt.Sprintf("pid:%s:%d", h.id, r.IntN(1e12))},
-		ControlGraphID:    fmt.Sprintf("ctg:%s:%d", h.id, r.IntN(1e12)),
-		TriggeringGraphID: fmt.Sprintf("pid:%s:%d", h.id, r.IntN(1e12)),
+			ParentProcGraph: "pid:" + h.id + ":" + strconv.Itoa(r.IntN(1e12))},
+		ControlGraphID:    "ctg:" + h.id + ":" + strconv.Itoa(r.IntN(1e12)),
+		TriggeringGraphID: "pid:" + h.id + ":" + strconv.Itoa(r.IntN(1e12)),
 		DeviceID:          h.id,
 	}
 	if h.platform == "Windows" {
-		b.UserID = fmt.Sprintf("S-1-5-21-%d-%s", r.IntN(1e9), b.UserID)
+		b.UserID = "S-1-5-21-" + strconv.Itoa(r.IntN(1e9)) + "-" + b.UserID
 	}
 	if r.IntN(4) == 0 {
 		b.IOCType, b.IOCValue, b.IOCSource, b.IOCDescription = "hash_sha256", b.SHA256, "library_load", b.Filepath+b.Filename
@@ -395,6 +403,25 @@ func makeHostile(d *detection, i int) {
 	}
 }
 
+// hex32 is 32 lowercase hex digits of two draws, as %016x%016x prints
+// them (without fmt: the generator makes thousands).
 func hex32(r *rand.Rand) string {
-	return fmt.Sprintf("%016x%016x", r.Uint64(), r.Uint64())
+	var b [32]byte
+	for half, v := range [2]uint64{r.Uint64(), r.Uint64()} {
+		for i := 15; i >= 0; i-- {
+			b[16*half+i] = "0123456789abcdef"[v&15]
+			v >>= 4
+		}
+	}
+	return string(b[:])
+}
+
+// fileTypeOf is a behaviour's alleged file type by platform.
+var fileTypeOf = map[string]string{"Windows": "exe", "Linux": "elf", "Mac": "macho"}
+
+func productType(h host) string {
+	if strings.Contains(h.name, "SRV") || h.platform == "Linux" {
+		return "Server"
+	}
+	return "Workstation"
 }

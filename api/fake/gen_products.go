@@ -175,6 +175,28 @@ func otherAlert(r *rand.Rand, k productKind, users []user, base time.Time, i int
 // camel joins words as Falcon's display names do: "Jailbroken device" is
 // JailbrokenDevice.
 func camel(s string) string {
+	if c, ok := camels[s]; ok {
+		return c
+	}
+	return camelCase(s)
+}
+
+// camels are the display names of the generator's techniques and
+// patterns, made once.
+var camels = func() map[string]string {
+	m := map[string]string{}
+	for _, t := range techniques {
+		m[t.technique] = camelCase(t.technique)
+	}
+	for _, k := range otherProducts {
+		for _, p := range k.patterns {
+			m[p.name] = camelCase(p.name)
+		}
+	}
+	return m
+}()
+
+func camelCase(s string) string {
 	var b strings.Builder
 	for _, w := range strings.Fields(s) {
 		r := []rune(w)

@@ -9,6 +9,7 @@
 package fake
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -115,6 +116,11 @@ type Faults struct {
 	// LoseUpdates answers the next N updates 200 with no error, applying
 	// nothing: resources_affected says 0.
 	LoseUpdates int
+	// FailCombined answers the next N requests to the combined alerts
+	// endpoint with CombinedStatus (default 500), the other endpoints
+	// answering as usual.
+	FailCombined   int
+	CombinedStatus int
 	// HoldUpdates keeps every update waiting, before it is applied, until
 	// faults are set without it: a test sees a write in flight for as long
 	// as it needs, without timing.
@@ -142,7 +148,18 @@ func New(o Options) *Server {
 		o.Base = o.Now().Truncate(time.Hour)
 	}
 	s := &Server{opts: o, now: o.Now, tokens: map[string]time.Time{}, unrevoked: map[string]bool{}, counts: map[string]int{}, byID: map[string]*detection{}}
-	s.dets, s.users = generate(o.GenOptions)
+	if o.DetectsGone {
+		// Today's tenant (the demo's): every request is for Alerts, so
+		// they are derived now, each detection's on the other core while
+		// the next detections are made, rather than on the first request.
+		s.dets, s.users, s.alerts = generateWithAlerts(o.GenOptions)
+		s.alertByID = make(map[string]*alert, len(s.alerts))
+		for _, a := range s.alerts {
+			s.alertByID[a.CompositeID] = a
+		}
+	} else {
+		s.dets, s.users = generate(o.GenOptions)
+	}
 	for _, d := range s.dets {
 		s.byID[d.DetectionID] = d
 	}
@@ -360,6 +377,9 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 
 		s.mu.Lock()
 		s.counts[op]++
+		if r.URL.Path == "/alerts/combined/alerts/v1" {
+			s.counts["combined"]++ // counted with the queries too
+		}
 		f := &s.faults
 		latency := f.Latency
 		var fault string
@@ -374,6 +394,11 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 			f.Fail5xx--
 			fault = "5xx"
 		}
+		if fault == "" && f.FailCombined > 0 && r.URL.Path == "/alerts/combined/alerts/v1" {
+			f.FailCombined--
+			fault = "combined"
+		}
+		combinedStatus := cmp.Or(f.CombinedStatus, http.StatusInternalServerError)
 		var held chan struct{}
 		if op == "update" {
 			held = s.held
@@ -426,6 +451,11 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 		w.Header().Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
 		if fault == "5xx" {
 			s.writeError(w, m, http.StatusServiceUnavailable, "Service Unavailable")
+			return
+		}
+		if fault == "combined" {
+			m.PoweredBy = "detectsapi"
+			s.writeError(w, m, combinedStatus, http.StatusText(combinedStatus))
 			return
 		}
 		m.QueryTime = time.Since(start).Seconds()
@@ -782,7 +812,10 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 	}
 	s.mu.Lock()
 	var assignee *user
-	if body.AssignedToUUID != nil && *body.AssignedToUUID != "" {
+	// No documented value of assigned_to_uuid unassigns: the SDKs leave
+	// the field out when empty, and the service reads "" as a UUID that
+	// names nobody of this customer.
+	if body.AssignedToUUID != nil {
 		for i := range s.users {
 			if s.users[i].UUID == *body.AssignedToUUID {
 				assignee = &s.users[i]
@@ -808,12 +841,8 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 			}
 			d.Status = *body.Status
 		}
-		if body.AssignedToUUID != nil {
-			if assignee == nil {
-				d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = "", "", ""
-			} else {
-				d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = assignee.UID, assignee.Name(), assignee.UUID
-			}
+		if assignee != nil {
+			d.AssignedToUID, d.AssignedToName, d.AssignedToUUID = assignee.UID, assignee.Name(), assignee.UUID
 		}
 		if body.ShowInUI != nil {
 			d.ShowInUI = *body.ShowInUI

@@ -313,6 +313,7 @@ var required = map[string]string{
 	"show_in_ui": "bool", "source_products": "array", "source_vendors": "array", "status": "string", "tactic": "string",
 	"tactic_id": "string", "tags": "array", "technique": "string", "technique_id": "string", "timestamp": "time",
 	"type": "string", "updated_timestamp": "time", "mitre_attack": "array",
+	"is_aggregated": "bool", "resolution": "string",
 }
 
 func TestAlertsCarryTheSchemasRequiredFields(t *testing.T) {

@@ -1,5 +1,10 @@
 package fake
 
+import (
+	"encoding/json"
+	"fmt"
+)
+
 // The fake's own wire structs. They are deliberately not shared with the
 // client: a wrong JSON tag on one side must show up as a failing test, which
 // a shared struct would hide. Both sides are held against testdata/ instead.
@@ -190,6 +195,33 @@ type aggDateRange struct {
 type aggRange struct {
 	From *float64 `json:"From"`
 	To   *float64 `json:"To"`
+	// hasFrom and hasTo: the key was sent, spelled as the service spells
+	// it (encoding/json would take "from" for "From").
+	hasFrom, hasTo bool
+}
+
+// UnmarshalJSON reads a range by its exact keys: a lowercase "from" or "to"
+// is not the service's field.
+func (r *aggRange) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for k, v := range raw {
+		var dst **float64
+		switch k {
+		case "From":
+			dst, r.hasFrom = &r.From, true
+		case "To":
+			dst, r.hasTo = &r.To, true
+		default:
+			return fmt.Errorf("range: unknown field %q (the keys are From and To)", k)
+		}
+		if err := json.Unmarshal(v, dst); err != nil {
+			return fmt.Errorf("range %s: %v", k, err)
+		}
+	}
+	return nil
 }
 
 type aggResult struct {

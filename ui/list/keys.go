@@ -42,6 +42,10 @@ func (l *List) bottom() {
 		l.move(len(l.IDs()), l.rows)
 		return
 	}
+	if why := l.stalled(); why != "" {
+		l.say("G: " + why)
+		return
+	}
 	l.toEnd = true
 	l.out.Flash = &Flash{Text: "going to the end: loading every row…", Loading: true}
 }
@@ -102,9 +106,26 @@ func (l *List) jump(n int) tea.Cmd {
 	case l.cur.done:
 		l.move(len(l.IDs()), rows)
 		l.say(fmt.Sprintf("there are only %s rows", screen.Commas(len(l.IDs()))))
+	case l.stalled() != "":
+		l.say(fmt.Sprintf("row %s: %s", screen.Commas(n), l.stalled()))
 	default:
 		l.target = n - 1
 		l.out.Flash = &Flash{Text: fmt.Sprintf("loading rows up to %s…", screen.Commas(n)), Loading: true}
 	}
 	return l.ensure()
+}
+
+// stalled says why no more rows of the list on screen will load, or "":
+// no query has answered yet, or its last page failed. A key that goes
+// beyond the rows loaded says so rather than wait for nothing.
+func (l *List) stalled() string {
+	switch w := l.cur; {
+	case w.walker == nil && l.pend != nil:
+		return "the rows are still loading; press it again once they show"
+	case w.walker == nil:
+		return "no rows loaded: the query failed (r retries)"
+	case w.err != "":
+		return "loading rows failed: " + w.err + " (r retries)"
+	}
+	return ""
 }

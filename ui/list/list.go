@@ -91,6 +91,11 @@ type List struct {
 	allGen        int                // the generation a mark-all walk is for, 0 none
 	allReq        int                // the mark-all asked last: its answer alone marks
 	allCancel     context.CancelFunc // stops that walk
+	// fallback is what the footer said when the service's cursor failed
+	// and walks went on by queries and entities; fallbackOwed: not yet
+	// said, an error being on screen.
+	fallback     string
+	fallbackOwed bool
 }
 
 // New makes the list; history is the filter history, newest first; first
@@ -109,13 +114,26 @@ func New(d Deps, history []string, first Query, row int, rowID string) *List {
 // to the configured products.
 func (l *List) Connected(b model.Backend, products []string) {
 	l.b, l.f = b, b.Fields()
-	f := l.f
-	if l.restore == (Query{}) && len(products) > 0 && f.Product != "" {
-		l.restore.Filter = model.In(f.Product, products)
+	l.restore = firstQuery(l.restore, l.f, products)
+}
+
+func firstQuery(restore Query, f model.Fields, products []string) Query {
+	if restore == (Query{}) && len(products) > 0 && f.Product != "" {
+		restore.Filter = model.In(f.Product, products)
 	}
-	if l.restore.Sort.Field == "" || !slices.Contains(f.SortFields, l.restore.Sort.Field) {
-		l.restore.Sort = model.Sort{Field: f.Time, Desc: true}
+	if restore.Sort.Field == "" || !slices.Contains(f.SortFields, restore.Sort.Field) {
+		restore.Sort = model.Sort{Field: f.Time, Desc: true}
 	}
+	return restore
+}
+
+// FirstRequest is the request the list will send first on b, when it starts
+// on restore (First, before Connected) with products and chunk ids a page:
+// the probe that chooses the backend asks it, and its answer is the first
+// page.
+func FirstRequest(b model.Backend, restore Query, products []string, chunk int) model.Query {
+	q := firstQuery(restore, b.Fields(), products)
+	return model.NewWalker(b, model.Query{Filter: effective(q, b.Fields()), Q: q.Q, Sort: q.Sort}, chunk).FirstRequest()
 }
 
 // First is the query the list starts on.
@@ -139,11 +157,13 @@ func (l *List) Busy() bool {
 }
 
 // Effective adds the hidden-rows clause to the analyst's filter.
-func (l *List) Effective(q Query) string {
+func (l *List) Effective(q Query) string { return effective(q, l.f) }
+
+func effective(q Query, f model.Fields) string {
 	if q.ShowHidden {
 		return q.Filter
 	}
-	return model.And(q.Filter, model.Bool(l.f.ShowInUI, true))
+	return model.And(q.Filter, model.Bool(f.ShowInUI, true))
 }
 
 // IDsMsg answers a page of a query's ids.
@@ -155,6 +175,9 @@ type IDsMsg struct {
 	total int
 	done  bool
 	err   error
+	// fellBack is why this page's walk left the service's cursor for
+	// queries and entities, if it did.
+	fellBack error
 }
 
 // startQuery asks for q's first page. The rows on screen stay until it
@@ -178,7 +201,7 @@ func (l *List) fetchIDs(w *walk) tea.Cmd {
 	return func() (answer tea.Msg) {
 		defer screen.Recover(&answer, func(err error) tea.Msg { return IDsMsg{gen: gen, err: err} })
 		ids, err := walker.Next(ctx)
-		msg := IDsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done()}
+		msg := IDsMsg{gen: gen, stamp: stamp, ids: ids, found: walker.Found(), total: walker.Total(), done: walker.Done(), fellBack: walker.FellBack()}
 		if errors.Is(err, io.EOF) {
 			msg.done = true
 		} else if err != nil {
@@ -260,13 +283,43 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 		l.Rows.Store(msg.stamp, msg.found)
 		left.Origin, left.Query = p.origin, p.Query
 		l.out.Landed = &left
-		return l.takePage(msg)
+		cmd := l.takePage(msg)
+		l.noteFallback(msg.fellBack)
+		return cmd
 	case msg.gen == l.cur.gen && l.cur.ctx != nil:
 		l.cur.loading = false
 		l.Rows.Store(msg.stamp, msg.found)
-		return l.takePage(msg)
+		cmd := l.takePage(msg)
+		l.noteFallback(msg.fellBack)
+		return cmd
 	}
 	return nil
+}
+
+// noteFallback says once in the session, in the footer, that the rows come
+// by queries and entities because the service's cursor failed (err); a word
+// about an error on screen keeps its place until the next page.
+func (l *List) noteFallback(err error) {
+	if err != nil && l.fallback == "" {
+		l.fallback = "the combined alerts endpoint failed"
+		st := screen.ErrStatus(err)
+		if st != 0 {
+			l.fallback += fmt.Sprintf(" (%d)", st)
+		}
+		if st == 400 {
+			l.fallback += ": listing this query by queries and entities"
+		} else {
+			l.fallback += ": listing by queries and entities for this session"
+		}
+		if t := screen.TraceOf(err); t != "" {
+			l.fallback += " (trace id " + t + ")"
+		}
+		l.fallbackOwed = true
+	}
+	if l.fallbackOwed && (l.out.Flash == nil || !l.out.Flash.Err) {
+		l.say(l.fallback)
+		l.fallbackOwed = false
+	}
 }
 
 func (l *List) takePage(msg IDsMsg) tea.Cmd {

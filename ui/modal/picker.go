@@ -21,6 +21,8 @@ type pickItem struct {
 	user     model.User
 	unassign bool
 	me       bool
+	// off says why the item is shown but cannot be chosen.
+	off string
 }
 
 // picker is the assignee picker: people from the config file, the
@@ -84,7 +86,11 @@ func (x *picker) refresh(s *Stack) tea.Cmd {
 	}
 	x.items = x.items[:0]
 	if text == "" {
-		x.items = append(x.items, pickItem{label: "Unassign", unassign: true})
+		if s.f.NoUnassign != "" {
+			x.items = append(x.items, pickItem{label: "Unassign: not on this API", unassign: true, off: s.f.NoUnassign})
+		} else {
+			x.items = append(x.items, pickItem{label: "Unassign", unassign: true})
+		}
 	}
 	if (s.Me.UID != "" || s.Me.UUID != "") && strings.HasPrefix("me", strings.ToLower(text)) {
 		// "m" then enter: me. A typed m is text like any other letter.
@@ -172,6 +178,10 @@ func (x *picker) enter(s *Stack) (any, tea.Cmd) {
 		return nil, nil
 	}
 	it := x.items[x.sel]
+	if it.off != "" {
+		x.err = it.off // the picker stays open: another person can be chosen
+		return nil, nil
+	}
 	s.Pop(x)
 	if it.unassign {
 		empty := ""
