@@ -4,10 +4,10 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"net/http"
 	"reflect"
@@ -606,18 +606,34 @@ func processTree(b behavior, platform string) (*processDetails, *processDetails)
 	if gcmd == "" {
 		return parent, nil
 	}
-	sum := sha256.Sum256([]byte(gcmd + b.DeviceID))
-	gid := fmt.Sprint(binary.LittleEndian.Uint64(sum[:8]) % 1e12)
-	m := md5.Sum([]byte(gcmd))
+	h := fnv.New64a()
+	h.Write([]byte(gcmd))
+	h.Write([]byte(b.DeviceID))
+	gid := strconv.FormatUint(h.Sum64()%1e12, 10)
+	sums := grandparentHashes[gcmd]
 	grand := &processDetails{
-		Cmdline: gcmd, MD5: hex.EncodeToString(m[:]), SHA256: hex.EncodeToString(sum[:]),
+		Cmdline: gcmd, MD5: sums.md5, SHA256: sums.sha256,
 		ProcessGraphID: "pid:" + b.DeviceID + ":" + gid, ProcessID: gid, LocalProcessID: localPID(gid),
 		Timestamp: b.Timestamp, UserID: b.UserID, UserName: b.UserName,
-		UserGraphID: "uid:" + b.DeviceID + ":" + b.UserID,
+		UserGraphID: parent.UserGraphID,
 	}
 	grand.Filepath, grand.Filename = splitImage(gcmd)
 	return parent, grand
 }
+
+// grandparentHashes are the hashes of the grandparents' files, made once.
+var grandparentHashes = func() map[string]hashes {
+	out := map[string]hashes{}
+	for _, parent := range []string{"explorer.exe", "winword.exe", "sshd", "bash", "terminal"} {
+		for _, platform := range []string{"Windows", "Linux", "Mac"} {
+			if g := grandparentOf(parent, platform); g != "" {
+				m, s := md5.Sum([]byte(g)), sha256.Sum256([]byte(g))
+				out[g] = hashes{hex.EncodeToString(m[:]), hex.EncodeToString(s[:])}
+			}
+		}
+	}
+	return out
+}()
 
 // grandparentOf names what starts a parent process on its platform; "" for
 // the processes the system starts (whose own parent the service drops).
@@ -656,5 +672,5 @@ func splitImage(cmd string) (dir, file string) {
 
 func localPID(graphID string) string {
 	n, _ := strconv.ParseUint(graphID, 10, 64)
-	return fmt.Sprint(1000 + n%60000)
+	return strconv.FormatUint(1000+n%60000, 10)
 }
