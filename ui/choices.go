@@ -53,6 +53,11 @@ func (m *Model) choose(choice any) tea.Cmd {
 		return tea.SetClipboard(c.Value)
 	case modal.Jump:
 		return m.applyList(m.list.MoveTo(c.Row - 1))
+	case modal.FindInDetail:
+		if m.detail != nil {
+			m.detail.Find(c.Text)
+		}
+		return nil
 	}
 	return m.query(choice)
 }

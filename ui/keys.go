@@ -18,7 +18,11 @@ import (
 // onKey routes a key: quit now first (whatever is open), then the layer in
 // front, then the screen in front (overview, detail, list).
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	act, bound := m.o.Keys.Match(msg.String())
+	scope := keymap.Anywhere
+	if m.detail != nil && !m.ov.Shown() {
+		scope = keymap.InDetail // its own keys: / n N search its text
+	}
+	act, bound := m.o.Keys.MatchIn(msg.String(), scope)
 	switch {
 	case bound && act == keymap.ForceQuit:
 		return m.forceQuit()

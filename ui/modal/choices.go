@@ -70,3 +70,6 @@ type Say struct{ Text string }
 // StatusWithComment asks for the status menu for targets, the draft sent
 // along (ctrl+t in the comment box): OpenStatus with withComment.
 type StatusWithComment struct{ Targets []string }
+
+// FindInDetail searches the detail's text (the detail's search line).
+type FindInDetail struct{ Text string }

@@ -21,9 +21,10 @@ const (
 	HostField
 	JumpField
 	TagField
+	DetailSearchField
 )
 
-var inputPrompts = map[InputKind]string{FilterField: "filter (FQL) › ", SearchField: "search › ", HostField: "host › ", JumpField: "row › ", TagField: "tag (+add -remove) › "}
+var inputPrompts = map[InputKind]string{FilterField: "filter (FQL) › ", SearchField: "search › ", HostField: "host › ", JumpField: "row › ", TagField: "tag (+add -remove) › ", DetailSearchField: "search the detail › "}
 
 // Input is a one-line text field on the bottom line. A filter or a search
 // stays open, saying "checking…", until the service answers: a refusal
@@ -176,6 +177,9 @@ func (x *Input) submit(s *Stack, text string) (any, tea.Cmd) {
 			return nil, nil
 		}
 		return Clause{s.hostClause(text)}, nil
+	case DetailSearchField:
+		s.Pop(x)
+		return FindInDetail{Text: text}, nil
 	case TagField:
 		name := strings.TrimSpace(strings.TrimLeft(text, "+-"))
 		if name == "" {

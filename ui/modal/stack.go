@@ -271,7 +271,7 @@ func (s *Stack) TopName() string {
 	case *help:
 		return "help"
 	case *Input:
-		return "field:" + [...]string{"filter", "search", "host", "jump", "tag"}[x.kind]
+		return "field:" + [...]string{"filter", "search", "host", "jump", "tag", "detail-search"}[x.kind]
 	}
 	return ""
 }
