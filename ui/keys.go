@@ -227,8 +227,13 @@ func (m *Model) openCopy() {
 	if m.detail != nil {
 		id = m.detail.ID()
 	}
+	filter := m.list.Current().Filter
 	d, ok := m.rows.Peek(id)
 	if !ok {
+		if filter != "" {
+			m.stack.OpenCopy(nil, nil, "", filter) // no row yet: the filter still is
+			return
+		}
 		m.bar.Say("nothing to copy yet: the row is still loading")
 		return
 	}
@@ -236,7 +241,7 @@ func (m *Model) openCopy() {
 	if m.o.Source.ConsoleURL != nil {
 		link = m.o.Source.ConsoleURL(d)
 	}
-	m.stack.OpenCopy(d, m.detail.Behaviour(d), link)
+	m.stack.OpenCopy(d, m.detail.Behaviour(d), link, filter)
 }
 
 // back stops what is loading or sending, in turn (an action not yet sent,
