@@ -62,7 +62,11 @@ type Copy struct{ What, Value string }
 
 // DraftKept says the comment box closed with its draft kept (or sent): the
 // session keeps it.
-type DraftKept struct{}
+type DraftKept struct {
+	// Why is the footer's word when the box closed without sending what
+	// it was opened for ("" : the draft was kept).
+	Why string
+}
 
 // Say is a word for the footer.
 type Say struct{ Text string }
