@@ -293,7 +293,7 @@ type keyHelp struct {
 
 var (
 	listShort     = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Help, keymap.Quit}
-	detailShort   = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.Back, keymap.Help}
+	detailShort   = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.DetailSearch, keymap.Back, keymap.Help}
 	overviewShort = []keymap.Action{keymap.Down, keymap.Open, keymap.Window, keymap.Overview, keymap.Filter, keymap.Help, keymap.Quit}
 )
 
@@ -303,7 +303,7 @@ var shortWords = map[keymap.Action]string{
 	keymap.Down: "move", keymap.Open: "detail", keymap.Mark: "mark", keymap.Status: "status",
 	keymap.Assign: "assign", keymap.Comment: "comment", keymap.Filter: "filter", keymap.Help: "help",
 	keymap.Quit: "quit", keymap.AddFilter: "filter on", keymap.ExcludeFilter: "exclude", keymap.Copy: "copy",
-	keymap.Back: "close", keymap.Window: "window", keymap.Overview: "list",
+	keymap.Back: "close", keymap.Window: "window", keymap.Overview: "list", keymap.DetailSearch: "search",
 }
 
 func (h keyHelp) binding(a keymap.Action, short bool) (key.Binding, bool) {
