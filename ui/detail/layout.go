@@ -191,7 +191,7 @@ func (p *Pane) scroll(height int) {
 		if last < p.top {
 			p.top = last - height + 1
 		}
-		if first >= p.top+height || first > p.top && last < p.top+height {
+		if first >= p.top+height {
 			p.top = first
 		}
 	} else {
