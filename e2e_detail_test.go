@@ -51,4 +51,8 @@ func TestDetailFirstScreenInTmux(t *testing.T) {
 	if strings.Contains(sc, "── Ids and times") || regexp.MustCompile(`(?m)^ Id `).MatchString(sc) {
 		t.Errorf("the ids come before what the decision needs:\n%s", sc)
 	}
+	tm.send("q") // closes the detail
+	tm.waitFor("the list", func(sc string) bool { return !strings.Contains(sc, "── Alert") })
+	tm.send("q")
+	tm.waitFor("the program to end", func(string) bool { return !tm.alive() })
 }
