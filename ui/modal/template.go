@@ -38,7 +38,6 @@ var placeholders = map[string]placeholder{
 		}
 		return d.Identity.AccountName
 	}},
-	"id":       {"", func(d *model.Detection) string { return d.ID }},
 	"severity": {"severities", func(d *model.Detection) string { return model.BandOf(d.MaxSeverity).Name }},
 	"status":   {"statuses", func(d *model.Detection) string { return d.Status.Label() }},
 	"assignee": {"assignees", func(d *model.Detection) string { return d.Assignee() }},
@@ -50,7 +49,7 @@ var placeholders = map[string]placeholder{
 // Placeholders are the names a template may put in braces: the row's
 // values, {count} (how many rows) and {me} (the analyst).
 func Placeholders() []string {
-	names := []string{"count", "me"}
+	names := []string{"count", "me", "id"}
 	for n := range placeholders {
 		names = append(names, n)
 	}
@@ -64,7 +63,7 @@ var braces = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)
 // placeholder, named with the known ones.
 func TemplateError(text string) error {
 	for _, m := range braces.FindAllStringSubmatch(text, -1) {
-		if _, ok := placeholders[m[1]]; !ok && m[1] != "count" && m[1] != "me" {
+		if _, ok := placeholders[m[1]]; !ok && m[1] != "count" && m[1] != "me" && m[1] != "id" {
 			return fmt.Errorf("unknown placeholder {%s} (known: {%s})", m[1], strings.Join(Placeholders(), "}, {"))
 		}
 	}
@@ -90,6 +89,11 @@ func (s *Stack) fill(text string, targets []string) string {
 		switch name {
 		case "count":
 			return count
+		case "id":
+			if n == 1 {
+				return screen.Sanitize(targets[0]) // known without the row
+			}
+			return count
 		case "me":
 			return screen.Sanitize(s.Me.Name())
 		}
@@ -98,9 +102,6 @@ func (s *Stack) fill(text string, targets []string) string {
 			return m
 		}
 		many := p.many
-		if many == "" {
-			many = s.rowWord(2)
-		}
 		if len(rows) < n {
 			return "the " + many + " of " + count
 		}
