@@ -1,8 +1,10 @@
 // Package detail is the detail pane: every field of one row an analyst
-// needs for a verdict, with a field cursor for + and - (filter on the value,
-// or exclude it) and y (copy from the behaviour under it). It shows the row
-// the store holds, by id, and follows it as the store changes; it sends
-// nothing to the service and knows nothing of the other parts.
+// needs for a verdict, what decides it first, with a field cursor for + and
+// - (filter on the value, or exclude it) and y (copy from the behaviour
+// under it), a search of its text (n, N) and long values folded (enter). It
+// shows the row the store holds, by id, and follows it as the store
+// changes; it sends nothing to the service and knows nothing of the other
+// parts.
 package detail
 
 import (
