@@ -142,14 +142,15 @@ func (p *Pane) layout(width int) {
 		return
 	}
 	p.width = width
-	p.lines, p.firstOf = p.lines[:0], p.firstOf[:0]
+	p.lines, p.firstOf, p.runes = p.lines[:0], p.firstOf[:0], p.runes[:0]
 	for i, e := range p.entries {
 		p.firstOf = append(p.firstOf, len(p.lines))
+		p.runes = append(p.runes, []rune(e.value))
 		if e.section {
 			p.lines = append(p.lines, line{entry: i, kind: sectionLine, label: e.label})
 			continue
 		}
-		vl := valueLines(e, []rune(e.value), width)
+		vl := valueLines(e, p.runes[i], width)
 		more := 0
 		if len(vl) > foldAt && !p.unfolded[foldKey(e)] {
 			more = len(vl) - foldShown
@@ -247,8 +248,7 @@ func (p *Pane) render(l line, width int, st *screen.Styles) string {
 			b.WriteString(st.Dim.Render(text))
 		}
 	} else {
-		e := p.entries[l.entry]
-		r := []rune(e.value)
+		r := p.runes[l.entry]
 		for _, pc := range l.pieces {
 			if pc.from < 0 {
 				plain(pc.lit)

@@ -56,6 +56,7 @@ type Pane struct {
 	width   int
 	lines   []line
 	firstOf []int
+	runes   [][]rune // each entry's value, as the lines cut it
 	top     int
 	viewH   int
 	// The search: its text, where it is found, the match gone to last

@@ -201,3 +201,24 @@ func TestALongValueIsFolded(t *testing.T) {
 		t.Fatalf("enter on a short value says %q", out.Say)
 	}
 }
+
+// A line is cut at every match in it, and only there: the highlighting
+// starts and ends where the text found does, over a wrap too.
+func TestRunsCutALineAtItsMatches(t *testing.T) {
+	p := paneOn(t, endpointAlert("run.exe abc xabcx abc"), alertFields)
+	p.Find("abc")
+	i := 0
+	for p.entries[i].label != "Command line" {
+		i++
+	}
+	got := p.runs(i, 4, 15) // "exe abc xab": the second match cut where the line ends
+	want := []run{{4, 8, false}, {8, 11, true}, {11, 13, false}, {13, 15, true}}
+	if len(got) != len(want) {
+		t.Fatalf("runs %v, want %v", got, want)
+	}
+	for k := range want {
+		if got[k] != want[k] {
+			t.Fatalf("runs %v, want %v", got, want)
+		}
+	}
+}
