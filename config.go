@@ -18,6 +18,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/localfile"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui"
 )
 
 // person is someone the console can assign to: the analyst (me) or a team
@@ -56,6 +57,11 @@ type fileConfig struct {
 	// Products scopes the first view to these Alerts products (epp, idp,
 	// ngsiem, cwpp, thirdparty, xdr, mobile).
 	Products []string `yaml:"products"`
+	// CommentTemplates name comments for the comment box, with {host} and
+	// the like filled from the rows; RequireCommentOn names the statuses
+	// set only with a comment.
+	CommentTemplates map[string]string `yaml:"comment_templates"`
+	RequireCommentOn []string          `yaml:"require_comment_on"`
 	// VerdictTags name the tags the verdicts become on the Alerts API.
 	VerdictTags struct {
 		TruePositive  string `yaml:"true_positive"`
@@ -184,7 +190,7 @@ func decodeConfig(path string, raw []byte) (fileConfig, error) {
 
 // pairsOf says what a map's entries are, for the message when a map is
 // written as something else.
-var pairsOf = map[string]string{"keys": "action: keys", "saved_filters": "name: filter"}
+var pairsOf = map[string]string{"keys": "action: keys", "saved_filters": "name: filter", "comment_templates": "name: text"}
 
 func (cr *configReader) decode(key string, n *yaml.Node, v reflect.Value) error {
 	if n.Kind == yaml.AliasNode {
@@ -324,6 +330,9 @@ func (cr *configReader) check(c fileConfig) error {
 			return cr.errAt(at(join("saved_filters", name)), "saved_filters", "%q has an empty filter", name)
 		}
 	}
+	if err := cr.checkComments(c); err != nil {
+		return err
+	}
 	if _, err := keymap.Default().Override(c.Keys); err != nil {
 		line := at("keys")
 		var oe *keymap.OverrideError
@@ -333,4 +342,61 @@ func (cr *configReader) check(c fileConfig) error {
 		return cr.errAt(line, "", "%v", err)
 	}
 	return nil
+}
+
+// commentStatuses are the statuses require_comment_on may name.
+var commentStatuses = []model.Status{model.StatusNew, model.StatusInProgress, model.StatusTruePositive,
+	model.StatusFalsePositive, model.StatusIgnored, model.StatusClosed, model.StatusReopened}
+
+// checkComments refuses a comment template without a name or text or with
+// a placeholder the console does not fill, and a status require_comment_on
+// does not know.
+func (cr *configReader) checkComments(c fileConfig) error {
+	names := make([]string, 0, len(c.CommentTemplates))
+	for name := range c.CommentTemplates {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		line := cr.lines[join("comment_templates", name)]
+		switch text := c.CommentTemplates[name]; {
+		case strings.TrimSpace(name) == "":
+			return cr.errAt(line, "comment_templates", "a template without a name")
+		case strings.TrimSpace(text) == "":
+			return cr.errAt(line, "comment_templates", "%q has no text", name)
+		default:
+			if err := ui.TemplateError(text); err != nil {
+				return cr.errAt(line, "comment_templates", "%q: %v", name, err)
+			}
+		}
+	}
+	for _, s := range c.RequireCommentOn {
+		if !slices.Contains(commentStatuses, model.Status(s)) {
+			known := make([]string, len(commentStatuses))
+			for i, k := range commentStatuses {
+				known[i] = string(k)
+			}
+			return cr.errAt(cr.lines["require_comment_on"], "require_comment_on", "%q: use %s", s, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// commentTemplates are the config file's comment templates, by name.
+func commentTemplates(m map[string]string) []ui.CommentTemplate {
+	out := make([]ui.CommentTemplate, 0, len(m))
+	for name, text := range m {
+		out = append(out, ui.CommentTemplate{Name: name, Text: text})
+	}
+	slices.SortFunc(out, func(a, b ui.CommentTemplate) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// requireComment are the statuses require_comment_on names.
+func requireComment(names []string) []model.Status {
+	out := make([]model.Status, len(names))
+	for i, n := range names {
+		out[i] = model.Status(n)
+	}
+	return out
 }

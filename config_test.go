@@ -3,8 +3,11 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/falcon-triage/falcon-triage/model"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -44,6 +47,11 @@ func TestConfigRefusesWhatItWouldIgnore(t *testing.T) {
 		{"keys:\n  quit: 'ctrl+'\n", []string{`line 2: keys: quit: "ctrl+": no key after ctrl+`}},
 		{"keys:\n  fly: x\n", []string{`line 2: keys: unknown action "fly"`, "half_page_down, half_page_up"}},
 		{"keys:\n  mark: k\n", []string{`line 2: keys: "k" is bound to both up and mark`}},
+		{"comment_templates:\n  fp: ''\n", []string{`line 2: comment_templates: "fp" has no text`}},
+		{"comment_templates:\n  fp: benign on {hots}\n", []string{`line 2: comment_templates: "fp": unknown placeholder {hots}`, "{host}, {id}"}},
+		{"comment_templates: [benign]\n", []string{`line 1: comment_templates: want name: text pairs`}},
+		{"read_only: false\nrequire_comment_on: [closd]\n", []string{`line 2: require_comment_on: "closd": use new, in_progress`}},
+		{"require_comment_on: closed\n", []string{`line 1: require_comment_on: want a list`}},
 		{"- a\n- b\n", []string{`line 1: want key: value lines`}},
 		{"cloud: [eu\n", []string{`line 1`}},
 	} {
@@ -83,6 +91,9 @@ keys:
 saved_filters:
   mine open: "assigned_to_uid:'ann@corp.example'+status:'new'"
 verdict_tags: {true_positive: tp}
+comment_templates:
+  benign: "Benign: {technique} on {host} by {user}"
+require_comment_on: [closed, false_positive]
 `)
 	c, err := loadConfig(path, true)
 	if err != nil {
@@ -90,7 +101,9 @@ verdict_tags: {true_positive: tp}
 	}
 	if c.Theme != "light" || c.ConfirmThreshold != 50 || !c.ReadOnly || c.API != "alerts" || len(c.Products) != 2 ||
 		c.Me.Login != "ann@corp.example" || len(c.Team) != 1 || c.Team[0].UUID != "u-1" || c.Keys["up"] != "k, ctrl+p" ||
-		c.SavedFilters["mine open"] == "" || c.VerdictTags.TruePositive != "tp" {
+		c.SavedFilters["mine open"] == "" || c.VerdictTags.TruePositive != "tp" ||
+		commentTemplates(c.CommentTemplates)[0].Text != "Benign: {technique} on {host} by {user}" ||
+		!slices.Equal(requireComment(c.RequireCommentOn), []model.Status{model.StatusClosed, model.StatusFalsePositive}) {
 		t.Fatalf("%+v", c)
 	}
 	for _, theme := range []string{"auto", "dark", "light"} {

@@ -65,21 +65,31 @@ func TestMorningInTmux(t *testing.T) {
 	if !opened {
 		t.Fatal("no detection with two behaviours in the first rows")
 	}
-	id := regexp.MustCompile(`Id\s+(ldt:\S+)`).FindStringSubmatch(sc)
 	host := regexp.MustCompile(`Hostname\s+(\S+)`).FindStringSubmatch(sc)
+	// The ids come after what the decision needs: at the detail's end.
+	tm.send("G")
+	sc = tm.waitText("── Ids and times")
+	id := regexp.MustCompile(`Id\s+(ldt:\S+)`).FindStringSubmatch(sc)
 	if id == nil || host == nil {
 		t.Fatalf("no id or host in the detail:\n%s", sc)
 	}
+	tm.send("g")
+	tm.waitFor("the detail's top", func(sc string) bool {
+		return strings.Contains(sc, "── Detection") && !strings.Contains(sc, "── Ids and times")
+	})
+	// Behaviour 2's SHA256: in its own section, or in the first one when
+	// it is the worst; the copy menu's title says whose it copies.
 	onSecondSHA := func(sc string) bool {
-		section := ""
-		for _, l := range strings.Split(sc, "\n") {
-			if strings.Contains(l, "── ") {
-				section = l
-			}
-			if strings.HasPrefix(l, "▶SHA256") {
-				return strings.Contains(section, "Behaviour 2 of")
-			}
+		if !strings.Contains(sc, "\n▶SHA256") {
+			return false
 		}
+		tm.send("y")
+		sc = tm.waitText("Copy (behaviour")
+		if strings.Contains(sc, "Copy (behaviour 2 of") {
+			return true
+		}
+		tm.send("Escape")
+		tm.waitFor("the copy menu closed", func(sc string) bool { return !strings.Contains(sc, "Copy (behaviour") })
 		return false
 	}
 	cursorAt := func(sc string) string {
@@ -98,7 +108,7 @@ func TestMorningInTmux(t *testing.T) {
 		tm.send("j")
 		tm.waitFor("the cursor to move", func(sc string) bool { return cursorAt(sc) != before })
 	}
-	tm.send("y", "s")
+	tm.send("s")
 	tm.waitText("copied the SHA256")
 	buf, err := exec.Command("tmux", "-L", tm.socket, "show-buffer").Output()
 	if err != nil {

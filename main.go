@@ -474,6 +474,8 @@ func runConsole(args []string, stderr io.Writer) int {
 		Theme:            firstOf(map[string]string{"dark": "dark", "light": "light"}[conn.cfg.Theme], themeFromEnv()),
 		ThemeFixed:       conn.cfg.Theme == "dark" || conn.cfg.Theme == "light",
 		SavedFilters:     savedFilters(conn.cfg.SavedFilters),
+		CommentTemplates: commentTemplates(conn.cfg.CommentTemplates),
+		RequireComment:   requireComment(conn.cfg.RequireCommentOn),
 		Notice:           notice,
 	})
 	// The signals are ours (fatalSignals), not Bubble Tea's: its handler

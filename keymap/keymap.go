@@ -5,6 +5,7 @@ package keymap
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -64,7 +65,32 @@ const (
 	Overview      Action = "overview"
 	Window        Action = "overview_window"
 	Export        Action = "export"
+	DetailSearch  Action = "detail_search"
+	SearchNext    Action = "detail_search_next"
+	SearchPrev    Action = "detail_search_previous"
+	Template      Action = "comment_template"
 )
+
+// Scope is where a binding works: everywhere outside a text field (""),
+// only in the detail, or only in the comment box.
+type Scope string
+
+// The scopes of the bindings that do not work everywhere.
+const (
+	Anywhere  Scope = ""
+	InDetail  Scope = "detail"
+	InComment Scope = "comment"
+)
+
+// shadowed are the actions a detail-only key may also be bound to: they
+// mean nothing in the detail, which takes the key over (/ filters the list,
+// and searches the detail's text while it is open).
+var shadowed = map[Action]bool{Filter: true, Search: true, QuickFilter: true, Jump: true, SortNext: true, SortFlip: true}
+
+// commentKeys are the comment box's own keys, and typing: a comment-box
+// binding may not take them.
+var commentKeys = map[string]bool{"esc": true, "enter": true, "ctrl+s": true, "ctrl+t": true, "backspace": true,
+	"delete": true, "left": true, "right": true, "up": true, "down": true, "home": true, "end": true, "space": true, "tab": true}
 
 // Binding is one action's keys and help.
 type Binding struct {
@@ -73,6 +99,8 @@ type Binding struct {
 	// Writes marks an action that changes the tenant's data: read-only
 	// mode refuses it, and offers it nowhere.
 	Writes bool
+	// Scope is where the binding works.
+	Scope Scope
 	key.Binding
 }
 
@@ -89,6 +117,11 @@ func b(a Action, group, help string, keys ...string) Binding {
 func w(a Action, group, help string, keys ...string) Binding {
 	kb := b(a, group, help, keys...)
 	kb.Writes = true
+	return kb
+}
+
+func in(s Scope, kb Binding) Binding {
+	kb.Scope = s
 	return kb
 }
 
@@ -111,13 +144,16 @@ func Default() KeyMap {
 		b(Top, "Move", "top", "g", "home"),
 		b(Bottom, "Move", "the real end", "G", "end"),
 		b(Jump, "Move", "jump to row", ":"),
-		b(Open, "Detail", "open detail", "enter"),
+		b(Open, "Detail", "open detail (in it: unfold / fold a long value)", "enter"),
 		b(Back, "Detail", "close the topmost layer", "esc"),
 		b(AddFilter, "Detail", "filter on the field", "+"),
 		b(ExcludeFilter, "Detail", "exclude the field", "-"),
 		b(Copy, "Detail", "copy menu (OSC 52)", "y"),
 		b(NextRow, "Detail", "next detection, the detail kept open", "J"),
 		b(PrevRow, "Detail", "previous detection, the detail kept open", "K"),
+		in(InDetail, b(DetailSearch, "Detail", "search the detail's text", "/")),
+		in(InDetail, b(SearchNext, "Detail", "next match of the search", "n")),
+		in(InDetail, b(SearchPrev, "Detail", "previous match of the search", "N")),
 		b(Filter, "Filter and sort", "FQL filter", "/"),
 		b(Search, "Filter and sort", "free-text search", "F"),
 		b(QuickFilter, "Filter and sort", "quick filters", "f"),
@@ -135,6 +171,7 @@ func Default() KeyMap {
 		w(Status, "Triage", "status menu", "s"),
 		w(Assign, "Triage", "assign", "a"),
 		w(Comment, "Triage", "comment", "c"),
+		in(InComment, w(Template, "Triage", "comment box: insert a template", "ctrl+o")),
 		w(Hide, "Triage", "hide / unhide", "H"),
 		w(Tag, "Triage", "add (+name) or remove (-name) a tag (Alerts)", "T"),
 		w(Undo, "Triage", "undo, stepping back through this run's actions", "u"),
@@ -170,16 +207,41 @@ func (km KeyMap) Get(a Action) key.Binding {
 	return key.NewBinding(key.WithDisabled())
 }
 
-// Match returns the action a key string is bound to, if any.
-func (km KeyMap) Match(k string) (Action, bool) {
-	for _, b := range km.bindings {
-		for _, bk := range b.Keys() {
-			if bk == k {
+// Match returns the action a key string is bound to outside the detail and
+// the comment box, if any.
+func (km KeyMap) Match(k string) (Action, bool) { return km.MatchIn(k, Anywhere) }
+
+// MatchIn returns the action a key string is bound to in scope s: the
+// scope's own bindings first, then, in the detail, those that work
+// everywhere. In the comment box only its own bindings count.
+func (km KeyMap) MatchIn(k string, s Scope) (Action, bool) {
+	passes := []Scope{s}
+	if s == InDetail {
+		passes = append(passes, Anywhere)
+	}
+	for _, pass := range passes {
+		for _, b := range km.bindings {
+			if b.Scope == pass && slices.Contains(b.Keys(), k) {
 				return b.Action, true
 			}
 		}
 	}
 	return "", false
+}
+
+// clash reports two bindings that cannot share a key: in the same scope; a
+// detail key and one that also works in the detail. A comment-box key
+// shares with nothing outside the box.
+func clash(x, y Binding) bool {
+	switch {
+	case x.Scope == y.Scope:
+		return true
+	case x.Scope == InComment || y.Scope == InComment:
+		return false
+	case x.Scope == InDetail:
+		return !shadowed[y.Action]
+	}
+	return !shadowed[x.Action]
 }
 
 // Bindings returns every binding in help order.
@@ -247,18 +309,24 @@ func (km KeyMap) Override(over map[string]string) (KeyMap, error) {
 		nb.Binding = key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(keys, "/"), nb.Help().Desc))
 		out.bindings[i] = nb
 	}
-	seen := map[string]Action{}
+	seen := map[string][]Binding{}
 	for _, b := range out.bindings {
 		for _, k := range b.Keys() {
-			if other, dup := seen[k]; dup {
+			if b.Scope == InComment && (commentKeys[k] || len([]rune(k)) == 1) {
+				return refuse(string(b.Action), "%q is typed or used in the comment box: take a ctrl+ key", k)
+			}
+			for _, o := range seen[k] {
+				if !clash(o, b) {
+					continue
+				}
 				// Name the entry the user wrote, which is the one to change.
-				name := b.Action
+				other, name := o.Action, b.Action
 				if _, ok := over[string(other)]; ok {
 					name = other
 				}
 				return refuse(string(name), "%q is bound to both %s and %s", k, other, b.Action)
 			}
-			seen[k] = b.Action
+			seen[k] = append(seen[k], b)
 		}
 	}
 	return out, nil

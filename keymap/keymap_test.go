@@ -95,3 +95,38 @@ func TestOverrideRefusesWhatCannotBePressed(t *testing.T) {
 		t.Fatalf("swapping two keys: %v", err)
 	}
 }
+
+// The detail's own keys take over / (the list's filter) while it is open;
+// n and N mean nothing elsewhere; the comment box's key works only there.
+// A detail key may not take a key that also works in the detail, nor a
+// comment-box key one typed in the box.
+func TestScopedKeys(t *testing.T) {
+	km := Default()
+	for _, c := range []struct {
+		key   string
+		scope Scope
+		want  Action
+	}{
+		{"/", InDetail, DetailSearch}, {"/", Anywhere, Filter}, {"n", InDetail, SearchNext}, {"N", InDetail, SearchPrev},
+		{"s", InDetail, Status}, {"ctrl+o", InComment, Template}, {"q", InComment, ""}, {"n", Anywhere, ""}, {"ctrl+o", Anywhere, ""},
+	} {
+		if got, _ := km.MatchIn(c.key, c.scope); got != c.want {
+			t.Errorf("%q in %q: %q, want %q", c.key, c.scope, got, c.want)
+		}
+	}
+	for over, want := range map[string]map[string]string{
+		`"s" is bound to both`:      {"detail_search_next": "s"},
+		`"n" is bound to both`:      {"status": "n"},
+		`"x" is typed`:              {"comment_template": "x"},
+		`"ctrl+s" is typed or used`: {"comment_template": "ctrl+s"},
+	} {
+		if _, err := Default().Override(want); err == nil || !strings.Contains(err.Error(), over) {
+			t.Errorf("%v: %v, want %q", want, err, over)
+		}
+	}
+	for _, ok := range []map[string]string{{"detail_search": "F"}, {"comment_template": "ctrl+g"}, {"detail_search_next": "ctrl+o"}} {
+		if _, err := Default().Override(ok); err != nil {
+			t.Errorf("%v: %v", ok, err)
+		}
+	}
+}

@@ -159,8 +159,12 @@ func New(o Options) *Model {
 	for i, f := range o.SavedFilters {
 		saved[i] = modal.SavedFilter(f)
 	}
+	templates := make([]modal.CommentTemplate, len(o.CommentTemplates))
+	for i, t := range o.CommentTemplates {
+		templates[i] = modal.CommentTemplate(t)
+	}
 	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
-		Ctx: m.ctx, ArmAfter: o.ArmAfter}, restored.CommentDraft)
+		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek}, restored.CommentDraft)
 	if o.Source.Backend != nil {
 		m.connected(o.Source.Backend)
 	} else {

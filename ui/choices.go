@@ -39,7 +39,9 @@ func (m *Model) choose(choice any) tea.Cmd {
 		m.stack.OpenStatus(c.Targets, m.statusSummary(c.Targets), true)
 		return m.saveSession()
 	case modal.DraftKept:
-		if strings.TrimSpace(m.stack.Draft()) != "" {
+		if c.Why != "" {
+			m.bar.Say(c.Why)
+		} else if strings.TrimSpace(m.stack.Draft()) != "" {
 			m.bar.Say("comment draft kept: c reopens it")
 		}
 		return m.saveSession()
@@ -55,6 +57,11 @@ func (m *Model) choose(choice any) tea.Cmd {
 		return m.applyList(m.list.MoveTo(c.Row - 1))
 	case modal.ExportTo:
 		return m.exportTo(c)
+	case modal.FindInDetail:
+		if m.detail != nil {
+			m.detail.Find(c.Text)
+		}
+		return nil
 	}
 	return m.query(choice)
 }

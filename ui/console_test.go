@@ -106,14 +106,16 @@ func TestDetailPane(t *testing.T) {
 	s := startScreen(t, New(h.options(t)), 80, 24)
 	s.waitFor("first rows", settled)
 	s.key("j", "enter")
-	sc := s.waitText("── Host")
-	if !strings.Contains(sc, "Severity") || !strings.Contains(sc, "Assignee") {
-		t.Fatalf("detail lacks fields:\n%s", sc)
+	sc := s.waitText("── Detection")
+	for _, f := range []string{"Technique", "Tactic", "Command line", "SHA256", "Hostname", "Severity", "Assignee"} {
+		if !strings.Contains(sc, f) {
+			t.Fatalf("the detail's first screen lacks %s:\n%s", f, sc)
+		}
 	}
 	for range 40 {
 		s.key("j")
 	}
-	sc = s.waitText("Command line")
+	s.waitFor("the detail moved down", func(sc string) bool { return !strings.Contains(sc, "── Detection") })
 	s.key("esc")
 	sc = s.waitFor("list back", func(sc string) bool { return strings.Contains(sc, "TECHNIQUE") })
 	if !strings.Contains(cursorLine(sc), "▶") {
@@ -127,7 +129,7 @@ func TestDetailBesideTheListOnWideTerminals(t *testing.T) {
 	s := startScreen(t, New(h.options(t)), 200, 50)
 	s.waitFor("first rows", settled)
 	s.key("enter")
-	sc := s.waitText("── Host")
+	sc := s.waitText("── Detection")
 	if !strings.Contains(sc, "TECHNIQUE") || !strings.Contains(sc, "│") {
 		t.Fatalf("no side pane at 200 columns:\n%s", sc)
 	}

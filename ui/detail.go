@@ -16,7 +16,12 @@ func (m *Model) openDetail() {
 		return
 	}
 	if m.detail == nil || m.detail.ID() != id {
-		m.detail = detail.New(id, m.o.Keys, m.height)
+		next := detail.New(id, m.o.Keys, m.height)
+		if m.detail != nil {
+			// J and K keep the search: n finds the same text in the next row.
+			next.SetQuery(m.detail.Query())
+		}
+		m.detail = next
 	}
 	m.detail.Follow(m.rows, m.f, m.o.Location)
 }
@@ -31,6 +36,8 @@ func (m *Model) onDetailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
 	case out.Close:
 		m.detail = nil
+	case out.Search:
+		return m.openInput(modal.DetailSearchField, m.detail.Query(), nil), true
 	case out.Pattern != "":
 		return m.openInput(modal.FilterField, model.And(m.list.Latest().Filter, out.Pattern), nil), true
 	case out.Filter != "":

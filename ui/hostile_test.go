@@ -23,7 +23,9 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 		t.Fatal(err)
 	}
 	var hostile []string
+	long := map[string]bool{} // the worst behaviour's command line folds
 	for _, d := range dets {
+		long[d.ID] = len(d.Worst().CmdLine) > 2000
 		b := d.Behaviors[0]
 		if screen.Sanitize(d.Device.Hostname+b.CmdLine+b.FileName) != d.Device.Hostname+b.CmdLine+b.FileName || len(b.CmdLine) > 10000 {
 			hostile = append(hostile, d.ID)
@@ -40,12 +42,20 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 			writeSession(t, o.StateDir, session{Filter: model.Eq("detection_id", id), ShowHidden: true})
 			m := New(o)
 			// Tall enough for the whole detail, the 10 kB command line
-			// wrapped included, to be on screen at once.
+			// unfolded included, to be on screen at once.
 			s := startScreen(t, m, 120, 220)
 			s.waitFor("the row", settled)
 			s.key("enter")
+			// The command line is the third field (after the technique
+			// and the tactic): enter unfolds a long one, all 10 kB drawn.
+			s.key("j", "j", "j")
+			if long[id] {
+				s.waitFor("the cursor on the command line", func(sc string) bool { return strings.Contains(sc, "▶Command line") })
+				s.key("enter")
+			}
 			sc := s.waitFor("the whole detail", func(sc string) bool {
-				return strings.Contains(sc, "Action taken") && strings.Contains(sc, "── Host")
+				return strings.Contains(sc, "Action taken") && strings.Contains(sc, "── Host") &&
+					strings.Contains(sc, "▶Command line") && !strings.Contains(sc, "enter unfolds")
 			})
 			golden.RequireEqual(t, []byte(sc+"\n"))
 			s.quit()

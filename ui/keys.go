@@ -18,7 +18,11 @@ import (
 // onKey routes a key: quit now first (whatever is open), then the layer in
 // front, then the screen in front (overview, detail, list).
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	act, bound := m.o.Keys.Match(msg.String())
+	scope := keymap.Anywhere
+	if m.detail != nil && !m.ov.Shown() {
+		scope = keymap.InDetail // its own keys: / n N search its text
+	}
+	act, bound := m.o.Keys.MatchIn(msg.String(), scope)
 	switch {
 	case bound && act == keymap.ForceQuit:
 		return m.forceQuit()
@@ -235,8 +239,13 @@ func (m *Model) openCopy() {
 	if m.detail != nil {
 		id = m.detail.ID()
 	}
+	filter := m.list.Current().Filter
 	d, ok := m.rows.Peek(id)
 	if !ok {
+		if filter != "" {
+			m.stack.OpenCopy(nil, nil, "", filter) // no row yet: the filter still is
+			return
+		}
 		m.bar.Say("nothing to copy yet: the row is still loading")
 		return
 	}
@@ -244,7 +253,7 @@ func (m *Model) openCopy() {
 	if m.o.Source.ConsoleURL != nil {
 		link = m.o.Source.ConsoleURL(d)
 	}
-	m.stack.OpenCopy(d, m.detail.Behaviour(d), link)
+	m.stack.OpenCopy(d, m.detail.Behaviour(d), link, filter)
 }
 
 // back stops what is loading or sending, in turn (an action not yet sent,
@@ -300,7 +309,7 @@ type keyHelp struct {
 var (
 	listShort     = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Help, keymap.Quit}
 	listWide      = []keymap.Action{keymap.Down, keymap.Mark, keymap.Status, keymap.Assign, keymap.Comment, keymap.Filter, keymap.Export, keymap.Help, keymap.Quit}
-	detailShort   = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.Back, keymap.Help}
+	detailShort   = []keymap.Action{keymap.AddFilter, keymap.ExcludeFilter, keymap.Status, keymap.Assign, keymap.Comment, keymap.Copy, keymap.DetailSearch, keymap.Back, keymap.Help}
 	overviewShort = []keymap.Action{keymap.Down, keymap.Open, keymap.Window, keymap.Overview, keymap.Filter, keymap.Help, keymap.Quit}
 )
 
@@ -311,6 +320,7 @@ var shortWords = map[keymap.Action]string{
 	keymap.Assign: "assign", keymap.Comment: "comment", keymap.Filter: "filter", keymap.Help: "help",
 	keymap.Quit: "quit", keymap.AddFilter: "filter on", keymap.ExcludeFilter: "exclude", keymap.Copy: "copy",
 	keymap.Back: "close", keymap.Window: "window", keymap.Overview: "list", keymap.Export: "export",
+	keymap.DetailSearch: "search",
 }
 
 func (h keyHelp) binding(a keymap.Action, short bool) (key.Binding, bool) {

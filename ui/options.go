@@ -7,6 +7,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/status"
 )
@@ -83,6 +84,11 @@ type Options struct {
 	ThemeFixed bool
 	// SavedFilters are offered in the quick filters (f) and the history.
 	SavedFilters []SavedFilter
+	// CommentTemplates are offered in the comment box (ctrl+o), in this
+	// order; RequireComment are the statuses set only with a comment
+	// (closed: the verdicts that close too).
+	CommentTemplates []CommentTemplate
+	RequireComment   []model.Status
 	// Notice is what the start has to tell before anything else (what an
 	// earlier run left unsettled): the footer's first word, as an error, so
 	// the console's screen does not hide it.
@@ -101,6 +107,14 @@ type Options struct {
 
 // SavedFilter is a filter the config file names.
 type SavedFilter struct{ Name, Filter string }
+
+// CommentTemplate is a comment the config file names; {host} and the like
+// are filled from the rows the comment is for.
+type CommentTemplate struct{ Name, Text string }
+
+// TemplateError says what is wrong with a comment template's text (an
+// unknown placeholder), for the config file's check.
+func TemplateError(text string) error { return modal.TemplateError(text) }
 
 // RateMsg tells the console about the tenant's rate budget.
 type RateMsg status.Rate

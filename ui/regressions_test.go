@@ -428,8 +428,9 @@ func TestLateCopyFollowsTheDetailCursor(t *testing.T) {
 	}
 }
 
-// At 80 columns a SHA256 is shortened visibly on one line, never split; +
-// on a command line offers a pattern to edit before it runs.
+// At 80 columns a SHA256 is whole beside its label; narrower it is
+// shortened visibly on one line, never split; + on a command line offers a
+// pattern to edit before it runs.
 func TestLateDetailValuesAtEightyColumns(t *testing.T) {
 	h := newHarness(t, 100)
 	d := loaded(t, h)
@@ -437,15 +438,22 @@ func TestLateDetailValuesAtEightyColumns(t *testing.T) {
 	d.key("enter")
 	p := d.m.detail
 	p.Seek("SHA256", 0)
-	sc := ansi.Strip(d.screen())
-	line := ""
-	for _, l := range strings.Split(sc, "\n") {
-		if strings.Contains(l, "SHA256") {
-			line = l
+	row, _ := d.m.rows.Peek(p.ID())
+	sha := row.Worst().SHA256
+	shaLine := func() string {
+		for _, l := range strings.Split(ansi.Strip(d.screen()), "\n") {
+			if strings.Contains(l, "SHA256") {
+				return l
+			}
 		}
+		return ""
 	}
-	if !strings.Contains(line, "…") {
-		t.Fatalf("the SHA256 line is %q: not shortened", line)
+	if line := shaLine(); !strings.Contains(line, sha) {
+		t.Fatalf("the SHA256 line is %q at 80 columns: not the whole %s", line, sha)
+	}
+	d.send(teaSize(70, 24))
+	if line := shaLine(); !strings.Contains(line, "…") || !strings.Contains(line, sha[:20]) {
+		t.Fatalf("the SHA256 line is %q at 70 columns: not shortened on one line", line)
 	}
 	p.Seek("Command line", 0)
 	d.key("+")

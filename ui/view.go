@@ -259,6 +259,11 @@ func (m *Model) footerParts(rows int) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s–%s of %s", screen.Commas(l.Top()+1), screen.Commas(last), total))
 	}
+	if m.detail != nil && !m.ov.Shown() {
+		if s := m.detail.SearchStatus(); s != "" {
+			parts = append(parts, s)
+		}
+	}
 	if n := l.MarkCount(); n > 0 {
 		parts = append(parts, screen.Commas(n)+" marked")
 	}

@@ -1,8 +1,10 @@
 // Package detail is the detail pane: every field of one row an analyst
-// needs for a verdict, with a field cursor for + and - (filter on the value,
-// or exclude it) and y (copy from the behaviour under it). It shows the row
-// the store holds, by id, and follows it as the store changes; it sends
-// nothing to the service and knows nothing of the other parts.
+// needs for a verdict, what decides it first, with a field cursor for + and
+// - (filter on the value, or exclude it) and y (copy from the behaviour
+// under it), a search of its text (n, N) and long values folded (enter). It
+// shows the row the store holds, by id, and follows it as the store
+// changes; it sends nothing to the service and knows nothing of the other
+// parts.
 package detail
 
 import (
@@ -13,7 +15,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
@@ -48,16 +49,28 @@ type Pane struct {
 	cursor  int
 	shown   bool   // entries are the row's, not a loading or failure line
 	version uint64 // the store's version of the row shown
-	// lines is the wrapped rendering for width, with the entry of each line.
+	// unfolded are the long values enter unfolded (by foldKey).
+	unfolded map[string]bool
+	// The rendering for width, the first line of each entry, the first
+	// line on screen and how many the last View drew.
 	width   int
-	lines   []string
-	lineOf  []int
+	lines   []line
 	firstOf []int
+	runes   [][]rune // each entry's value, as the lines cut it
+	top     int
+	viewH   int
+	// The search: its text, where it is found, the match gone to last
+	// (-1: none), and whether the view follows that match (n, N) rather
+	// than the cursor's entry (any other move).
+	query   string
+	matches []match
+	current int
+	focus   bool
 }
 
 // New opens the pane on the row id; Follow fills it in.
 func New(id string, keys keymap.KeyMap, height int) *Pane {
-	return &Pane{id: id, keys: keys, height: height}
+	return &Pane{id: id, keys: keys, height: height, unfolded: map[string]bool{}, current: -1}
 }
 
 // ID is the row the pane shows.
@@ -73,6 +86,8 @@ type Out struct {
 	Filter, Pattern string
 	// Say is a word for the footer.
 	Say string
+	// Search asks for the search line (/).
+	Search bool
 	// Handled: the key meant something here; else it is the list's.
 	Handled bool
 }
@@ -86,6 +101,8 @@ func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 		if v := store.Version(p.id); !p.shown || v != p.version {
 			p.entries, p.shown, p.version, p.lines = buildEntries(d, f, loc), true, v, nil
 			p.move(0)
+			p.findAll()
+			p.current = min(p.current, len(p.matches)-1)
 		}
 		return
 	}
@@ -95,6 +112,7 @@ func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 	}
 	if p.shown || len(p.entries) != 1 || p.entries[0] != line {
 		p.entries, p.shown, p.lines, p.cursor = []entry{line}, false, nil, 0
+		p.matches, p.current = p.matches[:0], -1
 	}
 }
 
@@ -108,7 +126,7 @@ func (p *Pane) Update(msg tea.Msg) (Out, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		p.height = msg.Height
 	case tea.KeyPressMsg:
-		act, ok := p.keys.Match(msg.String())
+		act, ok := p.keys.MatchIn(msg.String(), keymap.InDetail)
 		if ok {
 			return p.key(act), nil
 		}
@@ -119,10 +137,31 @@ func (p *Pane) Update(msg tea.Msg) (Out, tea.Cmd) {
 func (p *Pane) key(act keymap.Action) Out {
 	half := max(1, (p.height-4)/2)
 	switch act {
+	case keymap.DetailSearch:
+		return Out{Search: true, Handled: true}
+	case keymap.SearchNext, keymap.SearchPrev:
+		return p.step(map[keymap.Action]int{keymap.SearchNext: 1, keymap.SearchPrev: -1}[act])
+	case keymap.Back:
+		return Out{Close: true, Handled: true}
+	case keymap.Open:
+		return p.toggleFold()
+	case keymap.AddFilter, keymap.ExcludeFilter:
+		return p.pivot(act == keymap.AddFilter)
+	}
+	p.focus = false
+	switch act {
 	case keymap.Down:
-		p.move(1)
+		if p.laidOut() && p.viewH > 0 && p.lastLine(p.cursor) >= p.top+p.viewH {
+			p.top++ // a value taller than the screen scrolls before the cursor leaves it
+		} else {
+			p.move(1)
+		}
 	case keymap.Up:
-		p.move(-1)
+		if p.laidOut() && p.firstOf[p.cursor] < p.top {
+			p.top--
+		} else {
+			p.move(-1)
+		}
 	case keymap.HalfDown, keymap.PageDown:
 		p.move(half)
 	case keymap.HalfUp, keymap.PageUp:
@@ -131,14 +170,24 @@ func (p *Pane) key(act keymap.Action) Out {
 		p.cursor = 0
 	case keymap.Bottom:
 		p.cursor = len(p.entries) - 1
-	case keymap.Back:
-		return Out{Close: true, Handled: true}
-	case keymap.Open:
-	case keymap.AddFilter, keymap.ExcludeFilter:
-		return p.pivot(act == keymap.AddFilter)
 	default:
 		return Out{}
 	}
+	return Out{Handled: true}
+}
+
+// toggleFold unfolds the long value under the cursor, or folds it again.
+func (p *Pane) toggleFold() Out {
+	if p.width == 0 || !p.foldable(p.cursor, p.width) {
+		return Out{Say: "enter unfolds a long value; this one is shown whole", Handled: true}
+	}
+	k := foldKey(p.entries[p.cursor])
+	if p.unfolded[k] {
+		delete(p.unfolded, k)
+	} else {
+		p.unfolded[k] = true
+	}
+	p.lines, p.focus = nil, false
 	return Out{Handled: true}
 }
 
@@ -210,32 +259,75 @@ func (b *entries) section(title string) { b.es = append(b.es, entry{label: title
 
 func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entry {
 	b := &entries{f: f, loc: loc}
-	b.triage(d)
-	b.times(d)
-	b.identity(d.Identity)
-	b.host(d)
-	for i := range d.Behaviors {
-		b.behaviour(d, i)
+	worst := -1
+	if w := d.Worst(); w != nil {
+		for i := range d.Behaviors {
+			if &d.Behaviors[i] == w {
+				worst = i
+			}
+		}
 	}
+	b.decision(d, worst)
+	for i := range d.Behaviors {
+		b.behaviour(d, i, i == worst)
+	}
+	b.host(d)
+	b.record(d)
 	b.quarantined(d.Quarantined)
 	return b.es
 }
 
-// triage is the row's own section: what it is and where its triage stands.
-func (b *entries) triage(d *model.Detection) {
+// decision is the first section: what a verdict needs, on the first
+// screen at 80×24 — the worst behaviour's technique and tactic, the account
+// context of an identity alert, the command line, file and hashes, the user
+// and the host, then where the triage stands. Ids and times come after.
+func (b *entries) decision(d *model.Detection, worst int) {
 	f := b.f
 	if f.Product != "" {
 		b.section("Alert")
 	} else {
 		b.section("Detection")
 	}
-	b.add("Id", d.ID, f.ID)
-	if f.Product != "" {
-		b.add("Product", d.Product, f.Product)
+	first := len(b.es)
+	var bh model.Behavior
+	if worst >= 0 {
+		bh = d.Behaviors[worst]
 	}
-	if d.AggregateID != "" {
-		b.add("Incident", d.AggregateID, f.AggregateID)
+	b.add("Technique", screen.JoinID(bh.Technique, bh.TechniqueID), "")
+	if bh.TechniqueID != "" {
+		b.filters(model.Eq(f.TechniqueID, bh.TechniqueID), model.NotEq(f.TechniqueID, bh.TechniqueID))
 	}
+	b.add("Tactic", screen.JoinID(bh.Tactic, bh.TacticID), "")
+	if bh.Tactic != "" {
+		b.filters(model.Eq(f.Tactic, bh.Tactic), model.NotEq(f.Tactic, bh.Tactic))
+	}
+	idStart := len(b.es)
+	b.identity(d.Identity)
+	idEnd := len(b.es)
+	b.add("Command line", bh.CmdLine, "")
+	if bh.CmdLine != "" {
+		b.es[len(b.es)-1].pattern = model.Wildcard(f.CmdLine, "*"+bh.CmdLine+"*")
+	}
+	b.add("File", bh.FileName, f.FileName)
+	b.add("Path", bh.FilePath, "behaviors.filepath")
+	b.add("SHA256", bh.SHA256, f.SHA256)
+	b.add("MD5", bh.MD5, "behaviors.md5")
+	b.add("User", bh.UserName, "behaviors.user_name")
+	b.add("Hostname", d.Device.Hostname, f.Hostname)
+	for j := first; j < len(b.es); j++ {
+		if worst >= 0 && (j < idStart || j >= idEnd) {
+			b.es[j].behavior = worst + 1
+		}
+	}
+	b.triage(d)
+}
+
+// triage is where the row's triage stands.
+func (b *entries) triage(d *model.Detection) {
+	f := b.f
+	band := model.BandOf(d.MaxSeverity).Name
+	b.es = append(b.es, entry{label: "Severity", value: fmt.Sprintf("%s (%d) · confidence %d", band, d.MaxSeverity, d.MaxConfidence),
+		in: model.Num(f.Severity, ">=", int64(d.MaxSeverity)), out: model.Num(f.Severity, "<", int64(d.MaxSeverity))})
 	b.add("Status", screen.StatusLabel(d), "")
 	b.filters(model.Eq(f.Status, string(d.Status)), model.NotEq(f.Status, string(d.Status)))
 	if d.Assignee() != "" {
@@ -248,20 +340,26 @@ func (b *entries) triage(d *model.Detection) {
 	} else {
 		b.es = append(b.es, entry{label: "Assignee", value: "unassigned", in: model.Null(f.AssigneeUID), out: f.AssigneeUID + ":!null"})
 	}
-	band := model.BandOf(d.MaxSeverity).Name
-	b.es = append(b.es, entry{label: "Severity", value: fmt.Sprintf("%s (%d) · confidence %d", band, d.MaxSeverity, d.MaxConfidence),
-		in: model.Num(f.Severity, ">=", int64(d.MaxSeverity)), out: model.Num(f.Severity, "<", int64(d.MaxSeverity))})
-	if !d.ShowInUI {
-		b.add("Visibility", "hidden from the console", "")
-	}
 	b.add("Tags", strings.Join(d.Tags, ", "), "")
 }
 
-// times are the row's times and what analysts and the sensor added.
-func (b *entries) times(d *model.Detection) {
-	loc := b.loc
-	b.add("First behaviour", screen.Time(d.FirstBehavior, loc), "")
-	b.add("Last behaviour", screen.Time(d.LastBehavior, loc), "")
+// record is the row's ids and times, and what analysts and the sensor
+// added: after what the decision needs.
+func (b *entries) record(d *model.Detection) {
+	f, loc := b.f, b.loc
+	b.section("Ids and times")
+	b.add("Id", d.ID, f.ID)
+	if f.Product != "" {
+		b.add("Product", d.Product, f.Product)
+	}
+	if d.AggregateID != "" {
+		b.add("Incident", d.AggregateID, f.AggregateID)
+	}
+	if !d.ShowInUI {
+		b.add("Visibility", "hidden from the console", "")
+	}
+	b.add("First activity", screen.Time(d.FirstBehavior, loc), "")
+	b.add("Last activity", screen.Time(d.LastBehavior, loc), "")
 	b.add("Created", screen.Time(d.Created, loc), "")
 	b.add("Updated", screen.Time(d.Updated, loc), "")
 	if d.SecondsToTriaged > 0 {
@@ -278,12 +376,9 @@ func (b *entries) times(d *model.Detection) {
 	b.add("OverWatch", d.OverwatchNotes, "")
 }
 
-// identity is what an identity alert names instead of a device.
+// identity is what an identity alert names instead of a device: in the
+// decision section, where an endpoint alert has its file and hashes.
 func (b *entries) identity(id model.Identity) {
-	if id == (model.Identity{}) {
-		return
-	}
-	b.section("Identity")
 	b.add("Account", id.AccountName, "source_account_name")
 	b.add("Account UPN", id.AccountUPN, "source_account_upn")
 	b.add("Source host", id.SourceHost, "source_endpoint_host_name")
@@ -291,14 +386,14 @@ func (b *entries) identity(id model.Identity) {
 	b.add("Target account", id.TargetAccount, "target_account_name")
 }
 
-// host is the device; an alert with none (identity, SIEM) has no section.
+// host is the rest of the device (its name is in the decision section); an
+// alert with none (identity, SIEM) has no section.
 func (b *entries) host(d *model.Detection) {
 	dev := d.Device
 	if dev.ID == "" && dev.Hostname == "" {
 		return
 	}
 	b.section("Host")
-	b.add("Hostname", dev.Hostname, b.f.Hostname)
 	b.add("Platform", strings.Trim(dev.Platform+" · "+dev.OSVersion+" · "+dev.ProductTypeDesc, " ·"), "")
 	b.add("Local IP", dev.LocalIP, "device.local_ip")
 	b.add("External IP", dev.ExternalIP, "device.external_ip")
@@ -312,34 +407,37 @@ func (b *entries) host(d *model.Detection) {
 }
 
 // behaviour is the i-th behaviour's section; its entries name it, so the
-// copy menu copies from the behaviour under the cursor.
-func (b *entries) behaviour(d *model.Detection, i int) {
+// copy menu copies from the behaviour under the cursor. The worst one's
+// decision fields are in the first section already: its own lists the rest.
+func (b *entries) behaviour(d *model.Detection, i int, worst bool) {
 	f, bh := b.f, &d.Behaviors[i]
 	first := len(b.es)
-	b.section(fmt.Sprintf("Behaviour %d of %d · %s", i+1, len(d.Behaviors), screen.Time(bh.Time, b.loc)))
-	b.add("Tactic", screen.JoinID(bh.Tactic, bh.TacticID), "")
-	if bh.Tactic != "" {
-		b.filters(model.Eq(f.Tactic, bh.Tactic), model.NotEq(f.Tactic, bh.Tactic))
+	b.section(strings.TrimSuffix(fmt.Sprintf("Behaviour %d of %d · %s", i+1, len(d.Behaviors), screen.Time(bh.Time, b.loc)), " · "))
+	if !worst {
+		b.add("Technique", screen.JoinID(bh.Technique, bh.TechniqueID), "")
+		if bh.TechniqueID != "" {
+			b.filters(model.Eq(f.TechniqueID, bh.TechniqueID), model.NotEq(f.TechniqueID, bh.TechniqueID))
+		}
+		b.add("Tactic", screen.JoinID(bh.Tactic, bh.TacticID), "")
+		if bh.Tactic != "" {
+			b.filters(model.Eq(f.Tactic, bh.Tactic), model.NotEq(f.Tactic, bh.Tactic))
+		}
+		b.add("Command line", bh.CmdLine, "")
+		if bh.CmdLine != "" {
+			b.es[len(b.es)-1].pattern = model.Wildcard(f.CmdLine, "*"+bh.CmdLine+"*")
+		}
+		b.add("File", bh.FileName, f.FileName)
+		b.add("Path", bh.FilePath, "behaviors.filepath")
+		b.add("SHA256", bh.SHA256, f.SHA256)
+		b.add("MD5", bh.MD5, "behaviors.md5")
+		b.add("User", bh.UserName, "behaviors.user_name")
 	}
-	b.add("Technique", screen.JoinID(bh.Technique, bh.TechniqueID), "")
-	if bh.TechniqueID != "" {
-		b.filters(model.Eq(f.TechniqueID, bh.TechniqueID), model.NotEq(f.TechniqueID, bh.TechniqueID))
-	}
+	b.add("Name", bh.DisplayName, "")
+	b.add("Description", bh.Description, "")
 	b.add("Severity", fmt.Sprintf("%s (%d) · confidence %d", model.BandOf(bh.Severity).Name, bh.Severity, bh.Confidence), "")
 	b.add("Scenario", bh.Scenario, f.Scenario)
 	b.add("Objective", bh.Objective, "")
-	b.add("Name", bh.DisplayName, "")
-	b.add("Description", bh.Description, "")
-	b.add("User", bh.UserName, "behaviors.user_name")
-	b.add("File", bh.FileName, f.FileName)
-	b.add("Path", bh.FilePath, "behaviors.filepath")
-	b.add("Command line", bh.CmdLine, "")
-	if bh.CmdLine != "" {
-		b.es[len(b.es)-1].pattern = model.Wildcard(f.CmdLine, "*"+bh.CmdLine+"*")
-	}
 	b.add("Parent cmd", bh.ParentCmdLine, "")
-	b.add("SHA256", bh.SHA256, f.SHA256)
-	b.add("MD5", bh.MD5, "behaviors.md5")
 	b.add("Parent SHA256", bh.ParentSHA256, "behaviors.parent_details.parent_sha256")
 	if bh.IOCValue != "" {
 		b.add("IOC", bh.IOCType+": "+bh.IOCValue, "")
@@ -365,71 +463,6 @@ func (b *entries) quarantined(qs []model.QuarantinedFile) {
 
 // wholeLabels are the fields whose values are copied whole: never split.
 var wholeLabels = map[string]bool{"Id": true, "Incident": true, "SHA256": true, "MD5": true, "Parent SHA256": true, "Device id": true}
-
-const labelWidth = 15
-
-// layout wraps the entries to width (memoised per width).
-func (p *Pane) layout(width int, st *screen.Styles) {
-	if p.width == width && p.lines != nil {
-		return
-	}
-	p.width = width
-	p.lines, p.lineOf, p.firstOf = p.lines[:0], p.lineOf[:0], p.firstOf[:0]
-	valW := max(10, width-labelWidth-2)
-	for i, e := range p.entries {
-		p.firstOf = append(p.firstOf, len(p.lines))
-		if e.section {
-			p.lines = append(p.lines, st.Section.Render(screen.Truncate("── "+e.label+" ", width)))
-			p.lineOf = append(p.lineOf, i)
-			continue
-		}
-		value := e.value
-		if e.whole && screen.Width(value) > valW {
-			r := []rune(value)
-			head := max(1, (valW-1)/2)
-			value = string(r[:head]) + "…" + string(r[len(r)-(valW-1-head):])
-		}
-		wrapped := strings.Split(ansi.Hardwrap(ansi.Wordwrap(value, valW, " /\\,;"), valW, true), "\n")
-		if e.whole {
-			wrapped = wrapped[:1]
-		}
-		for j, w := range wrapped {
-			lab := ""
-			if j == 0 {
-				lab = e.label
-			}
-			p.lines = append(p.lines, " "+st.Label.Render(screen.PadRight(lab, labelWidth))+" "+w)
-			p.lineOf = append(p.lineOf, i)
-		}
-	}
-}
-
-// View renders height lines of the pane, keeping the cursor entry in sight.
-func (p *Pane) View(width, height int, st *screen.Styles) []string {
-	p.layout(width, st)
-	first := p.firstOf[p.cursor]
-	last := first
-	for last+1 < len(p.lines) && p.lineOf[last+1] == p.cursor {
-		last++
-	}
-	top := 0
-	if last >= height {
-		top = last - height + 1
-	}
-	if first < top {
-		top = first
-	}
-	out := make([]string, 0, height)
-	for i := top; i < len(p.lines) && len(out) < height; i++ {
-		line := p.lines[i]
-		if p.lineOf[i] == p.cursor {
-			line = "▶" + strings.TrimPrefix(ansi.Strip(line), " ")
-			line = st.Cursor.Render(screen.PadRight(line, width))
-		}
-		out = append(out, line)
-	}
-	return out
-}
 
 // Seek moves the cursor to the first field labelled label (of behaviour n,
 // counted from 1, when n > 0), and reports whether there is one.

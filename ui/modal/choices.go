@@ -69,7 +69,11 @@ type Copy struct{ What, Value string }
 
 // DraftKept says the comment box closed with its draft kept (or sent): the
 // session keeps it.
-type DraftKept struct{}
+type DraftKept struct {
+	// Why is the footer's word when the box closed without sending what
+	// it was opened for ("" : the draft was kept).
+	Why string
+}
 
 // Say is a word for the footer.
 type Say struct{ Text string }
@@ -77,3 +81,6 @@ type Say struct{ Text string }
 // StatusWithComment asks for the status menu for targets, the draft sent
 // along (ctrl+t in the comment box): OpenStatus with withComment.
 type StatusWithComment struct{ Targets []string }
+
+// FindInDetail searches the detail's text (the detail's search line).
+type FindInDetail struct{ Text string }

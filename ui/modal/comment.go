@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
@@ -46,26 +47,51 @@ func (s *Stack) ClearDraftIf(text string) bool {
 	return true
 }
 
-// comment edits the draft for the rows captured when c was pressed.
-type comment struct{ targets []string }
+// comment edits the draft for the rows captured when c was pressed. With
+// a status, it is the reason that status requires: ctrl+s sends both
+// together. picking: the template menu is open.
+type comment struct {
+	targets []string
+	status  *model.Status
+	picking bool
+}
 
 // OpenComment opens the comment box on the draft for targets.
 func (s *Stack) OpenComment(targets []string) tea.Cmd {
+	return s.openComment(&comment{targets: targets})
+}
+
+func (s *Stack) openComment(x *comment) tea.Cmd {
 	s.draft.resize(s.width)
 	s.draft.ta.SetHeight(6)
-	s.Push(&comment{targets: targets})
+	s.Push(x)
 	return s.draft.ta.Focus()
 }
 
 func (x *comment) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
-	if km, ok := msg.(tea.KeyPressMsg); ok {
-		switch k := km.String(); k {
+	km, ok := msg.(tea.KeyPressMsg)
+	if ok && x.picking {
+		return x.pick(s, km.String())
+	}
+	if ok {
+		k := km.String()
+		switch k {
 		case "esc":
 			s.Pop(x)
 			s.draft.ta.Blur()
+			if x.status != nil {
+				return DraftKept{Why: "nothing sent: " + x.status.Label() + " needs a reason (the draft is kept)"}, nil
+			}
 			return DraftKept{}, nil
 		case "ctrl+s", "ctrl+t":
-			return x.send(s, k == "ctrl+t")
+			return x.send(s, k == "ctrl+t" && x.status == nil)
+		}
+		if act, ok := s.Keys.MatchIn(k, keymap.InComment); ok && act == keymap.Template {
+			if len(s.Templates) == 0 {
+				return Say{"no comment templates: name some under comment_templates in the config file"}, nil
+			}
+			x.picking = true
+			return nil, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -73,15 +99,39 @@ func (x *comment) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	return nil, cmd
 }
 
-// send sends the draft, or first asks for a status to send it with.
+// pick takes a key of the template menu: a template is inserted at the
+// cursor, filled from the rows the comment is for.
+func (x *comment) pick(s *Stack, k string) (any, tea.Cmd) {
+	if k == "esc" {
+		x.picking = false
+		return nil, nil
+	}
+	t, ok := s.template(k)
+	if !ok {
+		return nil, nil
+	}
+	x.picking = false
+	s.draft.ta.InsertString(s.fill(t.Text, x.targets))
+	return nil, nil
+}
+
+// send sends the draft (with the status it is the reason for), or first
+// asks for a status to send it with.
 func (x *comment) send(s *Stack, withStatus bool) (any, tea.Cmd) {
 	text := strings.TrimSpace(s.draft.Value())
 	if text == "" {
+		if x.status != nil {
+			return Say{x.status.Label() + " needs a reason: type it, ctrl+s sends both (esc sends nothing)"}, nil
+		}
 		return Say{"the comment is empty"}, nil
 	}
 	s.Pop(x)
 	s.draft.ta.Blur()
-	if withStatus {
+	switch {
+	case x.status != nil:
+		return Act{Verb: "Status → " + x.status.Label() + " with a comment", Change: model.Change{Status: x.status, Comment: text},
+			Targets: x.targets, Draft: true}, nil
+	case withStatus:
 		return StatusWithComment{Targets: x.targets}, nil
 	}
 	return Act{Verb: "Comment", Change: model.Change{Comment: text}, Targets: x.targets, Draft: true}, nil
@@ -91,7 +141,21 @@ func (x *comment) view(s *Stack) string {
 	st := s.st
 	n := len(x.targets)
 	title := fmt.Sprintf("Comment on %s %s", screen.Commas(n), s.rowWord(n))
+	hint := "ctrl+s send · ctrl+t send with a status · esc keep the draft"
+	if x.status != nil {
+		title = fmt.Sprintf("%s %s → %s: a reason is required", screen.Commas(n), s.rowWord(n), x.status.Label())
+		hint = "ctrl+s sends the status with the comment · esc sends nothing, keeps the draft"
+	}
+	if k := s.Keys.Get(keymap.Template).Keys(); len(k) > 0 && len(s.Templates) > 0 {
+		hint += " · " + k[0] + " templates"
+	}
 	w := s.draft.ta.Width()
-	return st.Menu.Render(st.Label.Render(screen.Truncate(title, w)) + "\n" + s.draft.ta.View() + "\n" +
-		st.Dim.Render(screen.Wrap("ctrl+s send · ctrl+t send with a status · esc keep the draft", w)))
+	box := st.Label.Render(screen.Truncate(title, w)) + "\n" + s.draft.ta.View() + "\n" + st.Dim.Render(screen.Wrap(hint, w))
+	if x.picking {
+		box += "\n" + st.Label.Render("Insert a template (esc: back to the comment)")
+		for _, it := range s.templateItems() {
+			box += "\n" + st.MenuKey.Render(screen.PadRight(it[0], 3)) + " " + screen.Truncate(screen.Sanitize(it[1]), w-4)
+		}
+	}
+	return st.Menu.Render(box)
 }

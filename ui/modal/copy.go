@@ -40,22 +40,29 @@ type copyMenu struct {
 }
 
 // OpenCopy opens the copy menu on row d and its behaviour b (the one under
-// the detail's cursor, else the worst); link is the console link.
-func (s *Stack) OpenCopy(d *model.Detection, b *model.Behavior, link string) {
+// the detail's cursor, else the worst; d nil: no row yet, only the filter);
+// link is the console link, filter the filter on screen.
+func (s *Stack) OpenCopy(d *model.Detection, b *model.Behavior, link, filter string) {
 	x := &copyMenu{title: "Copy", value: map[string]string{}}
-	for i := range d.Behaviors {
-		if len(d.Behaviors) > 1 && &d.Behaviors[i] == b {
-			x.title = fmt.Sprintf("Copy (behaviour %d of %d)", i+1, len(d.Behaviors))
+	if d != nil {
+		for i := range d.Behaviors {
+			if len(d.Behaviors) > 1 && &d.Behaviors[i] == b {
+				x.title = fmt.Sprintf("Copy (behaviour %d of %d)", i+1, len(d.Behaviors))
+			}
 		}
-	}
-	for _, it := range copyItems {
-		if v := it.value(d, b); v != "" { // only what this row has: an identity alert has no hash
-			x.items = append(x.items, [2]string{it.key, it.what})
-			x.value[it.key] = v
+		for _, it := range copyItems {
+			if v := it.value(d, b); v != "" { // only what this row has: an identity alert has no hash
+				x.items = append(x.items, [2]string{it.key, it.what})
+				x.value[it.key] = v
+			}
 		}
+		x.items = append(x.items, [2]string{"u", "console link"})
+		x.value["u"] = link
 	}
-	x.items = append(x.items, [2]string{"u", "console link"})
-	x.value["u"] = link
+	if filter != "" {
+		x.items = append(x.items, [2]string{"f", "filter"})
+		x.value["f"] = filter
+	}
 	s.Push(x)
 }
 

@@ -23,10 +23,11 @@ const (
 	JumpField
 	TagField
 	ExportField
+	DetailSearchField
 )
 
 var inputPrompts = map[InputKind]string{FilterField: "filter (FQL) › ", SearchField: "search › ", HostField: "host › ", JumpField: "row › ", TagField: "tag (+add -remove) › ",
-	ExportField: "export to (.jsonl .json .csv) › "}
+	ExportField: "export to (.jsonl .json .csv) › ", DetailSearchField: "search the detail › "}
 
 // Input is a one-line text field on the bottom line. A filter or a search
 // stays open, saying "checking…", until the service answers: a refusal
@@ -272,6 +273,9 @@ func (x *Input) submit(s *Stack, text string) (any, tea.Cmd) {
 		}
 		s.Pop(x)
 		return ExportTo{Path: text, Format: format, Carry: x.carry}, nil
+	case DetailSearchField:
+		s.Pop(x)
+		return FindInDetail{Text: text}, nil
 	case TagField:
 		name := strings.TrimSpace(strings.TrimLeft(text, "+-"))
 		if name == "" {

@@ -75,6 +75,10 @@ func (x *statusMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 		return nil, nil
 	}
 	s.Pop(x)
+	if s.requiresComment(st) && !x.withComment {
+		// The reason first, sent with the status in one change.
+		return nil, s.openComment(&comment{targets: x.targets, status: &st})
+	}
 	c := model.Change{Status: &st}
 	verb := "Status → " + st.Label()
 	if x.withComment {

@@ -52,6 +52,12 @@ type Deps struct {
 	// ArmAfter is how long a raised layer is on screen before it takes
 	// keys.
 	ArmAfter time.Duration
+	// Templates are the comment box's templates, in name order;
+	// RequireComment the statuses set only with a comment; Peek reads a
+	// row from the store, to fill a template.
+	Templates      []CommentTemplate
+	RequireComment []model.Status
+	Peek           func(id string) (*model.Detection, bool)
 }
 
 // Stack is the stack of layers.
@@ -271,7 +277,7 @@ func (s *Stack) TopName() string {
 	case *help:
 		return "help"
 	case *Input:
-		return "field:" + [...]string{"filter", "search", "host", "jump", "tag"}[x.kind]
+		return "field:" + [...]string{"filter", "search", "host", "jump", "tag", "export", "detail-search"}[x.kind]
 	}
 	return ""
 }

@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
+)
+
+// In the detail / opens its search line, a text field that takes every
+// key; enter searches and the footer counts the matches, n and N go from
+// one to the next; esc closes the line. On the list / is still the filter
+// and n means nothing.
+func TestTheDetailSearchesItsText(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.send(teaSize(80, 24))
+	d.key("enter")
+	d.settle()
+	d.key("/")
+	if d.m.stack.TopName() != "field:detail-search" {
+		t.Fatalf("/ in the detail opened %q", d.m.stack.TopName())
+	}
+	d.typeText("q")
+	if d.m.quitting || d.m.stack.TopName() != "field:detail-search" {
+		t.Fatal("q in the search line did not stay in it")
+	}
+	d.key("backspace")
+	d.typeText("exe")
+	d.key("enter")
+	if d.m.stack.Top() != nil {
+		t.Fatalf("enter left %q open", d.m.stack.TopName())
+	}
+	count := regexp.MustCompile(`/exe (\d+) of (\d+)`)
+	foot := func() []string { return count.FindStringSubmatch(ansi.Strip(d.m.footer())) }
+	got := foot()
+	if got == nil || got[1] != "1" || got[2] == "1" {
+		t.Fatalf("the footer after the search: %q", ansi.Strip(d.m.footer()))
+	}
+	if !strings.Contains(d.screen(), "\x1b[7m") && !strings.Contains(d.screen(), "\x1b[1;4m") {
+		t.Fatal("no match is shown on screen")
+	}
+	d.key("n")
+	if got := foot(); got == nil || got[1] != "2" {
+		t.Fatalf("n: the footer says %q", ansi.Strip(d.m.footer()))
+	}
+	d.key("N", "N")
+	if got := foot(); got == nil || got[1] != got[2] {
+		t.Fatalf("N before the first match: the footer says %q", ansi.Strip(d.m.footer()))
+	}
+	d.key("/")
+	if in := d.m.stack.InputInFront(); in == nil || in.Value() != "exe" {
+		t.Fatal("/ again does not offer the last search")
+	}
+	d.key("esc")
+	if d.m.stack.Top() != nil || d.m.detail == nil {
+		t.Fatal("esc did not close only the search line")
+	}
+	d.key("/")
+	d.key("ctrl+u")
+	d.typeText("no such text anywhere")
+	d.key("enter")
+	if foot := ansi.Strip(d.m.footer()); !strings.Contains(foot, "not found") {
+		t.Fatalf("the footer with no match: %q", foot)
+	}
+	d.key("esc")
+	if d.m.detail != nil {
+		t.Fatal("esc did not close the detail")
+	}
+	d.key("n")
+	if d.m.stack.Top() != nil || strings.Contains(ansi.Strip(d.m.footer()), "not found") {
+		t.Fatal("n on the list did something")
+	}
+	d.key("/")
+	if in := d.m.stack.InputInFront(); in == nil || in.Kind() != modal.FilterField {
+		t.Fatalf("/ on the list opened %q, not the filter", d.m.stack.TopName())
+	}
+}
+
+// y f copies the filter on screen, and says so.
+func TestCopyTheFilter(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.key("/")
+	d.key("ctrl+u")
+	d.typeText("max_severity:>=60")
+	d.key("enter")
+	d.settle()
+	if d.m.list.Current().Filter != "max_severity:>=60" {
+		t.Fatalf("the filter did not apply: %q", d.m.list.Current().Filter)
+	}
+	d.key("y", "f")
+	d.run()
+	if len(d.clips) != 1 || d.clips[0] != "max_severity:>=60" {
+		t.Fatalf("y f copied %q", d.clips)
+	}
+	if w := d.m.bar.Word().Text; !strings.Contains(w, "copied the filter max_severity:>=60") {
+		t.Fatalf("the message says %q", w)
+	}
+}
+
+// ctrl+o in the comment box inserts a template at the cursor, filled from
+// the row the comment is for; for several rows a value they share is
+// itself and values that differ are counted.
+func TestCommentTemplatesFillFromTheRows(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h, func(o *Options) {
+		o.CommentTemplates = []CommentTemplate{{Name: "benign", Text: "Benign: {technique} on {host} by {user}, {count}."},
+			{Name: "escalate", Text: "Escalated ({severity})."}}
+	})
+	ids := d.m.list.IDs()
+	one := d.row(ids[0])
+	d.cursorTo(0)
+	d.key("c")
+	d.typeText("Seen: ")
+	d.key("ctrl+o")
+	if !strings.Contains(ansi.Strip(d.screen()), "1   benign") {
+		t.Fatalf("ctrl+o shows no template menu:\n%s", ansi.Strip(d.screen()))
+	}
+	d.key("1")
+	w := one.Worst()
+	want := "Seen: Benign: " + w.Technique + " (" + w.TechniqueID + ") on " + one.Device.Hostname + " by " + w.UserName + ", 1 detection."
+	if got := d.m.stack.Draft(); got != want {
+		t.Fatalf("the template filled as\n%q, want\n%q", got, want)
+	}
+	d.key("esc")
+	d.m.stack.ClearDraftIf(want)
+	hosts := map[string]bool{}
+	var marked []string
+	for _, id := range ids {
+		if r, ok := d.m.rows.Peek(id); ok && !hosts[r.Device.Hostname] && len(marked) < 3 {
+			hosts[r.Device.Hostname] = true
+			marked = append(marked, id)
+		}
+	}
+	d.markIDs(marked...)
+	d.key("c", "ctrl+o", "1")
+	if got := d.m.stack.Draft(); !strings.Contains(got, "on 3 hosts") || !strings.Contains(got, "3 detections.") {
+		t.Fatalf("for three rows on three hosts the template filled as %q", got)
+	}
+}
+
+// require_comment_on: [closed] asks for the reason first when s c is
+// pressed: an empty one is refused, then the status and the comment go
+// out in one change; esc sends nothing.
+func TestClosingRequiresAComment(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h, func(o *Options) { o.RequireComment = []model.Status{model.StatusClosed} })
+	id := d.m.list.IDs()[0]
+	d.cursorTo(0)
+	d.key("s", "c")
+	if d.m.stack.TopName() != "comment" || !strings.Contains(ansi.Strip(d.screen()), "Closed: a reason is required") {
+		t.Fatalf("s c opened %q:\n%s", d.m.stack.TopName(), ansi.Strip(d.screen()))
+	}
+	d.key("ctrl+s")
+	d.settle()
+	if d.m.stack.TopName() != "comment" || !strings.Contains(d.m.bar.Word().Text, "needs a reason") || len(h.fake.Patches()) != 0 {
+		t.Fatalf("an empty reason: %q, %d patches", d.m.bar.Word().Text, len(h.fake.Patches()))
+	}
+	d.key("esc")
+	d.settle()
+	if d.m.stack.Top() != nil || len(h.fake.Patches()) != 0 || !strings.Contains(d.m.bar.Word().Text, "nothing sent") {
+		t.Fatalf("esc: %q, %d patches", d.m.bar.Word().Text, len(h.fake.Patches()))
+	}
+	d.key("s", "f") // a verdict that closes asks too
+	if d.m.stack.TopName() != "comment" {
+		t.Fatalf("s f opened %q", d.m.stack.TopName())
+	}
+	d.typeText("admin tool, ticket 4411")
+	d.key("ctrl+s")
+	d.settle()
+	if len(h.fake.Patches()) != 1 || fakeField(t, h, id, "status") != "false_positive" ||
+		!slices.Equal(h.fake.Comments(id), []string{"admin tool, ticket 4411"}) {
+		t.Fatalf("%d patches; status %v, comments %q", len(h.fake.Patches()), fakeField(t, h, id, "status"), h.fake.Comments(id))
+	}
+	d.key("s", "i") // a status not listed goes at once
+	d.settle()
+	if d.m.stack.Top() != nil || len(h.fake.Patches()) != 2 {
+		t.Fatalf("s i: %q open, %d patches", d.m.stack.TopName(), len(h.fake.Patches()))
+	}
+}
