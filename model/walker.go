@@ -68,6 +68,8 @@ type Walker struct {
 	// fellBack is why the walk left the cursor for offset paging, until
 	// FellBack has told it.
 	fellBack error
+	// opening caps the first cursor page (0: the chunk), see Opening.
+	opening int
 }
 
 type walkLevel struct {
@@ -192,7 +194,20 @@ func (w *Walker) FellBack() error {
 
 // cursorRequest is the query of a cursor page, its after cursor aside.
 func (w *Walker) cursorRequest() Query {
-	return Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: min(w.size(), 1000), Cursor: true}
+	limit := min(w.size(), 1000)
+	if w.first && w.limit == 0 && w.opening > 0 {
+		limit = min(limit, w.opening)
+	}
+	return Query{Filter: w.filter, Sort: w.levels[0].sort, Limit: limit, Cursor: true}
+}
+
+// Opening makes the first page of a cursor walk at most n rows: a cursor
+// page carries every row whole (a few KB each), so the first screen need
+// not wait for a thousand of them to be sent and read; the pages after
+// are the chunk again. An offset walk's pages are ids only: unchanged.
+func (w *Walker) Opening(n int) *Walker {
+	w.opening = n
+	return w
 }
 
 // FirstRequest is the query the walk's first Next sends. A backend that

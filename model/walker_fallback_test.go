@@ -61,3 +61,52 @@ func TestLateCursorFallbackMidWalk(t *testing.T) {
 		})
 	}
 }
+
+// cursorByOffset answers the cursor with the offset it stands for, so a
+// page may be any size; it records each page's limit.
+type cursorByOffset struct {
+	sliceBackend
+	limits []int
+}
+
+func (b *cursorByOffset) CursorPaging() bool { return true }
+func (b *cursorByOffset) Fields() Fields {
+	return Fields{Time: "t", Severity: "sev", StableSorts: []string{"t"}}
+}
+func (b *cursorByOffset) Query(ctx context.Context, q Query) (Page, error) {
+	b.limits = append(b.limits, q.Limit)
+	start := 0
+	fmt.Sscan(q.After, &start)
+	p, err := b.sliceBackend.Query(ctx, Query{Sort: q.Sort, Offset: start, Limit: q.Limit})
+	p.After = fmt.Sprint(start + len(p.IDs))
+	return p, err
+}
+
+// TestTheOpeningPageIsSmallThenTheChunk: a cursor walk's first page is the
+// opening's size (the first screen waits for few whole rows), the pages
+// after it the chunk, and every row comes once, in order.
+func TestTheOpeningPageIsSmallThenTheChunk(t *testing.T) {
+	var data []row
+	for i := 0; i < 300; i++ {
+		data = append(data, row{id: fmt.Sprint("r", i), t: 1000 - i})
+	}
+	b := &cursorByOffset{sliceBackend: sliceBackend{rows: data, window: 10000}}
+	w := NewWalker(b, Query{Sort: Sort{Field: "t", Desc: true}}, 100).Opening(30)
+	if q := w.FirstRequest(); q.Limit != 30 {
+		t.Fatalf("the first request asks for %d rows", q.Limit)
+	}
+	var got []string
+	for {
+		ids, err := w.Next(context.Background())
+		if err != nil {
+			break
+		}
+		got = append(got, ids...)
+	}
+	if len(got) != len(data) || got[0] != "r0" || got[30] != "r30" || got[299] != "r299" {
+		t.Fatalf("%d rows: %v…", len(got), got[:min(5, len(got))])
+	}
+	if fmt.Sprint(b.limits[:3]) != "[30 100 100]" {
+		t.Fatalf("page limits %v", b.limits)
+	}
+}

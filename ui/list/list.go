@@ -127,13 +127,18 @@ func firstQuery(restore Query, f model.Fields, products []string) Query {
 	return restore
 }
 
+// OpeningRows is the size of a list's first page where pages carry whole
+// rows (the combined alerts endpoint): two screens of a tall terminal, so
+// the first screen comes in one small answer, not a thousand rows'.
+const OpeningRows = 100
+
 // FirstRequest is the request the list will send first on b, when it starts
 // on restore (First, before Connected) with products and chunk ids a page:
 // the probe that chooses the backend asks it, and its answer is the first
 // page.
 func FirstRequest(b model.Backend, restore Query, products []string, chunk int) model.Query {
 	q := firstQuery(restore, b.Fields(), products)
-	return model.NewWalker(b, model.Query{Filter: effective(q, b.Fields()), Q: q.Q, Sort: q.Sort}, chunk).FirstRequest()
+	return model.NewWalker(b, model.Query{Filter: effective(q, b.Fields()), Q: q.Q, Sort: q.Sort}, chunk).Opening(OpeningRows).FirstRequest()
 }
 
 // First is the query the list starts on.
@@ -189,7 +194,7 @@ func (l *List) start(q Query, origin any, keep int) tea.Cmd {
 	l.gen++
 	ctx, cancel := context.WithCancel(l.Ctx)
 	w := &walk{Query: q, gen: l.gen, ctx: ctx, cancel: cancel, total: -1, origin: origin, keep: keep,
-		walker:   model.NewWalker(l.b, model.Query{Filter: l.Effective(q), Q: q.Q, Sort: q.Sort}, l.IDChunk),
+		walker:   model.NewWalker(l.b, model.Query{Filter: l.Effective(q), Q: q.Q, Sort: q.Sort}, l.IDChunk).Opening(OpeningRows),
 		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: l.Rows.Clock()}
 	l.pend = w
 	return l.fetchIDs(w)
