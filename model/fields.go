@@ -107,7 +107,7 @@ var AlertsFilterable = table(map[FieldKind]string{
 	NumberField: `severity confidence pattern_id seconds_to_triaged seconds_to_resolved local_process_id
 		process_start_time process_end_time pattern_disposition incident.score mitre_attack.pattern_id
 		parent_details.local_process_id grandparent_details.local_process_id`,
-	BoolField: `show_in_ui email_sent external charlotte.can_triage ` +
+	BoolField: `show_in_ui email_sent external is_aggregated charlotte.can_triage ` +
 		dotted("pattern_disposition_details", dispositions),
 	TimeField: `timestamp created_timestamp updated_timestamp crawled_timestamp incident.created incident.start
 		incident.end parent_details.timestamp grandparent_details.timestamp ` + dotted("device", deviceTimes),
