@@ -1,0 +1,5 @@
+//go:build !race
+
+package termsafe
+
+const raceDetector = false
