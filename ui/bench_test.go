@@ -133,12 +133,19 @@ func (w *countingWriter) quiet() {
 	}
 }
 
-// benchKeyBytes reports the bytes written to a 200×60 terminal for one key.
+// benchKeyBytes reports the bytes written to a 200×60 terminal of 256
+// colours for one key.
 func benchKeyBytes(b *testing.B, key tea.KeyPressMsg, back tea.KeyPressMsg) {
-	m := loadedModel(b, 100_000, 200, 60)
+	benchKeyBytesOn(b, 200, 60, colorprofile.ANSI256, key, back)
+}
+
+// benchKeyBytesOn reports the bytes written to a w×h terminal of the colour
+// profile for one key.
+func benchKeyBytesOn(b *testing.B, w, h int, profile colorprofile.Profile, key tea.KeyPressMsg, back tea.KeyPressMsg) {
+	m := loadedModel(b, 100_000, w, h)
 	out := &countingWriter{wrote: make(chan struct{}, 1)}
-	p := tea.NewProgram(m, tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(200, 60),
-		tea.WithoutSignals(), tea.WithColorProfile(colorprofile.ANSI256))
+	p := tea.NewProgram(m, tea.WithInput(&bytes.Buffer{}), tea.WithOutput(out), tea.WithWindowSize(w, h),
+		tea.WithoutSignals(), tea.WithColorProfile(profile))
 	done := make(chan struct{})
 	go func() { _, _ = p.Run(); close(done) }()
 	out.quiet()
@@ -158,6 +165,17 @@ func benchKeyBytes(b *testing.B, key tea.KeyPressMsg, back tea.KeyPressMsg) {
 
 func BenchmarkBytesCursorMove200x60(b *testing.B) {
 	benchKeyBytes(b, keyPress("j"), keyPress("k"))
+}
+
+// The analyst over SSH: 80×24, and 16 colours or none, where the cursor's
+// bar is reverse video.
+func BenchmarkBytesCursorMove80x24(b *testing.B) {
+	for _, c := range []struct {
+		name    string
+		profile colorprofile.Profile
+	}{{"256", colorprofile.ANSI256}, {"16", colorprofile.ANSI}, {"none", colorprofile.Ascii}} {
+		b.Run(c.name, func(b *testing.B) { benchKeyBytesOn(b, 80, 24, c.profile, keyPress("j"), keyPress("k")) })
+	}
 }
 
 func BenchmarkBytesPageDown200x60(b *testing.B) {
