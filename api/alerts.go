@@ -512,7 +512,9 @@ func ChooseBackendFor(ctx context.Context, c *Client, api string, verdicts map[m
 	page, aerr := a.combined(ctx, probe)
 	if errors.Is(aerr, model.ErrNoCursor) {
 		// The combined endpoint alone may be out of reach: the queries
-		// endpoint says whether Alerts is.
+		// endpoint says whether Alerts is. Its page is none of the
+		// list's: nothing is kept.
+		keep = false
 		_, aerr = a.Query(ctx, model.Query{Limit: 1})
 	}
 	if aerr == nil {

@@ -250,3 +250,42 @@ func TestAnAnswerCutShortIsUnknown(t *testing.T) {
 		}
 	})
 }
+
+// TestACredentialSpelledWithEscapesIsRedacted: an answer may spell the
+// secret or the token with JSON escapes (SEKRE\u0054…), which only decoding
+// shows, and may put them in its trace id header: neither reaches the
+// refusal, the error, the trace id or the audit log.
+func TestACredentialSpelledWithEscapesIsRedacted(t *testing.T) {
+	const secret, token = "SEKRET123", "TOK-0123456789"
+	sent := []string{"ldt:x:1"}
+	bothBackends(t, func(t *testing.T) *Client {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/oauth2/token" {
+				w.WriteHeader(http.StatusCreated)
+				_, _ = w.Write([]byte(`{"access_token":"` + token + `","token_type":"bearer","expires_in":1799}`))
+				return
+			}
+			w.Header().Set("X-Cs-Traceid", secret+"-"+token)
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"meta":{},"resources":[],"errors":[{"code":400,"id":"ldt:x:1","message":"no SEKRE\u0054123 for TOK-0123456789 nor TOK\u002d0123456789"},{"code":400,"message":"SEKRET\u00312\u0033"}]}`))
+		}))
+		t.Cleanup(srv.Close)
+		c, err := New(Config{ClientID: "id", ClientSecret: secret, BaseURL: srv.URL, Sleep: (&sleeps{}).sleep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}, func(t *testing.T, b model.Backend) {
+		res, rec := settledThroughTheLog(t, b, sent)
+		raw, _ := json.Marshal(rec)
+		all := fmt.Sprint(res.Refused, res.TraceID, string(raw))
+		if strings.Contains(all, "SEKRET123") || strings.Contains(all, "0123456789") || !strings.Contains(all, "[redacted]") {
+			t.Fatalf("a credential got through: %s", all)
+		}
+		_, err := b.Query(context.Background(), model.Query{Limit: 1})
+		if msg := fmt.Sprintf("%v %+v", err, err); strings.Contains(msg, "SEKRET123") || strings.Contains(msg, "0123456789") {
+			t.Fatalf("the error holds a credential: %s", msg)
+		}
+	})
+}

@@ -89,6 +89,8 @@ type Client struct {
 	// the current one, and those replaced while a request still used
 	// them or whose revoke failed. Close revokes them all.
 	held []*issued
+	// closed: Close has begun, and no token is obtained any more.
+	closed bool
 }
 
 // issued is a token the client obtained, with the host that issued it (a
@@ -236,22 +238,23 @@ func (c *Client) fetchToken(ctx context.Context, base string) (*oauth2.Token, er
 	ctx = context.WithValue(asRead(ctx), oauth2.HTTPClient, c.http)
 	tok, err := cc.Token(ctx)
 	if err != nil {
-		return nil, tokenError(err)
+		return nil, tokenError(err, c.cfg.ClientSecret)
 	}
 	return tok, nil
 }
 
 // tokenError turns oauth2's error into ours, keeping the status, the
 // service's message and trace id, and nothing else of the exchange.
-func tokenError(err error) error {
+func tokenError(err error, secret string) error {
 	if e := redirectRefusal("authenticate", err, nil); e != nil {
 		return e
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
-		e := &Error{Op: "authenticate", Status: re.Response.StatusCode, TraceID: re.Response.Header.Get("X-Cs-Traceid")}
+		secrets := []string{secret}
+		e := &Error{Op: "authenticate", Status: re.Response.StatusCode, TraceID: redact(re.Response.Header.Get("X-Cs-Traceid"), secrets)}
 		var env wireEnvelope
-		if json.Unmarshal(re.Body, &env) == nil {
+		if json.Unmarshal(redactJSON(re.Body, secrets), &env) == nil {
 			for _, m := range env.Errors {
 				e.Messages = append(e.Messages, m.Message)
 			}
@@ -339,17 +342,37 @@ func (c *Client) lease(ctx context.Context, stale *issued) (*issued, error) {
 }
 
 // fetch gets a new token from base and holds it until it is revoked.
+// Once Close has begun, no token is obtained: one asked for before and
+// issued after is revoked at once, so none outlives the run.
 func (c *Client) fetch(ctx context.Context, base string) (*issued, error) {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return nil, errClosed
+	}
 	tok, err := c.fetchToken(ctx, base)
 	if err != nil {
 		return nil, err
 	}
 	t := &issued{tok: tok, base: base}
 	c.mu.Lock()
-	c.held = append(c.held, t)
+	closed = c.closed
+	if !closed {
+		c.held = append(c.held, t)
+	}
 	c.mu.Unlock()
+	if closed {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = c.revoke(rctx, t)
+		return nil, errClosed
+	}
 	return t, nil
 }
+
+// errClosed is a request's error once the client is closed.
+var errClosed = &Error{Op: "log in", Err: errors.New("the console has ended: no new token is obtained")}
 
 // retire marks t replaced, and revokes it now if no request uses it.
 func (c *Client) retire(ctx context.Context, t *issued) {
@@ -397,7 +420,7 @@ func (c *Client) drop(t *issued) {
 func (c *Client) Close(ctx context.Context) error {
 	c.mu.Lock()
 	held := c.held
-	c.held, c.cur = nil, nil
+	c.held, c.cur, c.closed = nil, nil, true
 	c.mu.Unlock()
 	var errs []error
 	for _, t := range held {
@@ -426,7 +449,7 @@ func (c *Client) revoke(ctx context.Context, t *issued) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return &Error{Op: "revoke token", Status: resp.StatusCode, TraceID: resp.Header.Get("X-Cs-Traceid")}
+		return &Error{Op: "revoke token", Status: resp.StatusCode, TraceID: redact(resp.Header.Get("X-Cs-Traceid"), []string{c.cfg.ClientSecret, t.tok.AccessToken})}
 	}
 	return nil
 }
@@ -674,13 +697,11 @@ func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 	if err != nil {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
 	}
-	for _, secret := range k.secrets {
-		// An answer that echoes a credential (in an error message, in a
-		// field) never takes it to the screen, a log or a file.
-		if len(secret) >= 4 && bytes.Contains(raw, []byte(secret)) {
-			raw = bytes.ReplaceAll(raw, []byte(secret), []byte("[redacted]"))
-		}
-	}
+	// An answer that echoes a credential (in an error message, in a
+	// field, in its trace id, written with JSON escapes) never takes it to
+	// the screen, a log or a file.
+	raw = redactJSON(raw, k.secrets)
+	trace = redact(trace, k.secrets)
 	if int64(len(raw)) > limit {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids, Unknown: !k.read, TooLarge: true,
 			Err: fmt.Errorf("the answer is larger than %.1f MB, more than what was asked for could take: refused", float64(limit)/(1<<20))}
@@ -759,4 +780,78 @@ func splitRead(ids []string, err error, read func(ids []string) ([]model.Detecti
 func tooLarge(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.TooLarge
+}
+
+// redacted stands where an answer echoed a credential.
+const redacted = "[redacted]"
+
+// redact replaces every credential in s (those under 4 characters are
+// too short to tell from text).
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if len(secret) >= 4 && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, redacted)
+		}
+	}
+	return s
+}
+
+// redactJSON replaces every credential in an answer, as its bytes hold it
+// and as a JSON reader would read it: a string may spell a credential with
+// escapes ("SEKRE\u0054…"), which only decoding shows. Such an answer is
+// decoded, its strings (keys too) redacted, and encoded again; one that
+// does not decode is left to fail as it would have.
+func redactJSON(raw []byte, secrets []string) []byte {
+	for _, secret := range secrets {
+		if len(secret) >= 4 && bytes.Contains(raw, []byte(secret)) {
+			raw = bytes.ReplaceAll(raw, []byte(secret), []byte(redacted))
+		}
+	}
+	if !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\/`)) {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return raw
+	}
+	v, changed := redactValue(v, secrets)
+	if !changed {
+		return raw
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return raw
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+func redactValue(v any, secrets []string) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		r := redact(x, secrets)
+		return r, r != x
+	case []any:
+		changed := false
+		for i := range x {
+			var c bool
+			x[i], c = redactValue(x[i], secrets)
+			changed = changed || c
+		}
+		return x, changed
+	case map[string]any:
+		changed := false
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			rk := redact(k, secrets)
+			re, c := redactValue(e, secrets)
+			out[rk] = re
+			changed = changed || c || rk != k
+		}
+		return out, changed
+	}
+	return v, false
 }

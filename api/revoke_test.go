@@ -121,3 +121,21 @@ func TestATokenInUseIsRevokedWhenItsRequestEnds(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestNoTokenIsObtainedAfterClose: a request after Close (a write still
+// retrying past the quit's wait, the emergency path) obtains no token, so
+// none outlives the run unrevoked.
+func TestNoTokenIsObtainedAfterClose(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, fake.Options{})
+	if _, err := e.det.Query(ctx, model.Query{Limit: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.det.Query(ctx, model.Query{Limit: 1})
+	if err == nil || e.fake.Count("token") != 1 || e.fake.Unrevoked() != 0 {
+		t.Fatalf("after close: %v; %d tokens issued, %d not revoked", err, e.fake.Count("token"), e.fake.Unrevoked())
+	}
+}

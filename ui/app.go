@@ -210,7 +210,15 @@ func (m *Model) connect() tea.Cmd {
 	m.conn.err = ""
 	connect, ctx := m.o.Connect, m.ctx
 	restore, products, chunk := m.list.First(), m.o.Products, m.o.IDChunk
-	first := func(b model.Backend) model.Query { return list.FirstRequest(b, restore, products, chunk) }
+	first := func(b model.Backend) model.Query {
+		// A restored filter this API cannot take is dropped by start
+		// (checkFirstFilter), never sent: nor is it by the probe.
+		r := restore
+		if b.Fields().CheckFilter(r.Filter) != nil {
+			r.Filter = ""
+		}
+		return list.FirstRequest(b, r, products, chunk)
+	}
 	return tea.Batch(func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return connectedMsg{err: err} })
 		b, err := connect(ctx, first)

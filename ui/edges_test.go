@@ -218,3 +218,25 @@ func TestFirstRowsThroughAutoCostTwoRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestAnAutoStartWhoseCombinedProbeIsRefusedShowsRows: auto's probe asks the
+// combined endpoint for the list's first page; refused (400), the queries
+// endpoint decides, and its answer is no page of the list's: the list asks
+// its first page itself. Keeping the refused probe's empty page showed an
+// empty queue on a tenant full of alerts.
+func TestAnAutoStartWhoseCombinedProbeIsRefusedShowsRows(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 200)
+	h.fake.SetFaults(fake.Faults{FailCombined: 1, CombinedStatus: 400})
+	o := h.options(t)
+	o.Source.Backend = nil
+	o.Connect = autoConnect(t, h)
+	d := newDriver(t, o)
+	d.send(teaSize(80, 24))
+	d.settle()
+	if d.m.b == nil || d.m.b.Name() != "alerts" {
+		t.Fatalf("auto chose %v", d.m.b)
+	}
+	if n := len(d.m.list.IDs()); n == 0 || !strings.Contains(d.screen(), "1–19 of ") {
+		t.Fatalf("%d rows after a refused probe:\n%s", n, d.screen())
+	}
+}
