@@ -328,6 +328,51 @@ func batchID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// isRunID reports an id batchID could have made: a run read from the log
+// names a lock file only if it is one (a log line is not trusted to name a
+// path, such as ../../dev/zero).
+func isRunID(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// maxAuditLine caps one record read back from the audit log: a batch of
+// 1,000 rows with their values before and after is well under 1 MiB. A
+// longer line (a torn or planted file, one without newlines) is skipped
+// as it is read, never held whole.
+const maxAuditLine = 8 << 20
+
+// readRecord reads the audit log's next line, at most maxAuditLine bytes;
+// a longer one is read past and returned empty (no record).
+func readRecord(r *bufio.Reader) ([]byte, error) {
+	var line []byte
+	over := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !over {
+			switch need := len(line) + len(chunk); {
+			case need > maxAuditLine:
+				over, line = true, nil
+			case need > cap(line):
+				// Doubling: a long line costs twice its length, not
+				// append's slower growth many times over.
+				grown := make([]byte, len(line), max(2*cap(line), need))
+				copy(grown, line)
+				line = append(grown, chunk...)
+			default:
+				line = append(line, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return line, err
+	}
+}
+
 // Update implements model.Backend.
 func (a Audited) Update(ctx context.Context, c model.Change) (model.UpdateResult, error) {
 	// The log says what was sent: on Alerts a verdict is the close and the
@@ -490,7 +535,7 @@ func ReadUnreported(path string) (Unreported, error) {
 	notSentIn := map[string][]string{} // row: the not_sent batches holding it
 	r := bufio.NewReaderSize(f, 64<<10)
 	for {
-		line, rerr := r.ReadBytes('\n')
+		line, rerr := readRecord(r)
 		var rec struct {
 			Time     time.Time `json:"time"`
 			Event    string    `json:"event"`

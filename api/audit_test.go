@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -514,5 +515,38 @@ func TestAuditRecordsNameTheAnalystAndTheUndoOrRedo(t *testing.T) {
 	raw, _ := os.ReadFile(path)
 	if !bytes.Contains(raw, []byte(`"kind":"undo","walks":1`)) || !bytes.Contains(raw, []byte(`"analyst_login":"alice@corp.example"`)) {
 		t.Fatalf("the log's words:\n%s", raw)
+	}
+}
+
+// TestAnAuditLineTooLongIsReadPast: a line of 64 MiB without a newline (a
+// planted or broken file) is read past, never held whole, and the records
+// after it still count; a run id that is no id of ours names no lock file.
+func TestAnAuditLineTooLongIsReadPast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := openTestAudit(t, path)
+	l.Close()
+	if err := os.Truncate(path, 64<<20); err != nil { // zeros, no newline
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	_, _ = f.WriteString("\n")
+	f.Close()
+	next := openTestAudit(t, path)
+	if err := next.write(AuditRecord{Event: "sent", Batch: "after", IDs: []string{"a", "b"}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	next.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	u, err := ReadUnreported(path)
+	runtime.ReadMemStats(&after)
+	if err != nil || u.Unfinished.Batches != 1 || u.Unfinished.Rows != 2 {
+		t.Fatalf("got %+v (%v)", u.Unfinished, err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 48<<20 {
+		t.Fatalf("reading the log allocated %d MiB: the long line was held whole", grew>>20)
+	}
+	if isRunID("../../../dev/zero") || !isRunID(batchID()) {
+		t.Fatal("a run id read from the log may name a path")
 	}
 }

@@ -33,7 +33,7 @@ func (l *AuditLog) owed(backend string) ([]owedBatch, error) {
 	rows, alive := map[string]owedRow{}, map[string]bool{}
 	var order []string
 	for {
-		line, rerr := r.ReadBytes('\n')
+		line, rerr := readRecord(r)
 		var rec AuditRecord
 		if len(line) > 0 && json.Unmarshal(line, &rec) == nil && l.mine(rec, backend) && !l.running(rec, alive) {
 			settle(rows, &order, rec)

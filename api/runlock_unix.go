@@ -37,8 +37,8 @@ func lockRun(dir, run string) (release func(), err error) {
 
 // runAlive reports a run whose console still holds its lock.
 func runAlive(dir, run string) bool {
-	if run == "" {
-		return false
+	if !isRunID(run) {
+		return false // none this console wrote: never a path of its own
 	}
 	f, err := localfile.Open(filepath.Join(dir, "runs", run+".lock"), os.O_RDONLY)
 	if err != nil {
