@@ -67,10 +67,32 @@ func Plain(r rune) bool {
 	if r < 0x80 {
 		return r >= 0x20 && r != 0x7f
 	}
-	if r < 0xa0 || Hidden(r) || unicode.In(r, unevenWidth, unicode.Mc, unsettledWidth) {
+	if r < 0xa0 || Hidden(r) || unicode.In(r, unevenWidth, unicode.Mc, unsettledWidth, blank) {
 		return false
 	}
-	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs)
+	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S)
+}
+
+// blank are the characters that draw as empty space and pass for a plain
+// space or for nothing: every space but U+0020 (no-break, en, em, thin,
+// ideographic, Ogham), the braille blank, the Khitan filler and the
+// musical null notehead. `dc01⠀` would read as `dc01`, and a command line
+// holding a no-break space as one that runs. The screen shows them as
+// escapes; the clipboard and the exports keep them (they are the value).
+var blank = &unicode.RangeTable{
+	R16: []unicode.Range16{
+		{Lo: 0x00a0, Hi: 0x00a0, Stride: 1},
+		{Lo: 0x1680, Hi: 0x1680, Stride: 1},
+		{Lo: 0x2000, Hi: 0x200a, Stride: 1},
+		{Lo: 0x202f, Hi: 0x202f, Stride: 1},
+		{Lo: 0x205f, Hi: 0x205f, Stride: 1},
+		{Lo: 0x2800, Hi: 0x2800, Stride: 1},
+		{Lo: 0x3000, Hi: 0x3000, Stride: 1},
+	},
+	R32: []unicode.Range32{
+		{Lo: 0x16fe4, Hi: 0x16fe4, Stride: 1},
+		{Lo: 0x1d159, Hi: 0x1d159, Stride: 1},
+	},
 }
 
 // unevenWidth are the characters whose width depends on the counter (see

@@ -135,3 +135,22 @@ func TestTextEscapesVisibly(t *testing.T) {
 		}
 	}
 }
+
+// TestBlanksAreShownAsEscapes: a character drawn as empty space passes for
+// a plain space or for nothing (`dc01⠀` reads as `dc01`): on screen it is
+// an escape, every space of category Zs but U+0020 among them.
+func TestBlanksAreShownAsEscapes(t *testing.T) {
+	for _, r := range []rune{0xa0, 0x1680, 0x2002, 0x200a, 0x202f, 0x205f, 0x2800, 0x3000, 0x16fe4, 0x1d159} {
+		if Plain(r) || !strings.Contains(Text("dc01"+string(r)), "<U+") {
+			t.Errorf("%U passes as %q", r, Text("dc01"+string(r)))
+		}
+	}
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		if unicode.Is(unicode.Zs, r) && Plain(r) {
+			t.Errorf("the space %U passes as itself", r)
+		}
+	}
+	if Text("a b") != "a b" {
+		t.Error("a plain space is escaped")
+	}
+}
