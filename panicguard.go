@@ -91,12 +91,16 @@ func (g *stderrGuard) run(r io.Reader) {
 		fmt.Fprintln(g.real, l)
 	}
 	if len(all) > shown && g.dir != "" {
-		path := filepath.Join(g.dir, fmt.Sprintf("crash-%s.log", time.Now().UTC().Format("20060102T150405Z")))
-		if err := localfile.PrivateDir(g.dir); err == nil {
-			if err := saveCrash(path, strings.Join(all, "\n")+"\n"); err == nil {
-				g.crash = path
-				fmt.Fprintf(g.real, "falcon-triage: the full report (secrets removed) is in %s\n", path)
-			}
+		path, err := "", localfile.PrivateDir(g.dir)
+		if err == nil {
+			path, err = saveCrash(g.dir, strings.Join(all, "\n")+"\n")
+		}
+		if err == nil {
+			g.crash = path
+			fmt.Fprintf(g.real, "falcon-triage: the full report (secrets removed) is in %s\n", path)
+		} else {
+			// Never lost silently: the lines above are all there is.
+			fmt.Fprintf(g.real, "falcon-triage: the full report could not be written in %s: %s\n", g.dir, screen.Sanitize(err.Error()))
 		}
 	}
 }
@@ -114,15 +118,28 @@ func (g *stderrGuard) restore() {
 }
 
 // saveCrash writes a crash report readable by the user alone, into a new
-// file: never through a symbolic link, never over an existing file.
-func saveCrash(path, text string) error {
-	f, err := localfile.Open(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
-	if err != nil {
-		return err
+// file in dir named after the time, the process and a count: never through
+// a symbolic link, never over an existing file. A name taken (two crashes
+// in one second, a link planted where the next report would go) is passed
+// over for the next; it reports the file's path.
+func saveCrash(dir, text string) (string, error) {
+	stamp := time.Now().UTC().Format("20060102T150405Z")
+	var err error
+	for i := range 20 {
+		path := filepath.Join(dir, fmt.Sprintf("crash-%s-%d-%d.log", stamp, os.Getpid(), i))
+		var f *os.File
+		f, err = localfile.Open(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+		if err != nil {
+			if _, taken := os.Lstat(path); taken == nil {
+				continue // a file or a link is there already
+			}
+			return "", err
+		}
+		_, err = f.WriteString(text)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return path, err
 	}
-	_, err = f.WriteString(text)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return "", err
 }
