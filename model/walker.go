@@ -29,6 +29,11 @@ var ErrNoProgress = errors.New("the service's answers make no progress")
 // where the end is, a service that pages for ever would be walked for ever.
 var ErrNoTotal = errors.New("the service gave no total")
 
+// ErrRowCap is returned once a walk given a cap (Cap) has yielded that
+// many ids, whatever total the service gave: a total is the service's word,
+// and a hostile one (2,000,000,000) would otherwise be walked into memory.
+var ErrRowCap = errors.New("the console holds at most")
+
 // NoTotalLimit is how many ids a walk yields without a total before it
 // stops: one result window's worth, as far as the service itself pages by
 // offset.
@@ -70,6 +75,8 @@ type Walker struct {
 	fellBack error
 	// opening caps the first cursor page (0: the chunk), see Opening.
 	opening int
+	// rowCap stops the walk after that many ids (0: none), see Cap.
+	rowCap int
 }
 
 type walkLevel struct {
@@ -241,8 +248,8 @@ func (w *Walker) Next(ctx context.Context) ([]string, error) {
 	} else {
 		ids, err = w.nextOffset(ctx)
 	}
-	if w.total < 0 && !w.first && w.yielded+len(ids) > NoTotalLimit {
-		ids = ids[:NoTotalLimit-w.yielded]
+	if lim := w.yieldLimit(); lim >= 0 && w.yielded+len(ids) > lim {
+		ids = ids[:max(0, lim-w.yielded)]
 		if w.found != nil {
 			w.found = w.found[:len(ids)]
 		}
@@ -251,11 +258,32 @@ func (w *Walker) Next(ctx context.Context) ([]string, error) {
 	return ids, err
 }
 
+// yieldLimit is how many ids the walk may yield in all, -1 for no limit
+// but the total's guard: NoTotalLimit without a total, the cap with one.
+func (w *Walker) yieldLimit() int {
+	lim := -1
+	if w.total < 0 && !w.first {
+		lim = NoTotalLimit
+	}
+	if w.rowCap > 0 && (lim < 0 || w.rowCap < lim) {
+		lim = w.rowCap
+	}
+	return lim
+}
+
+// Cap stops the walk with ErrRowCap once it has yielded n ids (0: no cap).
+func (w *Walker) Cap(n int) *Walker {
+	w.rowCap = n
+	return w
+}
+
 // bounded is why the walk must stop before asking for more, if it must.
 func (w *Walker) bounded() error {
 	switch {
 	case w.first || w.done:
 		return nil
+	case w.rowCap > 0 && w.yielded >= w.rowCap:
+		return fmt.Errorf("%w %s rows: stopped there; narrow the filter to see the rest", ErrRowCap, commas(w.rowCap))
 	case w.total < 0 && w.yielded >= NoTotalLimit:
 		return fmt.Errorf("%w: stopped after %s rows; narrow the filter to see the rest", ErrNoTotal, commas(w.yielded))
 	case w.total >= 0 && w.yielded > 2*w.total+w.b.Window():

@@ -107,3 +107,20 @@ func (b *noTotal) Query(ctx context.Context, q Query) (Page, error) {
 	p.Total = -1
 	return p, err
 }
+
+// TestACappedWalkStopsWhateverTheTotalSays: a service claiming two billion
+// rows and paging on for ever is walked up to the cap, and no further.
+func TestACappedWalkStopsWhateverTheTotalSays(t *testing.T) {
+	for _, cursor := range []bool{false, true} {
+		b := &endless{sliceBackend: sliceBackend{window: 10001}, total: 2_000_000_000, cursor: cursor}
+		sort := Sort{Field: "sev", Desc: true}
+		if cursor {
+			sort.Field = "t"
+		}
+		w := NewWalker(b, Query{Sort: sort}, 700).Cap(2500)
+		ids, err := walkAll(t, w)
+		if !errors.Is(err, ErrRowCap) || !strings.Contains(err.Error(), "at most 2,500 rows") || len(ids) != 2500 {
+			t.Fatalf("cursor %v: %d ids: %v", cursor, len(ids), err)
+		}
+	}
+}

@@ -132,6 +132,11 @@ func firstQuery(restore Query, f model.Fields, products []string) Query {
 // the first screen comes in one small answer, not a thousand rows'.
 const OpeningRows = 100
 
+// MaxRows is the most rows one list (or a mark-all) holds, whatever total
+// the service gives: G on a service that claims 2,000,000,000 rows stops
+// there and says so, with memory to spare (an export streams, uncapped).
+const MaxRows = 250_000
+
 // FirstRequest is the request the list will send first on b, when it starts
 // on restore (First, before Connected) with products and chunk ids a page:
 // the probe that chooses the backend asks it, and its answer is the first
@@ -194,7 +199,7 @@ func (l *List) start(q Query, origin any, keep int) tea.Cmd {
 	l.gen++
 	ctx, cancel := context.WithCancel(l.Ctx)
 	w := &walk{Query: q, gen: l.gen, ctx: ctx, cancel: cancel, total: -1, origin: origin, keep: keep,
-		walker:   model.NewWalker(l.b, model.Query{Filter: l.Effective(q), Q: q.Q, Sort: q.Sort}, l.IDChunk).Opening(OpeningRows),
+		walker:   model.NewWalker(l.b, model.Query{Filter: l.Effective(q), Q: q.Q, Sort: q.Sort}, l.IDChunk).Opening(OpeningRows).Cap(MaxRows),
 		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: l.Rows.Clock()}
 	l.pend = w
 	return l.fetchIDs(w)
@@ -329,7 +334,7 @@ func (l *List) noteFallback(err error) {
 
 func (l *List) takePage(msg IDsMsg) tea.Cmd {
 	w := l.cur
-	if errors.Is(msg.err, model.ErrNoTotal) {
+	if errors.Is(msg.err, model.ErrNoTotal) || errors.Is(msg.err, model.ErrRowCap) {
 		// The rows loaded are all the list holds: G ends on the last of
 		// them, and the footer says why it is not the real end.
 		w.done, w.total = true, len(w.ids)
@@ -678,7 +683,7 @@ func (l *List) startMarkAll(w *walk, n int) tea.Cmd {
 	l.stopMarkAll()
 	l.allReq++
 	l.allGen = w.gen
-	walker := model.NewWalker(l.b, model.Query{Filter: l.Effective(w.Query), Q: w.Q, Sort: w.Sort}, l.b.Window()-1)
+	walker := model.NewWalker(l.b, model.Query{Filter: l.Effective(w.Query), Q: w.Q, Sort: w.Sort}, l.b.Window()-1).Cap(MaxRows)
 	var ctx context.Context
 	ctx, l.allCancel = context.WithCancel(w.ctx)
 	gen, req, stamp := w.gen, l.allReq, l.Rows.Stamp()
