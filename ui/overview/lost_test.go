@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/falcon-triage/falcon-triage/model"
 )
 
 // The host the cursor is on leaves the ranking in a refresh: enter drills
@@ -29,5 +31,28 @@ func TestEnterOpensNothingWhenTheChosenHostLeftTheRanking(t *testing.T) {
 	press(o, "k", "j")
 	if out, _ := o.Update(tea.KeyPressMsg{Code: tea.KeyEnter}); out.Drill == "" {
 		t.Fatal("after a move, enter opens nothing")
+	}
+}
+
+// The panel the cursor is in comes back empty from a refresh: enter drills
+// into no bucket of another panel, and the cursor goes back to its panel
+// when it has buckets again.
+func TestEnterOpensNothingWhenTheChosenPanelEmptied(t *testing.T) {
+	statusOnly := []model.Aggregation{{Name: aggStatus, Buckets: []model.Bucket{{Label: "new", Count: 3}}}}
+	o := newOverview(hosts("db-34", "WS-5619"), statusOnly, hosts("db-34", "WS-5619"))
+	o.Update(o.Load("show_in_ui:true", "")())
+	press(o, "l", "l", "j")
+	if panel, label := o.Selected(); panel != "Top hosts" || label != "WS-5619" {
+		t.Fatalf("the cursor is on %s / %s", panel, label)
+	}
+	_, cmd := o.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	o.Update(cmd())
+	if out, _ := o.Update(tea.KeyPressMsg{Code: tea.KeyEnter}); out.Drill != "" || out.Say == "" {
+		t.Fatalf("the hosts panel emptied; enter drilled into %q, saying %q", out.Drill, out.Say)
+	}
+	_, cmd = o.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	o.Update(cmd())
+	if out, _ := o.Update(tea.KeyPressMsg{Code: tea.KeyEnter}); out.Drill != "device.hostname:'WS-5619'" {
+		t.Fatalf("the hosts back, enter drilled into %q, saying %q", out.Drill, out.Say)
 	}
 }

@@ -210,6 +210,7 @@ func (o *Overview) key(act keymap.Action) (Out, tea.Cmd) {
 		if p == nil {
 			break
 		}
+		o.focus = p.id // moving is choosing the panel it moves in
 		pl := o.place(p.id)
 		switch act {
 		case keymap.Down:
@@ -234,6 +235,9 @@ func (o *Overview) key(act keymap.Action) (Out, tea.Cmd) {
 	case keymap.Refresh:
 		return Out{}, o.Load(o.askedFilter, o.askedText)
 	case keymap.Open:
+		if p := o.focused(); p != nil && o.focus != "" && p.id != o.focus {
+			return Out{Say: "the panel the cursor was in has nothing in it since it was read again: move to choose another"}, nil
+		}
 		if p := o.focused(); p != nil && o.place(p.id).lost != "" {
 			return Out{Say: "“" + o.place(p.id).lost + "” left the ranking when it was read again: move to choose another"}, nil
 		}
@@ -456,7 +460,10 @@ func (o *Overview) answer(msg answerMsg) {
 	for pi := range ov.panels {
 		ov.follow(&ov.panels[pi])
 	}
-	if p := ov.focused(); p != nil {
+	// The panel in focus stays the analyst's, even while a refresh leaves
+	// it empty (focused falls back on the first, enter opens nothing): it
+	// is taken from the first answer only.
+	if p := ov.focused(); p != nil && ov.focus == "" {
 		ov.focus = p.id
 	}
 }
