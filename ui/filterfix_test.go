@@ -50,3 +50,31 @@ func TestBackspaceWhileAPivotLoadsGoesBackOneStep(t *testing.T) {
 		})
 	}
 }
+
+// TestEscWhileCheckingSaysTheFilterWasNotApplied: esc on the filter line
+// while it checks drops the filter and says so; / then ↑ brings the text
+// back to mend or send again.
+func TestEscWhileCheckingSaysTheFilterWasNotApplied(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h)
+	before := d.m.list.Current()
+	d.key("/")
+	d.typeText("status:'new'")
+	d.key("enter")
+	d.run()
+	if !d.field().Checking() || holds[list.IDsMsg](d) != 1 {
+		t.Fatalf("the filter is not being checked: %s", d.heldTypes())
+	}
+	d.key("esc")
+	if w := d.m.bar.Word().Text; w != "filter not applied: status:'new' (esc)" {
+		t.Fatalf("esc says %q", w)
+	}
+	d.settle()
+	if got := d.m.list.Current(); got != before {
+		t.Fatalf("the late answer landed: %+v", got)
+	}
+	d.key("/", "up")
+	if got := d.field().Value(); got != "status:'new'" {
+		t.Fatalf("↑ brings back %q", got)
+	}
+}
