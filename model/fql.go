@@ -219,11 +219,9 @@ type FilterError struct {
 // Column is where the filter fails, counted in characters from 1.
 func (e *FilterError) Column() int { return utf8.RuneCountInString(e.Text[:e.Offset]) + 1 }
 
+// Error says what is wrong, then where, as every refusal does: the column
+// and the analyst's own text around it, a caret at the place.
 func (e *FilterError) Error() string {
-	if e.Field != "" {
-		return fmt.Sprintf("%s at column %d", e.Why, e.Column())
-	}
-	// The analyst's own text around the place, a caret at it.
 	from, to := max(0, e.Offset-30), min(len(e.Text), e.Offset+30)
 	for from > 0 && !utf8.RuneStart(e.Text[from]) {
 		from--
@@ -466,7 +464,7 @@ func (p *fqlCheck) known(field string, at int) error {
 			e.Why += " (near: " + strings.Join(rest, ", ") + ")"
 		}
 	case len(e.Nearest) > 0:
-		e.Why = fmt.Sprintf("no field %s here; the nearest: %s", field, strings.Join(e.Nearest, ", "))
+		e.Why = fmt.Sprintf("no field %s here (the nearest: %s)", field, strings.Join(e.Nearest, ", "))
 	default:
 		e.Why = fmt.Sprintf("no field %s here", field)
 	}
@@ -475,7 +473,8 @@ func (p *fqlCheck) known(field string, at int) error {
 
 // Nearest are up to three filterable fields nearest to name: its name on
 // this backend, the fields ending as it ends (hostname: device.hostname),
-// then those a few edits away.
+// then those a few edits away (distance), a third of its length at most
+// (two for a short name).
 func (f Fields) Nearest(name string) []string {
 	var out []string
 	add := func(s string) {
@@ -496,7 +495,7 @@ func (f Fields) Nearest(name string) []string {
 		if field == last || strings.HasSuffix(field, "."+last) {
 			suffix = append(suffix, field)
 		}
-		if d := editDistance(strings.ToLower(name), field); d <= limit {
+		if d := distance(strings.ToLower(name), field); d <= limit {
 			close = append(close, scored{field, d})
 		}
 	}
@@ -509,6 +508,20 @@ func (f Fields) Nearest(name string) []string {
 		add(s)
 	}
 	return out
+}
+
+// distance is how far name is from field: the edits from one to the
+// other, or one more than the edits to the field's first or last words
+// (split at a _ or a .): severty is one edit from severity, two from
+// severity_name and max_severity.
+func distance(name, field string) int {
+	d := editDistance(name, field)
+	for i := range len(field) {
+		if field[i] == '_' || field[i] == '.' {
+			d = min(d, editDistance(name, field[:i])+1, editDistance(name, field[i+1:])+1)
+		}
+	}
+	return d
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.

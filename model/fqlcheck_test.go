@@ -167,3 +167,24 @@ func TestBandsJoinNeighbours(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryRefusalQuotesTheTextWithACaret: an unknown field is refused in
+// the same form as a syntax error, what is wrong then where, with the
+// text as typed and a caret at the field; the nearest names offered are
+// those the README promises.
+func TestEveryRefusalQuotesTheTextWithACaret(t *testing.T) {
+	for _, c := range []struct {
+		f            Fields
+		filter, want string
+	}{
+		{alertsFields, "status:'new'+severty:>=60", "no field severty here (the nearest: severity, severity_name) at column 14: status:'new'+‸severty:>=60"},
+		{alertsFields, "status:'new'+max_severity:>=60", "max_severity is the other API's name: this one calls it severity at column 14: status:'new'+‸max_severity:>=60"},
+		{detectsFields, "severty:>=60", "no field severty here (the nearest: behaviors.severity, max_severity) at column 1: ‸severty:>=60"},
+		{alertsFields, "hostname:'web1'", "no field hostname here (the nearest: device.hostname, source_endpoint_host_name, target_endpoint_host_name) at column 1: ‸hostname:'web1'"},
+		{alertsFields, "état:'x'", "no field état here at column 1: ‸état:'x'"},
+	} {
+		if err := c.f.CheckFilter(c.filter); err == nil || err.Error() != c.want {
+			t.Errorf("%s:\n got %v\nwant %s", c.filter, err, c.want)
+		}
+	}
+}

@@ -22,7 +22,7 @@ func TestAlertsFilterLineSpeaksAlerts(t *testing.T) {
 		backend, example, typed, want string
 	}{
 		{"alerts", "status:'new'+severity:>=60", "status:'new'+max_severity:>=60", "max_severity is the other API's name: this one calls it severity"},
-		{"alerts", "status:'new'+severity:>=60", "severty:>=60", "no field severty here; the nearest: severity"},
+		{"alerts", "status:'new'+severity:>=60", "severty:>=60", "no field severty here (the nearest: severity, severity_name) at column 1: ‸severty:>=60"},
 		{"detects", "status:'new'+max_severity:>=60", "severity:>=60", "this one calls it max_severity"},
 	} {
 		t.Run(c.backend+" "+c.typed, func(t *testing.T) {
