@@ -239,12 +239,20 @@ func (e *FilterError) Error() string {
 	return fmt.Sprintf("%s at column %d: %s‸%s", e.Why, e.Column(), pre, post)
 }
 
+// MaxClauses is how many field:value clauses one filter sent may hold: the
+// service refuses more ("21 properties, at most 20 are allowed"). It counts
+// every field named, under a + or a , alike, a field named again again, and
+// a list of values ([…]) once.
+const MaxClauses = 20
+
 // CheckFilter reads a filter as the analyst typed it and refuses, before
 // anything is sent, one that does not parse or that names a field the
 // backend does not filter on (naming the nearest real ones), or compares a
-// number or a true/false field with something else. A backend without a
-// field table checks the syntax only.
-func (f Fields) CheckFilter(filter string) error {
+// number or a true/false field with something else, or holds more clauses
+// than the service takes beside added, the clauses the console adds to it
+// when it sends it (show_in_ui:true). A backend without a field table
+// checks the syntax only.
+func (f Fields) CheckFilter(filter string, added ...string) error {
 	p := &fqlCheck{src: filter, f: f}
 	p.space()
 	if p.pos == len(p.src) {
@@ -256,7 +264,22 @@ func (f Fields) CheckFilter(filter string) error {
 	if p.space(); p.pos < len(p.src) {
 		return p.fail("unexpected %q", p.src[p.pos:p.pos+1])
 	}
-	return nil
+	adds := 0
+	for _, a := range added {
+		c := &fqlCheck{src: a}
+		if c.or() == nil {
+			adds += len(c.fields)
+		}
+	}
+	own := max(0, MaxClauses-adds)
+	if len(p.fields) <= own {
+		return nil
+	}
+	p.pos = p.fields[own]
+	if adds > 0 {
+		return p.fail("at most %d clauses of your own here: the console adds %s; this is clause %d", own, strings.Join(added, " and "), own+1)
+	}
+	return p.fail("at most %d clauses in one filter; this is clause %d", own, own+1)
 }
 
 // fqlCheck reads FQL as the service's grammar has it: `,` (OR) of `+`
@@ -265,6 +288,8 @@ type fqlCheck struct {
 	src string
 	pos int
 	f   Fields
+	// fields are where each clause's field begins, in order.
+	fields []int
 }
 
 func (p *fqlCheck) fail(format string, a ...any) error {
@@ -342,6 +367,7 @@ func (p *fqlCheck) term() error {
 	if err := p.known(field, start); err != nil {
 		return err
 	}
+	p.fields = append(p.fields, start)
 	p.pos++
 	p.space()
 	for _, op := range []string{"!~", "!*", ">=", "<=", "!", ">", "<", "~", "*"} {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -76,5 +77,45 @@ func TestEscWhileCheckingSaysTheFilterWasNotApplied(t *testing.T) {
 	d.key("/", "up")
 	if got := d.field().Value(); got != "status:'new'" {
 		t.Fatalf("↑ brings back %q", got)
+	}
+}
+
+// TestTooManyClausesAreRefusedBeforeSending: the service takes 20 clauses
+// and the console adds show_in_ui:true, so 20 of the analyst's own are
+// refused before anything is sent, in their terms; 19 land, and so do 20
+// once hidden rows are shown (the console adds nothing then).
+func TestTooManyClausesAreRefusedBeforeSending(t *testing.T) {
+	clauses := func(n int) string {
+		f := "status:['new','reopened']"
+		for i := 2; i <= n; i++ {
+			f += fmt.Sprintf("+severity:>=%d", i)
+		}
+		return f
+	}
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h)
+	filter := func(f string) {
+		t.Helper()
+		d.key("/", "ctrl+u")
+		d.typeText(f)
+		d.key("enter")
+		d.settle()
+	}
+	queries := h.fake.Count("query")
+	filter(clauses(20))
+	if in := d.field(); !strings.HasPrefix(in.Err(), "at most 19 clauses of your own here: the console adds show_in_ui:true; this is clause 20 at column ") ||
+		!strings.HasSuffix(in.Err(), "‸severity:>=20") || h.fake.Count("query") != queries {
+		t.Fatalf("20 clauses: %q, %d queries sent", in.Err(), h.fake.Count("query")-queries)
+	}
+	d.key("esc")
+	filter(clauses(19))
+	if got := d.m.list.Current().Filter; got != clauses(19) || d.m.list.Err() != "" {
+		t.Fatalf("19 clauses did not land: on %q, %s", got, d.m.bar.Word().Text)
+	}
+	d.key(".")
+	d.settle()
+	filter(clauses(20))
+	if got := d.m.list.Current().Filter; got != clauses(20) || d.m.stack.Top() != nil {
+		t.Fatalf("20 clauses with hidden rows shown did not land: on %q, %s", got, d.m.bar.Word().Text)
 	}
 }

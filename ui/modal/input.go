@@ -134,7 +134,7 @@ func (s *Stack) NewRefusable(filter string) *Input { return s.newInput(FilterFie
 // sent: the filter line opens with it and the reason, to mend it. It
 // reports whether the filter may be sent.
 func (s *Stack) CheckFilter(filter string, history []string) bool {
-	err := s.f.CheckFilter(filter)
+	err := s.f.CheckFilter(filter, s.adds()...)
 	if err == nil {
 		return true
 	}
@@ -143,6 +143,14 @@ func (s *Stack) CheckFilter(filter string, history []string) bool {
 	x.ti.Focus() // its command only blinks a virtual cursor, which this field has not
 	s.Push(x)
 	return false
+}
+
+// adds are the clauses the console adds to a filter it sends now.
+func (s *Stack) adds() []string {
+	if s.Adds == nil {
+		return nil
+	}
+	return s.Adds()
 }
 
 // inputWidth is the room for a field's text on the bottom line, after its
@@ -248,7 +256,7 @@ func (x *Input) walk(back bool) {
 func (x *Input) submit(s *Stack, text string) (any, tea.Cmd) {
 	switch x.kind {
 	case FilterField:
-		if err := s.f.CheckFilter(text); err != nil {
+		if err := s.f.CheckFilter(text, s.adds()...); err != nil {
 			// Refused before anything is sent, in the analyst's own
 			// words; a filter this field asked for earlier is dropped.
 			x.err, x.submitted = err.Error(), ""
