@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/falcon-triage/falcon-triage/ui/list"
 )
 
@@ -117,5 +119,63 @@ func TestTooManyClausesAreRefusedBeforeSending(t *testing.T) {
 	filter(clauses(20))
 	if got := d.m.list.Current().Filter; got != clauses(20) || d.m.stack.Top() != nil {
 		t.Fatalf("20 clauses with hidden rows shown did not land: on %q, %s", got, d.m.bar.Word().Text)
+	}
+}
+
+// TestAJoinerTypedOnTheSelectedFilterAddsToIt: / opens with the filter
+// selected; + or , typed (or pasted) first adds a clause at its end
+// instead of replacing it, and the filter so made lands.
+func TestAJoinerTypedOnTheSelectedFilterAddsToIt(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h)
+	d.key("/")
+	d.typeText("status:'new'")
+	d.key("enter")
+	d.settle()
+	d.key("/")
+	d.typeText("+tactic:'Discovery'")
+	if got := d.field().Value(); got != "status:'new'+tactic:'Discovery'" {
+		t.Fatalf("+ on the selected filter gave %q", got)
+	}
+	d.key("enter")
+	d.settle()
+	if got := d.m.list.Current().Filter; got != "status:'new'+tactic:'Discovery'" {
+		t.Fatalf("on %q: %s", got, d.m.bar.Word().Text)
+	}
+	d.key("/")
+	d.typeText(",status:'reopened'")
+	if got := d.field().Value(); got != "status:'new'+tactic:'Discovery',status:'reopened'" {
+		t.Fatalf(", on the selected filter gave %q", got)
+	}
+	d.key("esc", "/")
+	d.send(tea.PasteMsg{Content: "+severity:>=60"})
+	if got := d.field().Value(); got != "status:'new'+tactic:'Discovery'+severity:>=60" {
+		t.Fatalf("a pasted + clause gave %q", got)
+	}
+}
+
+// TestTheFirstUpInTheHistoryBringsAnEarlierFilter: the filter line opens
+// with the current filter; ↑ brings the one before it, not the same again,
+// and ↓ comes back to it.
+func TestTheFirstUpInTheHistoryBringsAnEarlierFilter(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h)
+	for _, f := range []string{"status:'new'", "severity:>=60"} {
+		d.key("/", "ctrl+u")
+		d.typeText(f)
+		d.key("enter")
+		d.settle()
+	}
+	d.key("/", "up")
+	if got := d.field().Value(); got != "status:'new'" {
+		t.Fatalf("the first ↑ brings %q", got)
+	}
+	d.key("up")
+	if got := d.field().Value(); got != "status:'new'" {
+		t.Fatalf("↑ past the oldest brings %q", got)
+	}
+	d.key("down")
+	if got := d.field().Value(); got != "severity:>=60" {
+		t.Fatalf("↓ back brings %q", got)
 	}
 }

@@ -2,6 +2,7 @@ package modal
 
 import (
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -103,13 +104,19 @@ func (s *Stack) OpenInput(k InputKind, text string, history, targets []string) t
 		if s.f.Status != "" {
 			x.ti.Placeholder = s.f.Example() + "  " + x.ti.Placeholder
 		}
-		x.history = history
+		x.history = distinct(history, text)
 	}
 	if k == FilterField || k == SearchField {
 		x.selectAll(true)
 	}
 	s.Push(x)
 	return x.ti.Focus()
+}
+
+// distinct is the history a field holding text walks: without text, which
+// it shows already, so the first ↑ brings an earlier filter.
+func distinct(history []string, text string) []string {
+	return slices.DeleteFunc(slices.Clone(history), func(h string) bool { return h == strings.TrimSpace(text) })
 }
 
 // ExportFormats are the formats an export writes, by the file's ending.
@@ -139,7 +146,7 @@ func (s *Stack) CheckFilter(filter string, history []string) bool {
 		return true
 	}
 	x := s.newInput(FilterField, filter, nil)
-	x.history, x.err = history, err.Error()
+	x.history, x.err = distinct(history, filter), err.Error()
 	x.ti.Focus() // its command only blinks a virtual cursor, which this field has not
 	s.Push(x)
 	return false
@@ -190,9 +197,13 @@ func (x *Input) Cursor() *tea.Cursor { return x.ti.Cursor() }
 func (x *Input) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		if _, paste := msg.(tea.PasteMsg); paste && x.selected {
+		if p, paste := msg.(tea.PasteMsg); paste && x.selected {
 			x.selectAll(false)
-			x.ti.SetValue("")
+			if x.kind == FilterField && strings.ContainsAny(p.Content[:min(1, len(p.Content))], "+,") {
+				x.ti.CursorEnd() // a clause to add, as a typed + or , is
+			} else {
+				x.ti.SetValue("")
+			}
 		}
 		var cmd tea.Cmd
 		x.ti, cmd = x.ti.Update(msg)
@@ -223,13 +234,19 @@ func (x *Input) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 
 // replaceSelected takes a key while the text is selected: a character
 // replaces the text, a deleting key deletes it all (reporting the key used
-// up), any other key (a cursor key, ctrl+e, end) unselects and edits.
+// up), any other key (a cursor key, ctrl+e, end) unselects and edits. On
+// the filter line FQL's joiners, + (AND) and , (OR), add to the filter:
+// they go at its end.
 func (x *Input) replaceSelected(km tea.KeyPressMsg) bool {
 	x.selectAll(false)
 	switch km.String() {
 	case "backspace", "delete", "ctrl+h", "ctrl+w", "alt+backspace", "ctrl+u", "ctrl+k", "ctrl+d":
 		x.ti.SetValue("")
 		return true
+	}
+	if x.kind == FilterField && (km.Text == "+" || km.Text == ",") {
+		x.ti.CursorEnd()
+		return false
 	}
 	if km.Text != "" {
 		x.ti.SetValue("")
