@@ -133,6 +133,20 @@ func Replace(f, clause string) string {
 	return And(append(keep, clause)...)
 }
 
+// Holds reports whether f's top-level clauses on clause's field (those a
+// quick filter replaces) are clause itself: a quick filter on it would
+// change nothing.
+func Holds(f, clause string) bool {
+	field := fieldOf(clause)
+	var on []string
+	for _, p := range SplitAnd(f) {
+		if field != "" && fieldOf(p) == field {
+			on = append(on, p)
+		}
+	}
+	return len(on) > 0 && And(on...) == And(clause)
+}
+
 // fieldOf is the one field a clause names, or "" when it names several or
 // none.
 func fieldOf(c string) string {

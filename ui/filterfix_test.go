@@ -179,3 +179,43 @@ func TestTheFirstUpInTheHistoryBringsAnEarlierFilter(t *testing.T) {
 		t.Fatalf("↓ back brings %q", got)
 	}
 }
+
+// TestQuickFilterSubmenusTickWhatTheFilterHolds: f s and f v open with
+// the statuses and severity bands the filter on screen holds picked, a
+// band run inside the scale too; enter on them changes nothing.
+func TestQuickFilterSubmenusTickWhatTheFilterHolds(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h)
+	for _, c := range []struct {
+		filter, keys string
+		ticked       []string
+		not          []string
+	}{
+		{"status:['new','reopened']+severity:>=60", "s", []string{"[x] New", "[x] Reopened"}, []string{"[x] In progress", "[x] Closed"}},
+		{"status:['new','reopened']+severity:>=60", "v", []string{"[x] High", "[x] Critical"}, []string{"[x] Medium", "[x] Low"}},
+		{"status:'new'+severity:>=40+severity:<=59", "v", []string{"[x] Medium"}, []string{"[x] High", "[x] Low", "[x] Critical"}},
+		{"status:'new'+severity:>=40+severity:<=59", "s", []string{"[x] New"}, []string{"[x] Reopened"}},
+	} {
+		d.key("/", "ctrl+u")
+		d.typeText(c.filter)
+		d.key("enter")
+		d.settle()
+		d.key("f", c.keys)
+		sc := d.screen()
+		for _, w := range c.ticked {
+			if !strings.Contains(sc, w) {
+				t.Fatalf("%s, f %s: %q not ticked:\n%s", c.filter, c.keys, w, sc)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(sc, w) {
+				t.Fatalf("%s, f %s: %q ticked:\n%s", c.filter, c.keys, w, sc)
+			}
+		}
+		d.key("enter")
+		d.settle()
+		if got := d.m.list.Current().Filter; got != c.filter {
+			t.Fatalf("enter on the ticks made %q of %q", got, c.filter)
+		}
+	}
+}

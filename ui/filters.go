@@ -43,6 +43,10 @@ func (m *Model) statusSummary(ids []string) string {
 
 // quickFilter puts a quick filter's clause in place of any on its field.
 func (m *Model) quickFilter(clause string) tea.Cmd {
+	if model.Holds(m.list.Latest().Filter, clause) {
+		m.bar.Say("already filtered on " + screen.Sanitize(clause))
+		return nil
+	}
 	return m.applyClause(model.Replace(m.list.Latest().Filter, clause), clause)
 }
 
