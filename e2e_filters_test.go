@@ -94,7 +94,7 @@ func TestAlertsFilterLineInTmux(t *testing.T) {
 	tm.send("C-u") // this line's own key: clear it
 	tm.sendText("severty:>=60")
 	tm.send("Enter")
-	tm.waitText("no field severty here; the nearest: severity")
+	tm.waitText("no field severty here (the nearest: severity, severity_name) at column 1: ‸severty:>=60")
 	if n := queries(t, url); n != before {
 		t.Fatalf("%v queries sent for refused filters", n-before)
 	}

@@ -337,7 +337,12 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	b := conn.backend
-	if err := b.Fields().CheckFilter(*filter); err != nil {
+	var added []string
+	if !*includeHidden {
+		// As the console does until hidden rows are shown.
+		added = []string{model.Bool(b.Fields().ShowInUI, true)}
+	}
+	if err := b.Fields().CheckFilter(*filter, added...); err != nil {
 		return badFilter(stderr, err)
 	}
 	if sort, err = export.Sort(b.Name(), b.Fields(), sort); err != nil {
@@ -349,9 +354,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		Format: *format,
 		Warn:   func(s string) { fmt.Fprintln(stderr, "falcon-triage export: "+screen.Sanitize(s)) },
 	}
-	if !*includeHidden {
-		// As the console does until hidden rows are shown.
-		o.Query.Filter = model.And(o.Query.Filter, model.Bool(b.Fields().ShowInUI, true))
+	if len(added) > 0 {
+		o.Query.Filter = model.And(append([]string{o.Query.Filter}, added...)...)
 	}
 	// Progress only where someone watches it, and not over the data itself
 	// when that goes to the same terminal.

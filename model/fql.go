@@ -133,6 +133,20 @@ func Replace(f, clause string) string {
 	return And(append(keep, clause)...)
 }
 
+// Holds reports whether f's top-level clauses on clause's field (those a
+// quick filter replaces) are clause itself: a quick filter on it would
+// change nothing.
+func Holds(f, clause string) bool {
+	field := fieldOf(clause)
+	var on []string
+	for _, p := range SplitAnd(f) {
+		if field != "" && fieldOf(p) == field {
+			on = append(on, p)
+		}
+	}
+	return len(on) > 0 && And(on...) == And(clause)
+}
+
 // fieldOf is the one field a clause names, or "" when it names several or
 // none.
 func fieldOf(c string) string {
@@ -219,11 +233,9 @@ type FilterError struct {
 // Column is where the filter fails, counted in characters from 1.
 func (e *FilterError) Column() int { return utf8.RuneCountInString(e.Text[:e.Offset]) + 1 }
 
+// Error says what is wrong, then where, as every refusal does: the column
+// and the analyst's own text around it, a caret at the place.
 func (e *FilterError) Error() string {
-	if e.Field != "" {
-		return fmt.Sprintf("%s at column %d", e.Why, e.Column())
-	}
-	// The analyst's own text around the place, a caret at it.
 	from, to := max(0, e.Offset-30), min(len(e.Text), e.Offset+30)
 	for from > 0 && !utf8.RuneStart(e.Text[from]) {
 		from--
@@ -241,12 +253,20 @@ func (e *FilterError) Error() string {
 	return fmt.Sprintf("%s at column %d: %s‸%s", e.Why, e.Column(), pre, post)
 }
 
+// MaxClauses is how many field:value clauses one filter sent may hold: the
+// service refuses more ("21 properties, at most 20 are allowed"). It counts
+// every field named, under a + or a , alike, a field named again again, and
+// a list of values ([…]) once.
+const MaxClauses = 20
+
 // CheckFilter reads a filter as the analyst typed it and refuses, before
 // anything is sent, one that does not parse or that names a field the
 // backend does not filter on (naming the nearest real ones), or compares a
-// number or a true/false field with something else. A backend without a
-// field table checks the syntax only.
-func (f Fields) CheckFilter(filter string) error {
+// number or a true/false field with something else, or holds more clauses
+// than the service takes beside added, the clauses the console adds to it
+// when it sends it (show_in_ui:true). A backend without a field table
+// checks the syntax only.
+func (f Fields) CheckFilter(filter string, added ...string) error {
 	p := &fqlCheck{src: filter, f: f}
 	p.space()
 	if p.pos == len(p.src) {
@@ -258,7 +278,22 @@ func (f Fields) CheckFilter(filter string) error {
 	if p.space(); p.pos < len(p.src) {
 		return p.fail("unexpected %q", p.src[p.pos:p.pos+1])
 	}
-	return nil
+	adds := 0
+	for _, a := range added {
+		c := &fqlCheck{src: a}
+		if c.or() == nil {
+			adds += len(c.fields)
+		}
+	}
+	own := max(0, MaxClauses-adds)
+	if len(p.fields) <= own {
+		return nil
+	}
+	p.pos = p.fields[own]
+	if adds > 0 {
+		return p.fail("at most %d clauses of your own here: the console adds %s; this is clause %d", own, strings.Join(added, " and "), own+1)
+	}
+	return p.fail("at most %d clauses in one filter; this is clause %d", own, own+1)
 }
 
 // fqlCheck reads FQL as the service's grammar has it: `,` (OR) of `+`
@@ -267,6 +302,8 @@ type fqlCheck struct {
 	src string
 	pos int
 	f   Fields
+	// fields are where each clause's field begins, in order.
+	fields []int
 }
 
 func (p *fqlCheck) fail(format string, a ...any) error {
@@ -344,6 +381,7 @@ func (p *fqlCheck) term() error {
 	if err := p.known(field, start); err != nil {
 		return err
 	}
+	p.fields = append(p.fields, start)
 	p.pos++
 	p.space()
 	for _, op := range []string{"!~", "!*", ">=", "<=", "!", ">", "<", "~", "*"} {
@@ -466,7 +504,7 @@ func (p *fqlCheck) known(field string, at int) error {
 			e.Why += " (near: " + strings.Join(rest, ", ") + ")"
 		}
 	case len(e.Nearest) > 0:
-		e.Why = fmt.Sprintf("no field %s here; the nearest: %s", field, strings.Join(e.Nearest, ", "))
+		e.Why = fmt.Sprintf("no field %s here (the nearest: %s)", field, strings.Join(e.Nearest, ", "))
 	default:
 		e.Why = fmt.Sprintf("no field %s here", field)
 	}
@@ -475,7 +513,8 @@ func (p *fqlCheck) known(field string, at int) error {
 
 // Nearest are up to three filterable fields nearest to name: its name on
 // this backend, the fields ending as it ends (hostname: device.hostname),
-// then those a few edits away.
+// then those a few edits away (distance), a third of its length at most
+// (two for a short name).
 func (f Fields) Nearest(name string) []string {
 	var out []string
 	add := func(s string) {
@@ -496,7 +535,7 @@ func (f Fields) Nearest(name string) []string {
 		if field == last || strings.HasSuffix(field, "."+last) {
 			suffix = append(suffix, field)
 		}
-		if d := editDistance(strings.ToLower(name), field); d <= limit {
+		if d := distance(strings.ToLower(name), field); d <= limit {
 			close = append(close, scored{field, d})
 		}
 	}
@@ -509,6 +548,20 @@ func (f Fields) Nearest(name string) []string {
 		add(s)
 	}
 	return out
+}
+
+// distance is how far name is from field: the edits from one to the
+// other, or one more than the edits to the field's first or last words
+// (split at a _ or a .): severty is one edit from severity, two from
+// severity_name and max_severity.
+func distance(name, field string) int {
+	d := editDistance(name, field)
+	for i := range len(field) {
+		if field[i] == '_' || field[i] == '.' {
+			d = min(d, editDistance(name, field[:i])+1, editDistance(name, field[i+1:])+1)
+		}
+	}
+	return d
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.

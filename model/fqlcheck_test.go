@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -164,6 +165,63 @@ func TestBandsJoinNeighbours(t *testing.T) {
 		f := And("status:'new'", got)
 		if r := Replace(f, "severity:>=80"); r != "status:'new'+severity:>=80" {
 			t.Errorf("replacing %q: %q", f, r)
+		}
+	}
+}
+
+// TestEveryRefusalQuotesTheTextWithACaret: an unknown field is refused in
+// the same form as a syntax error, what is wrong then where, with the
+// text as typed and a caret at the field; the nearest names offered are
+// those the README promises.
+func TestEveryRefusalQuotesTheTextWithACaret(t *testing.T) {
+	for _, c := range []struct {
+		f            Fields
+		filter, want string
+	}{
+		{alertsFields, "status:'new'+severty:>=60", "no field severty here (the nearest: severity, severity_name) at column 14: status:'new'+‸severty:>=60"},
+		{alertsFields, "status:'new'+max_severity:>=60", "max_severity is the other API's name: this one calls it severity at column 14: status:'new'+‸max_severity:>=60"},
+		{detectsFields, "severty:>=60", "no field severty here (the nearest: behaviors.severity, max_severity) at column 1: ‸severty:>=60"},
+		{alertsFields, "hostname:'web1'", "no field hostname here (the nearest: device.hostname, source_endpoint_host_name, target_endpoint_host_name) at column 1: ‸hostname:'web1'"},
+		{alertsFields, "état:'x'", "no field état here at column 1: ‸état:'x'"},
+	} {
+		if err := c.f.CheckFilter(c.filter); err == nil || err.Error() != c.want {
+			t.Errorf("%s:\n got %v\nwant %s", c.filter, err, c.want)
+		}
+	}
+}
+
+// TestCheckFilterCountsTheClausesAsTheServiceDoes: every field named
+// counts, under a + or a , alike, a list of values once, beside the
+// clauses the console adds; the refusal points at the first clause too
+// many.
+func TestCheckFilterCountsTheClausesAsTheServiceDoes(t *testing.T) {
+	field := func(i int) string {
+		if i%2 == 0 {
+			return "tactic:'T" + strconv.Itoa(i) + "'"
+		}
+		return "severity:>=" + strconv.Itoa(i)
+	}
+	clauses := func(n int) string {
+		f := "status:['new','reopened']"
+		for i := 2; i <= n; i++ {
+			f += []string{"+", ","}[i%2] + field(i)
+		}
+		return f
+	}
+	added := Bool("show_in_ui", true)
+	for _, c := range []struct {
+		filter string
+		added  []string
+		want   string
+	}{
+		{clauses(19), []string{added}, ""},
+		{clauses(20), nil, ""},
+		{clauses(21), nil, "at most 20 clauses in one filter; this is clause 21 at column 275: …‸" + field(21)},
+		{clauses(20), []string{added}, "at most 19 clauses of your own here: the console adds show_in_ui:true; this is clause 20 at column 262: …‸" + field(20)},
+	} {
+		err := alertsFields.CheckFilter(c.filter, c.added...)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want[:strings.Index(c.want, "…")]) || !strings.Contains(err.Error(), c.want[strings.Index(c.want, "…")+len("…"):])) {
+			t.Errorf("%s with %v:\n got %v\nwant %s", c.filter, c.added, err, c.want)
 		}
 	}
 }

@@ -164,7 +164,8 @@ func New(o Options) *Model {
 		templates[i] = modal.CommentTemplate(t)
 	}
 	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
-		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek}, restored.CommentDraft)
+		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
+		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.CommentDraft)
 	if o.Source.Backend != nil {
 		m.connected(o.Source.Backend)
 	} else {

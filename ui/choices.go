@@ -85,10 +85,29 @@ func (m *Model) query(choice any) tea.Cmd {
 		q.Sort = c.Sort
 		return m.startQuery(q, nil, -1)
 	case modal.Closed:
-		// Backing out of a filter still being checked drops it.
-		m.list.Cancel(c.Field)
+		// Backing out of a filter still being checked drops it, saying
+		// so; the text typed stays in the history for / ↑.
+		if m.list.Cancel(c.Field) && !m.stack.On(c.Field) {
+			return m.notApplied(c.Field)
+		}
 	}
 	return nil
+}
+
+// notApplied says a filter or search left with esc before it landed was not
+// applied, and keeps a filter's text in the history.
+func (m *Model) notApplied(in *modal.Input) tea.Cmd {
+	text := strings.TrimSpace(in.Value())
+	if in.Kind() != modal.FilterField {
+		m.bar.Say(screen.Sanitize("search not applied: " + text + " (esc)"))
+		return nil
+	}
+	m.bar.Say(screen.Sanitize("filter not applied: " + text + " (esc)"))
+	if text == "" {
+		return nil
+	}
+	m.list.Remember(text)
+	return m.store.save(historyFile, m.list.History())
 }
 
 // The tags of the console's own prompts: what their answer is about.

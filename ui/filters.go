@@ -43,6 +43,10 @@ func (m *Model) statusSummary(ids []string) string {
 
 // quickFilter puts a quick filter's clause in place of any on its field.
 func (m *Model) quickFilter(clause string) tea.Cmd {
+	if model.Holds(m.list.Latest().Filter, clause) {
+		m.bar.Say("already filtered on " + screen.Sanitize(clause))
+		return nil
+	}
 	return m.applyClause(model.Replace(m.list.Latest().Filter, clause), clause)
 }
 
@@ -124,6 +128,9 @@ func (m *Model) pivoted(l *list.Landing) {
 // goBack returns to the filter, sort and row the last pivot left, as a
 // browser's back does, saying where it went.
 func (m *Model) goBack() tea.Cmd {
+	if m.cancelPivot() {
+		return nil
+	}
 	if len(m.pivots) == 0 {
 		m.bar.Say("nothing to go back to: the filter and sort are those the session started with")
 		return nil
@@ -135,6 +142,23 @@ func (m *Model) goBack() tea.Cmd {
 	}
 	m.bar.Say("back to " + describeQuery(p.q))
 	return tea.Batch(m.list.StartOn(p.q, goingBack{}, p.row, p.id), m.bar.Spin())
+}
+
+// cancelPivot takes a backspace pressed while a pivot is in flight: the
+// pivot is dropped and the list stays where the analyst was when the key
+// was pressed, one step back, not two (its step is kept only once it
+// lands). A refresh or a way back in flight is no pivot: it reports false.
+func (m *Model) cancelPivot() bool {
+	q, origin, ok := m.list.Asked()
+	if _, back := origin.(goingBack); !ok || back || q == m.list.Current() || !m.list.Cancel(nil) {
+		return false
+	}
+	cur := m.list.Current()
+	if n := len(m.drills); n > 0 && m.drills[n-1] == cur {
+		m.drills = m.drills[:n-1] // the drill-down never landed
+	}
+	m.bar.Say("back to " + describeQuery(cur) + ": the query in flight is cancelled")
+	return true
 }
 
 // describeQuery says a query in a few words: its filter, search, sort and

@@ -22,7 +22,7 @@ func TestAlertsFilterLineSpeaksAlerts(t *testing.T) {
 		backend, example, typed, want string
 	}{
 		{"alerts", "status:'new'+severity:>=60", "status:'new'+max_severity:>=60", "max_severity is the other API's name: this one calls it severity"},
-		{"alerts", "status:'new'+severity:>=60", "severty:>=60", "no field severty here; the nearest: severity"},
+		{"alerts", "status:'new'+severity:>=60", "severty:>=60", "no field severty here (the nearest: severity, severity_name) at column 1: ‸severty:>=60"},
 		{"detects", "status:'new'+max_severity:>=60", "severity:>=60", "this one calls it max_severity"},
 	} {
 		t.Run(c.backend+" "+c.typed, func(t *testing.T) {
@@ -205,7 +205,8 @@ func TestQuickFiltersTakeSeveralValues(t *testing.T) {
 	if f := d.m.list.Current().Filter; f != "status:['new','reopened']+max_severity:>=60" {
 		t.Fatalf("filter %q", f)
 	}
-	d.key("f", "v", "down", "space", "down", "down", "space", "enter") // Low, then Critical
+	// The menu opens with High and Critical picked: Low added, High taken off.
+	d.key("f", "v", "down", "space", "down", "space", "enter")
 	d.settle()
 	if f := d.m.list.Current().Filter; f != "status:['new','reopened']+((max_severity:>=20+max_severity:<=39),max_severity:>=80)" {
 		t.Fatalf("filter %q", f)

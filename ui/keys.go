@@ -178,7 +178,7 @@ func (m *Model) onQueryKey(act keymap.Action) (tea.Cmd, bool) {
 	case keymap.Search:
 		return m.openInput(modal.SearchField, q.Q, nil), true
 	case keymap.QuickFilter:
-		m.stack.OpenQuick()
+		m.stack.OpenQuick(q.Filter)
 		return nil, true
 	case keymap.SortNext:
 		// The sort menu: every field the backend sorts on; o again takes

@@ -177,6 +177,15 @@ func (l *List) Cancel(from any) bool {
 	return true
 }
 
+// Asked is the query asked for and not answered yet, with what asked for
+// it (Start's origin); ok: there is one.
+func (l *List) Asked() (q Query, origin any, ok bool) {
+	if l.pend == nil {
+		return Query{}, nil, false
+	}
+	return l.pend.Query, l.pend.origin, true
+}
+
 // Pending reports a query asked for and not answered yet.
 func (l *List) Pending() bool { return l.pend != nil }
 

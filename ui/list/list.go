@@ -170,10 +170,22 @@ func (l *List) Busy() bool {
 func (l *List) Effective(q Query) string { return effective(q, l.f) }
 
 func effective(q Query, f model.Fields) string {
-	if q.ShowHidden {
+	a := adds(q, f)
+	if len(a) == 0 {
 		return q.Filter
 	}
-	return model.And(q.Filter, model.Bool(f.ShowInUI, true))
+	return model.And(append([]string{q.Filter}, a...)...)
+}
+
+// Adds are the clauses the console adds to q's filter when it sends it.
+func (l *List) Adds(q Query) []string { return adds(q, l.f) }
+
+// adds: rows hidden from the UI stay hidden until . shows them.
+func adds(q Query, f model.Fields) []string {
+	if q.ShowHidden {
+		return nil
+	}
+	return []string{model.Bool(f.ShowInUI, true)}
 }
 
 // IDsMsg answers a page of a query's ids.

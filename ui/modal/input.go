@@ -2,6 +2,7 @@ package modal
 
 import (
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -103,13 +104,19 @@ func (s *Stack) OpenInput(k InputKind, text string, history, targets []string) t
 		if s.f.Status != "" {
 			x.ti.Placeholder = s.f.Example() + "  " + x.ti.Placeholder
 		}
-		x.history = history
+		x.history = distinct(history, text)
 	}
 	if k == FilterField || k == SearchField {
 		x.selectAll(true)
 	}
 	s.Push(x)
 	return x.ti.Focus()
+}
+
+// distinct is the history a field holding text walks: without text, which
+// it shows already, so the first ↑ brings an earlier filter.
+func distinct(history []string, text string) []string {
+	return slices.DeleteFunc(slices.Clone(history), func(h string) bool { return h == strings.TrimSpace(text) })
 }
 
 // ExportFormats are the formats an export writes, by the file's ending.
@@ -134,15 +141,23 @@ func (s *Stack) NewRefusable(filter string) *Input { return s.newInput(FilterFie
 // sent: the filter line opens with it and the reason, to mend it. It
 // reports whether the filter may be sent.
 func (s *Stack) CheckFilter(filter string, history []string) bool {
-	err := s.f.CheckFilter(filter)
+	err := s.f.CheckFilter(filter, s.adds()...)
 	if err == nil {
 		return true
 	}
 	x := s.newInput(FilterField, filter, nil)
-	x.history, x.err = history, err.Error()
+	x.history, x.err = distinct(history, filter), err.Error()
 	x.ti.Focus() // its command only blinks a virtual cursor, which this field has not
 	s.Push(x)
 	return false
+}
+
+// adds are the clauses the console adds to a filter it sends now.
+func (s *Stack) adds() []string {
+	if s.Adds == nil {
+		return nil
+	}
+	return s.Adds()
 }
 
 // inputWidth is the room for a field's text on the bottom line, after its
@@ -182,9 +197,13 @@ func (x *Input) Cursor() *tea.Cursor { return x.ti.Cursor() }
 func (x *Input) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		if _, paste := msg.(tea.PasteMsg); paste && x.selected {
+		if p, paste := msg.(tea.PasteMsg); paste && x.selected {
 			x.selectAll(false)
-			x.ti.SetValue("")
+			if x.kind == FilterField && strings.ContainsAny(p.Content[:min(1, len(p.Content))], "+,") {
+				x.ti.CursorEnd() // a clause to add, as a typed + or , is
+			} else {
+				x.ti.SetValue("")
+			}
 		}
 		var cmd tea.Cmd
 		x.ti, cmd = x.ti.Update(msg)
@@ -215,13 +234,19 @@ func (x *Input) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 
 // replaceSelected takes a key while the text is selected: a character
 // replaces the text, a deleting key deletes it all (reporting the key used
-// up), any other key (a cursor key, ctrl+e, end) unselects and edits.
+// up), any other key (a cursor key, ctrl+e, end) unselects and edits. On
+// the filter line FQL's joiners, + (AND) and , (OR), add to the filter:
+// they go at its end.
 func (x *Input) replaceSelected(km tea.KeyPressMsg) bool {
 	x.selectAll(false)
 	switch km.String() {
 	case "backspace", "delete", "ctrl+h", "ctrl+w", "alt+backspace", "ctrl+u", "ctrl+k", "ctrl+d":
 		x.ti.SetValue("")
 		return true
+	}
+	if x.kind == FilterField && (km.Text == "+" || km.Text == ",") {
+		x.ti.CursorEnd()
+		return false
 	}
 	if km.Text != "" {
 		x.ti.SetValue("")
@@ -248,7 +273,7 @@ func (x *Input) walk(back bool) {
 func (x *Input) submit(s *Stack, text string) (any, tea.Cmd) {
 	switch x.kind {
 	case FilterField:
-		if err := s.f.CheckFilter(text); err != nil {
+		if err := s.f.CheckFilter(text, s.adds()...); err != nil {
 			// Refused before anything is sent, in the analyst's own
 			// words; a filter this field asked for earlier is dropped.
 			x.err, x.submitted = err.Error(), ""

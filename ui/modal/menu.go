@@ -100,10 +100,12 @@ type quickMenu struct {
 	kind   string
 	cursor int
 	picked map[string]bool // by the value's key
+	over   string          // the filter when f was pressed
 }
 
-// OpenQuick opens the quick-filter menu.
-func (s *Stack) OpenQuick() { s.Push(&quickMenu{}) }
+// OpenQuick opens the quick-filter menu over filter, the one its choice
+// changes: a submenu opens with the values filter holds picked.
+func (s *Stack) OpenQuick(filter string) { s.Push(&quickMenu{over: filter}) }
 
 func (x *quickMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	km, ok := msg.(tea.KeyPressMsg)
@@ -221,18 +223,41 @@ func (x *quickMenu) pickedClause(s *Stack) string {
 	return model.In(field, values)
 }
 
+// held are the submenu's picks the filter holds already: those whose
+// clause, as the menu writes it, is the filter's on that field (a clause
+// written by hand another way picks nothing).
+func (x *quickMenu) held(s *Stack) map[string]bool {
+	if items := x.items(s); len(items) <= 12 {
+		for set := 1; set < 1<<len(items); set++ {
+			x.picked = map[string]bool{}
+			for i, it := range items {
+				if set>>i&1 == 1 {
+					x.picked[it[0]] = true
+				}
+			}
+			if model.Holds(x.over, x.pickedClause(s)) {
+				return x.picked
+			}
+		}
+	}
+	return map[string]bool{}
+}
+
 // top takes a key of the menu's first level.
 func (x *quickMenu) top(s *Stack, k string) (any, tea.Cmd) {
 	switch k {
 	case "s":
-		x.kind, x.picked = "status", map[string]bool{}
+		x.kind = "status"
+		x.picked = x.held(s)
 		return nil, nil
 	case "v":
-		x.kind, x.picked = "severity", map[string]bool{}
+		x.kind = "severity"
+		x.picked = x.held(s)
 		return nil, nil
 	case "p":
 		if s.f.Product != "" {
-			x.kind, x.picked = "product", map[string]bool{}
+			x.kind = "product"
+			x.picked = x.held(s)
 		}
 		return nil, nil
 	case "h":

@@ -58,6 +58,10 @@ type Deps struct {
 	Templates      []CommentTemplate
 	RequireComment []model.Status
 	Peek           func(id string) (*model.Detection, bool)
+	// Adds are the clauses the console adds to a filter it sends now
+	// (show_in_ui:true, unless hidden rows are shown): a filter is checked
+	// with them against the service's count of clauses.
+	Adds func() []string
 }
 
 // Stack is the stack of layers.
