@@ -164,7 +164,7 @@ func New(o Options) *Model {
 		templates[i] = modal.CommentTemplate(t)
 	}
 	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
-		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek}, restored.CommentDraft)
+		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek}, restored.drafts())
 	if o.Source.Backend != nil {
 		m.connected(o.Source.Backend)
 	} else {

@@ -129,7 +129,7 @@ func TestCommentTemplatesFillFromTheRows(t *testing.T) {
 		t.Fatalf("the template filled as\n%q, want\n%q", got, want)
 	}
 	d.key("esc")
-	d.m.stack.ClearDraftIf(want)
+	d.m.stack.ClearDraftIf(modal.DraftKey(ids[:1]), want)
 	hosts := map[string]bool{}
 	var marked []string
 	for _, id := range ids {
@@ -182,5 +182,81 @@ func TestClosingRequiresAComment(t *testing.T) {
 	d.settle()
 	if d.m.stack.Top() != nil || len(h.fake.Patches()) != 2 {
 		t.Fatalf("s i: %q open, %d patches", d.m.stack.TopName(), len(h.fake.Patches()))
+	}
+}
+
+// A comment draft belongs to the rows it was written for: a box opened for
+// other rows (here the reason s f requires) starts empty and says the other
+// draft is kept, ctrl+s sends nothing, and the draft comes back for its own
+// rows, in this run and after a restart.
+func TestADraftStaysWithItsRows(t *testing.T) {
+	h := newHarness(t, 100)
+	o := h.options(t)
+	o.RequireComment = []model.Status{model.StatusClosed}
+	o.CommentTemplates = []CommentTemplate{{Name: "benign", Text: "Benign on {host}, {count}."}}
+	d := newDriver(t, o)
+	d.settle()
+	ids := d.m.list.IDs()
+	three, other := ids[:3], ids[5]
+	d.markIDs(three...)
+	d.key("c", "ctrl+o", "1", "esc")
+	written := d.m.stack.Draft()
+	if !strings.Contains(written, "3 detections") {
+		t.Fatalf("the template filled as %q", written)
+	}
+	d.key("esc") // the marks go
+	d.cursorTo(5)
+	d.key("s", "f")
+	sc := ansi.Strip(d.screen())
+	if d.top() != "comment" || d.m.stack.Draft() != "" || strings.Contains(sc, "Benign on") {
+		t.Fatalf("the box for another row holds %q:\n%s", d.m.stack.Draft(), sc)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(sc), " "), "a draft for 3 other detections is kept") {
+		t.Fatalf("the box does not say the other draft is kept:\n%s", sc)
+	}
+	d.key("ctrl+s")
+	d.settle()
+	if len(h.fake.Patches()) != 0 || len(h.fake.Comments(other)) != 0 {
+		t.Fatalf("ctrl+s sent %d patches, comments on the other row %q", len(h.fake.Patches()), h.fake.Comments(other))
+	}
+	d.key("esc")
+	d.markIDs(three[2], three[0], three[1])
+	d.key("c")
+	if got := d.m.stack.Draft(); got != written {
+		t.Fatalf("c on the three rows again opens %q, want %q", got, written)
+	}
+	d.key("esc")
+	saved := d.m.session().CommentDrafts
+	if len(saved) != 1 || saved[0].Rows != modal.DraftKey(three) || saved[0].N != 3 || saved[0].Text != written {
+		t.Fatalf("the session keeps %+v", saved)
+	}
+
+	writeSession(t, o.StateDir, d.m.session())
+	o.Restore = true
+	next := newDriver(t, o)
+	next.settle()
+	next.cursorTo(5)
+	next.key("c")
+	if got := next.m.stack.Draft(); got != "" {
+		t.Fatalf("after a restart the box for another row holds %q", got)
+	}
+	next.key("esc", "esc")
+	next.markIDs(three...)
+	next.key("c")
+	if got := next.m.stack.Draft(); got != written {
+		t.Fatalf("after a restart c on the three rows opens %q, want %q", got, written)
+	}
+}
+
+// The required reason's box says what its keys do there: ctrl+t sends no
+// other status.
+func TestTheRequiredReasonSaysItsKeys(t *testing.T) {
+	h := newHarness(t, 20)
+	d := loaded(t, h, func(o *Options) { o.RequireComment = []model.Status{model.StatusClosed} })
+	d.cursorTo(0)
+	d.key("s", "f")
+	sc := strings.Join(strings.Fields(ansi.Strip(d.screen())), " ")
+	if strings.Contains(sc, "ctrl+t") || !strings.Contains(sc, "ctrl+s sends it with the status") {
+		t.Fatalf("the required reason's box:\n%s", ansi.Strip(d.screen()))
 	}
 }

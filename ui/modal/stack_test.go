@@ -28,7 +28,7 @@ func user(first, last string) model.User {
 
 func newStack(known []model.User, found ...model.User) *Stack {
 	s := New(Deps{Keys: keymap.Default(), Me: user("Alice", "Martin"), Dir: people.New(known), People: search{found},
-		Ctx: context.Background(), ArmAfter: time.Nanosecond}, "")
+		Ctx: context.Background(), ArmAfter: time.Nanosecond}, nil)
 	s.Connected(model.Fields{Status: "status", AssigneeUID: "assigned_to_uid", Hostname: "device.hostname"},
 		func() []model.Status { return model.Statuses }, func(n int) string { return screen.Plural(n, "alert") })
 	s.Resize(100, 30)
