@@ -170,3 +170,21 @@ func TestFieldsHandBackTheirChoice(t *testing.T) {
 		t.Fatalf("-fp: %+v", choice)
 	}
 }
+
+// A filter the console puts in the line (a pivot on a command line of any
+// length) is never cut; what is typed stops at 64 KiB.
+func TestAPivotIsNeverCut(t *testing.T) {
+	s := newStack(nil)
+	long := "behaviors.cmdline:*'*" + strings.Repeat("A", 100_000) + "*'"
+	s.OpenInput(FilterField, long, nil, nil)
+	if got := s.InputInFront().Value(); got != long {
+		t.Fatalf("the pivot was cut to %d of %d characters", len(got), len(long))
+	}
+	s.Pop(s.Top())
+	s.OpenInput(FilterField, "", nil, nil)
+	press(s, "ctrl+u")
+	s.Update(tea.PasteMsg{Content: strings.Repeat("B", 70_000)})
+	if got := s.InputInFront().Value(); len(got) != 64<<10 {
+		t.Fatalf("a paste of 70,000 characters left %d", len(got))
+	}
+}
