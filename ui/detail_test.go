@@ -260,3 +260,77 @@ func TestTheRequiredReasonSaysItsKeys(t *testing.T) {
 		t.Fatalf("the required reason's box:\n%s", ansi.Strip(d.screen()))
 	}
 }
+
+// + on a command line longer than 4 KB (encoded PowerShell often is) puts
+// the whole pattern in the filter line, and the filter runs; - puts the
+// same pattern left out, and the row leaves the list.
+func TestALongCommandLinePivotsWhole(t *testing.T) {
+	h := newHarness(t, 800)
+	dets, _, err := h.src.Backend.Details(t.Context(), h.fake.IDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id, cmd string
+	for _, d := range dets {
+		if c := d.Worst().CmdLine; len([]rune(c)) > 4096 && !strings.ContainsAny(c, "[]*?") {
+			id, cmd = d.ID, c
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("no command line over 4 KB in the demo data")
+	}
+	o := h.options(t)
+	o.Restore = true
+	writeSession(t, o.StateDir, session{Filter: model.Eq("detection_id", id), ShowHidden: true})
+	d := newDriver(t, o)
+	d.settle()
+	d.key("enter")
+	d.settle()
+	if !d.m.detail.Seek("Command line", 0) {
+		t.Fatal("no command line in the detail")
+	}
+	d.key("+")
+	want := model.And(model.Eq("detection_id", id), model.Wildcard("behaviors.cmdline", "*"+cmd+"*"))
+	if got := d.field().Value(); got != want {
+		t.Fatalf("+ put %d characters in the filter line, want %d", len(got), len(want))
+	}
+	d.key("enter")
+	d.settle()
+	if d.m.list.Current().Filter != want || !slices.Equal(d.m.list.IDs(), []string{id}) {
+		t.Fatalf("the pattern did not run: %d characters, rows %v, footer %q", len(d.m.list.Current().Filter), d.m.list.IDs(), d.m.bar.Word().Text)
+	}
+	if d.m.detail == nil || !d.m.detail.Seek("Command line", 0) {
+		t.Fatal("the detail closed")
+	}
+	d.key("-")
+	without := model.And(want, model.NotWildcard("behaviors.cmdline", "*"+cmd+"*"))
+	if got := d.field().Value(); got != without {
+		t.Fatalf("- put %q… in the filter line (%d characters), want %d", got[:min(len(got), 60)], len(got), len(without))
+	}
+	d.key("enter")
+	d.settle()
+	if d.m.list.Current().Filter != without || len(d.m.list.IDs()) != 0 {
+		t.Fatalf("- did not leave the row out: %d characters of filter, rows %v, footer %q", len(d.m.list.Current().Filter), d.m.list.IDs(), d.m.bar.Word().Text)
+	}
+}
+
+// J carries the search to the next row and goes to its first match there:
+// the footer says "/text 1 of M", not a bare count.
+func TestJCarriesTheSearchToItsFirstMatch(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.send(teaSize(80, 24))
+	d.cursorTo(0)
+	d.key("enter")
+	d.settle()
+	host := d.row(d.m.list.IDs()[1]).Device.Hostname
+	d.key("/")
+	d.typeText(host)
+	d.key("enter")
+	d.key("J")
+	d.settle()
+	if foot := ansi.Strip(d.m.footer()); !regexp.MustCompile(`· /\S+ 1 of \d+`).MatchString(foot) || strings.Contains(foot, "found") {
+		t.Fatalf("the footer after J: %q", foot)
+	}
+}
