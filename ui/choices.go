@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"strings"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/ui/list"
@@ -41,8 +39,8 @@ func (m *Model) choose(choice any) tea.Cmd {
 	case modal.DraftKept:
 		if c.Why != "" {
 			m.bar.Say(c.Why)
-		} else if strings.TrimSpace(m.stack.Draft()) != "" {
-			m.bar.Say("comment draft kept for these rows: c on them reopens it")
+		} else if w := m.stack.DraftKeptWord(); w != "" {
+			m.bar.Say(w)
 		}
 		return m.saveSession()
 	case modal.Copy:

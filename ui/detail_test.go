@@ -200,6 +200,9 @@ func TestADraftStaysWithItsRows(t *testing.T) {
 	three, other := ids[:3], ids[5]
 	d.markIDs(three...)
 	d.key("c", "ctrl+o", "1", "esc")
+	if w := d.m.bar.Word().Text; w != "comment draft kept for these 3 detections: c on them reopens it" {
+		t.Fatalf("esc says %q", w)
+	}
 	written := d.m.stack.Draft()
 	if !strings.Contains(written, "3 detections") {
 		t.Fatalf("the template filled as %q", written)
@@ -332,5 +335,28 @@ func TestJCarriesTheSearchToItsFirstMatch(t *testing.T) {
 	d.settle()
 	if foot := ansi.Strip(d.m.footer()); !regexp.MustCompile(`· /\S+ 1 of \d+`).MatchString(foot) || strings.Contains(foot, "found") {
 		t.Fatalf("the footer after J: %q", foot)
+	}
+}
+
+// A draft an older session saved without its rows is not lost: the first
+// box opened takes it and says it did not record its rows; from then on it
+// is that box's rows'.
+func TestAnOlderSessionsDraftSaysItsRowsAreUnknown(t *testing.T) {
+	h := newHarness(t, 20)
+	o := h.options(t)
+	o.Restore = true
+	writeSession(t, o.StateDir, session{CommentDraft: "half a thought"})
+	d := newDriver(t, o)
+	d.settle()
+	d.cursorTo(2)
+	d.key("c")
+	sc := strings.Join(strings.Fields(ansi.Strip(d.screen())), " ")
+	if d.m.stack.Draft() != "half a thought" || !strings.Contains(sc, "check it is for these") {
+		t.Fatalf("the older draft: %q\n%s", d.m.stack.Draft(), ansi.Strip(d.screen()))
+	}
+	d.key("esc")
+	s := d.m.session()
+	if s.CommentDraft != "" || len(s.CommentDrafts) != 1 || s.CommentDrafts[0].Rows != modal.DraftKey(d.m.list.IDs()[2:3]) {
+		t.Fatalf("the session now keeps %+v", s)
 	}
 }

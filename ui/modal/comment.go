@@ -107,6 +107,17 @@ func (s *Stack) ClearDraftIf(key, text string) bool {
 	return true
 }
 
+// DraftKeptWord is the footer's word when the box closed keeping its
+// draft, or "" when it holds none.
+func (s *Stack) DraftKeptWord() string {
+	i := s.draftAt(s.editing)
+	if i < 0 {
+		return ""
+	}
+	n := s.drafts[i].N
+	return fmt.Sprintf("comment draft kept for these %s %s: c on them reopens it", screen.Commas(n), s.rowWord(n))
+}
+
 // othersKept says which drafts for other rows than key are kept, or "".
 func (s *Stack) othersKept(key string) string {
 	var n, rows int
