@@ -35,14 +35,14 @@ func TestDetailFirstScreenInTmux(t *testing.T) {
 		t.Fatalf("the detail does not open at its top:\n%s", sc)
 	}
 	for what, re := range map[string]string{
-		"technique":    `(?m)^ Technique +\S.*\(T\d{4}`,
-		"tactic":       `(?m)^ Tactic +\S.*\(TA\d{4}\)`,
-		"command line": `(?m)^ Command line +\S`,
-		"file":         `(?m)^ File +\S`,
-		"SHA256":       `(?m)^ SHA256 +[0-9a-f]{64}\s*$`,
-		"MD5":          `(?m)^ MD5 +[0-9a-f]{32}\s*$`,
-		"user":         `(?m)^ User +\S`,
-		"host":         `(?m)^ Hostname +\S`,
+		"technique":    `(?m)^[ ▶]Technique +\S.*\(T\d{4}`,
+		"tactic":       `(?m)^[ ▶]Tactic +\S.*\(TA\d{4}\)`,
+		"command line": `(?m)^[ ▶]Command line +\S`,
+		"file":         `(?m)^[ ▶]File +\S`,
+		"SHA256":       `(?m)^[ ▶]SHA256 +[0-9a-f]{64}\s*$`,
+		"MD5":          `(?m)^[ ▶]MD5 +[0-9a-f]{32}\s*$`,
+		"user":         `(?m)^[ ▶]User +\S`,
+		"host":         `(?m)^[ ▶]Hostname +\S`,
 	} {
 		if !regexp.MustCompile(re).MatchString(sc) {
 			t.Errorf("the first screen lacks the %s:\n%s", what, sc)

@@ -181,6 +181,9 @@ func Before(field string, t time.Time) string {
 // everything else literal.
 func Wildcard(field, value string) string { return field + ":*" + Quote(value) }
 
+// NotWildcard is field:!*'value': the rows Wildcard does not match.
+func NotWildcard(field, value string) string { return field + ":!*" + Quote(value) }
+
 // And joins filter parts with +, grouping any part that has a top-level OR
 // so the parts keep their meaning. Empty parts are dropped.
 func And(parts ...string) string {

@@ -165,7 +165,7 @@ func New(o Options) *Model {
 	}
 	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
 		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
-		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.CommentDraft)
+		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.drafts())
 	if o.Source.Backend != nil {
 		m.connected(o.Source.Backend)
 	} else {

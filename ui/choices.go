@@ -29,7 +29,7 @@ func (m *Model) choose(choice any) tea.Cmd {
 		return m.answer(c)
 	case modal.Act:
 		cmd := m.apply(m.run.Change(c.Verb, c.Change, c.Targets, c.Draft))
-		if c.Draft {
+		if c.Draft != "" {
 			return tea.Batch(cmd, m.saveSession())
 		}
 		return cmd
@@ -41,8 +41,8 @@ func (m *Model) choose(choice any) tea.Cmd {
 	case modal.DraftKept:
 		if c.Why != "" {
 			m.bar.Say(c.Why)
-		} else if strings.TrimSpace(m.stack.Draft()) != "" {
-			m.bar.Say("comment draft kept: c reopens it")
+		} else if w := m.stack.DraftKeptWord(); w != "" {
+			m.bar.Say(w)
 		}
 		return m.saveSession()
 	case modal.Copy:
@@ -162,7 +162,7 @@ func (m *Model) apply(out triage.Out, cmd tea.Cmd) tea.Cmd {
 		m.ov.Outdated() // its counts are older than this change: read again when shown
 	}
 	var cmds []tea.Cmd
-	if out.DraftSent != "" && m.stack.ClearDraftIf(out.DraftSent) {
+	if out.DraftSent != "" && m.stack.ClearDraftIf(out.DraftFor, out.DraftSent) {
 		// Only the text that was sent goes: words typed since stay.
 		cmds = append(cmds, m.saveSession())
 	}

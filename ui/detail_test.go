@@ -129,7 +129,7 @@ func TestCommentTemplatesFillFromTheRows(t *testing.T) {
 		t.Fatalf("the template filled as\n%q, want\n%q", got, want)
 	}
 	d.key("esc")
-	d.m.stack.ClearDraftIf(want)
+	d.m.stack.ClearDraftIf(modal.DraftKey(ids[:1]), want)
 	hosts := map[string]bool{}
 	var marked []string
 	for _, id := range ids {
@@ -182,5 +182,181 @@ func TestClosingRequiresAComment(t *testing.T) {
 	d.settle()
 	if d.m.stack.Top() != nil || len(h.fake.Patches()) != 2 {
 		t.Fatalf("s i: %q open, %d patches", d.m.stack.TopName(), len(h.fake.Patches()))
+	}
+}
+
+// A comment draft belongs to the rows it was written for: a box opened for
+// other rows (here the reason s f requires) starts empty and says the other
+// draft is kept, ctrl+s sends nothing, and the draft comes back for its own
+// rows, in this run and after a restart.
+func TestADraftStaysWithItsRows(t *testing.T) {
+	h := newHarness(t, 100)
+	o := h.options(t)
+	o.RequireComment = []model.Status{model.StatusClosed}
+	o.CommentTemplates = []CommentTemplate{{Name: "benign", Text: "Benign on {host}, {count}."}}
+	d := newDriver(t, o)
+	d.settle()
+	ids := d.m.list.IDs()
+	three, other := ids[:3], ids[5]
+	d.markIDs(three...)
+	d.key("c", "ctrl+o", "1", "esc")
+	if w := d.m.bar.Word().Text; w != "comment draft kept for these 3 detections: c on them reopens it" {
+		t.Fatalf("esc says %q", w)
+	}
+	written := d.m.stack.Draft()
+	if !strings.Contains(written, "3 detections") {
+		t.Fatalf("the template filled as %q", written)
+	}
+	d.key("esc") // the marks go
+	d.cursorTo(5)
+	d.key("s", "f")
+	sc := ansi.Strip(d.screen())
+	if d.top() != "comment" || d.m.stack.Draft() != "" || strings.Contains(sc, "Benign on") {
+		t.Fatalf("the box for another row holds %q:\n%s", d.m.stack.Draft(), sc)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(sc), " "), "a draft for 3 other detections is kept") {
+		t.Fatalf("the box does not say the other draft is kept:\n%s", sc)
+	}
+	d.key("ctrl+s")
+	d.settle()
+	if len(h.fake.Patches()) != 0 || len(h.fake.Comments(other)) != 0 {
+		t.Fatalf("ctrl+s sent %d patches, comments on the other row %q", len(h.fake.Patches()), h.fake.Comments(other))
+	}
+	d.key("esc")
+	d.markIDs(three[2], three[0], three[1])
+	d.key("c")
+	if got := d.m.stack.Draft(); got != written {
+		t.Fatalf("c on the three rows again opens %q, want %q", got, written)
+	}
+	d.key("esc")
+	saved := d.m.session().CommentDrafts
+	if len(saved) != 1 || saved[0].Rows != modal.DraftKey(three) || saved[0].N != 3 || saved[0].Text != written {
+		t.Fatalf("the session keeps %+v", saved)
+	}
+
+	writeSession(t, o.StateDir, d.m.session())
+	o.Restore = true
+	next := newDriver(t, o)
+	next.settle()
+	next.cursorTo(5)
+	next.key("c")
+	if got := next.m.stack.Draft(); got != "" {
+		t.Fatalf("after a restart the box for another row holds %q", got)
+	}
+	next.key("esc", "esc")
+	next.markIDs(three...)
+	next.key("c")
+	if got := next.m.stack.Draft(); got != written {
+		t.Fatalf("after a restart c on the three rows opens %q, want %q", got, written)
+	}
+}
+
+// The required reason's box says what its keys do there: ctrl+t sends no
+// other status.
+func TestTheRequiredReasonSaysItsKeys(t *testing.T) {
+	h := newHarness(t, 20)
+	d := loaded(t, h, func(o *Options) { o.RequireComment = []model.Status{model.StatusClosed} })
+	d.cursorTo(0)
+	d.key("s", "f")
+	sc := strings.Join(strings.Fields(ansi.Strip(d.screen())), " ")
+	if strings.Contains(sc, "ctrl+t") || !strings.Contains(sc, "ctrl+s sends it with the status") {
+		t.Fatalf("the required reason's box:\n%s", ansi.Strip(d.screen()))
+	}
+}
+
+// + on a command line longer than 4 KB (encoded PowerShell often is) puts
+// the whole pattern in the filter line, and the filter runs; - puts the
+// same pattern left out, and the row leaves the list.
+func TestALongCommandLinePivotsWhole(t *testing.T) {
+	h := newHarness(t, 800)
+	dets, _, err := h.src.Backend.Details(t.Context(), h.fake.IDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id, cmd string
+	for _, d := range dets {
+		if c := d.Worst().CmdLine; len([]rune(c)) > 4096 && !strings.ContainsAny(c, "[]*?") {
+			id, cmd = d.ID, c
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("no command line over 4 KB in the demo data")
+	}
+	o := h.options(t)
+	o.Restore = true
+	writeSession(t, o.StateDir, session{Filter: model.Eq("detection_id", id), ShowHidden: true})
+	d := newDriver(t, o)
+	d.settle()
+	d.key("enter")
+	d.settle()
+	if !d.m.detail.Seek("Command line", 0) {
+		t.Fatal("no command line in the detail")
+	}
+	d.key("+")
+	want := model.And(model.Eq("detection_id", id), model.Wildcard("behaviors.cmdline", "*"+cmd+"*"))
+	if got := d.field().Value(); got != want {
+		t.Fatalf("+ put %d characters in the filter line, want %d", len(got), len(want))
+	}
+	d.key("enter")
+	d.settle()
+	if d.m.list.Current().Filter != want || !slices.Equal(d.m.list.IDs(), []string{id}) {
+		t.Fatalf("the pattern did not run: %d characters, rows %v, footer %q", len(d.m.list.Current().Filter), d.m.list.IDs(), d.m.bar.Word().Text)
+	}
+	if d.m.detail == nil || !d.m.detail.Seek("Command line", 0) {
+		t.Fatal("the detail closed")
+	}
+	d.key("-")
+	without := model.And(want, model.NotWildcard("behaviors.cmdline", "*"+cmd+"*"))
+	if got := d.field().Value(); got != without {
+		t.Fatalf("- put %q… in the filter line (%d characters), want %d", got[:min(len(got), 60)], len(got), len(without))
+	}
+	d.key("enter")
+	d.settle()
+	if d.m.list.Current().Filter != without || len(d.m.list.IDs()) != 0 {
+		t.Fatalf("- did not leave the row out: %d characters of filter, rows %v, footer %q", len(d.m.list.Current().Filter), d.m.list.IDs(), d.m.bar.Word().Text)
+	}
+}
+
+// J carries the search to the next row and goes to its first match there:
+// the footer says "/text 1 of M", not a bare count.
+func TestJCarriesTheSearchToItsFirstMatch(t *testing.T) {
+	h := newHarness(t, 100)
+	d := loaded(t, h)
+	d.send(teaSize(80, 24))
+	d.cursorTo(0)
+	d.key("enter")
+	d.settle()
+	host := d.row(d.m.list.IDs()[1]).Device.Hostname
+	d.key("/")
+	d.typeText(host)
+	d.key("enter")
+	d.key("J")
+	d.settle()
+	if foot := ansi.Strip(d.m.footer()); !regexp.MustCompile(`· /\S+ 1 of \d+`).MatchString(foot) || strings.Contains(foot, "found") {
+		t.Fatalf("the footer after J: %q", foot)
+	}
+}
+
+// A draft an older session saved without its rows is not lost: the first
+// box opened takes it and says it did not record its rows; from then on it
+// is that box's rows'.
+func TestAnOlderSessionsDraftSaysItsRowsAreUnknown(t *testing.T) {
+	h := newHarness(t, 20)
+	o := h.options(t)
+	o.Restore = true
+	writeSession(t, o.StateDir, session{CommentDraft: "half a thought"})
+	d := newDriver(t, o)
+	d.settle()
+	d.cursorTo(2)
+	d.key("c")
+	sc := strings.Join(strings.Fields(ansi.Strip(d.screen())), " ")
+	if d.m.stack.Draft() != "half a thought" || !strings.Contains(sc, "check it is for these") {
+		t.Fatalf("the older draft: %q\n%s", d.m.stack.Draft(), ansi.Strip(d.screen()))
+	}
+	d.key("esc")
+	s := d.m.session()
+	if s.CommentDraft != "" || len(s.CommentDrafts) != 1 || s.CommentDrafts[0].Rows != modal.DraftKey(d.m.list.IDs()[2:3]) {
+		t.Fatalf("the session now keeps %+v", s)
 	}
 }

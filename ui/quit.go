@@ -13,7 +13,7 @@ import (
 func (m *Model) session() session {
 	q := m.list.Latest()
 	return session{Filter: q.Filter, Q: q.Q, Sort: q.Sort.String(), ShowHidden: q.ShowHidden, Row: m.list.Cursor(),
-		RowID: m.list.CursorID(), CommentDraft: m.stack.Draft()}
+		RowID: m.list.CursorID(), CommentDrafts: m.stack.Drafts()}
 }
 
 // saveSession writes the session off the Update path.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/localfile"
 	"github.com/falcon-triage/falcon-triage/termsafe"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 )
 
 // session is what the next start restores: after a dropped SSH connection
@@ -28,9 +29,21 @@ type session struct {
 	Row        int    `json:"row"`
 	// RowID is the detection the cursor was on: the list may have moved.
 	RowID string `json:"row_id,omitempty"`
-	// CommentDraft is the comment being written, kept across a dropped
-	// connection.
+	// CommentDrafts are the comments being written, each with the rows it
+	// is for, kept across a dropped connection.
+	CommentDrafts []modal.SavedDraft `json:"comment_drafts,omitempty"`
+	// CommentDraft is a draft an older session saved without its rows:
+	// read, never written.
 	CommentDraft string `json:"comment_draft,omitempty"`
+}
+
+// drafts are the comment drafts to restore; an older session's draft,
+// which did not record its rows, comes back as one for no rows yet.
+func (s session) drafts() []modal.SavedDraft {
+	if s.CommentDraft != "" && len(s.CommentDrafts) == 0 {
+		return []modal.SavedDraft{{Text: s.CommentDraft}}
+	}
+	return s.CommentDrafts
 }
 
 const (

@@ -185,6 +185,9 @@ func (p *Pane) laidOut() bool { return p.lines != nil && len(p.firstOf) == len(p
 // through it).
 func (p *Pane) scroll(height int) {
 	first, last := p.firstOf[p.cursor], p.lastLine(p.cursor)
+	if c := p.cursor; c > 0 && p.entries[c-1].section {
+		first = p.firstOf[c-1] // the heading of the cursor's section in sight
+	}
 	if l := p.matchLine(); p.focus && l >= 0 {
 		first, last = l, l
 	}

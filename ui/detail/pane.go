@@ -36,8 +36,9 @@ type entry struct {
 	// lines; too long, it is shortened visibly in the middle.
 	whole bool
 	// pattern is the wildcard clause + offers for a value that cannot be
-	// matched exactly (a command line, a path), to edit before it runs.
-	pattern string
+	// matched exactly (a command line, a path), to edit before it runs;
+	// notPattern the one - offers, which leaves it out.
+	pattern, notPattern string
 }
 
 // Pane shows one row.
@@ -99,8 +100,14 @@ type Out struct {
 func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 	if d, ok := store.Peek(p.id); ok {
 		if v := store.Version(p.id); !p.shown || v != p.version {
+			first := !p.shown
 			p.entries, p.shown, p.version, p.lines = buildEntries(d, f, loc), true, v, nil
 			p.move(0)
+			if first && p.query != "" {
+				// A search carried over by J or K goes to its first match.
+				p.Find(p.query)
+				return
+			}
 			p.findAll()
 			p.current = min(p.current, len(p.matches)-1)
 		}
@@ -168,8 +175,10 @@ func (p *Pane) key(act keymap.Action) Out {
 		p.move(-half)
 	case keymap.Top:
 		p.cursor = 0
+		p.move(0)
 	case keymap.Bottom:
 		p.cursor = len(p.entries) - 1
+		p.move(0)
 	default:
 		return Out{}
 	}
@@ -205,12 +214,37 @@ func (p *Pane) pivot(in bool) Out {
 		// No exact match for a command line: a pattern around it, to
 		// edit before it runs.
 		return Out{Pattern: e.pattern, Say: "a pattern around the value: edit it, enter runs it", Handled: true}
+	case e.notPattern != "" && !in:
+		return Out{Pattern: e.notPattern, Say: "a pattern around the value, left out: edit it, enter runs it", Handled: true}
 	}
 	return Out{Say: e.label + " cannot be filtered on: move to another field", Handled: true}
 }
 
+// move moves the cursor n fields, over the section headings: it rests on
+// a field (a heading only when there is none, as on the loading line).
 func (p *Pane) move(n int) {
-	p.cursor = max(0, min(len(p.entries)-1, p.cursor+n))
+	i := max(0, min(len(p.entries)-1, p.cursor+n))
+	dir := 1
+	if n < 0 {
+		dir = -1
+	}
+	if j := p.field(i, dir); j >= 0 {
+		i = j
+	} else if j := p.field(i, -dir); j >= 0 {
+		i = j
+	}
+	p.cursor = i
+}
+
+// field is the first entry from i on in direction dir that is not a
+// section heading, or -1.
+func (p *Pane) field(i, dir int) int {
+	for ; i >= 0 && i < len(p.entries); i += dir {
+		if !p.entries[i].section {
+			return i
+		}
+	}
+	return -1
 }
 
 // Behaviour is the behaviour the copy menu copies from: the one under the
@@ -253,6 +287,14 @@ func (b *entries) filters(in, out string) {
 	if n := len(b.es); n > 0 {
 		b.es[n-1].in, b.es[n-1].out = in, out
 	}
+}
+
+// cmdLine sets the patterns + and - offer on the command line added last:
+// no clause matches a command line exactly.
+func (b *entries) cmdLine(v string) {
+	e := &b.es[len(b.es)-1]
+	e.pattern = model.Wildcard(b.f.CmdLine, "*"+v+"*")
+	e.notPattern = model.NotWildcard(b.f.CmdLine, "*"+v+"*")
 }
 
 func (b *entries) section(title string) { b.es = append(b.es, entry{label: title, section: true}) }
@@ -306,7 +348,7 @@ func (b *entries) decision(d *model.Detection, worst int) {
 	idEnd := len(b.es)
 	b.add("Command line", bh.CmdLine, "")
 	if bh.CmdLine != "" {
-		b.es[len(b.es)-1].pattern = model.Wildcard(f.CmdLine, "*"+bh.CmdLine+"*")
+		b.cmdLine(bh.CmdLine)
 	}
 	b.add("File", bh.FileName, f.FileName)
 	b.add("Path", bh.FilePath, "behaviors.filepath")
@@ -424,7 +466,7 @@ func (b *entries) behaviour(d *model.Detection, i int, worst bool) {
 		}
 		b.add("Command line", bh.CmdLine, "")
 		if bh.CmdLine != "" {
-			b.es[len(b.es)-1].pattern = model.Wildcard(f.CmdLine, "*"+bh.CmdLine+"*")
+			b.cmdLine(bh.CmdLine)
 		}
 		b.add("File", bh.FileName, f.FileName)
 		b.add("Path", bh.FilePath, "behaviors.filepath")

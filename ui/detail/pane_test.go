@@ -48,9 +48,8 @@ func TestThePaneFollowsItsRowInTheStore(t *testing.T) {
 	}
 }
 
-// + on a value no clause matches exactly offers a pattern to edit; - on it
-// says it cannot be filtered on; y copies from the behaviour under the
-// cursor.
+// + on a value no clause matches exactly offers a pattern to edit, - the
+// same pattern left out; y copies from the behaviour under the cursor.
 func TestPivotsAndTheBehaviourUnderTheCursor(t *testing.T) {
 	store := rows.New(1<<20, time.Now)
 	d := model.Detection{ID: "ldt:2", Status: model.StatusNew, Behaviors: []model.Behavior{
@@ -62,7 +61,7 @@ func TestPivotsAndTheBehaviourUnderTheCursor(t *testing.T) {
 	if out, _ := p.Update(key("+")); out.Pattern != "behaviors.cmdline:*'*powershell -enc*'" || out.Filter != "" {
 		t.Fatalf("+ on a command line: %+v", out)
 	}
-	if out, _ := p.Update(key("-")); out.Filter != "" || !strings.Contains(out.Say, "cannot be filtered") {
+	if out, _ := p.Update(key("-")); out.Pattern != "behaviors.cmdline:!*'*powershell -enc*'" || out.Filter != "" {
 		t.Fatalf("- on a command line: %+v", out)
 	}
 	if b := p.Behaviour(&d); b.SHA256 != "bb" {
@@ -74,5 +73,45 @@ func TestPivotsAndTheBehaviourUnderTheCursor(t *testing.T) {
 	}
 	if out, _ := p.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); !out.Close {
 		t.Fatal("esc does not close the pane")
+	}
+}
+
+// The pane opens with its cursor on the first field, not on the heading
+// above it; j, k, g and G rest on fields, never on a heading.
+func TestTheCursorRestsOnFields(t *testing.T) {
+	store := rows.New(1<<20, time.Now)
+	store.Put(model.Detection{ID: "ldt:3", Status: model.StatusNew, MaxSeverity: 70, Device: model.Device{ID: "dev1", Hostname: "WS-3"},
+		Behaviors: []model.Behavior{{Technique: "Masquerading", TechniqueID: "T1036", CmdLine: "a.exe", Severity: 70}}})
+	p := New("ldt:3", keymap.Default(), 40)
+	p.Follow(store, fields, time.UTC)
+	cursor := func() entry { return p.entries[p.cursor] }
+	if e := cursor(); e.section || e.label != "Technique" || !strings.Contains(text(p), "▶") {
+		t.Fatalf("the pane opens on %q (a heading: %v):\n%s", e.label, e.section, text(p))
+	}
+	if out, _ := p.Update(key("+")); out.Filter == "" {
+		t.Fatalf("+ at once: %+v", out)
+	}
+	p.Update(key("k"))
+	if e := cursor(); e.label != "Technique" {
+		t.Fatalf("k on the first field went to %q", e.label)
+	}
+	for range len(p.entries) {
+		p.Update(key("j"))
+		if cursor().section {
+			t.Fatalf("j rests on the heading %q", cursor().label)
+		}
+	}
+	for range len(p.entries) {
+		p.Update(key("k"))
+		if cursor().section {
+			t.Fatalf("k rests on the heading %q", cursor().label)
+		}
+	}
+	st := screen.NewStyles(true)
+	p.Update(key("G"))
+	p.View(100, 5, &st)
+	p.Update(key("g"))
+	if e, top := cursor(), p.View(100, 5, &st); e.label != "Technique" || !strings.Contains(top[0], "── Detection") {
+		t.Fatalf("g goes to %q, the view opening on %q", e.label, top[0])
 	}
 }

@@ -222,3 +222,21 @@ func TestRunsCutALineAtItsMatches(t *testing.T) {
 		}
 	}
 }
+
+// A search carried to the next row (J, K) goes to its first match there:
+// the footer says "/text 1 of M", as after any search.
+func TestACarriedSearchGoesToItsFirstMatch(t *testing.T) {
+	store := rows.New(1<<20, time.Now)
+	store.Put(model.Detection{ID: "ldt:9", Status: model.StatusNew, Device: model.Device{Hostname: "WS-9"},
+		Behaviors: []model.Behavior{{CmdLine: "process.exe --process", Severity: 50}}})
+	p := New("ldt:9", keymap.Default(), 40)
+	p.SetQuery("process")
+	p.Follow(store, fields, time.UTC)
+	if got := p.SearchStatus(); got != "/process 1 of 2" {
+		t.Fatalf("the footer after J says %q", got)
+	}
+	press(p, "n")
+	if got := p.SearchStatus(); got != "/process 2 of 2" {
+		t.Fatalf("n after J: the footer says %q", got)
+	}
+}

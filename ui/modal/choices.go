@@ -13,12 +13,13 @@ type Answer struct {
 
 // Act is a change the analyst chose for the targets captured when its key
 // was pressed. Verb names it ("Status → Closed"); Draft: it sends the
-// comment draft, cleared once applied.
+// comment draft for the rows this key names (DraftKey), cleared once
+// applied; "" it sends none.
 type Act struct {
 	Verb    string
 	Change  model.Change
 	Targets []string
-	Draft   bool
+	Draft   string
 }
 
 // Assign assigns the targets to a person, whose UUID may still have to be

@@ -1,7 +1,10 @@
 package modal
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/textarea"
@@ -12,39 +15,125 @@ import (
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
-// draft is the comment being written: kept when the box closes, across a
-// dropped connection (the session), and cleared only once it was applied.
+// draft is the comment box's editor. The text it edits is one of the kept
+// drafts: each belongs to the rows it was written for (the targets captured
+// when the box was opened), kept when the box closes, across a dropped
+// connection (the session), and cleared only once it was applied. A box
+// opened for other rows starts empty: a draft never goes to rows it was not
+// written for.
 type draft struct{ ta textarea.Model }
 
-func newDraft(text string) *draft {
+func newDraft() *draft {
 	ta := textarea.New()
 	tas := ta.Styles()
 	tas.Cursor.Blink = false // a blinking cursor repaints while idle
 	ta.SetStyles(tas)
 	ta.SetVirtualCursor(true) // it sits in a box: draw the cursor in place
 	ta.ShowLineNumbers = false
-	ta.Placeholder = "What did you find? (ctrl+s sends, ctrl+t sends with a status, esc keeps the draft)"
 	ta.CharLimit = 8000
-	ta.SetValue(text)
 	return &draft{ta: ta}
 }
 
 func (d *draft) resize(width int) { d.ta.SetWidth(max(20, min(100, width-6))) }
 
-// Value is the draft's text.
-func (d *draft) Value() string { return d.ta.Value() }
+// SavedDraft is a kept comment draft: Rows names the rows it was written
+// for (DraftKey of their ids), N counts them; Rows "" is a draft a session
+// saved before drafts named their rows.
+type SavedDraft struct {
+	Rows string `json:"rows"`
+	N    int    `json:"n"`
+	Text string `json:"text"`
+}
 
-// Draft is the comment draft's text.
-func (s *Stack) Draft() string { return s.draft.Value() }
+// DraftKey names a set of rows, whatever their order: a hash, so that a
+// draft for 100,000 rows stays a few bytes in the session file.
+func DraftKey(ids []string) string {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	h := sha256.New()
+	for _, id := range sorted {
+		h.Write([]byte(id))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
 
-// ClearDraftIf clears the draft when it still holds text, the comment that
-// was applied: words typed since stay. It reports whether it cleared it.
-func (s *Stack) ClearDraftIf(text string) bool {
-	if strings.TrimSpace(s.draft.Value()) != text {
+// Drafts are the kept drafts, for the session.
+func (s *Stack) Drafts() []SavedDraft { return slices.Clone(s.drafts) }
+
+// Draft is the text of the draft the box was last opened on.
+func (s *Stack) Draft() string { return s.draftText(s.editing) }
+
+func (s *Stack) draftText(key string) string {
+	if i := s.draftAt(key); i >= 0 {
+		return s.drafts[i].Text
+	}
+	return ""
+}
+
+func (s *Stack) draftAt(key string) int {
+	return slices.IndexFunc(s.drafts, func(d SavedDraft) bool { return d.Rows == key })
+}
+
+// keep records the editor's text as the draft for key (n rows); an empty
+// one is no draft.
+func (s *Stack) keep(key string, n int) {
+	text := s.draft.ta.Value()
+	i := s.draftAt(key)
+	switch {
+	case strings.TrimSpace(text) == "" && i >= 0:
+		s.drafts = slices.Delete(s.drafts, i, i+1)
+	case strings.TrimSpace(text) == "":
+	case i >= 0:
+		s.drafts[i].Text = text
+	default:
+		s.drafts = append(s.drafts, SavedDraft{Rows: key, N: n, Text: text})
+	}
+}
+
+// ClearDraftIf clears the draft for the rows key names when it still holds
+// text, the comment that was applied: words typed since stay. It reports
+// whether it cleared it.
+func (s *Stack) ClearDraftIf(key, text string) bool {
+	i := s.draftAt(key)
+	if i < 0 || strings.TrimSpace(s.drafts[i].Text) != text {
 		return false
 	}
-	s.draft.ta.Reset()
+	s.drafts = slices.Delete(s.drafts, i, i+1)
+	if key == s.editing {
+		s.draft.ta.Reset()
+	}
 	return true
+}
+
+// DraftKeptWord is the footer's word when the box closed keeping its
+// draft, or "" when it holds none.
+func (s *Stack) DraftKeptWord() string {
+	i := s.draftAt(s.editing)
+	if i < 0 {
+		return ""
+	}
+	n := s.drafts[i].N
+	return fmt.Sprintf("comment draft kept for these %s %s: c on them reopens it", screen.Commas(n), s.rowWord(n))
+}
+
+// othersKept says which drafts for other rows than key are kept, or "".
+func (s *Stack) othersKept(key string) string {
+	var n, rows int
+	for _, d := range s.drafts {
+		if d.Rows != key {
+			n++
+			rows += d.N
+		}
+	}
+	switch {
+	case n == 0:
+		return ""
+	case n == 1:
+		return fmt.Sprintf("a draft for %s other %s is kept (c on them reopens it)", screen.Commas(rows), s.rowWord(rows))
+	}
+	return fmt.Sprintf("%d drafts for other rows are kept (c on their rows reopens each)", n)
 }
 
 // comment edits the draft for the rows captured when c was pressed. With
@@ -52,6 +141,9 @@ func (s *Stack) ClearDraftIf(text string) bool {
 // together. picking: the template menu is open.
 type comment struct {
 	targets []string
+	key     string // DraftKey(targets): the draft it edits
+	others  string // the word on drafts kept for other rows
+	legacy  bool   // the draft is a last session's that did not record its rows
 	status  *model.Status
 	picking bool
 }
@@ -62,6 +154,20 @@ func (s *Stack) OpenComment(targets []string) tea.Cmd {
 }
 
 func (s *Stack) openComment(x *comment) tea.Cmd {
+	x.key = DraftKey(x.targets)
+	s.editing = x.key
+	if i := s.draftAt(""); i >= 0 && s.draftAt(x.key) < 0 {
+		// A last session's draft that did not record its rows goes to
+		// the first box opened, saying so.
+		s.drafts[i].Rows, s.drafts[i].N = x.key, len(x.targets)
+		x.legacy = true
+	}
+	s.draft.ta.SetValue(s.draftText(x.key))
+	x.others = s.othersKept(x.key)
+	s.draft.ta.Placeholder = "What did you find? (ctrl+s sends, ctrl+t sends with a status, esc keeps the draft)"
+	if x.status != nil {
+		s.draft.ta.Placeholder = "Why " + x.status.Label() + "? (ctrl+s sends it with the status, esc sends nothing)"
+	}
 	s.draft.resize(s.width)
 	s.draft.ta.SetHeight(6)
 	s.Push(x)
@@ -96,6 +202,7 @@ func (x *comment) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	s.draft.ta, cmd = s.draft.ta.Update(msg)
+	s.keep(x.key, len(x.targets))
 	return nil, cmd
 }
 
@@ -112,13 +219,14 @@ func (x *comment) pick(s *Stack, k string) (any, tea.Cmd) {
 	}
 	x.picking = false
 	s.draft.ta.InsertString(s.fill(t.Text, x.targets))
+	s.keep(x.key, len(x.targets))
 	return nil, nil
 }
 
 // send sends the draft (with the status it is the reason for), or first
 // asks for a status to send it with.
 func (x *comment) send(s *Stack, withStatus bool) (any, tea.Cmd) {
-	text := strings.TrimSpace(s.draft.Value())
+	text := strings.TrimSpace(s.draftText(x.key))
 	if text == "" {
 		if x.status != nil {
 			return Say{x.status.Label() + " needs a reason: type it, ctrl+s sends both (esc sends nothing)"}, nil
@@ -130,11 +238,11 @@ func (x *comment) send(s *Stack, withStatus bool) (any, tea.Cmd) {
 	switch {
 	case x.status != nil:
 		return Act{Verb: "Status → " + x.status.Label() + " with a comment", Change: model.Change{Status: x.status, Comment: text},
-			Targets: x.targets, Draft: true}, nil
+			Targets: x.targets, Draft: x.key}, nil
 	case withStatus:
 		return StatusWithComment{Targets: x.targets}, nil
 	}
-	return Act{Verb: "Comment", Change: model.Change{Comment: text}, Targets: x.targets, Draft: true}, nil
+	return Act{Verb: "Comment", Change: model.Change{Comment: text}, Targets: x.targets, Draft: x.key}, nil
 }
 
 func (x *comment) view(s *Stack) string {
@@ -148,6 +256,12 @@ func (x *comment) view(s *Stack) string {
 	}
 	if k := s.Keys.Get(keymap.Template).Keys(); len(k) > 0 && len(s.Templates) > 0 {
 		hint += " · " + k[0] + " templates"
+	}
+	if x.legacy {
+		hint += " · the last session's draft: it did not record its rows, check it is for these"
+	}
+	if x.others != "" {
+		hint += " · " + x.others
 	}
 	w := s.draft.ta.Width()
 	box := st.Label.Render(screen.Truncate(title, w)) + "\n" + s.draft.ta.View() + "\n" + st.Dim.Render(screen.Wrap(hint, w))

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -62,12 +63,17 @@ func (x *Input) Landed() bool {
 	return false
 }
 
+// inputLimit caps what is typed or pasted in a field: 64 KiB, room for an
+// encoded PowerShell command line. A text the console puts there itself (a
+// pivot) may be longer: it is never cut.
+const inputLimit = 64 << 10
+
 func newTextInput(prompt string, width int) textinput.Model {
 	ti := textinput.New()
 	tis := ti.Styles()
 	tis.Cursor.Blink = false // a blinking cursor repaints while idle
 	ti.SetStyles(tis)
-	ti.CharLimit = 4096
+	ti.CharLimit = inputLimit
 	ti.Prompt = prompt
 	ti.SetWidth(width)
 	return ti
@@ -77,6 +83,7 @@ func newTextInput(prompt string, width int) textinput.Model {
 func (s *Stack) newInput(k InputKind, text string, targets []string) *Input {
 	x := &Input{kind: k, histPos: -1, targets: targets, ti: newTextInput(inputPrompts[k], inputWidth(s.width, k)), latest: text}
 	x.ti.SetVirtualCursor(false) // the terminal's own cursor, on the bottom line
+	x.ti.CharLimit = max(inputLimit, utf8.RuneCountInString(text))
 	x.ti.SetValue(text)
 	x.ti.CursorEnd()
 	return x

@@ -81,11 +81,13 @@ func (x *statusMenu) update(s *Stack, msg tea.Msg) (any, tea.Cmd) {
 	}
 	c := model.Change{Status: &st}
 	verb := "Status → " + st.Label()
+	draft := ""
 	if x.withComment {
-		c.Comment = strings.TrimSpace(s.draft.Value())
+		draft = DraftKey(x.targets)
+		c.Comment = strings.TrimSpace(s.draftText(draft))
 		verb += " with a comment"
 	}
-	return Act{Verb: verb, Change: c, Targets: x.targets, Draft: x.withComment}, nil
+	return Act{Verb: verb, Change: c, Targets: x.targets, Draft: draft}, nil
 }
 
 func (x *statusMenu) view(s *Stack) string {

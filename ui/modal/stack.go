@@ -74,6 +74,8 @@ type Stack struct {
 	waiting  []raised
 	arming   Layer // the raised layer on top, not taking keys yet
 	draft    *draft
+	drafts   []SavedDraft // the kept drafts, each for its own rows
+	editing  string       // the key of the draft the box was last opened on
 	width    int
 	height   int
 	st       *screen.Styles // set for the view being drawn
@@ -98,9 +100,9 @@ type Msg interface{ modalMsg() }
 func (ArmMsg) modalMsg()   {}
 func (usersMsg) modalMsg() {}
 
-// New makes the stack; draft is the comment draft a last session left.
-func New(d Deps, draft string) *Stack {
-	return &Stack{Deps: d, draft: newDraft(draft), rowWord: func(n int) string { return screen.Plural(n, "detection") }}
+// New makes the stack; drafts are the comment drafts a last session left.
+func New(d Deps, drafts []SavedDraft) *Stack {
+	return &Stack{Deps: d, draft: newDraft(), drafts: drafts, rowWord: func(n int) string { return screen.Plural(n, "detection") }}
 }
 
 // Connected tells the stack the backend's fields, the statuses it takes

@@ -28,7 +28,7 @@ func user(first, last string) model.User {
 
 func newStack(known []model.User, found ...model.User) *Stack {
 	s := New(Deps{Keys: keymap.Default(), Me: user("Alice", "Martin"), Dir: people.New(known), People: search{found},
-		Ctx: context.Background(), ArmAfter: time.Nanosecond}, "")
+		Ctx: context.Background(), ArmAfter: time.Nanosecond}, nil)
 	s.Connected(model.Fields{Status: "status", AssigneeUID: "assigned_to_uid", Hostname: "device.hostname"},
 		func() []model.Status { return model.Statuses }, func(n int) string { return screen.Plural(n, "alert") })
 	s.Resize(100, 30)
@@ -168,5 +168,23 @@ func TestFieldsHandBackTheirChoice(t *testing.T) {
 	choice, _ := press(s, "-", "f", "p", "enter")
 	if a, ok := choice.(Act); !ok || len(a.Change.RemoveTags) != 1 || a.Change.RemoveTags[0] != "fp" || len(a.Targets) != 2 {
 		t.Fatalf("-fp: %+v", choice)
+	}
+}
+
+// A filter the console puts in the line (a pivot on a command line of any
+// length) is never cut; what is typed stops at 64 KiB.
+func TestAPivotIsNeverCut(t *testing.T) {
+	s := newStack(nil)
+	long := "behaviors.cmdline:*'*" + strings.Repeat("A", 100_000) + "*'"
+	s.OpenInput(FilterField, long, nil, nil)
+	if got := s.InputInFront().Value(); got != long {
+		t.Fatalf("the pivot was cut to %d of %d characters", len(got), len(long))
+	}
+	s.Pop(s.Top())
+	s.OpenInput(FilterField, "", nil, nil)
+	press(s, "ctrl+u")
+	s.Update(tea.PasteMsg{Content: strings.Repeat("B", 70_000)})
+	if got := s.InputInFront().Value(); len(got) != 64<<10 {
+		t.Fatalf("a paste of 70,000 characters left %d", len(got))
 	}
 }

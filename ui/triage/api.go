@@ -44,9 +44,10 @@ type Out struct {
 	// Unmark are rows that no longer exist; Hidden rows the action hid,
 	// which leave a list that does not show hidden rows.
 	Unmark, Hidden []string
-	// DraftSent is the comment draft's text an action applied: the draft
-	// goes if it still holds that text.
-	DraftSent string
+	// DraftSent is the comment draft's text an action applied, DraftFor
+	// the key of that draft (modal.DraftKey of its rows): the draft goes if
+	// it still holds that text.
+	DraftSent, DraftFor string
 	// Applied: rows changed, so counts shown elsewhere are older.
 	Applied bool
 	// Ended are actions that ended: the questions raised for them go.
@@ -120,9 +121,9 @@ func (r *Runner) take(cmd tea.Cmd) (Out, tea.Cmd) {
 // Update takes an answer an action asked for.
 func (r *Runner) Update(msg tea.Msg) (Out, tea.Cmd) { return r.take(r.update(msg)) }
 
-// Change starts a change the analyst chose for targets; draft: it sends the
-// comment draft, cleared once applied.
-func (r *Runner) Change(verb string, c model.Change, targets []string, draft bool) (Out, tea.Cmd) {
+// Change starts a change the analyst chose for targets; draft: the key of
+// the comment draft it sends, cleared once applied ("": none).
+func (r *Runner) Change(verb string, c model.Change, targets []string, draft string) (Out, tea.Cmd) {
 	a := r.newAction(kindChange, verb, c, targets)
 	a.draft = draft
 	return r.take(r.begin(a))
@@ -135,7 +136,7 @@ func (r *Runner) Assign(u model.User, targets []string) (Out, tea.Cmd) {
 	}
 	uuid := u.UUID
 	verb := "Assign → " + cmp.Or(u.Name(), u.UID, uuid)
-	return r.Change(verb, model.Change{AssigneeUUID: &uuid, AssigneeUID: u.UID, AssigneeName: u.Name()}, targets, false)
+	return r.Change(verb, model.Change{AssigneeUUID: &uuid, AssigneeUID: u.UID, AssigneeName: u.Name()}, targets, "")
 }
 
 // Hide hides the targets, or unhides them when every one is hidden.
@@ -151,7 +152,7 @@ func (r *Runner) Hide(targets []string) (Out, tea.Cmd) {
 	if allHidden {
 		show, verb = true, "Unhide"
 	}
-	return r.Change(verb, model.Change{ShowInUI: &show}, targets, false)
+	return r.Change(verb, model.Change{ShowInUI: &show}, targets, "")
 }
 
 // Undo steps back through the history.

@@ -55,8 +55,9 @@ type action struct {
 	// outOfView counts the targets not on screen when the key was pressed,
 	// for the confirmation's words.
 	outOfView int
-	// draft: the action sends the comment draft, cleared once applied.
-	draft bool
+	// draft: the key of the comment draft the action sends, cleared once
+	// applied ("": none).
+	draft string
 	// entry is the history entry an undo or a redo walks.
 	entry *histEntry
 	// planned are a retry's batches: exactly the values the rows were meant
@@ -304,7 +305,7 @@ func (r *Runner) begin(a *action) tea.Cmd {
 			doing = "has not finished (it may wait for your answer)"
 		}
 		kept := ""
-		if a.draft {
+		if a.draft != "" {
 			kept = "; the comment draft is kept"
 		}
 		r.say(fmt.Sprintf("wait: %s %s: %s was not sent%s", r.active.verb, doing, a.verb, kept))
@@ -935,9 +936,9 @@ func (r *Runner) finish(a *action) tea.Cmd {
 	a.cancel(nil)
 	r.out.Flash = &Flash{Text: r.report(a), Action: a.id,
 		Err: len(a.refused) > 0 || len(a.unknown) > 0 || len(a.notSent) > 0 || r.auditErr != ""}
-	if a.draft && len(a.applied) > 0 {
+	if a.draft != "" && len(a.applied) > 0 {
 		// Only the text that was sent goes: words typed since stay.
-		r.out.DraftSent = a.change.Comment
+		r.out.DraftSent, r.out.DraftFor = a.change.Comment, a.draft
 	}
 	r.step(a)
 	r.out.Applied = len(a.applied) > 0
