@@ -830,7 +830,7 @@ func (o *Overview) severityPanel(a *model.Aggregation) panel {
 
 func (o *Overview) histogramPanel(a *model.Aggregation, window int) panel {
 	w := histWindows[window]
-	p := panel{id: aggHist, title: fmt.Sprintf("New detections, last %s (per %s)", w.name, w.interval), field: o.f.Created, kind: "histogram"}
+	p := panel{id: aggHist, title: fmt.Sprintf("New %s, last %s (per %s)", o.rowWord(2), w.name, w.interval), field: o.f.Created, kind: "histogram"}
 	if a == nil {
 		p.err = "no answer for this panel"
 		return p
@@ -845,7 +845,7 @@ func (o *Overview) histogramPanel(a *model.Aggregation, window int) panel {
 			clause: model.And(model.After(o.f.Created, start), model.Before(o.f.Created, start.Add(w.step)))})
 	}
 	if len(p.buckets) == 0 {
-		p.err = "no detections in this window"
+		p.err = "no " + o.rowWord(2) + " in this window"
 	}
 	return p
 }
@@ -1173,3 +1173,12 @@ func (o *Overview) At() time.Time {
 
 // Filter is the filter the counts shown are for.
 func (o *Overview) Filter() string { return o.filter }
+
+// rowWord names n rows as the backend calls them: alerts (the backend
+// whose rows name a product), or detections.
+func (o *Overview) rowWord(n int) string {
+	if o.f.Product != "" {
+		return screen.RowWord("alerts", n)
+	}
+	return screen.RowWord("", n)
+}
