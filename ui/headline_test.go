@@ -45,13 +45,13 @@ func TestTheHeadlineFiguresCountWhatTheyDrillInto(t *testing.T) {
 				}
 			}
 			all := strings.Join(labels, ", ")
-			for _, want := range []string{"high/critical created in 24 h", "of them unassigned", "open, mine", "true positive", "false positive"} {
+			for _, want := range []string{"high/crit created in 24 h", "of them unassigned", "open, mine", "true positive", "false positive"} {
 				if !strings.Contains(all, want) {
 					t.Errorf("no %q among the headline figures: %s", want, all)
 				}
 			}
 			lines := screenLines(d.screen())
-			if !strings.Contains(lines[2], "high/critical created in 24 h") {
+			if !strings.Contains(lines[2], "high/crit created in 24 h") {
 				t.Fatalf("the headline is not first:\n%s", d.screen())
 			}
 		})
@@ -94,7 +94,7 @@ func TestTheHeadlineCursorHasItsOwnColumn(t *testing.T) {
 	d := newDriver(t, o)
 	d.send(teaSize(80, 24))
 	d.settle()
-	for _, label := range []string{"high/critical created in 24 h", "of them unassigned", "true positive", "false positive", "ignored", "no verdict"} {
+	for _, label := range []string{"high/crit created in 24 h", "of them unassigned", "true positive", "false positive", "ignored", "no verdict"} {
 		line := ""
 		for _, l := range screenLines(ansi.Strip(d.screen())) {
 			if strings.Contains(l, "▶") {

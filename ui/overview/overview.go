@@ -294,7 +294,7 @@ const (
 	idHeadline    = "headline"
 	hotSeverity   = 60 // high and critical
 	headlineSpan  = 24 * time.Hour
-	headlineLabel = "high/critical created in 24 h"
+	headlineLabel = "high/crit created in 24 h"
 )
 
 // openStatuses are the statuses of a row still to be dealt with.
