@@ -142,3 +142,17 @@ func TestTruncateName(t *testing.T) {
 		}
 	}
 }
+
+// A cut name is never wider than its column, whatever it holds.
+func FuzzTruncateName(f *testing.F) {
+	for _, s := range []string{"web-74.prod.corp.example", "@alice.martin", "STRICT-HOST-FLEET-EU-0042", "日本語のホスト名-0042", "@", "a.b@c", "@@.", "x-1"} {
+		f.Add(s, 12)
+	}
+	f.Fuzz(func(t *testing.T, s string, w int) {
+		s, w = Sanitize(s), w%40
+		got := TruncateName(s, w)
+		if Width(got) > max(0, w) || !utf8.ValidString(got) {
+			t.Fatalf("TruncateName(%q, %d) = %q, %d cells", s, w, got, Width(got))
+		}
+	})
+}
