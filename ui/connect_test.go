@@ -43,3 +43,23 @@ func TestConnectInsideTheConsole(t *testing.T) {
 		t.Fatalf("%d connection attempts", calls.Load())
 	}
 }
+
+// With a member CID configured, the header names it (and read-only) while
+// the console connects and after the login fails, at 80 columns too.
+func TestTheHeaderKeepsTheCIDWhenTheLoginFails(t *testing.T) {
+	h := newHarness(t, 100)
+	o := h.options(t)
+	o.Source.Backend = nil
+	o.Source.CID = "0123456789abcdef0123456789abcdef"
+	o.ReadOnly = true
+	o.Connect = func(ctx context.Context, _ func(model.Backend) model.Query) (model.Backend, error) {
+		return nil, errors.New("authenticate: 401 Unauthorized: access denied (trace id abc-123)")
+	}
+	s := startScreen(t, New(o), 80, 24)
+	sc := s.waitText("could not connect")
+	header := strings.SplitN(sc, "\n", 2)[0]
+	if !strings.Contains(header, "CID 0123456789abcdef0123456789abcdef") || !strings.Contains(header, "READ-ONLY") {
+		t.Fatalf("the header after a failed login is %q:\n%s", header, sc)
+	}
+	s.quit()
+}

@@ -36,6 +36,15 @@ func TestDetectsPickerOffersNoUnassign(t *testing.T) {
 	if !strings.Contains(sc, "Unassign: not on this API") {
 		t.Fatalf("the picker on Detects does not say unassign is not offered:\n%s", sc)
 	}
+	// The cursor starts on the first entry that can be chosen; up takes it
+	// to the one that cannot, and enter there says why.
+	if strings.Contains(sc, "▶ Unassign") || !strings.Contains(sc, "▶ ") {
+		t.Fatalf("the picker opens with its cursor on the entry that cannot be chosen:\n%s", sc)
+	}
+	d.key("up")
+	if sc := d.screen(); !strings.Contains(sc, "▶ Unassign") {
+		t.Fatalf("up does not reach the unassign entry:\n%s", sc)
+	}
 	d.key("enter")
 	d.settle()
 	if d.top() == "" || !strings.Contains(d.screen(), "no documented way to unassign") {

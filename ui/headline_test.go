@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/falcon-triage/falcon-triage/model"
 )
 
@@ -43,13 +45,13 @@ func TestTheHeadlineFiguresCountWhatTheyDrillInto(t *testing.T) {
 				}
 			}
 			all := strings.Join(labels, ", ")
-			for _, want := range []string{"new high/critical in 24 h", "of them unassigned", "open, mine", "true positive", "false positive"} {
+			for _, want := range []string{"high/crit created in 24 h", "of them unassigned", "open, mine", "true positive", "false positive"} {
 				if !strings.Contains(all, want) {
 					t.Errorf("no %q among the headline figures: %s", want, all)
 				}
 			}
 			lines := screenLines(d.screen())
-			if !strings.Contains(lines[2], "new high/critical in 24 h") {
+			if !strings.Contains(lines[2], "high/crit created in 24 h") {
 				t.Fatalf("the headline is not first:\n%s", d.screen())
 			}
 		})
@@ -79,5 +81,34 @@ func TestNoAlertFallsInNoHostBucket(t *testing.T) {
 	}
 	if !identity {
 		t.Fatal("no bucket counts the identity alerts by their host")
+	}
+}
+
+// The headline's cursor stands in a column of its own, a space either
+// side, wherever on the line its figure is: never squeezed against the
+// figure before it (`false positive ·▶411 ignored`).
+func TestTheHeadlineCursorHasItsOwnColumn(t *testing.T) {
+	h := newHarness(t, 300)
+	o := h.options(t)
+	o.Overview = true
+	d := newDriver(t, o)
+	d.send(teaSize(80, 24))
+	d.settle()
+	for _, label := range []string{"high/crit created in 24 h", "of them unassigned", "true positive", "false positive", "ignored", "no verdict"} {
+		line := ""
+		for _, l := range screenLines(ansi.Strip(d.screen())) {
+			if strings.Contains(l, "▶") {
+				line = l
+				break
+			}
+		}
+		_, after, _ := strings.Cut(line, "▶")
+		before := strings.TrimSuffix(line[:strings.Index(line, "▶")], " ")
+		if !strings.HasPrefix(after, " ") || strings.HasSuffix(line[:strings.Index(line, "▶")], "·") ||
+			!strings.HasPrefix(strings.TrimLeft(after, " 0123456789,"), label) || (before != "" && before == line[:strings.Index(line, "▶")]) {
+			t.Errorf("the cursor on %q is not in a column of its own: %q", label, line)
+		}
+		d.key("j")
+		d.settle()
 	}
 }

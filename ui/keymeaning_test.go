@@ -588,3 +588,37 @@ func TestARowChangedAndChangedBackStillAsks(t *testing.T) {
 		t.Fatal("the change was sent without asking")
 	}
 }
+
+// While a conflict prompt is in front, the footer shows its answers, not
+// the list's keys (which would not work); while it arms, no key at all.
+func TestTheFooterShowsTheConflictPromptsAnswers(t *testing.T) {
+	h := newHarness(t, 200)
+	d := loaded(t, h)
+	id := d.m.list.CursorID()
+	setStatus(t, h, otherStatus(t, h, id), id) // another analyst, after the row was read
+	d.key("s", "c")
+	d.run()                       // the pre-read leaves
+	deliver[triage.PreReadMsg](d) // finds the conflict
+	d.run()
+	p, ok := d.m.stack.Top().(*modal.Prompt)
+	if !ok {
+		t.Fatalf("no conflict prompt: top %s", d.top())
+	}
+	footer := func() string {
+		lines := screenLines(ansi.Strip(d.screen()))
+		return lines[len(lines)-1]
+	}
+	if f := footer(); strings.Contains(f, "mark") || strings.Contains(f, p.Answers[0][1]) {
+		t.Errorf("while the prompt arms the footer shows %q", f)
+	}
+	d.arm()
+	f := footer()
+	for _, a := range append(p.Answers, [2]string{"esc", "cancel"}) {
+		if !strings.Contains(f, a[0]+" "+a[1]) {
+			t.Errorf("the footer does not offer %q: %q", a[0]+" "+a[1], f)
+		}
+	}
+	if strings.Contains(f, "space mark") || strings.Contains(f, "/ filter") {
+		t.Errorf("the footer still shows the list's keys: %q", f)
+	}
+}

@@ -401,5 +401,14 @@ func (m *Model) helpLine() string {
 	hm.Styles.ShortDesc = lipgloss.NewStyle()
 	hm.Styles.ShortSeparator = lipgloss.NewStyle()
 	hm.SetWidth(m.width - 1)
+	if answers, ok := m.stack.FooterKeys(); ok {
+		// A prompt in front takes its answers alone: the list's keys
+		// would not work.
+		kbs := make([]key.Binding, 0, len(answers))
+		for _, a := range answers {
+			kbs = append(kbs, key.NewBinding(key.WithKeys(a[0]), key.WithHelp(a[0], a[1])))
+		}
+		return " " + hm.ShortHelpView(kbs)
+	}
 	return " " + hm.ShortHelpView(keyHelp{m}.ShortHelp())
 }

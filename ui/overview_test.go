@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
@@ -195,4 +196,64 @@ func TestBadAggregateAnswersStayInTheirPanel(t *testing.T) {
 	s.key("tab")
 	s.waitFor("the list still works", settled)
 	s.quit()
+}
+
+// At 80 columns a drill-down's word takes one line, its bucket's clauses
+// shortened whole with …, never a clause broken over lines.
+func TestDrillDownWordIsOneLineAt80(t *testing.T) {
+	h := newHarness(t, 300)
+	o := h.options(t)
+	o.Overview = true
+	o.Me = model.User{UID: "gustav.berg@corp.example"}
+	d := newDriver(t, o)
+	d.send(teaSize(80, 24))
+	d.settle()
+	for _, label := range []string{"of them unassigned", "open, mine"} {
+		for i := 0; !strings.HasPrefix(strings.TrimLeft(afterCursor(ansi.Strip(d.screen())), " 0123456789,"), label); i++ {
+			if i > 10 {
+				t.Fatalf("no %q bucket under the cursor:\n%s", label, ansi.Strip(d.screen()))
+			}
+			d.key("j")
+			d.settle()
+		}
+		d.key("enter")
+		d.settle()
+		sc := ansi.Strip(d.screen())
+		var said []string
+		for _, l := range strings.Split(sc, "\n") {
+			if strings.Contains(l, "drill-down") || strings.Contains(l, "esc: overview") {
+				said = append(said, l)
+			}
+		}
+		if len(said) != 1 || !strings.Contains(said[0], "drill-down: ") || !strings.HasSuffix(strings.TrimRight(said[0], " "), "esc: overview") {
+			t.Fatalf("the drill-down's word is not one whole line:\n%s", sc)
+		}
+		if i := strings.Index(said[0], "…"); i >= 0 && !strings.HasSuffix(said[0][:i], "'+") && !strings.HasSuffix(said[0][:i], ": ") {
+			t.Errorf("shortened in the middle of a clause: %q", said[0])
+		}
+		d.key("esc")
+		d.settle()
+	}
+}
+
+// afterCursor is what follows the ▶ on the screen.
+func afterCursor(sc string) string {
+	_, after, _ := strings.Cut(sc, "▶")
+	return after
+}
+
+func TestDrillWordCutsAtClauses(t *testing.T) {
+	drill := "status:['new','in_progress','reopened']+created_timestamp:>='2026-12-07T01:22:34Z'+severity:>=60"
+	for _, c := range []struct {
+		width int
+		want  string
+	}{
+		{200, "drill-down: " + drill + " · esc: overview"},
+		{78, "drill-down: status:['new','in_progress','reopened']+… · esc: overview"},
+		{40, "drill-down: … · esc: overview"},
+	} {
+		if got := drillWord(drill, c.width); got != c.want || screen.Width(got) > c.width {
+			t.Errorf("at %d: %q, want %q", c.width, got, c.want)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/list"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // toggleOverview puts the overview in front of the list, or back; shown, it
@@ -37,7 +38,7 @@ func (m *Model) onOverviewKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.drills = append(m.drills, q)
 		q.Filter = model.And(q.Filter, out.Drill)
 		m.ov.Show(false)
-		m.bar.Say("drill-down: " + out.Drill + " (esc returns to the overview)")
+		m.bar.Say(drillWord(out.Drill, m.width-2))
 		return m.startQuery(q, nil, -1)
 	case out.Key == keymap.Filter, out.Key == keymap.Search, out.Key == keymap.QuickFilter, out.Key == keymap.ToggleHidden:
 		return m.onListKey(out.Key)
@@ -56,4 +57,29 @@ func (m *Model) popDrill() (list.Query, bool) {
 	q := m.drills[len(m.drills)-1]
 	m.drills = m.drills[:len(m.drills)-1]
 	return q, true
+}
+
+// drillWord says which bucket a drill-down lists, on one line of width
+// cells: the bucket's clauses while they fit, then … (the filter line
+// shows the whole filter), never a clause cut in its middle.
+func drillWord(drill string, width int) string {
+	const head, tail = "drill-down: ", " · esc: overview"
+	room := width - screen.Width(head) - screen.Width(tail)
+	shown := ""
+	clauses := model.SplitAnd(drill)
+	for i, c := range clauses {
+		c = screen.Sanitize(c)
+		next := c
+		if i > 0 {
+			next = shown + "+" + c
+		}
+		if fits := room - 2*min(1, len(clauses)-1-i); screen.Width(next) > fits { // room for +… unless last
+			if shown == "" {
+				return head + "…" + tail
+			}
+			return head + shown + "+…" + tail
+		}
+		shown = next
+	}
+	return head + shown + tail
 }

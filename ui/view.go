@@ -100,7 +100,10 @@ func (m *Model) body(height int) []string {
 
 // connectingView is the screen while the console logs in and picks the API.
 func (m *Model) connectingView(v tea.View) tea.View {
-	lines := []string{screen.Truncate(" "+m.st.Header.Render("falcon-triage")+m.st.HeaderDim.Render(" │ ")+screen.Sanitize(m.o.Source.Label), m.width), ""}
+	// The header as once connected, less the API not chosen yet:
+	// read-only and the CID stay, whether or not the login works.
+	title, _ := m.titleLine("", 3)
+	lines := []string{title, ""}
 	if m.conn.err != "" {
 		msg := "✗ could not connect: " + screen.Sanitize(m.conn.err)
 		for _, l := range strings.Split(ansi.Wordwrap(msg, max(20, m.width-2), " "), "\n") {
@@ -137,7 +140,9 @@ func (m *Model) titleLine(asOf string, most int) (string, bool) {
 	if cid := cmp.Or(m.cid, m.o.Source.CID); cid != "" {
 		parts = append(parts, headerPart{"CID " + screen.Sanitize(cid), 0})
 	}
-	parts = append(parts, headerPart{m.apiName(), 2})
+	if m.b != nil {
+		parts = append(parts, headerPart{m.apiName(), 2})
+	}
 	if asOf != "" {
 		parts = append(parts, headerPart{asOf, 0})
 	}

@@ -114,6 +114,9 @@ func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 		return
 	}
 	line := entry{label: "Loading", value: "reading the detection…"}
+	if f.Product != "" {
+		line.value = "reading the alert…" // Alerts alone name a product
+	}
 	if why := store.Failed(p.id); why != "" {
 		line = entry{label: "Unreadable", value: screen.Sanitize(why) + " (r retries)"}
 	}

@@ -58,12 +58,12 @@ func (l *List) columns(width int) []column {
 		}, nil}
 	}
 	status := column{"STATUS", 12, func(d *model.Detection) string { return screen.Sanitize(screen.StatusCell(d)) }, nil}
-	host := column{hostTitle, 12, hostCell, screen.TruncateMiddle}
+	host := column{hostTitle, 12, hostCell, screen.TruncateName}
 	if l.f.Product != "" {
 		host.title = hostAccountShort
 	}
 	tech := column{"TACTIC / TECHNIQUE", 16, nil, nil}
-	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return screen.Sanitize(d.Assignee()) }, screen.TruncateMiddle}
+	assignee := column{"ASSIGNEE", 10, func(d *model.Detection) string { return screen.Sanitize(d.Assignee()) }, screen.TruncateName}
 	avail := width - 2 // cursor glyph and a space
 	fixed := func(cols []column) int {
 		n := 0

@@ -79,24 +79,29 @@ func from(header, row, title string) string {
 	return string([]rune(row)[i:])
 }
 
-// At 80 columns, hosts of one fleet (a long shared head, or a shared
-// domain) are cut in the middle: each row shows what tells it apart.
+// At 80 columns, each host and account cell shows what tells its row
+// apart: a host's first label whole and then whole parts of its domain
+// (never a domain's tail such as …ample), a person's account its head, a
+// fleet's numbered hosts their head and their number.
 func TestHostsSharingAPrefixShowWhatDiffers(t *testing.T) {
 	var ds []model.Detection
-	for _, h := range []string{"STRICT-HOST-FLEET-EU-0017", "STRICT-HOST-FLEET-EU-0342", "STRICT-HOST-FLEET-EU-9051",
-		"web-54.prod.corp.example", "web-55.prod.corp.example"} {
+	hosts := []string{"STRICT-HOST-FLEET-EU-0017", "STRICT-HOST-FLEET-EU-0342", "STRICT-HOST-FLEET-EU-9051",
+		"web-74.prod.corp.example", "db-07.prod.corp.example", "api-43.prod.corp.example", "bastion-74.prod.corp.example"}
+	for _, h := range hosts {
 		ds = append(ds, model.Detection{ID: "a:" + h, ShowInUI: true, MaxSeverity: 50, Product: "epp", Device: model.Device{Hostname: h}})
+	}
+	for _, a := range []string{"alice.martin", "emeka.okafor"} {
+		ds = append(ds, model.Detection{ID: "a:" + a, ShowInUI: true, MaxSeverity: 50, Product: "idp", Identity: model.Identity{AccountName: a}})
 	}
 	l := loadedAlerts(t, ds...)
 	st := screen.NewStyles(true)
 	header, rows, _ := shown(t, l, 80, &st)
-	seen := map[string]bool{}
-	for i, want := range []string{"0017", "0342", "9051", "web-54", "web-55"} {
+	for i, want := range []string{"STRICT…-0017", "STRICT…-0342", "STRICT…-9051",
+		"web-74.prod…", "db-07.prod…", "api-43.prod…", "bastion-74…", "@alice.mart…", "@emeka.okaf…"} {
 		cell := strings.Fields(from(header, rows[i], hostAccountShort))[0]
-		if !strings.Contains(cell, want) || seen[cell] {
-			t.Errorf("row %d shows the host as %q, which hides %q:\n%s\n%s", i, cell, want, header, rows[i])
+		if cell != want {
+			t.Errorf("row %d shows %q as %q, want %q:\n%s\n%s", i, ds[i].ID[2:], cell, want, header, rows[i])
 		}
-		seen[cell] = true
 	}
 }
 
@@ -116,7 +121,7 @@ func TestIdentityRowsShowTheirAccount(t *testing.T) {
 	if !strings.Contains(header, hostAccountShort) {
 		t.Fatalf("the column does not say it holds accounts: %q", header)
 	}
-	for i, want := range []string{"@svc-backup ", "@alice…ample ", "<U+00…backup ", "WS-0099 "} {
+	for i, want := range []string{"@svc-backup ", "@alice@corp… ", "<U+0040>svc… ", "WS-0099 "} {
 		if got := from(header, rows[i], hostAccountShort); !strings.HasPrefix(got, want) {
 			t.Errorf("row %d: %q, want it to start %q", i, got, want)
 		}

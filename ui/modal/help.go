@@ -57,13 +57,17 @@ const helpColumn = 36
 
 // sections renders each group: its title and its keys, a long description
 // wrapping under itself, never cut (help must say everything a key does).
-func (x *help) sections(st *screen.Styles) []string {
+// The keymap's help names rows as Detects does (detection); on Alerts
+// each says alert.
+func (x *help) sections(s *Stack) []string {
+	st := s.st
 	var out []string
 	for gi, col := range x.groups {
 		lines := []string{st.Section.Render(x.titles[gi])}
 		for _, kb := range col {
 			h := kb.Help()
-			for i, l := range strings.Split(screen.Wrap(h.Desc, helpColumn-11), "\n") {
+			desc := strings.ReplaceAll(h.Desc, "detection", s.rowWord(1))
+			for i, l := range strings.Split(screen.Wrap(desc, helpColumn-11), "\n") {
 				k := ""
 				if i == 0 {
 					k = h.Key
@@ -101,7 +105,7 @@ func columns(sections []string, width int) []string {
 
 func (x *help) view(s *Stack) string {
 	st := s.st
-	body := columns(x.sections(st), s.width)
+	body := columns(x.sections(s), s.width)
 	room := max(3, s.height-6)
 	x.scroll = max(0, min(x.scroll, len(body)-room))
 	end := min(len(body), x.scroll+room)

@@ -1,10 +1,10 @@
 package modal
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
@@ -109,7 +109,9 @@ func (x *picker) refresh(s *Stack) tea.Cmd {
 	} else if strings.Contains(text, "@") && len(matches) == 0 {
 		x.items = append(x.items, pickItem{label: "Login " + screen.Sanitize(text), user: model.User{UID: text}})
 	}
-	x.sel = 0
+	// Unless the chosen item is still listed, the cursor starts on the
+	// first that can be chosen, never on one shown only to say it cannot.
+	x.sel = max(0, slices.IndexFunc(x.items, func(it pickItem) bool { return it.off == "" }))
 	for i, it := range x.items {
 		if it.key() == x.selKey {
 			x.sel = i
@@ -218,8 +220,10 @@ func (x *picker) view(s *Stack) string {
 	if len(x.items) == 0 {
 		b.WriteString("\n" + st.Dim.Render("  nobody matches: type a login (name@corp) or a UUID"))
 	}
-	if why := cmp.Or(s.Dir.Denied(), x.err); why != "" {
-		b.WriteString("\n" + st.Err.Render(screen.Truncate(screen.Sanitize(why), w)))
+	for _, why := range []string{s.Dir.Denied(), x.err} {
+		if why != "" { // whole: why a choice did nothing must be read to the end
+			b.WriteString("\n" + st.Err.Render(screen.Wrap(screen.Sanitize(why), w)))
+		}
 	}
 	hint := "↑/↓ choose · enter assign · m enter: me · esc cancel"
 	if s.Me.UID == "" && s.Me.UUID == "" {

@@ -1,6 +1,7 @@
 package modal
 
 import (
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -63,4 +64,22 @@ func (p *Prompt) view(s *Stack) string {
 		b.WriteString(st.MenuKey.Render(a[0]) + " " + a[1])
 	}
 	return st.Menu.Render(b.String())
+}
+
+// FooterKeys are the keys the footer shows while a prompt is in front: its
+// answers and esc, nothing while it is arming (no key works yet); ok is
+// false when the layer in front is no prompt.
+func (s *Stack) FooterKeys() (keys [][2]string, ok bool) {
+	p, isPrompt := s.Top().(*Prompt)
+	if !isPrompt {
+		return nil, false
+	}
+	if s.Arming() {
+		return nil, true
+	}
+	keys = slices.Clone(p.Answers)
+	if !slices.ContainsFunc(keys, func(a [2]string) bool { return a[0] == "esc" }) {
+		keys = append(keys, [2]string{"esc", "cancel"})
+	}
+	return keys, true
 }

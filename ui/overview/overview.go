@@ -298,7 +298,7 @@ const (
 	idHeadline    = "headline"
 	hotSeverity   = 60 // high and critical
 	headlineSpan  = 24 * time.Hour
-	headlineLabel = "new high/critical in 24 h"
+	headlineLabel = "high/crit created in 24 h"
 )
 
 // openStatuses are the statuses of a row still to be dealt with.
@@ -837,7 +837,7 @@ func (o *Overview) severityPanel(a *model.Aggregation) panel {
 
 func (o *Overview) histogramPanel(a *model.Aggregation, window int) panel {
 	w := histWindows[window]
-	p := panel{id: aggHist, title: fmt.Sprintf("New detections, last %s (per %s)", w.name, w.interval), field: o.f.Created, kind: "histogram"}
+	p := panel{id: aggHist, title: fmt.Sprintf("New %s, last %s (per %s)", o.rowWord(2), w.name, w.interval), field: o.f.Created, kind: "histogram"}
 	if a == nil {
 		p.err = "no answer for this panel"
 		return p
@@ -852,7 +852,7 @@ func (o *Overview) histogramPanel(a *model.Aggregation, window int) panel {
 			clause: model.And(model.After(o.f.Created, start), model.Before(o.f.Created, start.Add(w.step)))})
 	}
 	if len(p.buckets) == 0 {
-		p.err = "no detections in this window"
+		p.err = "no " + o.rowWord(2) + " in this window"
 	}
 	return p
 }
@@ -972,37 +972,45 @@ func (o *Overview) headlineLines(p panel, width int, st *screen.Styles) []string
 	sel := o.selectedIn(p)
 	var lines []string
 	line, w := "", 0
-	// put adds a cell (glyph first), on a new line when it does not fit or
-	// starts a group.
-	put := func(cell string, newLine bool) {
-		cw := ansi.StringWidth(cell)
-		if w > 0 && (newLine || w+2+cw > width) {
+	// put adds a figure, on a new line when it does not fit or starts a
+	// group. The cursor has a column of its own, a space either side: at
+	// the start of a line (or after a group's name) before the figure, and
+	// between figures in place of the · that separates them, so it never
+	// reads as part of the figure before it.
+	put := func(text, group string, selected bool) {
+		tw := ansi.StringWidth(text)
+		if w > 0 && (group != "" || w+3+tw > width) {
 			lines, line, w = append(lines, line), "", 0
 		}
-		if w > 0 {
-			line, w = line+st.Dim.Render(" ·"), w+2
+		mark := st.Dim.Render(" · ")
+		switch {
+		case group != "" && selected:
+			mark = " " + st.Label.Render(group) + " " + st.Cursor.Render("▶") + " "
+		case group != "":
+			mark = " " + st.Label.Render(group) + "   "
+		case w == 0 && selected:
+			mark = st.Cursor.Render("▶") + " "
+		case w == 0:
+			mark = "  "
+		case selected:
+			mark = " " + st.Cursor.Render("▶") + " "
 		}
-		line, w = line+cell, w+cw
+		line, w = line+mark+text, w+ansi.StringWidth(mark)+tw
 	}
 	note := p.note
 	for i, b := range p.buckets {
 		if b.group != "" && note != "" {
-			put(" "+st.Dim.Render(screen.Sanitize(note)), false)
+			put(st.Dim.Render(screen.Sanitize(note)), "", false)
 			note = ""
 		}
 		text := screen.Commas(int(b.count)) + " " + screen.Sanitize(b.label)
-		glyph := " "
 		if i == sel {
-			glyph = st.Cursor.Render("▶")
 			text = st.Cursor.Render(text)
 		}
-		if b.group != "" {
-			glyph = " " + st.Label.Render(b.group) + glyph
-		}
-		put(glyph+text, b.group != "")
+		put(text, b.group, i == sel)
 	}
 	if note != "" {
-		put(" "+st.Dim.Render(screen.Sanitize(note)), false)
+		put(st.Dim.Render(screen.Sanitize(note)), "", false)
 	}
 	lines = append(lines, line)
 	for i := range lines {
@@ -1172,3 +1180,12 @@ func (o *Overview) At() time.Time {
 
 // Filter is the filter the counts shown are for.
 func (o *Overview) Filter() string { return o.filter }
+
+// rowWord names n rows as the backend calls them: alerts (the backend
+// whose rows name a product), or detections.
+func (o *Overview) rowWord(n int) string {
+	if o.f.Product != "" {
+		return screen.RowWord("alerts", n)
+	}
+	return screen.RowWord("", n)
+}

@@ -28,55 +28,67 @@ func Truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-// TruncateMiddle cuts a name to at most w cells by taking out its middle,
-// so the part that tells it from its neighbours shows: hosts of one fleet
-// share their head (STRICT-HOST-…) or their domain (….prod.corp.example),
-// and cutting the end leaves every row alike. A name with a domain
-// (web-54.prod.corp.example, alice@corp.example) keeps its first label
-// whole and as much of the domain's end as fits (web-54…corp.example);
-// a name whose first label does not fit keeps that label's head and tail
-// (STRICT…ST-0042). Words (a name with a space) are cut at the end. A
-// leading @ (an account) stays.
-func TruncateMiddle(s string, w int) string {
-	sw := Width(s)
-	if sw <= w {
+// TruncateName cuts a host or account name to at most w cells, keeping
+// what tells rows apart. One rule: a name's first label (a host's name up
+// to its first dot, an account's up to its @) is what differs between
+// rows, so it is kept whole, followed by as many whole parts of the rest
+// (.prod, .corp, @corp) as fit, then …: web-74.prod…, bastion-74…, never
+// a domain's tail such as …ample. A first label that does not fit keeps
+// its head (@alice.mar…), unless it ends in a number, as the hosts and
+// service accounts of one fleet do: those share their head, so the middle
+// goes and the number stays (STRICT-HOST-…-0042). Words (a name with a
+// space) keep their head. A leading @ (an account) stays; inside an
+// account a dot is part of the name, not a domain's.
+func TruncateName(s string, w int) string {
+	if Width(s) <= w {
 		return s
 	}
-	if w < 7 || strings.Contains(s, " ") {
+	if w < 4 || strings.Contains(s, " ") {
 		return Truncate(s, w)
 	}
 	lead := ""
 	if s[0] == '@' {
 		lead, s, w = "@", s[1:], w-1
 	}
-	label, domain := s, ""
-	if i := strings.IndexByte(s, '@'); i > 0 {
-		label, domain = s[:i], s[i:]
-	} else if i := strings.IndexByte(s, '.'); i > 0 {
-		label, domain = s[:i], s[i:]
+	account := lead != "" || strings.Contains(s, "@")
+	end := strings.IndexByte(s, '@')
+	if !account {
+		end = strings.IndexByte(s, '.')
 	}
-	lw := Width(label)
-	switch room := w - lw - 1; {
-	case domain != "" && room >= 4:
-		return lead + label + "…" + strings.TrimLeft(keepEnd(domain, room), ".@")
-	case lw < w:
-		// The label fits, the domain hardly: the label whole, what of
-		// the domain fits after it.
+	label := s
+	if end > 0 {
+		label = s[:end]
+	}
+	if Width(label) < w {
+		// The label fits, with room for …: as many whole parts of the
+		// rest as fit after it.
+		keep := label
+		for i := len(label) + 1; i <= len(s); i++ {
+			if i == len(s) || s[i] == '.' || s[i] == '@' {
+				if Width(s[:i]) > w-1 {
+					break
+				}
+				keep = s[:i]
+			}
+		}
+		return lead + keep + "…"
+	}
+	digits := len(label)
+	for digits > 0 && label[digits-1] >= '0' && label[digits-1] <= '9' {
+		digits--
+	}
+	if digits == len(label) || w < 8 {
 		return lead + Truncate(s, w)
 	}
-	head := (w - 1) / 2
-	return lead + ansi.Cut(label, 0, head) + "…" + keepEnd(label, w-1-Width(ansi.Cut(label, 0, head)))
-}
-
-// keepEnd is the last n cells of s (fewer when a wide character straddles
-// the cut).
-func keepEnd(s string, n int) string {
-	out := ansi.TruncateLeft(s, Width(s)-n, "")
-	for Width(out) > n {
-		_, size := utf8.DecodeRuneInString(out)
-		out = out[size:]
+	tail := label[digits:]
+	if i := digits - 1; i > 0 && strings.IndexByte("-_.", label[i]) >= 0 {
+		tail = label[i:]
 	}
-	return out
+	room := w - 1 - Width(tail)
+	if room < 3 {
+		return lead + Truncate(s, w)
+	}
+	return lead + ansi.Truncate(label, room, "") + "…" + tail
 }
 
 // Width is the width of s in terminal cells, with a fast path for plain

@@ -109,29 +109,50 @@ func TestGuardFrame(t *testing.T) {
 	}
 }
 
-// Names are cut in the middle so the part that tells rows apart shows.
-func TestTruncateMiddle(t *testing.T) {
+// A name keeps what tells rows apart: a host's first label whole, then
+// whole parts of its domain (never a domain's tail); a person's account
+// its head; a numbered fleet name its head and its number.
+func TestTruncateName(t *testing.T) {
 	for _, c := range []struct {
 		s    string
 		w    int
 		want string
 	}{
 		{"WS-0042", 14, "WS-0042"},
-		{"web-54.prod.corp.example", 14, "web-54…example"},
-		{"web-54.prod.corp.example", 20, "web-54…corp.example"},
-		{"k8s-node-84.prod.corp.example", 14, "k8s-node-84.p…"},
-		{"STRICT-HOST-ALPHA-0042", 14, "STRICT…HA-0042"},
-		{"STRICT-HOST-ALPHA-0042.corp.example", 14, "STRICT…HA-0042"},
-		{"@svc-backup-prod-eu-01", 14, "@svc-ba…-eu-01"},
-		{"@alice.smith@corp.example", 14, "@alice.smith@…"},
-		{"alice.smith@corp.example", 18, "alice.smith…xample"},
+		{"web-74.prod.corp.example", 12, "web-74.prod…"},
+		{"db-07.prod.corp.example", 12, "db-07.prod…"},
+		{"api-43.prod.corp.example", 12, "api-43.prod…"},
+		{"bastion-74.prod.corp.example", 12, "bastion-74…"},
+		{"web-54.prod.corp.example", 20, "web-54.prod.corp…"},
+		{"k8s-node-84.prod.corp.example", 14, "k8s-node-84…"},
+		{"@alice.martin", 11, "@alice.mar…"},
+		{"@emeka.okafor", 12, "@emeka.okaf…"},
+		{"alice.martin@corp.example", 12, "alice.marti…"},
+		{"@alice@corp.example", 12, "@alice@corp…"},
+		{"STRICT-HOST-FLEET-EU-0042", 18, "STRICT-HOST-…-0042"},
+		{"STRICT-HOST-FLEET-EU-0042.corp.example", 14, "STRICT-H…-0042"},
+		{"@svc-backup-prod-eu-01", 14, "@svc-backu…-01"},
 		{"Farah Haddad-Okafor", 11, "Farah Hadd…"},
 		{"日本語のホスト名-0042", 10, "日本…-0042"},
 		{"web-54.prod", 4, "web…"},
 	} {
-		got := TruncateMiddle(c.s, c.w)
+		got := TruncateName(c.s, c.w)
 		if got != c.want || Width(got) > c.w {
-			t.Errorf("TruncateMiddle(%q, %d) = %q (%d cells), want %q", c.s, c.w, got, Width(got), c.want)
+			t.Errorf("TruncateName(%q, %d) = %q (%d cells), want %q", c.s, c.w, got, Width(got), c.want)
 		}
 	}
+}
+
+// A cut name is never wider than its column, whatever it holds.
+func FuzzTruncateName(f *testing.F) {
+	for _, s := range []string{"web-74.prod.corp.example", "@alice.martin", "STRICT-HOST-FLEET-EU-0042", "日本語のホスト名-0042", "@", "a.b@c", "@@.", "x-1"} {
+		f.Add(s, 12)
+	}
+	f.Fuzz(func(t *testing.T, s string, w int) {
+		s, w = Sanitize(s), w%40
+		got := TruncateName(s, w)
+		if Width(got) > max(0, w) || !utf8.ValidString(got) {
+			t.Fatalf("TruncateName(%q, %d) = %q, %d cells", s, w, got, Width(got))
+		}
+	})
 }

@@ -93,12 +93,25 @@ func Commas(n int) string {
 	return b.String()
 }
 
-// PlaceOverlay draws box centred over the screen content, as two Lip Gloss
-// layers on one canvas.
+// PlaceOverlay draws box centred over the screen content, as Lip Gloss
+// layers on one canvas. A blank margin a cell wide lies between the box and
+// the content on its rows, reaching the screen's edge when only a few
+// cells would be left there: nothing of the screen below (the list's ▶,
+// a row's first letters) shows beside the box's border as if part of it.
 func PlaceOverlay(content, box string, width, height int) string {
 	bw, bh := lipgloss.Width(box), min(lipgloss.Height(box), height)
+	x, y := max(0, (width-bw)/2), max(0, (height-bh)/2)
+	left, right := max(0, x-1), min(width, x+bw+1)
+	if left < 3 {
+		left = 0
+	}
+	if width-right < 3 {
+		right = width
+	}
+	blank := strings.TrimSuffix(strings.Repeat(strings.Repeat(" ", right-left)+"\n", bh), "\n")
 	comp := lipgloss.NewCompositor(lipgloss.NewLayer(content),
-		lipgloss.NewLayer(box).X(max(0, (width-bw)/2)).Y(max(0, (height-bh)/2)).Z(1))
+		lipgloss.NewLayer(blank).X(left).Y(y).Z(1),
+		lipgloss.NewLayer(box).X(x).Y(y).Z(2))
 	return lipgloss.NewCanvas(width, height).Compose(comp).Render()
 }
 
