@@ -10,6 +10,7 @@ package detail
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,7 +102,22 @@ func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 	if d, ok := store.Peek(p.id); ok {
 		if v := store.Version(p.id); !p.shown || v != p.version {
 			first := !p.shown
+			var on *entry // the field the cursor is on, held by its name
+			if p.shown && p.cursor < len(p.entries) {
+				e := p.entries[p.cursor]
+				on = &e
+			}
 			p.entries, p.shown, p.version, p.lines = buildEntries(d, f, loc), true, v, nil
+			if on != nil {
+				// A field that came or went above it (an assignee, tags)
+				// does not move the cursor onto another: the next + acts
+				// on the field the analyst was on.
+				if i := slices.IndexFunc(p.entries, func(e entry) bool {
+					return !e.section && e.label == on.label && e.behavior == on.behavior
+				}); i >= 0 {
+					p.cursor = i
+				}
+			}
 			p.move(0)
 			if first && p.query != "" {
 				// A search carried over by J or K goes to its first match.

@@ -115,3 +115,24 @@ func TestTheCursorRestsOnFields(t *testing.T) {
 		t.Fatalf("g goes to %q, the view opening on %q", e.label, top[0])
 	}
 }
+
+// A field appearing above the cursor when the row is read again (an
+// assignee, after an assign) does not move the cursor onto another field:
+// + acts on the field the analyst was on.
+func TestTheCursorStaysOnItsFieldWhenFieldsComeAbove(t *testing.T) {
+	store := rows.New(1<<20, time.Now)
+	d := model.Detection{ID: "ldt:4", Status: model.StatusNew, Device: model.Device{ID: "dev1", Hostname: "WS-4", LocalIP: "10.0.0.4", Platform: "Windows"}}
+	store.Put(d)
+	p := New("ldt:4", keymap.Default(), 40)
+	p.Follow(store, fields, time.UTC)
+	p.Seek("Local IP", 0)
+	if e := p.entries[p.cursor]; e.label != "Local IP" {
+		t.Fatalf("the cursor is on %q", e.label)
+	}
+	d.AssigneeUID, d.AssigneeName, d.Tags = "ana@corp.example", "Ana", []string{"triaged"}
+	store.Put(d)
+	p.Follow(store, fields, time.UTC)
+	if e := p.entries[p.cursor]; e.label != "Local IP" {
+		t.Fatalf("after the row was read again the cursor is on %q", e.label)
+	}
+}
