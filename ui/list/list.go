@@ -299,6 +299,11 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 		if i := slices.Index(msg.ids, on); on != "" && i >= 0 {
 			l.target = i
 		}
+		if !left.First {
+			// A row an earlier landing was still looking for (backspace to
+			// a row past its first page) is that query's, not this one's.
+			l.targetID = ""
+		}
 		if p.keepID != "" {
 			l.target, l.targetID = p.keep, p.keepID
 		}
