@@ -34,15 +34,21 @@ const (
 // leading @ is shown escaped, so it cannot pass for an account.
 func hostCell(d *model.Detection) string {
 	if h := d.Device.Hostname; h != "" {
-		if strings.HasPrefix(h, "@") {
-			return "<U+0040>" + screen.Sanitize(h[1:])
-		}
-		return screen.Sanitize(h)
+		return hostName(h)
 	}
 	if a := cmp.Or(d.Identity.AccountName, d.Identity.AccountUPN); a != "" {
 		return "@" + screen.Sanitize(a)
 	}
-	return screen.Sanitize(d.Identity.SourceHost)
+	return hostName(d.Identity.SourceHost)
+}
+
+// hostName is a host name as the list shows it: sanitised, a leading @
+// escaped (the mark of an account is the console's, never the service's).
+func hostName(h string) string {
+	if strings.HasPrefix(h, "@") {
+		return "<U+0040>" + screen.Sanitize(h[1:])
+	}
+	return screen.Sanitize(h)
 }
 
 // columns fits the columns to width, shortening the time first, then
