@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -505,4 +507,22 @@ func withToken(next http.HandlerFunc) http.Handler {
 		}
 		next(w, r)
 	})
+}
+
+// TestACAFileOthersCanWriteIsRefused: whoever can write the CA file can add
+// a certificate of theirs and read the secret on its way: a CA file
+// writable by group or others is refused, naming the fix.
+func TestACAFileOthersCanWriteIsRefused(t *testing.T) {
+	for _, mode := range []os.FileMode{0o620, 0o602, 0o664} {
+		path := filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(path, []byte("-----BEGIN CERTIFICATE-----\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadCA(path); err == nil || !strings.Contains(err.Error(), "chmod go-w") {
+			t.Errorf("mode %04o: %v", mode, err)
+		}
+	}
 }
