@@ -278,8 +278,8 @@ func (m *Model) onExport(msg tea.Msg) tea.Cmd {
 		}
 		return r.listen()
 	case exportDoneMsg:
-		if r == nil || msg.id != r.id {
-			return nil
+		if r == nil || msg.id != r.id || m.quitting {
+			return nil // quitting, it stays for ExportCutShort
 		}
 		m.exp = nil
 		r.cancel()

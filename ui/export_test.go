@@ -333,8 +333,26 @@ func TestQuitWhileAnExportRunsAsksAndNamesThePartialFile(t *testing.T) {
 			}
 		})
 	}
-	// No export running: q quits at once, and there is nothing to say.
+	// The export's end landing after the quit, before the program ends,
+	// is still said on exit.
 	d := exportDriver(t, 20, false)
+	path := filepath.Join(t.TempDir(), "x.jsonl")
+	d.exportAs(path)
+	held := d.cmds // the export, not started yet
+	d.cmds = nil
+	d.key("q")
+	if !strings.Contains(d.screen(), "an export is running (just started, to x.jsonl): quit anyway? The rows so far stay in x.jsonl.partial") {
+		t.Fatalf("no question:\n%s", d.screen())
+	}
+	d.key("y")
+	d.cmds = append(held, d.cmds...)
+	d.run()
+	deliver[exportDoneMsg](d)
+	if want := "the export to " + path + " was cut short: " + path + ".partial holds 0 alerts"; !d.quit || d.m.ExportCutShort() != want {
+		t.Fatalf("quit %v; the console says %q, want %q", d.quit, d.m.ExportCutShort(), want)
+	}
+	// No export running: q quits at once, and there is nothing to say.
+	d = exportDriver(t, 20, false)
 	d.key("q")
 	d.run()
 	if !d.quit || d.m.ExportCutShort() != "" {
