@@ -543,6 +543,11 @@ func runConsole(args []string, stderr io.Writer) int {
 	if line := quitSummary(tally, auditPath, logErr); line != "" {
 		fmt.Fprintln(stderr, line)
 	}
+	// An export the end cut short (q, ctrl+c, a signal) left its rows in
+	// NAME.partial: say where, and how many.
+	if line := m.ExportCutShort(); line != "" {
+		fmt.Fprintln(stderr, "falcon-triage: "+line)
+	}
 	switch {
 	case errors.Is(runErr, tea.ErrProgramPanic) || crashed.Load():
 		// The terminal is restored and the report written: a crash is

@@ -227,9 +227,12 @@ func (m *Model) connect() tea.Cmd {
 	}, m.bar.Spin())
 }
 
-func (m *Model) busy() bool {
+func (m *Model) busy() bool { return m.loading() || m.exp != nil }
+
+// loading reports something other than an export under way.
+func (m *Model) loading() bool {
 	return m.conn.pending && m.conn.err == "" || m.list.Busy() || m.rows.Reading() > 0 || m.run.Busy() ||
-		m.ov.Loading() || m.stack.Busy() || m.exp != nil
+		m.ov.Loading() || m.stack.Busy()
 }
 
 // rowsOnScreen is the number of list rows on screen.

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
@@ -26,10 +28,13 @@ import (
 // overwritten only when the analyst says yes.
 
 // exportAsk is an export as e captured it: the query on screen, in the
-// backend's terms, and what its rows are called.
+// backend's terms, what its rows are called, and its filter as the
+// analyst sees it (for the prompt and the footer: a filter asked for and
+// not landed yet is not the one exported).
 type exportAsk struct {
-	q    model.Query
-	noun string
+	q      model.Query
+	noun   string
+	filter string
 }
 
 // exportFile is an export with its file chosen (an absolute path).
@@ -51,6 +56,9 @@ type exportRun struct {
 	done, total int
 	progress    chan [2]int // the latest count, written by the export
 	ended       chan struct{}
+	// last is the export's end, kept for a program that ended before it
+	// could be told (ExportCutShort).
+	last atomic.Pointer[exportDoneMsg]
 }
 
 // exportProgressMsg is a count of rows written, of how many match (-1:
@@ -81,9 +89,27 @@ func (m *Model) askExport() tea.Cmd {
 		return nil
 	}
 	q := m.list.Current()
-	ask := exportAsk{q: model.Query{Filter: m.list.Effective(q), Q: q.Q, Sort: q.Sort}, noun: screen.RowWord(m.b.Name(), 2)}
+	ask := exportAsk{q: model.Query{Filter: m.list.Effective(q), Q: q.Q, Sort: q.Sort}, noun: screen.RowWord(m.b.Name(), 2),
+		filter: shownFilter(q.Filter, q.Q)}
 	name := fmt.Sprintf("%s-%s.jsonl", ask.noun, m.o.Now().In(m.o.Location).Format("20060102-1504"))
-	return m.stack.OpenExport(name, ask)
+	rows := ask.noun
+	if n := m.list.Total(); n >= 0 {
+		rows = screen.Commas(n) + " " + screen.RowWord(m.b.Name(), n)
+	}
+	return m.stack.OpenExport(name, rows, ask.filter, ask)
+}
+
+// shownFilter is the filter (and search) an export is of, in the
+// analyst's words: "none" for every row.
+func shownFilter(filter, search string) string {
+	s := screen.Sanitize(filter)
+	if s == "" {
+		s = "none"
+	}
+	if search != "" {
+		s += ", search: " + screen.Sanitize(search)
+	}
+	return s
 }
 
 // exportTo takes the file name typed: a file that exists is asked about
@@ -135,6 +161,11 @@ func (m *Model) startExport(f exportFile, overwrite bool) tea.Cmd {
 	export, b := m.o.Source.Export, m.b
 	run := func() (msg tea.Msg) {
 		defer close(r.ended)
+		defer func() {
+			if d, ok := msg.(exportDoneMsg); ok {
+				r.last.Store(&d)
+			}
+		}()
 		defer screen.Recover(&msg, func(err error) tea.Msg { return exportDoneMsg{id: r.id, err: err} })
 		return writeExport(ctx, r.id, export, b, f, overwrite, r.progress)
 	}
@@ -219,6 +250,19 @@ func (r *exportRun) count() string {
 	return fmt.Sprintf("exported %s of %s %s to %s", screen.Commas(r.done), screen.Commas(r.total), r.f.ask.noun, name)
 }
 
+// brief is how far the export is, for the quit question: "1,000 of 1,339
+// to quit2.jsonl".
+func (r *exportRun) brief() string {
+	name := filepath.Base(r.f.path)
+	switch {
+	case r.done == 0 && r.total < 0:
+		return "just started, to " + name
+	case r.total < 0:
+		return fmt.Sprintf("%s %s so far to %s", screen.Commas(r.done), r.f.ask.noun, name)
+	}
+	return fmt.Sprintf("%s of %s to %s", screen.Commas(r.done), screen.Commas(r.total), name)
+}
+
 // onExport takes the running export's count or end; those of an export
 // that has ended land nowhere.
 func (m *Model) onExport(msg tea.Msg) tea.Cmd {
@@ -234,8 +278,8 @@ func (m *Model) onExport(msg tea.Msg) tea.Cmd {
 		}
 		return r.listen()
 	case exportDoneMsg:
-		if r == nil || msg.id != r.id {
-			return nil
+		if r == nil || msg.id != r.id || m.quitting {
+			return nil // quitting, it stays for ExportCutShort
 		}
 		m.exp = nil
 		r.cancel()
@@ -258,7 +302,7 @@ func (m *Model) endExport(r *exportRun, msg exportDoneMsg) {
 	}
 	switch {
 	case msg.err == nil:
-		m.bar.Say(fmt.Sprintf("exported %s %s to %s%s", screen.Commas(msg.n), noun, r.f.path, skipped))
+		m.bar.Say(fmt.Sprintf("exported %s %s (filter: %s) to %s%s", screen.Commas(msg.n), noun, footerFilter(r.f.ask.filter), r.f.path, skipped))
 	case msg.kept == "":
 		m.bar.Fail(fmt.Errorf("nothing exported: %s", screen.ErrMessage(msg.err)))
 	case r.stopping && errors.Is(msg.err, context.Canceled):
@@ -267,6 +311,47 @@ func (m *Model) endExport(r *exportRun, msg exportDoneMsg) {
 		m.bar.Fail(fmt.Errorf("export stopped short after %s%s %s: %s; the rows written are in %s",
 			screen.Commas(msg.n), of, noun, screen.ErrMessage(msg.err), msg.kept))
 	}
+}
+
+// footerFilter is a filter as the footer's last word names it: cut to 40
+// columns, so the path after it stays in sight.
+func footerFilter(f string) string { return ansi.Truncate(f, 40, "…") }
+
+// quitExport stops the export running as the console quits: its rows so
+// far stay in its .partial file, which ExportCutShort names.
+func (m *Model) quitExport() {
+	if r := m.exp; r != nil {
+		r.cancel()
+	}
+}
+
+// ExportCutShort is, once the program has ended and Close returned, what
+// the end did to an export still running: the .partial file it left and
+// how many rows it holds, for the line on the restored terminal; "" when
+// none was running.
+func (m *Model) ExportCutShort() string {
+	r := m.exp
+	if r == nil {
+		return ""
+	}
+	part := r.f.path + ".partial"
+	msg := r.last.Load()
+	switch {
+	case msg == nil:
+		// Still writing past Close's bound: the last count it gave.
+		return fmt.Sprintf("the export to %s was cut short: %s holds at least %s %s", screen.Sanitize(r.f.path), screen.Sanitize(part),
+			screen.Commas(r.done), r.f.ask.noun)
+	case msg.err == nil:
+		return "" // it finished: the file has its name
+	case msg.kept == "":
+		return fmt.Sprintf("the export to %s was cut short: nothing exported (%s)", screen.Sanitize(r.f.path), screen.ErrMessage(msg.err))
+	}
+	of := ""
+	if msg.total >= 0 {
+		of = " of " + screen.Commas(msg.total)
+	}
+	return fmt.Sprintf("the export to %s was cut short: %s holds %s%s %s", screen.Sanitize(r.f.path), screen.Sanitize(msg.kept),
+		screen.Commas(msg.n), of, r.f.ask.noun)
 }
 
 // stopExport stops the export running, if one is: esc. The rows written

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -47,6 +48,14 @@ func exportedIDs(t *testing.T, path string) []string {
 	return ids
 }
 
+// sameRows reports an export of the query on screen: total rows, the
+// first of them the rows the list has loaded (its first page is short: the
+// rest load as the analyst pages on), in order.
+func sameRows(got, loaded []string, total int) bool {
+	return len(got) == total && len(loaded) > 0 && len(loaded) <= len(got) &&
+		strings.Join(got[:len(loaded)], ",") == strings.Join(loaded, ",")
+}
+
 // exportDriver is a driver on an Alerts tenant of n rows that can export.
 func exportDriver(t *testing.T, n int, readOnly bool) *driver {
 	t.Helper()
@@ -55,12 +64,6 @@ func exportDriver(t *testing.T, n int, readOnly bool) *driver {
 	o.Source.Export, o.ReadOnly = exportWith(nil), readOnly
 	d := newDriver(t, o)
 	t.Cleanup(func() { d.m.Close(hangBound) })
-	d.settle()
-	// Every row of the query loaded (the first page is list.OpeningRows),
-	// so the list's ids are the query's, as an export writes them.
-	d.key("G")
-	d.settle()
-	d.key("g")
 	d.settle()
 	return d
 }
@@ -89,7 +92,7 @@ func TestEExportsTheRowsOnScreen(t *testing.T) {
 		d.exportAs(path)
 		d.settle()
 		got := exportedIDs(t, path)
-		if len(got) != d.m.list.Total() || strings.Join(got, ",") != strings.Join(d.m.list.IDs(), ",") {
+		if !sameRows(got, d.m.list.IDs(), d.m.list.Total()) {
 			t.Fatalf("read-only %v: %d rows exported, the list holds %d", readOnly, len(got), d.m.list.Total())
 		}
 		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
@@ -98,7 +101,7 @@ func TestEExportsTheRowsOnScreen(t *testing.T) {
 		if _, err := os.Stat(path + ".partial"); !os.IsNotExist(err) {
 			t.Fatalf("the partial file is left: %v", err)
 		}
-		if w := d.m.bar.Word().Text; w != "exported "+screen.Commas(len(got))+" alerts to "+path {
+		if w := d.m.bar.Word().Text; w != "exported "+screen.Commas(len(got))+" alerts (filter: none) to "+path {
 			t.Fatalf("the footer says %q", w)
 		}
 	}
@@ -125,25 +128,25 @@ func TestEExportsTheRowsOnScreen(t *testing.T) {
 func TestEExportsTheQueryOnScreenWhenPressed(t *testing.T) {
 	t.Run("a query landing after e", func(t *testing.T) {
 		d := exportDriver(t, 80, false)
-		before := d.m.list.IDs()
+		before, total := d.m.list.IDs(), d.m.list.Total()
 		d.key(".") // show hidden rows: a query asked for, its answer held
 		d.run()
 		d.key("e")
 		d.settle() // the rows with the hidden ones land
-		if d.m.list.Total() <= len(before) {
-			t.Fatalf("no hidden rows to test with: %d, %d", d.m.list.Total(), len(before))
+		if d.m.list.Total() <= total {
+			t.Fatalf("no hidden rows to test with: %d, %d", d.m.list.Total(), total)
 		}
 		path := filepath.Join(t.TempDir(), "x.jsonl")
 		d.field().SetValue(path)
 		d.key("enter")
 		d.settle()
-		if got := exportedIDs(t, path); strings.Join(got, ",") != strings.Join(before, ",") {
-			t.Fatalf("%d rows exported, %d were on screen at e", len(got), len(before))
+		if got := exportedIDs(t, path); !sameRows(got, before, total) {
+			t.Fatalf("%d rows exported, %d matched the query on screen at e", len(got), total)
 		}
 	})
 	t.Run("a filter changed while it runs", func(t *testing.T) {
 		d := exportDriver(t, 80, false)
-		before := d.m.list.IDs()
+		before, total := d.m.list.IDs(), d.m.list.Total()
 		path := filepath.Join(t.TempDir(), "x.jsonl")
 		d.exportAs(path)
 		held := d.cmds // the export, not started yet
@@ -152,13 +155,13 @@ func TestEExportsTheQueryOnScreenWhenPressed(t *testing.T) {
 		d.typeText("severity:>=70")
 		d.key("enter")
 		d.settle()
-		if d.m.list.Total() >= len(before) || d.m.list.Current().Filter != "severity:>=70" {
+		if d.m.list.Total() >= total || d.m.list.Current().Filter != "severity:>=70" {
 			t.Fatalf("the filter did not land: %d rows", d.m.list.Total())
 		}
 		d.cmds = held
 		d.settle()
-		if got := exportedIDs(t, path); strings.Join(got, ",") != strings.Join(before, ",") {
-			t.Fatalf("%d rows exported, %d were on screen at e", len(got), len(before))
+		if got := exportedIDs(t, path); !sameRows(got, before, total) {
+			t.Fatalf("%d rows exported, %d matched the query on screen at e", len(got), total)
 		}
 	})
 }
@@ -208,7 +211,7 @@ func TestALateExportCountLandsNowhere(t *testing.T) {
 	late := takeLast[exportProgressMsg](d)
 	deliver[exportDoneMsg](d)
 	n := screen.Commas(d.m.list.Total())
-	if w := d.m.bar.Word().Text; w != "exported "+n+" alerts to "+first {
+	if w := d.m.bar.Word().Text; w != "exported "+n+" alerts (filter: none) to "+first {
 		t.Fatalf("the footer says %q", w)
 	}
 	second := filepath.Join(t.TempDir(), "y.jsonl")
@@ -224,7 +227,7 @@ func TestALateExportCountLandsNowhere(t *testing.T) {
 	}
 	deliver[exportDoneMsg](d)
 	d.settle()
-	if w := d.m.bar.Word().Text; w != "exported "+n+" alerts to "+second {
+	if w := d.m.bar.Word().Text; w != "exported "+n+" alerts (filter: none) to "+second {
 		t.Fatalf("the footer says %q", w)
 	}
 }
@@ -271,5 +274,154 @@ func TestEscStopsAnExport(t *testing.T) {
 	}
 	if got := exportedIDs(t, name+".partial"); len(got) != 1000 {
 		t.Fatalf("%d rows kept", len(got))
+	}
+}
+
+// stalledExport is a console on an Alerts tenant of more than 1,000 rows
+// whose export writes its first 1,000 rows and then waits until it is
+// stopped; it returns the screen, with the export at 1,000 of the total,
+// the file and the total.
+func stalledExport(t *testing.T) (*term, string, string) {
+	dir := t.TempDir()
+	t.Chdir(dir) // the default name is in the current directory
+	h := newBackendHarness(t, "alerts", 2500)
+	o := h.options(t)
+	var pages atomic.Int32
+	o.Source.Export = exportWith(func(b model.Backend) model.Backend { return stallAfterFirstPage{b, &pages} })
+	s := startScreen(t, New(o), 200, 30)
+	s.waitFor("first rows", settled)
+	s.key("e", "enter")
+	sc := s.waitText(" alerts to alerts-20261120-1200.jsonl (esc stops it)")
+	total := regexp.MustCompile(`exported 1,000 of ([0-9,]+) alerts`).FindStringSubmatch(sc)
+	if total == nil {
+		t.Fatalf("no count:\n%s", sc)
+	}
+	return s, filepath.Join(dir, "alerts-20261120-1200.jsonl"), total[1]
+}
+
+// TestQuitWhileAnExportRunsAsksAndNamesThePartialFile: q while an export
+// runs asks first (n stays, the export running on); y, ctrl+c and a
+// shutdown (SIGTERM, SIGHUP) stop it, and the console names the .partial
+// file and its rows for the line main leaves on the restored terminal. The
+// footer's busy word says the export, not "loading", while only it runs.
+func TestQuitWhileAnExportRunsAsksAndNamesThePartialFile(t *testing.T) {
+	for _, how := range []string{"q y", "ctrl+c", "shutdown"} {
+		t.Run(how, func(t *testing.T) {
+			s, path, total := stalledExport(t)
+			sc := s.waitText("exported 1,000 of " + total)
+			if foot := screenLines(sc)[len(screenLines(sc))-2]; !strings.Contains(foot, " exporting · exported 1,000") || strings.Contains(foot, "loading") {
+				t.Fatalf("the footer while only the export runs: %q", foot)
+			}
+			switch how {
+			case "q y":
+				s.key("q")
+				s.waitText("an export is running (1,000 of " + total + " to alerts-20261120-1200.jsonl): quit anyway? The rows so far stay in alerts-20261120-1200.jsonl.partial")
+				s.key("n")
+				s.waitFor("the question gone, the export running on", func(sc string) bool {
+					return !strings.Contains(sc, "quit anyway?") && strings.Contains(sc, " exporting")
+				})
+				s.key("q")
+				s.waitText("quit anyway?")
+				s.key("y")
+			case "ctrl+c":
+				s.key("ctrl+c")
+			case "shutdown":
+				s.tm.Send(ShutdownMsg{})
+			}
+			m := s.final()
+			want := "the export to " + path + " was cut short: " + path + ".partial holds 1,000 of " + total + " alerts"
+			if got := m.ExportCutShort(); got != want {
+				t.Fatalf("the console says %q, want %q", got, want)
+			}
+			if got := exportedIDs(t, path+".partial"); len(got) != 1000 {
+				t.Fatalf("%d rows kept", len(got))
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatalf("a stopped export took the file's name: %v", err)
+			}
+		})
+	}
+	// The export's end landing after the quit, before the program ends,
+	// is still said on exit.
+	d := exportDriver(t, 20, false)
+	path := filepath.Join(t.TempDir(), "x.jsonl")
+	d.exportAs(path)
+	held := d.cmds // the export, not started yet
+	d.cmds = nil
+	d.key("q")
+	if !strings.Contains(d.screen(), "an export is running (just started, to x.jsonl): quit anyway? The rows so far stay in x.jsonl.partial") {
+		t.Fatalf("no question:\n%s", d.screen())
+	}
+	d.key("y")
+	d.cmds = append(held, d.cmds...)
+	d.run()
+	deliver[exportDoneMsg](d)
+	if want := "the export to " + path + " was cut short: " + path + ".partial holds 0 alerts"; !d.quit || d.m.ExportCutShort() != want {
+		t.Fatalf("quit %v; the console says %q, want %q", d.quit, d.m.ExportCutShort(), want)
+	}
+	// No export running: q quits at once, and there is nothing to say.
+	d = exportDriver(t, 20, false)
+	d.key("q")
+	d.run()
+	if !d.quit || d.m.ExportCutShort() != "" {
+		t.Fatalf("q with no export: quit %v, %q", d.quit, d.m.ExportCutShort())
+	}
+	// An export that finished leaves nothing to say either.
+	d = exportDriver(t, 20, false)
+	d.exportAs(filepath.Join(t.TempDir(), "x.jsonl"))
+	d.settle()
+	d.key("q")
+	d.run()
+	if !d.quit || d.m.ExportCutShort() != "" {
+		t.Fatalf("q after an export: quit %v, %q", d.quit, d.m.ExportCutShort())
+	}
+}
+
+// TestTheExportFieldNamesTheFilterItExports: e while a new filter loads
+// exports the filter on screen at e, and the field's prompt says which
+// (and how many rows, when known), as does the footer's last word; at 80
+// columns a long filter is cut so that the file's name stays in sight.
+func TestTheExportFieldNamesTheFilterItExports(t *testing.T) {
+	d := exportDriver(t, 60, false)
+	all := d.m.list.Total()
+	d.key("f", "s", "n") // status:'new', its answer held
+	d.run()
+	if d.m.list.Latest().Filter == "" || d.m.list.Current().Filter != "" {
+		t.Fatalf("the filter is not pending: %+v", d.m.list.Latest())
+	}
+	d.key("e")
+	want := "export " + screen.Commas(all) + " alerts (filter: none) to › "
+	if line := ansi.Strip(d.field().Line()); !strings.HasPrefix(line, want) {
+		t.Fatalf("the field says %q, want %q", line, want)
+	}
+	path := filepath.Join(t.TempDir(), "race.csv")
+	d.field().SetValue(path)
+	d.key("enter")
+	d.settle() // the filter lands, the export ends
+	if d.m.list.Current().Filter != "status:'new'" {
+		t.Fatalf("the filter did not land: %q", d.m.list.Current().Filter)
+	}
+	if w := d.m.bar.Word().Text; w != "exported "+screen.Commas(all)+" alerts (filter: none) to "+path {
+		t.Fatalf("the footer says %q", w)
+	}
+	d.key("e")
+	want = "export " + screen.Commas(d.m.list.Total()) + " alerts (filter: status:'new') to › "
+	if line := ansi.Strip(d.field().Line()); !strings.HasPrefix(line, want) {
+		t.Fatalf("the field says %q, want %q", line, want)
+	}
+	d.key("esc")
+	// 80 columns, a long filter: cut, the name whole, the line in 80.
+	d.send(teaSize(80, 24))
+	d.key("/")
+	d.typeText("status:'new'+severity:>=10+tactic:!'Exfiltration'")
+	d.key("enter")
+	d.settle()
+	d.key("e")
+	sc := ansi.Strip(d.screen())
+	lines := screenLines(sc)
+	bottom := lines[len(lines)-1]
+	if !strings.HasPrefix(bottom, "export "+screen.Commas(d.m.list.Total())+" alerts (filter: status:'new'+") || !strings.Contains(bottom, "…) to › alerts-20261120-1200.jsonl") ||
+		ansi.StringWidth(bottom) > 80 {
+		t.Fatalf("at 80 columns the field is %q", bottom)
 	}
 }

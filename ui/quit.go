@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/ui/modal"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // session is what the running console would restore now.
@@ -22,9 +24,11 @@ func (m *Model) saveSession() tea.Cmd {
 }
 
 // quit ends the program; writes already queued still go out (main waits
-// for them), as the quit prompt promises.
+// for them), as the quit prompt promises. An export running stops, its
+// rows so far kept in its .partial file, which main names on exit.
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
+	m.quitExport()
 	m.store.stage(sessionFile, m.session())
 	return tea.Quit
 }
@@ -36,21 +40,34 @@ func (m *Model) forceQuit() tea.Cmd {
 	return m.quit()
 }
 
-// askQuit quits, asking first while changes are in flight.
+// askQuit quits, asking first while changes are in flight or an export
+// runs.
 func (m *Model) askQuit() tea.Cmd {
-	if _, ok := m.run.Running(); !ok {
+	_, acting := m.run.Running()
+	if !acting && m.exp == nil {
 		return m.quit()
 	}
 	m.stack.Push(&modal.Prompt{
 		TextFn: func() string {
+			q := ""
 			switch a, ok := m.run.Running(); {
-			case !ok:
-				return "The last action has finished: quit?"
-			case !a.Sent:
-				return fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.Verb)
-			default:
-				return fmt.Sprintf("%s is still being sent: quit anyway? What is in flight finishes and what is queued goes for up to 10 seconds; the rest is recorded as not sent.", a.Verb)
+			case ok && !a.Sent:
+				q = fmt.Sprintf("%s has not been sent yet: quit anyway? Nothing of it will be sent.", a.Verb)
+			case ok:
+				q = fmt.Sprintf("%s is still being sent: quit anyway? What is in flight finishes and what is queued goes for up to 10 seconds; the rest is recorded as not sent.", a.Verb)
 			}
+			r := m.exp
+			switch {
+			case r != nil && q == "":
+				return fmt.Sprintf("an export is running (%s): quit anyway? The rows so far stay in %s.partial", r.brief(), screen.Sanitize(filepath.Base(r.f.path)))
+			case r != nil:
+				return fmt.Sprintf("%s An export is running too (%s): its rows so far stay in %s.partial.", q, r.brief(), screen.Sanitize(filepath.Base(r.f.path)))
+			case q != "":
+				return q
+			case acting:
+				return "The last action has finished: quit?"
+			}
+			return "The export has ended: quit?"
 		},
 		Answers: [][2]string{{"y", "quit"}, {"n", "stay"}},
 		Tag:     quitPrompt{},

@@ -279,6 +279,9 @@ func (m *Model) footerParts(rows int) string {
 	}
 	if m.busy() {
 		what := "loading"
+		if m.exp != nil && !m.loading() {
+			what = "exporting" // the list is not loading: the footer's word counts the export
+		}
 		if a, ok := m.run.Running(); ok {
 			switch n := a.Batches; {
 			case a.Sent && n > 1:

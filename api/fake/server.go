@@ -85,6 +85,7 @@ type Server struct {
 	window    []time.Time     // request times inside the rate limit window
 	faults    Faults
 	held      chan struct{} // closed when HoldUpdates is lifted
+	heldQ     chan struct{} // closed when HoldQueries is lifted
 	counts    map[string]int
 	patches   [][]string
 	added     uint64 // batches of AddIncidents so far
@@ -125,6 +126,11 @@ type Faults struct {
 	// faults are set without it: a test sees a write in flight for as long
 	// as it needs, without timing.
 	HoldUpdates bool
+	// HoldQueries keeps every query (ids, or the combined alerts) waiting
+	// the same way, once the next PassQueries have gone through: an
+	// export, or a page, stays under way where the test wants it.
+	HoldQueries bool
+	PassQueries int
 }
 
 // New makes a fake with generated data.
@@ -277,6 +283,13 @@ func (s *Server) SetFaults(f Faults) {
 		close(s.held)
 		s.held = nil
 	}
+	switch {
+	case f.HoldQueries && s.heldQ == nil:
+		s.heldQ = make(chan struct{})
+	case !f.HoldQueries && s.heldQ != nil:
+		close(s.heldQ)
+		s.heldQ = nil
+	}
 }
 
 // ExpireTokens makes every issued token invalid, as if it had expired.
@@ -402,6 +415,13 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 		var held chan struct{}
 		if op == "update" {
 			held = s.held
+		}
+		if op == "query" && s.heldQ != nil {
+			if f.PassQueries > 0 {
+				f.PassQueries--
+			} else {
+				held = s.heldQ
+			}
 		}
 		auth := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		exp, known := s.tokens[auth]

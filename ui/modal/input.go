@@ -43,6 +43,9 @@ type Input struct {
 	latest  string   // the filter ↓ past the history comes back to
 	targets []string // a tag's rows, captured when T was pressed
 	carry   any      // an export's query, captured when e was pressed
+	// promptFn makes the prompt for a width (an export's names its
+	// rows and filter, shortened to fit); nil: the kind's own.
+	promptFn func(width int) string
 	// submitted is the text enter sent, while the field checks it.
 	submitted string
 	// selected: the text the field opened with (or ↑ brought back) is
@@ -130,12 +133,32 @@ func distinct(history []string, text string) []string {
 var ExportFormats = map[string]string{".jsonl": "jsonl", ".json": "json", ".csv": "csv"}
 
 // OpenExport opens the export's file name field holding name; carry (the
-// query captured when e was pressed) comes back with the name chosen.
-func (s *Stack) OpenExport(name string, carry any) tea.Cmd {
+// query captured when e was pressed) comes back with the name chosen. Its
+// prompt names what will be exported, rows ("13,633 alerts") and filter,
+// the filter shortened so that the name keeps room at any width.
+func (s *Stack) OpenExport(name, rows, filter string, carry any) tea.Cmd {
 	x := s.newInput(ExportField, name, nil)
 	x.carry = carry
+	x.promptFn = func(width int) string { return exportPrompt(rows, filter, width) }
+	x.fit(s.width)
 	s.Push(x)
 	return x.ti.Focus()
+}
+
+// exportPrompt is the export field's prompt: "export 13,633 alerts
+// (filter: none) to › ", the filter cut to leave 30 columns for the name.
+func exportPrompt(rows, filter string, width int) string {
+	head, tail := "export "+rows+" (filter: ", ") to › "
+	room := max(8, width-30-ansi.StringWidth(head+tail))
+	return head + ansi.Truncate(filter, room, "…") + tail
+}
+
+// fit sizes the field, and its prompt if it has its own, to the width.
+func (x *Input) fit(width int) {
+	if x.promptFn != nil {
+		x.ti.Prompt = x.promptFn(width)
+	}
+	x.ti.SetWidth(max(10, width-ansi.StringWidth(x.ti.Prompt)-2))
 }
 
 // NewRefusable is a filter line for a filter the console builds (a quick

@@ -116,7 +116,7 @@ func (s *Stack) Resize(width, height int) {
 	s.width, s.height = width, height
 	for _, x := range s.layers {
 		if in, ok := x.(*Input); ok {
-			in.ti.SetWidth(inputWidth(width, in.kind))
+			in.fit(width)
 		}
 		if p, ok := x.(*picker); ok {
 			p.ti.SetWidth(max(10, min(60, width-16)))
