@@ -202,12 +202,18 @@ func TestASecondCtrlCStopsTheWaitAndKeepsTheSummary(t *testing.T) {
 	// is SIGINT to the whole foreground group, the shell that reports the
 	// status included (dash ends on it: the report never came, under
 	// load). It goes to the console alone, while it still waits.
-	if pid := pidRunning(bin, "--api"); pid != 0 {
-		_ = syscall.Kill(pid, syscall.SIGINT)
+	// The line comes while the console waits (it once came only after
+	// the wait, when stderr's guard passed it on): the console is there.
+	pid := pidRunning(bin, "--api")
+	if pid == 0 || strings.Contains(tm.captureJoined(), "exited with status") {
+		t.Fatalf("the console had ended when the wait was said:\n%s", tm.captureJoined())
+	}
+	if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
 	}
 	status := tm.waitDead()
 	if d := time.Since(t0); d > 9*time.Second {
-		t.Logf("ended %v after the second ctrl+c: the wait may have run out by itself", d)
+		t.Fatalf("ended %v after the second ctrl+c: the wait ran out by itself", d)
 	}
 	sc := tm.captureJoined()
 	if !strings.Contains(sc, "of unknown outcome") || !strings.Contains(sc, "falcon-triage: this run's changes") || status != 3 {

@@ -524,7 +524,9 @@ func runConsole(args []string, stderr io.Writer) int {
 	intr := make(chan os.Signal, 1)
 	signal.Notify(intr, os.Interrupt)
 	if m.Sending() {
-		fmt.Fprintln(stderr, "falcon-triage: waiting up to 10 s for the changes in flight (ctrl+c: stop waiting)")
+		// To the terminal itself: the guard passes stderr on only when
+		// it is restored, after the wait, which made this line late.
+		guard.say("falcon-triage: waiting up to 10 s for the changes in flight (ctrl+c: stop waiting)")
 	}
 	stopWaiting := make(chan struct{})
 	go func() {

@@ -58,6 +58,13 @@ func guardStderr(stateDir string, secrets ...string) (*stderrGuard, error) {
 	return g, nil
 }
 
+// say writes one line of the console's own (no service string) to the
+// terminal at once: what goes through the guard is passed on only when it
+// is restored.
+func (g *stderrGuard) say(line string) {
+	fmt.Fprintln(g.real, line)
+}
+
 // redact replaces the known secrets and anything that looks like a bearer
 // token in a line.
 func (g *stderrGuard) redact(line string) string {

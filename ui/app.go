@@ -20,6 +20,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
@@ -62,6 +63,10 @@ type Model struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	cmds   *commands // the commands running, which Close waits for
+	// stopWait, closed by StopWaiting, ends Close's wait for the writes
+	// in flight (a second ctrl+c once the terminal is the shell's).
+	stopWait chan struct{}
+	stopOnce sync.Once
 
 	conn     connection
 	list     *list.List
@@ -112,7 +117,7 @@ func New(o Options) *Model {
 	o = o.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{
-		o: o, ctx: ctx, cancel: cancel, cmds: newCommands(),
+		o: o, ctx: ctx, cancel: cancel, cmds: newCommands(), stopWait: make(chan struct{}),
 		store: newStateStore(o.StateDir),
 		rows:  rows.New(o.CacheBytes, o.Now),
 		bar:   status.New(),

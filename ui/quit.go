@@ -83,7 +83,10 @@ func (m *Model) Sending() bool {
 
 // StopWaiting ends a Close early, as a quit now does: what has not left is
 // not sent, and is recorded so; what is in flight ends unknown.
-func (m *Model) StopWaiting() { m.cancel() }
+func (m *Model) StopWaiting() {
+	m.stopOnce.Do(func() { close(m.stopWait) })
+	m.cancel()
+}
 
 // Close waits, at most timeout, for the updates still being sent when the
 // program ended (quit, SIGTERM, SIGHUP: a quit now sends nothing new), so
@@ -97,7 +100,9 @@ func (m *Model) Close(timeout time.Duration) bool {
 	m.store.flush()
 	done := make(chan struct{})
 	go func() { m.run.Wait(); close(done) }()
-	finished := waitUntil(done, end)
+	// The writes that left are waited for (a quit now cancelled only
+	// what had not), unless StopWaiting says stop.
+	finished := waitUntil(done, end, m.stopWait)
 	// The program has ended: nothing more is asked of the service. Out of
 	// time, what has not left is not sent, and is recorded so.
 	m.cancel()
@@ -107,18 +112,31 @@ func (m *Model) Close(timeout time.Duration) bool {
 	}
 	// A command cancelled ends at once; one decoding an answer ends when it
 	// has decoded it.
-	waitUntil(m.cmds.Idle(), later(end, grace))
+	limit := later(end, grace)
+	select {
+	case <-m.stopWait:
+		limit = grace // told to stop waiting: the grace, no more
+	default:
+	}
+	waitUntil(m.cmds.Idle(), limit)
 	return finished
 }
 
-// waitUntil waits for c to close, at most until t; it reports whether c did.
-func waitUntil(c <-chan struct{}, t time.Time) bool {
+// waitUntil waits for c to close, at most until t or until stop (if
+// given) closes; it reports whether c did.
+func waitUntil(c <-chan struct{}, t time.Time, stop ...<-chan struct{}) bool {
 	timer := time.NewTimer(time.Until(t))
 	defer timer.Stop()
+	var halt <-chan struct{}
+	if len(stop) > 0 {
+		halt = stop[0]
+	}
 	select {
 	case <-c:
 		return true
 	case <-timer.C:
+		return false
+	case <-halt:
 		return false
 	}
 }
