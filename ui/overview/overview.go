@@ -1076,7 +1076,7 @@ func (o *Overview) bucketLine(st *screen.Styles, p panel, b ovBucket, selected b
 		count = "≈" + count
 	}
 	labelW := max(8, w/2-2)
-	label := screen.PadRight(screen.Truncate(screen.Sanitize(b.label), labelW), labelW)
+	label := screen.PadRight(screen.TruncateName(screen.Sanitize(b.label), labelW), labelW)
 	if p.kind == "range" {
 		label = st.Sev[b.label].Render(label)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
@@ -102,5 +103,17 @@ func TestSeverityBreakdownIsCompact(t *testing.T) {
 	a := model.Aggregation{Buckets: []model.Bucket{{Count: 3}, {Count: 21}, {Count: 2}, {Count: 5}, {Count: 1}}}
 	if got := severityBreakdown(a); got != "C1 H5 M2 L21 I3" {
 		t.Fatalf("%q", got)
+	}
+}
+
+// Top hosts cut a long name as the list does, keeping the part that tells
+// hosts apart (the first label), never a domain's tail.
+func TestTopHostsKeepWhatTellsThemApart(t *testing.T) {
+	o := newOverview(hosts("STRICT-HOST-FLEET-EU-WEST-PRODUCTION-0042", "STRICT-HOST-FLEET-EU-WEST-PRODUCTION-0043"))
+	o.Update(o.Load("", "")())
+	st := screen.NewStyles(true)
+	v := ansi.Strip(strings.Join(o.View(80, 40, &st), "\n"))
+	if !strings.Contains(v, "0042") || !strings.Contains(v, "0043") {
+		t.Fatalf("the hosts do not show what tells them apart:\n%s", v)
 	}
 }
