@@ -289,3 +289,48 @@ func TestACredentialSpelledWithEscapesIsRedacted(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryPlaceACredentialCanHideIsRedacted: a JSON key spelling it with
+// escapes, the token endpoint's refusal (body and trace id), and the trace
+// id of an answer whose body never arrives.
+func TestEveryPlaceACredentialCanHideIsRedacted(t *testing.T) {
+	const secret = "SEKRET123"
+	var v map[string]any
+	if err := json.Unmarshal(redactJSON([]byte(`{"SEKRE\u0054123":1}`), []string{secret}), &v); err != nil || v[secret] != nil {
+		t.Fatalf("a key spelling the secret: %v %v", v, err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Cs-Traceid", "t-"+secret)
+		if r.URL.Path == "/oauth2/token" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"errors":[{"code":400,"message":"bad SEKRE\u0054123"}]}`))
+			return
+		}
+	}))
+	defer srv.Close()
+	c, err := New(Config{ClientID: "id", ClientSecret: secret, BaseURL: srv.URL, Sleep: (&sleeps{}).sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewAlerts(c, nil).Query(context.Background(), model.Query{Limit: 1})
+	if msg := fmt.Sprintf("%v %+v", err, err); err == nil || strings.Contains(msg, secret) {
+		t.Fatalf("the token endpoint's refusal: %s", msg)
+	}
+	cut := httptest.NewServer(withToken(func(w http.ResponseWriter, r *http.Request) {
+		hj, _ := w.(http.Hijacker)
+		conn, buf, _ := hj.Hijack()
+		defer conn.Close()
+		fmt.Fprintf(buf, "HTTP/1.1 500 Internal Server Error\r\nX-Cs-Traceid: t-%s\r\nContent-Length: 100\r\n\r\n{", secret)
+		_ = buf.Flush()
+	}))
+	defer cut.Close()
+	c2, err := New(Config{ClientID: "id", ClientSecret: secret, BaseURL: cut.URL, Sleep: (&sleeps{}).sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewAlerts(c2, nil).Query(context.Background(), model.Query{Limit: 1})
+	if msg := fmt.Sprintf("%v %+v", err, err); err == nil || strings.Contains(msg, secret) {
+		t.Fatalf("an answer cut short: %s", msg)
+	}
+}

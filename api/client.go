@@ -246,7 +246,7 @@ func (c *Client) fetchToken(ctx context.Context, base string) (*oauth2.Token, er
 // tokenError turns oauth2's error into ours, keeping the status, the
 // service's message and trace id, and nothing else of the exchange.
 func tokenError(err error, secret string) error {
-	if e := redirectRefusal("authenticate", err, nil); e != nil {
+	if e := redirectRefusal("authenticate", err, nil, secret); e != nil {
 		return e
 	}
 	var re *oauth2.RetrieveError
@@ -442,7 +442,7 @@ func (c *Client) revoke(ctx context.Context, t *issued) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if e := redirectRefusal("revoke token", err, nil); e != nil {
+		if e := redirectRefusal("revoke token", err, nil, c.cfg.ClientSecret, t.tok.AccessToken); e != nil {
 			return e
 		}
 		return &Error{Op: "revoke token", Err: netCause(err)}
@@ -619,6 +619,7 @@ func (c *Client) once(ctx context.Context, k call, payload []byte, t *issued) (i
 	if c.cfg.UserAgent != "" {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
+	k.secrets = []string{c.cfg.ClientSecret, tok.AccessToken}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -626,12 +627,11 @@ func (c *Client) once(ctx context.Context, k call, payload []byte, t *issued) (i
 		}
 		// A redirect is an answer: the request was not applied here,
 		// and it is not sent on.
-		if e := redirectRefusal(k.op, err, k.ids); e != nil {
+		if e := redirectRefusal(k.op, err, k.ids, k.secrets...); e != nil {
 			return 0, nil, e
 		}
 		return 0, nil, &Error{Op: k.op, Err: netCause(err), IDs: k.ids, Unknown: !k.read}
 	}
-	k.secrets = []string{c.cfg.ClientSecret, tok.AccessToken}
 	env, err := decodeEnvelope(resp, k)
 	return resp.StatusCode, env, err
 }
@@ -691,7 +691,8 @@ var readBlocks = sync.Pool{New: func() any { b := make([]byte, 256<<10); return 
 
 func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 	defer resp.Body.Close()
-	trace := resp.Header.Get("X-Cs-Traceid")
+	// Redacted before any use: an answer whose body fails still names it.
+	trace := redact(resp.Header.Get("X-Cs-Traceid"), k.secrets)
 	limit := k.maxAnswer()
 	raw, err := readBody(resp, limit)
 	if err != nil {
@@ -701,7 +702,6 @@ func decodeEnvelope(resp *http.Response, k call) (*wireEnvelope, error) {
 	// field, in its trace id, written with JSON escapes) never takes it to
 	// the screen, a log or a file.
 	raw = redactJSON(raw, k.secrets)
-	trace = redact(trace, k.secrets)
 	if int64(len(raw)) > limit {
 		return nil, &Error{Op: k.op, Status: resp.StatusCode, TraceID: trace, IDs: k.ids, Unknown: !k.read, TooLarge: true,
 			Err: fmt.Errorf("the answer is larger than %.1f MB, more than what was asked for could take: refused", float64(limit)/(1<<20))}

@@ -37,12 +37,12 @@ func refuseRedirect(req *http.Request, _ []*http.Request) error {
 
 // redirectRefusal turns a refused redirect into the call's error, or
 // returns nil for any other error.
-func redirectRefusal(op string, err error, ids []string) *Error {
+func redirectRefusal(op string, err error, ids []string, secrets ...string) *Error {
 	var re *redirectError
 	if !errors.As(err, &re) {
 		return nil
 	}
-	return &Error{Op: op, Status: re.status, TraceID: printable(re.trace), Messages: []string{re.Error()}, IDs: ids}
+	return &Error{Op: op, Status: re.status, TraceID: printable(redact(re.trace, secrets)), Messages: []string{re.Error()}, IDs: ids}
 }
 
 // shortURL shows where a redirect pointed: scheme, host and at most 60
