@@ -112,9 +112,16 @@ func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 				// A field that came or went above it (an assignee, tags)
 				// does not move the cursor onto another: the next + acts
 				// on the field the analyst was on.
-				if i := slices.IndexFunc(p.entries, func(e entry) bool {
+				// The same field of the same behaviour; else, where the
+				// decision's fields now come from a worse behaviour, the
+				// first field of that name: never another field.
+				i := slices.IndexFunc(p.entries, func(e entry) bool {
 					return !e.section && e.label == on.label && e.behavior == on.behavior
-				}); i >= 0 {
+				})
+				if i < 0 {
+					i = slices.IndexFunc(p.entries, func(e entry) bool { return !e.section && e.label == on.label })
+				}
+				if i >= 0 {
 					p.cursor = i
 				}
 			}

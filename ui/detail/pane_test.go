@@ -136,3 +136,25 @@ func TestTheCursorStaysOnItsFieldWhenFieldsComeAbove(t *testing.T) {
 		t.Fatalf("after the row was read again the cursor is on %q", e.label)
 	}
 }
+
+// A worse behaviour arriving moves the decision's fields to it: the cursor
+// stays on the field it was on (the host), not on whatever now has its place.
+func TestTheCursorStaysOnItsFieldWhenAWorseBehaviourArrives(t *testing.T) {
+	store := rows.New(1<<20, time.Now)
+	d := model.Detection{ID: "ldt:5", Status: model.StatusNew, MaxSeverity: 30, Device: model.Device{ID: "dev1", Hostname: "WS-5"},
+		Behaviors: []model.Behavior{{Technique: "Masquerading", Severity: 30}}}
+	store.Put(d)
+	p := New("ldt:5", keymap.Default(), 40)
+	p.Follow(store, fields, time.UTC)
+	p.Seek("Hostname", 0)
+	if e := p.entries[p.cursor]; e.label != "Hostname" {
+		t.Fatalf("the cursor is on %q", e.label)
+	}
+	d.MaxSeverity = 90
+	d.Behaviors = append(d.Behaviors, model.Behavior{Technique: "Credential Dumping", Tactic: "Credential Access", CmdLine: "rundll32 comsvcs.dll", FileName: "rundll32.exe", Severity: 90})
+	store.Put(d)
+	p.Follow(store, fields, time.UTC)
+	if out, _ := p.Update(key("+")); out.Filter != "device.hostname:'WS-5'" {
+		t.Fatalf("after a worse behaviour arrived, + filters %+v", out)
+	}
+}
