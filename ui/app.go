@@ -220,7 +220,11 @@ func (m *Model) connect() tea.Cmd {
 		// A restored filter this API cannot take is dropped by start
 		// (checkFirstFilter), never sent: nor is it by the probe.
 		r := restore
-		if b.Fields().CheckFilter(r.Filter) != nil {
+		var adds []string
+		if !r.ShowHidden {
+			adds = []string{model.Bool(b.Fields().ShowInUI, true)}
+		}
+		if b.Fields().CheckFilter(r.Filter, adds...) != nil {
 			r.Filter = ""
 		}
 		return list.FirstRequest(b, r, products, chunk)

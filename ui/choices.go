@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -178,8 +179,24 @@ func (m *Model) startQuery(q list.Query, origin *modal.Input, keep int) tea.Cmd 
 	var o any
 	if origin != nil {
 		o = origin
+	} else if err := m.refusedQuery(q); err != nil {
+		m.bar.Set(status.Word{Text: err.Error(), Err: true})
+		return nil
 	}
 	return tea.Batch(m.list.Start(q, o, keep), m.bar.Spin())
+}
+
+// refusedQuery says why the service would refuse q's filter with the
+// clauses the console adds (. hiding hidden rows again, a drill-down adding
+// its bucket: 21 clauses), so that it is not sent; a field checks its own.
+func (m *Model) refusedQuery(q list.Query) error {
+	if m.b == nil {
+		return nil
+	}
+	if err := m.f.CheckFilter(q.Filter, m.list.Adds(q)...); err != nil {
+		return fmt.Errorf("not sent: %s", screen.Sanitize(err.Error()))
+	}
+	return nil
 }
 
 // ensure asks for what the screen needs.

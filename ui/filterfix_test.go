@@ -120,6 +120,15 @@ func TestTooManyClausesAreRefusedBeforeSending(t *testing.T) {
 	if got := d.m.list.Current().Filter; got != clauses(20) || d.m.stack.Top() != nil {
 		t.Fatalf("20 clauses with hidden rows shown did not land: on %q, %s", got, d.m.bar.Word().Text)
 	}
+	// . hides the hidden rows again, adding show_in_ui:true: 21 clauses,
+	// not sent, and said in the analyst's terms; the list stays.
+	queries = h.fake.Count("query")
+	d.key(".")
+	d.settle()
+	if w := d.m.bar.Word().Text; !strings.HasPrefix(w, "not sent: at most 19 clauses of your own here") ||
+		h.fake.Count("query") != queries || !d.m.list.Current().ShowHidden {
+		t.Fatalf(". with 20 clauses: %q, %d queries sent", w, h.fake.Count("query")-queries)
+	}
 }
 
 // TestAJoinerTypedOnTheSelectedFilterAddsToIt: / opens with the filter

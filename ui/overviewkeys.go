@@ -7,6 +7,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/list"
 	"github.com/falcon-triage/falcon-triage/ui/screen"
+	"github.com/falcon-triage/falcon-triage/ui/status"
 )
 
 // toggleOverview puts the overview in front of the list, or back; shown, it
@@ -35,8 +36,14 @@ func (m *Model) onOverviewKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.bar.Say(out.Say)
 	case out.Drill != "":
 		q := m.list.Latest()
+		drill := q
+		drill.Filter = model.And(q.Filter, out.Drill)
+		if err := m.refusedQuery(drill); err != nil {
+			m.bar.Set(status.Word{Text: err.Error(), Err: true})
+			return cmd
+		}
 		m.drills = append(m.drills, q)
-		q.Filter = model.And(q.Filter, out.Drill)
+		q = drill
 		m.ov.Show(false)
 		m.bar.Say(drillWord(out.Drill, m.width-2))
 		return m.startQuery(q, nil, -1)
