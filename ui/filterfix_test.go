@@ -228,3 +228,24 @@ func TestQuickFilterSubmenusTickWhatTheFilterHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestBackspaceWhileADrillDownLoadsReturnsToTheOverview: a drill-down
+// cancelled before it lands leaves the analyst where they were, on the
+// overview, with no drill-down to go back out of.
+func TestBackspaceWhileADrillDownLoadsReturnsToTheOverview(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	o := h.options(t)
+	o.Overview = true
+	d := newDriver(t, o)
+	d.send(teaSize(100, 30))
+	d.settle()
+	d.key("l", "enter") // the statuses' first bucket, its query held
+	if d.m.ov.Shown() || len(d.m.drills) != 1 {
+		t.Fatalf("the drill-down was not asked: overview %v, %d drills", d.m.ov.Shown(), len(d.m.drills))
+	}
+	d.key("backspace")
+	d.settle()
+	if !d.m.ov.Shown() || len(d.m.drills) != 0 || strings.Contains(d.m.list.Current().Filter, "status:") {
+		t.Fatalf("after backspace: overview %v, %d drills, filter %q", d.m.ov.Shown(), len(d.m.drills), d.m.list.Current().Filter)
+	}
+}

@@ -155,7 +155,10 @@ func (m *Model) cancelPivot() bool {
 	}
 	cur := m.list.Current()
 	if n := len(m.drills); n > 0 && m.drills[n-1] == cur {
-		m.drills = m.drills[:n-1] // the drill-down never landed
+		// The drill-down never landed: back to the overview it was
+		// asked from.
+		m.drills = m.drills[:n-1]
+		m.ov.Show(true)
 	}
 	m.bar.Say("back to " + describeQuery(cur) + ": the query in flight is cancelled")
 	return true
