@@ -172,3 +172,17 @@ func TestAStoppedMarkAllMarksNothing(t *testing.T) {
 		t.Fatalf("the next mark-all marked %d of 40", l.MarkCount())
 	}
 }
+
+// A row a backspace is still looking for (past its first page) belongs to
+// that query: a query landing meanwhile does not jump to it.
+func TestARowLookedForIsForgottenByTheNextQuery(t *testing.T) {
+	b := newStub(50)
+	l := newList(b, 10)
+	deliver(l, l.Begin())
+	deliver(l, l.StartOn(Query{}, nil, 45, "ldt:45")) // its first page holds ldt:0…9
+	b.match["big"] = func(id string) bool { var n int; fmt.Sscanf(id, "ldt:%d", &n); return n >= 40 }
+	deliver(l, l.Start(Query{Filter: "big"}, nil, -1))
+	if l.CursorID() != "ldt:40" {
+		t.Fatalf("the new list put the cursor on %s, the row an earlier backspace looked for", l.CursorID())
+	}
+}
