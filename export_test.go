@@ -222,3 +222,20 @@ func TestExportRefusesAFieldTheAPILacks(t *testing.T) {
 		t.Fatalf("the Alerts filter: exit %d: %s", code, errs)
 	}
 }
+
+// TestExportCountsTheClauseItAdds: export adds show_in_ui:true as the
+// console does, so 20 clauses of the analyst's are one too many (exit 2,
+// nothing sent), and with --include-hidden they are not.
+func TestExportCountsTheClauseItAdds(t *testing.T) {
+	f := "status:['new','reopened']"
+	for i := 2; i <= 20; i++ {
+		f += fmt.Sprintf("+severity:>=%d", i)
+	}
+	code, out, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "20", "--filter", f)
+	if code != 2 || out != "" || !strings.Contains(errs, "at most 19 clauses of your own") {
+		t.Fatalf("20 clauses: exit %d: %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, nil, "export", "--demo", "--demo-count", "20", "--include-hidden", "--filter", f); code != 0 {
+		t.Fatalf("20 clauses with --include-hidden: exit %d: %s", code, errs)
+	}
+}
