@@ -39,6 +39,9 @@ func hostCell(d *model.Detection) string {
 	if a := cmp.Or(d.Identity.AccountName, d.Identity.AccountUPN); a != "" {
 		return "@" + screen.Sanitize(a)
 	}
+	if d.Identity.SourceHost == "" {
+		return "—" // an alert naming neither host nor account (cloud, mobile, SIEM): said, not blank
+	}
 	return hostName(d.Identity.SourceHost)
 }
 

@@ -116,13 +116,14 @@ func TestIdentityRowsShowTheirAccount(t *testing.T) {
 		model.Detection{ID: "a:3", ShowInUI: true, MaxSeverity: 50, Product: "epp", Device: model.Device{Hostname: "@svc-backup"}},
 		model.Detection{ID: "a:4", ShowInUI: true, MaxSeverity: 50, Product: "idp", Identity: model.Identity{SourceHost: "WS-0099"}},
 		model.Detection{ID: "a:5", ShowInUI: true, MaxSeverity: 50, Product: "idp", Identity: model.Identity{SourceHost: "@admin"}},
+		model.Detection{ID: "a:6", ShowInUI: true, MaxSeverity: 50, Product: "mobile"},
 	)
 	st := screen.NewStyles(true)
 	header, rows, _ := shown(t, l, 80, &st)
 	if !strings.Contains(header, hostAccountShort) {
 		t.Fatalf("the column does not say it holds accounts: %q", header)
 	}
-	for i, want := range []string{"@svc-backup ", "@alice@corp… ", "<U+0040>svc… ", "WS-0099 ", "<U+0040>adm"} {
+	for i, want := range []string{"@svc-backup ", "@alice@corp… ", "<U+0040>svc… ", "WS-0099 ", "<U+0040>adm", "— "} {
 		if got := from(header, rows[i], hostAccountShort); !strings.HasPrefix(got, want) {
 			t.Errorf("row %d: %q, want it to start %q", i, got, want)
 		}
