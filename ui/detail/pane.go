@@ -361,26 +361,11 @@ func (b *entries) decision(d *model.Detection, worst int) {
 	if worst >= 0 {
 		bh = d.Behaviors[worst]
 	}
-	b.add("Technique", screen.JoinID(bh.Technique, bh.TechniqueID), "")
-	if bh.TechniqueID != "" {
-		b.filters(model.Eq(f.TechniqueID, bh.TechniqueID), model.NotEq(f.TechniqueID, bh.TechniqueID))
-	}
-	b.add("Tactic", screen.JoinID(bh.Tactic, bh.TacticID), "")
-	if bh.Tactic != "" {
-		b.filters(model.Eq(f.Tactic, bh.Tactic), model.NotEq(f.Tactic, bh.Tactic))
-	}
+	b.mitre(&bh)
 	idStart := len(b.es)
 	b.identity(d.Identity)
 	idEnd := len(b.es)
-	b.add("Command line", bh.CmdLine, "")
-	if bh.CmdLine != "" {
-		b.cmdLine(bh.CmdLine)
-	}
-	b.add("File", bh.FileName, f.FileName)
-	b.add("Path", bh.FilePath, "behaviors.filepath")
-	b.add("SHA256", bh.SHA256, f.SHA256)
-	b.add("MD5", bh.MD5, "behaviors.md5")
-	b.add("User", bh.UserName, "behaviors.user_name")
+	b.process(&bh)
 	b.add("Hostname", d.Device.Hostname, f.Hostname)
 	for j := first; j < len(b.es); j++ {
 		if worst >= 0 && (j < idStart || j >= idEnd) {
@@ -474,6 +459,34 @@ func (b *entries) host(d *model.Detection) {
 	b.add("Device id", dev.ID, "device.device_id")
 }
 
+// mitre is a behaviour's technique and tactic, each filterable.
+func (b *entries) mitre(bh *model.Behavior) {
+	f := b.f
+	b.add("Technique", screen.JoinID(bh.Technique, bh.TechniqueID), "")
+	if bh.TechniqueID != "" {
+		b.filters(model.Eq(f.TechniqueID, bh.TechniqueID), model.NotEq(f.TechniqueID, bh.TechniqueID))
+	}
+	b.add("Tactic", screen.JoinID(bh.Tactic, bh.TacticID), "")
+	if bh.Tactic != "" {
+		b.filters(model.Eq(f.Tactic, bh.Tactic), model.NotEq(f.Tactic, bh.Tactic))
+	}
+}
+
+// process is a behaviour's process: command line (a pattern to filter on),
+// file, path, hashes and user.
+func (b *entries) process(bh *model.Behavior) {
+	f := b.f
+	b.add("Command line", bh.CmdLine, "")
+	if bh.CmdLine != "" {
+		b.cmdLine(bh.CmdLine)
+	}
+	b.add("File", bh.FileName, f.FileName)
+	b.add("Path", bh.FilePath, "behaviors.filepath")
+	b.add("SHA256", bh.SHA256, f.SHA256)
+	b.add("MD5", bh.MD5, "behaviors.md5")
+	b.add("User", bh.UserName, "behaviors.user_name")
+}
+
 // behaviour is the i-th behaviour's section; its entries name it, so the
 // copy menu copies from the behaviour under the cursor. The worst one's
 // decision fields are in the first section already: its own lists the rest.
@@ -482,23 +495,8 @@ func (b *entries) behaviour(d *model.Detection, i int, worst bool) {
 	first := len(b.es)
 	b.section(strings.TrimSuffix(fmt.Sprintf("Behaviour %d of %d · %s", i+1, len(d.Behaviors), screen.Time(bh.Time, b.loc)), " · "))
 	if !worst {
-		b.add("Technique", screen.JoinID(bh.Technique, bh.TechniqueID), "")
-		if bh.TechniqueID != "" {
-			b.filters(model.Eq(f.TechniqueID, bh.TechniqueID), model.NotEq(f.TechniqueID, bh.TechniqueID))
-		}
-		b.add("Tactic", screen.JoinID(bh.Tactic, bh.TacticID), "")
-		if bh.Tactic != "" {
-			b.filters(model.Eq(f.Tactic, bh.Tactic), model.NotEq(f.Tactic, bh.Tactic))
-		}
-		b.add("Command line", bh.CmdLine, "")
-		if bh.CmdLine != "" {
-			b.cmdLine(bh.CmdLine)
-		}
-		b.add("File", bh.FileName, f.FileName)
-		b.add("Path", bh.FilePath, "behaviors.filepath")
-		b.add("SHA256", bh.SHA256, f.SHA256)
-		b.add("MD5", bh.MD5, "behaviors.md5")
-		b.add("User", bh.UserName, "behaviors.user_name")
+		b.mitre(bh)
+		b.process(bh)
 	}
 	b.add("Name", bh.DisplayName, "")
 	b.add("Description", bh.Description, "")
