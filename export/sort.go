@@ -8,19 +8,6 @@ import (
 	"github.com/falcon-triage/falcon-triage/model"
 )
 
-// otherNames map a sort field named as the other backend names it onto the
-// backend in use: a script written for Detects (last_behavior|asc) sorts
-// the same on Alerts, in either direction.
-var otherNames = map[string]map[string]string{
-	"alerts": {
-		"last_behavior": "timestamp", "first_behavior": "timestamp", "max_severity": "severity",
-		"max_confidence": "confidence", "date_updated": "updated_timestamp",
-	},
-	"detects": {
-		"timestamp": "last_behavior", "severity": "max_severity", "confidence": "max_confidence",
-	},
-}
-
 // Sort is the sort an export asks of backend (named name, with fields f):
 // s in that backend's names, its direction kept, or the backend's time
 // field, newest first, when s is empty. A field the backend cannot sort on
@@ -29,7 +16,10 @@ func Sort(name string, f model.Fields, s model.Sort) (model.Sort, error) {
 	if s.Field == "" {
 		return model.Sort{Field: f.Time, Desc: true}, nil
 	}
-	if to, ok := otherNames[name][s.Field]; ok {
+	// A field named as the other backend names it sorts the same here
+	// (a script written for Detects, last_behavior|asc, on Alerts), in
+	// either direction: the field tables' renames, as filters use them.
+	if to, ok := f.Renamed[s.Field]; ok && !slices.Contains(f.SortFields, s.Field) {
 		s.Field = to
 	}
 	if !slices.Contains(f.SortFields, s.Field) {
