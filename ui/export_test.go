@@ -425,3 +425,42 @@ func TestTheExportFieldNamesTheFilterItExports(t *testing.T) {
 		t.Fatalf("at 80 columns the field is %q", bottom)
 	}
 }
+
+// A file that appears at the export's name while the export runs (another
+// export, the analyst's own copy) is left as it is: the export stays in its
+// .partial file and the answer says so, unless overwriting was agreed.
+func TestAFileAppearingWhileTheExportRunsIsKept(t *testing.T) {
+	for _, overwrite := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "out.jsonl")
+		appear := func(ctx context.Context, b model.Backend, q model.Query, format string, w io.Writer, progress func(int, int), warn func(string)) (int, error) {
+			if _, err := io.WriteString(w, "{\"row\":1}\n"); err != nil {
+				return 0, err
+			}
+			return 1, os.WriteFile(path, []byte("the analyst's own\n"), 0o600)
+		}
+		msg := writeExport(context.Background(), 1, appear, nil, exportFile{path: path, format: "jsonl"}, overwrite, make(chan [2]int, 1))
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !overwrite {
+			if string(got) != "the analyst's own\n" {
+				t.Fatalf("the file that appeared was replaced by the export: %q", got)
+			}
+			if msg.err == nil || !strings.Contains(msg.err.Error(), "appeared while the export ran") || msg.kept != path+".partial" {
+				t.Fatalf("answer = %v, kept %q; want it to say the file appeared and keep the .partial", msg.err, msg.kept)
+			}
+			if part, err := os.ReadFile(path + ".partial"); err != nil || string(part) != "{\"row\":1}\n" {
+				t.Fatalf(".partial = %q, %v; want the export's row", part, err)
+			}
+			continue
+		}
+		if msg.err != nil || string(got) != "{\"row\":1}\n" {
+			t.Fatalf("overwrite agreed: file = %q, err %v; want the export", got, msg.err)
+		}
+		if _, err := os.Lstat(path + ".partial"); err == nil {
+			t.Fatal("the .partial file stayed after the export took its name")
+		}
+	}
+}
