@@ -240,3 +240,29 @@ func TestACarriedSearchGoesToItsFirstMatch(t *testing.T) {
 		t.Fatalf("n after J: the footer says %q", got)
 	}
 }
+
+// A search starts where the analyst is, as less does: with the cursor past
+// the first match, / goes to the next one below it, and n wraps round to
+// the first.
+func TestSearchStartsFromTheCursor(t *testing.T) {
+	d := endpointAlert(`powershell.exe -nop -enc SQBFAFgA`)
+	d.Behaviors[0].ParentCmdLine = "powershell.exe -File run.ps1"
+	p := paneOn(t, d, alertFields)
+	p.Find("powershell")
+	first := p.entries[p.cursor].label
+	for p.entries[p.cursor].label == first {
+		press(p, "j")
+	}
+	below := p.cursor
+	p.Find("powershell")
+	if got := p.SearchStatus(); got == "/powershell 1 of 2" || !strings.HasSuffix(got, " of 2") {
+		t.Fatalf("a search from below the first match went to %q (%q): want the match after the cursor", got, p.entries[p.cursor].label)
+	}
+	if p.cursor < below || p.entries[p.cursor].label != "Parent cmd" {
+		t.Fatalf("the search went up to %q, above the cursor", p.entries[p.cursor].label)
+	}
+	press(p, "n")
+	if got := p.SearchStatus(); got != "/powershell 1 of 2" || p.entries[p.cursor].label != first {
+		t.Fatalf("n after the last match: %q on %q, want the first again", got, p.entries[p.cursor].label)
+	}
+}
