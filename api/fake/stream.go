@@ -1,9 +1,11 @@
 package fake
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -44,8 +46,10 @@ type streamState struct {
 	open map[string]int
 	// drop is closed and replaced by DropStreams.
 	drop chan struct{}
-	// connections counts the feeds open now, for tests.
+	// connections counts the feeds open now, for tests; counted is
+	// closed and replaced when it changes.
 	connections int
+	counted     chan struct{}
 }
 
 type streamSession struct {
@@ -62,7 +66,7 @@ type world struct {
 }
 
 func newStreamState() *streamState {
-	return &streamState{wake: make(chan struct{}), sessions: map[string]*streamSession{}, open: map[string]int{}, drop: make(chan struct{})}
+	return &streamState{wake: make(chan struct{}), sessions: map[string]*streamSession{}, open: map[string]int{}, drop: make(chan struct{}), counted: make(chan struct{})}
 }
 
 func (s *Server) routeStreams(mux *http.ServeMux) {
@@ -195,7 +199,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		next = max(n, 1)
 	}
 	s.stream.open[app]++
-	s.stream.connections++
+	s.stream.count(+1)
 	s.appendEvent("AuthActivityAuditEvent", map[string]any{
 		"UserId": s.opts.ClientID, "UserIp": "127.0.0.1", "OperationName": "streamStarted", "ServiceName": "Crowdstrike Streaming API",
 		"Success": true, "UTCTimestamp": now.Unix(),
@@ -209,7 +213,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		if s.stream.open[app] == 0 {
 			delete(s.stream.open, app)
 		}
-		s.stream.connections--
+		s.stream.count(-1)
 		s.mu.Unlock()
 	}()
 
@@ -345,6 +349,31 @@ func (s *Server) StreamConnections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stream.connections
+}
+
+// WaitStreamConnections waits until n feeds are open, or ctx ends: a feed
+// a client closed is gone once the server has seen it go.
+func (s *Server) WaitStreamConnections(ctx context.Context, n int) error {
+	for {
+		s.mu.Lock()
+		now, changed := s.stream.connections, s.stream.counted
+		s.mu.Unlock()
+		if now == n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("fake: %d feeds open, not %d: %w", now, n, ctx.Err())
+		}
+	}
+}
+
+// count changes the number of open feeds. Called with s.mu held.
+func (st *streamState) count(by int) {
+	st.connections += by
+	close(st.counted)
+	st.counted = make(chan struct{})
 }
 
 // StreamEvents says how many events the tenant's partition holds (the last
