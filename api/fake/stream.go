@@ -222,6 +222,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	flusher, _ := w.(http.Flusher)
 	keepAlive, stop := s.ticker(s.keepAliveEvery())
 	defer stop()
+	ping := false
 	for {
 		s.mu.Lock()
 		pending := append([][]byte(nil), s.stream.events[min(next-1, len(s.stream.events)):]...)
@@ -236,6 +237,9 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 			// Not refreshed in time: the service closes the session.
 			return
 		}
+		if ping {
+			pending, ping = append(pending, []byte("\n")), false
+		}
 		for _, line := range pending {
 			if _, err := w.Write(line); err != nil {
 				return
@@ -247,9 +251,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-wake:
 		case <-keepAlive:
-			if _, err := w.Write([]byte("\n")); err != nil {
-				return
-			}
+			ping = true
 		case <-drop:
 			// Cut mid-way: no end of the chunked answer, as a lost
 			// connection.
