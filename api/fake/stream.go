@@ -74,6 +74,33 @@ func (s *Server) routeStreams(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sensors/entities/datafeed/v2", s.api("stream-discover", s.forbidden(deny, s.discoverStream)))
 	mux.HandleFunc("POST /sensors/entities/datafeed-actions/v1/{partition}", s.api("stream-refresh", s.forbidden(deny, s.refreshStream)))
 	mux.HandleFunc("GET "+streamPath, s.feed)
+	// Not Falcon's: hooks for end-to-end tests driving a fake in another
+	// process (next to /_fake/incidents).
+	mux.HandleFunc("POST /_fake/streams/drop", func(w http.ResponseWriter, _ *http.Request) {
+		s.DropStreams()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /_fake/change", s.changeHook)
+}
+
+// changeHook has another analyst change an alert: a JSON body such as
+// {"id": "…", "user": "bruno", "status": "closed"} (no status: assigned to
+// that user).
+func (s *Server) changeHook(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		ID     string `json:"id"`
+		User   string `json:"user"`
+		Status string `json:"status"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&body); err != nil {
+		http.Error(w, `change: give {"id": "…", "user": "…", "status": "…"}`, http.StatusBadRequest)
+		return
+	}
+	if err := s.ChangeAsOther(body.ID, body.User, body.Status); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // streamInterval is the session's refresh interval.

@@ -256,3 +256,29 @@ func TestWorldMovesOnItsTickersUntilClose(t *testing.T) {
 	default:
 	}
 }
+
+func TestStreamHooksForAnotherProcess(t *testing.T) {
+	c := newClient(t, Options{DetectsGone: true})
+	id := c.s.AlertIDs()[0]
+	resp, err := http.Post(c.srv.URL+"/_fake/change", "application/json", strings.NewReader(`{"id":"`+id+`","user":"bruno","status":"in_progress"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if a, _ := c.s.Alert(id); resp.StatusCode != http.StatusNoContent || a["status"] != "in_progress" {
+		t.Fatalf("change hook: %d, alert %v", resp.StatusCode, a["status"])
+	}
+	_, r := c.discover("console1")
+	feed, tok := session(r)
+	f, _ := c.openFeed(feed, "Token "+tok)
+	f.event(t)
+	f.event(t)
+	resp, err = http.Post(c.srv.URL+"/_fake/streams/drop", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if line, err := f.r.ReadString('\n'); err == nil {
+		t.Fatalf("the feed goes on after the drop: %q", line)
+	}
+}
