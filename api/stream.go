@@ -66,6 +66,12 @@ const (
 	// opening by more than this are history the console's list already
 	// holds, not live news.
 	historySlack = 2 * time.Minute
+	// feedHeadTimeout is how long the feed's answer may take to begin.
+	feedHeadTimeout = 30 * time.Second
+	// quietBatchEvery: a batch that tells nothing but the time (keep-alives,
+	// events of no interest) at most so often, so a chatty feed does not
+	// repaint the console for nothing.
+	quietBatchEvery = time.Second
 	// streamBatchBuffer batches may wait for the console before the
 	// stream waits for it.
 	streamBatchBuffer = 64
@@ -125,7 +131,10 @@ var errStreamBusy = errors.New("held by another console")
 // OpenStream implements model.Streamer: it finds the stream and starts
 // reading it. An API client without the scope, an appId held by another
 // console and a feed off the cloud's domain give an error wrapping
-// model.ErrNoStream: poll instead.
+// model.ErrNoStream: poll instead. Once open, the stream reconnects by
+// itself; where it cannot (the same reasons, found on reconnecting, the
+// appId still busy after some tries), its last batch's Err wraps
+// ErrNoStream and the channel closes. No other batch's Err does.
 func (c *Client) OpenStream(ctx context.Context) (model.Stream, error) {
 	clock := c.cfg.StreamClock
 	if clock == nil {
@@ -162,6 +171,10 @@ type liveStream struct {
 	// Owned by run.
 	last     uint64
 	haveLast bool
+	// told is when the last batch was handed over, toldQuiet whether it
+	// told nothing but the time.
+	told      time.Time
+	toldQuiet bool
 	// since: events created before it on a connection without an offset
 	// are history.
 	since time.Time
@@ -270,8 +283,10 @@ func (s *liveStream) run(ctx context.Context, sess *streamSession) {
 			case err == nil:
 				busy = 0
 			case errors.Is(err, errStreamBusy) && busy < streamBusyRetries:
-				// Most likely the connection just lost, not yet let go.
+				// Most likely the connection just lost, not yet let
+				// go. Not ErrNoStream yet: that is the last batch's.
 				busy++
+				err = errors.New("the event stream's app id is busy, perhaps still with the connection lost: trying again")
 			case errors.Is(err, model.ErrNoStream):
 				s.emit(ctx, model.LiveBatch{Source: "stream", Current: s.clock.Now(), Err: err, Note: "the event stream is gone: polling instead"})
 				return
@@ -318,8 +333,14 @@ func (s *liveStream) backoff(ctx context.Context, attempt *int, why error) bool 
 
 // emit hands a batch to the console, or gives up when the stream ends.
 func (s *liveStream) emit(ctx context.Context, b model.LiveBatch) {
+	quiet := len(b.Events) == 0 && b.Note == "" && b.Err == nil
+	if quiet && s.toldQuiet && b.Current.Sub(s.told) < quietBatchEvery {
+		return
+	}
 	select {
 	case s.out <- b:
+		// A quiet batch after a note says all is well again: it goes.
+		s.told, s.toldQuiet = b.Current, quiet
 	case <-ctx.Done():
 	}
 }
@@ -356,7 +377,12 @@ func (s *liveStream) read(ctx context.Context, sess *streamSession) error {
 		req.Header.Set("User-Agent", s.c.cfg.UserAgent)
 	}
 	secrets := []string{sess.token, s.c.cfg.ClientSecret}
+	// A feed that never answers would hold the stream forever: its
+	// answer's head is waited for so long, by the real clock (a safety net,
+	// not a behaviour).
+	watchdog := time.AfterFunc(feedHeadTimeout, cancel)
 	resp, err := s.http.Do(req)
+	watchdog.Stop()
 	if err != nil {
 		if e := redirectRefusal("read the event stream", err, nil, secrets...); e != nil {
 			return e

@@ -643,3 +643,51 @@ func TestStreamSurvivesAHostileFeed(t *testing.T) {
 		})
 	}
 }
+
+func TestStreamTakenByAnotherConsoleWhileDownEndsForPolling(t *testing.T) {
+	e := newStreamEnv(t, fake.Options{})
+	st := open(t, e.c)
+	batch(t, st)
+	e.f.DropStreams()
+	batch(t, st) // reconnecting
+	// Another console of the same install opens the stream meanwhile.
+	other := open(t, e.client(t, "falcontriagetest"))
+	batch(t, other)
+	for {
+		e.clock.timer(t, "reconnection", isBackoff).fire()
+		b, ok := <-st.Events()
+		if !ok {
+			t.Fatal("the stream ended without saying why")
+		}
+		if b.Err != nil && errors.Is(b.Err, model.ErrNoStream) {
+			if !strings.Contains(b.Err.Error(), "held by another console") || !strings.Contains(b.Note, "polling") {
+				t.Fatalf("last batch: %+v", b)
+			}
+			if _, ok := <-st.Events(); ok {
+				t.Fatal("the stream goes on after a batch said ErrNoStream")
+			}
+			break
+		}
+	}
+	if n := e.f.Count("stream-discover"); n != 2+streamBusyRetries+1 {
+		t.Fatalf("%d discoveries, want %d", n, 2+streamBusyRetries+1)
+	}
+}
+
+func TestStreamTellsNothingButTheTimeAtMostOnceASecond(t *testing.T) {
+	k := newStreamClock()
+	s := &liveStream{clock: k, out: make(chan model.LiveBatch, 10)}
+	ctx := context.Background()
+	quiet := func() model.LiveBatch { return model.LiveBatch{Source: "stream", Current: k.Now()} }
+	s.emit(ctx, quiet())
+	s.emit(ctx, quiet())
+	s.emit(ctx, model.LiveBatch{Source: "stream", Current: k.Now(), Note: "reconnecting"})
+	s.emit(ctx, quiet()) // all is well again: told
+	s.emit(ctx, quiet())
+	k.advance(time.Second)
+	s.emit(ctx, quiet())
+	s.emit(ctx, model.LiveBatch{Source: "stream", Current: k.Now(), Events: []model.LiveEvent{{ID: "a"}}})
+	if n := len(s.out); n != 5 {
+		t.Fatalf("%d batches told, want 5", n)
+	}
+}
