@@ -125,6 +125,9 @@ type wireStream struct {
 	RefreshActiveSessionInterval json.RawMessage `json:"refreshActiveSessionInterval"`
 }
 
+// The client is the console's stream source.
+var _ model.Streamer = (*Client)(nil)
+
 // errStreamBusy is the empty discovery answer: the appId is held.
 var errStreamBusy = errors.New("held by another console")
 
