@@ -97,6 +97,8 @@ type connFlags struct {
 	baseURL     string
 	memberCID   string
 	caFile      string
+	// still: the demo's world does not move (export reads a snapshot).
+	still bool
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -170,10 +172,13 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		ready := make(chan struct{})
 		var f *fake.Server
 		go func() {
-			// The demo's world moves gently: a new incident every 45 s,
-			// another analyst's change every 90 s.
-			f = fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects,
-				ArriveEvery: 45 * time.Second, ChangeEvery: 90 * time.Second})
+			o := fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects}
+			if !cf.still {
+				// The console's demo world moves gently: a new incident
+				// every 45 s, another analyst's change every 90 s.
+				o.ArriveEvery, o.ChangeEvery = 45*time.Second, 90*time.Second
+			}
+			f = fake.New(o)
 			close(ready)
 		}()
 		srv, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -334,6 +339,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	cf.still = true
 	conn, err := connect(cf, nil)
 	if err != nil {
 		return fail(stderr, err)
