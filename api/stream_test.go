@@ -691,3 +691,24 @@ func TestStreamTellsNothingButTheTimeAtMostOnceASecond(t *testing.T) {
 		t.Fatalf("%d batches told, want 5", n)
 	}
 }
+
+func TestStreamEndsWithItsContext(t *testing.T) {
+	e := newStreamEnv(t, fake.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := e.c.OpenStream(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch(t, st)
+	cancel()
+	for range st.Events() {
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer wcancel()
+	if err := e.f.WaitStreamConnections(wctx, 0); err != nil {
+		t.Fatalf("after the context ended: %v", err)
+	}
+}

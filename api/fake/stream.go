@@ -130,10 +130,15 @@ func (s *Server) discoverStream(w http.ResponseWriter, r *http.Request, m *meta)
 		s.write(w, http.StatusOK, envelope{Meta: *m})
 		return
 	}
+	now := s.now()
+	for tok, ss := range s.stream.sessions {
+		if now.After(ss.deadline) {
+			delete(s.stream.sessions, tok)
+		}
+	}
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	tok := "fs1." + hex.EncodeToString(b[:])
-	now := s.now()
 	interval := s.streamInterval()
 	s.stream.sessions[tok] = &streamSession{appID: app, deadline: now.Add(interval)}
 	scheme := "http"
