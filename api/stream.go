@@ -212,6 +212,11 @@ func (s *liveStream) discover(ctx context.Context) (*streamSession, error) {
 	if len(found) == 0 {
 		return nil, fmt.Errorf("%w: the event stream %s is %w (one stream per app id): polling instead", model.ErrNoStream, s.app, errStreamBusy)
 	}
+	if len(found) > 1 {
+		// One resource per partition: reading one would miss the
+		// others' alerts. Polling misses none.
+		return nil, fmt.Errorf("%w: the event stream has %d partitions and the console reads one: polling instead", model.ErrNoStream, len(found))
+	}
 	w := found[0]
 	if w.SessionToken.Token == "" || w.DataFeedURL == "" {
 		return nil, &Error{Op: "open the event stream", Err: errors.New("the answer names no feed or no session token")}

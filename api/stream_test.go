@@ -503,8 +503,13 @@ func hostileAPI(t *testing.T, h *hostile, feedURL func(api string) string, inter
 			w.WriteHeader(http.StatusCreated)
 			fmt.Fprintf(w, `{"access_token":%q,"token_type":"bearer","expires_in":1799}`, hostileBearer)
 		case "/sensors/entities/datafeed/v2":
-			fmt.Fprintf(w, `{"meta":{"powered_by":"FalconHose"},"resources":[{"dataFeedURL":%q,"sessionToken":{"token":%q,"expiration":"x"},"refreshActiveSessionURL":"https://elsewhere.example/steal","refreshActiveSessionInterval":%s}],"errors":[]}`,
+			one := fmt.Sprintf(`{"dataFeedURL":%q,"sessionToken":{"token":%q,"expiration":"x"},"refreshActiveSessionURL":"https://elsewhere.example/steal","refreshActiveSessionInterval":%s}`,
 				feedURL(srv.URL), hostileSession, interval)
+			res := one
+			if feedURL(srv.URL) == "partitions" {
+				res = one + "," + one
+			}
+			fmt.Fprintf(w, `{"meta":{"powered_by":"FalconHose"},"resources":[%s],"errors":[]}`, res)
 		case "/feed":
 			if feed != nil {
 				feed(w, r)
@@ -710,5 +715,14 @@ func TestStreamEndsWithItsContext(t *testing.T) {
 	defer wcancel()
 	if err := e.f.WaitStreamConnections(wctx, 0); err != nil {
 		t.Fatalf("after the context ended: %v", err)
+	}
+}
+
+func TestStreamOfSeveralPartitionsIsLeftForPolling(t *testing.T) {
+	var h hostile
+	api := hostileAPI(t, &h, func(string) string { return "partitions" }, "1800", nil)
+	_, err := hostileClient(t, api.URL, newStreamClock()).OpenStream(context.Background())
+	if !errors.Is(err, model.ErrNoStream) || !strings.Contains(err.Error(), "2 partitions") {
+		t.Fatalf("two partitions: %v", err)
 	}
 }
