@@ -97,6 +97,8 @@ type connFlags struct {
 	baseURL     string
 	memberCID   string
 	caFile      string
+	// still: the demo's world does not move (export reads a snapshot).
+	still bool
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -170,7 +172,13 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		ready := make(chan struct{})
 		var f *fake.Server
 		go func() {
-			f = fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects})
+			o := fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects}
+			if !cf.still {
+				// The console's demo world moves gently: a new incident
+				// every 45 s, another analyst's change every 90 s.
+				o.ArriveEvery, o.ChangeEvery = 45*time.Second, 90*time.Second
+			}
+			f = fake.New(o)
 			close(ready)
 		}()
 		srv, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +192,7 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 			return nil, err
 		}
 		cfg = api.Config{ClientID: fake.DemoClientID, ClientSecret: fake.DemoClientSecret, BaseURL: srv.url}
-		conn.label, conn.closeFn = "DEMO", srv.close
+		conn.label, conn.closeFn = "DEMO", func() { srv.close(); <-ready; f.Close() }
 	} else {
 		cfg = api.Config{
 			ClientID:     firstOf(os.Getenv("FALCON_CLIENT_ID"), fc.ClientID),
@@ -267,12 +275,17 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.DetectsStale, "stale-detects", false, "Detects reads answer but no longer change: updates answer 200 unseen, new incidents reach Alerts only")
 	fs.BoolVar(&o.AlertsForbidden, "detects-only", false, "an old API client with the Detects scopes only: every Alerts endpoint answers 403")
 	fs.BoolVar(&o.CombinedForbidden, "no-combined", false, "answer 403 on the combined alerts endpoint only")
+	fs.BoolVar(&o.DenyStreamScope, "no-stream-scope", false, "an API client without the Event streams: read scope: the stream endpoints answer 403")
+	fs.DurationVar(&o.StreamInterval, "stream-interval", 1800*time.Second, "a stream session's refresh interval: a session not refreshed within it is closed")
+	fs.DurationVar(&o.ArriveEvery, "arrive-every", 0, "add a new incident at this interval, e.g. 20s (0: never)")
+	fs.DurationVar(&o.ChangeEvery, "change-every", 0, "have another analyst change an open alert's status or assignee at this interval, e.g. 45s (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	o.GenOptions = fake.GenOptions{Count: *count, Seed: *seed}
 	o.RateLimit, o.TokenTTL, o.Region, o.ClientID, o.ClientSecret = *rate, *tokenTTL, *region, *clientID, *clientSecret
 	f := fake.New(o)
+	defer f.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(stderr, err)
@@ -285,6 +298,7 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	go func() {
 		<-ctx.Done()
+		f.Close() // ends the open feeds, which never go idle by themselves
 		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shut)
@@ -325,6 +339,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	cf.still = true
 	conn, err := connect(cf, nil)
 	if err != nil {
 		return fail(stderr, err)

@@ -69,6 +69,11 @@ type Config struct {
 	Sleep func(context.Context, time.Duration) error
 	// UserAgent is sent with every request.
 	UserAgent string
+	// StreamAppID names this console's event stream (at most 32 letters
+	// and digits); default: see Client.StreamAppID.
+	StreamAppID string
+	// StreamClock replaces the event stream's clock and timers, for tests.
+	StreamClock StreamClock
 }
 
 // Client talks to one Falcon tenant.
@@ -108,6 +113,9 @@ type issued struct {
 func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, errors.New("missing credentials: set FALCON_CLIENT_ID and FALCON_CLIENT_SECRET (or client_id and client_secret in the config file)")
+	}
+	if err := checkStreamAppID(cfg.StreamAppID); err != nil {
+		return nil, err
 	}
 	c := &Client{cfg: cfg, clouds: Clouds}
 	if cfg.Clouds != nil {
@@ -619,7 +627,7 @@ func (c *Client) once(ctx context.Context, k call, payload []byte, t *issued) (i
 	if c.cfg.UserAgent != "" {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
-	k.secrets = []string{c.cfg.ClientSecret, tok.AccessToken}
+	k.secrets = append([]string{c.cfg.ClientSecret, tok.AccessToken}, k.secrets...)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -444,6 +444,10 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 		}
 	}
 	now := s.now().UTC().Format(time.RFC3339Nano)
+	attrs := map[string]string{}
+	for _, a := range acts {
+		attrs[a.name] = a.value
+	}
 	ans := s.applyEach(body.CompositeIDs, "alert", func(id string) bool { return s.alertByID[id] != nil }, func(id string) {
 		al := s.alertByID[id]
 		for _, a := range acts {
@@ -471,6 +475,7 @@ func (s *Server) updateAlerts(w http.ResponseWriter, r *http.Request, m *meta) {
 			}
 		}
 		al.UpdatedTimestamp = now
+		s.auditUpdate("composite_id", id, s.opts.ClientID, attrs)
 	})
 	s.answerUpdate(w, m, ans)
 }
@@ -567,7 +572,11 @@ func (s *Server) AddIncidents(n int) []string {
 			s.byID[d.DetectionID] = d
 		}
 	}
-	s.addAlerts(alertsFrom(dets))
+	added := alertsFrom(dets)
+	s.addAlerts(added)
+	for _, a := range added {
+		s.summaryEvent(a)
+	}
 	return ids
 }
 

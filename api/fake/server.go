@@ -67,6 +67,19 @@ type Options struct {
 	AlertsForbidden bool
 	// CombinedForbidden answers 403 on the combined alerts endpoint only.
 	CombinedForbidden bool
+	// DenyStreamScope answers 403 on the Event Streams endpoints, as for
+	// an API client without the Event streams: read scope.
+	DenyStreamScope bool
+	// StreamInterval is a stream session's refresh interval (default
+	// 1800 s, as the service); StreamKeepAlive the feed's keep-alive
+	// period (default 30 s).
+	StreamInterval, StreamKeepAlive time.Duration
+	// ArriveEvery adds an incident, and ChangeEvery has another analyst
+	// change an open alert, at each tick (0: never), until Close.
+	ArriveEvery, ChangeEvery time.Duration
+	// Ticker makes the fake's tickers (default time.NewTicker): tests
+	// drive the world and the keep-alives with channels of their own.
+	Ticker func(d time.Duration) (<-chan time.Time, func())
 }
 
 // Server is the fake Falcon API.
@@ -90,6 +103,8 @@ type Server struct {
 	patches   [][]string
 	added     uint64 // batches of AddIncidents so far
 	mux       *http.ServeMux
+	stream    *streamState
+	world     world
 }
 
 // Faults are injected misbehaviours, consumed as requests arrive.
@@ -154,6 +169,7 @@ func New(o Options) *Server {
 		o.Base = o.Now().Truncate(time.Hour)
 	}
 	s := &Server{opts: o, now: o.Now, tokens: map[string]time.Time{}, unrevoked: map[string]bool{}, counts: map[string]int{}, byID: map[string]*detection{}}
+	s.stream, s.world.done = newStreamState(), make(chan struct{})
 	if o.DetectsGone {
 		// Today's tenant (the demo's): every request is for Alerts, so
 		// they are derived now, each detection's on the other core while
@@ -184,6 +200,7 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /alerts/entities/alerts/v2", s.api("summaries", alerts(s.getAlerts)))
 	mux.HandleFunc("PATCH /alerts/entities/alerts/v3", s.api("update", alerts(s.updateAlerts)))
 	mux.HandleFunc("POST /alerts/aggregates/alerts/v2", s.api("aggregates", alerts(s.aggregateAlerts)))
+	s.routeStreams(mux)
 	mux.HandleFunc("GET /user-management/queries/users/v1", s.api("users-query", s.queryUsers))
 	mux.HandleFunc("POST /user-management/entities/users/GET/v1", s.api("users-get", s.getUsers))
 	// Not part of the Falcon API: hooks for scripts and end-to-end tests
@@ -195,6 +212,7 @@ func New(o Options) *Server {
 		s.writeError(w, m, http.StatusNotFound, "404: Page Not Found")
 	}))
 	s.mux = mux
+	s.startWorld()
 	return s
 }
 
@@ -871,6 +889,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, m *meta) {
 			d.comments = append(d.comments, *body.Comment)
 		}
 		d.DateUpdated = now.Format(time.RFC3339Nano)
+		s.auditUpdate("detection_id", id, s.opts.ClientID, body.auditAttributes())
 	})
 	s.mu.Unlock()
 	s.answerUpdate(w, m, ans)
