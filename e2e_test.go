@@ -24,7 +24,7 @@ var (
 
 // buildBinary builds the static binary once per test run (TestMain removes
 // it).
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		if binDir, binErr = os.MkdirTemp("", "falcon-triage-e2e"); binErr != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/export"
+	"github.com/falcon-triage/falcon-triage/internal/startenv"
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui"
@@ -54,6 +55,7 @@ FALCON_MEMBER_CID, or the config file. Run a command with -h for its flags.
 `
 
 func main() {
+	startenv.Restore()
 	if err := keepSecretsInMemory(); err != nil {
 		fmt.Fprintf(os.Stderr, "falcon-triage: could not keep the secret out of core dumps: %v\n", err)
 	}
@@ -500,7 +502,9 @@ func runConsole(args []string, stderr io.Writer) int {
 	// The signals are ours (fatalSignals), not Bubble Tea's: its handler
 	// ends the program on SIGTERM without the console's quit, and on
 	// SIGINT with an error.
-	p = tea.NewProgram(m, append(ui.ProgramOptions(), tea.WithoutSignalHandler())...)
+	tc := &tmuxColour{run: tmuxInfo}
+	colour, profile := colourOptions(os.Stdout, os.Environ(), tc)
+	p = tea.NewProgram(m, append(append(ui.ProgramOptions(), tea.WithoutSignalHandler()), colour...)...)
 	// Bubble Tea's TEA_DEBUG writes panic logs to the working folder,
 	// readable by others, past the crash guard: not here.
 	os.Unsetenv("TEA_DEBUG")
@@ -530,7 +534,9 @@ func runConsole(args []string, stderr io.Writer) int {
 			os.Exit(exitCrash)
 		},
 	}.run(p)
+	stopColour := tc.ask(p.Send, profile, startenv.Restore())
 	_, runErr := p.Run()
+	stopColour()
 	close(ended)
 	// Batches still in flight when this gives up are counted unknown: the
 	// summary says so. The terminal is the shell's again: say why nothing

@@ -815,7 +815,7 @@ func redactJSON(raw []byte, secrets []string) []byte {
 			raw = bytes.ReplaceAll(raw, []byte(secret), []byte(redacted))
 		}
 	}
-	if !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\/`)) {
+	if !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\/`)) || !escapedSecret(raw, secrets) {
 		return raw
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -835,6 +835,39 @@ func redactJSON(raw []byte, secrets []string) []byte {
 		return raw
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+// escapedSecret reports whether a string of raw written with escapes
+// (keys too) holds a credential once read, or raw cannot be read that
+// far: only then must the answer be decoded and redacted. An answer's
+// strings with no escape were redacted as bytes; a page of alerts with
+// escaped control characters (hostile command lines) is not decoded,
+// redacted and encoded again for nothing.
+func escapedSecret(raw []byte, secrets []string) bool {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '"' {
+			continue
+		}
+		j, escaped := i+1, false
+		for j < len(raw) && raw[j] != '"' {
+			if raw[j] == '\\' {
+				escaped = true
+				j++
+			}
+			j++
+		}
+		if j >= len(raw) {
+			return true
+		}
+		if escaped {
+			var s string
+			if json.Unmarshal(raw[i:j+1], &s) != nil || redact(s, secrets) != s {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
 }
 
 func redactValue(v any, secrets []string) (any, bool) {

@@ -159,7 +159,11 @@ const alertSortList = "timestamp, created_timestamp, updated_timestamp, severity
 // alertsFrom turns detections into endpoint alerts: one per behaviour,
 // grouped by the detection as their incident (aggregate_id).
 func alertsFrom(dets []*detection) []*alert {
-	var out []*alert
+	n := 0
+	for _, d := range dets {
+		n += len(d.Behaviors)
+	}
+	out := make([]*alert, 0, n)
 	for _, d := range dets {
 		seq := d.DetectionID[strings.LastIndexByte(d.DetectionID, ':')+1:]
 		dev := d.Device

@@ -116,6 +116,20 @@ func (a *accessor) values(v reflect.Value) []reflect.Value {
 	return out
 }
 
+// field is values' one value when the path is one field of v that is
+// neither a pointer nor a slice (most sorts: timestamp, severity), found
+// without values' slices.
+func (a *accessor) field(v reflect.Value) (reflect.Value, bool) {
+	if len(a.steps) != 1 || v.Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	f := v.Field(a.steps[0])
+	if k := f.Kind(); k == reflect.Pointer || k == reflect.Slice {
+		return reflect.Value{}, false
+	}
+	return f, true
+}
+
 func expand(v reflect.Value) []reflect.Value {
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
@@ -176,7 +190,13 @@ type cmpNode struct {
 }
 
 func (n *cmpNode) match(v reflect.Value) bool {
-	vals := n.acc.values(v)
+	var one [1]reflect.Value
+	vals := one[:]
+	if f, ok := n.acc.field(v); ok {
+		one[0] = f
+	} else {
+		vals = n.acc.values(v)
+	}
 	any := false
 	for i, lit := range n.vals {
 		if lit.null {
@@ -553,11 +573,16 @@ func (p *fqlParser) parseValue() (literal, error) {
 
 // sortKey returns the first value of field in v, for sorting.
 func sortKey(acc *accessor, v reflect.Value) (float64, string, bool) {
-	vals := acc.values(v)
-	if len(vals) == 0 {
-		return 0, "", false
+	var x reflect.Value
+	if f, ok := acc.field(v); ok {
+		x = f
+	} else {
+		vals := acc.values(v)
+		if len(vals) == 0 {
+			return 0, "", false
+		}
+		x = vals[0]
 	}
-	x := vals[0]
 	switch acc.kind {
 	case kindInt:
 		return float64(x.Int()), "", true

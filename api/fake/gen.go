@@ -168,6 +168,10 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration,
 			times[b] = times[b-1].Add(-time.Duration(1+r.IntN(600)) * time.Second)
 		}
 		first := times[nb-1]
+		// Made at their size: behaviours are large, and growing the
+		// slice copied them over and over.
+		d.Behaviors = make([]behavior, 0, nb)
+		d.BehaviorsProc = make([]string, 0, nb)
 		for b := nb - 1; b >= 0; b-- {
 			d.Behaviors = append(d.Behaviors, genBehavior(r, h, times[b], users))
 		}

@@ -19,7 +19,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -707,19 +707,21 @@ func sortDocs[T any](docs []T, val func(T) reflect.Value, acc *accessor, desc bo
 		n, str, ok := sortKey(acc, val(d))
 		ks[i] = keyed{d, n, str, ok}
 	}
-	sort.SliceStable(ks, func(i, j int) bool {
-		a, b := ks[i], ks[j]
+	slices.SortStableFunc(ks, func(a, b keyed) int {
 		if a.ok != b.ok {
-			return a.ok
+			if a.ok {
+				return -1
+			}
+			return 1
 		}
 		c := cmpFloat(a.n, b.n)
 		if c == 0 {
 			c = strings.Compare(a.s, b.s)
 		}
 		if desc {
-			return c > 0
+			return -c
 		}
-		return c < 0
+		return c
 	})
 	for i := range ks {
 		docs[i] = ks[i].d
