@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/model"
 )
@@ -133,4 +131,235 @@ func rowOf(sc string) int {
 	return 0
 }
 
-var _ = tea.Quit
+// handStream is a hand-made event stream: the test sends its batches.
+type handStream struct {
+	ch     chan model.LiveBatch
+	closed atomic.Bool
+}
+
+func (s *handStream) Events() <-chan model.LiveBatch { return s.ch }
+func (s *handStream) Close() error                   { s.closed.Store(true); return nil }
+
+type handStreamer struct {
+	s   *handStream
+	err error
+}
+
+func (h handStreamer) OpenStream(context.Context) (model.Stream, error) {
+	if h.err != nil {
+		return nil, h.err
+	}
+	return h.s, nil
+}
+
+// send hands the console a batch, once it reads the stream.
+func (s *handStream) send(t *testing.T, b model.LiveBatch) {
+	t.Helper()
+	select {
+	case s.ch <- b:
+	case <-time.After(hangBound):
+		t.Fatal("the console never read the stream")
+	}
+}
+
+// topIDs are the first n rows of the list as it opens (newest first).
+func (r *liveRig) topIDs(t *testing.T, n int) []string {
+	t.Helper()
+	page, err := api.NewAlerts(r.h.client, nil).Query(context.Background(),
+		model.Query{Filter: "show_in_ui:true", Sort: model.Sort{Field: "timestamp", Desc: true}, Limit: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.IDs
+}
+
+// A row another analyst closed says so, on its row, in the footer and in
+// the detail; polling does not know who, the stream does.
+func TestLiveRowChangedByAnotherAnalyst(t *testing.T) {
+	for _, via := range []string{"poll", "stream"} {
+		t.Run(via, func(t *testing.T) {
+			r := newLiveRig(t, 200)
+			hs := &handStream{ch: make(chan model.LiveBatch)}
+			if via == "stream" {
+				r.o.Source.Streamer = handStreamer{s: hs}
+			}
+			s := startScreen(t, New(r.o), 120, 30)
+			s.waitFor("rows", settled)
+			id := r.topIDs(t, 3)[2]
+			closed := model.StatusClosed
+			r.asOther(t, model.Change{IDs: []string{id}, Status: &closed})
+			want := "closed by another analyst at "
+			if via == "poll" {
+				r.tick(t)
+			} else {
+				want = "closed by carol@corp.example at "
+				hs.send(t, model.LiveBatch{Source: "stream", Current: testBase,
+					Events: []model.LiveEvent{{Kind: model.LiveChanged, ID: id, By: "carol@corp.example"}}})
+			}
+			sc := s.waitFor("the row marked", func(sc string) bool { return strings.HasPrefix(screenLines(sc)[5], " ≠") })
+			if rowOf(sc) != 1 || strings.Contains(sc, want) {
+				t.Fatalf("the cursor moved, or the footer spoke of a row it is not on:\n%s", sc)
+			}
+			if !strings.Contains(screenLines(sc)[5], "Closed") {
+				t.Fatalf("the row does not show its new status:\n%s", sc)
+			}
+			s.key("j", "j")
+			s.waitText("≠ " + want)
+			s.key("enter")
+			sc = s.waitText("Status")
+			if !strings.Contains(screenLines(sc)[2], want) {
+				t.Fatalf("the detail does not say who closed the row:\n%s", sc)
+			}
+			s.quit()
+		})
+	}
+}
+
+// The console's own write, echoed back by the stream, is not another
+// analyst's: the row it wrote carries no mark, while a row another analyst
+// closed in the same batch does.
+func TestLiveOwnWriteEchoIsNotAnotherAnalyst(t *testing.T) {
+	r := newLiveRig(t, 200)
+	hs := &handStream{ch: make(chan model.LiveBatch)}
+	r.o.Source.Streamer = handStreamer{s: hs}
+	s := startScreen(t, New(r.o), 120, 30)
+	s.waitFor("rows", settled)
+	ids := r.topIDs(t, 2)
+	s.key("s", "c")
+	waitMessage(s, "Status → Closed: 1 of 1 applied")
+	closed := model.StatusClosed
+	r.asOther(t, model.Change{IDs: ids[1:], Status: &closed})
+	hs.send(t, model.LiveBatch{Source: "stream", Current: testBase, Events: []model.LiveEvent{
+		{Kind: model.LiveChanged, ID: ids[0], By: "api-client-of-this-console"},
+		{Kind: model.LiveChanged, ID: ids[1], By: "carol@corp.example"}}})
+	sc := s.waitFor("the other analyst's row marked", func(sc string) bool { return strings.HasPrefix(screenLines(sc)[4], " ≠") })
+	if strings.Contains(screenLines(sc)[3], "≠") || strings.Contains(sc, "by api-client") {
+		t.Fatalf("the console's own write was taken for another analyst's:\n%s", sc)
+	}
+	s.quit()
+}
+
+// A live answer landing while the analyst types in the filter line changes
+// nothing of the text typed, nor where the next key goes.
+func TestLiveAnswerWhileTypingInTheFilter(t *testing.T) {
+	r := newLiveRig(t, 200)
+	s := startScreen(t, New(r.o), 120, 30)
+	s.waitFor("rows", settled)
+	s.key("j", "j")
+	s.key("/")
+	s.waitText("filter")
+	s.typeText("status:'new'")
+	s.waitText("status:'new'")
+	added := r.newAlerts(t, 2)
+	r.tick(t)
+	s.waitText(fmt.Sprintf("▲ %d new", len(added)))
+	s.typeText("+severity:>=50")
+	sc := s.waitText("status:'new'+severity:>=50")
+	if rowOf(sc) != 3 {
+		t.Fatalf("the cursor moved while typing:\n%s", sc)
+	}
+	s.key("enter")
+	s.waitFor("the filter applied", func(sc string) bool {
+		return strings.Contains(sc, "filter: status:'new'+severity:>=50") && settled(sc)
+	})
+	s.quit()
+}
+
+// A stream refused (another console holds it) leaves polling, which says
+// why and still brings new alerts.
+func TestLivePollsWhenTheStreamIsRefused(t *testing.T) {
+	r := newLiveRig(t, 200)
+	r.o.Source.Streamer = handStreamer{err: fmt.Errorf("%w: held by another console", model.ErrNoStream)}
+	s := startScreen(t, New(r.o), 120, 30)
+	s.waitFor("rows", settled)
+	s.waitText("live: polling every 30s — no event stream: held by another console")
+	added := r.newAlerts(t, 1)
+	r.tick(t)
+	s.waitText(fmt.Sprintf("▲ %d new", len(added)))
+	s.quit()
+}
+
+// Live pauses while the rate budget is low, says so, and polls again once
+// it is not.
+func TestLivePausesWhileTheRateBudgetIsLow(t *testing.T) {
+	r := newLiveRig(t, 200)
+	s := startScreen(t, New(r.o), 120, 30)
+	s.waitFor("rows", settled)
+	s.tm.Send(RateMsg{Limit: 6000, Remaining: 100})
+	s.waitText("live paused: rate budget low")
+	r.newAlerts(t, 1)
+	before := r.h.fake.Count("query")
+	r.tick(t)
+	r.tick(t) // the console waits again: the first interval was taken, and paused
+	if n := r.h.fake.Count("query"); n != before {
+		t.Fatalf("%d queries while paused", n-before)
+	}
+	s.tm.Send(RateMsg{Limit: 6000, Remaining: 5000})
+	s.waitFor("live resumed", func(sc string) bool { return !strings.Contains(sc, "paused") })
+	r.tick(t)
+	s.waitText("▲")
+	if n := r.h.fake.Count("query"); n != before+1 {
+		t.Fatalf("%d queries after the pause, want 1", n-before)
+	}
+	s.quit()
+}
+
+// New alerts above the threshold notify at most once a minute, and never
+// while a text field is open: the one owed goes when it closes.
+func TestLiveNotifiesOnceAMinuteAndNeverWhileTyping(t *testing.T) {
+	r := newLiveRig(t, 200)
+	r.o.Notify = Notify{Severity: 1, Via: "osc9"}
+	s := startScreen(t, New(r.o), 120, 30)
+	s.waitFor("rows", settled)
+	sent := func() int { return strings.Count(string(s.raw), "\x1b]9;falcon-triage: ") }
+	waitSent := func(n int) string {
+		t.Helper()
+		return s.waitFor(fmt.Sprintf("%d notifications", n), func(string) bool { return sent() >= n })
+	}
+	n := len(r.newAlerts(t, 2))
+	r.tick(t)
+	waitSent(1)
+	// Two more polls bring more within the minute: the second lands after
+	// any notification the first could have sent.
+	for range 2 {
+		n += len(r.newAlerts(t, 1))
+		r.tick(t)
+		s.waitText(fmt.Sprintf("▲ %d new", n))
+	}
+	if sent() != 1 {
+		t.Fatalf("%d notifications within a minute", sent())
+	}
+	r.clock.Advance(61 * time.Second)
+	r.tick(t)
+	waitSent(2)
+	s.key("/")
+	s.waitText("filter")
+	r.newAlerts(t, 1)
+	r.clock.Advance(61 * time.Second)
+	r.tick(t)
+	r.tick(t)
+	if sent() != 2 {
+		t.Fatalf("a notification while the filter line was open")
+	}
+	s.typeText("x")
+	s.key("esc")
+	waitSent(3)
+	s.quit()
+}
+
+// With live off (--no-live, live: false) the console is a snapshot: no
+// interval is waited for and nothing is polled.
+func TestNoLiveSendsNoPoll(t *testing.T) {
+	r := newLiveRig(t, 200)
+	r.o.Live = false
+	s := startScreen(t, New(r.o), 120, 30)
+	sc := s.waitFor("rows", settled)
+	r.newAlerts(t, 2)
+	before := r.h.fake.Count("query")
+	s.key("j")
+	s.waitFor("the cursor on row 2", func(sc string) bool { return rowOf(sc) == 2 })
+	if r.waits.Load() != 0 || r.h.fake.Count("query") != before || strings.Contains(sc, "live") {
+		t.Fatalf("live with live off: %d waits, %d queries", r.waits.Load(), r.h.fake.Count("query")-before)
+	}
+	s.quit()
+}
