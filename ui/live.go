@@ -14,6 +14,9 @@ import (
 // Notify is when and how new alerts are announced (the config's notify).
 type Notify = live.Notify
 
+// MinPollInterval is the shortest poll interval the console takes.
+const MinPollInterval = live.MinEvery
+
 // liveHooks are what another part of the console adds to live: the views'
 // filters, polled with the list's, and their recount after a batch.
 type liveHooks struct {
