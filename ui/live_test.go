@@ -363,3 +363,51 @@ func TestNoLiveSendsNoPoll(t *testing.T) {
 	}
 	s.quit()
 }
+
+// An idle hour of polling every 30 s, on a virtual clock: one query an
+// interval, nothing else (no detail read: no row changed), and the screen
+// repainted only when the minute the header shows changes. The numbers go
+// in the README's Live section.
+func TestLiveIdleHourCost(t *testing.T) {
+	for _, backend := range []string{"alerts", "detects"} {
+		t.Run(backend, func(t *testing.T) {
+			r := newLiveRig(t, 200)
+			if backend == "detects" {
+				h := newBackendHarness(t, "detects", 200)
+				r.h, r.o.Source = h, h.src
+			}
+			s := startScreen(t, New(r.o), 120, 30)
+			s.waitFor("rows", settled)
+			r.tick(t)
+			s.waitText("live 12:00")
+			reqs, sent := r.h.traffic.requests.Load(), r.h.traffic.bytes.Load()
+			queries, reads := r.h.fake.Count("query"), r.h.fake.Count("summaries")
+			s.waitFor("all drawn", func(string) bool { return true })
+			drawn := len(s.raw)
+			const polls = 120 // an hour at 30 s
+			for range polls {
+				r.clock.Advance(30 * time.Second)
+				r.tick(t)
+			}
+			sc := s.waitText("live 13:00") // the last poll has landed
+			painted := len(s.raw) - drawn
+			t.Logf("%s, idle hour polling every 30s: %d requests (%d queries, %d detail reads), %d bytes received, %d bytes written to the terminal",
+				backend, r.h.traffic.requests.Load()-reqs, r.h.fake.Count("query")-queries, r.h.fake.Count("summaries")-reads,
+				r.h.traffic.bytes.Load()-sent, painted)
+			if n := r.h.fake.Count("query") - queries; n != polls {
+				t.Errorf("%d queries in an idle hour, want %d", n, polls)
+			}
+			if n := r.h.fake.Count("summaries") - reads; n != 0 {
+				t.Errorf("%d detail reads in an idle hour", n)
+			}
+			if strings.Contains(sc, "▲") || strings.Contains(sc, "≠") {
+				t.Fatalf("an idle hour announced changes:\n%s", sc)
+			}
+			// A repaint a minute, of the header's time: some 60 small ones.
+			if painted > 60*200 {
+				t.Errorf("%d bytes written in an idle hour", painted)
+			}
+			s.quit()
+		})
+	}
+}
