@@ -237,6 +237,9 @@ func TestLiveOwnWriteEchoIsNotAnotherAnalyst(t *testing.T) {
 		t.Fatalf("the console's own write was taken for another analyst's:\n%s", sc)
 	}
 	s.quit()
+	if !hs.closed.Load() {
+		t.Fatal("the stream outlived the console")
+	}
 }
 
 // A live answer landing while the analyst types in the filter line changes
