@@ -79,7 +79,8 @@ func (m *Model) onLive(msg live.Msg) tea.Cmd {
 		return nil
 	}
 	out, cmd := m.lv.Update(msg, m.liveScreen())
-	if out.Say != "" {
+	if _, isErr := m.bar.Message("", false); out.Say != "" && !isErr {
+		// Why live polls; a word about a failure stays in front of it.
 		m.bar.Set(status.Word{Text: out.Say, Life: status.Lasting})
 	}
 	if out.Landed && m.hooks.recount != nil {

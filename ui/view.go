@@ -285,6 +285,9 @@ func (m *Model) footerParts(rows int) string {
 	if note := m.liveNote(l.CursorID()); note != "" && m.detail == nil && !m.ov.Shown() {
 		parts = append(parts, note)
 	}
+	if m.lv != nil && m.lv.Note() != "" {
+		parts = append(parts, m.lv.Note())
+	}
 	if w := m.stack.Waiting(); w != "" {
 		// A question an answer raised: it opens once the layer in front
 		// is closed, never over it.

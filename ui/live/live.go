@@ -323,7 +323,7 @@ func (l *Live) Update(msg Msg, sc Screen) (Out, tea.Cmd) {
 func (l *Live) opened(msg openedMsg) (Out, tea.Cmd) {
 	if msg.err == nil && msg.s != nil {
 		l.stream, l.source, l.why = msg.s, "stream", ""
-		return Out{Say: "live: the event stream"}, l.next()
+		return Out{}, l.next()
 	}
 	why := "no event stream"
 	if msg.err != nil {
@@ -681,27 +681,28 @@ func (l *Live) Source() string {
 	return "live: connecting…"
 }
 
-// Header is how current the rows are, for the header: "live 12:03",
-// "live paused: rate budget low", with the source's own word; it changes
-// only when an answer lands or the pause does.
+// Header is how current the rows are, for the header: "live 12:03 (poll
+// 30s)", "live paused: rate budget low"; it changes only when an answer
+// lands or the pause does.
 func (l *Live) Header() string {
 	var s string
 	switch {
-	case l.paused:
-		s = "live paused: rate budget low"
+	case l.paused && l.source == "poll":
+		return "live paused: rate budget low"
 	case l.current.IsZero():
 		s = "live: starting"
 	default:
 		s = "live " + l.current.In(l.Location).Format("15:04")
 	}
-	if l.source == "poll" && !l.paused {
+	if l.source == "poll" {
 		s += " (poll " + l.Every.String() + ")"
-	}
-	if l.note != "" {
-		s += " · " + screen.Sanitize(l.note)
 	}
 	return s
 }
+
+// Note is what the source says of itself (reconnecting, a poll that
+// failed and is tried again), for the footer; "" when all is well.
+func (l *Live) Note() string { return screen.Sanitize(l.note) }
 
 // Notification is the notification owed, if one may go now: none while a
 // text field is open (it waits until it closes), none within NotifyGap of
