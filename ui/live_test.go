@@ -414,3 +414,36 @@ func TestLiveIdleHourCost(t *testing.T) {
 		})
 	}
 }
+
+// The stream's new alerts are counted once the list's filter is asked
+// about them (the stream names every product's, the list shows its own);
+// a stream that ends leaves polling, which says so.
+func TestLiveStreamNewAlertsCountedThenPolling(t *testing.T) {
+	r := newLiveRig(t, 200)
+	hs := &handStream{ch: make(chan model.LiveBatch)}
+	r.o.Source.Streamer = handStreamer{s: hs}
+	s := startScreen(t, New(r.o), 120, 30)
+	s.waitFor("rows", settled)
+	s.key("/")
+	s.typeText("severity:>=60")
+	s.key("enter")
+	s.waitFor("the filter applied", func(sc string) bool { return strings.Contains(sc, "filter: severity:>=60") && settled(sc) })
+	added := r.newAlerts(t, 4)
+	page, err := api.NewAlerts(r.h.client, nil).Query(context.Background(),
+		model.Query{Filter: model.And(model.In("composite_id", added), "severity:>=60"), Limit: 500})
+	if err != nil || len(page.IDs) == 0 || len(page.IDs) == len(added) {
+		t.Fatalf("want some of the new alerts at 60 or more, some under: %v %d of %d", err, len(page.IDs), len(added))
+	}
+	events := make([]model.LiveEvent, len(added))
+	for i, id := range added {
+		events[i] = model.LiveEvent{Kind: model.LiveNew, ID: id}
+	}
+	hs.send(t, model.LiveBatch{Source: "stream", Current: testBase.Add(time.Minute), Events: events})
+	sc := s.waitText(fmt.Sprintf("▲ %d new", len(page.IDs)))
+	if !strings.Contains(sc, "live 12:01") || strings.Contains(sc, "poll") {
+		t.Fatalf("the header does not say the stream's time:\n%s", sc)
+	}
+	close(hs.ch)
+	s.waitText("live: polling every 30s — the event stream ended")
+	s.quit()
+}
