@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/model"
 )
@@ -445,5 +447,30 @@ func TestLiveStreamNewAlertsCountedThenPolling(t *testing.T) {
 	}
 	close(hs.ch)
 	s.waitText("live: polling every 30s — the event stream ended")
+	s.quit()
+}
+
+// The views' hook: their filters are polled in the same one request, new
+// rows still counted under the list's own filter, and their recount asked
+// only after a batch with news.
+func TestLiveViewsHook(t *testing.T) {
+	r := newLiveRig(t, 200)
+	m := New(r.o)
+	var recounts atomic.Int64
+	m.SetLiveViews(func() []string { return []string{"severity:>=90"} }, func() tea.Cmd { recounts.Add(1); return nil })
+	s := startScreen(t, m, 120, 30)
+	s.waitFor("rows", settled)
+	before := r.h.fake.Count("query")
+	r.tick(t)
+	r.tick(t) // the first poll landed, with no news
+	if recounts.Load() != 0 || r.h.fake.Count("query") != before+1 {
+		t.Fatalf("%d recounts and %d queries for a poll with no news", recounts.Load(), r.h.fake.Count("query")-before)
+	}
+	added := r.newAlerts(t, 2)
+	r.tick(t)
+	s.waitText(fmt.Sprintf("▲ %d new", len(added)))
+	if recounts.Load() == 0 {
+		t.Fatal("no recount after a batch with news")
+	}
 	s.quit()
 }

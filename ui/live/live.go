@@ -225,7 +225,8 @@ func (readMsg) liveMsg()   {}
 
 // Out is what an answer tells the console.
 type Out struct {
-	// Landed: a batch landed (the views' counts are worth reading again).
+	// Landed: a batch with news landed (the views' counts are worth
+	// reading again); an answer that found nothing new is not one.
 	Landed bool
 	// Say is a word for the footer (the source chosen and why).
 	Say string
@@ -374,7 +375,7 @@ func (l *Live) polled(msg pollMsg, sc Screen) (Out, tea.Cmd) {
 	l.current, l.since = msg.answer.Current, msg.answer.Current
 	events := model.Classify(msg.answer, sc.Holds, l.Rows.Peek)
 	cmd := l.take(events, msg.answer.Found, msg.stamp, msg.listOnly, sc)
-	return Out{Landed: true}, tea.Batch(next, cmd)
+	return Out{Landed: len(events) > 0}, tea.Batch(next, cmd)
 }
 
 // onBatch takes a batch of the stream.
