@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -68,6 +69,15 @@ type fileConfig struct {
 		FalsePositive string `yaml:"false_positive"`
 		Ignored       string `yaml:"ignored"`
 	} `yaml:"verdict_tags"`
+	// Live keeps the rows current (unset: on); PollInterval is how often
+	// it polls where there is no event stream (a duration, at least 5s);
+	// Notify announces new alerts at or above a severity.
+	Live         *bool  `yaml:"live"`
+	PollInterval string `yaml:"poll_interval"`
+	Notify       struct {
+		Severity int    `yaml:"severity"`
+		Via      string `yaml:"via"`
+	} `yaml:"notify"`
 }
 
 // configDir is $XDG_CONFIG_HOME/falcon-triage (or ~/.config/falcon-triage).
@@ -200,6 +210,9 @@ func (cr *configReader) decode(key string, n *yaml.Node, v reflect.Value) error 
 		return nil
 	}
 	switch v.Kind() {
+	case reflect.Pointer: // a value that may be left unset (live)
+		v.Set(reflect.New(v.Type().Elem()))
+		return cr.decode(key, n, v.Elem())
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
 			return cr.errAt(n.Line, key, "want key: value pairs")
@@ -333,6 +346,9 @@ func (cr *configReader) check(c fileConfig) error {
 	if err := cr.checkComments(c); err != nil {
 		return err
 	}
+	if err := cr.checkLive(c); err != nil {
+		return err
+	}
 	if _, err := keymap.Default().Override(c.Keys); err != nil {
 		line := at("keys")
 		var oe *keymap.OverrideError
@@ -342,6 +358,37 @@ func (cr *configReader) check(c fileConfig) error {
 		return cr.errAt(line, "", "%v", err)
 	}
 	return nil
+}
+
+// checkLive refuses a poll interval that is no duration or too short (every
+// console polling that often spends the tenant's rate budget), and a
+// notification the console cannot send.
+func (cr *configReader) checkLive(c fileConfig) error {
+	if c.PollInterval != "" {
+		d, err := time.ParseDuration(c.PollInterval)
+		switch {
+		case err != nil:
+			return cr.errAt(cr.lines["poll_interval"], "poll_interval", "%q is not a duration such as 30s or 2m", c.PollInterval)
+		case d < ui.MinPollInterval:
+			return cr.errAt(cr.lines["poll_interval"], "poll_interval", "%s: at least %s (each poll is a request on the tenant's rate budget)", c.PollInterval, ui.MinPollInterval)
+		}
+	}
+	if s := c.Notify.Severity; s < 0 || s > 100 {
+		return cr.errAt(cr.lines["notify.severity"], "notify", "severity %d: want 1 to 100 (0 or none: no notifications)", s)
+	}
+	switch c.Notify.Via {
+	case "", "bell", "osc9", "osc777":
+	default:
+		return cr.errAt(cr.lines["notify.via"], "notify", "via %q: use bell, osc9 or osc777", c.Notify.Via)
+	}
+	return nil
+}
+
+// liveOptions are the config file's live settings, checked: whether live
+// is on (and not --no-live), how often it polls, what it notifies.
+func liveOptions(c fileConfig, noLive bool) (on bool, every time.Duration, n ui.Notify) {
+	every, _ = time.ParseDuration(c.PollInterval)
+	return !noLive && (c.Live == nil || *c.Live), every, ui.Notify{Severity: c.Notify.Severity, Via: c.Notify.Via}
 }
 
 // commentStatuses are the statuses require_comment_on may name.

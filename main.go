@@ -416,6 +416,7 @@ func runConsole(args []string, stderr io.Writer) int {
 	noRestore := fs.Bool("fresh", false, "start at the top instead of restoring the last session")
 	readOnly := fs.Bool("read-only", false, "disable every write (also read_only in the config file)")
 	overview := fs.Bool("overview", false, "open the overview first")
+	noLive := fs.Bool("no-live", false, "keep a snapshot: no event stream, no polling (also live: false in the config file)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -463,6 +464,7 @@ func runConsole(args []string, stderr io.Writer) int {
 		team = append(team, p.user())
 	}
 	readOnlyRun := *readOnly || conn.cfg.ReadOnly
+	live, every, notify := liveOptions(conn.cfg, *noLive)
 	m := ui.New(ui.Options{
 		// The login and the choice of API run inside the console, so its
 		// first frame does not wait for the network.
@@ -498,6 +500,9 @@ func runConsole(args []string, stderr io.Writer) int {
 		CommentTemplates: commentTemplates(conn.cfg.CommentTemplates),
 		RequireComment:   requireComment(conn.cfg.RequireCommentOn),
 		Notice:           notice,
+		Live:             live,
+		PollInterval:     every,
+		Notify:           notify,
 	})
 	// The signals are ours (fatalSignals), not Bubble Tea's: its handler
 	// ends the program on SIGTERM without the console's quit, and on

@@ -141,7 +141,7 @@ func Default() KeyMap {
 		b(HalfUp, "Move", "half page up", "ctrl+u"),
 		b(PageDown, "Move", "page down", "pgdown"),
 		b(PageUp, "Move", "page up", "pgup"),
-		b(Top, "Move", "top", "g", "home"),
+		b(Top, "Move", "top (▲ new: go to them)", "g", "home"),
 		b(Bottom, "Move", "the real end", "G", "end"),
 		b(Jump, "Move", "jump to row", ":"),
 		b(Open, "Detail", "open detail (in it: unfold / fold a long value)", "enter"),

@@ -30,6 +30,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/detail"
 	"github.com/falcon-triage/falcon-triage/ui/list"
+	"github.com/falcon-triage/falcon-triage/ui/live"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/overview"
 	"github.com/falcon-triage/falcon-triage/ui/people"
@@ -90,6 +91,10 @@ type Model struct {
 	// cid is the tenant's customer id as its rows name it: the header's,
 	// whatever the configuration says.
 	cid string
+	// lv keeps the rows current (nil: a snapshot); hooks are what the
+	// views add to it.
+	lv    *live.Live
+	hooks liveHooks
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -171,6 +176,7 @@ func New(o Options) *Model {
 	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
 		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
 		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.drafts())
+	m.lv = m.newLive()
 	if o.Source.Backend != nil {
 		m.connected(o.Source.Backend)
 	} else {
@@ -205,7 +211,7 @@ func (m *Model) Init() tea.Cmd {
 
 func (m *Model) start() tea.Cmd {
 	m.checkFirstFilter()
-	cmd := tea.Batch(m.list.Begin(), m.bar.Spin(), m.run.ReadBackOwed())
+	cmd := tea.Batch(m.list.Begin(), m.bar.Spin(), m.run.ReadBackOwed(), m.startLive())
 	if m.ov.Shown() {
 		return tea.Batch(cmd, m.loadOverview())
 	}
@@ -258,6 +264,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if open := m.stack.OpenWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
 	}
+	if note := m.notification(); note != nil {
+		cmd = tea.Batch(cmd, note)
+	}
 	return m, m.cmds.track(cmd)
 }
 
@@ -273,6 +282,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return cmd
 	case triage.Msg:
 		return m.apply(m.run.Update(msg))
+	case live.Msg:
+		return m.onLive(msg)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	case connectedMsg:
@@ -323,6 +334,9 @@ func (m *Model) onTerminal(msg tea.Msg) (tea.Cmd, bool) {
 		return m.bar.Tick(msg, m.busy()), true
 	case RateMsg:
 		m.bar.SetRate(status.Rate(msg))
+		if m.lv != nil {
+			m.lv.SetRate(msg.Limit, msg.Remaining, msg.Waiting)
+		}
 	case minuteMsg:
 		if m.list.Prefs().RelTimes && msg.gen == m.relGen {
 			return m.minuteTick(), true

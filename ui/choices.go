@@ -235,7 +235,7 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 	}
 	if l := out.Landed; l != nil {
 		m.pivoted(l)
-		cmds = append(cmds, m.landed(l))
+		cmds = append(cmds, m.landed(l), m.landedLive(l))
 	}
 	if cmd != nil {
 		cmds = append(cmds, m.bar.Spin())

@@ -55,6 +55,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
+	if act == keymap.Top && m.detail == nil && m.lv != nil && len(m.lv.New()) > 0 {
+		return m.takeNew() // g goes to the rows ▲ N new announces
+	}
 	if out, cmd, ok := m.list.Update(msg); ok {
 		return m.applyList(out, cmd)
 	}
@@ -80,7 +83,11 @@ func (m *Model) onAnywhereKey(act keymap.Action) (tea.Cmd, bool) {
 		return m.toggleOverview(), true
 	case keymap.Help:
 		titles, groups := keyHelp{m}.groups()
-		m.stack.OpenHelp(titles, groups, m.apiName()+": "+m.b.Why(), m.o.ReadOnly)
+		why := m.apiName() + ": " + m.b.Why()
+		if m.lv != nil {
+			why += "; " + m.lv.Source()
+		}
+		m.stack.OpenHelp(titles, groups, why, m.o.ReadOnly)
 		return nil, true
 	case keymap.Quit:
 		// In a layer q closes it, as esc does; on the list it quits.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/falcon-triage/falcon-triage/keymap"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/live"
 	"github.com/falcon-triage/falcon-triage/ui/modal"
 	"github.com/falcon-triage/falcon-triage/ui/people"
 	"github.com/falcon-triage/falcon-triage/ui/status"
@@ -27,6 +28,8 @@ type Source struct {
 	// Export writes a query's rows to a file for e (nil: e says there is
 	// no export here).
 	Export Exporter
+	// Streamer opens the event stream for live rows (nil: live polls).
+	Streamer model.Streamer
 }
 
 // Exporter writes the rows matching q, read through b, to w in format
@@ -103,6 +106,17 @@ type Options struct {
 	// backend: a probe that asks exactly it can keep its answer as the
 	// first page.
 	Connect func(ctx context.Context, first func(model.Backend) model.Query) (model.Backend, error)
+	// Live keeps the rows current (the stream, else polling); off, the
+	// console is a snapshot: no tick, no stream.
+	Live bool
+	// PollInterval is how often live polls where there is no stream
+	// (default 30 s, at least 5 s).
+	PollInterval time.Duration
+	// Notify announces new alerts at or above a severity (0: never).
+	Notify Notify
+	// LiveWait returns once d has passed (true) or ctx ended (false):
+	// live's ticker (default a timer; tests tick by hand).
+	LiveWait func(ctx context.Context, d time.Duration) bool
 }
 
 // SavedFilter is a filter the config file names.
@@ -143,6 +157,10 @@ func (o Options) withDefaults() Options {
 	if o.ArmAfter <= 0 {
 		o.ArmAfter = 300 * time.Millisecond
 	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = live.DefaultEvery
+	}
+	o.PollInterval = max(o.PollInterval, live.MinEvery)
 	if o.ConfirmThreshold <= 0 {
 		o.ConfirmThreshold = 50
 	}

@@ -106,6 +106,9 @@ func (m *Model) Close(timeout time.Duration) bool {
 	// The program has ended: nothing more is asked of the service. Out of
 	// time, what has not left is not sent, and is recorded so.
 	m.cancel()
+	if m.lv != nil {
+		m.lv.Close() // the stream's connection is gone before Close returns
+	}
 	grace := time.Now().Add(2 * time.Second)
 	if !finished {
 		waitUntil(done, grace)

@@ -84,6 +84,10 @@ func (m *Model) body(height int) []string {
 			listW = m.width * 11 / 20
 		}
 		right = m.detail.View(m.width-listW-min(1, listW), height, &m.st)
+		if note := m.liveNote(m.detail.ID()); note != "" && height > 1 {
+			// Another analyst's change, above the row's fields.
+			right = append([]string{m.st.Err.Render(screen.Truncate(" "+note, m.width-listW-min(1, listW)))}, right[:min(len(right), height-1)]...)
+		}
 	}
 	switch {
 	case m.ov.Shown():
@@ -91,7 +95,7 @@ func (m *Model) body(height int) []string {
 	case listW == 0:
 		return right
 	}
-	left = m.list.View(listW, height, &m.st, m.run.Glyph)
+	left = m.list.View(listW, height, &m.st, m.liveGlyph)
 	if m.detail == nil {
 		return left
 	}
@@ -199,6 +203,9 @@ func (m *Model) headerLines() []string {
 	if at := m.readAt(); !at.IsZero() {
 		asOf = "as of " + m.clockTime(at)
 	}
+	if m.lv != nil {
+		asOf = m.lv.Header()
+	}
 	l1, fits := m.titleLine(asOf, 1)
 	if fits {
 		asOf = ""
@@ -223,6 +230,9 @@ func (m *Model) headerLines() []string {
 	if m.ov.Shown() {
 		meta = []string{"OVERVIEW"}
 		meta = append(meta, "histogram "+m.ov.Window())
+	}
+	if n := m.newRows(); n != "" {
+		meta = append([]string{n}, meta...) // first: the sort gives way, not the count
 	}
 	if cur.Q != "" {
 		meta = append(meta, "search \""+screen.Sanitize(cur.Q)+"\"")
@@ -271,6 +281,12 @@ func (m *Model) footerParts(rows int) string {
 	}
 	if n := l.MarkCount(); n > 0 {
 		parts = append(parts, screen.Commas(n)+" marked")
+	}
+	if note := m.liveNote(l.CursorID()); note != "" && m.detail == nil && !m.ov.Shown() {
+		parts = append(parts, note)
+	}
+	if m.lv != nil && m.lv.Note() != "" {
+		parts = append(parts, m.lv.Note())
 	}
 	if w := m.stack.Waiting(); w != "" {
 		// A question an answer raised: it opens once the layer in front
