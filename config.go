@@ -68,6 +68,8 @@ type fileConfig struct {
 		FalsePositive string `yaml:"false_positive"`
 		Ignored       string `yaml:"ignored"`
 	} `yaml:"verdict_tags"`
+	// Views are named filters and sorts, shown as tabs with their counts.
+	Views []viewConfig `yaml:"views"`
 }
 
 // configDir is $XDG_CONFIG_HOME/falcon-triage (or ~/.config/falcon-triage).
@@ -146,6 +148,8 @@ type configReader struct {
 	path string
 	// lines holds where each key was given: "cloud", "keys.quit".
 	lines map[string]int
+	// items holds where each item of a list was given: "views".
+	items map[string][]int
 }
 
 func (cr *configReader) errAt(line int, key, f string, a ...any) error {
@@ -163,7 +167,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 // value it can check without the network.
 func decodeConfig(path string, raw []byte) (fileConfig, error) {
 	var c fileConfig
-	cr := &configReader{path: path, lines: map[string]int{}}
+	cr := &configReader{path: path, lines: map[string]int{}, items: map[string][]int{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(raw, &root); err != nil {
 		msg := err.Error()
@@ -238,6 +242,7 @@ func (cr *configReader) decode(key string, n *yaml.Node, v reflect.Value) error 
 		}
 		list := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
+			cr.items[key] = append(cr.items[key], item.Line)
 			if err := cr.decode(key, item, list.Index(i)); err != nil {
 				return err
 			}
@@ -331,6 +336,9 @@ func (cr *configReader) check(c fileConfig) error {
 		}
 	}
 	if err := cr.checkComments(c); err != nil {
+		return err
+	}
+	if err := cr.checkViews(c); err != nil {
 		return err
 	}
 	if _, err := keymap.Default().Override(c.Keys); err != nil {

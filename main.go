@@ -118,6 +118,7 @@ type connection struct {
 	client  *api.Client
 	label   string
 	cfg     fileConfig
+	cfgPath string // the config file read (or, absent, where S would write it)
 	// secret is kept only to redact it from crash reports.
 	secret  string
 	closeFn func()
@@ -154,7 +155,7 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 	default:
 		return nil, fmt.Errorf("unknown API %q: use --api detects, alerts or auto", a)
 	}
-	conn := &connection{cfg: fc}
+	conn := &connection{cfg: fc, cfgPath: path}
 	if cf.demo && cf.demoDetects && fc.API == "" {
 		// Detects and Alerts are both served there, and auto would take
 		// Alerts: this demo is the Detects world.
@@ -481,6 +482,8 @@ func runConsole(args []string, stderr io.Writer) int {
 		CommentTemplates: commentTemplates(conn.cfg.CommentTemplates),
 		RequireComment:   requireComment(conn.cfg.RequireCommentOn),
 		Notice:           notice,
+		Views:            uiViews(conn.cfg.Views),
+		SaveView:         viewSaver(conn.cfgPath),
 	})
 	// The signals are ours (fatalSignals), not Bubble Tea's: its handler
 	// ends the program on SIGTERM without the console's quit, and on

@@ -69,6 +69,10 @@ const (
 	SearchNext    Action = "detail_search_next"
 	SearchPrev    Action = "detail_search_previous"
 	Template      Action = "comment_template"
+	View          Action = "view"
+	ViewPrev      Action = "previous_view"
+	ViewNext      Action = "next_view"
+	SaveView      Action = "save_view"
 )
 
 // Scope is where a binding works: everywhere outside a text field (""),
@@ -117,6 +121,12 @@ func b(a Action, group, help string, keys ...string) Binding {
 func w(a Action, group, help string, keys ...string) Binding {
 	kb := b(a, group, help, keys...)
 	kb.Writes = true
+	return kb
+}
+
+// digits shows the view keys as 1…9 in the help, not nine keys.
+func digits(kb Binding) Binding {
+	kb.SetHelp("1…9", kb.Help().Desc)
 	return kb
 }
 
@@ -187,6 +197,10 @@ func Default() KeyMap {
 		b(Quit, "General", "quit", "q"),
 		b(ForceQuit, "General", "quit now", "ctrl+c"),
 		b(Suspend, "General", "suspend", "ctrl+z"),
+		digits(b(View, "General", "go to view 1…9 (tabs)", "1", "2", "3", "4", "5", "6", "7", "8", "9")),
+		b(ViewPrev, "General", "previous view", "["),
+		b(ViewNext, "General", "next view", "]"),
+		b(SaveView, "General", "save filter and sort as a view", "S"),
 	}}
 	km.reindex()
 	return km

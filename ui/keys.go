@@ -58,6 +58,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if out, cmd, ok := m.list.Update(msg); ok {
 		return m.applyList(out, cmd)
 	}
+	if cmd, ok := m.onViewKey(act, msg.String()); ok {
+		return cmd
+	}
 	return m.onListKey(act)
 }
 
@@ -206,7 +209,7 @@ func (m *Model) refresh() tea.Cmd {
 	if m.list.Pending() {
 		keep = -1
 	}
-	return m.startQuery(m.list.Latest(), nil, keep)
+	return tea.Batch(m.startQuery(m.list.Latest(), nil, keep), m.views.Recount())
 }
 
 // toggleRelativeTimes shows times as "5m ago", or as dates; relative, they

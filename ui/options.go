@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -103,7 +104,20 @@ type Options struct {
 	// backend: a probe that asks exactly it can keep its answer as the
 	// first page.
 	Connect func(ctx context.Context, first func(model.Backend) model.Query) (model.Backend, error)
+	// Views are the config file's views, shown as tabs with their counts
+	// (none: no tabs, the console as without them).
+	Views []View
+	// SaveView writes a view to the config file (S), replacing one of the
+	// same name only when replace is set (else ErrViewExists); it says
+	// where it wrote. Nil: S says views cannot be saved here.
+	SaveView func(v View, replace bool) (path string, err error)
 }
+
+// View is a view of the config file: a named filter and sort.
+type View struct{ Name, Filter, Sort string }
+
+// ErrViewExists is SaveView's refusal to replace a view not asked to.
+var ErrViewExists = errors.New("a view of that name exists")
 
 // SavedFilter is a filter the config file names.
 type SavedFilter struct{ Name, Filter string }
