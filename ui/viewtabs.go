@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -233,7 +234,12 @@ func (m *Model) onViewSaved(msg viewSavedMsg) tea.Cmd {
 		}
 		return nil
 	}
-	m.stack.Pop(msg.field)
+	if strings.TrimSpace(msg.field.Value()) == msg.def.Name {
+		m.stack.Pop(msg.field)
+	} else {
+		// Typed in since enter: the field stays, its keys are its own.
+		msg.field.Refused("")
+	}
 	i := m.views.Put(views.Def(msg.def))
 	m.views.SetCurrent(i)
 	key := fmt.Sprintf("key %d", i+1)

@@ -119,7 +119,8 @@ func (v *Views) SetCurrent(i int) { v.cur = i }
 // Connected takes the backend: each view's filter and sort are checked
 // against its tables (a filter written for the other API is said when the
 // view is used, never sent), and counts asked for another backend (another
-// tenant) are dropped.
+// tenant) are dropped, as is what each view left: its rows were another
+// tenant's.
 func (v *Views) Connected(b model.Backend) {
 	if v == nil {
 		return
@@ -127,7 +128,7 @@ func (v *Views) Connected(b model.Backend) {
 	v.b, v.f = b, b.Fields()
 	v.gen++
 	for i := range v.counts {
-		v.counts[i] = -1
+		v.counts[i], v.saved[i] = -1, nil
 	}
 	v.check()
 }
