@@ -287,3 +287,36 @@ func TestARestoredSessionRestoresTheView(t *testing.T) {
 		t.Fatalf("an older session opened view %d, filter %q", d.m.views.Current()+1, d.m.list.Current().Filter)
 	}
 }
+
+// On screen (teatest, 80x24): the tabs with their counts; 2 switches, and
+// 1 comes back to the row the cursor left, its marks shown again.
+func TestViewTabsOnScreen(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 150)
+	o := h.options(t)
+	o.Views = threeViews
+	s := startScreen(t, New(o), 80, 24)
+	counted := func(sc string) bool {
+		return settled(sc) && strings.Contains(sc, "[1 New ") && !strings.Contains(screenLines(sc)[1], "…")
+	}
+	s.waitFor("the tabs with their counts", counted)
+	s.key("space", "space")
+	sc := s.waitFor("two marks", func(sc string) bool { return strings.Contains(sc, "2 marked") })
+	for range 2 {
+		before := cursorLine(sc)
+		s.key("j")
+		sc = s.waitFor("the cursor to move", func(sc string) bool { return cursorLine(sc) != before })
+	}
+	row := cursorLine(sc)
+	if row == "" {
+		t.Fatalf("no cursor on screen:\n%s", sc)
+	}
+	s.key("2")
+	s.waitFor("view 2", func(sc string) bool {
+		return settled(sc) && strings.Contains(sc, "[2 High ") && !strings.Contains(sc, "marked") && strings.Contains(sc, "filter: severity:>=70")
+	})
+	s.key("1")
+	s.waitFor("view 1 on its row with its marks", func(sc string) bool {
+		return settled(sc) && strings.Contains(sc, "[1 New ") && strings.Contains(sc, "2 marked") && cursorLine(sc) == row
+	})
+	s.quit()
+}
