@@ -231,6 +231,9 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 	}
 	cmds := []tea.Cmd{cmd}
 	if r := out.Refused; r != nil {
+		if m.undoSwitch(r.Origin) {
+			m.bar.Set(status.Word{Text: "the view was not shown: " + screen.Sanitize(r.Why), Err: true})
+		}
 		if in, ok := r.Origin.(*modal.Input); ok {
 			// The text as typed comes back with the service's words, once
 			// the analyst is back at the list.

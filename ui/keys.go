@@ -276,7 +276,11 @@ func (m *Model) back() tea.Cmd {
 	if m.stopExport() {
 		return nil
 	}
+	_, origin, _ := m.list.Asked()
 	if what := m.list.Stop(); what != "" {
+		if !m.list.Pending() {
+			m.undoSwitch(origin) // a view switch stopped: back on the view the list shows
+		}
 		m.bar.Say(what)
 		return nil
 	}

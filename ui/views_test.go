@@ -320,3 +320,27 @@ func TestViewTabsOnScreen(t *testing.T) {
 	})
 	s.quit()
 }
+
+// A switch stopped before its rows come (esc, backspace) leaves the list on
+// the view it shows: that view is current again, with its marks.
+func TestAStoppedSwitchStaysOnTheViewShown(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h, withViews(threeViews...))
+	ids := d.m.list.IDs()
+	d.markIDs(ids[1])
+	for _, stop := range []string{"esc", "backspace"} {
+		d.key("2")
+		d.run() // its page is held back
+		if d.m.views.Current() != 1 || d.m.list.MarkCount() != 0 {
+			t.Fatalf("2 did not switch at once")
+		}
+		d.key(stop)
+		if d.m.views.Current() != 0 || !slices.Equal(d.m.list.Marks(), []string{ids[1]}) || strings.Contains(tabs(d), "[2") {
+			t.Fatalf("%s while view 2 loads: view %d, marks %v, %q", stop, d.m.views.Current()+1, d.m.list.Marks(), tabs(d))
+		}
+		d.settle()
+		if d.m.list.Current().Filter != "status:'new'" || d.m.views.Current() != 0 {
+			t.Fatalf("%s: the late page landed view 2's rows", stop)
+		}
+	}
+}

@@ -24,8 +24,12 @@ import (
 
 // viewSwitch is the origin of the query a switch to a view asks for: its
 // landing is no pivot (backspace stays within a view), and reopens the
-// detail the view left open.
-type viewSwitch struct{ detail bool }
+// detail the view left open. from and to are the views, st what the view
+// switched to brings (for a switch cancelled or refused: see undoSwitch).
+type viewSwitch struct {
+	from, to int
+	st       views.State
+}
 
 // viewSavedMsg answers S's write of the config file.
 type viewSavedMsg struct {
@@ -146,14 +150,36 @@ func (m *Model) switchView(i int) tea.Cmd {
 	m.pivots, _ = st.Back.([]pivot)
 	m.detail = nil
 	m.views.SetCurrent(i)
-	return tea.Batch(m.list.StartOn(st.Query, viewSwitch{detail: st.Detail}, st.Row, st.RowID), m.bar.Spin())
+	sw := &viewSwitch{from: cur, to: i, st: st}
+	return tea.Batch(m.list.StartOn(st.Query, sw, st.Row, st.RowID), m.bar.Spin())
 }
 
 // viewLanded reopens the detail a view left open, once its rows are back.
 func (m *Model) viewLanded(l *list.Landing) {
-	if s, ok := l.Origin.(viewSwitch); ok && s.detail {
+	if s, ok := l.Origin.(*viewSwitch); ok && s.st.Detail {
 		m.openDetail()
 	}
+}
+
+// undoSwitch takes back a switch whose query was cancelled (esc,
+// backspace) or refused, origin being what asked for the query dropped:
+// the list still shows the view switched from, and it is the current one
+// again with its marks, back steps and detail; the view switched to keeps
+// what it brought. It reports whether origin was a switch.
+func (m *Model) undoSwitch(origin any) bool {
+	s, ok := origin.(*viewSwitch)
+	if !ok || m.views.Current() != s.to {
+		return ok
+	}
+	left, _ := m.views.Left(s.from)
+	s.st.Marks, s.st.Back = m.list.SwapMarks(left.Marks), m.pivots
+	m.views.Leave(s.to, s.st)
+	m.pivots, _ = left.Back.([]pivot)
+	m.views.SetCurrent(s.from)
+	if left.Detail {
+		m.openDetail()
+	}
+	return true
 }
 
 // tabLine is the views' header line, "" without views.
