@@ -344,3 +344,13 @@ func TestAStoppedSwitchStaysOnTheViewShown(t *testing.T) {
 		}
 	}
 }
+
+// The products scope is the start's filter only without views: a first
+// view with no filter shows every product, and is not marked changed.
+func TestAFirstViewWithoutFilterIsNotScopedByProducts(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h, withViews(View{Name: "All"}, threeViews[0]), func(o *Options) { o.Products = []string{"epp"} })
+	if f := d.m.list.Current().Filter; f != "" || strings.Contains(tabs(d), "*") {
+		t.Fatalf("the first view's filter is %q: %q", f, tabs(d))
+	}
+}

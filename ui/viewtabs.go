@@ -67,6 +67,11 @@ func (m *Model) firstView(restored *session, first *list.Query) {
 	}
 	d := m.views.Def(0)
 	*first = list.Query{Filter: d.Filter, Sort: model.ParseSort(d.Sort)}
+	if first.Sort.Field == "" {
+		// The backend's default sort, once known; never the zero query,
+		// which the products scope would take as no view at all.
+		first.Sort.Desc = true
+	}
 	restored.Row, restored.RowID = 0, ""
 }
 
