@@ -354,3 +354,35 @@ func TestAFirstViewWithoutFilterIsNotScopedByProducts(t *testing.T) {
 		t.Fatalf("the first view's filter is %q: %q", f, tabs(d))
 	}
 }
+
+// What a view switch costs, both APIs: the view's first page of ids and the
+// rows on screen; back to a view left, its ids again, its rows still in the
+// cache (this clock does not move); and no count (counts are read on r,
+// after a change and after live batches, not on a switch).
+func TestRequestsPerViewSwitch(t *testing.T) {
+	for _, c := range []struct {
+		backend string
+		vs      []View
+		want    [2]int64
+	}{
+		{"detects", []View{{Name: "New", Filter: "status:'new'"}, {Name: "High", Filter: "max_severity:>=70"}}, [2]int64{2, 1}},
+		{"alerts", threeViews, [2]int64{2, 1}},
+	} {
+		h := newBackendHarness(t, c.backend, 150)
+		d := loaded(t, h, withViews(c.vs...))
+		d.send(teaSize(80, 24))
+		d.settle()
+		before, aggs := h.traffic.requests.Load(), h.fake.Count("aggregates")
+		d.key("2")
+		d.settle()
+		there := h.traffic.requests.Load() - before
+		d.key("1")
+		d.settle()
+		back := h.traffic.requests.Load() - before - there
+		t.Logf("%s: a view switch sends %d requests, back to a view left %d", c.backend, there, back)
+		if [2]int64{there, back} != c.want || h.fake.Count("aggregates") != aggs {
+			t.Errorf("%s: a switch sent %d and %d requests (%d counts), want %v and no count",
+				c.backend, there, back, h.fake.Count("aggregates")-aggs, c.want)
+		}
+	}
+}
