@@ -14,12 +14,12 @@ import (
 // read-only offers no write key anywhere.
 func TestHelpIsGeneratedFromTheBindings(t *testing.T) {
 	h := newHarness(t, 50)
-	keys, err := keymap.Default().Override(map[string]string{"status": "Z", "undo": "z"})
+	keys, err := keymap.Default().Override(map[string]string{"status": "S", "undo": "z"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := loaded(t, h, func(o *Options) { o.Keys = keys })
-	if foot := ansi.Strip(d.m.helpLine()); !strings.Contains(foot, "Z status") {
+	if foot := ansi.Strip(d.m.helpLine()); !strings.Contains(foot, "S status") {
 		t.Fatalf("the footer does not show the override: %q", foot)
 	}
 	for _, readOnly := range []bool{false, true} {

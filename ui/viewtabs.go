@@ -109,6 +109,9 @@ func (m *Model) onViewKey(act keymap.Action, key string) (tea.Cmd, bool) {
 	n, cur := m.views.Len(), m.views.Current()
 	switch act {
 	case keymap.View:
+		if len(key) == 1 && key[0] >= '1' && key[0] <= '9' {
+			return m.switchView(int(key[0] - '1')), true // a digit is its view, whatever a config took
+		}
 		return m.switchView(slices.Index(m.o.Keys.Get(keymap.View).Keys(), key)), true
 	case keymap.ViewPrev:
 		return m.switchView((cur - 1 + max(1, n)) % max(1, n)), true
