@@ -78,6 +78,8 @@ type fileConfig struct {
 		Severity int    `yaml:"severity"`
 		Via      string `yaml:"via"`
 	} `yaml:"notify"`
+	// Views are named filters and sorts, shown as tabs with their counts.
+	Views []viewConfig `yaml:"views"`
 }
 
 // configDir is $XDG_CONFIG_HOME/falcon-triage (or ~/.config/falcon-triage).
@@ -156,6 +158,8 @@ type configReader struct {
 	path string
 	// lines holds where each key was given: "cloud", "keys.quit".
 	lines map[string]int
+	// items holds where each item of a list was given: "views".
+	items map[string][]int
 }
 
 func (cr *configReader) errAt(line int, key, f string, a ...any) error {
@@ -173,7 +177,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 // value it can check without the network.
 func decodeConfig(path string, raw []byte) (fileConfig, error) {
 	var c fileConfig
-	cr := &configReader{path: path, lines: map[string]int{}}
+	cr := &configReader{path: path, lines: map[string]int{}, items: map[string][]int{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(raw, &root); err != nil {
 		msg := err.Error()
@@ -251,6 +255,7 @@ func (cr *configReader) decode(key string, n *yaml.Node, v reflect.Value) error 
 		}
 		list := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
+			cr.items[key] = append(cr.items[key], item.Line)
 			if err := cr.decode(key, item, list.Index(i)); err != nil {
 				return err
 			}
@@ -347,6 +352,9 @@ func (cr *configReader) check(c fileConfig) error {
 		return err
 	}
 	if err := cr.checkLive(c); err != nil {
+		return err
+	}
+	if err := cr.checkViews(c); err != nil {
 		return err
 	}
 	if _, err := keymap.Default().Override(c.Keys); err != nil {

@@ -26,7 +26,7 @@ func TestConfigRefusesWhatItWouldIgnore(t *testing.T) {
 		body string
 		want []string
 	}{
-		{"cloud: eu-1\nclient_id: a\nmee: x\n", []string{`line 3: unknown key "mee" (known: client_id, client_secret, cloud`, "verdict_tags"}},
+		{"cloud: eu-1\nclient_id: a\nmee: x\n", []string{`line 3: unknown key "mee" (known: client_id, client_secret, cloud`, "notify, views)"}},
 		{"me:\n  name: A B\n  nam: x\n", []string{`line 3: me: unknown key "nam" (known: name, login, uuid)`}},
 		{"team:\n  - name: A\n    logn: a\n", []string{`line 3: team: unknown key "logn"`}},
 		{"verdict_tags: {tp: x}\n", []string{`line 1: verdict_tags: unknown key "tp" (known: true_positive, false_positive, ignored)`}},

@@ -122,6 +122,7 @@ type connection struct {
 	client  *api.Client
 	label   string
 	cfg     fileConfig
+	cfgPath string // the config file read (or, absent, where S would write it)
 	// secret is kept only to redact it from crash reports.
 	secret  string
 	closeFn func()
@@ -158,7 +159,7 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 	default:
 		return nil, fmt.Errorf("unknown API %q: use --api detects, alerts or auto", a)
 	}
-	conn := &connection{cfg: fc}
+	conn := &connection{cfg: fc, cfgPath: path}
 	if cf.demo && cf.demoDetects && fc.API == "" {
 		// Detects and Alerts are both served there, and auto would take
 		// Alerts: this demo is the Detects world.
@@ -482,8 +483,9 @@ func runConsole(args []string, stderr io.Writer) int {
 			ConsoleURL: func(d *model.Detection) string {
 				return consoleURL(conn.client.Cloud(), d)
 			},
-			People: conn.client,
-			Export: exportTo,
+			People:   conn.client,
+			Export:   exportTo,
+			Streamer: conn.client,
 		},
 		StateDir:         state,
 		Keys:             keys,
@@ -503,6 +505,8 @@ func runConsole(args []string, stderr io.Writer) int {
 		Live:             live,
 		PollInterval:     every,
 		Notify:           notify,
+		Views:            uiViews(conn.cfg.Views),
+		SaveView:         viewSaver(conn.cfgPath),
 	})
 	// The signals are ours (fatalSignals), not Bubble Tea's: its handler
 	// ends the program on SIGTERM without the console's quit, and on

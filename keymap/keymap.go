@@ -69,6 +69,10 @@ const (
 	SearchNext    Action = "detail_search_next"
 	SearchPrev    Action = "detail_search_previous"
 	Template      Action = "comment_template"
+	View          Action = "view"
+	ViewPrev      Action = "previous_view"
+	ViewNext      Action = "next_view"
+	SaveView      Action = "save_view"
 )
 
 // Scope is where a binding works: everywhere outside a text field (""),
@@ -117,6 +121,12 @@ func b(a Action, group, help string, keys ...string) Binding {
 func w(a Action, group, help string, keys ...string) Binding {
 	kb := b(a, group, help, keys...)
 	kb.Writes = true
+	return kb
+}
+
+// digits shows the view keys as 1…9 in the help, not nine keys.
+func digits(kb Binding) Binding {
+	kb.SetHelp("1…9", kb.Help().Desc)
 	return kb
 }
 
@@ -187,6 +197,10 @@ func Default() KeyMap {
 		b(Quit, "General", "quit", "q"),
 		b(ForceQuit, "General", "quit now", "ctrl+c"),
 		b(Suspend, "General", "suspend", "ctrl+z"),
+		digits(b(View, "General", "go to view 1…9 (tabs)", "1", "2", "3", "4", "5", "6", "7", "8", "9")),
+		b(ViewPrev, "General", "previous view", "["),
+		b(ViewNext, "General", "next view", "]"),
+		b(SaveView, "General", "save filter and sort as a view", "S"),
 	}}
 	km.reindex()
 	return km
@@ -273,6 +287,36 @@ func (km KeyMap) Actions() []string {
 	return out
 }
 
+// yielding are the bindings added after config files were written (the
+// views'): a key a config gives another action is taken from them, not
+// refused, so that a config that worked before still does.
+var yielding = map[Action]bool{View: true, ViewPrev: true, ViewNext: true, SaveView: true}
+
+// yield takes the keys the overrides give other actions from the yielding
+// bindings not overridden themselves.
+func (km *KeyMap) yield(over map[string]string) {
+	taken := map[string]bool{}
+	for name := range over {
+		if i, ok := km.index[Action(name)]; ok && !yielding[Action(name)] {
+			for _, k := range km.bindings[i].Keys() {
+				taken[k] = true
+			}
+		}
+	}
+	for i, b := range km.bindings {
+		if _, own := over[string(b.Action)]; !yielding[b.Action] || own {
+			continue
+		}
+		keys := slices.DeleteFunc(slices.Clone(b.Keys()), func(k string) bool { return taken[k] })
+		if len(keys) == len(b.Keys()) {
+			continue
+		}
+		nb := b
+		nb.Binding = key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(keys, "/"), b.Help().Desc))
+		km.bindings[i] = nb
+	}
+}
+
 // Override applies the config file's keys section: action name to a
 // comma-separated list of keys. An unknown action, a key no terminal can
 // send, or a key bound twice is an *OverrideError that names the entry.
@@ -309,6 +353,7 @@ func (km KeyMap) Override(over map[string]string) (KeyMap, error) {
 		nb.Binding = key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(keys, "/"), nb.Help().Desc))
 		out.bindings[i] = nb
 	}
+	out.yield(over)
 	seen := map[string][]Binding{}
 	for _, b := range out.bindings {
 		for _, k := range b.Keys() {

@@ -17,6 +17,26 @@ func TestDefaultHasNoKeyTwice(t *testing.T) {
 	}
 }
 
+// The views' keys came after config files were written: a key a config
+// gives another action is taken from them, never refused.
+func TestViewKeysYieldToAConfigsKeys(t *testing.T) {
+	km, err := Default().Override(map[string]string{"status": "S", "mark": "1", "undo": "["})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]Action{"S": Status, "1": Mark, "[": Undo, "2": View, "]": ViewNext} {
+		if a, _ := km.Match(k); a != want {
+			t.Errorf("%s is %s, want %s", k, a, want)
+		}
+	}
+	if _, ok := km.Match("s"); ok {
+		t.Error("s still acts")
+	}
+	if _, err := Default().Override(map[string]string{"view": "j"}); err == nil {
+		t.Error("a view key overridden onto down is accepted")
+	}
+}
+
 func TestOverride(t *testing.T) {
 	km, err := Default().Override(map[string]string{"down": "j, ctrl+n", "quit": "Q"})
 	if err != nil {

@@ -38,6 +38,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/ui/screen"
 	"github.com/falcon-triage/falcon-triage/ui/status"
 	"github.com/falcon-triage/falcon-triage/ui/triage"
+	"github.com/falcon-triage/falcon-triage/ui/views"
 )
 
 type connectedMsg struct {
@@ -80,7 +81,8 @@ type Model struct {
 	run      *triage.Runner
 	dir      *people.Directory
 	store    *stateStore
-	bar      *status.Bar // the footer's word, the rate budget, the spinner
+	bar      *status.Bar  // the footer's word, the rate budget, the spinner
+	views    *views.Views // the config file's views, as tabs (none: no tabs)
 	quitting bool
 	relGen   int // the minute tick that keeps relative times true; an older one stops
 
@@ -163,6 +165,8 @@ func New(o Options) *Model {
 	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
 		first = list.Query{Filter: restored.Filter, Q: restored.Q, Sort: model.ParseSort(restored.Sort), ShowHidden: restored.ShowHidden}
 	}
+	m.views = newViews(m)
+	m.firstView(&restored, &first)
 	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
 		history, first, restored.Row, restored.RowID)
 	saved := make([]modal.SavedFilter, len(o.SavedFilters))
@@ -177,6 +181,11 @@ func New(o Options) *Model {
 		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
 		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.drafts())
 	m.lv = m.newLive()
+	if len(o.Views) > 0 {
+		// Live polls the views' filters with the list's, and counts the
+		// views again after a batch with news.
+		m.SetLiveViews(m.views.Filters, m.views.Recount)
+	}
 	if o.Source.Backend != nil {
 		m.connected(o.Source.Backend)
 	} else {
@@ -195,6 +204,7 @@ func (m *Model) connected(b model.Backend) {
 	m.conn = connection{}
 	m.list.Connected(b, m.o.Products)
 	m.run.Connected(b)
+	m.views.Connected(b)
 	m.ov = overview.New(overview.Deps{Backend: b, Keys: m.o.Keys, Names: m.dir.Name, Me: m.o.Me.UID, Location: m.o.Location, Now: m.o.Now, Ctx: m.ctx},
 		m.o.Overview || m.ov.Shown())
 	m.stack.Connected(m.f, b.Statuses, m.rowWord)
@@ -211,7 +221,7 @@ func (m *Model) Init() tea.Cmd {
 
 func (m *Model) start() tea.Cmd {
 	m.checkFirstFilter()
-	cmd := tea.Batch(m.list.Begin(), m.bar.Spin(), m.run.ReadBackOwed(), m.startLive())
+	cmd := tea.Batch(m.list.Begin(), m.bar.Spin(), m.run.ReadBackOwed(), m.startLive(), m.views.Recount())
 	if m.ov.Shown() {
 		return tea.Batch(cmd, m.loadOverview())
 	}
@@ -252,7 +262,7 @@ func (m *Model) loading() bool {
 
 // rowsOnScreen is the number of list rows on screen.
 func (m *Model) rowsOnScreen() int {
-	return max(1, m.height-5-len(m.messageLines()))
+	return max(1, m.height-5-m.views.Lines()-len(m.messageLines()))
 }
 
 // Update routes one message to the part it is for; then a layer an answer
@@ -292,6 +302,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onExport(msg)
 	}
 	if cmd, ok := m.onTerminal(msg); ok {
+		return cmd
+	}
+	if cmd, ok := m.onViewsMsg(msg); ok {
 		return cmd
 	}
 	// Anything else (a paste, a cursor message) belongs to the text field

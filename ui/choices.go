@@ -58,6 +58,8 @@ func (m *Model) choose(choice any) tea.Cmd {
 		return m.applyList(m.list.MoveTo(c.Row - 1))
 	case modal.ExportTo:
 		return m.exportTo(c)
+	case modal.SaveView:
+		return m.saveViewAs(c)
 	case modal.FindInDetail:
 		if m.detail != nil {
 			m.detail.Find(c.Text)
@@ -129,6 +131,8 @@ func (m *Model) answer(a modal.Answer) tea.Cmd {
 		}
 	case exportOverwrite:
 		return m.answerOverwrite(t, a.Key)
+	case replaceView:
+		return m.answerReplaceView(t, a.Key)
 	}
 	return m.apply(m.run.Answer(a.Tag, a.Key))
 }
@@ -163,6 +167,9 @@ func (m *Model) apply(out triage.Out, cmd tea.Cmd) tea.Cmd {
 		m.ov.Outdated() // its counts are older than this change: read again when shown
 	}
 	var cmds []tea.Cmd
+	if out.Applied {
+		cmds = append(cmds, m.views.Recount()) // the tabs' counts too
+	}
 	if out.DraftSent != "" && m.stack.ClearDraftIf(out.DraftFor, out.DraftSent) {
 		// Only the text that was sent goes: words typed since stay.
 		cmds = append(cmds, m.saveSession())
@@ -224,6 +231,9 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 	}
 	cmds := []tea.Cmd{cmd}
 	if r := out.Refused; r != nil {
+		if m.undoSwitch(r.Origin) {
+			m.bar.Set(status.Word{Text: "the view was not shown: " + screen.Sanitize(r.Why), Err: true})
+		}
 		if in, ok := r.Origin.(*modal.Input); ok {
 			// The text as typed comes back with the service's words, once
 			// the analyst is back at the list.
@@ -250,6 +260,7 @@ func (m *Model) applyList(out list.Out, cmd tea.Cmd) tea.Cmd {
 // if it is shown.
 func (m *Model) landed(l *list.Landing) tea.Cmd {
 	var cmds []tea.Cmd
+	m.viewLanded(l)
 	if in, ok := l.Origin.(*modal.Input); ok {
 		if in.Landed() {
 			m.stack.Pop(in)

@@ -119,6 +119,9 @@ func (m *Model) pivoted(l *list.Landing) {
 	if _, back := l.Origin.(goingBack); back || l.First || l.Left == l.Query {
 		return
 	}
+	if _, sw := l.Origin.(*viewSwitch); sw {
+		return // another view's query: backspace stays within a view
+	}
 	m.pivots = append(m.pivots, pivot{q: l.Left, id: l.LeftID, row: l.LeftRow})
 	if len(m.pivots) > maxPivots {
 		m.pivots = slices.Delete(m.pivots, 0, len(m.pivots)-maxPivots)
@@ -153,6 +156,7 @@ func (m *Model) cancelPivot() bool {
 	if _, back := origin.(goingBack); !ok || back || q == m.list.Current() || !m.list.Cancel(nil) {
 		return false
 	}
+	m.undoSwitch(origin)
 	cur := m.list.Current()
 	if n := len(m.drills); n > 0 && m.drills[n-1] == cur {
 		// The drill-down never landed: back to the overview it was

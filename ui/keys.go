@@ -61,6 +61,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if out, cmd, ok := m.list.Update(msg); ok {
 		return m.applyList(out, cmd)
 	}
+	if cmd, ok := m.onViewKey(act, msg.String()); ok {
+		return cmd
+	}
 	return m.onListKey(act)
 }
 
@@ -213,7 +216,7 @@ func (m *Model) refresh() tea.Cmd {
 	if m.list.Pending() {
 		keep = -1
 	}
-	return m.startQuery(m.list.Latest(), nil, keep)
+	return tea.Batch(m.startQuery(m.list.Latest(), nil, keep), m.views.Recount())
 }
 
 // toggleRelativeTimes shows times as "5m ago", or as dates; relative, they
@@ -280,7 +283,11 @@ func (m *Model) back() tea.Cmd {
 	if m.stopExport() {
 		return nil
 	}
+	_, origin, _ := m.list.Asked()
 	if what := m.list.Stop(); what != "" {
+		if !m.list.Pending() {
+			m.undoSwitch(origin) // a view switch stopped: back on the view the list shows
+		}
 		m.bar.Say(what)
 		return nil
 	}

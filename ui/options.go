@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -117,7 +118,20 @@ type Options struct {
 	// LiveWait returns once d has passed (true) or ctx ended (false):
 	// live's ticker (default a timer; tests tick by hand).
 	LiveWait func(ctx context.Context, d time.Duration) bool
+	// Views are the config file's views, shown as tabs with their counts
+	// (none: no tabs, the console as without them).
+	Views []View
+	// SaveView writes a view to the config file (S), replacing one of the
+	// same name only when replace is set (else ErrViewExists); it says
+	// where it wrote. Nil: S says views cannot be saved here.
+	SaveView func(v View, replace bool) (path string, err error)
 }
+
+// View is a view of the config file: a named filter and sort.
+type View struct{ Name, Filter, Sort string }
+
+// ErrViewExists is SaveView's refusal to replace a view not asked to.
+var ErrViewExists = errors.New("a view of that name exists")
 
 // SavedFilter is a filter the config file names.
 type SavedFilter struct{ Name, Filter string }

@@ -15,7 +15,7 @@ import (
 func (m *Model) session() session {
 	q := m.list.Latest()
 	return session{Filter: q.Filter, Q: q.Q, Sort: q.Sort.String(), ShowHidden: q.ShowHidden, Row: m.list.Cursor(),
-		RowID: m.list.CursorID(), CommentDrafts: m.stack.Drafts()}
+		RowID: m.list.CursorID(), View: m.viewName(), CommentDrafts: m.stack.Drafts()}
 }
 
 // saveSession writes the session off the Update path.

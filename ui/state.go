@@ -29,6 +29,8 @@ type session struct {
 	Row        int    `json:"row"`
 	// RowID is the detection the cursor was on: the list may have moved.
 	RowID string `json:"row_id,omitempty"`
+	// View is the view (config views:) the console was on.
+	View string `json:"view,omitempty"`
 	// CommentDrafts are the comments being written, each with the rows it
 	// is for, kept across a dropped connection.
 	CommentDrafts []modal.SavedDraft `json:"comment_drafts,omitempty"`

@@ -247,6 +247,9 @@ func (m *Model) headerLines() []string {
 	l2 := " filter: " + screen.Sanitize(filter)
 	room := m.width - ansi.StringWidth(right) - 2
 	l2 = screen.PadRight(screen.Truncate(l2, room), room) + " " + right
+	if tabs := m.tabLine(); tabs != "" {
+		return []string{l1, tabs, m.st.HeaderDim.Render(screen.Truncate(l2, m.width))}
+	}
 	return []string{l1, m.st.HeaderDim.Render(screen.Truncate(l2, m.width))}
 }
 

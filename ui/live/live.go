@@ -237,7 +237,9 @@ func (l *Live) Start(b model.Backend) tea.Cmd {
 	l.b = b
 	l.since = l.Now()
 	l.sample()
-	if l.Streamer == nil {
+	if l.Streamer == nil || b.Name() != "alerts" {
+		// The stream names alerts by their composite ids, which a Detects
+		// list does not hold: Detects polls.
 		l.source = "poll"
 		return l.tick()
 	}

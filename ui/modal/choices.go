@@ -46,6 +46,13 @@ type RunSearch struct {
 	Field *Input
 }
 
+// SaveView saves the list's filter and sort as the view Name; Field is the
+// name field, open until the config file is written (or refused).
+type SaveView struct {
+	Name  string
+	Field *Input
+}
+
 // ClearFilter clears the filter and the search.
 type ClearFilter struct{}
 

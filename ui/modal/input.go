@@ -26,10 +26,12 @@ const (
 	TagField
 	ExportField
 	DetailSearchField
+	ViewNameField
 )
 
 var inputPrompts = map[InputKind]string{FilterField: "filter (FQL) › ", SearchField: "search › ", HostField: "host › ", JumpField: "row › ", TagField: "tag (+add -remove) › ",
-	ExportField: "export to (.jsonl .json .csv) › ", DetailSearchField: "search the detail › "}
+	ExportField: "export to (.jsonl .json .csv) › ", DetailSearchField: "search the detail › ",
+	ViewNameField: "save as view › "}
 
 // Input is a one-line text field on the bottom line. A filter or a search
 // stays open, saying "checking…", until the service answers: a refusal
@@ -116,7 +118,7 @@ func (s *Stack) OpenInput(k InputKind, text string, history, targets []string) t
 		}
 		x.history = distinct(history, text)
 	}
-	if k == FilterField || k == SearchField {
+	if k == FilterField || k == SearchField || k == ViewNameField {
 		x.selectAll(true)
 	}
 	s.Push(x)
@@ -201,7 +203,9 @@ func inputWidth(width int, k InputKind) int {
 func (x *Input) Err() string { return x.err }
 
 // Checking reports a field waiting for the service's answer.
-func (x *Input) Checking() bool { return x.err == "checking…" || x.err == "searching…" }
+func (x *Input) Checking() bool {
+	return x.err == "checking…" || x.err == "searching…" || x.err == "saving…"
+}
 
 // Refused puts the service's words under the text as typed.
 func (x *Input) Refused(why string) { x.err = why }
@@ -331,6 +335,15 @@ func (x *Input) submit(s *Stack, text string) (any, tea.Cmd) {
 	case DetailSearchField:
 		s.Pop(x)
 		return FindInDetail{Text: text}, nil
+	case ViewNameField:
+		if text == "" {
+			x.err = "type the view's name"
+			return nil, nil
+		}
+		// The field stays open, saying so, until the file is written: a
+		// refusal leaves the name as typed.
+		x.err = "saving…"
+		return SaveView{Name: text, Field: x}, nil
 	case TagField:
 		name := strings.TrimSpace(strings.TrimLeft(text, "+-"))
 		if name == "" {
