@@ -170,7 +170,8 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		ready := make(chan struct{})
 		var f *fake.Server
 		go func() {
-			f = fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects})
+			f = fake.New(fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects,
+				Children: fake.DemoChildren(3)})
 			close(ready)
 		}()
 		srv, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -220,6 +221,11 @@ func (c *connection) chooseBackend(ctx context.Context, flagAPI string, readOnly
 	if err := c.client.Login(ctx); err != nil {
 		return err
 	}
+	return c.pickBackend(ctx, flagAPI, readOnly, first)
+}
+
+// pickBackend picks the API of the client, logged in: flag › config › auto.
+func (c *connection) pickBackend(ctx context.Context, flagAPI string, readOnly bool, first func(model.Backend) model.Query) error {
 	verdicts := map[model.Status]string{
 		model.StatusTruePositive:  c.cfg.VerdictTags.TruePositive,
 		model.StatusFalsePositive: c.cfg.VerdictTags.FalsePositive,
@@ -267,10 +273,17 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.DetectsStale, "stale-detects", false, "Detects reads answer but no longer change: updates answer 200 unseen, new incidents reach Alerts only")
 	fs.BoolVar(&o.AlertsForbidden, "detects-only", false, "an old API client with the Detects scopes only: every Alerts endpoint answers 403")
 	fs.BoolVar(&o.CombinedForbidden, "no-combined", false, "answer 403 on the combined alerts endpoint only")
+	children := fs.Int("children", 0, "make the tenant a Flight Control parent with this many child tenants, each with its own data (p switches)")
+	fs.BoolVar(&o.DenyFlightControl, "no-flight-control", false, "an API client without the Flight Control: read scope: the mssp endpoints answer 403")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	o.GenOptions = fake.GenOptions{Count: *count, Seed: *seed}
+	if *children < 0 || *children > 1000 {
+		fmt.Fprintln(stderr, "falcon-triage fake: --children takes 0 to 1000")
+		return 2
+	}
+	o.Children = fake.DemoChildren(*children)
 	o.RateLimit, o.TokenTTL, o.Region, o.ClientID, o.ClientSecret = *rate, *tokenTTL, *region, *clientID, *clientSecret
 	f := fake.New(o)
 	ln, err := net.Listen("tcp", *addr)
@@ -446,6 +459,7 @@ func runConsole(args []string, stderr io.Writer) int {
 		team = append(team, p.user())
 	}
 	readOnlyRun := *readOnly || conn.cfg.ReadOnly
+	ten := &tenants{conn: conn, flagAPI: cf.api, readOnly: readOnlyRun, audit: audit}
 	m := ui.New(ui.Options{
 		// The login and the choice of API run inside the console, so its
 		// first frame does not wait for the network.
@@ -461,9 +475,9 @@ func runConsole(args []string, stderr io.Writer) int {
 			Label: conn.label,
 			CID:   firstOf(conn.client.MemberCID(), demoCID(cf.demo)),
 			ConsoleURL: func(d *model.Detection) string {
-				return consoleURL(conn.client.Cloud(), d)
+				return consoleURL(ten.current().Cloud(), d)
 			},
-			People: conn.client,
+			People: ten,
 			Export: exportTo,
 		},
 		StateDir:         state,
@@ -481,6 +495,8 @@ func runConsole(args []string, stderr io.Writer) int {
 		CommentTemplates: commentTemplates(conn.cfg.CommentTemplates),
 		RequireComment:   requireComment(conn.cfg.RequireCommentOn),
 		Notice:           notice,
+		Tenants:          ten,
+		MemberCID:        conn.client.MemberCID(),
 	})
 	// The signals are ours (fatalSignals), not Bubble Tea's: its handler
 	// ends the program on SIGTERM without the console's quit, and on
@@ -540,6 +556,9 @@ func runConsole(args []string, stderr io.Writer) int {
 	close(stopWaiting)
 	signal.Stop(intr)
 	guard.restore()
+	if err := ten.err(); err != nil {
+		fmt.Fprintf(stderr, "falcon-triage: the token of a tenant left could not be revoked (%s): it lapses by itself within 30 minutes\n", screen.Sanitize(err.Error()))
+	}
 	logErr := audit.Close()
 	tally := audit.Tally()
 	if line := quitSummary(tally, auditPath, logErr); line != "" {

@@ -100,14 +100,14 @@ func flightControl(err error) error {
 // the console shows after a dash.
 var cidForm = regexp.MustCompile(`^[0-9A-Fa-f]{32}(-[0-9A-Fa-f]{2})?$`)
 
-// ForMember logs in as the child cid of the client's tenant: a client of
-// its own, with one token (asked with member_cid) from the host this one
-// uses now. The token is revoked by the new client's Close. This client is
+// ForMember logs in as the child cid of the client's tenant ("" the
+// parent itself, with no member_cid): a client of its own, with one token
+// (asked with member_cid) from the host this one uses now. The token is revoked by the new client's Close. This client is
 // left as it is: the caller closes it once it has moved (its tokens then
 // revoked where they were issued). A CID that is not a child is refused by
 // the service with 403 on the token request.
 func (c *Client) ForMember(ctx context.Context, cid string) (*Client, error) {
-	if !cidForm.MatchString(cid) {
+	if cid != "" && !cidForm.MatchString(cid) {
 		return nil, &Error{Op: "switch tenant", Err: fmt.Errorf("%q is not a customer id (32 hex digits)", cid)}
 	}
 	cfg := c.cfg
@@ -120,7 +120,7 @@ func (c *Client) ForMember(ctx context.Context, cid string) (*Client, error) {
 		if errors.As(err, &e) && e.Status == http.StatusForbidden {
 			e.Op = "switch tenant"
 			e.Messages = nil
-			e.Hint = "the service refused a token for CID " + cid + ": it is not a child of this API client's tenant, or the client lacks Flight Control"
+			e.Hint = "not a child of this API client's tenant, or the client lacks Flight Control"
 		}
 		_ = nc.Close(context.WithoutCancel(ctx))
 		return nil, err

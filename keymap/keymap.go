@@ -69,6 +69,7 @@ const (
 	SearchNext    Action = "detail_search_next"
 	SearchPrev    Action = "detail_search_previous"
 	Template      Action = "comment_template"
+	Tenant        Action = "switch_tenant"
 )
 
 // Scope is where a binding works: everywhere outside a text field (""),
@@ -128,9 +129,10 @@ func in(s Scope, kb Binding) Binding {
 // Groups are the help screen's sections, in order.
 var Groups = []string{"Move", "Detail", "Filter and sort", "Triage", "General"}
 
-// Reserved are the keys of shared/KEYS.md kept free for tenant switching,
-// so that nothing else takes them.
-var Reserved = []string{"p"}
+// Reserved are the keys of shared/KEYS.md kept free for what is not bound
+// yet, so that nothing else takes them (p, kept for tenant switching, is
+// switch_tenant's now).
+var Reserved = []string{}
 
 // Default is the keymap of shared/KEYS.md.
 func Default() KeyMap {
@@ -183,6 +185,7 @@ func Default() KeyMap {
 		b(PanelPrev, "General", "overview: previous panel", "h", "left"),
 		b(Refresh, "General", "refresh", "r"),
 		b(Export, "General", "export to a file", "e"),
+		b(Tenant, "General", "switch tenant (Flight Control child CID)", "p"),
 		b(Help, "General", "all keys", "?"),
 		b(Quit, "General", "quit", "q"),
 		b(ForceQuit, "General", "quit now", "ctrl+c"),

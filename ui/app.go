@@ -90,6 +90,7 @@ type Model struct {
 	// cid is the tenant's customer id as its rows name it: the header's,
 	// whatever the configuration says.
 	cid string
+	ten tenantState // the Flight Control tenant the console is in (tenants.go)
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -118,7 +119,8 @@ func New(o Options) *Model {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{
 		o: o, ctx: ctx, cancel: cancel, cmds: newCommands(), stopWait: make(chan struct{}),
-		store: newStateStore(o.StateDir),
+		store: newStateStore(tenantDir(o.StateDir, o.MemberCID)),
+		ten:   tenantState{member: o.MemberCID},
 		rows:  rows.New(o.CacheBytes, o.Now),
 		bar:   status.New(),
 	}
@@ -258,7 +260,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if open := m.stack.OpenWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
 	}
-	return m, m.cmds.track(cmd)
+	return m, m.cmds.track(stamp(cmd, m.ten.epoch))
 }
 
 func (m *Model) route(msg tea.Msg) tea.Cmd {
@@ -277,6 +279,15 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onKey(msg)
 	case connectedMsg:
 		return m.onConnected(msg)
+	case tenantMsg:
+		if msg.epoch != m.ten.epoch {
+			return nil // asked in a tenant the console has left
+		}
+		return m.route(msg.msg)
+	case childrenMsg:
+		return m.onChildren(msg)
+	case switchedMsg:
+		return m.onSwitched(msg)
 	case exportProgressMsg, exportDoneMsg:
 		return m.onExport(msg)
 	}
@@ -347,9 +358,13 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 		return nil
 	}
 	m.connected(msg.b)
+	var named tea.Cmd
+	if m.o.Tenants != nil && m.ten.member != "" {
+		named = m.listChildren() // the header names the child started in
+	}
 	if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
 		// A fall back to Detects is worth a word; ? always says why.
 		m.bar.Set(status.Word{Text: m.apiName() + ": " + why, Life: status.Lasting})
 	}
-	return m.start()
+	return tea.Batch(m.start(), named)
 }

@@ -58,6 +58,8 @@ func (m *Model) choose(choice any) tea.Cmd {
 		return m.applyList(m.list.MoveTo(c.Row - 1))
 	case modal.ExportTo:
 		return m.exportTo(c)
+	case modal.ChooseTenant:
+		return m.switchTenant(c)
 	case modal.FindInDetail:
 		if m.detail != nil {
 			m.detail.Find(c.Text)

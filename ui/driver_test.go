@@ -89,6 +89,8 @@ func (d *driver) take(msg tea.Msg, exec func(tea.Cmd)) {
 				exec(c)
 			}
 		}
+	case tenantMsg:
+		d.take(msg.msg, exec) // one tenant in these tests: held as the part's own
 	case spinner.TickMsg:
 	case tea.QuitMsg:
 		d.quit = true

@@ -103,6 +103,11 @@ type Options struct {
 	// backend: a probe that asks exactly it can keep its answer as the
 	// first page.
 	Connect func(ctx context.Context, first func(model.Backend) model.Query) (model.Backend, error)
+	// Tenants lists a Flight Control parent's children and switches to
+	// one (p); nil: p says there are none. MemberCID is the child the
+	// console starts in ("" the parent): it names the state folder.
+	Tenants   model.Tenants
+	MemberCID string
 }
 
 // SavedFilter is a filter the config file names.

@@ -1,6 +1,8 @@
 package fake
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -47,9 +49,8 @@ func DemoChildren(n int) []Child {
 
 // ChildCID is the CID DemoChildren gives the i-th child.
 func ChildCID(i int) string {
-	h := fnv.New128a()
-	fmt.Fprintf(h, "falcon-triage demo child %d", i)
-	return fmt.Sprintf("%x", h.Sum(nil))
+	sum := sha256.Sum256(fmt.Appendf(nil, "falcon-triage demo child %d", i))
+	return hex.EncodeToString(sum[:16])
 }
 
 // mssp is the parent's side: its children, made when first used, and the
