@@ -202,7 +202,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.conn.pending {
 		return m.cmds.track(tea.Batch(m.connect(), tea.RequestBackgroundColor))
 	}
-	return m.cmds.track(tea.Batch(m.start(), tea.RequestBackgroundColor))
+	return m.cmds.track(tea.Batch(m.start(), tea.RequestBackgroundColor, m.nameTenant()))
 }
 
 func (m *Model) start() tea.Cmd {
@@ -358,10 +358,7 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 		return nil
 	}
 	m.connected(msg.b)
-	var named tea.Cmd
-	if m.o.Tenants != nil && m.ten.member != "" {
-		named = m.listChildren() // the header names the child started in
-	}
+	named := m.nameTenant()
 	if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
 		// A fall back to Detects is worth a word; ? always says why.
 		m.bar.Set(status.Word{Text: m.apiName() + ": " + why, Life: status.Lasting})

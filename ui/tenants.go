@@ -132,6 +132,15 @@ func (m *Model) onTenantKey() tea.Cmd {
 	return nil
 }
 
+// nameTenant lists the children when the console starts in one, so the
+// header names it (its CID until then).
+func (m *Model) nameTenant() tea.Cmd {
+	if m.o.Tenants == nil || m.ten.member == "" {
+		return nil
+	}
+	return m.listChildren()
+}
+
 // listChildren asks for the parent's children.
 func (m *Model) listChildren() tea.Cmd {
 	m.ten.listing = true

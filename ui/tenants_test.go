@@ -33,7 +33,16 @@ func (t *testTenants) client() *api.Client {
 }
 
 func (t *testTenants) Children(ctx context.Context) ([]model.Tenant, error) {
-	return t.client().Children(ctx)
+	c := t.client()
+	if c.MemberCID() == "" {
+		return c.Children(ctx)
+	}
+	p, err := c.ForMember(ctx, "") // in a child: the parent's list
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close(context.WithoutCancel(ctx))
+	return p.Children(ctx)
 }
 
 func (t *testTenants) Switch(ctx context.Context, cid string) (model.Backend, error) {
@@ -192,7 +201,9 @@ func TestKeysWhileASwitchIsInFlight(t *testing.T) {
 	s.waitText("Status")
 	s.key("i")
 	s.waitFor("the change applied", func(string) bool { return len(h.fake.Patches()) == 1 })
-	s.waitFor("the change landed", func(sc string) bool { return !strings.Contains(sc, "sending") && strings.Contains(cursorLine(sc), "In progress") })
+	s.waitFor("the change landed", func(sc string) bool {
+		return !strings.Contains(sc, "sending") && strings.Contains(cursorLine(sc), "In progress")
+	})
 	openTenantPicker(s)
 	s.typeText("north")
 	s.key("enter")
@@ -266,5 +277,65 @@ func TestPWithoutTheFlightControlScope(t *testing.T) {
 	s.quit()
 	if n := h.fake.Count("children-query"); n != 1 {
 		t.Fatalf("%d children queries, want 1", n)
+	}
+}
+
+// TestAnAnswerOfTheTenantLeftIsDropped: the parent's first page, held by
+// the service until the switch has landed, arrives in the child's time
+// and is not shown there (its list's first query has the same generation
+// as the child's: only the tenant's epoch tells them apart).
+func TestAnAnswerOfTheTenantLeftIsDropped(t *testing.T) {
+	h, ten, kids := tenantHarness(t)
+	h.fake.SetFaults(fake.Faults{HoldQueries: true}) // the parent's, not the child's
+	o := h.options(t)
+	o.Tenants, o.ArmAfter = ten, time.Nanosecond
+	s := startScreen(t, New(o), 100, 30)
+	s.waitFor("the parent's first page held", func(string) bool { return h.fake.Count("query") == 1 })
+	s.key("p")
+	s.waitText("Switch tenant: 3 child tenants")
+	s.keyUntil("n", "the picker's search", func(sc string) bool { return strings.Contains(sc, "tenant › n") })
+	s.typeText("orth")
+	s.key("enter")
+	s.waitFor("the child", func(sc string) bool {
+		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], "Northwind Traders · CID "+kids[0].CID) && settled(sc)
+	})
+	sent := h.traffic.bytes.Load()
+	h.fake.SetFaults(fake.Faults{}) // the parent's page is answered now
+	s.waitFor("the parent's page answered", func(string) bool { return h.traffic.bytes.Load() > sent })
+	s.key("t") // a key after it: the page has been read by the time it shows
+	s.waitText("ago")
+	m := s.quit()
+	if !allOf(m.list.IDs(), kids[0].CID) {
+		t.Fatalf("the parent's late page reached the child's list: %v", m.list.IDs()[:3])
+	}
+}
+
+// TestStartingInAChildNamesIt: --member-cid starts in a child; the header
+// names it by its CID at once, and by its name once the children are
+// listed; its state is its own folder's.
+func TestStartingInAChildNamesIt(t *testing.T) {
+	h, ten, kids := tenantHarness(t)
+	child, err := h.client.ForMember(context.Background(), kids[2].CID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = h.client.Close(context.Background())
+	ten.cur = child
+	o := h.options(t)
+	o.Tenants, o.MemberCID = ten, kids[2].CID
+	o.Source.Backend, o.Source.CID = api.NewAlerts(child, nil), kids[2].CID
+	s := startScreen(t, New(o), 80, 24)
+	sc := s.waitFor("the child named", func(sc string) bool {
+		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], "Fabrikam Retail · CID "+kids[2].CID) && settled(sc)
+	})
+	if strings.Contains(sc, fake.DemoCID) {
+		t.Fatalf("the parent's CID on screen:\n%s", sc)
+	}
+	s.quit()
+	if _, err := os.Stat(filepath.Join(o.StateDir, kids[2].CID, sessionFile)); err != nil {
+		t.Fatalf("the child's session is not in its own folder: %v", err)
+	}
+	if n := h.fake.Unrevoked(); n != 1 {
+		t.Fatalf("%d tokens unrevoked: the parent's token that listed the children must be revoked at once", n)
 	}
 }
