@@ -347,16 +347,26 @@ func tenantLabel(name, cid string, width int) string {
 
 // tenantName names the tenant the console is in.
 func (m *Model) tenantName(width int) string {
-	return tenantLabel(m.ten.name, cmpOr(m.cid, m.o.Source.CID), width)
+	return tenantLabel(m.ten.name, m.tenantCID(), width)
+}
+
+// tenantCID is the CID of the tenant the console is in, as far as known:
+// the child's, else as the rows name it, else (before any switch) the
+// configured one.
+func (m *Model) tenantCID() string {
+	switch {
+	case m.ten.member != "":
+		return m.ten.member
+	case m.cid != "" || m.ten.epoch > 0:
+		return m.cid
+	}
+	return m.o.Source.CID
 }
 
 // tenantHeader is the header's part naming the tenant: its name where
 // known, and its CID; "" when neither is.
 func (m *Model) tenantHeader() string {
-	cid := cmpOr(m.cid, m.o.Source.CID)
-	if m.ten.member != "" {
-		cid = m.ten.member
-	}
+	cid := m.tenantCID()
 	name := strings.TrimSpace(screen.Sanitize(m.ten.name))
 	switch {
 	case cid == "" && name == "":

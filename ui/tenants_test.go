@@ -311,31 +311,76 @@ func TestAnAnswerOfTheTenantLeftIsDropped(t *testing.T) {
 }
 
 // TestStartingInAChildNamesIt: --member-cid starts in a child; the header
-// names it by its CID at once, and by its name once the children are
-// listed; its state is its own folder's.
+// names it by its CID at once, and by its name (sanitised, cut so the CID
+// fits 80 columns) once the children are listed; its state is its own
+// folder's.
 func TestStartingInAChildNamesIt(t *testing.T) {
+	for _, tc := range []struct {
+		kid  int
+		name string
+	}{{2, "Fabrikam Retail · CID "}, {1, "Evil␛]52;c;aGk=␇␛[2… · CID "}} {
+		t.Run(tc.name[:4], func(t *testing.T) {
+			h, ten, kids := tenantHarness(t)
+			kid := kids[tc.kid]
+			child, err := h.client.ForMember(context.Background(), kid.CID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = h.client.Close(context.Background())
+			ten.cur = child
+			o := h.options(t)
+			o.Tenants, o.MemberCID = ten, kid.CID
+			o.Source.Backend, o.Source.CID = api.NewAlerts(child, nil), kid.CID
+			s := startScreen(t, New(o), 80, 24)
+			sc := s.waitFor("the child named", func(sc string) bool {
+				return strings.Contains(strings.SplitN(sc, "\n", 2)[0], tc.name+kid.CID) && settled(sc)
+			})
+			if strings.Contains(sc, fake.DemoCID) {
+				t.Fatalf("the parent's CID on screen:\n%s", sc)
+			}
+			s.quit()
+			if strings.Contains(string(s.raw), "\x1b]52;c;aGk=") {
+				t.Fatal("the hostile name reached the terminal as an escape sequence")
+			}
+			if _, err := os.Stat(filepath.Join(o.StateDir, kid.CID, sessionFile)); err != nil {
+				t.Fatalf("the child's session is not in its own folder: %v", err)
+			}
+			if n := h.fake.Unrevoked(); n != 1 {
+				t.Fatalf("%d tokens unrevoked: the parent's token that listed the children must be revoked at once", n)
+			}
+		})
+	}
+}
+
+// TestBackToTheParentRestoresItsSession: the parent is the picker's first
+// line; back there, its own session comes back (the row the cursor was
+// on), and the header names its CID again.
+func TestBackToTheParentRestoresItsSession(t *testing.T) {
 	h, ten, kids := tenantHarness(t)
-	child, err := h.client.ForMember(context.Background(), kids[2].CID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = h.client.Close(context.Background())
-	ten.cur = child
 	o := h.options(t)
-	o.Tenants, o.MemberCID = ten, kids[2].CID
-	o.Source.Backend, o.Source.CID = api.NewAlerts(child, nil), kids[2].CID
-	s := startScreen(t, New(o), 80, 24)
-	sc := s.waitFor("the child named", func(sc string) bool {
-		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], "Fabrikam Retail · CID "+kids[2].CID) && settled(sc)
+	o.Tenants, o.ArmAfter, o.Restore = ten, time.Nanosecond, true
+	s := startScreen(t, New(o), 100, 30)
+	top := s.waitFor("the parent's rows", settled)
+	s.key("j", "j", "j")
+	at := s.waitFor("the cursor on row 4", func(sc string) bool { return strings.HasPrefix(screenLines(sc)[6], "▶") })
+	openTenantPicker(s)
+	s.typeText("north")
+	s.key("enter")
+	s.waitFor("the child", func(sc string) bool {
+		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], "Northwind Traders · CID "+kids[0].CID) && settled(sc)
 	})
-	if strings.Contains(sc, fake.DemoCID) {
-		t.Fatalf("the parent's CID on screen:\n%s", sc)
+	s.key("p")
+	s.waitText("● Northwind Traders")
+	s.typeText("parent")
+	s.key("enter")
+	sc := s.waitFor("the parent again", func(sc string) bool {
+		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], "CID "+fake.DemoCID) && settled(sc) && strings.HasPrefix(screenLines(sc)[6], "▶")
+	})
+	if screenLines(sc)[6] != screenLines(at)[6] || screenLines(sc)[4] != screenLines(top)[4] {
+		t.Fatalf("the parent's session was not restored:\n%s", sc)
 	}
-	s.quit()
-	if _, err := os.Stat(filepath.Join(o.StateDir, kids[2].CID, sessionFile)); err != nil {
-		t.Fatalf("the child's session is not in its own folder: %v", err)
-	}
-	if n := h.fake.Unrevoked(); n != 1 {
-		t.Fatalf("%d tokens unrevoked: the parent's token that listed the children must be revoked at once", n)
+	m := s.quit()
+	if !allOf(m.list.IDs(), fake.DemoCID) || h.fake.Unrevoked() != 1 {
+		t.Fatalf("back in the parent: ids %v, %d unrevoked", m.list.IDs()[:2], h.fake.Unrevoked())
 	}
 }
