@@ -202,7 +202,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.conn.pending {
 		return m.cmds.track(tea.Batch(m.connect(), tea.RequestBackgroundColor))
 	}
-	return m.cmds.track(tea.Batch(m.start(), tea.RequestBackgroundColor, m.nameTenant()))
+	return m.cmds.track(stamp(tea.Batch(m.start(), tea.RequestBackgroundColor, m.nameTenant()), m.ten.epoch))
 }
 
 func (m *Model) start() tea.Cmd {

@@ -9,9 +9,13 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/list"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 )
 
 // testTenants switches as main does: a client of the child's own, the
@@ -280,34 +284,56 @@ func TestPWithoutTheFlightControlScope(t *testing.T) {
 	}
 }
 
-// TestAnAnswerOfTheTenantLeftIsDropped: the parent's first page, held by
-// the service until the switch has landed, arrives in the child's time
-// and is not shown there (its list's first query has the same generation
-// as the child's: only the tenant's epoch tells them apart).
+// TestAnAnswerOfTheTenantLeftIsDropped: the parent's first page, held
+// back until the switch has landed and the child's walk is under way (the
+// lists page 20 rows at a time), arrives in the child's time: it has the
+// same generation as the child's first query, and only the tenant it was
+// asked in tells them apart. It is dropped.
 func TestAnAnswerOfTheTenantLeftIsDropped(t *testing.T) {
 	h, ten, kids := tenantHarness(t)
-	h.fake.SetFaults(fake.Faults{HoldQueries: true}) // the parent's, not the child's
 	o := h.options(t)
-	o.Tenants, o.ArmAfter = ten, time.Nanosecond
-	s := startScreen(t, New(o), 100, 30)
-	s.waitFor("the parent's first page held", func(string) bool { return h.fake.Count("query") == 1 })
-	s.key("p")
-	s.waitText("Switch tenant: 3 child tenants")
-	s.keyUntil("n", "the picker's search", func(sc string) bool { return strings.Contains(sc, "tenant › n") })
-	s.typeText("orth")
-	s.key("enter")
-	s.waitFor("the child", func(sc string) bool {
-		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], "Northwind Traders · CID "+kids[0].CID) && settled(sc)
-	})
-	sent := h.traffic.bytes.Load()
-	h.fake.SetFaults(fake.Faults{}) // the parent's page is answered now
-	s.waitFor("the parent's page answered", func(string) bool { return h.traffic.bytes.Load() > sent })
-	s.key("t") // a key after it: the page has been read by the time it shows
-	s.waitText("ago")
-	m := s.quit()
-	if !allOf(m.list.IDs(), kids[0].CID) {
-		t.Fatalf("the parent's late page reached the child's list: %v", m.list.IDs()[:3])
+	o.Tenants, o.IDChunk = ten, 20
+	d := newDriver(t, o)
+	d.epochs = true
+	d.run()
+	late := takeStamped[list.IDsMsg](d) // the parent's first page, held back
+	d.settle()
+	d.key("p")
+	d.run()
+	deliver[childrenMsg](d)
+	d.run()
+	d.send(takeStamped[modal.ArmMsg](d)) // the picker has been seen
+	d.typeText("north")
+	d.key("enter")
+	d.run()
+	deliver[switchedMsg](d)
+	d.settle()
+	if !allOf(d.m.list.IDs(), kids[0].CID) || !strings.Contains(d.screen(), "Northwind Traders · CID") {
+		t.Fatalf("not in the child: %v\n%s", d.m.list.IDs(), d.screen())
 	}
+	d.send(late)
+	d.settle()
+	if !allOf(d.m.list.IDs(), kids[0].CID) {
+		t.Fatalf("the parent's late page reached the child's list: %v", d.m.list.IDs())
+	}
+	_ = d.m.Close(hangBound)
+}
+
+// takeStamped takes the first held answer of a part that is a T out of
+// the held ones, stamped with its tenant, without delivering it.
+func takeStamped[T tea.Msg](d *driver) tenantMsg {
+	d.t.Helper()
+	for i, msg := range d.held {
+		if tm, ok := msg.(tenantMsg); ok {
+			if _, ok := tm.msg.(T); ok {
+				d.held = append(d.held[:i], d.held[i+1:]...)
+				return tm
+			}
+		}
+	}
+	var zero T
+	d.t.Fatalf("no %T held back (held: %s)", zero, d.heldTypes())
+	return tenantMsg{}
 }
 
 // TestStartingInAChildNamesIt: --member-cid starts in a child; the header
