@@ -293,6 +293,9 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	id, secret := f.Credentials()
 	fmt.Fprintf(stdout, "fake Falcon API on http://%s with %d detections (seed %d)\n", ln.Addr(), *count, *seed)
 	fmt.Fprintf(stdout, "  FALCON_BASE_URL=http://%s FALCON_CLIENT_ID=%s FALCON_CLIENT_SECRET=%s\n", ln.Addr(), id, secret)
+	for _, c := range o.Children {
+		fmt.Fprintf(stdout, "  child tenant %s (%s): FALCON_MEMBER_CID=%s, or p in the console\n", c.CID, c.Name, c.CID)
+	}
 	srv := &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()

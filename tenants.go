@@ -60,10 +60,18 @@ func (t *tenants) Switch(ctx context.Context, cid string) (model.Backend, error)
 	if err != nil {
 		return nil, err
 	}
+	t.mu.Lock()
 	next := *t.conn
+	t.mu.Unlock()
 	next.client = nc
+	// The same API client has the same scopes in every tenant: the API
+	// auto chose at the start is taken again, with no probe.
+	flagAPI := t.flagAPI
+	if (flagAPI == "" || flagAPI == "auto") && next.backend != nil && (next.cfg.API == "" || next.cfg.API == "auto") {
+		flagAPI = next.backend.Name()
+	}
 	// Logged in already (one token for the child): only the API is chosen.
-	if err := next.pickBackend(ctx, t.flagAPI, t.readOnly, nil); err != nil {
+	if err := next.pickBackend(ctx, flagAPI, t.readOnly, nil); err != nil {
 		t.close(nc)
 		return nil, err
 	}

@@ -100,9 +100,11 @@ func stamp(cmd tea.Cmd, epoch int) tea.Cmd {
 // cidForm is a customer id: only such a name becomes a state folder.
 var cidForm = regexp.MustCompile(`^[0-9A-Fa-f]{32}(-[0-9A-Fa-f]{2})?$`)
 
-// tenantDir is the state folder of the tenant cid ("" the parent's).
+// tenantDir is the state folder of the tenant cid ("" the parent's). Only
+// a customer id names a folder: a configured member CID that is none (its
+// login fails anyway) keeps the parent's.
 func tenantDir(root, cid string) string {
-	if root == "" || cid == "" {
+	if root == "" || !cidForm.MatchString(cid) {
 		return root
 	}
 	return filepath.Join(root, strings.ToLower(cid))
