@@ -153,6 +153,11 @@ func TestPSwitchesToAChild(t *testing.T) {
 	if n := h.fake.Unrevoked(); n != 1 {
 		t.Fatalf("%d tokens unrevoked after the switch, want the child's alone", n)
 	}
+	// The child's first screen: one request (the combined alerts: rows and
+	// their documents); the parent's side, one token and one revoke.
+	if c := h.fake.Child(child.CID); c.Count("query") != 1 || c.Count("summaries") != 0 || h.fake.Count("revoke") != 1 {
+		t.Fatalf("the switch asked the child %d queries and %d reads, the parent %d revokes", c.Count("query"), c.Count("summaries"), h.fake.Count("revoke"))
+	}
 	if _, err := os.Stat(filepath.Join(o.StateDir, child.CID, sessionFile)); err != nil {
 		t.Fatalf("the child's session is not in its own folder: %v", err)
 	}
