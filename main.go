@@ -175,7 +175,8 @@ func connect(cf connFlags, onRate func(api.RateStatus)) (*connection, error) {
 		ready := make(chan struct{})
 		var f *fake.Server
 		go func() {
-			o := fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects}
+			o := fake.Options{GenOptions: fake.GenOptions{Count: cf.demoCount, Seed: cf.demoSeed}, DetectsGone: !cf.demoDetects,
+				Children: fake.DemoChildren(3)}
 			if !cf.still {
 				// The console's demo world moves gently: a new incident
 				// every 45 s, another analyst's change every 90 s.
@@ -231,6 +232,11 @@ func (c *connection) chooseBackend(ctx context.Context, flagAPI string, readOnly
 	if err := c.client.Login(ctx); err != nil {
 		return err
 	}
+	return c.pickBackend(ctx, flagAPI, readOnly, first)
+}
+
+// pickBackend picks the API of the client, logged in: flag › config › auto.
+func (c *connection) pickBackend(ctx context.Context, flagAPI string, readOnly bool, first func(model.Backend) model.Query) error {
 	verdicts := map[model.Status]string{
 		model.StatusTruePositive:  c.cfg.VerdictTags.TruePositive,
 		model.StatusFalsePositive: c.cfg.VerdictTags.FalsePositive,
@@ -282,10 +288,17 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.StreamInterval, "stream-interval", 1800*time.Second, "a stream session's refresh interval: a session not refreshed within it is closed")
 	fs.DurationVar(&o.ArriveEvery, "arrive-every", 0, "add a new incident at this interval, e.g. 20s (0: never)")
 	fs.DurationVar(&o.ChangeEvery, "change-every", 0, "have another analyst change an open alert's status or assignee at this interval, e.g. 45s (0: never)")
+	children := fs.Int("children", 0, "make the tenant a Flight Control parent with this many child tenants, each with its own data (p switches)")
+	fs.BoolVar(&o.DenyFlightControl, "no-flight-control", false, "an API client without the Flight Control: read scope: the mssp endpoints answer 403")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	o.GenOptions = fake.GenOptions{Count: *count, Seed: *seed}
+	if *children < 0 || *children > 1000 {
+		fmt.Fprintln(stderr, "falcon-triage fake: --children takes 0 to 1000")
+		return 2
+	}
+	o.Children = fake.DemoChildren(*children)
 	o.RateLimit, o.TokenTTL, o.Region, o.ClientID, o.ClientSecret = *rate, *tokenTTL, *region, *clientID, *clientSecret
 	f := fake.New(o)
 	defer f.Close()
@@ -296,6 +309,9 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	id, secret := f.Credentials()
 	fmt.Fprintf(stdout, "fake Falcon API on http://%s with %d detections (seed %d)\n", ln.Addr(), *count, *seed)
 	fmt.Fprintf(stdout, "  FALCON_BASE_URL=http://%s FALCON_CLIENT_ID=%s FALCON_CLIENT_SECRET=%s\n", ln.Addr(), id, secret)
+	for _, c := range o.Children {
+		fmt.Fprintf(stdout, "  child tenant %s (%s): FALCON_MEMBER_CID=%s, or p in the console\n", c.CID, c.Name, c.CID)
+	}
 	srv := &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -466,6 +482,7 @@ func runConsole(args []string, stderr io.Writer) int {
 	}
 	readOnlyRun := *readOnly || conn.cfg.ReadOnly
 	live, every, notify := liveOptions(conn.cfg, *noLive)
+	ten := &tenants{conn: conn, flagAPI: cf.api, readOnly: readOnlyRun, audit: audit}
 	m := ui.New(ui.Options{
 		// The login and the choice of API run inside the console, so its
 		// first frame does not wait for the network.
@@ -481,11 +498,11 @@ func runConsole(args []string, stderr io.Writer) int {
 			Label: conn.label,
 			CID:   firstOf(conn.client.MemberCID(), demoCID(cf.demo)),
 			ConsoleURL: func(d *model.Detection) string {
-				return consoleURL(conn.client.Cloud(), d)
+				return consoleURL(ten.current().Cloud(), d)
 			},
-			People:   conn.client,
+			People:   ten,
 			Export:   exportTo,
-			Streamer: conn.client,
+			Streamer: ten,
 		},
 		StateDir:         state,
 		Keys:             keys,
@@ -507,6 +524,8 @@ func runConsole(args []string, stderr io.Writer) int {
 		Notify:           notify,
 		Views:            uiViews(conn.cfg.Views),
 		SaveView:         viewSaver(conn.cfgPath),
+		Tenants:          ten,
+		MemberCID:        conn.client.MemberCID(),
 	})
 	// The signals are ours (fatalSignals), not Bubble Tea's: its handler
 	// ends the program on SIGTERM without the console's quit, and on
@@ -570,6 +589,9 @@ func runConsole(args []string, stderr io.Writer) int {
 	close(stopWaiting)
 	signal.Stop(intr)
 	guard.restore()
+	if err := ten.err(); err != nil {
+		fmt.Fprintf(stderr, "falcon-triage: the token of a tenant left could not be revoked (%s): it lapses by itself within 30 minutes\n", screen.Sanitize(err.Error()))
+	}
 	logErr := audit.Close()
 	tally := audit.Tally()
 	if line := quitSummary(tally, auditPath, logErr); line != "" {

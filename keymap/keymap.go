@@ -73,6 +73,7 @@ const (
 	ViewPrev      Action = "previous_view"
 	ViewNext      Action = "next_view"
 	SaveView      Action = "save_view"
+	Tenant        Action = "switch_tenant"
 )
 
 // Scope is where a binding works: everywhere outside a text field (""),
@@ -138,9 +139,10 @@ func in(s Scope, kb Binding) Binding {
 // Groups are the help screen's sections, in order.
 var Groups = []string{"Move", "Detail", "Filter and sort", "Triage", "General"}
 
-// Reserved are the keys of shared/KEYS.md kept free for tenant switching,
-// so that nothing else takes them.
-var Reserved = []string{"p"}
+// Reserved are the keys of shared/KEYS.md kept free for what is not bound
+// yet, so that nothing else takes them (p, kept for tenant switching, is
+// switch_tenant's now).
+var Reserved = []string{}
 
 // Default is the keymap of shared/KEYS.md.
 func Default() KeyMap {
@@ -193,6 +195,7 @@ func Default() KeyMap {
 		b(PanelPrev, "General", "overview: previous panel", "h", "left"),
 		b(Refresh, "General", "refresh", "r"),
 		b(Export, "General", "export to a file", "e"),
+		b(Tenant, "General", "switch tenant (Flight Control child CID)", "p"),
 		b(Help, "General", "all keys", "?"),
 		b(Quit, "General", "quit", "q"),
 		b(ForceQuit, "General", "quit now", "ctrl+c"),

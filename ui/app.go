@@ -97,6 +97,7 @@ type Model struct {
 	// views add to it.
 	lv    *live.Live
 	hooks liveHooks
+	ten   tenantState // the Flight Control tenant the console is in (tenants.go)
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -125,7 +126,8 @@ func New(o Options) *Model {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{
 		o: o, ctx: ctx, cancel: cancel, cmds: newCommands(), stopWait: make(chan struct{}),
-		store: newStateStore(o.StateDir),
+		store: newStateStore(tenantDir(o.StateDir, o.MemberCID)),
+		ten:   tenantState{member: o.MemberCID},
 		rows:  rows.New(o.CacheBytes, o.Now),
 		bar:   status.New(),
 	}
@@ -216,7 +218,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.conn.pending {
 		return m.cmds.track(tea.Batch(m.connect(), tea.RequestBackgroundColor))
 	}
-	return m.cmds.track(tea.Batch(m.start(), tea.RequestBackgroundColor))
+	return m.cmds.track(stamp(tea.Batch(m.start(), tea.RequestBackgroundColor, m.nameTenant()), m.ten.epoch))
 }
 
 func (m *Model) start() tea.Cmd {
@@ -277,7 +279,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if note := m.notification(); note != nil {
 		cmd = tea.Batch(cmd, note)
 	}
-	return m, m.cmds.track(cmd)
+	return m, m.cmds.track(stamp(cmd, m.ten.epoch))
 }
 
 func (m *Model) route(msg tea.Msg) tea.Cmd {
@@ -298,6 +300,15 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onKey(msg)
 	case connectedMsg:
 		return m.onConnected(msg)
+	case tenantMsg:
+		if msg.epoch != m.ten.epoch {
+			return nil // asked in a tenant the console has left
+		}
+		return m.route(msg.msg)
+	case childrenMsg:
+		return m.onChildren(msg)
+	case switchedMsg:
+		return m.onSwitched(msg)
 	case exportProgressMsg, exportDoneMsg:
 		return m.onExport(msg)
 	}
@@ -374,9 +385,10 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 		return nil
 	}
 	m.connected(msg.b)
+	named := m.nameTenant()
 	if why := msg.b.Why(); m.b.Name() != "alerts" && strings.HasPrefix(why, "auto:") {
 		// A fall back to Detects is worth a word; ? always says why.
 		m.bar.Set(status.Word{Text: m.apiName() + ": " + why, Life: status.Lasting})
 	}
-	return m.start()
+	return tea.Batch(m.start(), named)
 }

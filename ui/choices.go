@@ -60,6 +60,8 @@ func (m *Model) choose(choice any) tea.Cmd {
 		return m.exportTo(c)
 	case modal.SaveView:
 		return m.saveViewAs(c)
+	case modal.ChooseTenant:
+		return m.switchTenant(c)
 	case modal.FindInDetail:
 		if m.detail != nil {
 			m.detail.Find(c.Text)

@@ -26,6 +26,9 @@ type driver struct {
 	held  []tea.Msg
 	quit  bool
 	clips []string
+	// epochs keeps the parts' answers stamped with their tenant (a test
+	// of tenant switches); else they are held as the part's own.
+	epochs bool
 }
 
 func newDriver(t testing.TB, o Options) *driver {
@@ -89,6 +92,12 @@ func (d *driver) take(msg tea.Msg, exec func(tea.Cmd)) {
 				exec(c)
 			}
 		}
+	case tenantMsg:
+		if d.epochs {
+			d.held = append(d.held, msg)
+			return
+		}
+		d.take(msg.msg, exec) // one tenant in these tests: held as the part's own
 	case spinner.TickMsg:
 	case tea.QuitMsg:
 		d.quit = true

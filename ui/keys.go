@@ -43,6 +43,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		// else.
 		m.bar.Say("read-only: writes are disabled")
 		return nil
+	case m.ten.switching != nil && m.o.Keys.Writes(act):
+		// Writes wait for the tenant to be known: none is sent into one
+		// the console is leaving.
+		m.bar.Say("switching tenants: writes wait until the switch has landed")
+		return nil
 	}
 	if cmd, ok := m.onAnywhereKey(act); ok {
 		return cmd
@@ -145,6 +150,8 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		m.openCopy()
 	case keymap.Export:
 		return m.askExport()
+	case keymap.Tenant:
+		return m.onTenantKey()
 	}
 	return m.ensure()
 }

@@ -125,6 +125,11 @@ type Options struct {
 	// same name only when replace is set (else ErrViewExists); it says
 	// where it wrote. Nil: S says views cannot be saved here.
 	SaveView func(v View, replace bool) (path string, err error)
+	// Tenants lists a Flight Control parent's children and switches to
+	// one (p); nil: p says there are none. MemberCID is the child the
+	// console starts in ("" the parent): it names the state folder.
+	Tenants   model.Tenants
+	MemberCID string
 }
 
 // View is a view of the config file: a named filter and sort.

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -141,8 +140,8 @@ func (m *Model) titleLine(asOf string, most int) (string, bool) {
 		parts = append(parts, headerPart{m.st.Err.Render("READ-ONLY"), 0})
 	}
 	parts = append(parts, headerPart{screen.Sanitize(m.o.Source.Label), 3})
-	if cid := cmp.Or(m.cid, m.o.Source.CID); cid != "" {
-		parts = append(parts, headerPart{"CID " + screen.Sanitize(cid), 0})
+	if t := m.tenantHeader(); t != "" {
+		parts = append(parts, headerPart{t, 0})
 	}
 	if m.b != nil {
 		parts = append(parts, headerPart{m.apiName(), 2})

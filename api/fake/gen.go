@@ -83,6 +83,17 @@ type GenOptions struct {
 	// OneSeverity, when non-zero, gives every detection that severity: a
 	// tenant where thousands of rows share one sort value.
 	OneSeverity int
+	// CID is the tenant's customer id (default DemoCID): a Flight Control
+	// child's data names its own.
+	CID string
+}
+
+// cid is the customer id the data names.
+func (o GenOptions) cid() string {
+	if o.CID == "" {
+		return DemoCID
+	}
+	return o.CID
 }
 
 func generate(o GenOptions) ([]*detection, []user) { return generateEach(o, nil) }
@@ -96,7 +107,7 @@ func generateEach(o GenOptions, each func(*detection)) ([]*detection, []user) {
 		users[i] = user{
 			UUID:      fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", r.Uint32(), r.IntN(1<<16), r.IntN(1<<12), r.IntN(1<<12), r.Uint64()&(1<<48-1)),
 			UID:       strings.ToLower(firstNames[i]+"."+lastNames[i]) + "@corp.example",
-			FirstName: firstNames[i], LastName: lastNames[i], CID: DemoCID,
+			FirstName: firstNames[i], LastName: lastNames[i], CID: o.cid(),
 		}
 		users[i].Email = users[i].UID
 	}
@@ -140,11 +151,11 @@ func genDetections(r *rand.Rand, o GenOptions, users []user, span time.Duration,
 		nb := 1 + r.IntN(4)
 		d := &detection{
 			DetectionID: "ldt:" + h.id + ":" + strconv.Itoa(100000000+r.IntN(900000000000)),
-			CID:         DemoCID,
+			CID:         o.cid(),
 			ShowInUI:    r.IntN(40) != 0,
 			EmailSent:   r.IntN(2) == 0,
 			Device: device{
-				DeviceID: h.id, CID: DemoCID, Hostname: h.name, LocalIP: h.ip, ExternalIP: h.ext,
+				DeviceID: h.id, CID: o.cid(), Hostname: h.name, LocalIP: h.ip, ExternalIP: h.ext,
 				MACAddress: h.mac, PlatformName: h.platform, OSVersion: h.os,
 				AgentVersion:  "7." + strconv.Itoa(10+r.IntN(10)) + "." + strconv.Itoa(17000+r.IntN(2000)) + ".0",
 				MachineDomain: h.domain, SiteName: h.site, Status: "normal",

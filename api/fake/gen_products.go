@@ -97,23 +97,23 @@ func otherAlerts(o GenOptions, users []user, n int) []*alert {
 			}
 			x -= c.weight
 		}
-		out = append(out, otherAlert(r, k, users, base, i))
+		out = append(out, otherAlert(r, k, users, base, i, o.cid()))
 	}
 	return out
 }
 
-func otherAlert(r *rand.Rand, k productKind, users []user, base time.Time, i int) *alert {
+func otherAlert(r *rand.Rand, k productKind, users []user, base time.Time, i int, cid string) *alert {
 	p := k.patterns[r.IntN(len(k.patterns))]
 	src := k.sources[r.IntN(len(k.sources))]
 	key := hex32(r)
 	at := base.Add(-time.Duration(r.Float64() * r.Float64() * 30 * 24 * float64(time.Hour))).Truncate(time.Second)
 	created := at.Add(upTo(r, base.Sub(at), 2*time.Minute))
 	sev := max(2, min(100, []int{10, 30, 50, 50, 70, 90}[r.IntN(6)]+r.IntN(10)-5))
-	id := fmt.Sprintf("%s:%s:%s", k.product, DemoCID, key)
+	id := fmt.Sprintf("%s:%s:%s", k.product, cid, key)
 	a := &alert{
-		CompositeID: DemoCID + ":" + id, ID: id,
-		AggregateID: fmt.Sprintf("agg%s:%s:%d", k.product, DemoCID, 100000000+r.IntN(900000000)),
-		CID:         DemoCID, AgentID: "",
+		CompositeID: cid + ":" + id, ID: id,
+		AggregateID: fmt.Sprintf("agg%s:%s:%d", k.product, cid, 100000000+r.IntN(900000000)),
+		CID:         cid, AgentID: "",
 		Product: k.product, Type: p.typ, Name: p.name, PatternID: p.id,
 		DataDomains: k.domains, SourceProducts: []string{src[1]}, SourceVendors: []string{src[0]}, External: k.external,
 		CreatedTimestamp: created.Format(time.RFC3339Nano), Timestamp: at.Format(time.RFC3339Nano), CrawledTimestamp: created.Format(time.RFC3339Nano),

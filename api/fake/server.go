@@ -80,6 +80,11 @@ type Options struct {
 	// Ticker makes the fake's tickers (default time.NewTicker): tests
 	// drive the world and the keep-alives with channels of their own.
 	Ticker func(d time.Duration) (<-chan time.Time, func())
+	// Children make the tenant a Flight Control parent (see mssp.go);
+	// DenyFlightControl answers the mssp endpoints 403, as for an API
+	// client without the Flight Control: read scope.
+	Children          []Child
+	DenyFlightControl bool
 }
 
 // Server is the fake Falcon API.
@@ -105,6 +110,7 @@ type Server struct {
 	mux       *http.ServeMux
 	stream    *streamState
 	world     world
+	mssp      *mssp // the children of a Flight Control parent
 }
 
 // Faults are injected misbehaviours, consumed as requests arrive.
@@ -185,6 +191,7 @@ func New(o Options) *Server {
 	for _, d := range s.dets {
 		s.byID[d.DetectionID] = d
 	}
+	s.mssp = newMSSP(o)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth2/token", s.token)
@@ -203,6 +210,8 @@ func New(o Options) *Server {
 	s.routeStreams(mux)
 	mux.HandleFunc("GET /user-management/queries/users/v1", s.api("users-query", s.queryUsers))
 	mux.HandleFunc("POST /user-management/entities/users/GET/v1", s.api("users-get", s.getUsers))
+	mux.HandleFunc("GET /mssp/queries/children/v1", s.api("children-query", s.flightControl(s.queryChildren)))
+	mux.HandleFunc("POST /mssp/entities/children/GET/v2", s.api("children-get", s.flightControl(s.getChildren)))
 	// Not part of the Falcon API: hooks for scripts and end-to-end tests
 	// driving a fake in another process.
 	mux.HandleFunc("GET /_fake/stats", s.stats)
@@ -224,6 +233,10 @@ func NewServer(o Options) (*Server, *httptest.Server) {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if child := s.childFor(r); child != nil {
+		child.ServeHTTP(w, r) // a member_cid token: the child's data
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -261,7 +274,7 @@ func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"requests": s.counts, "patches": len(s.patches), "tokens": len(s.tokens), "unrevoked": len(s.unrevoked)})
+	_ = json.NewEncoder(w).Encode(map[string]any{"requests": s.counts, "patches": len(s.patches), "tokens": len(s.tokens), "unrevoked": len(s.unrevoked), "member_cids": s.MemberCIDs()})
 }
 
 func (s *Server) setFaults(w http.ResponseWriter, r *http.Request) {
@@ -315,6 +328,7 @@ func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens = map[string]time.Time{}
+	s.expireChildren()
 }
 
 // Unrevoked says how many of the tokens this fake issued were never revoked
@@ -589,7 +603,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusForbidden, "access denied, authorization failed")
 		return
 	}
-	if mc := r.PostForm.Get("member_cid"); mc != "" && !strings.EqualFold(mc, DemoCID) {
+	child, ok := s.member(r.PostForm.Get("member_cid"))
+	if !ok {
 		s.writeError(w, &meta{TraceID: trace, PoweredBy: "csam"}, http.StatusForbidden, "access denied, authorization failed")
 		return
 	}
@@ -600,6 +615,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.tokens[tok] = s.now().Add(s.opts.TokenTTL)
 	s.unrevoked[tok] = true
 	s.mu.Unlock()
+	if child != nil {
+		s.issueChild(child, tok, s.now().Add(s.opts.TokenTTL))
+	}
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"access_token": tok, "token_type": "bearer", "expires_in": int(s.opts.TokenTTL.Seconds()),
@@ -632,6 +650,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	delete(s.tokens, tok)
 	delete(s.unrevoked, tok)
 	s.mu.Unlock()
+	s.revokeChild(tok)
 	s.write(w, http.StatusOK, envelope{Meta: *m})
 }
 

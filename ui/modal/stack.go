@@ -278,6 +278,8 @@ func (s *Stack) TopName() string {
 		return "menu:copy"
 	case *picker:
 		return "picker"
+	case *tenantPicker:
+		return "picker:tenant"
 	case *comment:
 		return "comment"
 	case *help:

@@ -1,0 +1,33 @@
+package model
+
+import (
+	"context"
+	"errors"
+)
+
+// Tenant is a child CID of a Falcon Flight Control (MSSP) parent: its
+// customer id and what the service says of it. Name and Domains are typed
+// by people: hostile strings, sanitised before they are shown.
+type Tenant struct {
+	CID     string
+	Name    string
+	Status  string
+	Domains []string
+}
+
+// Tenants lists a parent's children and switches the console to one.
+//
+// Children lists every child (all pages). Switch logs in as the child
+// (one token for it; the token of the tenant left is revoked where it was
+// issued) and returns the child's backend; on an error the tenant the
+// console was in stays as it was, its token untouched. Both may be called
+// from commands, off the Update path.
+type Tenants interface {
+	Children(ctx context.Context) ([]Tenant, error)
+	Switch(ctx context.Context, cid string) (Backend, error)
+}
+
+// ErrNoFlightControl is what Children's error wraps when the API client
+// lacks the "Flight Control: read" scope (or the tenant is no parent): the
+// console says so once and asks no more.
+var ErrNoFlightControl = errors.New("the API client lacks the Flight Control: read scope (or this tenant is no Flight Control parent)")
