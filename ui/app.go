@@ -126,62 +126,13 @@ func New(o Options) *Model {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{
 		o: o, ctx: ctx, cancel: cancel, cmds: newCommands(), stopWait: make(chan struct{}),
-		store: newStateStore(tenantDir(o.StateDir, o.MemberCID)),
-		ten:   tenantState{member: o.MemberCID},
-		rows:  rows.New(o.CacheBytes, o.Now),
-		bar:   status.New(),
+		ten: tenantState{member: o.MemberCID},
+		bar: status.New(),
 	}
-	known := append([]model.User(nil), o.Team...)
-	if o.Me.UID != "" || o.Me.UUID != "" {
-		known = append(known, o.Me)
-	}
-	m.dir = people.New(known)
-	m.rows.Seen = func(d *model.Detection) {
-		m.dir.Seen(d)
-		if m.cid == "" {
-			m.cid = d.CID // the tenant, as the service names it
-		}
-	}
-	m.run = triage.New(triage.Deps{Rows: m.rows, Dir: m.dir, People: o.Source.People, Ctx: ctx, FreshFor: o.FreshFor,
-		ConfirmThreshold: o.ConfirmThreshold, ReadOnly: o.ReadOnly,
-		OutOfView: func(ids []string) int { return m.list.OutOfView(ids) }})
 	m.st = screen.NewStyles(o.Theme != "light")
-	// A state file that cannot be used is said first, with the notice.
-	notice := []string{o.Notice}
-	var history []string
-	if err := m.store.load(historyFile, &history); err != nil {
-		notice = append(notice, err.Error())
-	}
-	for _, f := range o.SavedFilters {
-		if !slices.Contains(history, f.Filter) {
-			history = append(history, f.Filter)
-		}
-	}
-	var restored session
-	if o.Restore {
-		if err := m.store.load(sessionFile, &restored); err != nil {
-			notice = append(notice, err.Error())
-		}
-	}
-	var first list.Query
-	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
-		first = list.Query{Filter: restored.Filter, Q: restored.Q, Sort: model.ParseSort(restored.Sort), ShowHidden: restored.ShowHidden}
-	}
 	m.views = newViews(m)
-	m.firstView(&restored, &first)
-	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
-		history, first, restored.Row, restored.RowID)
-	saved := make([]modal.SavedFilter, len(o.SavedFilters))
-	for i, f := range o.SavedFilters {
-		saved[i] = modal.SavedFilter(f)
-	}
-	templates := make([]modal.CommentTemplate, len(o.CommentTemplates))
-	for i, t := range o.CommentTemplates {
-		templates[i] = modal.CommentTemplate(t)
-	}
-	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
-		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
-		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.drafts())
+	// A state file that cannot be used is said first, with the notice.
+	notice := append([]string{o.Notice}, m.openTenant(tenantDir(o.StateDir, o.MemberCID))...)
 	m.lv = m.newLive()
 	if len(o.Views) > 0 {
 		// Live polls the views' filters with the list's, and counts the

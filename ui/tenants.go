@@ -278,55 +278,7 @@ func (m *Model) enterTenant(to switchTo) (closing tea.Cmd) {
 		m.cid = m.ten.parent
 	}
 	m.detail, m.drills, m.pivots = nil, nil, nil
-	m.store = newStateStore(tenantDir(o.StateDir, to.cid))
-	m.rows = rows.New(o.CacheBytes, o.Now)
-	known := append([]model.User(nil), o.Team...)
-	if o.Me.UID != "" || o.Me.UUID != "" {
-		known = append(known, o.Me)
-	}
-	m.dir = people.New(known)
-	m.rows.Seen = func(d *model.Detection) {
-		m.dir.Seen(d)
-		if m.cid == "" {
-			m.cid = d.CID
-		}
-	}
-	m.run = triage.New(triage.Deps{Rows: m.rows, Dir: m.dir, People: o.Source.People, Ctx: m.ctx, FreshFor: o.FreshFor,
-		ConfirmThreshold: o.ConfirmThreshold, ReadOnly: o.ReadOnly,
-		OutOfView: func(ids []string) int { return m.list.OutOfView(ids) }})
-	var history []string
-	var notice []string
-	if err := m.store.load(historyFile, &history); err != nil {
-		notice = append(notice, err.Error())
-	}
-	for _, f := range o.SavedFilters {
-		if !slices.Contains(history, f.Filter) {
-			history = append(history, f.Filter)
-		}
-	}
-	var restored session
-	if o.Restore {
-		if err := m.store.load(sessionFile, &restored); err != nil {
-			notice = append(notice, err.Error())
-		}
-	}
-	var first list.Query
-	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
-		first = list.Query{Filter: restored.Filter, Q: restored.Q, Sort: model.ParseSort(restored.Sort), ShowHidden: restored.ShowHidden}
-	}
-	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: m.ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
-		history, first, restored.Row, restored.RowID)
-	saved := make([]modal.SavedFilter, len(o.SavedFilters))
-	for i, f := range o.SavedFilters {
-		saved[i] = modal.SavedFilter(f)
-	}
-	templates := make([]modal.CommentTemplate, len(o.CommentTemplates))
-	for i, t := range o.CommentTemplates {
-		templates[i] = modal.CommentTemplate(t)
-	}
-	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
-		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
-		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.drafts())
+	notice := m.openTenant(tenantDir(o.StateDir, to.cid))
 	m.stack.Resize(m.width, m.height)
 	m.list.Fit(m.width, m.rowsOnScreen())
 	if len(notice) > 0 {
@@ -387,4 +339,63 @@ func (m *Model) tenantHeader() string {
 	}
 	// The name gives way first: the CID always fits 80 columns.
 	return screen.Truncate(name, 20) + " · CID " + screen.Sanitize(cid)
+}
+
+// openTenant gives every part the state of the tenant whose folder is dir
+// (New's tenant, and each one a switch enters): its state store, rows,
+// people, actions, filter history and session (the view it was on, its
+// query, row and drafts), list and layers. It returns what could not be
+// read, for the footer.
+func (m *Model) openTenant(dir string) (notice []string) {
+	o := m.o
+	m.store = newStateStore(dir)
+	m.rows = rows.New(o.CacheBytes, o.Now)
+	known := append([]model.User(nil), o.Team...)
+	if o.Me.UID != "" || o.Me.UUID != "" {
+		known = append(known, o.Me)
+	}
+	m.dir = people.New(known)
+	m.rows.Seen = func(d *model.Detection) {
+		m.dir.Seen(d)
+		if m.cid == "" {
+			m.cid = d.CID // the tenant, as the service names it
+		}
+	}
+	m.run = triage.New(triage.Deps{Rows: m.rows, Dir: m.dir, People: o.Source.People, Ctx: m.ctx, FreshFor: o.FreshFor,
+		ConfirmThreshold: o.ConfirmThreshold, ReadOnly: o.ReadOnly,
+		OutOfView: func(ids []string) int { return m.list.OutOfView(ids) }})
+	var history []string
+	if err := m.store.load(historyFile, &history); err != nil {
+		notice = append(notice, err.Error())
+	}
+	for _, f := range o.SavedFilters {
+		if !slices.Contains(history, f.Filter) {
+			history = append(history, f.Filter)
+		}
+	}
+	var restored session
+	if o.Restore {
+		if err := m.store.load(sessionFile, &restored); err != nil {
+			notice = append(notice, err.Error())
+		}
+	}
+	var first list.Query
+	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
+		first = list.Query{Filter: restored.Filter, Q: restored.Q, Sort: model.ParseSort(restored.Sort), ShowHidden: restored.ShowHidden}
+	}
+	m.firstView(&restored, &first)
+	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: m.ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
+		history, first, restored.Row, restored.RowID)
+	saved := make([]modal.SavedFilter, len(o.SavedFilters))
+	for i, f := range o.SavedFilters {
+		saved[i] = modal.SavedFilter(f)
+	}
+	templates := make([]modal.CommentTemplate, len(o.CommentTemplates))
+	for i, t := range o.CommentTemplates {
+		templates[i] = modal.CommentTemplate(t)
+	}
+	m.stack = modal.New(modal.Deps{Keys: o.Keys, Me: o.Me, SavedFilters: saved, Dir: m.dir, People: o.Source.People,
+		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
+		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.drafts())
+	return notice
 }

@@ -415,3 +415,30 @@ func TestBackToTheParentRestoresItsSession(t *testing.T) {
 		t.Fatalf("back in the parent: ids %v, %d unrevoked", m.list.IDs()[:2], h.fake.Unrevoked())
 	}
 }
+
+// A child opens on its own views: the first view's query (no session of
+// its own yet), whatever view the parent was on, and the child's counts.
+func TestAChildOpensOnItsFirstView(t *testing.T) {
+	h, ten, kids := tenantHarness(t)
+	o := h.options(t)
+	o.Tenants, o.ArmAfter, o.Views = ten, time.Nanosecond, threeViews
+	s := startScreen(t, New(o), 100, 30)
+	s.waitFor("the parent's first view", func(sc string) bool { return settled(sc) && strings.Contains(sc, "[1 New ") })
+	s.key("2")
+	s.waitFor("the parent's view 2", func(sc string) bool {
+		return settled(sc) && strings.Contains(sc, "[2 High ") && strings.Contains(sc, "filter: severity:>=70")
+	})
+	openTenantPicker(s)
+	s.typeText("north")
+	s.waitFor("the search", func(sc string) bool { return !strings.Contains(sc, "Fabrikam") })
+	s.key("enter")
+	child := kids[0]
+	s.waitFor("the child on its first view", func(sc string) bool {
+		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], child.CID) && settled(sc) &&
+			strings.Contains(sc, "[1 New ") && strings.Contains(sc, "filter: status:'new'")
+	})
+	m := s.quit()
+	if !allOf(m.list.IDs(), child.CID) || m.list.Current().Filter != "status:'new'" {
+		t.Fatalf("the child lists %v under %q, want its own rows under view 1's filter", m.list.IDs()[:1], m.list.Current().Filter)
+	}
+}

@@ -65,6 +65,7 @@ func (m *Model) firstView(restored *session, first *list.Query) {
 		m.views.SetCurrent(i)
 		return
 	}
+	m.views.SetCurrent(0) // a tenant entered opens on its first view too
 	d := m.views.Def(0)
 	*first = list.Query{Filter: d.Filter, Sort: model.ParseSort(d.Sort)}
 	if first.Sort.Field == "" {
