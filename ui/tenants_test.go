@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -441,4 +443,85 @@ func TestAChildOpensOnItsFirstView(t *testing.T) {
 	if !allOf(m.list.IDs(), child.CID) || m.list.Current().Filter != "status:'new'" {
 		t.Fatalf("the child lists %v under %q, want its own rows under view 1's filter", m.list.IDs()[:1], m.list.Current().Filter)
 	}
+}
+
+// streams hands out a stream per OpenStream, as the tenant the console is
+// in opens its own.
+type streams struct {
+	mu     sync.Mutex
+	opened []*handStream
+}
+
+func (s *streams) OpenStream(context.Context) (model.Stream, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hs := &handStream{ch: make(chan model.LiveBatch)}
+	s.opened = append(s.opened, hs)
+	return hs, nil
+}
+
+func (s *streams) all() []*handStream {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*handStream(nil), s.opened...)
+}
+
+// Live follows the tenant: a switch closes the stream of the tenant left
+// and opens the child's, whose news counts in the child's list; the old
+// stream's batches no longer reach the screen.
+func TestLiveFollowsTheTenant(t *testing.T) {
+	h, ten, kids := tenantHarness(t)
+	o := h.options(t)
+	ticks := make(chan struct{})
+	o.Tenants, o.ArmAfter, o.Live = ten, time.Nanosecond, true
+	o.LiveWait = func(ctx context.Context, d time.Duration) bool {
+		select {
+		case <-ticks:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	ss := &streams{}
+	o.Source.Streamer = ss
+	s := startScreen(t, New(o), 100, 30)
+	s.waitFor("the parent's rows", settled)
+	openTenantPicker(s)
+	s.typeText("north")
+	s.waitFor("the search", func(sc string) bool { return !strings.Contains(sc, "Fabrikam") })
+	s.key("enter")
+	child := kids[0]
+	s.waitFor("the child's rows", func(sc string) bool {
+		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], child.CID) && settled(sc)
+	})
+	var opened []*handStream
+	for deadline := time.Now().Add(hangBound); len(opened) < 2 && time.Now().Before(deadline); {
+		opened = ss.all()
+		runtime.Gosched()
+	}
+	if len(opened) != 2 {
+		t.Fatalf("%d streams opened, want the parent's and the child's", len(opened))
+	}
+	for deadline := time.Now().Add(hangBound); !opened[0].closed.Load(); runtime.Gosched() {
+		if time.Now().After(deadline) { // closed off the Update loop, once the switch landed
+			t.Fatal("the stream of the tenant left is still open")
+		}
+	}
+	var aggs []string
+	for _, id := range h.fake.Child(child.CID).AddIncidents(2) {
+		parts := strings.Split(id, ":")
+		aggs = append(aggs, "aggind:"+parts[1]+":"+parts[2])
+	}
+	page, err := api.NewAlerts(ten.client(), nil).Query(context.Background(),
+		model.Query{Filter: model.And(model.In("aggregate_id", aggs), "show_in_ui:true"), Limit: 500})
+	if err != nil || len(page.IDs) == 0 || !allOf(page.IDs, child.CID) {
+		t.Fatalf("the child's new alerts: %v %v", page.IDs, err)
+	}
+	var events []model.LiveEvent
+	for _, id := range page.IDs {
+		events = append(events, model.LiveEvent{Kind: model.LiveNew, ID: id})
+	}
+	opened[1].send(t, model.LiveBatch{Source: "stream", Current: testBase.Add(time.Minute), Events: events})
+	s.waitText(fmt.Sprintf("▲ %d new", len(page.IDs)))
+	s.quit()
 }
