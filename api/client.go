@@ -542,6 +542,9 @@ type call struct {
 	// secrets are the credentials an answer must not carry on: the client
 	// secret and the token, replaced wherever an answer echoes them.
 	secrets []string
+	// noRenew: a 401 is the answer, no new token is fetched to try again
+	// (a retry that already had one).
+	noRenew bool
 }
 
 // Answers are capped in proportion to what was asked, so a broken or
@@ -595,7 +598,7 @@ func (c *Client) do(ctx context.Context, k call) (*wireEnvelope, error) {
 		c.release(ctx, t)
 		// A token the service no longer takes (expired early, revoked):
 		// fetch a new one and try once more.
-		if status == http.StatusUnauthorized && attempt == 0 {
+		if status == http.StatusUnauthorized && attempt == 0 && !k.noRenew {
 			stale = t
 			continue
 		}

@@ -75,6 +75,14 @@ const (
 	// streamBatchBuffer batches may wait for the console before the
 	// stream waits for it.
 	streamBatchBuffer = 64
+	// streamFailures connections in a row that read nothing (or whose
+	// session could not be refreshed), or streamFailingFor without a
+	// working one, and the stream ends for polling.
+	streamFailures   = 5
+	streamFailingFor = 5 * time.Minute
+	// offsetLeap: an offset further ahead than this of the last is no
+	// continuation but a new sequence, like one going backwards.
+	offsetLeap = 1 << 40
 )
 
 // streamScopeHint is what a 403 on discovery means.
@@ -154,6 +162,7 @@ func (c *Client) OpenStream(ctx context.Context) (model.Stream, error) {
 		return nil, err
 	}
 	s.since = clock.Now().Add(-historySlack)
+	s.working = clock.Now()
 	runCtx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
 	go s.run(runCtx, sess)
@@ -174,6 +183,13 @@ type liveStream struct {
 	// Owned by run.
 	last     uint64
 	haveLast bool
+	// first is the current sequence's first offset: an offset below it
+	// starts a new sequence (the feed's offsets started again).
+	first uint64
+	// worked: the connection read a line; working is when a connection
+	// last did (or the stream opened).
+	worked  bool
+	working time.Time
 	// told is when the last batch was handed over, toldQuiet whether it
 	// told nothing but the time.
 	told      time.Time
@@ -279,7 +295,7 @@ func refreshAfter(raw json.RawMessage) time.Duration {
 func (s *liveStream) run(ctx context.Context, sess *streamSession) {
 	defer close(s.done)
 	defer close(s.out)
-	attempt, busy := 0, 0
+	attempt, busy, fails := 0, 0, 0
 	for {
 		if sess == nil {
 			var err error
@@ -287,10 +303,12 @@ func (s *liveStream) run(ctx context.Context, sess *streamSession) {
 			if ctx.Err() != nil {
 				return
 			}
+			wasBusy := false
 			switch {
 			case err == nil:
 				busy = 0
 			case errors.Is(err, errStreamBusy) && busy < streamBusyRetries:
+				wasBusy = true
 				// Most likely the connection just lost, not yet let
 				// go. Not ErrNoStream yet: that is the last batch's.
 				busy++
@@ -300,25 +318,49 @@ func (s *liveStream) run(ctx context.Context, sess *streamSession) {
 				return
 			}
 			if err != nil {
-				if !s.backoff(ctx, &attempt, err) {
+				if !wasBusy {
+					fails++
+				}
+				if s.failing(ctx, fails, err) || !s.backoff(ctx, &attempt, err) {
 					return
 				}
 				continue
 			}
 		}
 		began := s.clock.Now()
+		s.worked = false
 		err := s.read(ctx, sess)
 		sess = nil
 		if ctx.Err() != nil {
 			return
 		}
-		if s.clock.Now().Sub(began) >= maxStreamBackoff {
-			attempt = 0
+		if s.worked && !errors.Is(err, errRefresh) {
+			fails, s.working = 0, s.clock.Now()
+			if s.clock.Now().Sub(began) >= maxStreamBackoff {
+				attempt = 0
+			}
+		} else {
+			fails++
 		}
-		if !s.backoff(ctx, &attempt, err) {
+		if s.failing(ctx, fails, err) || !s.backoff(ctx, &attempt, err) {
 			return
 		}
 	}
+}
+
+// errRefresh ends a connection whose session could not be refreshed.
+var errRefresh = errors.New("the event stream's session could not be refreshed")
+
+// failing ends the stream for polling, with a last batch saying why, once
+// so many connections in a row failed, or none worked for so long.
+func (s *liveStream) failing(ctx context.Context, fails int, why error) bool {
+	if fails < streamFailures && (fails == 0 || s.clock.Now().Sub(s.working) < streamFailingFor) {
+		return false
+	}
+	s.emit(ctx, model.LiveBatch{Source: "stream",
+		Err:  fmt.Errorf("%w: the event stream failed %d times in a row: polling instead (last: %w)", model.ErrNoStream, fails, why),
+		Note: fmt.Sprintf("the event stream failed %d times in a row: polling instead", fails)})
+	return true
 }
 
 // backoff says why the stream reconnects and waits before it does: a
@@ -327,7 +369,8 @@ func (s *liveStream) backoff(ctx context.Context, attempt *int, why error) bool 
 	d := min(minStreamBackoff<<min(*attempt, 10), maxStreamBackoff)
 	d = d/2 + rand.N(d/2+1)
 	*attempt++
-	s.emit(ctx, model.LiveBatch{Source: "stream", Current: s.clock.Now(), Err: why,
+	// Not Current: nothing is current while the stream is down.
+	s.emit(ctx, model.LiveBatch{Source: "stream", Err: why,
 		Note: fmt.Sprintf("the event stream was cut: reconnecting in %s", d.Round(time.Second))})
 	c, stop := s.clock.After(d)
 	defer stop()
@@ -413,6 +456,7 @@ func (s *liveStream) read(ctx context.Context, sess *streamSession) error {
 	wait := max(sess.refreshIn-s.clock.Now().Sub(sess.issued), 0)
 	refresh, stop := s.clock.After(wait)
 	defer func() { stop() }()
+	retried := false
 	for {
 		select {
 		case b, ok := <-bursts:
@@ -420,7 +464,8 @@ func (s *liveStream) read(ctx context.Context, sess *streamSession) error {
 				return &Error{Op: "read the event stream", Err: errors.New("the feed ended")}
 			}
 			if len(b.lines) > 0 || b.tooLong > 0 {
-				s.take(ctx, b, resumed)
+				s.worked, s.working = true, s.clock.Now()
+				s.take(ctx, b, resumed, append(s.c.tokens(), secrets...))
 			}
 			if b.err != nil {
 				return &Error{Op: "read the event stream", Err: errors.New(redact(feedEnd(b.err), secrets))}
@@ -428,13 +473,25 @@ func (s *liveStream) read(ctx context.Context, sess *streamSession) error {
 		case <-refresh:
 			stop()
 			next := sess.refreshIn
-			if _, err := s.c.do(connCtx, sess.refreshOp); err != nil {
+			op := sess.refreshOp
+			// The retry takes the answer as it is: a 401 fetches no
+			// second token.
+			op.noRenew = retried
+			if _, err := s.c.do(connCtx, op); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
+				if retried {
+					// Twice refused: this session is done; the stream
+					// is found again, after the backoff.
+					return fmt.Errorf("%w: %w", errRefresh, err)
+				}
 				// What is left of the interval: one more try.
+				retried = true
 				next = max(sess.refreshIn/18, time.Second)
-				s.emit(ctx, model.LiveBatch{Source: "stream", Current: s.clock.Now(), Err: err, Note: "the event stream's session could not be refreshed: trying again"})
+				s.emit(ctx, model.LiveBatch{Source: "stream", Err: err, Note: "the event stream's session could not be refreshed: trying again"})
+			} else {
+				retried = false
 			}
 			refresh, stop = s.clock.After(next)
 		case <-ctx.Done():
@@ -517,14 +574,18 @@ type wireEvent struct {
 
 // take turns a burst into a batch: events de-duplicated by offset, history
 // on a first connection left out, and a word on lines skipped.
-func (s *liveStream) take(ctx context.Context, b burst, resumed bool) {
+func (s *liveStream) take(ctx context.Context, b burst, resumed bool, secrets []string) {
 	batch := model.LiveBatch{Source: "stream", Current: s.clock.Now()}
 	bad := 0
+	var restarted []uint64
 	for _, line := range b.lines {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue // keep-alive
 		}
+		// An event that echoes a credential never takes it to a row,
+		// the screen or a note: redacted as an answer is.
+		line = redactJSON(line, secrets)
 		var ev wireEvent
 		if json.Unmarshal(line, &ev) != nil {
 			bad++
@@ -532,7 +593,15 @@ func (s *liveStream) take(ctx context.Context, b burst, resumed bool) {
 		}
 		off, hasOffset := uint64Of(ev.Metadata.Offset)
 		if hasOffset {
-			if s.haveLast && off <= s.last {
+			switch {
+			case !s.haveLast:
+				s.first = off
+			case off < s.first || off > s.last && off-s.last > offsetLeap:
+				// The offsets started again (or leapt): a new
+				// sequence, de-duplicated on its own.
+				s.first = off
+				restarted = append(restarted, off)
+			case off <= s.last:
 				continue // seen already
 			}
 			s.last, s.haveLast = off, true
@@ -546,6 +615,10 @@ func (s *liveStream) take(ctx context.Context, b burst, resumed bool) {
 			batch.Events = append(batch.Events, le)
 		}
 	}
+	var notes []string
+	if len(restarted) > 0 {
+		notes = append(notes, fmt.Sprintf("the event stream's offsets started again at %d: taken as a new sequence", restarted[len(restarted)-1]))
+	}
 	switch {
 	case b.tooLong > 0 && bad > 0:
 		batch.Note = fmt.Sprintf("the event stream sent %d lines too long and %d unreadable: skipped", b.tooLong, bad)
@@ -554,7 +627,21 @@ func (s *liveStream) take(ctx context.Context, b burst, resumed bool) {
 	case bad > 0:
 		batch.Note = fmt.Sprintf("the event stream sent %d unreadable lines: skipped", bad)
 	}
+	batch.Note = strings.Join(append(notes, batch.Note), "; ")
+	batch.Note = strings.TrimSuffix(batch.Note, "; ")
 	s.emit(ctx, batch)
+}
+
+// tokens are the bearer tokens the client holds: an event must not echo
+// them.
+func (c *Client) tokens() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.held))
+	for _, t := range c.held {
+		out = append(out, t.tok.AccessToken)
+	}
+	return out
 }
 
 func uint64Of(raw json.RawMessage) (uint64, bool) {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -724,5 +725,110 @@ func TestStreamOfSeveralPartitionsIsLeftForPolling(t *testing.T) {
 	_, err := hostileClient(t, api.URL, newStreamClock()).OpenStream(context.Background())
 	if !errors.Is(err, model.ErrNoStream) || !strings.Contains(err.Error(), "2 partitions") {
 		t.Fatalf("two partitions: %v", err)
+	}
+}
+
+// refuser is an API whose feed stays open and silent and whose session
+// refresh always answers status: it counts what the stream asks.
+type refuser struct {
+	srv                                    *httptest.Server
+	refreshes, tokens, revokes, discovered atomic.Int64
+}
+
+func newRefuser(t *testing.T, status int) *refuser {
+	t.Helper()
+	r := &refuser{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case q.URL.Path == "/oauth2/token":
+			n := r.tokens.Add(1)
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"access_token":"tok-%d-0123456789","token_type":"bearer","expires_in":1799}`, n)
+		case q.URL.Path == "/oauth2/revoke":
+			r.revokes.Add(1)
+			fmt.Fprint(w, `{"meta":{},"resources":[],"errors":[]}`)
+		case q.URL.Path == "/sensors/entities/datafeed/v2":
+			r.discovered.Add(1)
+			fmt.Fprintf(w, `{"meta":{},"resources":[{"dataFeedURL":%q,"sessionToken":{"token":"SESSION-0123456789","expiration":"x"},"refreshActiveSessionURL":"x","refreshActiveSessionInterval":60}],"errors":[]}`, r.srv.URL+"/feed")
+		case q.URL.Path == "/feed":
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			<-q.Context().Done()
+		case strings.HasPrefix(q.URL.Path, "/sensors/entities/datafeed-actions/"):
+			r.refreshes.Add(1)
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"meta":{},"resources":[],"errors":[{"code":%d,"message":"no"}]}`, status)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// TestStreamRefreshRefusedTriesOnceMoreThenReconnects: a refresh refused
+// is tried once more, then the feed is closed and the stream found again
+// after the backoff; a 401 fetches at most one new token a connection. An
+// hour of it costs a few requests, then the stream ends for polling.
+func TestStreamRefreshRefusedTriesOnceMoreThenReconnects(t *testing.T) {
+	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			r := newRefuser(t, status)
+			clock := newStreamClock()
+			c := hostileClient(t, r.srv.URL, clock)
+			t.Cleanup(func() { _ = c.Close(context.Background()) })
+			st := open(t, c)
+			var last model.LiveBatch
+			ended := make(chan struct{})
+			go func() {
+				defer close(ended)
+				for b := range st.Events() {
+					last = b
+				}
+			}()
+			start := clock.Now()
+		loop:
+			for clock.Now().Sub(start) < time.Hour {
+				var tm *streamTimer
+				for tm == nil {
+					clock.mu.Lock()
+					if len(clock.timers) > 0 {
+						tm, clock.timers = clock.timers[0], clock.timers[1:]
+					}
+					clock.mu.Unlock()
+					if tm == nil {
+						select {
+						case <-clock.asked:
+						case <-ended:
+							break loop
+						case <-time.After(20 * time.Second):
+							t.Fatal("no timer and no end")
+						}
+					}
+				}
+				clock.advance(tm.d)
+				tm.fire()
+			}
+			select {
+			case <-ended:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("still streaming after an hour of refusals: %d refreshes", r.refreshes.Load())
+			}
+			t.Logf("refresh refused with %d for %s: %d refreshes, %d discoveries, %d tokens, %d revokes", status, clock.Now().Sub(start), r.refreshes.Load(), r.discovered.Load(), r.tokens.Load(), r.revokes.Load())
+			perConn := int64(2)
+			if status == http.StatusUnauthorized {
+				perConn = 3 // the first try's 401 fetches one new token
+			}
+			if n := r.refreshes.Load(); n != perConn*streamFailures {
+				t.Errorf("%d refresh requests, want %d", n, perConn*streamFailures)
+			}
+			if n, want := r.tokens.Load(), 1+(perConn-2)*streamFailures; n != want {
+				t.Errorf("%d tokens, want %d", n, want)
+			}
+			if !errors.Is(last.Err, model.ErrNoStream) || !strings.Contains(last.Note, "polling") {
+				t.Errorf("last batch %+v", last)
+			}
+		})
 	}
 }
