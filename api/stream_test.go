@@ -832,3 +832,132 @@ func TestStreamRefreshRefusedTriesOnceMoreThenReconnects(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamEventsNeverCarryACredential: a feed echoing the session token,
+// the bearer token and the client secret in events (plainly and in JSON
+// escapes) hands none to an event's id, who or what, nor to a note.
+func TestStreamEventsNeverCarryACredential(t *testing.T) {
+	var h hostile
+	clock := newStreamClock()
+	api := hostileAPI(t, &h, func(api string) string { return api + "/feed" }, "1800", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		for i, tok := range []string{hostileSession, hostileBearer, "secret-hostile-0123", `SESSION-host\u0069le-0123456789`} {
+			fmt.Fprintf(w, `{"metadata":{"offset":%d,"eventType":"UserActivityAuditEvent"},"event":{"OperationName":"detection_update","UserId":"by %s","Attributes":{"composite_id":["x%s"],"assign_to_name":["%s"],"add_tag":["%s"]}}}`+"\n", 2*i+1, tok, tok, tok, tok)
+			fmt.Fprintf(w, `{"metadata":{"offset":%d,"eventType":"EppDetectionSummaryEvent"},"event":{"CompositeId":"%s"}}`+"\n", 2*i+2, tok)
+		}
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	st := open(t, hostileClient(t, api.URL, clock))
+	var got []model.LiveEvent
+	for len(got) < 8 {
+		b := batch(t, st)
+		noTokens(t, b.Note)
+		if b.Err != nil {
+			noTokens(t, b.Err.Error())
+		}
+		got = append(got, b.Events...)
+	}
+	for _, e := range got {
+		noTokens(t, e.ID+" "+e.By+" "+e.What)
+		if !strings.Contains(e.ID+e.By+e.What, "[redacted]") {
+			t.Fatalf("an event lost more than the credential: %+v", e)
+		}
+	}
+}
+
+// TestStreamFailingOnEveryConnectEndsForPolling: a feed refused on every
+// connection is tried again with the backoff, says nothing is current
+// meanwhile, and after streamFailures in a row ends for polling.
+func TestStreamFailingOnEveryConnectEndsForPolling(t *testing.T) {
+	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			var h hostile
+			clock := newStreamClock()
+			api := hostileAPI(t, &h, func(api string) string { return api + "/feed" }, "1800", func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(status)
+			})
+			st := open(t, hostileClient(t, api.URL, clock))
+			for i := 1; ; i++ {
+				b, ok := <-st.Events()
+				if !ok {
+					t.Fatal("the stream ended without saying why")
+				}
+				if !b.Current.IsZero() {
+					t.Fatalf("batch %d says the rows are current while nothing was read: %+v", i, b)
+				}
+				if errors.Is(b.Err, model.ErrNoStream) {
+					if i != streamFailures || !strings.Contains(b.Err.Error(), "failed 5 times") || !strings.Contains(b.Note, "polling instead") {
+						t.Fatalf("last batch %d: %+v", i, b)
+					}
+					break
+				}
+				if i > streamFailures {
+					t.Fatalf("still reconnecting after %d failures", i)
+				}
+				clock.timer(t, "reconnection", isBackoff).fire()
+			}
+			if _, ok := <-st.Events(); ok {
+				t.Fatal("the stream goes on after its last batch")
+			}
+		})
+	}
+}
+
+// TestStreamOffsetsStartingAgainAreANewSequence: offsets going back (or
+// leaping absurdly far) are a new sequence, said in a note: its events
+// come, and a reconnection resumes from its offsets.
+func TestStreamOffsetsStartingAgainAreANewSequence(t *testing.T) {
+	var h hostile
+	clock := newStreamClock()
+	var mu sync.Mutex
+	var asked []string
+	conn := 0
+	api := hostileAPI(t, &h, func(api string) string { return api + "/feed" }, "1800", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		conn++
+		n := conn
+		asked = append(asked, r.URL.Query().Get("offset"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+		ev := func(off uint64, id string) {
+			fmt.Fprintf(w, `{"metadata":{"offset":%d,"eventType":"EppDetectionSummaryEvent"},"event":{"CompositeId":%q}}`+"\n", off, id)
+		}
+		if n == 1 {
+			ev(1<<64-1, "first")
+			ev(1, "real-1")
+			ev(2, "real-2")
+			ev(2, "real-2-again")
+			ev(3+offsetLeap+1, "leap")
+			ev(3, "real-3")
+			return // the feed ends: reconnect
+		}
+		ev(3, "real-3-again")
+		ev(4, "real-4")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	st := open(t, hostileClient(t, api.URL, clock))
+	var got, notes []string
+	for !slices.Contains(got, "real-4") {
+		b := batch(t, st)
+		got = append(got, eventIDs(b.Events)...)
+		if b.Note != "" {
+			notes = append(notes, b.Note)
+		}
+		if strings.Contains(b.Note, "reconnecting") {
+			clock.timer(t, "reconnection", isBackoff).fire()
+		}
+	}
+	if want := []string{"first", "real-1", "real-2", "leap", "real-3", "real-4"}; !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	if all := strings.Join(notes, "|"); !strings.Contains(all, "started again at 3") {
+		t.Fatalf("notes %q say nothing of the new sequence", all)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(asked, []string{"", "3"}) {
+		t.Fatalf("offsets asked %q, want the new sequence's", asked)
+	}
+}
