@@ -112,6 +112,12 @@ type Live struct {
 	fresh []string
 	isNew map[string]bool
 	notes map[string]Note
+	// asked are the new ids a match was sent for (answered or not): not
+	// asked again; matching says one is in flight, waiting the events
+	// that came meanwhile, sent in one match when it lands.
+	asked    map[string]bool
+	matching bool
+	waiting  []model.LiveEvent
 	// prev are the ids the last poll found without their rows (Detects):
 	// found again by the look-back, they are no news.
 	prev map[string]bool
@@ -174,7 +180,7 @@ func New(d Deps) *Live {
 			}
 		}
 	}
-	return &Live{Deps: d, box: &streamBox{}, isNew: map[string]bool{}, notes: map[string]Note{}, prev: map[string]bool{}}
+	return &Live{Deps: d, box: &streamBox{}, isNew: map[string]bool{}, notes: map[string]Note{}, prev: map[string]bool{}, asked: map[string]bool{}}
 }
 
 // Msg is an answer live asked for: the console routes it back.
@@ -203,6 +209,7 @@ type pollMsg struct {
 
 type matchMsg struct {
 	stamp  uint64
+	ids    []string
 	events []model.LiveEvent
 	answer model.PollAnswer
 	err    error
@@ -302,13 +309,21 @@ func (l *Live) Update(msg Msg, sc Screen) (Out, tea.Cmd) {
 	case batchMsg:
 		return l.onBatch(msg, sc)
 	case matchMsg:
+		l.matching = false
+		next := l.askWaiting(sc.Filter)
 		if msg.err != nil {
-			l.note = screen.ErrMessage(msg.err)
-			return Out{}, nil
+			// Asked again if they come again.
+			for _, id := range msg.ids {
+				delete(l.asked, id)
+			}
+			if !errors.Is(msg.err, context.Canceled) {
+				l.note = screen.ErrMessage(msg.err)
+			}
+			return Out{}, next
 		}
 		l.takeNew(msg.events, msg.answer.Found, sc)
 		l.Rows.Store(msg.stamp, msg.answer.Found)
-		return Out{Landed: true}, nil
+		return Out{Landed: true}, next
 	case readMsg:
 		l.Rows.Done(msg.ids, nil, msg.err)
 		if msg.err != nil {
@@ -448,8 +463,16 @@ func (l *Live) take(events []model.LiveEvent, found []model.Detection, stamp uin
 	if listOnly {
 		l.takeNew(newEvents, found, sc)
 		l.Rows.Store(stamp, newRows(newEvents, rowOf))
-	} else if len(newEvents) > 0 {
-		cmds = append(cmds, l.match(newEvents, sc.Filter))
+	} else {
+		for _, e := range newEvents {
+			if !l.isNew[e.ID] && !l.asked[e.ID] {
+				l.asked[e.ID] = true
+				l.waiting = append(l.waiting, e)
+			}
+		}
+		if !l.matching {
+			cmds = append(cmds, l.askWaiting(sc.Filter))
+		}
 	}
 	if len(reread) > 0 {
 		cmds = append(cmds, l.read(reread))
@@ -495,6 +518,20 @@ func (l *Live) takeNew(events []model.LiveEvent, found []model.Detection, sc Scr
 	}
 }
 
+// askWaiting sends one match for the new ids waiting, if any.
+func (l *Live) askWaiting(filter string) tea.Cmd {
+	if len(l.waiting) == 0 {
+		return nil
+	}
+	events := l.waiting
+	if n := min(l.b.MaxIDs(), model.PollLimit); n > 0 && len(events) > n {
+		events = events[:n]
+	}
+	l.waiting = l.waiting[len(events):]
+	l.matching = true
+	return l.match(events, filter)
+}
+
 // match asks which new ids match the list's filter.
 func (l *Live) match(events []model.LiveEvent, filter string) tea.Cmd {
 	ids := make([]string, len(events))
@@ -503,7 +540,7 @@ func (l *Live) match(events []model.LiveEvent, filter string) tea.Cmd {
 	}
 	b, ctx, now, stamp := l.b, l.Ctx, l.Now(), l.Rows.Stamp()
 	return func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return matchMsg{err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return matchMsg{ids: ids, err: err} })
 		a, err := model.Match(ctx, b, filter, ids, now)
 		var matched []model.LiveEvent
 		for _, e := range events {
@@ -511,7 +548,7 @@ func (l *Live) match(events []model.LiveEvent, filter string) tea.Cmd {
 				matched = append(matched, e)
 			}
 		}
-		return matchMsg{stamp: stamp, events: matched, answer: a, err: err}
+		return matchMsg{stamp: stamp, ids: ids, events: matched, answer: a, err: err}
 	}
 }
 
@@ -638,7 +675,7 @@ func (l *Live) SetRate(limit, remaining int, waiting time.Duration) {
 // Landed forgets what the list on screen was told: a query landed (g, r,
 // any other), and it holds the rows now.
 func (l *Live) Landed() {
-	l.fresh, l.isNew, l.notes = nil, map[string]bool{}, map[string]Note{}
+	l.fresh, l.isNew, l.notes, l.asked = nil, map[string]bool{}, map[string]Note{}, map[string]bool{}
 }
 
 // New are the ids new to the list, in the order they came.
