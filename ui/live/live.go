@@ -404,6 +404,12 @@ func (l *Live) onBatch(msg batchMsg, sc Screen) (Out, tea.Cmd) {
 		return l.fallBack("the event stream ended")
 	}
 	b := msg.batch
+	if errors.Is(b.Err, model.ErrNoStream) {
+		// The stream's last batch: it gave up (failed too often, taken
+		// by another console); polling says why.
+		l.note = ""
+		return l.fallBack(screen.ErrMessage(b.Err))
+	}
 	l.note = b.Note
 	if b.Err != nil {
 		l.note = strings.TrimPrefix(strings.TrimSpace(l.note+" "+screen.ErrMessage(b.Err)), " ")

@@ -95,3 +95,45 @@ func TestNewIDsAreMatchedOnceAndTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestAStreamThatGaveUpIsPolled: the stream's last batch (its Err wraps
+// ErrNoStream: it failed too often) turns live to polling, saying why; the
+// header is not current from the stream's failures, and the next tick
+// polls.
+func TestAStreamThatGaveUpIsPolled(t *testing.T) {
+	st := &chanStream{ch: make(chan model.LiveBatch, 4)}
+	st.ch <- model.LiveBatch{Source: "stream", Note: "the event stream was cut: reconnecting in 1s", Err: fmt.Errorf("read the event stream: 401")}
+	st.ch <- model.LiveBatch{Source: "stream", Note: "the event stream failed 5 times in a row: polling instead",
+		Err: fmt.Errorf("%w: the event stream failed 5 times in a row: polling instead", model.ErrNoStream)}
+	close(st.ch)
+	b := &matchBackend{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ticks := 0
+	l := New(Deps{Rows: rows.New(1<<20, time.Now), Ctx: ctx, Streamer: chanStreamer{st}, Now: time.Now, Every: 30 * time.Second, Location: time.UTC,
+		Wait: func(context.Context, time.Duration) bool { ticks++; return ticks == 1 }})
+	sc := Screen{Filter: "status:'new'", Holds: func(string) bool { return false }, Done: true}
+	queue := []tea.Cmd{l.Start(b)}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch m := c().(type) {
+		case tea.BatchMsg:
+			queue = append(queue, m...)
+		case Msg:
+			_, next := l.Update(m, sc)
+			queue = append(queue, next)
+		}
+	}
+	if got := l.Source(); !strings.Contains(got, "polling every 30s") || !strings.Contains(got, "failed 5 times") {
+		t.Fatalf("source %q", got)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.filters) != 1 {
+		t.Fatalf("%d polls after the stream gave up, want 1", len(b.filters))
+	}
+}
