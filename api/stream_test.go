@@ -961,3 +961,25 @@ func TestStreamOffsetsStartingAgainAreANewSequence(t *testing.T) {
 		t.Fatalf("offsets asked %q, want the new sequence's", asked)
 	}
 }
+
+// TestStreamOfAFlightControlChild: a console in a child tenant (a token
+// asked with its member_cid) reads the child's stream: its new alerts, not
+// the parent's.
+func TestStreamOfAFlightControlChild(t *testing.T) {
+	e := newStreamEnv(t, fake.Options{Children: fake.DemoChildren(1)})
+	cid := fake.ChildCID(0)
+	id, secret := e.f.Credentials()
+	c, err := New(Config{ClientID: id, ClientSecret: secret, BaseURL: e.url, MemberCID: cid, StreamAppID: "falcontriagechild", StreamClock: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	st := open(t, c)
+	if b := batch(t, st); b.Err != nil || b.Current.IsZero() {
+		t.Fatalf("the child's feed: %+v", b)
+	}
+	newAlerts(e.f, 1) // the parent's: not the child's news
+	added := newAlerts(e.f.Child(cid), 2)
+	got, _ := newOnly(t, st, len(added))
+	allOnce(t, got, added)
+}

@@ -61,6 +61,9 @@ type mssp struct {
 	byCID    map[string]*childTenant
 	// tokens are the child tokens issued here, each to its child's fake.
 	tokens map[string]*Server
+	// acting are the children a token was issued for: their streams'
+	// feeds are read here, on their session tokens.
+	acting []*Server
 	// members are the member_cid of every token request, in order ("" for
 	// none): the request log a test reads.
 	members []string
@@ -121,6 +124,9 @@ func (s *Server) issueChild(child *Server, tok string, exp time.Time) {
 	child.mu.Unlock()
 	s.mssp.mu.Lock()
 	s.mssp.tokens[tok] = child
+	if !slices.Contains(s.mssp.acting, child) {
+		s.mssp.acting = append(s.mssp.acting, child)
+	}
 	s.mssp.mu.Unlock()
 }
 
@@ -153,6 +159,9 @@ func (s *Server) expireChildren() {
 func (s *Server) childFor(r *http.Request) *Server {
 	if strings.HasPrefix(r.URL.Path, "/oauth2/") || strings.HasPrefix(r.URL.Path, "/_fake/") {
 		return nil
+	}
+	if r.URL.Path == streamPath {
+		return s.feedChild(r)
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -294,6 +295,28 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// feedChild is the Flight Control child whose stream session a feed
+// request carries, if any: a child's discovery issues the session, and its
+// feed serves the child's events.
+func (s *Server) feedChild(r *http.Request) *Server {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Token ")
+	if !ok {
+		return nil
+	}
+	s.mssp.mu.Lock()
+	kids := slices.Clone(s.mssp.acting)
+	s.mssp.mu.Unlock()
+	for _, c := range kids {
+		c.mu.Lock()
+		_, mine := c.stream.sessions[tok]
+		c.mu.Unlock()
+		if mine {
+			return c
+		}
+	}
+	return nil
 }
 
 func (s *Server) keepAliveEvery() time.Duration {
