@@ -56,14 +56,18 @@ func (m *Model) liveScreen() live.Screen {
 		held[id] = struct{}{}
 	}
 	sc := live.Screen{Holds: func(id string) bool { _, ok := held[id]; return ok },
-		Done: m.list.Done(), Sort: m.list.Current().Sort}
+		Done: m.list.Done(), Sort: m.list.Current().Sort, Gen: m.list.Gen(), Asked: m.list.AskedAt()}
 	if m.list.Context() != nil && !m.list.Pending() {
 		// The list on screen, as its query was sent; none while a query is
 		// asked for (its rows are about to be replaced).
 		sc.Filter = m.list.Effective(m.list.Current())
 	}
 	if n := len(ids); n > 0 {
-		sc.Last, _ = m.rows.Peek(ids[n-1])
+		// The last loaded row read: the rows loaded further down are not
+		// read yet, and a row sorting after this one may be among them.
+		for i := n - 1; i >= 0 && sc.Last == nil; i-- {
+			sc.Last, _ = m.rows.Peek(ids[i])
+		}
 		sc.Shown = ids[min(n, m.list.Top()):min(n, m.list.Top()+m.rowsOnScreen())]
 	}
 	if m.hooks.filters != nil {

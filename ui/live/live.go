@@ -83,6 +83,12 @@ type Screen struct {
 	Sort model.Sort
 	// Shown are the ids on screen.
 	Shown []string
+	// Gen is the generation of the list's query on screen, Asked when it
+	// was asked: an answer asked for another generation counts nothing,
+	// and a row that came to be after Asked is one its answer could not
+	// hold.
+	Gen   int
+	Asked time.Time
 }
 
 // Note is what another analyst did to a row, as far as known.
@@ -162,6 +168,7 @@ func New(d Deps) *Live {
 	if d.Every <= 0 {
 		d.Every = DefaultEvery
 	}
+	d.Every = max(d.Every, MinEvery)
 	if d.Wait == nil {
 		d.Wait = func(ctx context.Context, d time.Duration) bool {
 			t := time.NewTimer(d)
@@ -195,6 +202,7 @@ type batchMsg struct {
 
 type pollMsg struct {
 	gen      int
+	listGen  int // the list's generation it was asked for
 	stamp    uint64
 	listOnly bool
 	answer   model.PollAnswer
@@ -202,10 +210,11 @@ type pollMsg struct {
 }
 
 type matchMsg struct {
-	stamp  uint64
-	events []model.LiveEvent
-	answer model.PollAnswer
-	err    error
+	stamp   uint64
+	listGen int // the list's generation it was asked for
+	events  []model.LiveEvent
+	answer  model.PollAnswer
+	err     error
 }
 
 type readMsg struct {
@@ -306,7 +315,11 @@ func (l *Live) Update(msg Msg, sc Screen) (Out, tea.Cmd) {
 			l.note = screen.ErrMessage(msg.err)
 			return Out{}, nil
 		}
-		l.takeNew(msg.events, msg.answer.Found, sc)
+		if msg.listGen == sc.Gen {
+			// Asked for another list (the filter changed meanwhile, or a
+			// query landed): its rows are stored, nothing counted.
+			l.takeNew(msg.events, msg.answer.Found, sc)
+		}
 		l.Rows.Store(msg.stamp, msg.answer.Found)
 		return Out{Landed: true}, nil
 	case readMsg:
@@ -353,11 +366,11 @@ func (l *Live) poll(sc Screen) tea.Cmd {
 	}
 	l.polling = true
 	l.sample()
-	b, ctx, since, now, stamp, gen := l.b, l.Ctx, l.since, l.Now(), l.Rows.Stamp(), l.gen
+	b, ctx, since, now, stamp, gen, listGen := l.b, l.Ctx, l.since, l.Now(), l.Rows.Stamp(), l.gen, sc.Gen
 	return func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return pollMsg{gen: gen, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return pollMsg{gen: gen, listGen: listGen, err: err} })
 		a, err := model.Poll(ctx, b, filter, since, now)
-		return pollMsg{gen: gen, stamp: stamp, listOnly: listOnly, answer: a, err: err}
+		return pollMsg{gen: gen, listGen: listGen, stamp: stamp, listOnly: listOnly, answer: a, err: err}
 	}
 }
 
@@ -375,6 +388,12 @@ func (l *Live) polled(msg pollMsg, sc Screen) (Out, tea.Cmd) {
 		l.note = fmt.Sprintf("more than %d rows changed in one interval: r reads them all", model.PollLimit)
 	}
 	l.current, l.since = msg.answer.Current, msg.answer.Current
+	if msg.listGen != sc.Gen {
+		// Asked for another list: its rows are stored, nothing counted
+		// (the list on screen was asked after this poll).
+		l.Rows.Store(msg.stamp, msg.answer.Found)
+		return Out{}, next
+	}
 	events := model.Classify(msg.answer, sc.Holds, l.Rows.Peek)
 	cmd := l.take(events, msg.answer.Found, msg.stamp, msg.listOnly, sc)
 	return Out{Landed: len(events) > 0}, tea.Batch(next, cmd)
@@ -448,8 +467,10 @@ func (l *Live) take(events []model.LiveEvent, found []model.Detection, stamp uin
 	if listOnly {
 		l.takeNew(newEvents, found, sc)
 		l.Rows.Store(stamp, newRows(newEvents, rowOf))
-	} else if len(newEvents) > 0 {
-		cmds = append(cmds, l.match(newEvents, sc.Filter))
+	} else if len(newEvents) > 0 && sc.Filter != "" {
+		// No filter while the list's query is asked for: an empty one
+		// would match every product's alert.
+		cmds = append(cmds, l.match(newEvents, sc.Filter, sc.Gen))
 	}
 	if len(reread) > 0 {
 		cmds = append(cmds, l.read(reread))
@@ -467,8 +488,9 @@ func newRows(events []model.LiveEvent, rowOf map[string]*model.Detection) []mode
 	return out
 }
 
-// takeNew counts the new ids the list does not hold that sort among its
-// loaded rows, and owes a notification for those severe enough.
+// takeNew counts the new ids the list does not hold that its answer could
+// not have held (see fresh), and owes a notification for those severe
+// enough.
 func (l *Live) takeNew(events []model.LiveEvent, found []model.Detection, sc Screen) {
 	rowOf := make(map[string]*model.Detection, len(found))
 	for i := range found {
@@ -479,8 +501,8 @@ func (l *Live) takeNew(events []model.LiveEvent, found []model.Detection, sc Scr
 			continue
 		}
 		d := rowOf[e.ID]
-		if d != nil && !sc.Done && sc.Last != nil && !model.SortsWithin(l.b.Fields(), sc.Sort, d, sc.Last) {
-			continue // beyond the rows loaded: paging brings it
+		if !l.fresh1(e, d, sc) {
+			continue
 		}
 		l.isNew[e.ID] = true
 		l.fresh = append(l.fresh, e.ID)
@@ -495,15 +517,35 @@ func (l *Live) takeNew(events []model.LiveEvent, found []model.Detection, sc Scr
 	}
 }
 
-// match asks which new ids match the list's filter.
-func (l *Live) match(events []model.LiveEvent, filter string) tea.Cmd {
+// fresh1 reports a row the list does not hold as new to it: every row
+// loaded (none held is one not listed); else one sorting among the rows
+// loaded (one beyond them is paged to as usual, as is every row the list
+// counted in its total but has not loaded, such as the stream's replay of
+// the minutes before it opened); where the row or the last loaded one is
+// not known, one that happened after the list's query was asked. A poll's
+// id without its row (Detects) is counted, as polled rows are recent.
+func (l *Live) fresh1(e model.LiveEvent, d *model.Detection, sc Screen) bool {
+	switch {
+	case sc.Done:
+		return true
+	case d != nil && sc.Last != nil:
+		return model.SortsWithin(l.b.Fields(), sc.Sort, d, sc.Last)
+	case !e.At.IsZero() && !sc.Asked.IsZero():
+		return e.At.After(sc.Asked)
+	}
+	return d == nil && l.source == "poll"
+}
+
+// match asks which new ids match the list's filter, for the list's
+// generation listGen.
+func (l *Live) match(events []model.LiveEvent, filter string, listGen int) tea.Cmd {
 	ids := make([]string, len(events))
 	for i, e := range events {
 		ids[i] = e.ID
 	}
 	b, ctx, now, stamp := l.b, l.Ctx, l.Now(), l.Rows.Stamp()
 	return func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return matchMsg{err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return matchMsg{listGen: listGen, err: err} })
 		a, err := model.Match(ctx, b, filter, ids, now)
 		var matched []model.LiveEvent
 		for _, e := range events {
@@ -511,7 +553,7 @@ func (l *Live) match(events []model.LiveEvent, filter string) tea.Cmd {
 				matched = append(matched, e)
 			}
 		}
-		return matchMsg{stamp: stamp, events: matched, answer: a, err: err}
+		return matchMsg{stamp: stamp, listGen: listGen, events: matched, answer: a, err: err}
 	}
 }
 
