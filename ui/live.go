@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -22,7 +23,16 @@ const MinPollInterval = live.MinEvery
 type liveHooks struct {
 	filters func() []string
 	recount func() tea.Cmd
+	// owed: a batch with news landed since the last recount, sent at
+	// last (at most one per RecountGap from live).
+	owed bool
+	last time.Time
 }
+
+// RecountGap is the least time between two recounts of the views asked
+// by live: a busy stream costs one aggregate request per gap, not one per
+// batch (r, and the console's own changes, recount at once).
+const RecountGap = 10 * time.Second
 
 // SetLiveViews makes live poll the views' filters with the list's (filters
 // returns each view's filter as sent) and call recount after every batch
@@ -88,6 +98,12 @@ func (m *Model) onLive(msg live.Msg) tea.Cmd {
 		m.bar.Set(status.Word{Text: out.Say, Life: status.Lasting})
 	}
 	if out.Landed && m.hooks.recount != nil {
+		m.hooks.owed = true
+	}
+	if now := m.o.Now(); m.hooks.owed && now.Sub(m.hooks.last) >= RecountGap {
+		// Owed, it goes with the next live answer past the gap (the
+		// stream's quiet batches, the next poll).
+		m.hooks.owed, m.hooks.last = false, now
 		cmd = tea.Batch(cmd, m.hooks.recount())
 	}
 	return cmd

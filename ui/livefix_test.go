@@ -144,3 +144,40 @@ func TestLiveMatchAnswerForAnotherFilterCountsNothing(t *testing.T) {
 		t.Fatalf("rows of the filter left counted new:\n%s", sc)
 	}
 }
+
+// A busy stream does not starve the views' counts: fifty batches with news
+// cost one aggregate request (one in flight at a time, at most one per
+// RecountGap from live), the tabs show their counts, and the recount owed
+// goes with the first answer past the gap.
+func TestLiveBusyStreamRecountsTheViewsOncePerGap(t *testing.T) {
+	r := newLiveRig(t, 200)
+	r.o.Views = threeViews
+	hs := &handStream{ch: make(chan model.LiveBatch)}
+	r.o.Source.Streamer = handStreamer{s: hs}
+	s := startScreen(t, New(r.o), 120, 30)
+	counted := func(sc string) bool { return settled(sc) && !strings.Contains(screenLines(sc)[1], "…") }
+	s.waitFor("rows and counts", counted)
+	before := r.h.fake.Count("aggregates")
+	for range 50 {
+		hs.send(t, model.LiveBatch{Source: "stream", Current: testBase,
+			Events: []model.LiveEvent{{Kind: model.LiveChanged, ID: "not-a-row-on-screen"}}})
+	}
+	hs.send(t, model.LiveBatch{Source: "stream", Current: testBase}) // the 50th has landed
+	s.waitFor("the counts", func(sc string) bool { return counted(sc) && r.h.fake.Count("aggregates") > before })
+	if n := r.h.fake.Count("aggregates") - before; n != 1 {
+		t.Fatalf("%d aggregate requests for 50 batches within %s, want 1", n, RecountGap)
+	}
+	r.clock.Advance(RecountGap)
+	hs.send(t, model.LiveBatch{Source: "stream", Current: testBase.Add(RecountGap)})
+	hs.send(t, model.LiveBatch{Source: "stream", Current: testBase.Add(RecountGap)})
+	s.waitFor("the owed recount", func(sc string) bool { return counted(sc) && r.h.fake.Count("aggregates") >= before+2 })
+	m := s.quit()
+	if n := r.h.fake.Count("aggregates") - before; n != 2 {
+		t.Fatalf("%d aggregate requests, want the owed one past the gap too", n)
+	}
+	for i := range threeViews {
+		if m.views.Count(i) < 0 {
+			t.Fatalf("view %d has no count", i+1)
+		}
+	}
+}
