@@ -148,6 +148,7 @@ func (m *Model) landedLive(l *list.Landing) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	m.lv.Brought(o.ids)
 	ids := m.list.IDs()
 	for i, id := range ids {
 		if slices.Contains(o.ids, id) {
@@ -158,13 +159,17 @@ func (m *Model) landedLive(l *list.Landing) tea.Cmd {
 }
 
 // liveGlyph is a row's glyph: the triage runner's first, then ≠ for a row
-// another analyst changed.
+// another analyst changed, then ▲ for a row g brought in (until the next
+// query).
 func (m *Model) liveGlyph(id string) string {
 	if g := m.run.Glyph(id); g != "" || m.lv == nil {
 		return g
 	}
 	if _, ok := m.lv.NoteOf(id); ok {
 		return "≠"
+	}
+	if m.lv.WasBrought(id) {
+		return "▲"
 	}
 	return ""
 }

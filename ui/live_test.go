@@ -111,7 +111,7 @@ func TestLiveNewRowsNeverMoveTheCursor(t *testing.T) {
 		}
 	}
 	s.key("g")
-	s.waitFor("the new rows in", func(sc string) bool { return !strings.Contains(sc, "▲") && settled(sc) && rowOf(sc) == 1 })
+	s.waitFor("the new rows in", func(sc string) bool { return !saysNew(sc) && settled(sc) && rowOf(sc) == 1 })
 	m := s.quit()
 	if !slices.Contains(added, m.list.CursorID()) {
 		t.Fatalf("g left the cursor on %s, not on a new row (%v)", m.list.CursorID(), added)

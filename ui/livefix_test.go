@@ -33,7 +33,13 @@ func TestLiveAlertBeyondTheLoadedRowsIsNotNew(t *testing.T) {
 	hs.send(t, model.LiveBatch{Source: "stream", Current: testBase, Events: events})
 	s.waitText(fmt.Sprintf("▲ %d new", len(added)))
 	s.key("g")
-	s.waitFor("the new rows in", func(sc string) bool { return !strings.Contains(sc, "▲ ") && settled(sc) })
+	sc := s.waitFor("the new rows in", func(sc string) bool { return !saysNew(sc) && settled(sc) })
+	// The rows g brought in say so in their gutter, until the next query.
+	if n := broughtRows(sc); n != len(added) {
+		t.Fatalf("%d rows marked ▲ after g, want the %d brought in:\n%s", n, len(added), sc)
+	}
+	s.key("r")
+	s.waitFor("the refresh", func(sc string) bool { return settled(sc) && broughtRows(sc) == 0 })
 	m := s.quit()
 	if !slices.Contains(added, m.list.CursorID()) {
 		t.Fatalf("g put the cursor on %s, not on a new row %v (the older one is %s)", m.list.CursorID(), added, older)
@@ -181,3 +187,17 @@ func TestLiveBusyStreamRecountsTheViewsOncePerGap(t *testing.T) {
 		}
 	}
 }
+
+// broughtRows counts the list's rows marked ▲ in their gutter.
+func broughtRows(sc string) int {
+	n := 0
+	for _, l := range screenLines(sc)[3:] {
+		if r := []rune(l); len(r) > 1 && r[1] == '▲' {
+			n++
+		}
+	}
+	return n
+}
+
+// saysNew reports the header's ▲ N new.
+func saysNew(sc string) bool { return strings.Contains(strings.Join(screenLines(sc)[:3], "\n"), "▲") }

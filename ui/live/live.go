@@ -118,6 +118,8 @@ type Live struct {
 	fresh []string
 	isNew map[string]bool
 	notes map[string]Note
+	// brought are the rows g brought in, marked until the next query.
+	brought map[string]bool
 	// prev are the ids the last poll found without their rows (Detects):
 	// found again by the look-back, they are no news.
 	prev map[string]bool
@@ -680,8 +682,20 @@ func (l *Live) SetRate(limit, remaining int, waiting time.Duration) {
 // Landed forgets what the list on screen was told: a query landed (g, r,
 // any other), and it holds the rows now.
 func (l *Live) Landed() {
-	l.fresh, l.isNew, l.notes = nil, map[string]bool{}, map[string]Note{}
+	l.fresh, l.isNew, l.notes, l.brought = nil, map[string]bool{}, map[string]Note{}, nil
 }
+
+// Brought marks the rows g brought in (the query that landed was g's), until
+// the next query lands.
+func (l *Live) Brought(ids []string) {
+	l.brought = make(map[string]bool, len(ids))
+	for _, id := range ids {
+		l.brought[id] = true
+	}
+}
+
+// WasBrought reports a row g brought in.
+func (l *Live) WasBrought(id string) bool { return l.brought[id] }
 
 // New are the ids new to the list, in the order they came.
 func (l *Live) New() []string { return l.fresh }
