@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/ui/list"
@@ -94,8 +95,9 @@ func (m *Model) onLive(msg live.Msg) tea.Cmd {
 	}
 	out, cmd := m.lv.Update(msg, m.liveScreen())
 	if _, isErr := m.bar.Message("", false); out.Say != "" && !isErr {
-		// Why live polls; a word about a failure stays in front of it.
-		m.bar.Set(status.Word{Text: out.Say, Life: status.Lasting})
+		// That live polls, in one line (the help says why); a word about a
+		// failure stays in front of it, and the next key takes it back.
+		m.bar.Set(status.Word{Text: out.Say})
 	}
 	if out.Landed && m.hooks.recount != nil {
 		m.hooks.owed = true
@@ -183,4 +185,11 @@ func (m *Model) liveNote(id string) string {
 		return "≠ " + m.lv.Words(n)
 	}
 	return ""
+}
+
+// liveHelp adds to the help's body where live rows come from and why
+// (the footer says it in short, the help's title cut to its width).
+func liveHelp(titles []string, groups [][]key.Binding, lv *live.Live) ([]string, [][]key.Binding) {
+	b := key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to the new rows ▲ counts · "+lv.Source()))
+	return append(titles, "Live"), append(groups, []key.Binding{b})
 }

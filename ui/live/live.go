@@ -353,7 +353,7 @@ func (l *Live) opened(msg openedMsg) (Out, tea.Cmd) {
 // fallBack polls instead of the stream, saying why.
 func (l *Live) fallBack(why string) (Out, tea.Cmd) {
 	l.stream, l.source, l.why = nil, "poll", why
-	return Out{Say: l.Source()}, l.tick()
+	return Out{Say: l.Short()}, l.tick()
 }
 
 // poll asks for what changed under the filters on screen since the last
@@ -740,8 +740,17 @@ func (l *Live) Source() string {
 	return "live: connecting…"
 }
 
-// Header is how current the rows are, for the header: "live 12:03 (poll
-// 30s)", "live paused: rate budget low"; it changes only when an answer
+// Short says where live rows come from in one short line, for the
+// footer: "live: polling every 30s (? says why)"; the help says why.
+func (l *Live) Short() string {
+	if l.source == "poll" && l.why != "" {
+		return "live: polling every " + l.Every.String() + " (? says why)"
+	}
+	return l.Source()
+}
+
+// Header is how current the rows are, for the header: "live 12:03
+// (poll)", "live paused: rate budget low"; it changes only when an answer
 // lands or the pause does.
 func (l *Live) Header() string {
 	var s string
@@ -754,7 +763,7 @@ func (l *Live) Header() string {
 		s = "live " + l.current.In(l.Location).Format("15:04")
 	}
 	if l.source == "poll" {
-		s += " (poll " + l.Every.String() + ")"
+		s += " (poll)" // the interval is in the help: the header keeps to one line
 	}
 	return s
 }
