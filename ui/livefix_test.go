@@ -50,12 +50,15 @@ func TestLiveAlertBeyondTheLoadedRowsIsNotNew(t *testing.T) {
 // hand (every answer held back until the test delivers it); its intervals
 // pass at once (their ticks are held like any answer). A stream, if given,
 // is read from a buffered channel, so the driver never blocks on it.
-func liveDriver(t *testing.T, count int, hs *handStream) (*driver, *liveRig) {
+func liveDriver(t *testing.T, count int, hs *handStream, mod ...func(*Options)) (*driver, *liveRig) {
 	t.Helper()
 	r := newLiveRig(t, count)
 	r.o.LiveWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
 	if hs != nil {
 		r.o.Source.Streamer = handStreamer{s: hs}
+	}
+	for _, f := range mod {
+		f(&r.o)
 	}
 	d := newDriver(t, r.o)
 	t.Cleanup(func() { _ = d.m.Close(hangBound) })
@@ -201,3 +204,29 @@ func broughtRows(sc string) int {
 
 // saysNew reports the header's ▲ N new.
 func saysNew(sc string) bool { return strings.Contains(strings.Join(screenLines(sc)[:3], "\n"), "▲") }
+
+// A notification owed while the filter line is open waits until it
+// closes: no sequence is written while a text field is in front.
+func TestLiveNotificationWaitsForTheFieldToClose(t *testing.T) {
+	d, r := liveDriver(t, 200, nil, func(o *Options) { o.Notify = Notify{Severity: 1, Via: "osc9"} })
+	d.settleButLive()
+	r.newAlerts(t, 2)
+	d.key("/")
+	d.settleButLive()
+	deliver(d, isLive("tickMsg"))
+	d.run()
+	deliver(d, isLive("pollMsg"))
+	d.run()
+	if !saysNew(d.screen()) {
+		t.Fatalf("the poll brought nothing:\n%s", d.screen())
+	}
+	if n := holds[tea.RawMsg](d); n != 0 {
+		t.Fatalf("%d sequences written while the filter line was open", n)
+	}
+	d.key("esc")
+	d.run()
+	raw := takeLast[tea.RawMsg](d)
+	if !strings.HasPrefix(fmt.Sprint(raw.Msg), "\x1b]9;falcon-triage: ") {
+		t.Fatalf("not the notification: %q", raw.Msg)
+	}
+}
