@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/live"
 )
@@ -228,5 +229,28 @@ func TestLiveNotificationWaitsForTheFieldToClose(t *testing.T) {
 	raw := takeLast[tea.RawMsg](d)
 	if !strings.HasPrefix(fmt.Sprint(raw.Msg), "\x1b]9;falcon-triage: ") {
 		t.Fatalf("not the notification: %q", raw.Msg)
+	}
+}
+
+// The poll watches the views' filters too: a row changed that only a view
+// other than the list's shows (closed, it left the list's filter) still
+// makes the tabs count again.
+func TestLivePollWatchesTheViews(t *testing.T) {
+	d, r := liveDriver(t, 200, nil, withViews(threeViews[0], threeViews[1]))
+	d.settleButLive()
+	page, err := api.NewAlerts(r.h.client, nil).Query(context.Background(),
+		model.Query{Filter: "severity:>=70+status:'new'+show_in_ui:true", Limit: 1})
+	if err != nil || len(page.IDs) != 1 {
+		t.Fatalf("no alert of view 2 to close: %v", err)
+	}
+	closed := model.StatusClosed
+	r.asOther(t, model.Change{IDs: page.IDs, Status: &closed})
+	before := r.h.fake.Count("aggregates")
+	deliver(d, isLive("tickMsg"))
+	d.run()
+	deliver(d, isLive("pollMsg"))
+	d.settleButLive()
+	if n := r.h.fake.Count("aggregates") - before; n != 1 {
+		t.Fatalf("%d recounts after a change only view 2 shows, want 1", n)
 	}
 }
