@@ -254,3 +254,24 @@ func TestLivePollWatchesTheViews(t *testing.T) {
 		t.Fatalf("%d recounts after a change only view 2 shows, want 1", n)
 	}
 }
+
+// The console's own write is its own only while the row holds what it
+// wrote: another analyst changing the same row within the window is
+// another analyst's change, and says so.
+func TestLiveAnotherChangeAfterOwnWriteIsShown(t *testing.T) {
+	r := newLiveRig(t, 200)
+	hs := &handStream{ch: make(chan model.LiveBatch)}
+	r.o.Source.Streamer = handStreamer{s: hs}
+	s := startScreen(t, New(r.o), 120, 30)
+	s.waitFor("rows", settled)
+	ids := r.topIDs(t, 1)
+	s.key("s", "c")
+	waitMessage(s, "Status → Closed: 1 of 1 applied")
+	reopened := model.StatusInProgress
+	r.asOther(t, model.Change{IDs: ids, Status: &reopened})
+	hs.send(t, model.LiveBatch{Source: "stream", Current: testBase, Events: []model.LiveEvent{
+		{Kind: model.LiveChanged, ID: ids[0], By: "carol@corp.example"}}})
+	s.waitFor("the row marked", func(sc string) bool { return strings.HasPrefix(screenLines(sc)[3], "▶≠") })
+	s.waitText("≠ in progress by carol@corp.example")
+	s.quit()
+}
