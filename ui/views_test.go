@@ -137,6 +137,20 @@ func TestARecountWhileOneIsInFlightFollowsIt(t *testing.T) {
 	}
 }
 
+// A count asked for another backend (a tenant left) is dropped.
+func TestAViewCountOfAnotherBackendIsDropped(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 150)
+	d := loaded(t, h, withViews(threeViews...))
+	d.queue(d.m.RecountViews())
+	d.run()
+	old := takeLast[views.CountsMsg](d)
+	d.m.views.Connected(d.m.b) // as a tenant switch does
+	d.send(old)
+	if n := d.m.views.Count(0); n >= 0 {
+		t.Fatalf("the count asked before the switch was taken: %d", n)
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // Digits typed in a text field are text, never a view switch; on the list
