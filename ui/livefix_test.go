@@ -13,6 +13,7 @@ import (
 	"github.com/falcon-triage/falcon-triage/api"
 	"github.com/falcon-triage/falcon-triage/model"
 	"github.com/falcon-triage/falcon-triage/ui/live"
+	"github.com/falcon-triage/falcon-triage/ui/modal"
 )
 
 // The stream names as new an alert the list counted in its total but has
@@ -70,6 +71,9 @@ func liveDriver(t *testing.T, count int, hs *handStream, mod ...func(*Options)) 
 // …), or any live answer for "".
 func isLive(name string) func(tea.Msg) bool {
 	return func(m tea.Msg) bool {
+		if tm, ok := m.(tenantMsg); ok {
+			m = tm.msg
+		}
 		_, ok := m.(live.Msg)
 		return ok && (name == "" || fmt.Sprintf("%T", m) == "live."+name)
 	}
@@ -274,4 +278,41 @@ func TestLiveAnotherChangeAfterOwnWriteIsShown(t *testing.T) {
 	s.waitFor("the row marked", func(sc string) bool { return strings.HasPrefix(screenLines(sc)[3], "▶≠") })
 	s.waitText("≠ in progress by carol@corp.example")
 	s.quit()
+}
+
+// A poll of the parent tenant, held back until the console is in a child,
+// counts nothing there: its rows are another tenant's.
+func TestLiveAnswerOfTheTenantLeftCountsNothing(t *testing.T) {
+	h, ten, kids := tenantHarness(t)
+	o := h.options(t)
+	o.Tenants, o.IDChunk, o.Live = ten, 20, true
+	o.LiveWait = func(ctx context.Context, _ time.Duration) bool { return ctx.Err() == nil }
+	d := newDriver(t, o)
+	d.epochs = true
+	t.Cleanup(func() { _ = d.m.Close(hangBound) })
+	d.run()
+	d.settleButLive()
+	h.fake.AddIncidents(3)
+	deliver(d, isLive("tickMsg"))
+	d.run()
+	late := d.held[slices.IndexFunc(d.held, isLive("pollMsg"))]
+	d.held = slices.DeleteFunc(d.held, isLive(""))
+	d.key("p")
+	d.run()
+	deliver[childrenMsg](d)
+	d.run()
+	d.send(takeStamped[modal.ArmMsg](d))
+	d.typeText("north")
+	d.key("enter")
+	d.run()
+	deliver[switchedMsg](d)
+	d.settleButLive()
+	if !allOf(d.m.list.IDs(), kids[0].CID) {
+		t.Fatalf("not in the child: %v", d.m.list.IDs())
+	}
+	d.send(late)
+	d.run()
+	if saysNew(d.screen()) {
+		t.Fatalf("the parent's poll counted new rows in the child:\n%s", d.screen())
+	}
 }
