@@ -80,7 +80,7 @@ func TestLiveRowsInTmux(t *testing.T) {
 		}
 	}
 	tm.send("g")
-	sc := tm.waitFor("the new rows in", func(sc string) bool { return !strings.Contains(sc, "▲") && idle(sc) && total(sc) != totalBefore })
+	sc := tm.waitFor("the new rows in", func(sc string) bool { return newCount(sc) == 0 && idle(sc) && total(sc) != totalBefore })
 	if total(sc) != totalBefore+seen {
 		t.Fatalf("after g, %d rows; before %d, and %d new announced:\n%s", total(sc), totalBefore, seen, sc)
 	}

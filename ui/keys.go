@@ -94,6 +94,7 @@ func (m *Model) onAnywhereKey(act keymap.Action) (tea.Cmd, bool) {
 		why := m.apiName() + ": " + m.b.Why()
 		if m.lv != nil {
 			why += "; " + m.lv.Source()
+			titles, groups = liveHelp(titles, groups, m.lv)
 		}
 		m.stack.OpenHelp(titles, groups, why, m.o.ReadOnly)
 		return nil, true

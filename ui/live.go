@@ -2,7 +2,9 @@ package ui
 
 import (
 	"slices"
+	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/falcon-triage/falcon-triage/ui/list"
@@ -22,7 +24,16 @@ const MinPollInterval = live.MinEvery
 type liveHooks struct {
 	filters func() []string
 	recount func() tea.Cmd
+	// owed: a batch with news landed since the last recount, sent at
+	// last (at most one per RecountGap from live).
+	owed bool
+	last time.Time
 }
+
+// RecountGap is the least time between two recounts of the views asked
+// by live: a busy stream costs one aggregate request per gap, not one per
+// batch (r, and the console's own changes, recount at once).
+const RecountGap = 10 * time.Second
 
 // SetLiveViews makes live poll the views' filters with the list's (filters
 // returns each view's filter as sent) and call recount after every batch
@@ -56,14 +67,18 @@ func (m *Model) liveScreen() live.Screen {
 		held[id] = struct{}{}
 	}
 	sc := live.Screen{Holds: func(id string) bool { _, ok := held[id]; return ok },
-		Done: m.list.Done(), Sort: m.list.Current().Sort}
+		Done: m.list.Done(), Sort: m.list.Current().Sort, Gen: m.list.Gen(), Asked: m.list.AskedAt()}
 	if m.list.Context() != nil && !m.list.Pending() {
 		// The list on screen, as its query was sent; none while a query is
 		// asked for (its rows are about to be replaced).
 		sc.Filter = m.list.Effective(m.list.Current())
 	}
 	if n := len(ids); n > 0 {
-		sc.Last, _ = m.rows.Peek(ids[n-1])
+		// The last loaded row read: the rows loaded further down are not
+		// read yet, and a row sorting after this one may be among them.
+		for i := n - 1; i >= 0 && sc.Last == nil; i-- {
+			sc.Last, _ = m.rows.Peek(ids[i])
+		}
 		sc.Shown = ids[min(n, m.list.Top()):min(n, m.list.Top()+m.rowsOnScreen())]
 	}
 	if m.hooks.filters != nil {
@@ -80,10 +95,17 @@ func (m *Model) onLive(msg live.Msg) tea.Cmd {
 	}
 	out, cmd := m.lv.Update(msg, m.liveScreen())
 	if _, isErr := m.bar.Message("", false); out.Say != "" && !isErr {
-		// Why live polls; a word about a failure stays in front of it.
-		m.bar.Set(status.Word{Text: out.Say, Life: status.Lasting})
+		// That live polls, in one line (the help says why); a word about a
+		// failure stays in front of it, and the next key takes it back.
+		m.bar.Set(status.Word{Text: out.Say})
 	}
 	if out.Landed && m.hooks.recount != nil {
+		m.hooks.owed = true
+	}
+	if now := m.o.Now(); m.hooks.owed && now.Sub(m.hooks.last) >= RecountGap {
+		// Owed, it goes with the next live answer past the gap (the
+		// stream's quiet batches, the next poll).
+		m.hooks.owed, m.hooks.last = false, now
 		cmd = tea.Batch(cmd, m.hooks.recount())
 	}
 	return cmd
@@ -128,6 +150,7 @@ func (m *Model) landedLive(l *list.Landing) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	m.lv.Brought(o.ids)
 	ids := m.list.IDs()
 	for i, id := range ids {
 		if slices.Contains(o.ids, id) {
@@ -138,13 +161,17 @@ func (m *Model) landedLive(l *list.Landing) tea.Cmd {
 }
 
 // liveGlyph is a row's glyph: the triage runner's first, then ≠ for a row
-// another analyst changed.
+// another analyst changed, then ▲ for a row g brought in (until the next
+// query).
 func (m *Model) liveGlyph(id string) string {
 	if g := m.run.Glyph(id); g != "" || m.lv == nil {
 		return g
 	}
 	if _, ok := m.lv.NoteOf(id); ok {
 		return "≠"
+	}
+	if m.lv.WasBrought(id) {
+		return "▲"
 	}
 	return ""
 }
@@ -158,4 +185,11 @@ func (m *Model) liveNote(id string) string {
 		return "≠ " + m.lv.Words(n)
 	}
 	return ""
+}
+
+// liveHelp adds to the help's body where live rows come from and why
+// (the footer says it in short, the help's title cut to its width).
+func liveHelp(titles []string, groups [][]key.Binding, lv *live.Live) ([]string, [][]key.Binding) {
+	b := key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to the new rows ▲ counts · "+lv.Source()))
+	return append(titles, "Live"), append(groups, []key.Binding{b})
 }

@@ -111,7 +111,7 @@ func TestLiveNewRowsNeverMoveTheCursor(t *testing.T) {
 		}
 	}
 	s.key("g")
-	s.waitFor("the new rows in", func(sc string) bool { return !strings.Contains(sc, "▲") && settled(sc) && rowOf(sc) == 1 })
+	s.waitFor("the new rows in", func(sc string) bool { return !saysNew(sc) && settled(sc) && rowOf(sc) == 1 })
 	m := s.quit()
 	if !slices.Contains(added, m.list.CursorID()) {
 		t.Fatalf("g left the cursor on %s, not on a new row (%v)", m.list.CursorID(), added)
@@ -277,7 +277,15 @@ func TestLivePollsWhenTheStreamIsRefused(t *testing.T) {
 	r.o.Source.Streamer = handStreamer{err: fmt.Errorf("%w: held by another console", model.ErrNoStream)}
 	s := startScreen(t, New(r.o), 120, 30)
 	s.waitFor("rows", settled)
-	s.waitText("live: polling every 30s — no event stream: held by another console")
+	s.waitText("live: polling every 30s (? says why)")
+	s.key("?")
+	sc := s.waitText("Live")
+	for _, w := range []string{"polling", "every", "held", "another", "console"} {
+		if !strings.Contains(sc[strings.Index(sc, "\n"):], w) {
+			t.Fatalf("the help's body does not say why live polls (%q):\n%s", w, sc)
+		}
+	}
+	s.key("esc")
 	added := r.newAlerts(t, 1)
 	r.tick(t)
 	s.waitText(fmt.Sprintf("▲ %d new", len(added)))
@@ -446,7 +454,7 @@ func TestLiveStreamNewAlertsCountedThenPolling(t *testing.T) {
 		t.Fatalf("the header does not say the stream's time:\n%s", sc)
 	}
 	close(hs.ch)
-	s.waitText("live: polling every 30s — the event stream ended")
+	s.waitText("live: polling every 30s (? says why)")
 	s.quit()
 }
 

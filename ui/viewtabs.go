@@ -98,7 +98,7 @@ func (m *Model) onViewsMsg(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case views.Msg:
 		m.views.Update(msg)
-		return nil, true
+		return m.views.Owed(), true
 	case viewSavedMsg:
 		return m.onViewSaved(msg), true
 	}

@@ -196,6 +196,13 @@ func (l *List) Current() Query { return l.cur.Query }
 // (-1: not known yet).
 func (l *List) Total() int { return l.cur.total }
 
+// Gen is the generation of the query on screen: a live answer asked for
+// another is not about these rows.
+func (l *List) Gen() int { return l.cur.gen }
+
+// AskedAt is when the query on screen was asked for.
+func (l *List) AskedAt() time.Time { return l.cur.asked }
+
 // Done reports every row of the query on screen loaded.
 func (l *List) Done() bool { return l.cur.done }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -55,6 +56,9 @@ type walk struct {
 	origin any
 	keep   int
 	keepID string // the row to go back to, by id (StartOn)
+	// asked is when the query was asked for: a row that came to be after
+	// it cannot be among its answer's.
+	asked time.Time
 }
 
 // List is the list of rows.
@@ -212,7 +216,7 @@ func (l *List) start(q Query, origin any, keep int) tea.Cmd {
 	ctx, cancel := context.WithCancel(l.Ctx)
 	w := &walk{Query: q, gen: l.gen, ctx: ctx, cancel: cancel, total: -1, origin: origin, keep: keep,
 		walker:   model.NewWalker(l.b, model.Query{Filter: l.Effective(q), Q: q.Q, Sort: q.Sort}, l.IDChunk).Opening(OpeningRows).Cap(MaxRows),
-		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: l.Rows.Clock()}
+		listedAt: map[string]uint64{}, stepped: map[string]bool{}, scanned: l.Rows.Clock(), asked: l.Now()}
 	l.pend = w
 	return l.fetchIDs(w)
 }

@@ -83,6 +83,12 @@ type Screen struct {
 	Sort model.Sort
 	// Shown are the ids on screen.
 	Shown []string
+	// Gen is the generation of the list's query on screen, Asked when it
+	// was asked: an answer asked for another generation counts nothing,
+	// and a row that came to be after Asked is one its answer could not
+	// hold.
+	Gen   int
+	Asked time.Time
 }
 
 // Note is what another analyst did to a row, as far as known.
@@ -118,6 +124,8 @@ type Live struct {
 	asked    map[string]bool
 	matching bool
 	waiting  []model.LiveEvent
+	// brought are the rows g brought in, marked until the next query.
+	brought map[string]bool
 	// prev are the ids the last poll found without their rows (Detects):
 	// found again by the look-back, they are no news.
 	prev map[string]bool
@@ -168,6 +176,7 @@ func New(d Deps) *Live {
 	if d.Every <= 0 {
 		d.Every = DefaultEvery
 	}
+	d.Every = max(d.Every, MinEvery)
 	if d.Wait == nil {
 		d.Wait = func(ctx context.Context, d time.Duration) bool {
 			t := time.NewTimer(d)
@@ -201,6 +210,7 @@ type batchMsg struct {
 
 type pollMsg struct {
 	gen      int
+	listGen  int // the list's generation it was asked for
 	stamp    uint64
 	listOnly bool
 	answer   model.PollAnswer
@@ -208,11 +218,12 @@ type pollMsg struct {
 }
 
 type matchMsg struct {
-	stamp  uint64
-	ids    []string
-	events []model.LiveEvent
-	answer model.PollAnswer
-	err    error
+	stamp   uint64
+	ids     []string
+	listGen int // the list's generation it was asked for
+	events  []model.LiveEvent
+	answer  model.PollAnswer
+	err     error
 }
 
 type readMsg struct {
@@ -310,7 +321,7 @@ func (l *Live) Update(msg Msg, sc Screen) (Out, tea.Cmd) {
 		return l.onBatch(msg, sc)
 	case matchMsg:
 		l.matching = false
-		next := l.askWaiting(sc.Filter)
+		next := l.askWaiting(sc.Filter, sc.Gen)
 		if msg.err != nil {
 			// Asked again if they come again.
 			for _, id := range msg.ids {
@@ -321,7 +332,11 @@ func (l *Live) Update(msg Msg, sc Screen) (Out, tea.Cmd) {
 			}
 			return Out{}, next
 		}
-		l.takeNew(msg.events, msg.answer.Found, sc)
+		if msg.listGen == sc.Gen {
+			// Asked for another list (the filter changed meanwhile, or a
+			// query landed): its rows are stored, nothing counted.
+			l.takeNew(msg.events, msg.answer.Found, sc)
+		}
 		l.Rows.Store(msg.stamp, msg.answer.Found)
 		return Out{Landed: true}, next
 	case readMsg:
@@ -353,7 +368,7 @@ func (l *Live) opened(msg openedMsg) (Out, tea.Cmd) {
 // fallBack polls instead of the stream, saying why.
 func (l *Live) fallBack(why string) (Out, tea.Cmd) {
 	l.stream, l.source, l.why = nil, "poll", why
-	return Out{Say: l.Source()}, l.tick()
+	return Out{Say: l.Short()}, l.tick()
 }
 
 // poll asks for what changed under the filters on screen since the last
@@ -368,11 +383,11 @@ func (l *Live) poll(sc Screen) tea.Cmd {
 	}
 	l.polling = true
 	l.sample()
-	b, ctx, since, now, stamp, gen := l.b, l.Ctx, l.since, l.Now(), l.Rows.Stamp(), l.gen
+	b, ctx, since, now, stamp, gen, listGen := l.b, l.Ctx, l.since, l.Now(), l.Rows.Stamp(), l.gen, sc.Gen
 	return func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return pollMsg{gen: gen, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return pollMsg{gen: gen, listGen: listGen, err: err} })
 		a, err := model.Poll(ctx, b, filter, since, now)
-		return pollMsg{gen: gen, stamp: stamp, listOnly: listOnly, answer: a, err: err}
+		return pollMsg{gen: gen, listGen: listGen, stamp: stamp, listOnly: listOnly, answer: a, err: err}
 	}
 }
 
@@ -390,6 +405,12 @@ func (l *Live) polled(msg pollMsg, sc Screen) (Out, tea.Cmd) {
 		l.note = fmt.Sprintf("more than %d rows changed in one interval: r reads them all", model.PollLimit)
 	}
 	l.current, l.since = msg.answer.Current, msg.answer.Current
+	if msg.listGen != sc.Gen {
+		// Asked for another list: its rows are stored, nothing counted
+		// (the list on screen was asked after this poll).
+		l.Rows.Store(msg.stamp, msg.answer.Found)
+		return Out{}, next
+	}
 	events := model.Classify(msg.answer, sc.Holds, l.Rows.Peek)
 	cmd := l.take(events, msg.answer.Found, msg.stamp, msg.listOnly, sc)
 	return Out{Landed: len(events) > 0}, tea.Batch(next, cmd)
@@ -477,7 +498,7 @@ func (l *Live) take(events []model.LiveEvent, found []model.Detection, stamp uin
 			}
 		}
 		if !l.matching {
-			cmds = append(cmds, l.askWaiting(sc.Filter))
+			cmds = append(cmds, l.askWaiting(sc.Filter, sc.Gen))
 		}
 	}
 	if len(reread) > 0 {
@@ -496,8 +517,9 @@ func newRows(events []model.LiveEvent, rowOf map[string]*model.Detection) []mode
 	return out
 }
 
-// takeNew counts the new ids the list does not hold that sort among its
-// loaded rows, and owes a notification for those severe enough.
+// takeNew counts the new ids the list does not hold that its answer could
+// not have held (see fresh), and owes a notification for those severe
+// enough.
 func (l *Live) takeNew(events []model.LiveEvent, found []model.Detection, sc Screen) {
 	rowOf := make(map[string]*model.Detection, len(found))
 	for i := range found {
@@ -508,8 +530,8 @@ func (l *Live) takeNew(events []model.LiveEvent, found []model.Detection, sc Scr
 			continue
 		}
 		d := rowOf[e.ID]
-		if d != nil && !sc.Done && sc.Last != nil && !model.SortsWithin(l.b.Fields(), sc.Sort, d, sc.Last) {
-			continue // beyond the rows loaded: paging brings it
+		if !l.fresh1(e, d, sc) {
+			continue
 		}
 		l.isNew[e.ID] = true
 		l.fresh = append(l.fresh, e.ID)
@@ -524,9 +546,12 @@ func (l *Live) takeNew(events []model.LiveEvent, found []model.Detection, sc Scr
 	}
 }
 
-// askWaiting sends one match for the new ids waiting, if any.
-func (l *Live) askWaiting(filter string) tea.Cmd {
-	if len(l.waiting) == 0 {
+// askWaiting sends one match for the new ids waiting, if any, for the
+// list's generation listGen.
+func (l *Live) askWaiting(filter string, listGen int) tea.Cmd {
+	if len(l.waiting) == 0 || filter == "" {
+		// None while the list's query is asked for: an empty filter
+		// would match every product's alert. They wait for the next.
 		return nil
 	}
 	events := l.waiting
@@ -535,18 +560,38 @@ func (l *Live) askWaiting(filter string) tea.Cmd {
 	}
 	l.waiting = l.waiting[len(events):]
 	l.matching = true
-	return l.match(events, filter)
+	return l.match(events, filter, listGen)
 }
 
-// match asks which new ids match the list's filter.
-func (l *Live) match(events []model.LiveEvent, filter string) tea.Cmd {
+// fresh1 reports a row the list does not hold as new to it: every row
+// loaded (none held is one not listed); else one sorting among the rows
+// loaded (one beyond them is paged to as usual, as is every row the list
+// counted in its total but has not loaded, such as the stream's replay of
+// the minutes before it opened); where the row or the last loaded one is
+// not known, one that happened after the list's query was asked. A poll's
+// id without its row (Detects) is counted, as polled rows are recent.
+func (l *Live) fresh1(e model.LiveEvent, d *model.Detection, sc Screen) bool {
+	switch {
+	case sc.Done:
+		return true
+	case d != nil && sc.Last != nil:
+		return model.SortsWithin(l.b.Fields(), sc.Sort, d, sc.Last)
+	case !e.At.IsZero() && !sc.Asked.IsZero():
+		return e.At.After(sc.Asked)
+	}
+	return d == nil && l.source == "poll"
+}
+
+// match asks which new ids match the list's filter, for the list's
+// generation listGen.
+func (l *Live) match(events []model.LiveEvent, filter string, listGen int) tea.Cmd {
 	ids := make([]string, len(events))
 	for i, e := range events {
 		ids[i] = e.ID
 	}
 	b, ctx, now, stamp := l.b, l.Ctx, l.Now(), l.Rows.Stamp()
 	return func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return matchMsg{ids: ids, err: err} })
+		defer screen.Recover(&msg, func(err error) tea.Msg { return matchMsg{ids: ids, listGen: listGen, err: err} })
 		a, err := model.Match(ctx, b, filter, ids, now)
 		var matched []model.LiveEvent
 		for _, e := range events {
@@ -554,7 +599,7 @@ func (l *Live) match(events []model.LiveEvent, filter string) tea.Cmd {
 				matched = append(matched, e)
 			}
 		}
-		return matchMsg{stamp: stamp, ids: ids, events: matched, answer: a, err: err}
+		return matchMsg{stamp: stamp, ids: ids, listGen: listGen, events: matched, answer: a, err: err}
 	}
 }
 
@@ -681,8 +726,20 @@ func (l *Live) SetRate(limit, remaining int, waiting time.Duration) {
 // Landed forgets what the list on screen was told: a query landed (g, r,
 // any other), and it holds the rows now.
 func (l *Live) Landed() {
-	l.fresh, l.isNew, l.notes, l.asked = nil, map[string]bool{}, map[string]Note{}, map[string]bool{}
+	l.fresh, l.isNew, l.notes, l.asked, l.brought = nil, map[string]bool{}, map[string]Note{}, map[string]bool{}, nil
 }
+
+// Brought marks the rows g brought in (the query that landed was g's), until
+// the next query lands.
+func (l *Live) Brought(ids []string) {
+	l.brought = make(map[string]bool, len(ids))
+	for _, id := range ids {
+		l.brought[id] = true
+	}
+}
+
+// WasBrought reports a row g brought in.
+func (l *Live) WasBrought(id string) bool { return l.brought[id] }
 
 // New are the ids new to the list, in the order they came.
 func (l *Live) New() []string { return l.fresh }
@@ -727,8 +784,17 @@ func (l *Live) Source() string {
 	return "live: connecting…"
 }
 
-// Header is how current the rows are, for the header: "live 12:03 (poll
-// 30s)", "live paused: rate budget low"; it changes only when an answer
+// Short says where live rows come from in one short line, for the
+// footer: "live: polling every 30s (? says why)"; the help says why.
+func (l *Live) Short() string {
+	if l.source == "poll" && l.why != "" {
+		return "live: polling every " + l.Every.String() + " (? says why)"
+	}
+	return l.Source()
+}
+
+// Header is how current the rows are, for the header: "live 12:03
+// (poll)", "live paused: rate budget low"; it changes only when an answer
 // lands or the pause does.
 func (l *Live) Header() string {
 	var s string
@@ -741,7 +807,7 @@ func (l *Live) Header() string {
 		s = "live " + l.current.In(l.Location).Format("15:04")
 	}
 	if l.source == "poll" {
-		s += " (poll " + l.Every.String() + ")"
+		s += " (poll)" // the interval is in the help: the header keeps to one line
 	}
 	return s
 }

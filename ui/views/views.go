@@ -65,10 +65,13 @@ type Views struct {
 	counts []int64
 	bad    []string
 	gen    int
-	err    string // why the last count failed ("": it did not)
-	ctx    context.Context
-	b      model.Backend
-	f      model.Fields
+	// asking: a count is in flight; owed: another was asked for
+	// meanwhile, sent once it lands (one count in flight at a time).
+	asking, owed bool
+	err          string // why the last count failed ("": it did not)
+	ctx          context.Context
+	b            model.Backend
+	f            model.Fields
 }
 
 // New makes the views of defs (none: the console has no tabs), on the
@@ -127,6 +130,7 @@ func (v *Views) Connected(b model.Backend) {
 	}
 	v.b, v.f = b, b.Fields()
 	v.gen++
+	v.asking, v.owed = false, false
 	for i := range v.counts {
 		v.counts[i], v.saved[i] = -1, nil
 	}
@@ -184,6 +188,7 @@ func (v *Views) Left(i int) (State, bool) {
 // asked before no longer answer for these views.
 func (v *Views) Put(d Def) int {
 	v.gen++
+	v.asking, v.owed = false, false
 	if i := v.Index(d.Name); i >= 0 {
 		v.defs[i], v.saved[i], v.counts[i] = d, nil, -1
 		v.check()
@@ -225,13 +230,17 @@ const countSize = 20
 
 // Recount asks for every view's count in one aggregate request, one terms
 // aggregation on the status field per view, filtered by the view's
-// filter. Its answer is for this generation only: a later Recount, a new
-// view or another backend drops it. Nil without views or backend.
+// filter. Its answer is for this generation only: a new view or another
+// backend drops it. One count is in flight at a time: a Recount while one
+// is is owed, and sent once it lands (Owed). Nil without views or backend.
 func (v *Views) Recount() tea.Cmd {
 	if v.Len() == 0 || v.b == nil {
 		return nil
 	}
-	v.gen++
+	if v.asking {
+		v.owed = true
+		return nil
+	}
 	var reqs []model.AggregateRequest
 	var which []int
 	for i := range v.defs {
@@ -245,6 +254,7 @@ func (v *Views) Recount() tea.Cmd {
 	if len(reqs) == 0 {
 		return nil
 	}
+	v.asking = true
 	gen, b, ctx, n := v.gen, v.b, v.ctx, len(v.defs)
 	return func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return CountsMsg{gen: gen, err: err} })
@@ -277,6 +287,7 @@ func (v *Views) Update(msg Msg) bool {
 	if !ok || v == nil || m.gen != v.gen {
 		return false
 	}
+	v.asking = false
 	if m.err != nil {
 		v.err = screen.ErrMessage(m.err)
 		return true
@@ -286,6 +297,16 @@ func (v *Views) Update(msg Msg) bool {
 		v.counts = m.counts
 	}
 	return true
+}
+
+// Owed sends the count asked for while another was in flight, once it
+// landed; nil if none is owed.
+func (v *Views) Owed() tea.Cmd {
+	if v == nil || v.asking || !v.owed {
+		return nil
+	}
+	v.owed = false
+	return v.Recount()
 }
 
 // Count is view i's last count (-1: not known).
