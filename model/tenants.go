@@ -17,7 +17,8 @@ type Tenant struct {
 
 // Tenants lists a parent's children and switches the console to one.
 //
-// Children lists every child (all pages). Switch logs in as the child
+// Children lists every child (all pages; at most MaxChildren, the ones
+// read returned with an error wrapping ErrManyChildren). Switch logs in as the child
 // (one token for it; the token of the tenant left is revoked where it was
 // issued) and returns the child's backend; on an error the tenant the
 // console was in stays as it was, its token untouched. Both may be called
@@ -31,3 +32,11 @@ type Tenants interface {
 // lacks the "Flight Control: read" scope (or the tenant is no parent): the
 // console says so once and asks no more.
 var ErrNoFlightControl = errors.New("the API client lacks the Flight Control: read scope (or this tenant is no Flight Control parent)")
+
+// MaxChildren is how many children a listing reads at most.
+const MaxChildren = 10_000
+
+// ErrManyChildren is what Children's error wraps when the service listed
+// more children than the console reads (MaxChildren, or a listing that
+// does not end): the children read so far come with it, and are shown.
+var ErrManyChildren = errors.New("the service listed more children than the console reads")

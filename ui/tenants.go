@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -46,6 +47,8 @@ type tenantState struct {
 	// when they are (p asked, not a --member-cid start).
 	listing, raise bool
 	denied         string // why p lists nothing (no scope): said, nothing more sent
+	listGen        int    // the listings asked for: an answer of one stopped is dropped
+	stopList       func() // cancels the listing under way (esc)
 	switching      *switchTo
 	gen            int // the switches asked for
 	epoch          int // the tenant the console is in, counting switches
@@ -60,6 +63,7 @@ type switchTo struct {
 }
 
 type childrenMsg struct {
+	gen  int
 	kids []model.Tenant
 	err  error
 }
@@ -145,15 +149,32 @@ func (m *Model) nameTenant() tea.Cmd {
 	return m.listChildren()
 }
 
-// listChildren asks for the parent's children.
+// listChildren asks for the parent's children; esc stops the listing.
 func (m *Model) listChildren() tea.Cmd {
 	m.ten.listing = true
-	ten, ctx := m.o.Tenants, m.ctx
+	m.ten.listGen++
+	gen, ten := m.ten.listGen, m.o.Tenants
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.ten.stopList = cancel
 	return tea.Batch(func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return childrenMsg{err: err} })
+		defer cancel()
+		defer screen.Recover(&msg, func(err error) tea.Msg { return childrenMsg{gen: gen, err: err} })
 		kids, err := ten.Children(ctx)
-		return childrenMsg{kids: kids, err: err}
+		return childrenMsg{gen: gen, kids: kids, err: err}
 	}, m.bar.Spin())
+}
+
+// stopListing is esc while the children are being listed: the listing
+// stops, nothing of it is kept, and p asks again.
+func (m *Model) stopListing() bool {
+	t := &m.ten
+	if !t.listing || t.stopList == nil {
+		return false
+	}
+	t.stopList()
+	t.listing, t.raise, t.stopList = false, false, nil
+	m.bar.Say("listing the child tenants: stopped (p lists them again)")
+	return true
 }
 
 // onChildren takes the children listed: the header names the tenant, and
@@ -161,9 +182,21 @@ func (m *Model) listChildren() tea.Cmd {
 // field being typed in, and taking no key before it is seen).
 func (m *Model) onChildren(msg childrenMsg) tea.Cmd {
 	t := &m.ten
-	t.listing = false
+	if msg.gen != t.listGen || !t.listing {
+		return nil // a listing esc stopped
+	}
+	t.listing, t.stopList = false, nil
 	raise := t.raise
 	t.raise = false
+	many := ""
+	if errors.Is(msg.err, model.ErrManyChildren) && msg.kids != nil {
+		many = fmt.Sprintf("the service listed more than %s children: the first %s are shown",
+			screen.Commas(model.MaxChildren), screen.Commas(len(msg.kids)))
+		if len(msg.kids) < model.MaxChildren {
+			many = fmt.Sprintf("the service's listing of children did not end: the first %s are shown", screen.Commas(len(msg.kids)))
+		}
+		msg.err = nil
+	}
 	if msg.err != nil {
 		if errors.Is(msg.err, model.ErrNoFlightControl) {
 			t.denied = screen.Sanitize(errText(msg.err))
@@ -188,6 +221,9 @@ func (m *Model) onChildren(msg childrenMsg) tea.Cmd {
 	}
 	if raise {
 		m.bar.Clear()
+		if many != "" {
+			m.bar.Set(status.Word{Text: many, Err: true, Life: status.Lasting})
+		}
 		m.stack.Raise(m.stack.TenantPicker(t.parent, t.kids, t.member), "the tenants", &m.ten)
 	}
 	return nil

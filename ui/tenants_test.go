@@ -30,6 +30,8 @@ type testTenants struct {
 	// instead asks the service for another CID than the one chosen (one
 	// that is no child: the switch is refused).
 	instead map[string]string
+	// list, when set, lists the children instead of the client.
+	list func(ctx context.Context) ([]model.Tenant, error)
 }
 
 func (t *testTenants) client() *api.Client {
@@ -39,6 +41,9 @@ func (t *testTenants) client() *api.Client {
 }
 
 func (t *testTenants) Children(ctx context.Context) ([]model.Tenant, error) {
+	if t.list != nil {
+		return t.list(ctx)
+	}
 	c := t.client()
 	if c.MemberCID() == "" {
 		return c.Children(ctx)

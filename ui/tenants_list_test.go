@@ -1,0 +1,71 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// TestEscStopsTheChildListing: esc while the children are being listed
+// cancels the listing (its context ends), says so, and p asks again.
+func TestEscStopsTheChildListing(t *testing.T) {
+	h, ten, _ := tenantHarness(t)
+	asked := make(chan context.Context, 2)
+	ten.list = func(ctx context.Context) ([]model.Tenant, error) {
+		asked <- ctx
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	stopped := func(ctx context.Context) {
+		t.Helper()
+		select {
+		case <-ctx.Done():
+		case <-time.After(hangBound):
+			t.Fatal("esc did not stop the listing")
+		}
+	}
+	o := h.options(t)
+	o.Tenants = ten
+	s := startScreen(t, New(o), 100, 30)
+	s.waitFor("the rows", settled)
+	s.key("p")
+	s.waitText("listing the child tenants…")
+	ctx := <-asked
+	s.key("esc")
+	s.waitText("listing the child tenants: stopped")
+	stopped(ctx)
+	s.key("p")
+	s.waitText("listing the child tenants…")
+	ctx = <-asked
+	s.key("esc")
+	stopped(ctx)
+	s.quit()
+}
+
+// TestTooManyChildrenAreSaid: a listing cut at model.MaxChildren shows the
+// children read, and the footer says the rest are not.
+func TestTooManyChildrenAreSaid(t *testing.T) {
+	h, ten, _ := tenantHarness(t)
+	ten.list = func(context.Context) ([]model.Tenant, error) {
+		kids := make([]model.Tenant, model.MaxChildren)
+		for i := range kids {
+			kids[i] = model.Tenant{CID: fmt.Sprintf("%032x", i), Name: fmt.Sprintf("Tenant %d", i)}
+		}
+		return kids, fmt.Errorf("%w: more than %d", model.ErrManyChildren, model.MaxChildren)
+	}
+	o := h.options(t)
+	o.Tenants, o.ArmAfter = ten, time.Nanosecond
+	s := startScreen(t, New(o), 100, 30)
+	s.waitFor("the rows", settled)
+	s.key("p")
+	sc := s.waitText("10000 child tenants")
+	if !strings.Contains(sc, "the service listed more than 10,000 children: the first 10,000 are shown") {
+		t.Fatalf("the cut is not said:\n%s", sc)
+	}
+	s.keyUntil("esc", "the picker closed", func(sc string) bool { return !strings.Contains(sc, "Switch tenant") })
+	s.quit()
+}
