@@ -346,8 +346,15 @@ func tenantLabel(name, cid string, width int) string {
 
 // tenantName names the tenant the console is in.
 func (m *Model) tenantName(width int) string {
+	if m.backInParent() {
+		return "the parent tenant (CID " + screen.Sanitize(m.tenantCID()) + ")"
+	}
 	return tenantLabel(m.ten.name, m.tenantCID(), width)
 }
+
+// backInParent is the parent tenant entered by a switch: named so, as the
+// picker names it, not by its CID alone.
+func (m *Model) backInParent() bool { return m.ten.member == "" && m.ten.epoch > 0 }
 
 // tenantCID is the CID of the tenant the console is in, as far as known:
 // the child's, else as the rows name it, else (before any switch) the
@@ -367,6 +374,9 @@ func (m *Model) tenantCID() string {
 func (m *Model) tenantHeader() string {
 	cid := m.tenantCID()
 	name := strings.TrimSpace(screen.Sanitize(m.ten.name))
+	if m.backInParent() {
+		name = "Parent tenant"
+	}
 	switch {
 	case cid == "" && name == "":
 		return ""
@@ -434,4 +444,14 @@ func (m *Model) openTenant(dir string) (notice []string) {
 		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
 		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.drafts())
 	return notice
+}
+
+// refuseExportWhileSwitching is e while a switch is in flight: an export
+// would read one tenant and be named after the other, so it waits.
+func (m *Model) refuseExportWhileSwitching() bool {
+	if m.ten.switching == nil {
+		return false
+	}
+	m.bar.Say("switching tenants: export once the switch has landed (nothing written)")
+	return true
 }

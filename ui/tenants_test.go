@@ -231,6 +231,8 @@ func TestKeysWhileASwitchIsInFlight(t *testing.T) {
 	}
 	s.key("s")
 	s.waitText("writes wait until the switch has landed")
+	s.key("e")
+	s.waitText("export once the switch has landed")
 	close(gate)
 	sc = s.waitFor("the child", func(sc string) bool {
 		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], "Northwind Traders · CID "+kids[0].CID) && settled(sc)
@@ -416,6 +418,9 @@ func TestBackToTheParentRestoresItsSession(t *testing.T) {
 	})
 	if screenLines(sc)[6] != screenLines(at)[6] || screenLines(sc)[4] != screenLines(top)[4] {
 		t.Fatalf("the parent's session was not restored:\n%s", sc)
+	}
+	if !strings.Contains(screenLines(sc)[0], "Parent tenant · CID "+fake.DemoCID) || !strings.Contains(sc, "now in the parent tenant (CID "+fake.DemoCID+")") {
+		t.Fatalf("the parent is not named so in the header and footer:\n%s", sc)
 	}
 	m := s.quit()
 	if !allOf(m.list.IDs(), fake.DemoCID) || h.fake.Unrevoked() != 1 {
