@@ -50,6 +50,10 @@ type tenantState struct {
 	listGen        int    // the listings asked for: an answer of one stopped is dropped
 	stopList       func() // cancels the listing under way (esc)
 	switching      *switchTo
+	// ready is a switch that has landed while a layer was open (a field
+	// being typed in, a menu): it applies once the analyst is back at the
+	// list, every key meaning until then what it meant.
+	ready *switchedMsg
 	gen            int // the switches asked for
 	epoch          int // the tenant the console is in, counting switches
 }
@@ -70,9 +74,13 @@ type childrenMsg struct {
 
 type switchedMsg struct {
 	to  switchTo
-	b   model.Backend
+	sw  model.TenantSwitch
 	err error
 }
+
+// committedMsg: the tenant left is closed (its stream, then its token) and
+// the one entered is the connection's: the new tenant starts.
+type committedMsg struct{ epoch int }
 
 // tenantMsg is a part's answer, stamped with the tenant it was asked in.
 type tenantMsg struct {
@@ -262,8 +270,8 @@ func (m *Model) switchTenant(c modal.ChooseTenant) tea.Cmd {
 	ten, ctx := m.o.Tenants, m.ctx
 	return tea.Batch(func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return switchedMsg{to: to, err: err} })
-		b, err := ten.Switch(ctx, to.cid)
-		return switchedMsg{to: to, b: b, err: err}
+		sw, err := ten.Switch(ctx, to.cid)
+		return switchedMsg{to: to, sw: sw, err: err}
 	}, m.bar.Spin())
 }
 
@@ -275,28 +283,86 @@ func cmpOr(a, b string) string {
 }
 
 // onSwitched takes a switch's answer: a refusal says why and leaves the
-// tenant as it was; a login moves every part to the new tenant.
+// tenant as it was; a login moves every part to the new tenant, at once
+// if the analyst is at the list, else once the layer in front (a field
+// being typed in) is closed: announced, and until then every key means
+// what it meant.
 func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	if m.ten.switching == nil || msg.to.gen != m.ten.switching.gen {
+		if msg.sw.Abandon != nil {
+			abandon := msg.sw.Abandon
+			return func() tea.Msg { abandon(); return nil }
+		}
 		return nil
 	}
-	m.ten.switching = nil
 	if msg.err != nil {
+		m.ten.switching = nil
 		m.bar.Set(status.Word{Text: "switch to " + tenantLabel(msg.to.name, msg.to.cid, 30) + " failed, the console stays where it was: " +
 			errText(msg.err), Err: true, Life: status.Lasting})
 		return nil
 	}
+	m.ten.ready = &msg
+	if cmd, ok := m.applySwitch(); ok {
+		return cmd
+	}
+	to := tenantLabel(msg.to.name, "", 24) // the name alone: the line fits 80 columns
+	if strings.TrimSpace(msg.to.name) == "" {
+		to = tenantLabel("", msg.to.cid, 24)
+	}
+	m.bar.Set(status.Word{Text: "switch to " + to + " ready: it applies when you leave the field", Life: status.Lasting})
+	return nil
+}
+
+// applySwitch moves every part to the tenant a switch landed in, if one
+// waits and the analyst is back at the list with nothing being sent. The
+// tenant left is closed off the Update loop: its stream first, then the
+// connection moves and its token is revoked; then the new tenant starts.
+func (m *Model) applySwitch() (tea.Cmd, bool) {
+	r := m.ten.ready
+	if r == nil || m.stack.Len() > 0 {
+		return nil, false
+	}
+	if _, acting := m.run.Running(); acting || m.run.Busy() {
+		return nil, false
+	}
+	m.ten.ready, m.ten.switching = nil, nil
 	had := m.run.History() > 0
 	left := m.session()
 	saveOld := m.store.save(sessionFile, left)
-	closing := m.enterTenant(msg.to)
-	m.connected(msg.b)
+	closing := m.enterTenant(r.to)
+	m.connected(r.sw.Backend)
 	word := "now in " + m.tenantName(50)
 	if had {
 		word += "; the undo history of the tenant left is cleared"
 	}
 	m.bar.Set(status.Word{Text: word, Life: status.Lasting})
-	return tea.Batch(saveOld, closing, m.start())
+	epoch, commit := m.ten.epoch, r.sw.Commit
+	return tea.Batch(saveOld, func() tea.Msg {
+		if closing != nil {
+			closing()
+		}
+		if commit != nil {
+			commit()
+		}
+		return committedMsg{epoch: epoch}
+	}), true
+}
+
+// onCommitted starts the tenant entered, once the one left is closed.
+func (m *Model) onCommitted(msg committedMsg) tea.Cmd {
+	if msg.epoch != m.ten.epoch {
+		return nil
+	}
+	return m.start()
+}
+
+// abandonSwitch revokes the token of a switch that landed and was never
+// applied (the console ends first).
+func (m *Model) abandonSwitch() {
+	if r := m.ten.ready; r != nil && r.sw.Abandon != nil {
+		m.ten.ready = nil
+		r.sw.Abandon()
+	}
 }
 
 // enterTenant gives every part a new tenant: its own state folder,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
 )
 
@@ -68,4 +69,43 @@ func TestTooManyChildrenAreSaid(t *testing.T) {
 	}
 	s.keyUntil("esc", "the picker closed", func(sc string) bool { return !strings.Contains(sc, "Switch tenant") })
 	s.quit()
+}
+
+// TestASwitchWaitsForTheFieldBeingTypedIn: a switch that lands while the
+// analyst types a filter does not take the field away: it says it is
+// ready and waits; the parent stays the tenant (its token unrevoked, its
+// header) and the keys go on into the field, which keeps its text. Once
+// the field is closed the switch applies: then the parent's token is
+// revoked.
+func TestASwitchWaitsForTheFieldBeingTypedIn(t *testing.T) {
+	h, ten, kids := tenantHarness(t)
+	gate := make(chan struct{})
+	ten.gate = gate
+	o := h.options(t)
+	o.Tenants, o.ArmAfter = ten, time.Nanosecond
+	s := startScreen(t, New(o), 100, 30)
+	s.waitFor("the parent's rows", settled)
+	openTenantPicker(s)
+	s.typeText("north")
+	s.key("enter")
+	s.waitText("switching to Northwind Traders")
+	s.key("/")
+	s.waitText("filter")
+	s.typeText("status:'ne")
+	s.waitText("status:'ne")
+	close(gate)
+	sc := s.waitText("it applies when you leave the field")
+	if !strings.Contains(sc, "status:'ne") || !strings.Contains(screenLines(sc)[0], "CID "+fake.DemoCID) || h.fake.Count("revoke") != 0 {
+		t.Fatalf("the switch did not wait (%d revokes):\n%s", h.fake.Count("revoke"), sc)
+	}
+	s.typeText("w'")
+	s.waitText("status:'new'")
+	s.key("esc")
+	s.waitFor("the child", func(sc string) bool {
+		return strings.Contains(screenLines(sc)[0], "Northwind Traders · CID "+kids[0].CID) && settled(sc)
+	})
+	s.quit()
+	if n := h.fake.Count("revoke"); n != 1 || h.fake.Unrevoked() != 1 {
+		t.Fatalf("%d revokes, %d unrevoked: want the parent's revoked once the switch applied", n, h.fake.Unrevoked())
+	}
 }

@@ -56,12 +56,12 @@ func (t *testTenants) Children(ctx context.Context) ([]model.Tenant, error) {
 	return p.Children(ctx)
 }
 
-func (t *testTenants) Switch(ctx context.Context, cid string) (model.Backend, error) {
+func (t *testTenants) Switch(ctx context.Context, cid string) (model.TenantSwitch, error) {
 	if t.gate != nil {
 		select {
 		case <-t.gate:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return model.TenantSwitch{}, ctx.Err()
 		}
 	}
 	if c, ok := t.instead[cid]; ok {
@@ -70,13 +70,20 @@ func (t *testTenants) Switch(ctx context.Context, cid string) (model.Backend, er
 	old := t.client()
 	nc, err := old.ForMember(ctx, cid)
 	if err != nil {
-		return nil, err
+		return model.TenantSwitch{}, err
 	}
-	t.mu.Lock()
-	t.cur = nc
-	t.mu.Unlock()
-	_ = old.Close(context.WithoutCancel(ctx))
-	return api.NewAlerts(nc, nil), nil
+	var once sync.Once
+	return model.TenantSwitch{Backend: api.NewAlerts(nc, nil),
+		Commit: func() {
+			once.Do(func() {
+				t.mu.Lock()
+				t.cur = nc
+				t.mu.Unlock()
+				_ = old.Close(context.Background())
+			})
+		},
+		Abandon: func() { once.Do(func() { _ = nc.Close(context.Background()) }) },
+	}, nil
 }
 
 // hostileKid is a child's name a person typed to attack the terminal.
