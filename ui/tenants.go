@@ -54,8 +54,8 @@ type tenantState struct {
 	// being typed in, a menu): it applies once the analyst is back at the
 	// list, every key meaning until then what it meant.
 	ready *switchedMsg
-	gen            int // the switches asked for
-	epoch          int // the tenant the console is in, counting switches
+	gen   int // the switches asked for
+	epoch int // the tenant the console is in, counting switches
 }
 
 // switchTo is a switch asked for: its generation and where to.
