@@ -55,6 +55,7 @@ type walk struct {
 	origin any
 	keep   int
 	keepID string // the row to go back to, by id (StartOn)
+	atTop  bool   // land at the top, not on the row the cursor was on (StartAtTop)
 }
 
 // List is the list of rows.
@@ -296,7 +297,7 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 		// rows hold it; the detail being read stays open whatever they
 		// hold, so the next key acts on the row it shows.
 		l.toEnd, l.target = false, p.keep
-		if i := slices.Index(msg.ids, on); on != "" && i >= 0 {
+		if i := slices.Index(msg.ids, on); on != "" && i >= 0 && !p.atTop {
 			l.target = i
 		}
 		if !left.First {
