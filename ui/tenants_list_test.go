@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,18 @@ func TestASwitchWaitsForTheFieldBeingTypedIn(t *testing.T) {
 	s.quit()
 	if n := h.fake.Count("revoke"); n != 1 || h.fake.Unrevoked() != 1 {
 		t.Fatalf("%d revokes, %d unrevoked: want the parent's revoked once the switch applied", n, h.fake.Unrevoked())
+	}
+}
+
+// TestTenantDirIsACIDOrTheRoot: only a customer id names a state folder,
+// lower-cased under the root; anything else (a path, a word) is the root.
+func TestTenantDirIsACIDOrTheRoot(t *testing.T) {
+	root := t.TempDir()
+	cid := "ABCDEF0123456789ABCDEF0123456789"
+	for in, want := range map[string]string{"": root, "../x": root, "nothex": root, "../" + cid: root,
+		cid: filepath.Join(root, strings.ToLower(cid)), cid + "-7F": filepath.Join(root, strings.ToLower(cid)+"-7f")} {
+		if got := tenantDir(root, in); got != want {
+			t.Errorf("tenantDir(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
