@@ -33,4 +33,3 @@ func TestChildrenListedFromAChildRevokeTheParentsToken(t *testing.T) {
 		t.Fatalf("token requests %q, %d unrevoked, %d revokes: want the parent's token revoked at once", m, f.Unrevoked(), f.Count("revoke"))
 	}
 }
-
