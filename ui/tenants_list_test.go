@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/falcon-triage/falcon-triage/api/fake"
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/triage"
 )
 
 // TestEscStopsTheChildListing: esc while the children are being listed
@@ -122,4 +124,38 @@ func TestTenantDirIsACIDOrTheRoot(t *testing.T) {
 			t.Errorf("tenantDir(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestNoSwitchWhileChangesAreSent: a change whose answer has not landed
+// holds the console in its tenant: p and enter on a child say so, and no
+// token is asked for the child.
+func TestNoSwitchWhileChangesAreSent(t *testing.T) {
+	h, ten, kids := tenantHarness(t)
+	o := h.options(t)
+	o.Tenants = ten
+	d := newDriver(t, o)
+	d.settle()
+	d.key("s")
+	d.key("i")
+	d.run()
+	deliver[triage.PreReadMsg](d) // the rows read back: the patch goes out
+	d.run()                       // its answer is held
+	if len(h.fake.Patches()) != 1 {
+		t.Fatalf("%d patches sent, want 1; held %s; top %s\n%s", len(h.fake.Patches()), d.heldTypes(), d.top(), d.screen())
+	}
+	d.key("p")
+	d.run()
+	deliver[childrenMsg](d)
+	d.run()
+	d.arm()
+	d.typeText("north")
+	d.key("enter")
+	d.run()
+	if sc := d.screen(); !strings.Contains(sc, "still being sent") {
+		t.Fatalf("the switch was not refused:\n%s", sc)
+	}
+	if slices.Contains(h.fake.MemberCIDs(), kids[0].CID) {
+		t.Fatalf("a token was asked for the child while a change was in flight: %q", h.fake.MemberCIDs())
+	}
+	_ = d.m.Close(hangBound)
 }

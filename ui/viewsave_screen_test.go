@@ -56,3 +56,23 @@ func TestAViewVisitedFirstOpensAtItsTop(t *testing.T) {
 		t.Fatalf("view %d opened on row %d, want view 3 at its top", d.m.views.Current()+1, d.m.list.Cursor())
 	}
 }
+
+// TestSLateAnswerKeepsAFieldTypedInto: S's write answering after the name
+// was typed into again does not close the field: it stays open with the
+// text as typed.
+func TestSLateAnswerKeepsAFieldTypedInto(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h, withViews(threeViews...), func(o *Options) {
+		o.ReadOnly = true
+		o.SaveView = func(View, bool) (string, error) { return "/cfg/config.yaml", nil }
+	})
+	d.key("S")
+	d.typeText("Fresh")
+	d.key("enter")
+	d.run()
+	d.typeText("er")
+	deliver[viewSavedMsg](d)
+	if f := d.field(); f.Value() != "Fresher" {
+		t.Fatalf("the field typed into holds %q, want Fresher", f.Value())
+	}
+}
