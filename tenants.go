@@ -51,14 +51,16 @@ func (t *tenants) Children(ctx context.Context) ([]model.Tenant, error) {
 }
 
 // Switch logs in as cid ("" the parent) and chooses its API as the start
-// did; only then is the tenant left closed (its token revoked).
-func (t *tenants) Switch(ctx context.Context, cid string) (model.Backend, error) {
+// did. Nothing changes until Commit: then the console's client becomes the
+// new one, and only then is the tenant left closed (its token revoked);
+// Abandon closes the new one instead.
+func (t *tenants) Switch(ctx context.Context, cid string) (model.TenantSwitch, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	old := t.current()
 	nc, err := old.ForMember(ctx, cid)
 	if err != nil {
-		return nil, err
+		return model.TenantSwitch{}, err
 	}
 	t.mu.Lock()
 	next := *t.conn
@@ -73,13 +75,21 @@ func (t *tenants) Switch(ctx context.Context, cid string) (model.Backend, error)
 	// Logged in already (one token for the child): only the API is chosen.
 	if err := next.pickBackend(ctx, flagAPI, t.readOnly, nil); err != nil {
 		t.close(nc)
-		return nil, err
+		return model.TenantSwitch{}, err
 	}
-	t.mu.Lock()
-	t.conn.client, t.conn.backend = nc, next.backend
-	t.mu.Unlock()
-	t.close(old)
-	return api.Audited{Backend: next.backend, Log: t.audit}, nil
+	var once sync.Once
+	return model.TenantSwitch{
+		Backend: api.Audited{Backend: next.backend, Log: t.audit},
+		Commit: func() {
+			once.Do(func() {
+				t.mu.Lock()
+				t.conn.client, t.conn.backend = nc, next.backend
+				t.mu.Unlock()
+				t.close(old)
+			})
+		},
+		Abandon: func() { once.Do(func() { t.close(nc) }) },
+	}, nil
 }
 
 // close revokes a client's tokens, remembering a revoke not taken.

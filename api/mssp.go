@@ -37,14 +37,27 @@ type wireChild struct {
 	Domains   []string `json:"domains"`
 }
 
+// childPages is how many pages of child CIDs one listing reads at most.
+var childPages = 100
+
 // Children lists every child of the client's tenant, newest change first:
 // the child CIDs a page at a time, then their names in chunks. Ids the
 // entities endpoint does not know (a 207 with an error entry each) are
 // listed by their CID alone. A 403 wraps model.ErrNoFlightControl.
+//
+// The walk ends on an empty page, a page that adds no CID not seen, or
+// the total reached, whatever the total says; and at model.MaxChildren
+// children or childPages pages at most: then the children read so far are
+// returned with an error wrapping model.ErrManyChildren.
 func (c *Client) Children(ctx context.Context) ([]model.Tenant, error) {
 	var cids []string
+	var many error
 	seen := map[string]bool{}
-	for offset := 0; ; {
+	for offset, pages := 0, 0; ; pages++ {
+		if pages == childPages {
+			many = fmt.Errorf("%w: the listing did not end after %d pages", model.ErrManyChildren, childPages)
+			break
+		}
 		v := url.Values{"sort": {"last_modified_timestamp|desc"}, "limit": {strconv.Itoa(childPage)}, "offset": {strconv.Itoa(offset)}}
 		var page []string
 		env, err := c.do(ctx, call{op: "list child tenants", method: http.MethodGet, path: "/mssp/queries/children/v1", query: v, read: true,
@@ -52,17 +65,28 @@ func (c *Client) Children(ctx context.Context) ([]model.Tenant, error) {
 		if err != nil {
 			return nil, flightControl(err)
 		}
+		added := 0
 		for _, id := range page {
-			if id != "" && !seen[id] {
-				seen[id] = true
-				cids = append(cids, id)
+			if id == "" || seen[id] {
+				continue
 			}
+			if len(cids) == model.MaxChildren {
+				many = fmt.Errorf("%w: more than %d", model.ErrManyChildren, model.MaxChildren)
+				break
+			}
+			seen[id] = true
+			cids = append(cids, id)
+			added++
+		}
+		if many != nil {
+			break
 		}
 		offset += len(page)
 		total := env.Meta.Pagination.total()
-		// An empty page ends the walk whatever the total says: a total
-		// that grows as children are added never makes it endless.
-		if len(page) == 0 || total < 0 || offset >= total {
+		// An empty page, or one of children listed already, ends the walk
+		// whatever the total says: a total that grows as children are
+		// added, or one that lies, never makes it endless.
+		if added == 0 || total < 0 || offset >= total {
 			break
 		}
 	}
@@ -84,7 +108,7 @@ func (c *Client) Children(ctx context.Context) ([]model.Tenant, error) {
 		ch := byCID[cid]
 		out = append(out, model.Tenant{CID: cid, Name: ch.Name, Status: ch.Status, Domains: ch.Domains})
 	}
-	return out, nil
+	return out, many
 }
 
 // flightControl names the scope a 403 on the mssp endpoints lacks.

@@ -171,3 +171,68 @@ func TestForMemberActsInTheChild(t *testing.T) {
 		t.Fatalf("child close: %v, %d unrevoked", err, e.fake.Unrevoked())
 	}
 }
+
+// TestAHostileChildListingEnds: a service whose total lies (1e12) ends
+// the walk however it pages: the same page again ends it at once; fresh
+// CIDs every page stop at model.MaxChildren (the first ones returned, with
+// ErrManyChildren); one new CID a page stops at the page bound. The
+// requests are counted.
+func TestAHostileChildListingEnds(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		perPage int  // CIDs a page
+		fresh   bool // new ones every page
+		kids    int
+		pages   int // the query requests at most
+		many    bool
+	}{
+		{"the same page again", 500, false, 500, 2, false},
+		{"fresh CIDs every page", 500, true, model.MaxChildren, 21, true},
+		{"one new CID a page", 1, true, 100, 100, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := fake.New(fake.Options{GenOptions: fake.GenOptions{Count: 20, Seed: 3, Base: testBase}})
+			var queries, names int
+			next := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				env := func(res any) {
+					w.Header().Set("Content-Type", "application/json")
+					_ = json.NewEncoder(w).Encode(map[string]any{"meta": map[string]any{"query_time": 0.01, "trace_id": "t",
+						"pagination": map[string]any{"offset": 0, "limit": tc.perPage, "total": 1e12}}, "resources": res, "errors": []any{}})
+				}
+				switch r.URL.Path {
+				case "/mssp/queries/children/v1":
+					queries++
+					if !tc.fresh {
+						next = 0
+					}
+					ids := []string{}
+					for range tc.perPage {
+						ids = append(ids, fmt.Sprintf("%032x", next))
+						next++
+					}
+					env(ids)
+				case "/mssp/entities/children/GET/v2":
+					names++
+					env([]any{})
+				default:
+					f.ServeHTTP(w, r)
+				}
+			}))
+			defer srv.Close()
+			c, err := New(Config{ClientID: fake.DemoClientID, ClientSecret: fake.DemoClientSecret, BaseURL: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close(context.Background())
+			got, err := c.Children(context.Background())
+			if errors.Is(err, model.ErrManyChildren) != tc.many || (err != nil && !tc.many) {
+				t.Fatalf("err %v, want ErrManyChildren %v", err, tc.many)
+			}
+			if len(got) != tc.kids || queries > tc.pages || names != (tc.kids+childChunk-1)/childChunk {
+				t.Fatalf("%d children, %d queries, %d name requests; want %d children, at most %d queries", len(got), queries, names, tc.kids, tc.pages)
+			}
+			t.Logf("%d children in %d queries and %d name requests", len(got), queries, names)
+		})
+	}
+}

@@ -224,6 +224,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.list.Fit(m.width, m.rowsOnScreen())
 	cmd := m.route(msg)
 	m.followDetail()
+	if m.ten.ready != nil {
+		// The answers asked so far are the tenant's the console is in.
+		before := stamp(cmd, m.ten.epoch)
+		if apply, ok := m.applySwitch(); ok {
+			cmd = tea.Batch(before, apply)
+		}
+	}
 	if open := m.stack.OpenWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
 	}
@@ -260,6 +267,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onChildren(msg)
 	case switchedMsg:
 		return m.onSwitched(msg)
+	case committedMsg:
+		return m.onCommitted(msg)
 	case exportProgressMsg, exportDoneMsg:
 		return m.onExport(msg)
 	}

@@ -80,6 +80,9 @@ func (m *Model) askExport() tea.Cmd {
 		m.bar.Say(fmt.Sprintf("an export is running: %s (esc stops it)", r.count()))
 		return nil
 	}
+	if m.refuseExportWhileSwitching() {
+		return nil
+	}
 	if m.o.Source.Export == nil {
 		m.bar.Say("this console cannot write files: use falcon-triage export")
 		return nil
@@ -151,6 +154,9 @@ func (m *Model) answerOverwrite(t exportOverwrite, key string) tea.Cmd {
 func (m *Model) startExport(f exportFile, overwrite bool) tea.Cmd {
 	if m.exp != nil {
 		m.bar.Say(fmt.Sprintf("an export is running: %s (esc stops it)", m.exp.count()))
+		return nil
+	}
+	if m.refuseExportWhileSwitching() {
 		return nil
 	}
 	m.expID++

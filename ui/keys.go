@@ -288,7 +288,7 @@ func (m *Model) back() tea.Cmd {
 		m.bar.Say(verb + ": stopping: the batches not sent yet stay unsent (R sends them); those in flight finish")
 		return nil
 	}
-	if m.stopExport() {
+	if m.stopExport() || m.stopListing() {
 		return nil
 	}
 	_, origin, _ := m.list.Asked()

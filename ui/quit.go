@@ -109,6 +109,7 @@ func (m *Model) Close(timeout time.Duration) bool {
 	if m.lv != nil {
 		m.lv.Close() // the stream's connection is gone before Close returns
 	}
+	m.abandonSwitch() // a switch never applied: its token revoked
 	grace := time.Now().Add(2 * time.Second)
 	if !finished {
 		waitUntil(done, grace)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -46,9 +47,15 @@ type tenantState struct {
 	// when they are (p asked, not a --member-cid start).
 	listing, raise bool
 	denied         string // why p lists nothing (no scope): said, nothing more sent
+	listGen        int    // the listings asked for: an answer of one stopped is dropped
+	stopList       func() // cancels the listing under way (esc)
 	switching      *switchTo
-	gen            int // the switches asked for
-	epoch          int // the tenant the console is in, counting switches
+	// ready is a switch that has landed while a layer was open (a field
+	// being typed in, a menu): it applies once the analyst is back at the
+	// list, every key meaning until then what it meant.
+	ready *switchedMsg
+	gen   int // the switches asked for
+	epoch int // the tenant the console is in, counting switches
 }
 
 // switchTo is a switch asked for: its generation and where to.
@@ -60,15 +67,20 @@ type switchTo struct {
 }
 
 type childrenMsg struct {
+	gen  int
 	kids []model.Tenant
 	err  error
 }
 
 type switchedMsg struct {
 	to  switchTo
-	b   model.Backend
+	sw  model.TenantSwitch
 	err error
 }
+
+// committedMsg: the tenant left is closed (its stream, then its token) and
+// the one entered is the connection's: the new tenant starts.
+type committedMsg struct{ epoch int }
 
 // tenantMsg is a part's answer, stamped with the tenant it was asked in.
 type tenantMsg struct {
@@ -145,15 +157,32 @@ func (m *Model) nameTenant() tea.Cmd {
 	return m.listChildren()
 }
 
-// listChildren asks for the parent's children.
+// listChildren asks for the parent's children; esc stops the listing.
 func (m *Model) listChildren() tea.Cmd {
 	m.ten.listing = true
-	ten, ctx := m.o.Tenants, m.ctx
+	m.ten.listGen++
+	gen, ten := m.ten.listGen, m.o.Tenants
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.ten.stopList = cancel
 	return tea.Batch(func() (msg tea.Msg) {
-		defer screen.Recover(&msg, func(err error) tea.Msg { return childrenMsg{err: err} })
+		defer cancel()
+		defer screen.Recover(&msg, func(err error) tea.Msg { return childrenMsg{gen: gen, err: err} })
 		kids, err := ten.Children(ctx)
-		return childrenMsg{kids: kids, err: err}
+		return childrenMsg{gen: gen, kids: kids, err: err}
 	}, m.bar.Spin())
+}
+
+// stopListing is esc while the children are being listed: the listing
+// stops, nothing of it is kept, and p asks again.
+func (m *Model) stopListing() bool {
+	t := &m.ten
+	if !t.listing || t.stopList == nil {
+		return false
+	}
+	t.stopList()
+	t.listing, t.raise, t.stopList = false, false, nil
+	m.bar.Say("listing the child tenants: stopped (p lists them again)")
+	return true
 }
 
 // onChildren takes the children listed: the header names the tenant, and
@@ -161,9 +190,21 @@ func (m *Model) listChildren() tea.Cmd {
 // field being typed in, and taking no key before it is seen).
 func (m *Model) onChildren(msg childrenMsg) tea.Cmd {
 	t := &m.ten
-	t.listing = false
+	if msg.gen != t.listGen || !t.listing {
+		return nil // a listing esc stopped
+	}
+	t.listing, t.stopList = false, nil
 	raise := t.raise
 	t.raise = false
+	many := ""
+	if errors.Is(msg.err, model.ErrManyChildren) && msg.kids != nil {
+		many = fmt.Sprintf("the service listed more than %s children: the first %s are shown",
+			screen.Commas(model.MaxChildren), screen.Commas(len(msg.kids)))
+		if len(msg.kids) < model.MaxChildren {
+			many = fmt.Sprintf("the service's listing of children did not end: the first %s are shown", screen.Commas(len(msg.kids)))
+		}
+		msg.err = nil
+	}
 	if msg.err != nil {
 		if errors.Is(msg.err, model.ErrNoFlightControl) {
 			t.denied = screen.Sanitize(errText(msg.err))
@@ -188,6 +229,9 @@ func (m *Model) onChildren(msg childrenMsg) tea.Cmd {
 	}
 	if raise {
 		m.bar.Clear()
+		if many != "" {
+			m.bar.Set(status.Word{Text: many, Err: true, Life: status.Lasting})
+		}
 		m.stack.Raise(m.stack.TenantPicker(t.parent, t.kids, t.member), "the tenants", &m.ten)
 	}
 	return nil
@@ -226,8 +270,8 @@ func (m *Model) switchTenant(c modal.ChooseTenant) tea.Cmd {
 	ten, ctx := m.o.Tenants, m.ctx
 	return tea.Batch(func() (msg tea.Msg) {
 		defer screen.Recover(&msg, func(err error) tea.Msg { return switchedMsg{to: to, err: err} })
-		b, err := ten.Switch(ctx, to.cid)
-		return switchedMsg{to: to, b: b, err: err}
+		sw, err := ten.Switch(ctx, to.cid)
+		return switchedMsg{to: to, sw: sw, err: err}
 	}, m.bar.Spin())
 }
 
@@ -239,28 +283,86 @@ func cmpOr(a, b string) string {
 }
 
 // onSwitched takes a switch's answer: a refusal says why and leaves the
-// tenant as it was; a login moves every part to the new tenant.
+// tenant as it was; a login moves every part to the new tenant, at once
+// if the analyst is at the list, else once the layer in front (a field
+// being typed in) is closed: announced, and until then every key means
+// what it meant.
 func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	if m.ten.switching == nil || msg.to.gen != m.ten.switching.gen {
+		if msg.sw.Abandon != nil {
+			abandon := msg.sw.Abandon
+			return func() tea.Msg { abandon(); return nil }
+		}
 		return nil
 	}
-	m.ten.switching = nil
 	if msg.err != nil {
+		m.ten.switching = nil
 		m.bar.Set(status.Word{Text: "switch to " + tenantLabel(msg.to.name, msg.to.cid, 30) + " failed, the console stays where it was: " +
 			errText(msg.err), Err: true, Life: status.Lasting})
 		return nil
 	}
+	m.ten.ready = &msg
+	if cmd, ok := m.applySwitch(); ok {
+		return cmd
+	}
+	to := tenantLabel(msg.to.name, "", 24) // the name alone: the line fits 80 columns
+	if strings.TrimSpace(msg.to.name) == "" {
+		to = tenantLabel("", msg.to.cid, 24)
+	}
+	m.bar.Set(status.Word{Text: "switch to " + to + " ready: it applies when you leave the field", Life: status.Lasting})
+	return nil
+}
+
+// applySwitch moves every part to the tenant a switch landed in, if one
+// waits and the analyst is back at the list with nothing being sent. The
+// tenant left is closed off the Update loop: its stream first, then the
+// connection moves and its token is revoked; then the new tenant starts.
+func (m *Model) applySwitch() (tea.Cmd, bool) {
+	r := m.ten.ready
+	if r == nil || m.stack.Len() > 0 {
+		return nil, false
+	}
+	if _, acting := m.run.Running(); acting || m.run.Busy() {
+		return nil, false
+	}
+	m.ten.ready, m.ten.switching = nil, nil
 	had := m.run.History() > 0
 	left := m.session()
 	saveOld := m.store.save(sessionFile, left)
-	closing := m.enterTenant(msg.to)
-	m.connected(msg.b)
+	closing := m.enterTenant(r.to)
+	m.connected(r.sw.Backend)
 	word := "now in " + m.tenantName(50)
 	if had {
 		word += "; the undo history of the tenant left is cleared"
 	}
 	m.bar.Set(status.Word{Text: word, Life: status.Lasting})
-	return tea.Batch(saveOld, closing, m.start())
+	epoch, commit := m.ten.epoch, r.sw.Commit
+	return tea.Batch(saveOld, func() tea.Msg {
+		if closing != nil {
+			closing()
+		}
+		if commit != nil {
+			commit()
+		}
+		return committedMsg{epoch: epoch}
+	}), true
+}
+
+// onCommitted starts the tenant entered, once the one left is closed.
+func (m *Model) onCommitted(msg committedMsg) tea.Cmd {
+	if msg.epoch != m.ten.epoch {
+		return nil
+	}
+	return m.start()
+}
+
+// abandonSwitch revokes the token of a switch that landed and was never
+// applied (the console ends first).
+func (m *Model) abandonSwitch() {
+	if r := m.ten.ready; r != nil && r.sw.Abandon != nil {
+		m.ten.ready = nil
+		r.sw.Abandon()
+	}
 }
 
 // enterTenant gives every part a new tenant: its own state folder,
@@ -310,8 +412,15 @@ func tenantLabel(name, cid string, width int) string {
 
 // tenantName names the tenant the console is in.
 func (m *Model) tenantName(width int) string {
+	if m.backInParent() {
+		return "the parent tenant (CID " + screen.Sanitize(m.tenantCID()) + ")"
+	}
 	return tenantLabel(m.ten.name, m.tenantCID(), width)
 }
+
+// backInParent is the parent tenant entered by a switch: named so, as the
+// picker names it, not by its CID alone.
+func (m *Model) backInParent() bool { return m.ten.member == "" && m.ten.epoch > 0 }
 
 // tenantCID is the CID of the tenant the console is in, as far as known:
 // the child's, else as the rows name it, else (before any switch) the
@@ -331,6 +440,9 @@ func (m *Model) tenantCID() string {
 func (m *Model) tenantHeader() string {
 	cid := m.tenantCID()
 	name := strings.TrimSpace(screen.Sanitize(m.ten.name))
+	if m.backInParent() {
+		name = "Parent tenant"
+	}
 	switch {
 	case cid == "" && name == "":
 		return ""
@@ -398,4 +510,14 @@ func (m *Model) openTenant(dir string) (notice []string) {
 		Ctx: m.ctx, ArmAfter: o.ArmAfter, Templates: templates, RequireComment: o.RequireComment, Peek: m.rows.Peek,
 		Adds: func() []string { return m.list.Adds(m.list.Latest()) }}, restored.drafts())
 	return notice
+}
+
+// refuseExportWhileSwitching is e while a switch is in flight: an export
+// would read one tenant and be named after the other, so it waits.
+func (m *Model) refuseExportWhileSwitching() bool {
+	if m.ten.switching == nil {
+		return false
+	}
+	m.bar.Say("switching tenants: export once the switch has landed (nothing written)")
+	return true
 }

@@ -30,6 +30,8 @@ type testTenants struct {
 	// instead asks the service for another CID than the one chosen (one
 	// that is no child: the switch is refused).
 	instead map[string]string
+	// list, when set, lists the children instead of the client.
+	list func(ctx context.Context) ([]model.Tenant, error)
 }
 
 func (t *testTenants) client() *api.Client {
@@ -39,6 +41,9 @@ func (t *testTenants) client() *api.Client {
 }
 
 func (t *testTenants) Children(ctx context.Context) ([]model.Tenant, error) {
+	if t.list != nil {
+		return t.list(ctx)
+	}
 	c := t.client()
 	if c.MemberCID() == "" {
 		return c.Children(ctx)
@@ -51,12 +56,12 @@ func (t *testTenants) Children(ctx context.Context) ([]model.Tenant, error) {
 	return p.Children(ctx)
 }
 
-func (t *testTenants) Switch(ctx context.Context, cid string) (model.Backend, error) {
+func (t *testTenants) Switch(ctx context.Context, cid string) (model.TenantSwitch, error) {
 	if t.gate != nil {
 		select {
 		case <-t.gate:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return model.TenantSwitch{}, ctx.Err()
 		}
 	}
 	if c, ok := t.instead[cid]; ok {
@@ -65,13 +70,20 @@ func (t *testTenants) Switch(ctx context.Context, cid string) (model.Backend, er
 	old := t.client()
 	nc, err := old.ForMember(ctx, cid)
 	if err != nil {
-		return nil, err
+		return model.TenantSwitch{}, err
 	}
-	t.mu.Lock()
-	t.cur = nc
-	t.mu.Unlock()
-	_ = old.Close(context.WithoutCancel(ctx))
-	return api.NewAlerts(nc, nil), nil
+	var once sync.Once
+	return model.TenantSwitch{Backend: api.NewAlerts(nc, nil),
+		Commit: func() {
+			once.Do(func() {
+				t.mu.Lock()
+				t.cur = nc
+				t.mu.Unlock()
+				_ = old.Close(context.Background())
+			})
+		},
+		Abandon: func() { once.Do(func() { _ = nc.Close(context.Background()) }) },
+	}, nil
 }
 
 // hostileKid is a child's name a person typed to attack the terminal.
@@ -226,6 +238,8 @@ func TestKeysWhileASwitchIsInFlight(t *testing.T) {
 	}
 	s.key("s")
 	s.waitText("writes wait until the switch has landed")
+	s.key("e")
+	s.waitText("export once the switch has landed")
 	close(gate)
 	sc = s.waitFor("the child", func(sc string) bool {
 		return strings.Contains(strings.SplitN(sc, "\n", 2)[0], "Northwind Traders · CID "+kids[0].CID) && settled(sc)
@@ -411,6 +425,9 @@ func TestBackToTheParentRestoresItsSession(t *testing.T) {
 	})
 	if screenLines(sc)[6] != screenLines(at)[6] || screenLines(sc)[4] != screenLines(top)[4] {
 		t.Fatalf("the parent's session was not restored:\n%s", sc)
+	}
+	if !strings.Contains(screenLines(sc)[0], "Parent tenant · CID "+fake.DemoCID) || !strings.Contains(sc, "now in the parent tenant (CID "+fake.DemoCID+")") {
+		t.Fatalf("the parent is not named so in the header and footer:\n%s", sc)
 	}
 	m := s.quit()
 	if !allOf(m.list.IDs(), fake.DemoCID) || h.fake.Unrevoked() != 1 {

@@ -160,6 +160,10 @@ func (m *Model) switchView(i int) tea.Cmd {
 	m.detail = nil
 	m.views.SetCurrent(i)
 	sw := &viewSwitch{from: cur, to: i, st: st}
+	if !ok {
+		// A view not visited yet opens at its top.
+		return tea.Batch(m.list.StartAtTop(st.Query, sw), m.bar.Spin())
+	}
 	return tea.Batch(m.list.StartOn(st.Query, sw, st.Row, st.RowID), m.bar.Spin())
 }
 

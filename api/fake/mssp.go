@@ -72,8 +72,9 @@ type mssp struct {
 type childTenant struct {
 	Child
 	modified time.Time
-	once     sync.Once
+	mu       sync.Mutex // guards srv and closed
 	srv      *Server
+	closed   bool // the parent is closed: a child made now does not move
 }
 
 func newMSSP(o Options) *mssp {
@@ -90,14 +91,42 @@ func newMSSP(o Options) *mssp {
 }
 
 // server is the child's fake, made on first use with the parent's
-// credentials, clock and API world.
+// credentials, clock and API world. Its world moves as the parent's does
+// (the demo's children too see incidents arrive), until the parent's Close
+// closes it.
 func (c *childTenant) server(parent Options) *Server {
-	c.once.Do(func() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.srv == nil {
 		o := parent
 		o.Children, o.GenOptions = nil, GenOptions{Count: c.Count, Seed: c.Seed, Base: parent.Base, CID: strings.ToLower(c.CID)}
+		if c.closed {
+			o.ArriveEvery, o.ChangeEvery = 0, 0
+		}
 		c.srv = New(o)
-	})
+	}
 	return c.srv
+}
+
+// close closes the child's fake, if made; one made later does not move.
+func (c *childTenant) close() {
+	c.mu.Lock()
+	c.closed = true
+	srv := c.srv
+	c.mu.Unlock()
+	if srv != nil {
+		srv.Close()
+	}
+}
+
+// closeChildren closes every child's fake (the parent's Close).
+func (m *mssp) closeChildren() {
+	m.mu.Lock()
+	kids := slices.Clone(m.children)
+	m.mu.Unlock()
+	for _, c := range kids {
+		c.close()
+	}
 }
 
 // member records a token request's member_cid and finds its child: nil

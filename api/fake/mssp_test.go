@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"go.uber.org/goleak"
 )
 
 // TestFlightControlEndpoints: the children query pages 10 by default and
@@ -97,4 +100,23 @@ func TestMemberCIDTokens(t *testing.T) {
 	if status, _, _ := c.do("GET", "/alerts/queries/alerts/v2?limit=5", ""); status != http.StatusUnauthorized || c.s.Unrevoked() != 1 {
 		t.Fatalf("a revoked child token: %d, %d unrevoked", status, c.s.Unrevoked())
 	}
+}
+
+// TestCloseClosesTheChildren: a child's fake moves as the parent's does
+// (its own world's goroutine) until the parent's Close, which ends it; a
+// child first used after Close does not move. Nothing outlives Close.
+func TestCloseClosesTheChildren(t *testing.T) {
+	kids := DemoChildren(2)
+	s := New(Options{GenOptions: GenOptions{Count: 20, Seed: 3, Base: base}, Children: kids,
+		ArriveEvery: time.Hour, ChangeEvery: time.Hour})
+	before := len(s.Child(kids[0].CID).AlertIDs())
+	if before == 0 {
+		t.Fatal("the child has no alerts")
+	}
+	s.Close()
+	goleak.VerifyNone(t)
+	if len(s.Child(kids[1].CID).AlertIDs()) == 0 {
+		t.Fatal("a child made after Close has no alerts")
+	}
+	goleak.VerifyNone(t)
 }

@@ -49,11 +49,15 @@ func (s *Server) startWorld() {
 	}()
 }
 
-// Close stops the world's moves and ends every open feed. Serving stops
-// where the server is served (httptest.Server.Close).
+// Close stops the world's moves and ends every open feed, its child
+// tenants' too. Serving stops where the server is served
+// (httptest.Server.Close).
 func (s *Server) Close() {
 	s.world.closeOnce.Do(func() { close(s.world.done) })
 	s.world.wg.Wait()
+	if s.mssp != nil {
+		s.mssp.closeChildren()
+	}
 }
 
 // changeRandom has one of the tenant's people change an open alert: its

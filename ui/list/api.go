@@ -152,6 +152,14 @@ func (l *List) StartOn(q Query, origin any, row int, id string) tea.Cmd {
 	return cmd
 }
 
+// StartAtTop asks for q to land on its first row, whatever row the cursor
+// is on now (a view opened for the first time).
+func (l *List) StartAtTop(q Query, origin any) tea.Cmd {
+	cmd := l.start(q, origin, 0)
+	l.pend.atTop = true
+	return cmd
+}
+
 // DropFirstFilter starts the list without the filter a last session left
 // (one this backend cannot take), at the top.
 func (l *List) DropFirstFilter() {

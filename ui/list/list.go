@@ -59,6 +59,7 @@ type walk struct {
 	// asked is when the query was asked for: a row that came to be after
 	// it cannot be among its answer's.
 	asked time.Time
+	atTop bool // land at the top, not on the row the cursor was on (StartAtTop)
 }
 
 // List is the list of rows.
@@ -300,7 +301,7 @@ func (l *List) onIDs(msg IDsMsg) tea.Cmd {
 		// rows hold it; the detail being read stays open whatever they
 		// hold, so the next key acts on the row it shows.
 		l.toEnd, l.target = false, p.keep
-		if i := slices.Index(msg.ids, on); on != "" && i >= 0 {
+		if i := slices.Index(msg.ids, on); on != "" && i >= 0 && !p.atTop {
 			l.target = i
 		}
 		if !left.First {
