@@ -67,6 +67,13 @@ type Options struct {
 	AlertsForbidden bool
 	// CombinedForbidden answers 403 on the combined alerts endpoint only.
 	CombinedForbidden bool
+	// DenyHostsRead and DenyHostsWrite answer 403 on the Hosts API's
+	// reads and containment actions, as for an API client without the
+	// Hosts: read or Hosts: write scope.
+	DenyHostsRead, DenyHostsWrite bool
+	// ContainAfter is how long a sensor takes to acknowledge a
+	// containment or its lift, by Now (default 5s).
+	ContainAfter time.Duration
 }
 
 // Server is the fake Falcon API.
@@ -89,6 +96,7 @@ type Server struct {
 	counts    map[string]int
 	patches   [][]string
 	added     uint64 // batches of AddIncidents so far
+	hosts     *hostTable
 	mux       *http.ServeMux
 }
 
@@ -186,6 +194,9 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /alerts/aggregates/alerts/v2", s.api("aggregates", alerts(s.aggregateAlerts)))
 	mux.HandleFunc("GET /user-management/queries/users/v1", s.api("users-query", s.queryUsers))
 	mux.HandleFunc("POST /user-management/entities/users/GET/v1", s.api("users-get", s.getUsers))
+	mux.HandleFunc("GET /devices/entities/devices/v2", s.api("hosts-get", s.getHosts))
+	mux.HandleFunc("POST /devices/entities/devices/v2", s.api("hosts-get", s.getHosts))
+	mux.HandleFunc("POST /devices/entities/devices-actions/v2", s.api("hosts-action", s.hostsAction))
 	// Not part of the Falcon API: hooks for scripts and end-to-end tests
 	// driving a fake in another process.
 	mux.HandleFunc("GET /_fake/stats", s.stats)
@@ -309,7 +320,8 @@ func (s *Server) Unrevoked() int {
 }
 
 // Count says how many requests an operation has seen ("token", "revoke",
-// "query", "summaries", "update", "aggregates", "users-query", "users-get").
+// "query", "summaries", "update", "aggregates", "users-query", "users-get",
+// "hosts-get", "hosts-action").
 func (s *Server) Count(op string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
