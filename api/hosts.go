@@ -318,8 +318,8 @@ func (x aidIndex) exact(id string) (string, bool) {
 }
 
 // named are the AIDs asked for that an error entry names: its id, or the
-// 32-hex-digit runs of its message. One pass over the message, whatever
-// its length.
+// 32-hex-digit runs of its message (an AID is 32 hex digits). One pass over
+// the message, whatever its length or the number of hosts asked for.
 func (x aidIndex) named(e wireError) []string {
 	if a, ok := x.exact(e.ID); ok {
 		return []string{a}
@@ -342,19 +342,6 @@ func (x aidIndex) named(e wireError) []string {
 		}
 		i = j
 	}
-	if len(out) == 0 && len(x) > 0 {
-		// An AID that is not 32 hex digits (a test's, a future
-		// format's): look for each, if the message is short.
-		if len(m) <= 4096 && len(x) <= MaxContain {
-			lm := strings.ToLower(m)
-			for l, a := range x {
-				if strings.Contains(lm, l) {
-					out = append(out, a)
-				}
-			}
-			slices.Sort(out)
-		}
-	}
 	return out
 }
 
@@ -375,6 +362,9 @@ func (a AuditedHosts) Contain(ctx context.Context, action model.ContainAction, a
 	aids = distinct(aids)
 	if !action.Valid() {
 		return model.ContainResult{Action: action}, &Error{Op: "contain hosts", Err: errors.New("no such containment action")}
+	}
+	if len(aids) == 0 {
+		return model.ContainResult{Action: action}, nil
 	}
 	// The statuses before, as the service has them now; a host it cannot
 	// read is recorded without one.
