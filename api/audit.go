@@ -95,7 +95,7 @@ type auditFile interface {
 // AuditRecord is one line of the audit log.
 type AuditRecord struct {
 	Time  time.Time `json:"time"`
-	Event string    `json:"event"` // sent, result, not_sent, read_back, resumed, reported
+	Event string    `json:"event"` // sent, result, not_sent, read_back, resumed, reported, containment_sent, containment_result
 	// Run tells one run of the console from the next.
 	Run   string `json:"run,omitempty"`
 	Batch string `json:"batch"`
@@ -122,6 +122,14 @@ type AuditRecord struct {
 	Reported []string `json:"reported,omitempty"`
 	// Earlier: a read back of rows an earlier run left of unknown outcome.
 	Earlier bool `json:"earlier,omitempty"`
+	// Containment is the action of a containment record (contain or
+	// lift_containment), whose IDs are hosts (AIDs); HostsBefore and
+	// HostsAfter their statuses before and after, NotSentIDs those never
+	// sent.
+	Containment string            `json:"containment,omitempty"`
+	HostsBefore map[string]string `json:"hosts_before,omitempty"`
+	HostsAfter  map[string]string `json:"hosts_after,omitempty"`
+	NotSentIDs  []string          `json:"not_sent,omitempty"`
 }
 
 type auditChange struct {
@@ -188,7 +196,7 @@ func (l *AuditLog) write(r AuditRecord) error {
 	}
 	// A "sent" record that fails keeps its batch from leaving; a record
 	// of what happened is kept for later.
-	if err != nil && (r.Event == "result" || r.Event == "not_sent") {
+	if err != nil && (r.Event == "result" || r.Event == "not_sent" || r.Event == EventContainResult) {
 		l.pending = append(l.pending, raw)
 	}
 	l.count(r, err == nil)
