@@ -339,6 +339,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	for i := range d.Behaviors {
 		b.behaviour(d, i, i == worst)
 	}
+	b.tree(d, worst)
 	b.host(d)
 	b.record(d)
 	b.quarantined(d.Quarantined)
@@ -503,8 +504,10 @@ func (b *entries) behaviour(d *model.Detection, i int, worst bool) {
 	b.add("Severity", fmt.Sprintf("%s (%d) · confidence %d", model.BandOf(bh.Severity).Name, bh.Severity, bh.Confidence), "")
 	b.add("Scenario", bh.Scenario, f.Scenario)
 	b.add("Objective", bh.Objective, "")
-	b.add("Parent cmd", bh.ParentCmdLine, "")
-	b.add("Parent SHA256", bh.ParentSHA256, "behaviors.parent_details.parent_sha256")
+	if !worst { // the worst behaviour's parent is in the process tree
+		b.add("Parent cmd", bh.ParentCmdLine, "")
+		b.add("Parent SHA256", bh.ParentSHA256, "behaviors.parent_details.parent_sha256")
+	}
 	if bh.IOCValue != "" {
 		b.add("IOC", bh.IOCType+": "+bh.IOCValue, "")
 		b.add("IOC source", strings.TrimSpace(bh.IOCSource+" "+bh.IOCDescription), "")
