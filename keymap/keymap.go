@@ -73,6 +73,7 @@ const (
 	ViewPrev      Action = "previous_view"
 	ViewNext      Action = "next_view"
 	SaveView      Action = "save_view"
+	Incident      Action = "incident"
 	Tenant        Action = "switch_tenant"
 )
 
@@ -163,6 +164,7 @@ func Default() KeyMap {
 		b(Copy, "Detail", "copy menu (OSC 52)", "y"),
 		b(NextRow, "Detail", "next detection, the detail kept open", "J"),
 		b(PrevRow, "Detail", "previous detection, the detail kept open", "K"),
+		b(Incident, "Detail", "list the alerts of the row's incident (aggregate_id)", "I"),
 		in(InDetail, b(DetailSearch, "Detail", "search the detail's text", "/")),
 		in(InDetail, b(SearchNext, "Detail", "next match of the search", "n")),
 		in(InDetail, b(SearchPrev, "Detail", "previous match of the search", "N")),

@@ -98,6 +98,7 @@ type Model struct {
 	lv    *live.Live
 	hooks liveHooks
 	ten   tenantState // the Flight Control tenant the console is in (tenants.go)
+	inc   incidents   // how many alerts share each incident (incident.go)
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -272,6 +273,7 @@ func (m *Model) rowsOnScreen() int {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.list.Fit(m.width, m.rowsOnScreen())
 	cmd := m.route(msg)
+	cmd = tea.Batch(cmd, m.followIncident())
 	m.followDetail()
 	if open := m.stack.OpenWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
@@ -307,6 +309,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.route(msg.msg)
 	case childrenMsg:
 		return m.onChildren(msg)
+	case incidentMsg:
+		return m.onIncident(msg)
 	case switchedMsg:
 		return m.onSwitched(msg)
 	case exportProgressMsg, exportDoneMsg:

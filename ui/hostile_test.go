@@ -43,7 +43,7 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 			m := New(o)
 			// Tall enough for the whole detail, the 10 kB command line
 			// unfolded included, to be on screen at once.
-			s := startScreen(t, m, 120, 220)
+			s := startScreen(t, m, 120, 420)
 			s.waitFor("the row", settled)
 			s.key("enter")
 			// The cursor starts on the technique; the command line is two

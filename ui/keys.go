@@ -152,6 +152,8 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		return m.askExport()
 	case keymap.Tenant:
 		return m.onTenantKey()
+	case keymap.Incident:
+		return m.onIncidentKey()
 	}
 	return m.ensure()
 }

@@ -68,6 +68,10 @@ type Pane struct {
 	matches []match
 	current int
 	focus   bool
+	// extra is what the console read beside the row (extras.go); stale:
+	// it changed since the entries were built.
+	extra Extras
+	stale bool
 }
 
 // New opens the pane on the row id; Follow fills it in.
@@ -100,14 +104,14 @@ type Out struct {
 // not be.
 func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 	if d, ok := store.Peek(p.id); ok {
-		if v := store.Version(p.id); !p.shown || v != p.version {
+		if v := store.Version(p.id); !p.shown || v != p.version || p.stale {
 			first := !p.shown
 			var on *entry // the field the cursor is on, held by its name
 			if p.shown && p.cursor < len(p.entries) {
 				e := p.entries[p.cursor]
 				on = &e
 			}
-			p.entries, p.shown, p.version, p.lines = buildEntries(d, f, loc), true, v, nil
+			p.entries, p.shown, p.version, p.lines, p.stale = buildEntries(d, f, loc, p.extra), true, v, nil, false
 			if on != nil {
 				// A field that came or went above it (an assignee, tags)
 				// does not move the cursor onto another: the next + acts
@@ -289,9 +293,10 @@ func (p *Pane) Behaviour(d *model.Detection) *model.Behavior {
 
 // entries builds the pane's fields from a row, section by section.
 type entries struct {
-	es  []entry
-	f   model.Fields
-	loc *time.Location
+	es    []entry
+	f     model.Fields
+	loc   *time.Location
+	extra Extras
 }
 
 func (b *entries) add(label, value, field string) {
@@ -325,8 +330,8 @@ func (b *entries) cmdLine(v string) {
 
 func (b *entries) section(title string) { b.es = append(b.es, entry{label: title, section: true}) }
 
-func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entry {
-	b := &entries{f: f, loc: loc}
+func buildEntries(d *model.Detection, f model.Fields, loc *time.Location, extra Extras) []entry {
+	b := &entries{f: f, loc: loc, extra: extra}
 	worst := -1
 	if w := d.Worst(); w != nil {
 		for i := range d.Behaviors {
@@ -336,6 +341,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 		}
 	}
 	b.decision(d, worst)
+	b.incident(d)
 	for i := range d.Behaviors {
 		b.behaviour(d, i, i == worst)
 	}

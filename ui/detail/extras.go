@@ -1,0 +1,55 @@
+package detail
+
+import (
+	"strconv"
+
+	"github.com/falcon-triage/falcon-triage/model"
+)
+
+// Extras is what the console read beside the row, for the detail to show:
+// the size of its incident. The console sets it (SetExtras) with the
+// answers it holds for this row; the pane sends nothing.
+type Extras struct {
+	// Incident is what the console knows of how many alerts share the
+	// row's aggregate_id: a count, or why there is none yet.
+	Incident IncidentCount
+}
+
+// IncidentCount is the answer to "how many alerts share this
+// aggregate_id": N once counted; else Counting, or Failed (why).
+type IncidentCount struct {
+	N        int
+	Counted  bool
+	Counting bool
+	Failed   string // sanitised
+}
+
+// SetExtras gives the pane what the console read beside its row; the
+// entries are built again at the next Follow when it changed.
+func (p *Pane) SetExtras(e Extras) {
+	if e != p.extra {
+		p.extra, p.stale = e, true
+	}
+}
+
+// incident is how many alerts share the row's incident (Alerts'
+// aggregate_id), with + (and I) listing them. On Detects the detection is
+// itself the aggregate of its behaviours: nothing to count.
+func (b *entries) incident(d *model.Detection) {
+	if d.AggregateID == "" || b.f.AggregateID == "" {
+		return
+	}
+	c := b.extra.Incident
+	e := entry{label: "In incident", in: model.Eq(b.f.AggregateID, d.AggregateID), out: model.NotEq(b.f.AggregateID, d.AggregateID)}
+	switch {
+	case c.Counted && c.N == 1:
+		e.value = "this alert alone (I lists it)"
+	case c.Counted:
+		e.value = strconv.Itoa(c.N) + " alerts (I lists them)"
+	case c.Failed != "":
+		e.value = "not counted: " + c.Failed + " (I lists them)"
+	default:
+		e.value = "counting the alerts… (I lists them)"
+	}
+	b.es = append(b.es, e)
+}

@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// cursorToEndpoint moves the list to the first endpoint alert (one with a
+// parent process and an incident).
+func cursorToEndpoint(t *testing.T, d *driver) {
+	t.Helper()
+	for i, id := range d.m.list.IDs() {
+		r, ok := d.m.rows.Peek(id)
+		if ok && r.AggregateID != "" && len(r.Behaviors) > 0 && r.Behaviors[0].Parent != nil {
+			d.cursorTo(i)
+			return
+		}
+	}
+	t.Fatal("no endpoint alert with a parent among the rows")
+}
+
+// The incident count is one request per incident, however often the
+// detail opens on its alerts; the detail says it.
+func TestTheIncidentIsCountedOncePerAggregate(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h)
+	d.send(teaSize(120, 40))
+	cursorToEndpoint(t, d)
+	before := h.fake.Count("query")
+	d.key("enter")
+	d.settle()
+	if got := h.fake.Count("query") - before; got != 1 {
+		t.Fatalf("opening the detail asked %d queries, want one count", got)
+	}
+	sc := ansi.Strip(d.screen())
+	if !strings.Contains(sc, "In incident") || !strings.Contains(sc, "(I lists") || strings.Contains(sc, "counting") {
+		t.Fatalf("the detail does not show the incident's count:\n%s", sc)
+	}
+	for range 3 {
+		d.key("esc")
+		d.key("enter")
+		d.settle()
+	}
+	if got := h.fake.Count("query") - before; got != 1 {
+		t.Fatalf("opening the detail four times asked %d queries, want one", got)
+	}
+}
+
+// I lists the row's incident (aggregate_id), a pivot backspace undoes;
+// + on the parent's file name in the tree filters on parent_details.filename.
+func TestIAndPlusOnTheParentPivotTheList(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h)
+	d.send(teaSize(120, 40))
+	cursorToEndpoint(t, d)
+	id := d.m.list.CursorID()
+	row := d.row(id)
+	d.key("enter")
+	d.settle()
+	before := d.m.list.Latest().Filter
+	d.key("I")
+	d.settle()
+	if f := d.m.list.Latest().Filter; !strings.Contains(f, "aggregate_id:'"+row.AggregateID+"'") {
+		t.Fatalf("I filtered on %q", f)
+	}
+	for _, x := range d.m.list.IDs() {
+		if r, ok := d.m.rows.Peek(x); ok && r.AggregateID != row.AggregateID {
+			t.Fatalf("I listed %s of incident %s", x, r.AggregateID)
+		}
+	}
+	d.m.detail = nil
+	d.key("backspace")
+	d.settle()
+	if f := d.m.list.Latest().Filter; f != before {
+		t.Fatalf("backspace after I left %q, want %q", f, before)
+	}
+	d.cursorTo(indexOf(d.m.list.IDs(), id))
+	d.key("enter")
+	d.settle()
+	if !d.m.detail.Seek("└ parent", 0) {
+		t.Fatal("no parent in the tree")
+	}
+	d.key("+")
+	d.settle()
+	want := "parent_details.filename:'" + row.Behaviors[0].Parent.FileName + "'"
+	if f := d.m.list.Latest().Filter; !strings.Contains(f, want) {
+		t.Fatalf("+ on the parent's file name filtered on %q, want %s", f, want)
+	}
+	ids := d.m.list.IDs()
+	if len(ids) == 0 {
+		t.Fatal("+ on the parent's file name listed nothing")
+	}
+	for _, x := range ids {
+		if r, ok := d.m.rows.Peek(x); ok && (r.Behaviors[0].Parent == nil || r.Behaviors[0].Parent.FileName != row.Behaviors[0].Parent.FileName) {
+			t.Fatalf("the pivot listed %s, whose parent is another", x)
+		}
+	}
+}
+
+func indexOf(ids []string, id string) int {
+	for i, x := range ids {
+		if x == id {
+			return i
+		}
+	}
+	return 0
+}
