@@ -498,7 +498,7 @@ func runConsole(args []string, stderr io.Writer) int {
 			Label: conn.label,
 			CID:   firstOf(conn.client.MemberCID(), demoCID(cf.demo)),
 			ConsoleURL: func(d *model.Detection) string {
-				return consoleURL(ten.current().Cloud(), d)
+				return consoleURL(consoleCloud(ten.current()), d)
 			},
 			People:   ten,
 			Export:   exportTo,
@@ -654,16 +654,30 @@ func demoCID(demo bool) string {
 	return ""
 }
 
+// consoleCloud is the cloud whose console the link names: the client's,
+// or the one whose API a base URL is; "" for any other base URL.
+func consoleCloud(c *api.Client) string {
+	if cl := c.Cloud(); cl != "" {
+		return cl
+	}
+	for name, u := range api.Clouds {
+		if strings.EqualFold(strings.TrimRight(u, "/"), c.BaseURL()) {
+			return name
+		}
+	}
+	return ""
+}
+
 // consoleURL is the Falcon console's page of a detection (Detects) or of an
 // alert (Alerts: the unified detections page takes the composite id), for
-// the copy menu.
+// the detail's hyperlink and the copy menu; "" where the cloud is not known.
 func consoleURL(cloud string, d *model.Detection) string {
 	host := map[string]string{
 		"us-1": "falcon.crowdstrike.com", "us-2": "falcon.us-2.crowdstrike.com", "eu-1": "falcon.eu-1.crowdstrike.com",
 		"us-gov-1": "falcon.laggar.gcw.crowdstrike.com", "us-gov-2": "falcon.us-gov-2.crowdstrike.mil",
 	}[cloud]
 	if host == "" {
-		host = "falcon.crowdstrike.com"
+		return "" // a base URL that is no cloud's (a fake, a proxy): no console known
 	}
 	if d.AggregateID != "" {
 		return "https://" + host + "/unified-detections/" + url.PathEscape(d.ID)

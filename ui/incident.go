@@ -30,11 +30,16 @@ type incidentMsg struct {
 // followIncident gives the open detail its row's incident count, asking
 // for it once when no answer is held nor asked for.
 func (m *Model) followIncident() tea.Cmd {
-	if m.detail == nil || m.b == nil || m.f.AggregateID == "" {
+	if m.detail == nil || m.b == nil {
 		return nil
 	}
 	d, ok := m.rows.Peek(m.detail.ID())
-	if !ok || d.AggregateID == "" {
+	if !ok {
+		return nil
+	}
+	link, noLink := m.consoleLink(d)
+	if d.AggregateID == "" || m.f.AggregateID == "" {
+		m.detail.SetExtras(detail.Extras{Link: link, NoLink: noLink})
 		return nil
 	}
 	c := &m.inc
@@ -53,7 +58,7 @@ func (m *Model) followIncident() tea.Cmd {
 		c.n[agg] = got
 		cmd = countIncident(m.ctx, m.b, m.f.AggregateID, agg, m.ten.epoch)
 	}
-	m.detail.SetExtras(detail.Extras{Incident: got})
+	m.detail.SetExtras(detail.Extras{Incident: got, Link: link, NoLink: noLink})
 	return cmd
 }
 
@@ -105,4 +110,17 @@ func (m *Model) onIncidentKey() tea.Cmd {
 		m.detail = nil // the full-screen detail closes to show the list
 	}
 	return m.addClause(model.Eq(m.f.AggregateID, d.AggregateID))
+}
+
+// consoleLink is the row's page in the Falcon console, or why there is
+// none: main names no console host for a base URL that is no Falcon
+// cloud's (a fake, a proxy).
+func (m *Model) consoleLink(d *model.Detection) (link, why string) {
+	if m.o.Source.ConsoleURL != nil {
+		link = m.o.Source.ConsoleURL(d)
+	}
+	if link == "" {
+		why = "no link: the API's base URL is no known Falcon cloud (a fake or a proxy), so the console's host is unknown"
+	}
+	return link, why
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -106,4 +107,26 @@ func indexOf(ids []string, id string) int {
 		}
 	}
 	return 0
+}
+
+// Over a real renderer the detail's console link reaches the terminal as
+// one well-formed OSC 8 open/close pair per drawing of it, the harness's
+// URL in it, and no other OSC 8; the text is on screen.
+func TestTheConsoleLinkReachesTheTerminalAsOSC8(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 20)
+	s := startScreen(t, New(h.options(t)), 120, 60)
+	s.waitFor("the rows", settled)
+	s.key("enter")
+	sc := s.waitText("open in Falcon")
+	if !strings.Contains(sc, "Console") {
+		t.Fatalf("no Console line:\n%s", sc)
+	}
+	s.quit()
+	raw := string(s.raw)
+	opens := regexp.MustCompile("\x1b\\]8;[^;\x1b\x07]*;https://falcon\\.crowdstrike\\.com/x/[^\x1b\x07 ]+(\x1b\\\\|\x07)").FindAllStringIndex(raw, -1)
+	all := strings.Count(raw, "\x1b]8;")
+	closes := strings.Count(raw, "\x1b]8;;\x1b\\") + strings.Count(raw, "\x1b]8;;\x07")
+	if len(opens) == 0 || len(opens)+closes != all || len(opens) != closes {
+		t.Fatalf("%d link opens, %d closes, %d OSC 8 in all:\n%q", len(opens), closes, all, raw)
+	}
 }

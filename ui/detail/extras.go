@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/falcon-triage/falcon-triage/model"
+	"github.com/falcon-triage/falcon-triage/ui/screen"
 )
 
 // Extras is what the console read beside the row, for the detail to show:
@@ -13,6 +14,9 @@ type Extras struct {
 	// Incident is what the console knows of how many alerts share the
 	// row's aggregate_id: a count, or why there is none yet.
 	Incident IncidentCount
+	// Link is the row's page in the Falcon console ("": none, NoLink
+	// says why).
+	Link, NoLink string
 }
 
 // IncidentCount is the answer to "how many alerts share this
@@ -52,4 +56,17 @@ func (b *entries) incident(d *model.Detection) {
 		e.value = "counting the alerts… (I lists them)"
 	}
 	b.es = append(b.es, e)
+}
+
+// console is the row's page in the Falcon console, as a hyperlink (OSC 8,
+// the console's own: the frame guard lets no other through); y u copies
+// it. No link where the console host is unknown, and why.
+func (b *entries) console() {
+	x := b.extra
+	switch {
+	case x.Link != "":
+		b.es = append(b.es, entry{label: "Console", value: "open in Falcon (y u copies the link)", link: x.Link})
+	case x.NoLink != "":
+		b.es = append(b.es, entry{label: "Console", value: screen.Sanitize(x.NoLink)})
+	}
 }

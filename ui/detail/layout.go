@@ -254,6 +254,8 @@ func (p *Pane) render(l line, width int, st *screen.Styles) string {
 		}
 	} else {
 		r := p.runes[l.entry]
+		link := screen.LinkOpen(p.entries[l.entry].link) // the console's own OSC 8
+		b.WriteString(link)
 		for _, pc := range l.pieces {
 			if pc.from < 0 {
 				plain(pc.lit)
@@ -272,6 +274,9 @@ func (p *Pane) render(l line, width int, st *screen.Styles) string {
 					b.WriteString(matchStyle.Render(text))
 				}
 			}
+		}
+		if link != "" {
+			b.WriteString(screen.LinkClose)
 		}
 	}
 	if cursor && used < width {

@@ -40,6 +40,9 @@ type entry struct {
 	// matched exactly (a command line, a path), to edit before it runs;
 	// notPattern the one - offers, which leaves it out.
 	pattern, notPattern string
+	// link is the URL the value links to (an OSC 8 hyperlink, the
+	// console's own): the console link.
+	link string
 }
 
 // Pane shows one row.
@@ -342,6 +345,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location, extra 
 	}
 	b.decision(d, worst)
 	b.incident(d)
+	b.console()
 	for i := range d.Behaviors {
 		b.behaviour(d, i, i == worst)
 	}
