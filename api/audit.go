@@ -60,8 +60,10 @@ type AuditLog struct {
 	// to be), and inFlight the rows of batches sent and not yet answered.
 	tally    Tally
 	inFlight map[string]int
-	// dir is the log's folder; release ends the run's lock (lockRun).
+	// dir is the log's folder, path the log; release ends the run's lock
+	// (lockRun).
 	dir     string
+	path    string
 	release func()
 	// notSent are this run's rows meant to be sent that never left, until
 	// a later batch (R) sends them; refused, those the service refused
@@ -159,7 +161,7 @@ func OpenAudit(path string, who Who) (*AuditLog, error) {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	l := &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}, notSent: map[string]bool{}, refused: map[string]bool{},
-		dir: filepath.Dir(path)}
+		dir: filepath.Dir(path), path: path}
 	// Best effort: without the lock another console's start may report
 	// this run's batches in flight as unfinished, as before.
 	l.release, _ = lockRun(l.dir, l.run)

@@ -99,6 +99,7 @@ type Model struct {
 	hooks liveHooks
 	ten   tenantState // the Flight Control tenant the console is in (tenants.go)
 	inc   incidents   // how many alerts share each incident (incident.go)
+	act   activities  // what the audit log records of each row (incident.go)
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -311,6 +312,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onChildren(msg)
 	case incidentMsg:
 		return m.onIncident(msg)
+	case activityMsg:
+		return m.onActivity(msg)
 	case switchedMsg:
 		return m.onSwitched(msg)
 	case exportProgressMsg, exportDoneMsg:

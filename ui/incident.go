@@ -27,8 +27,9 @@ type incidentMsg struct {
 	err   error
 }
 
-// followIncident gives the open detail its row's incident count, asking
-// for it once when no answer is held nor asked for.
+// followIncident gives the open detail what the console reads beside its
+// row: its incident count (asked once when no answer is held nor asked
+// for), its console link and its activity.
 func (m *Model) followIncident() tea.Cmd {
 	if m.detail == nil || m.b == nil {
 		return nil
@@ -38,9 +39,10 @@ func (m *Model) followIncident() tea.Cmd {
 		return nil
 	}
 	link, noLink := m.consoleLink(d)
+	act, actCmd := m.followActivity(d.ID)
 	if d.AggregateID == "" || m.f.AggregateID == "" {
-		m.detail.SetExtras(detail.Extras{Link: link, NoLink: noLink})
-		return nil
+		m.detail.SetExtras(detail.Extras{Link: link, NoLink: noLink, Activity: act})
+		return actCmd
 	}
 	c := &m.inc
 	if c.n == nil || c.epoch != m.ten.epoch {
@@ -58,8 +60,8 @@ func (m *Model) followIncident() tea.Cmd {
 		c.n[agg] = got
 		cmd = countIncident(m.ctx, m.b, m.f.AggregateID, agg, m.ten.epoch)
 	}
-	m.detail.SetExtras(detail.Extras{Incident: got, Link: link, NoLink: noLink})
-	return cmd
+	m.detail.SetExtras(detail.Extras{Incident: got, Link: link, NoLink: noLink, Activity: act})
+	return tea.Batch(cmd, actCmd)
 }
 
 // countIncident counts the alerts of aggregate agg: one query, one id
@@ -123,4 +125,71 @@ func (m *Model) consoleLink(d *model.Detection) (link, why string) {
 		why = "no link: the API's base URL is no known Falcon cloud (a fake or a proxy), so the console's host is unknown"
 	}
 	return link, why
+}
+
+// activities caches, per row, what the audit log records of it, read
+// again when the row changes (a change of ours lands as a new version).
+type activities map[string]*activityRead
+
+type activityRead struct {
+	version uint64
+	a       *detail.Activity
+}
+
+// activityMsg is a read's answer, for the row and version it was asked
+// for.
+type activityMsg struct {
+	id      string
+	version uint64
+	items   []model.Activity
+	err     error
+}
+
+// followActivity gives the detail its row's activity, reading the audit
+// log again (off the loop) once the row changed since the last read.
+func (m *Model) followActivity(id string) (*detail.Activity, tea.Cmd) {
+	ar, ok := m.b.(model.ActivityReader)
+	if !ok {
+		return nil, nil
+	}
+	if m.act == nil {
+		m.act = activities{}
+	}
+	v := m.rows.Version(id)
+	got := m.act[id]
+	if got != nil && (got.version == v || got.a.Reading) {
+		return got.a, nil
+	}
+	prev := []model.Activity(nil)
+	if got != nil {
+		prev = got.a.Items // shown while the new read runs
+	}
+	got = &activityRead{version: v, a: &detail.Activity{Items: prev, Reading: true}}
+	m.act[id] = got
+	ctx := m.ctx
+	return got.a, func() (msg tea.Msg) {
+		defer screen.Recover(&msg, func(err error) tea.Msg { return activityMsg{id: id, version: v, err: err} })
+		items, err := ar.Activity(ctx, id, activityLimit)
+		return activityMsg{id: id, version: v, items: items, err: err}
+	}
+}
+
+// activityLimit is how many changes of a row the detail lists.
+const activityLimit = 10
+
+// onActivity stores a read for the row and version it was asked for.
+func (m *Model) onActivity(msg activityMsg) tea.Cmd {
+	got := m.act[msg.id]
+	if got == nil || got.version != msg.version {
+		return nil // a newer read is under way
+	}
+	a := &detail.Activity{Items: msg.items}
+	if msg.err != nil {
+		a.Failed = screen.Sanitize(errText(msg.err))
+	}
+	got.a = a
+	if got.version != m.rows.Version(msg.id) {
+		got.version = 0 // the row changed meanwhile: read again
+	}
+	return nil
 }

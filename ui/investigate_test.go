@@ -130,3 +130,24 @@ func TestTheConsoleLinkReachesTheTerminalAsOSC8(t *testing.T) {
 		t.Fatalf("%d link opens, %d closes, %d OSC 8 in all:\n%q", len(opens), closes, all, raw)
 	}
 }
+
+// After a status change the detail's activity lists it, from the audit
+// log: the change, before → after, and who.
+func TestTheActivityListsAChangeFromTheAuditLog(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 20)
+	d := loaded(t, h)
+	d.send(teaSize(120, 200))
+	d.key("enter")
+	d.settle()
+	if sc := ansi.Strip(d.screen()); !strings.Contains(sc, "no change made from this console") {
+		t.Fatalf("the activity before any change:\n%s", sc)
+	}
+	from := string(d.row(d.m.detail.ID()).Status)
+	d.key("s", "i")
+	d.settle()
+	sc := ansi.Strip(d.screen())
+	want := "status " + from + " → in_progress"
+	if i := strings.Index(sc, want); i < 0 || !strings.Contains(sc[i:], "· tester") {
+		t.Fatalf("the activity after a status change lacks %q:\n%s", want, sc)
+	}
+}

@@ -17,7 +17,22 @@ type Extras struct {
 	// Link is the row's page in the Falcon console ("": none, NoLink
 	// says why).
 	Link, NoLink string
+	// Activity is what this console changed on the row, from the audit
+	// log (nil: no log to read).
+	Activity *Activity
 }
+
+// Activity is a row's changes read from the audit log, newest first, or
+// why they could not be read. Once made it is not changed: a new read is
+// a new Activity.
+type Activity struct {
+	Items   []model.Activity
+	Reading bool
+	Failed  string
+}
+
+// activityShown is how many changes the detail lists.
+const activityShown = 10
 
 // IncidentCount is the answer to "how many alerts share this
 // aggregate_id": N once counted; else Counting, or Failed (why).
@@ -68,5 +83,31 @@ func (b *entries) console() {
 		b.es = append(b.es, entry{label: "Console", value: "open in Falcon (y u copies the link)", link: x.Link})
 	case x.NoLink != "":
 		b.es = append(b.es, entry{label: "Console", value: screen.Sanitize(x.NoLink)})
+	}
+}
+
+// activity is what this console changed on the row (who, when, before →
+// after), newest first, from the audit log; the team's changes are not
+// known to it.
+func (b *entries) activity() {
+	a := b.extra.Activity
+	if a == nil {
+		return
+	}
+	b.section("Activity · this console's changes, newest first")
+	switch {
+	case a.Failed != "":
+		b.es = append(b.es, entry{label: "Audit log", value: "not read: " + a.Failed})
+	case a.Reading && len(a.Items) == 0:
+		b.es = append(b.es, entry{label: "Audit log", value: "reading…"})
+	case len(a.Items) == 0:
+		b.es = append(b.es, entry{label: "Audit log", value: "no change made from this console"})
+	}
+	for _, x := range a.Items {
+		v := x.Change + " · " + x.Who
+		if x.Outcome != "applied" {
+			v += " · " + x.Outcome
+		}
+		b.add(x.Time.In(b.loc).Format("Jan 02 15:04"), v, "") // the label fits its 14 cells
 	}
 }

@@ -353,6 +353,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location, extra 
 	b.host(d)
 	b.record(d)
 	b.quarantined(d.Quarantined)
+	b.activity()
 	return b.es
 }
 
