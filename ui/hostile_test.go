@@ -56,7 +56,8 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 			}
 			sc := s.waitFor("the whole detail", func(sc string) bool {
 				return strings.Contains(sc, "Action taken") && strings.Contains(sc, "── Host") &&
-					strings.Contains(sc, "▶Command line") && !strings.Contains(sc, "enter unfolds")
+					strings.Contains(sc, "▶Command line") && !strings.Contains(sc, "enter unfolds") &&
+					strings.Contains(sc, "no change made from this console") // the audit log read
 			})
 			golden.RequireEqual(t, []byte(sc+"\n"))
 			s.quit()
