@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/falcon-triage/falcon-triage/model"
 )
 
 // cursorToEndpoint moves the list to the first endpoint alert (one with a
@@ -149,5 +151,33 @@ func TestTheActivityListsAChangeFromTheAuditLog(t *testing.T) {
 	want := "status " + from + " → in_progress"
 	if i := strings.Index(sc, want); i < 0 || !strings.Contains(sc[i:], "· tester") {
 		t.Fatalf("the activity after a status change lacks %q:\n%s", want, sc)
+	}
+}
+
+// y in the tree copies from it: the parent's file name, the grandparent's
+// command line, with the cursor anywhere in the detail.
+func TestCopyFromTheProcessTree(t *testing.T) {
+	h := newBackendHarness(t, "alerts", 60)
+	d := loaded(t, h)
+	var row model.Detection
+	for i, id := range d.m.list.IDs() {
+		if r, ok := d.m.rows.Peek(id); ok && len(r.Behaviors) > 0 && r.Behaviors[0].Grandparent != nil {
+			d.cursorTo(i)
+			row = *r
+			break
+		}
+	}
+	if row.ID == "" {
+		t.Fatal("no alert with a grandparent")
+	}
+	d.key("enter")
+	d.settle()
+	d.m.detail.Seek("grandparent", 0)
+	d.key("y", "g")
+	d.run()
+	d.key("y", "e")
+	d.run()
+	if len(d.clips) != 2 || d.clips[0] != row.Behaviors[0].Grandparent.CmdLine || d.clips[1] != row.Behaviors[0].Parent.FileName {
+		t.Fatalf("copied %q, want the grandparent's command line and the parent's file name", d.clips)
 	}
 }
