@@ -1,6 +1,7 @@
 package detail
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/falcon-triage/falcon-triage/model"
@@ -55,6 +56,12 @@ func (p *Pane) SetExtras(e Extras) {
 // aggregate_id), with + (and I) listing them. On Detects the detection is
 // itself the aggregate of its behaviours: nothing to count.
 func (b *entries) incident(d *model.Detection) {
+	if b.f.Product == "" && len(d.Behaviors) > 0 {
+		// Detects: the detection is the aggregate of its behaviours.
+		b.es = append(b.es, entry{label: "In incident", value: fmt.Sprintf("the detection is itself the incident: %d %s",
+			len(d.Behaviors), screen.Plural(len(d.Behaviors), "behaviour"))})
+		return
+	}
 	if d.AggregateID == "" || b.f.AggregateID == "" {
 		return
 	}
