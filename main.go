@@ -503,6 +503,9 @@ func runConsole(args []string, stderr io.Writer) int {
 			People:   ten,
 			Export:   exportTo,
 			Streamer: ten,
+			// The hosts of the tenant the console is in; every
+			// containment logged before it is sent.
+			Hosts: auditedHosts{api.AuditedHosts{Hosts: ten, Log: audit}},
 		},
 		StateDir:         state,
 		Keys:             keys,

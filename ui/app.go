@@ -98,6 +98,7 @@ type Model struct {
 	lv    *live.Live
 	hooks liveHooks
 	ten   tenantState // the Flight Control tenant the console is in (tenants.go)
+	hs    *hostState  // hosts read, counted and followed (hosts.go); nil until needed
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -169,7 +170,7 @@ func New(o Options) *Model {
 	}
 	m.views = newViews(m)
 	m.firstView(&restored, &first)
-	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
+	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now, HostMark: m.hostMark},
 		history, first, restored.Row, restored.RowID)
 	saved := make([]modal.SavedFilter, len(o.SavedFilters))
 	for i, f := range o.SavedFilters {
@@ -273,6 +274,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.list.Fit(m.width, m.rowsOnScreen())
 	cmd := m.route(msg)
 	m.followDetail()
+	cmd = tea.Batch(cmd, m.syncHost())
 	if open := m.stack.OpenWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
 	}
@@ -311,6 +313,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onSwitched(msg)
 	case exportProgressMsg, exportDoneMsg:
 		return m.onExport(msg)
+	case hostMsg:
+		return m.onHostMsg(msg)
 	}
 	if cmd, ok := m.onTerminal(msg); ok {
 		return cmd

@@ -68,6 +68,10 @@ type Pane struct {
 	matches []match
 	current int
 	focus   bool
+	// host is the row's host as the console read it (SetHost); hostSeq
+	// counts the views given, hostShown the one the entries show.
+	host               *HostView
+	hostSeq, hostShown uint64
 }
 
 // New opens the pane on the row id; Follow fills it in.
@@ -100,14 +104,14 @@ type Out struct {
 // not be.
 func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 	if d, ok := store.Peek(p.id); ok {
-		if v := store.Version(p.id); !p.shown || v != p.version {
+		if v := store.Version(p.id); !p.shown || v != p.version || p.hostShown != p.hostSeq {
 			first := !p.shown
 			var on *entry // the field the cursor is on, held by its name
 			if p.shown && p.cursor < len(p.entries) {
 				e := p.entries[p.cursor]
 				on = &e
 			}
-			p.entries, p.shown, p.version, p.lines = buildEntries(d, f, loc), true, v, nil
+			p.entries, p.shown, p.version, p.lines, p.hostShown = buildEntries(d, f, loc, p.host), true, v, nil, p.hostSeq
 			if on != nil {
 				// A field that came or went above it (an assignee, tags)
 				// does not move the cursor onto another: the next + acts
@@ -325,7 +329,7 @@ func (b *entries) cmdLine(v string) {
 
 func (b *entries) section(title string) { b.es = append(b.es, entry{label: title, section: true}) }
 
-func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entry {
+func buildEntries(d *model.Detection, f model.Fields, loc *time.Location, hv *HostView) []entry {
 	b := &entries{f: f, loc: loc}
 	worst := -1
 	if w := d.Worst(); w != nil {
@@ -339,7 +343,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 	for i := range d.Behaviors {
 		b.behaviour(d, i, i == worst)
 	}
-	b.host(d)
+	b.hostSection(d, hv)
 	b.record(d)
 	b.quarantined(d.Quarantined)
 	return b.es
