@@ -65,7 +65,7 @@ func (b *entries) hostSection(d *model.Detection, v *HostView) {
 	h := v.Host
 	b.section("Host")
 	b.add("Containment", h.Status.Label()+followWord(v.Follow), "")
-	b.add("Platform", strings.Trim(h.Platform+" · "+h.OSVersion+" "+h.OSBuild+" · "+h.ProductTypeDesc, " ·"), "")
+	b.add("Platform", strings.Trim(h.Platform+" · "+strings.TrimSpace(h.OSVersion+" "+h.OSBuild)+" · "+h.ProductTypeDesc, " ·"), "")
 	b.add("Sensor", h.AgentVersion, "")
 	if h.ReducedFunctionality == "yes" {
 		b.add("Sensor mode", "reduced functionality", "")
