@@ -348,8 +348,9 @@ func (m *Model) onContained(msg containMsg) tea.Cmd {
 	for _, aid := range res.Done {
 		m.setStatus(aid, msg.c.Action.Target())
 	}
-	taken := slices.Concat(res.Accepted, res.Done)
-	if !msg.walk && len(taken) > 0 {
+	// The history holds what this key changed: a host already in the
+	// state asked for (409) is not lifted by the undo.
+	if taken := res.Accepted; !msg.walk && len(taken) > 0 {
 		rec := triage.Containment{Action: msg.c.Action, AIDs: taken}
 		for _, aid := range taken {
 			rec.Names = append(rec.Names, name(aid))
