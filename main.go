@@ -290,6 +290,9 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.ChangeEvery, "change-every", 0, "have another analyst change an open alert's status or assignee at this interval, e.g. 45s (0: never)")
 	children := fs.Int("children", 0, "make the tenant a Flight Control parent with this many child tenants, each with its own data (p switches)")
 	fs.BoolVar(&o.DenyFlightControl, "no-flight-control", false, "an API client without the Flight Control: read scope: the mssp endpoints answer 403")
+	fs.DurationVar(&o.ContainAfter, "contain-after", 5*time.Second, "how long a host's sensor takes to acknowledge a containment or its lift (pending until then)")
+	fs.BoolVar(&o.DenyHostsRead, "no-hosts-read", false, "an API client without the Hosts: read scope: the hosts endpoint answers 403")
+	fs.BoolVar(&o.DenyHostsWrite, "no-hosts-write", false, "an API client without the Hosts: write scope: containment answers 403")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -503,6 +506,9 @@ func runConsole(args []string, stderr io.Writer) int {
 			People:   ten,
 			Export:   exportTo,
 			Streamer: ten,
+			// The hosts of the tenant the console is in; every
+			// containment logged before it is sent.
+			Hosts: auditedHosts{api.AuditedHosts{Hosts: ten, Log: audit}},
 		},
 		StateDir:         state,
 		Keys:             keys,

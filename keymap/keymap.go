@@ -51,6 +51,7 @@ const (
 	Assign        Action = "assign"
 	Comment       Action = "comment"
 	Hide          Action = "hide"
+	Contain       Action = "contain"
 	Undo          Action = "undo"
 	Redo          Action = "redo"
 	RestoreMarks  Action = "restore_marks"
@@ -187,6 +188,7 @@ func Default() KeyMap {
 		w(Comment, "Triage", "comment", "c"),
 		in(InComment, w(Template, "Triage", "comment box: insert a template", "ctrl+o")),
 		w(Hide, "Triage", "hide / unhide", "H"),
+		w(Contain, "Triage", "contain the row's host (lift when contained); confirmed", "C"),
 		w(Tag, "Triage", "add (+name) or remove (-name) a tag (Alerts)", "T"),
 		w(Undo, "Triage", "undo, stepping back through this run's actions", "u"),
 		w(Redo, "Triage", "redo what was undone", "ctrl+r"),

@@ -100,6 +100,7 @@ type Model struct {
 	ten   tenantState // the Flight Control tenant the console is in (tenants.go)
 	inc   incidents   // how many alerts share each incident (incident.go)
 	act   activities  // what the audit log records of each row (incident.go)
+	hs    *hostState  // hosts read, counted and followed (hosts.go); nil until needed
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -171,7 +172,7 @@ func New(o Options) *Model {
 	}
 	m.views = newViews(m)
 	m.firstView(&restored, &first)
-	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
+	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now, HostMark: m.hostMark},
 		history, first, restored.Row, restored.RowID)
 	saved := make([]modal.SavedFilter, len(o.SavedFilters))
 	for i, f := range o.SavedFilters {
@@ -276,6 +277,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.route(msg)
 	cmd = tea.Batch(cmd, m.followIncident())
 	m.followDetail()
+	cmd = tea.Batch(cmd, m.syncHost())
 	if open := m.stack.OpenWaiting(); open != nil {
 		cmd = tea.Batch(cmd, open)
 	}
@@ -318,6 +320,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.onSwitched(msg)
 	case exportProgressMsg, exportDoneMsg:
 		return m.onExport(msg)
+	case hostMsg:
+		return m.onHostMsg(msg)
 	}
 	if cmd, ok := m.onTerminal(msg); ok {
 		return cmd

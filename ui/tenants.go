@@ -278,6 +278,7 @@ func (m *Model) enterTenant(to switchTo) (closing tea.Cmd) {
 		m.cid = m.ten.parent
 	}
 	m.detail, m.drills, m.pivots = nil, nil, nil
+	m.hs = nil // the hosts read and followed are the tenant left's
 	m.store = newStateStore(tenantDir(o.StateDir, to.cid))
 	m.rows = rows.New(o.CacheBytes, o.Now)
 	known := append([]model.User(nil), o.Team...)
@@ -314,7 +315,7 @@ func (m *Model) enterTenant(to switchTo) (closing tea.Cmd) {
 	if restored.Sort != "" || restored.Filter != "" || restored.Q != "" || restored.ShowHidden {
 		first = list.Query{Filter: restored.Filter, Q: restored.Q, Sort: model.ParseSort(restored.Sort), ShowHidden: restored.ShowHidden}
 	}
-	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: m.ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
+	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: m.ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now, HostMark: m.hostMark},
 		history, first, restored.Row, restored.RowID)
 	saved := make([]modal.SavedFilter, len(o.SavedFilters))
 	for i, f := range o.SavedFilters {

@@ -75,6 +75,10 @@ type Pane struct {
 	// it changed since the entries were built.
 	extra Extras
 	stale bool
+	// host is the row's host as the console read it (SetHost); hostSeq
+	// counts the views given, hostShown the one the entries show.
+	host               *HostView
+	hostSeq, hostShown uint64
 }
 
 // New opens the pane on the row id; Follow fills it in.
@@ -107,14 +111,14 @@ type Out struct {
 // not be.
 func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 	if d, ok := store.Peek(p.id); ok {
-		if v := store.Version(p.id); !p.shown || v != p.version || p.stale {
+		if v := store.Version(p.id); !p.shown || v != p.version || p.stale || p.hostShown != p.hostSeq {
 			first := !p.shown
 			var on *entry // the field the cursor is on, held by its name
 			if p.shown && p.cursor < len(p.entries) {
 				e := p.entries[p.cursor]
 				on = &e
 			}
-			p.entries, p.shown, p.version, p.lines, p.stale = buildEntries(d, f, loc, p.extra), true, v, nil, false
+			p.entries, p.shown, p.version, p.lines, p.stale, p.hostShown = buildEntries(d, f, loc, p.extra, p.host), true, v, nil, false, p.hostSeq
 			if on != nil {
 				// A field that came or went above it (an assignee, tags)
 				// does not move the cursor onto another: the next + acts
@@ -333,7 +337,7 @@ func (b *entries) cmdLine(v string) {
 
 func (b *entries) section(title string) { b.es = append(b.es, entry{label: title, section: true}) }
 
-func buildEntries(d *model.Detection, f model.Fields, loc *time.Location, extra Extras) []entry {
+func buildEntries(d *model.Detection, f model.Fields, loc *time.Location, extra Extras, hv *HostView) []entry {
 	b := &entries{f: f, loc: loc, extra: extra}
 	worst := -1
 	if w := d.Worst(); w != nil {
@@ -350,7 +354,7 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location, extra 
 		b.behaviour(d, i, i == worst)
 	}
 	b.tree(d, worst)
-	b.host(d)
+	b.hostSection(d, hv)
 	b.record(d)
 	b.quarantined(d.Quarantined)
 	b.activity()
