@@ -290,6 +290,9 @@ func runFake(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.ChangeEvery, "change-every", 0, "have another analyst change an open alert's status or assignee at this interval, e.g. 45s (0: never)")
 	children := fs.Int("children", 0, "make the tenant a Flight Control parent with this many child tenants, each with its own data (p switches)")
 	fs.BoolVar(&o.DenyFlightControl, "no-flight-control", false, "an API client without the Flight Control: read scope: the mssp endpoints answer 403")
+	fs.DurationVar(&o.ContainAfter, "contain-after", 5*time.Second, "how long a host's sensor takes to acknowledge a containment or its lift (pending until then)")
+	fs.BoolVar(&o.DenyHostsRead, "no-hosts-read", false, "an API client without the Hosts: read scope: the hosts endpoint answers 403")
+	fs.BoolVar(&o.DenyHostsWrite, "no-hosts-write", false, "an API client without the Hosts: write scope: containment answers 403")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -498,11 +501,14 @@ func runConsole(args []string, stderr io.Writer) int {
 			Label: conn.label,
 			CID:   firstOf(conn.client.MemberCID(), demoCID(cf.demo)),
 			ConsoleURL: func(d *model.Detection) string {
-				return consoleURL(ten.current().Cloud(), d)
+				return consoleURL(consoleCloud(ten.current()), d)
 			},
 			People:   ten,
 			Export:   exportTo,
 			Streamer: ten,
+			// The hosts of the tenant the console is in; every
+			// containment logged before it is sent.
+			Hosts: auditedHosts{api.AuditedHosts{Hosts: ten, Log: audit}},
 		},
 		StateDir:         state,
 		Keys:             keys,
@@ -654,16 +660,30 @@ func demoCID(demo bool) string {
 	return ""
 }
 
+// consoleCloud is the cloud whose console the link names: the client's,
+// or the one whose API a base URL is; "" for any other base URL.
+func consoleCloud(c *api.Client) string {
+	if cl := c.Cloud(); cl != "" {
+		return cl
+	}
+	for name, u := range api.Clouds {
+		if strings.EqualFold(strings.TrimRight(u, "/"), c.BaseURL()) {
+			return name
+		}
+	}
+	return ""
+}
+
 // consoleURL is the Falcon console's page of a detection (Detects) or of an
 // alert (Alerts: the unified detections page takes the composite id), for
-// the copy menu.
+// the detail's hyperlink and the copy menu; "" where the cloud is not known.
 func consoleURL(cloud string, d *model.Detection) string {
 	host := map[string]string{
 		"us-1": "falcon.crowdstrike.com", "us-2": "falcon.us-2.crowdstrike.com", "eu-1": "falcon.eu-1.crowdstrike.com",
 		"us-gov-1": "falcon.laggar.gcw.crowdstrike.com", "us-gov-2": "falcon.us-gov-2.crowdstrike.mil",
 	}[cloud]
 	if host == "" {
-		host = "falcon.crowdstrike.com"
+		return "" // a base URL that is no cloud's (a fake, a proxy): no console known
 	}
 	if d.AggregateID != "" {
 		return "https://" + host + "/unified-detections/" + url.PathEscape(d.ID)

@@ -378,33 +378,30 @@ type wireAlert struct {
 		OU            []string `json:"ou"`
 		ProductType   string   `json:"product_type_desc"`
 	} `json:"device"`
-	Product            string `json:"product"`
-	SourceAccountName  string `json:"source_account_name"`
-	SourceAccountUPN   string `json:"source_account_upn"`
-	SourceEndpointHost string `json:"source_endpoint_host_name"`
-	SourceEndpointIP   string `json:"source_endpoint_ip_address"`
-	TargetAccountName  string `json:"target_account_name"`
-	Tactic             string `json:"tactic"`
-	TacticID           string `json:"tactic_id"`
-	Technique          string `json:"technique"`
-	TechniqueID        string `json:"technique_id"`
-	Objective          string `json:"objective"`
-	Scenario           string `json:"scenario"`
-	DisplayName        string `json:"display_name"`
-	Description        string `json:"description"`
-	Filename           string `json:"filename"`
-	Filepath           string `json:"filepath"`
-	Cmdline            string `json:"cmdline"`
-	SHA256             string `json:"sha256"`
-	MD5                string `json:"md5"`
-	UserName           string `json:"user_name"`
-	PatternDispo       int    `json:"pattern_disposition"`
-	Parent             struct {
-		Cmdline string `json:"cmdline"`
-		SHA256  string `json:"sha256"`
-		MD5     string `json:"md5"`
-	} `json:"parent_details"`
-	Dispo struct {
+	Product            string       `json:"product"`
+	SourceAccountName  string       `json:"source_account_name"`
+	SourceAccountUPN   string       `json:"source_account_upn"`
+	SourceEndpointHost string       `json:"source_endpoint_host_name"`
+	SourceEndpointIP   string       `json:"source_endpoint_ip_address"`
+	TargetAccountName  string       `json:"target_account_name"`
+	Tactic             string       `json:"tactic"`
+	TacticID           string       `json:"tactic_id"`
+	Technique          string       `json:"technique"`
+	TechniqueID        string       `json:"technique_id"`
+	Objective          string       `json:"objective"`
+	Scenario           string       `json:"scenario"`
+	DisplayName        string       `json:"display_name"`
+	Description        string       `json:"description"`
+	Filename           string       `json:"filename"`
+	Filepath           string       `json:"filepath"`
+	Cmdline            string       `json:"cmdline"`
+	SHA256             string       `json:"sha256"`
+	MD5                string       `json:"md5"`
+	UserName           string       `json:"user_name"`
+	PatternDispo       int          `json:"pattern_disposition"`
+	Parent             *wireProcess `json:"parent_details"`
+	Grandparent        *wireProcess `json:"grandparent_details"`
+	Dispo              struct {
 		Detect          bool `json:"detect"`
 		KillProcess     bool `json:"kill_process"`
 		KillParent      bool `json:"kill_parent"`
@@ -446,7 +443,8 @@ func (w *wireAlert) model() model.Detection {
 			Technique: w.Technique, TechniqueID: w.TechniqueID, Objective: w.Objective, Scenario: w.Scenario,
 			DisplayName: w.DisplayName, Description: w.Description, FileName: w.Filename, FilePath: w.Filepath,
 			CmdLine: w.Cmdline, SHA256: w.SHA256, MD5: w.MD5, UserName: w.UserName,
-			ParentCmdLine: w.Parent.Cmdline, ParentSHA256: w.Parent.SHA256, ParentMD5: w.Parent.MD5,
+			ParentCmdLine: w.Parent.cmdline(), ParentSHA256: w.Parent.sha256(), ParentMD5: w.Parent.md5(),
+			Parent: w.Parent.model(), Grandparent: w.Grandparent.model(),
 			Disposition: model.Disposition{Code: w.PatternDispo, Detect: w.Dispo.Detect, KillProcess: w.Dispo.KillProcess,
 				KillParent: w.Dispo.KillParent, QuarantineFile: w.Dispo.QuarantineFile, ProcessBlocked: w.Dispo.ProcessBlocked,
 				OperationBlock: w.Dispo.OperationBlock, PolicyDisabled: w.Dispo.PolicyDisabled, RegistryBlocked: w.Dispo.RegistryBlocked},

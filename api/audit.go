@@ -60,8 +60,10 @@ type AuditLog struct {
 	// to be), and inFlight the rows of batches sent and not yet answered.
 	tally    Tally
 	inFlight map[string]int
-	// dir is the log's folder; release ends the run's lock (lockRun).
+	// dir is the log's folder, path the log; release ends the run's lock
+	// (lockRun).
 	dir     string
+	path    string
 	release func()
 	// notSent are this run's rows meant to be sent that never left, until
 	// a later batch (R) sends them; refused, those the service refused
@@ -95,7 +97,7 @@ type auditFile interface {
 // AuditRecord is one line of the audit log.
 type AuditRecord struct {
 	Time  time.Time `json:"time"`
-	Event string    `json:"event"` // sent, result, not_sent, read_back, resumed, reported
+	Event string    `json:"event"` // sent, result, not_sent, read_back, resumed, reported, containment_sent, containment_result
 	// Run tells one run of the console from the next.
 	Run   string `json:"run,omitempty"`
 	Batch string `json:"batch"`
@@ -122,6 +124,14 @@ type AuditRecord struct {
 	Reported []string `json:"reported,omitempty"`
 	// Earlier: a read back of rows an earlier run left of unknown outcome.
 	Earlier bool `json:"earlier,omitempty"`
+	// Containment is the action of a containment record (contain or
+	// lift_containment), whose IDs are hosts (AIDs); HostsBefore and
+	// HostsAfter their statuses before and after, NotSentIDs those never
+	// sent.
+	Containment string            `json:"containment,omitempty"`
+	HostsBefore map[string]string `json:"hosts_before,omitempty"`
+	HostsAfter  map[string]string `json:"hosts_after,omitempty"`
+	NotSentIDs  []string          `json:"not_sent,omitempty"`
 }
 
 type auditChange struct {
@@ -151,7 +161,7 @@ func OpenAudit(path string, who Who) (*AuditLog, error) {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	l := &AuditLog{f: f, who: who, run: batchID(), mend: true, inFlight: map[string]int{}, notSent: map[string]bool{}, refused: map[string]bool{},
-		dir: filepath.Dir(path)}
+		dir: filepath.Dir(path), path: path}
 	// Best effort: without the lock another console's start may report
 	// this run's batches in flight as unfinished, as before.
 	l.release, _ = lockRun(l.dir, l.run)
@@ -188,7 +198,7 @@ func (l *AuditLog) write(r AuditRecord) error {
 	}
 	// A "sent" record that fails keeps its batch from leaving; a record
 	// of what happened is kept for later.
-	if err != nil && (r.Event == "result" || r.Event == "not_sent") {
+	if err != nil && (r.Event == "result" || r.Event == "not_sent" || r.Event == EventContainResult) {
 		l.pending = append(l.pending, raw)
 	}
 	l.count(r, err == nil)

@@ -51,6 +51,7 @@ const (
 	Assign        Action = "assign"
 	Comment       Action = "comment"
 	Hide          Action = "hide"
+	Contain       Action = "contain"
 	Undo          Action = "undo"
 	Redo          Action = "redo"
 	RestoreMarks  Action = "restore_marks"
@@ -73,6 +74,7 @@ const (
 	ViewPrev      Action = "previous_view"
 	ViewNext      Action = "next_view"
 	SaveView      Action = "save_view"
+	Incident      Action = "incident"
 	Tenant        Action = "switch_tenant"
 )
 
@@ -163,6 +165,7 @@ func Default() KeyMap {
 		b(Copy, "Detail", "copy menu (OSC 52)", "y"),
 		b(NextRow, "Detail", "next detection, the detail kept open", "J"),
 		b(PrevRow, "Detail", "previous detection, the detail kept open", "K"),
+		b(Incident, "Detail", "list the alerts of the row's incident (aggregate_id)", "I"),
 		in(InDetail, b(DetailSearch, "Detail", "search the detail's text", "/")),
 		in(InDetail, b(SearchNext, "Detail", "next match of the search", "n")),
 		in(InDetail, b(SearchPrev, "Detail", "previous match of the search", "N")),
@@ -185,6 +188,7 @@ func Default() KeyMap {
 		w(Comment, "Triage", "comment", "c"),
 		in(InComment, w(Template, "Triage", "comment box: insert a template", "ctrl+o")),
 		w(Hide, "Triage", "hide / unhide", "H"),
+		w(Contain, "Triage", "contain the row's host (lift when contained); confirmed", "C"),
 		w(Tag, "Triage", "add (+name) or remove (-name) a tag (Alerts)", "T"),
 		w(Undo, "Triage", "undo, stepping back through this run's actions", "u"),
 		w(Redo, "Triage", "redo what was undone", "ctrl+r"),

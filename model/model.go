@@ -181,6 +181,9 @@ type Behavior struct {
 	ParentMD5       string
 	ControlGraphID  string
 	TriggeringGraph string
+	// Parent and Grandparent are the alert's parent_details and
+	// grandparent_details (Alerts); nil where the service carries none.
+	Parent, Grandparent *Process
 }
 
 // QuarantinedFile is a file the sensor put aside.

@@ -98,6 +98,9 @@ type Model struct {
 	lv    *live.Live
 	hooks liveHooks
 	ten   tenantState // the Flight Control tenant the console is in (tenants.go)
+	inc   incidents   // how many alerts share each incident (incident.go)
+	act   activities  // what the audit log records of each row (incident.go)
+	hs    *hostState  // hosts read, counted and followed (hosts.go); nil until needed
 }
 
 // minuteMsg redraws relative times once a minute, only while they are
@@ -223,7 +226,9 @@ func (m *Model) rowsOnScreen() int {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.list.Fit(m.width, m.rowsOnScreen())
 	cmd := m.route(msg)
+	cmd = tea.Batch(cmd, m.followIncident())
 	m.followDetail()
+	cmd = tea.Batch(cmd, m.syncHost())
 	if m.ten.ready != nil {
 		// The answers asked so far are the tenant's the console is in.
 		before := stamp(cmd, m.ten.epoch)
@@ -265,12 +270,18 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.route(msg.msg)
 	case childrenMsg:
 		return m.onChildren(msg)
+	case incidentMsg:
+		return m.onIncident(msg)
+	case activityMsg:
+		return m.onActivity(msg)
 	case switchedMsg:
 		return m.onSwitched(msg)
 	case committedMsg:
 		return m.onCommitted(msg)
 	case exportProgressMsg, exportDoneMsg:
 		return m.onExport(msg)
+	case hostMsg:
+		return m.onHostMsg(msg)
 	}
 	if cmd, ok := m.onTerminal(msg); ok {
 		return cmd

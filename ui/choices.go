@@ -135,6 +135,8 @@ func (m *Model) answer(a modal.Answer) tea.Cmd {
 		return m.answerOverwrite(t, a.Key)
 	case replaceView:
 		return m.answerReplaceView(t, a.Key)
+	case containAsk:
+		return m.answerContain(t, a.Key)
 	}
 	return m.apply(m.run.Answer(a.Tag, a.Key))
 }

@@ -43,7 +43,7 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 			m := New(o)
 			// Tall enough for the whole detail, the 10 kB command line
 			// unfolded included, to be on screen at once.
-			s := startScreen(t, m, 120, 220)
+			s := startScreen(t, m, 120, 420)
 			s.waitFor("the row", settled)
 			s.key("enter")
 			// The cursor starts on the technique; the command line is two
@@ -56,7 +56,8 @@ func TestHostileDetectionsOverARealRenderer(t *testing.T) {
 			}
 			sc := s.waitFor("the whole detail", func(sc string) bool {
 				return strings.Contains(sc, "Action taken") && strings.Contains(sc, "── Host") &&
-					strings.Contains(sc, "▶Command line") && !strings.Contains(sc, "enter unfolds")
+					strings.Contains(sc, "▶Command line") && !strings.Contains(sc, "enter unfolds") &&
+					strings.Contains(sc, "no change made from this console") // the audit log read
 			})
 			golden.RequireEqual(t, []byte(sc+"\n"))
 			s.quit()

@@ -153,6 +153,8 @@ func (m *Model) onListKey(act keymap.Action) tea.Cmd {
 		return m.askExport()
 	case keymap.Tenant:
 		return m.onTenantKey()
+	case keymap.Incident:
+		return m.onIncidentKey()
 	}
 	return m.ensure()
 }
@@ -177,10 +179,12 @@ func (m *Model) onActionKey(act keymap.Action) (tea.Cmd, bool) {
 			return nil, true
 		}
 		return m.openInput(modal.TagField, "+", m.targets()), true
+	case keymap.Contain:
+		return m.containKey(), true
 	case keymap.Undo:
-		return m.apply(m.run.Undo()), true
+		return m.applyHosts(m.run.Undo()), true
 	case keymap.Redo:
-		return m.apply(m.run.Redo()), true
+		return m.applyHosts(m.run.Redo()), true
 	case keymap.Retry:
 		return m.apply(m.run.Retry()), true
 	}

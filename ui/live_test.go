@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -279,7 +280,22 @@ func TestLivePollsWhenTheStreamIsRefused(t *testing.T) {
 	s.waitFor("rows", settled)
 	s.waitText("live: polling every 30s (? says why)")
 	s.key("?")
-	sc := s.waitText("Live")
+	s.waitText("Keys ·")
+	// The help's Live section, scrolled to (the help is longer than the
+	// screen).
+	scroll := regexp.MustCompile(`\((\d+)–(\d+) of (\d+)\)`)
+	sc := s.waitText("scroll (")
+	for !strings.Contains(sc[strings.Index(sc, "\n"):], "another console") {
+		at := scroll.FindStringSubmatch(sc)
+		if at == nil || at[2] == at[3] {
+			break // the end of the help
+		}
+		s.key("j")
+		sc = s.waitFor("the help scrolled", func(sc string) bool {
+			now := scroll.FindStringSubmatch(sc)
+			return now != nil && now[1] != at[1]
+		})
+	}
 	for _, w := range []string{"polling", "every", "held", "another", "console"} {
 		if !strings.Contains(sc[strings.Index(sc, "\n"):], w) {
 			t.Fatalf("the help's body does not say why live polls (%q):\n%s", w, sc)

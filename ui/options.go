@@ -31,6 +31,9 @@ type Source struct {
 	Export Exporter
 	// Streamer opens the event stream for live rows (nil: live polls).
 	Streamer model.Streamer
+	// Hosts reads the hosts of endpoint rows and contains them (C); nil:
+	// the detail shows what the alert carries and C says why not.
+	Hosts model.Hosts
 }
 
 // Exporter writes the rows matching q, read through b, to w in format

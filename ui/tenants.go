@@ -380,6 +380,7 @@ func (m *Model) enterTenant(to switchTo) (closing tea.Cmd) {
 		m.cid = m.ten.parent
 	}
 	m.detail, m.drills, m.pivots = nil, nil, nil
+	m.hs = nil // the hosts read and followed are the tenant left's
 	notice := m.openTenant(tenantDir(o.StateDir, to.cid))
 	m.stack.Resize(m.width, m.height)
 	m.list.Fit(m.width, m.rowsOnScreen())
@@ -496,7 +497,7 @@ func (m *Model) openTenant(dir string) (notice []string) {
 		first = list.Query{Filter: restored.Filter, Q: restored.Q, Sort: model.ParseSort(restored.Sort), ShowHidden: restored.ShowHidden}
 	}
 	m.firstView(&restored, &first)
-	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: m.ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now},
+	m.list = list.New(list.Deps{Rows: m.rows, Keys: o.Keys, Ctx: m.ctx, IDChunk: o.IDChunk, Location: o.Location, Now: o.Now, HostMark: m.hostMark},
 		history, first, restored.Row, restored.RowID)
 	saved := make([]modal.SavedFilter, len(o.SavedFilters))
 	for i, f := range o.SavedFilters {

@@ -85,6 +85,13 @@ type Options struct {
 	// client without the Flight Control: read scope.
 	Children          []Child
 	DenyFlightControl bool
+	// DenyHostsRead and DenyHostsWrite answer 403 on the Hosts API's
+	// reads and containment actions, as for an API client without the
+	// Hosts: read or Hosts: write scope.
+	DenyHostsRead, DenyHostsWrite bool
+	// ContainAfter is how long a sensor takes to acknowledge a
+	// containment or its lift, by Now (default 5s).
+	ContainAfter time.Duration
 }
 
 // Server is the fake Falcon API.
@@ -107,6 +114,7 @@ type Server struct {
 	counts    map[string]int
 	patches   [][]string
 	added     uint64 // batches of AddIncidents so far
+	hosts     *hostTable
 	mux       *http.ServeMux
 	stream    *streamState
 	world     world
@@ -212,6 +220,9 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /user-management/entities/users/GET/v1", s.api("users-get", s.getUsers))
 	mux.HandleFunc("GET /mssp/queries/children/v1", s.api("children-query", s.flightControl(s.queryChildren)))
 	mux.HandleFunc("POST /mssp/entities/children/GET/v2", s.api("children-get", s.flightControl(s.getChildren)))
+	mux.HandleFunc("GET /devices/entities/devices/v2", s.api("hosts-get", s.getHosts))
+	mux.HandleFunc("POST /devices/entities/devices/v2", s.api("hosts-get", s.getHosts))
+	mux.HandleFunc("POST /devices/entities/devices-actions/v2", s.api("hosts-action", s.hostsAction))
 	// Not part of the Falcon API: hooks for scripts and end-to-end tests
 	// driving a fake in another process.
 	mux.HandleFunc("GET /_fake/stats", s.stats)
@@ -341,7 +352,8 @@ func (s *Server) Unrevoked() int {
 }
 
 // Count says how many requests an operation has seen ("token", "revoke",
-// "query", "summaries", "update", "aggregates", "users-query", "users-get").
+// "query", "summaries", "update", "aggregates", "users-query", "users-get",
+// "hosts-get", "hosts-action").
 func (s *Server) Count(op string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -127,8 +127,10 @@ func valueLines(e entry, r []rune, width int) [][]piece {
 }
 
 // foldKey names a long value unfolded: the same value keeps its state as
-// the row is re-read; a changed one comes back folded.
-func foldKey(e entry) string { return e.label + "\x00" + e.value }
+// the row is re-read, and wherever it is shown (a command line in the
+// decision and in the process tree unfolds in both); a changed one comes
+// back folded.
+func foldKey(e entry) string { return e.value }
 
 // foldable reports whether entry i is long enough to fold at width.
 func (p *Pane) foldable(i, width int) bool {
@@ -252,6 +254,8 @@ func (p *Pane) render(l line, width int, st *screen.Styles) string {
 		}
 	} else {
 		r := p.runes[l.entry]
+		link := screen.LinkOpen(p.entries[l.entry].link) // the console's own OSC 8
+		b.WriteString(link)
 		for _, pc := range l.pieces {
 			if pc.from < 0 {
 				plain(pc.lit)
@@ -270,6 +274,9 @@ func (p *Pane) render(l line, width int, st *screen.Styles) string {
 					b.WriteString(matchStyle.Render(text))
 				}
 			}
+		}
+		if link != "" {
+			b.WriteString(screen.LinkClose)
 		}
 	}
 	if cursor && used < width {

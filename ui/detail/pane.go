@@ -40,6 +40,9 @@ type entry struct {
 	// matched exactly (a command line, a path), to edit before it runs;
 	// notPattern the one - offers, which leaves it out.
 	pattern, notPattern string
+	// link is the URL the value links to (an OSC 8 hyperlink, the
+	// console's own): the console link.
+	link string
 }
 
 // Pane shows one row.
@@ -68,6 +71,14 @@ type Pane struct {
 	matches []match
 	current int
 	focus   bool
+	// extra is what the console read beside the row (extras.go); stale:
+	// it changed since the entries were built.
+	extra Extras
+	stale bool
+	// host is the row's host as the console read it (SetHost); hostSeq
+	// counts the views given, hostShown the one the entries show.
+	host               *HostView
+	hostSeq, hostShown uint64
 }
 
 // New opens the pane on the row id; Follow fills it in.
@@ -100,14 +111,14 @@ type Out struct {
 // not be.
 func (p *Pane) Follow(store *rows.Store, f model.Fields, loc *time.Location) {
 	if d, ok := store.Peek(p.id); ok {
-		if v := store.Version(p.id); !p.shown || v != p.version {
+		if v := store.Version(p.id); !p.shown || v != p.version || p.stale || p.hostShown != p.hostSeq {
 			first := !p.shown
 			var on *entry // the field the cursor is on, held by its name
 			if p.shown && p.cursor < len(p.entries) {
 				e := p.entries[p.cursor]
 				on = &e
 			}
-			p.entries, p.shown, p.version, p.lines = buildEntries(d, f, loc), true, v, nil
+			p.entries, p.shown, p.version, p.lines, p.stale, p.hostShown = buildEntries(d, f, loc, p.extra, p.host), true, v, nil, false, p.hostSeq
 			if on != nil {
 				// A field that came or went above it (an assignee, tags)
 				// does not move the cursor onto another: the next + acts
@@ -289,9 +300,10 @@ func (p *Pane) Behaviour(d *model.Detection) *model.Behavior {
 
 // entries builds the pane's fields from a row, section by section.
 type entries struct {
-	es  []entry
-	f   model.Fields
-	loc *time.Location
+	es    []entry
+	f     model.Fields
+	loc   *time.Location
+	extra Extras
 }
 
 func (b *entries) add(label, value, field string) {
@@ -325,8 +337,8 @@ func (b *entries) cmdLine(v string) {
 
 func (b *entries) section(title string) { b.es = append(b.es, entry{label: title, section: true}) }
 
-func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entry {
-	b := &entries{f: f, loc: loc}
+func buildEntries(d *model.Detection, f model.Fields, loc *time.Location, extra Extras, hv *HostView) []entry {
+	b := &entries{f: f, loc: loc, extra: extra}
 	worst := -1
 	if w := d.Worst(); w != nil {
 		for i := range d.Behaviors {
@@ -336,12 +348,16 @@ func buildEntries(d *model.Detection, f model.Fields, loc *time.Location) []entr
 		}
 	}
 	b.decision(d, worst)
+	b.incident(d)
+	b.console()
 	for i := range d.Behaviors {
 		b.behaviour(d, i, i == worst)
 	}
-	b.host(d)
+	b.tree(d, worst)
+	b.hostSection(d, hv)
 	b.record(d)
 	b.quarantined(d.Quarantined)
+	b.activity()
 	return b.es
 }
 
@@ -503,8 +519,10 @@ func (b *entries) behaviour(d *model.Detection, i int, worst bool) {
 	b.add("Severity", fmt.Sprintf("%s (%d) · confidence %d", model.BandOf(bh.Severity).Name, bh.Severity, bh.Confidence), "")
 	b.add("Scenario", bh.Scenario, f.Scenario)
 	b.add("Objective", bh.Objective, "")
-	b.add("Parent cmd", bh.ParentCmdLine, "")
-	b.add("Parent SHA256", bh.ParentSHA256, "behaviors.parent_details.parent_sha256")
+	if !worst { // the worst behaviour's parent is in the process tree
+		b.add("Parent cmd", bh.ParentCmdLine, "")
+		b.add("Parent SHA256", bh.ParentSHA256, "behaviors.parent_details.parent_sha256")
+	}
 	if bh.IOCValue != "" {
 		b.add("IOC", bh.IOCType+": "+bh.IOCValue, "")
 		b.add("IOC source", strings.TrimSpace(bh.IOCSource+" "+bh.IOCDescription), "")

@@ -121,7 +121,9 @@ func TestSearchGoesFromMatchToMatch(t *testing.T) {
 		t.Fatalf("/ in the detail does not ask for the search line: %+v", out)
 	}
 	p.Find("powershell")
-	if got := p.SearchStatus(); got != "/powershell 1 of 3" {
+	// The command line twice (the decision, the tree's process), the
+	// description, the parent's in the tree.
+	if got := p.SearchStatus(); got != "/powershell 1 of 4" {
 		t.Fatalf("after the search the footer says %q", got)
 	}
 	st := screen.NewStyles(true)
@@ -134,18 +136,19 @@ func TestSearchGoesFromMatchToMatch(t *testing.T) {
 	}
 	press(p, "n")
 	press(p, "n")
-	if got := p.SearchStatus(); got != "/powershell 3 of 3" || p.entries[p.cursor].label != "Parent cmd" {
+	if got := p.SearchStatus(); got != "/powershell 3 of 4" || p.entries[p.cursor].label != "  │ command" {
 		t.Fatalf("n n: %q on %q", got, p.entries[p.cursor].label)
 	}
 	if !strings.Contains(screenOf(p, 80, 20), "-File run.ps1") {
 		t.Fatalf("the view did not scroll to the match:\n%s", screenOf(p, 80, 20))
 	}
 	press(p, "n")
-	if got := p.SearchStatus(); got != "/powershell 1 of 3" {
+	press(p, "n")
+	if got := p.SearchStatus(); got != "/powershell 1 of 4" {
 		t.Fatalf("n past the last match: %q", got)
 	}
 	press(p, "N")
-	if got := p.SearchStatus(); got != "/powershell 3 of 3" {
+	if got := p.SearchStatus(); got != "/powershell 4 of 4" {
 		t.Fatalf("N before the first match: %q", got)
 	}
 	p.Find("PowerShell")
@@ -232,11 +235,12 @@ func TestACarriedSearchGoesToItsFirstMatch(t *testing.T) {
 	p := New("ldt:9", keymap.Default(), 40)
 	p.SetQuery("process")
 	p.Follow(store, fields, time.UTC)
-	if got := p.SearchStatus(); got != "/process 1 of 2" {
+	// Twice in the command line, shown in the decision and in the tree.
+	if got := p.SearchStatus(); got != "/process 1 of 4" {
 		t.Fatalf("the footer after J says %q", got)
 	}
 	press(p, "n")
-	if got := p.SearchStatus(); got != "/process 2 of 2" {
+	if got := p.SearchStatus(); got != "/process 2 of 4" {
 		t.Fatalf("n after J: the footer says %q", got)
 	}
 }
@@ -255,14 +259,15 @@ func TestSearchStartsFromTheCursor(t *testing.T) {
 	}
 	below := p.cursor
 	p.Find("powershell")
-	if got := p.SearchStatus(); got == "/powershell 1 of 2" || !strings.HasSuffix(got, " of 2") {
+	if got := p.SearchStatus(); got == "/powershell 1 of 3" || !strings.HasSuffix(got, " of 3") {
 		t.Fatalf("a search from below the first match went to %q (%q): want the match after the cursor", got, p.entries[p.cursor].label)
 	}
-	if p.cursor < below || p.entries[p.cursor].label != "Parent cmd" {
+	if p.cursor < below || p.entries[p.cursor].label != "  │ command" {
 		t.Fatalf("the search went up to %q, above the cursor", p.entries[p.cursor].label)
 	}
 	press(p, "n")
-	if got := p.SearchStatus(); got != "/powershell 1 of 2" || p.entries[p.cursor].label != first {
+	press(p, "n")
+	if got := p.SearchStatus(); got != "/powershell 1 of 3" || p.entries[p.cursor].label != first {
 		t.Fatalf("n after the last match: %q on %q, want the first again", got, p.entries[p.cursor].label)
 	}
 }

@@ -23,6 +23,9 @@ type Deps struct {
 	// Location and Now are the zone times are shown in and the clock.
 	Location *time.Location
 	Now      func() time.Time
+	// HostMark is a glyph before a row's host in the host column (its
+	// containment: ⊘ contained); nil or "": none.
+	HostMark func(aid string) string
 }
 
 // Prefs are how the analyst asked rows to read.

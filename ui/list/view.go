@@ -67,7 +67,7 @@ func (l *List) columns(width int) []column {
 		}, nil}
 	}
 	status := column{"STATUS", 12, func(d *model.Detection) string { return screen.Sanitize(screen.StatusCell(d)) }, nil}
-	host := column{hostTitle, 12, hostCell, screen.TruncateName}
+	host := column{hostTitle, 12, l.markedHost, screen.TruncateName}
 	if l.f.Product != "" {
 		host.title = hostAccountShort
 	}

@@ -22,12 +22,23 @@ var copyItems = []struct {
 	{"c", "command line", func(_ *model.Detection, b *model.Behavior) string { return b.CmdLine }},
 	{"p", "parent SHA256", func(_ *model.Detection, b *model.Behavior) string { return b.ParentSHA256 }},
 	{"P", "parent command line", func(_ *model.Detection, b *model.Behavior) string { return b.ParentCmdLine }},
+	{"e", "parent file name", func(_ *model.Detection, b *model.Behavior) string { return processOf(b.Parent).FileName }},
+	{"g", "grandparent command line", func(_ *model.Detection, b *model.Behavior) string { return processOf(b.Grandparent).CmdLine }},
+	{"G", "grandparent SHA256", func(_ *model.Detection, b *model.Behavior) string { return processOf(b.Grandparent).SHA256 }},
 	{"n", "user name", func(_ *model.Detection, b *model.Behavior) string { return b.UserName }},
 	{"b", "behaviour id", func(_ *model.Detection, b *model.Behavior) string { return b.ID }},
 	{"a", "account", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.AccountName }},
 	{"A", "account UPN", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.AccountUPN }},
 	{"I", "source IP", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.SourceIP }},
 	{"t", "target account", func(d *model.Detection, _ *model.Behavior) string { return d.Identity.TargetAccount }},
+}
+
+// processOf is a parent or grandparent, empty where the service names none.
+func processOf(p *model.Process) *model.Process {
+	if p == nil {
+		return &model.Process{}
+	}
+	return p
 }
 
 // copyMenu copies a value of the row and behaviour the cursor was on when y

@@ -103,30 +103,34 @@ func Width(s string) int {
 }
 
 // GuardFrame is the last step of every frame: whatever reached it, only the
-// console's own styling (SGR: ESC [ … m) and newlines go to the terminal as
-// controls. Any other escape sequence, and any character the sanitiser
+// console's own styling (SGR: ESC [ … m), its own hyperlinks (Hyperlink:
+// OSC 8 marked with an id no service string can know) and newlines go to
+// the terminal as controls. Any other escape sequence, and any character the sanitiser
 // would not let through (termsafe.Plain), is dropped, so a service string that missed Sanitize
 // still cannot move the cursor, set the clipboard or the title, or query
 // the terminal. It costs one pass over the frame (some 12 µs at 200×60), and
 // no allocation when the frame is clean.
 func GuardFrame(s string) string {
-	bad := -1
+	bad, open := -1, false
 	for i := 0; i < len(s); {
-		n, ok := frameUnit(s[i:])
+		n, ok := frameUnit(s[i:], &open)
 		if !ok {
 			bad = i
 			break
 		}
 		i += n
 	}
-	if bad < 0 {
+	if bad < 0 && !open {
 		return s
+	}
+	if bad < 0 {
+		return s + linkClose // a link the frame left open ends with it
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	b.WriteString(s[:bad])
 	for i := bad; i < len(s); {
-		n, ok := frameUnit(s[i:])
+		n, ok := frameUnit(s[i:], &open)
 		switch {
 		case ok:
 			b.WriteString(s[i : i+n])
@@ -135,17 +139,26 @@ func GuardFrame(s string) string {
 		}
 		i += n
 	}
+	if open {
+		b.WriteString(linkClose)
+	}
 	return b.String()
 }
 
 // frameUnit is the length of what s starts with (an SGR sequence, a
 // character) and whether a frame may carry it to the terminal: the
 // console's own styling, newlines and visible characters only.
-func frameUnit(s string) (int, bool) {
+func frameUnit(s string, link *bool) (int, bool) {
 	c := s[0]
 	switch {
 	case c == 0x1b:
 		if n := sgrLen(s); n > 0 {
+			return n, true
+		}
+		if n, open := linkLen(s, *link); n > 0 {
+			// The console's own hyperlink (Hyperlink), opened and then
+			// closed: no other OSC 8, nor a close with none open.
+			*link = open
 			return n, true
 		}
 		return 1, false

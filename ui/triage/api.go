@@ -52,6 +52,8 @@ type Out struct {
 	Applied bool
 	// Ended are actions that ended: the questions raised for them go.
 	Ended []any
+	// Contain is a containment an undo or a redo asks the console to send.
+	Contain *Containment
 }
 
 // Flash is a word for the footer. Action is the action it reports; Follow:

@@ -93,6 +93,8 @@ type histEntry struct {
 	before  map[string]model.Values
 	after   map[string]model.Values
 	comment bool // a comment alone: it cannot be unsent
+	// hosts: a containment (contain.go), which the console sends.
+	hosts *Containment
 }
 
 type Runner struct {
@@ -1208,6 +1210,9 @@ func (r *Runner) undo() tea.Cmd {
 		return nil
 	}
 	e := r.history[i]
+	if e.hosts != nil {
+		return r.walkHosts(e, i, true)
+	}
 	a := r.newAction(kindUndo, "Undo of “"+e.verb+"”", model.Change{}, e.ids)
 	a.entry = e
 	var notes []string
@@ -1232,6 +1237,9 @@ func (r *Runner) redo() tea.Cmd {
 		return nil
 	}
 	e := r.history[i]
+	if e.hosts != nil {
+		return r.walkHosts(e, i, false)
+	}
 	c := e.change
 	c.Comment = "" // a comment was never taken back: it is not posted again
 	a := r.newAction(kindRedo, "Redo of “"+e.verb+"”", c, e.ids)
