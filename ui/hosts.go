@@ -229,7 +229,8 @@ func (m *Model) containKey() tea.Cmd {
 	}
 	var aids, names []string
 	skipped, unread := 0, 0
-	for _, id := range m.targets() {
+	targets := m.targets()
+	for _, id := range targets {
 		d, ok := m.rows.Peek(id)
 		switch {
 		case !ok:
@@ -248,6 +249,11 @@ func (m *Model) containKey() tea.Cmd {
 	}
 	if unread > 0 {
 		left = append(left, fmt.Sprintf("%d %s not read yet skipped", unread, screen.Plural(unread, "row")))
+	}
+	if out := m.list.OutOfView(targets); out > 0 {
+		// Marks a filter hides: their hosts are named, and the question
+		// says their rows are not on screen.
+		left = append(left, fmt.Sprintf("%d of the marked rows not in view", out))
 	}
 	if len(aids) == 0 {
 		m.bar.Say("no host to contain: " + cmp.Or(strings.Join(left, "; "), "no row"))

@@ -344,3 +344,29 @@ func takeHeld[T any](d *driver) T {
 	d.t.Fatalf("no %T held (held: %s)", zero, d.heldTypes())
 	return zero
 }
+
+// Marks a filter hides still name their hosts in the question, which says
+// their rows are not in view: containment never acts on rows the analyst
+// cannot see without saying so.
+func TestContainOnMarksOutOfViewSaysSo(t *testing.T) {
+	d, h, _ := hostsDriver(t, 60)
+	firsts, _ := rowsOnHosts(t, d)
+	if len(firsts) < 2 {
+		t.Fatal("the test needs two hosts")
+	}
+	ids := d.m.list.IDs()
+	d.markIDs(ids[firsts[0]], ids[firsts[1]])
+	d.key("/")
+	d.typeText("composite_id:'none'")
+	d.key("enter")
+	d.settle()
+	d.key("C")
+	d.arm()
+	sc := plain(d)
+	if !strings.Contains(sc, "Contain 2 hosts") || !strings.Contains(sc, "2 of the marked rows not in view") {
+		t.Fatalf("the question does not say the marked rows are out of view:\n%s", sc)
+	}
+	if n := len(hostReqs(h, "hosts-action")); n != 0 {
+		t.Fatalf("%d containment requests before the answer", n)
+	}
+}
