@@ -370,3 +370,19 @@ func TestContainOnMarksOutOfViewSaysSo(t *testing.T) {
 		t.Fatalf("%d containment requests before the answer", n)
 	}
 }
+
+// Declining the question (n, esc) sends nothing and says so.
+func TestDecliningAContainmentSendsNothing(t *testing.T) {
+	for _, k := range []string{"n", "esc"} {
+		d, h, _ := hostsDriver(t, 60)
+		containTwoHosts(t, d)
+		d.key(k)
+		d.settle()
+		if n := len(hostReqs(h, "hosts-action")); n != 0 {
+			t.Fatalf("%s: %d containment requests after declining", k, n)
+		}
+		if sc := plain(d); strings.Contains(sc, "Contain 2 hosts") || strings.Contains(sc, "pending") {
+			t.Fatalf("%s: the question stayed or a containment is shown:\n%s", k, sc)
+		}
+	}
+}
